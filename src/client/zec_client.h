@@ -1,0 +1,172 @@
+/*
+ * zec_client.h - typed client for the ZEC disk and snapshot API.
+ *
+ * One function per action; C structs in and out, no JSON for callers.
+ * Every function returns 0 or a negative errno, and fills a struct
+ * zec_result with what happened (HTTP status, API code, message, requestId,
+ * transport error), so callers can log and decide without parsing anything.
+ * The errno is decided by zec_errno.c and nowhere else.
+ *
+ * A client is shared by all threads: it keeps a pool of libcurl handles
+ * (keep-alive connections) and holds no lock during a request.
+ */
+#ifndef ZEC_CLIENT_H
+#define ZEC_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct zec_client;
+
+struct zec_client_config {
+	const char *endpoint;            /* "https://console.zenlayer.com", "http://127.0.0.1:8080" */
+	const char *access_key_id;       /* signed mode ...                 */
+	const char *access_key_password;
+	const char *bearer_token;        /* ... or bearer mode, when set     */
+	const char *cafile;              /* extra CA bundle, or NULL          */
+	long request_timeout_ms;         /* one HTTP exchange; 0: 30000      */
+	long deadline_ms;                /* one call, retries included; 0: 30000 */
+	int retries;                     /* attempts per call; 0: 4          */
+	int log_calls;                   /* log every call at info, not only failures */
+};
+
+enum zec_outcome {
+	ZEC_OUTCOME_OK = 0,
+	ZEC_OUTCOME_API_ERROR,           /* the server answered with an error envelope */
+	ZEC_OUTCOME_TRANSPORT,           /* connect, send or receive failed           */
+	ZEC_OUTCOME_TIMEOUT,             /* no complete answer in time                */
+	ZEC_OUTCOME_BAD_RESPONSE,        /* an answer we cannot parse                 */
+	ZEC_OUTCOME_LOCAL,               /* refused before any request (bad argument) */
+};
+
+struct zec_result {
+	const char *path;                /* in: what the call is for, for log lines (may be NULL) */
+	enum zec_outcome outcome;
+	long http_status;                /* 0 when no HTTP answer */
+	char action[48];
+	char code[80];                   /* API code, or a ZECFS_* local code */
+	char message[256];
+	char request_id[64];
+	char transport[256];             /* libcurl's error text */
+	int attempts;
+	double duration_ms;
+	int err;                         /* the negative errno this result maps to */
+};
+
+struct zec_disk {
+	char *disk_id, *disk_name, *region_id, *zone_id, *disk_type, *disk_category;
+	char *disk_status, *instance_id, *instance_name, *create_time, *expired_time;
+	char *resource_group_id, *resource_group_name, *serial;
+	char *auto_snapshot_policy_id;
+	long long disk_size;             /* GiB */
+	long long period;
+	bool portable, snapshot_ability, bursting_enabled;
+	char *json;                      /* the record as received, pretty-printed */
+};
+
+struct zec_snapshot {
+	char *snapshot_id, *snapshot_name, *zone_id, *status, *snapshot_type;
+	char *retention_time;            /* NULL: kept forever */
+	char *disk_id, *create_time;
+	char *resource_group_id, *resource_group_name;
+	bool disk_ability;
+};
+
+struct zec_disk_list {
+	struct zec_disk *items;
+	size_t count;
+	long long total;                 /* totalCount */
+};
+
+struct zec_snapshot_list {
+	struct zec_snapshot *items;
+	size_t count;
+	long long total;
+};
+
+struct zec_strv {
+	char **v;
+	size_t count;
+};
+
+/* Unset fields are NULL (strings), 0 (counts) or -1 (tri-state booleans). */
+struct zec_disk_filter {
+	const char *const *disk_ids;
+	size_t n_disk_ids;
+	const char *disk_name, *disk_status, *disk_type, *disk_category;
+	const char *instance_id, *zone_id, *region_id, *resource_group_id;
+	int snapshot_ability;            /* -1 unset, 0 false, 1 true */
+};
+
+struct zec_snapshot_filter {
+	const char *const *snapshot_ids;
+	size_t n_snapshot_ids;
+	const char *const *disk_ids;
+	size_t n_disk_ids;
+	const char *zone_id, *status, *disk_type, *snapshot_type;
+	const char *snapshot_name;       /* fuzzy; "^name$" for an exact match */
+	const char *resource_group_id;
+};
+
+struct zec_snapshot_modify {
+	const char *const *snapshot_ids;
+	size_t n_snapshot_ids;
+	const char *snapshot_name;       /* NULL: unchanged */
+	const char *retention_time;      /* NULL: unchanged */
+	bool is_permanent;               /* true: clear the retention */
+};
+
+#define ZEC_DISK_PAGE_MAX      1000
+#define ZEC_SNAPSHOT_PAGE_MAX  100
+
+int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out);
+void zec_client_free(struct zec_client *c);
+/* Replace the credentials (SIGHUP); in-flight calls finish with the old ones. */
+int zec_client_set_credentials(struct zec_client *c, const char *key_id,
+                               const char *password, const char *bearer_token);
+/* Makes every in-flight and future call fail at once (shutdown). */
+void zec_client_cancel(struct zec_client *c);
+const char *zec_client_endpoint(const struct zec_client *c);
+
+int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
+                       int page_num, int page_size, struct zec_disk_list *out,
+                       struct zec_result *res);
+/* Every page, ZEC_DISK_PAGE_MAX at a time. */
+int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
+                           struct zec_disk_list *out, struct zec_result *res);
+
+int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filter *f,
+                           int page_num, int page_size,
+                           struct zec_snapshot_list *out, struct zec_result *res);
+/* Every page, ZEC_SNAPSHOT_PAGE_MAX at a time. */
+int zec_describe_snapshots_all(struct zec_client *c,
+                               const struct zec_snapshot_filter *f,
+                               struct zec_snapshot_list *out,
+                               struct zec_result *res);
+
+/* retention_time NULL: kept forever.  *snapshot_id is malloc'd. */
+int zec_create_snapshot(struct zec_client *c, const char *disk_id,
+                        const char *snapshot_name, const char *retention_time,
+                        char **snapshot_id, struct zec_result *res);
+int zec_modify_snapshots_attribute(struct zec_client *c,
+                                   const struct zec_snapshot_modify *m,
+                                   struct zec_result *res);
+/* not_deleted (may be NULL) receives the ids the server could not delete. */
+int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
+                         size_t n, struct zec_strv *not_deleted,
+                         struct zec_result *res);
+int zec_apply_snapshot(struct zec_client *c, const char *snapshot_id,
+                       const char *disk_id, struct zec_result *res);
+int zec_modify_disks_attributes(struct zec_client *c, const char *const *disk_ids,
+                                size_t n, const char *disk_name,
+                                struct zec_result *res);
+
+void zec_disk_clear(struct zec_disk *d);
+void zec_snapshot_clear(struct zec_snapshot *s);
+void zec_disk_list_free(struct zec_disk_list *l);
+void zec_snapshot_list_free(struct zec_snapshot_list *l);
+void zec_strv_free(struct zec_strv *v);
+int zec_snapshot_copy(struct zec_snapshot *dst, const struct zec_snapshot *src);
+int zec_disk_copy(struct zec_disk *dst, const struct zec_disk *src);
+
+#endif /* ZEC_CLIENT_H */

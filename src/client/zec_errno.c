@@ -1,0 +1,113 @@
+/*
+ * zec_errno.c - the one table that maps API codes and local conditions to
+ * errno.  Nothing else in zecfs decides an errno.
+ */
+#include "zec_errno.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct zec_errno_entry table[] = {
+	/* CreateSnapshot, ApplySnapshot, ModifyDisksAttributes */
+	{ "INVALID_DISK_NOT_FOUND", ENOENT, "the disk does not exist: list the mount again" },
+	{ "INVALID_SNAPSHOT_QUOTA_EXCEED", EDQUOT, "the disk has its maximum of snapshots: remove old ones" },
+	{ "INVALID_SNAPSHOT_RETENTION_TIME", EINVAL, "retention must be at least 24 hours ahead" },
+	{ "UNSUPPORTED_OPERATION_DISK_STATUS", EBUSY, "the disk's state forbids it now: retry when it is IN_USE or AVAILABLE" },
+	{ "OPERATION_DENIED_DISK_SYSTEM_TYPE", EPERM, "system (boot) disks cannot be snapshotted this way" },
+	/* DeleteSnapshots, ModifySnapshotsAttribute, ApplySnapshot */
+	{ "INVALID_DISK_SNAPSHOT_NOT_FOUND", ENOENT, "the snapshot is gone: list the directory again" },
+	{ "OPERATION_DENIED_DISK_SNAPSHOT_STATUS", EBUSY, "the snapshot is busy (creating, deleting, rolling back): retry later" },
+	{ "OPERATION_DENIED_DISK_STATUS", EBUSY, "the disk's state forbids a rollback now: retry later" },
+	{ "OPERATION_DENIED_SNAPSHOT_DISK_REINSTALLED", EPERM, "the disk was reinstalled since this snapshot: it cannot be applied" },
+	/* common codes */
+	{ "AUTHFAILURE_*", EACCES, "check the access key id and password, and the key's permissions" },
+	{ "MISSING_PARAMETER", EINVAL, "a required field was missing: report a zecfs bug" },
+	{ "INVALID_PARAMETER_EXCEED_LENGTH", ENAMETOOLONG, "the value is too long" },
+	{ "INVALID_PARAMETER_*", EINVAL, "a value was rejected: check the name or time you gave" },
+	{ "OPERATION_FAILED_RESOURCE_NOT_FOUND", ENOENT, "the resource does not exist" },
+	{ "OPERATION_FAILED_FOR_RECYCLE_RESOURCE", EPERM, "the resource is in the recycle bin" },
+	{ "REQUEST_LIMIT_EXCEEDED", EAGAIN, "rate limited: retry later, or lower the request rate" },
+	{ "SERVICE_TEMPORARY_UNAVAILABLE", EAGAIN, "the service is briefly unavailable: retry later" },
+	{ "REQUEST_TIMED_OUT", ETIMEDOUT, "the service timed out: retry later" },
+	{ "INTERNAL_SERVER_ERROR", EIO, "the service failed: retry later, quote the requestId to support" },
+	/* local conditions */
+	{ ZECFS_NAME_INVALID, EINVAL, "names are 2-63 letters, digits, '-' and '.', starting and ending with a letter or digit" },
+	{ ZECFS_NAME_TOO_LONG, ENAMETOOLONG, "names are at most 63 characters" },
+	{ ZECFS_SNAPSHOT_EXISTS, EEXIST, "a snapshot of that name exists on this disk: choose another name" },
+	{ ZECFS_NOT_FOUND, ENOENT, "no such disk, snapshot or file" },
+	{ ZECFS_NO_SNAPSHOT_ABILITY, EOPNOTSUPP, "this disk cannot be snapshotted (snapshotAbility is false)" },
+	{ ZECFS_DELETE_DISABLED, EPERM, "mount with -o allow_delete to delete snapshots" },
+	{ ZECFS_ROLLBACK_DISABLED, EPERM, "mount with -o allow_rollback to roll disks back" },
+	{ ZECFS_NOT_PERMITTED, EPERM, "zecfs holds only snapshot directories: files, links and mode changes are refused" },
+	{ ZECFS_READ_ONLY, EROFS, "snapshot directories are read-only" },
+	{ ZECFS_SNAPSHOT_BUSY, EBUSY, "the snapshot is busy: retry when it is AVAILABLE" },
+	{ ZECFS_RENAME_ACROSS, EINVAL, "snapshots can only be renamed within their own snapshots/ directory" },
+	{ ZECFS_RETENTION_INVALID, EINVAL, "give yyyy-MM-ddTHH:mm:ssZ, +N{m,h,d,w} or permanent, at least 24 hours ahead" },
+	{ ZECFS_XATTR_NONE, ENODATA, "no such attribute, or no value (kept forever)" },
+	{ ZECFS_XATTR_UNSUPPORTED, ENOTSUP, "zecfs stores only its own user.zec.* attributes" },
+	{ ZECFS_XATTR_READ_ONLY, EPERM, "this attribute is read-only" },
+	{ ZECFS_XATTR_RANGE, ERANGE, "the buffer is too small for the value" },
+	{ ZECFS_WAIT_TIMEOUT, ETIMEDOUT, "the snapshot did not become AVAILABLE in time; it may still" },
+	{ ZECFS_SNAPSHOT_FAILED, EIO, "the snapshot went FAILED: remove it and try again" },
+	{ ZECFS_TRANSPORT, EIO, "the API could not be reached: check the endpoint and the network" },
+	{ ZECFS_TIMEOUT, ETIMEDOUT, "the API did not answer in time" },
+	{ ZECFS_BAD_RESPONSE, EIO, "the API's answer could not be understood: report it with the requestId" },
+	{ ZECFS_OUT_OF_MEMORY, ENOMEM, "zecfs ran out of memory" },
+	{ ZECFS_CANCELLED, ESHUTDOWN, "zecfs is unmounting" },
+};
+
+static int matches(const char *pattern, const char *code)
+{
+	size_t n = strlen(pattern);
+
+	if (n && pattern[n - 1] == '*')
+		return strncmp(pattern, code, n - 1) == 0;
+	return strcmp(pattern, code) == 0;
+}
+
+int zec_errno_for_code(const char *code)
+{
+	if (!code || !*code)
+		return EIO;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (matches(table[i].code, code))
+			return table[i].err;
+	}
+	return EIO;
+}
+
+int zec_errno_for_result(const struct zec_result *res)
+{
+	switch (res->outcome) {
+	case ZEC_OUTCOME_OK:
+		return 0;
+	case ZEC_OUTCOME_TRANSPORT:
+		return -zec_errno_for_code(ZECFS_TRANSPORT);
+	case ZEC_OUTCOME_TIMEOUT:
+		return -zec_errno_for_code(ZECFS_TIMEOUT);
+	case ZEC_OUTCOME_BAD_RESPONSE:
+		return -zec_errno_for_code(ZECFS_BAD_RESPONSE);
+	case ZEC_OUTCOME_API_ERROR:
+	case ZEC_OUTCOME_LOCAL:
+	default:
+		return -zec_errno_for_code(res->code);
+	}
+}
+
+const struct zec_errno_entry *zec_errno_table(size_t *n)
+{
+	*n = sizeof(table) / sizeof(table[0]);
+	return table;
+}
+
+int zec_result_local(struct zec_result *res, const char *code, const char *message)
+{
+	res->outcome = ZEC_OUTCOME_LOCAL;
+	res->http_status = 0;
+	snprintf(res->code, sizeof(res->code), "%s", code);
+	snprintf(res->message, sizeof(res->message), "%s", message ? message : "");
+	res->request_id[0] = '\0';
+	res->err = -zec_errno_for_code(code);
+	return res->err;
+}

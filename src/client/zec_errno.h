@@ -1,0 +1,56 @@
+/*
+ * zec_errno.h - the one table that decides an errno.
+ *
+ * Keys are API error codes (zec-api.md section 4) and zecfs's own local
+ * conditions (ZECFS_*).  docs/errors.md mirrors this table; a unit test
+ * checks the two agree.
+ */
+#ifndef ZEC_ERRNO_H
+#define ZEC_ERRNO_H
+
+#include "zec_client.h"
+
+/* Local conditions: decided by zecfs without (or after) an API call. */
+#define ZECFS_NAME_INVALID        "ZECFS_NAME_INVALID"
+#define ZECFS_NAME_TOO_LONG       "ZECFS_NAME_TOO_LONG"
+#define ZECFS_SNAPSHOT_EXISTS     "ZECFS_SNAPSHOT_EXISTS"
+#define ZECFS_NOT_FOUND           "ZECFS_NOT_FOUND"
+#define ZECFS_NO_SNAPSHOT_ABILITY "ZECFS_NO_SNAPSHOT_ABILITY"
+#define ZECFS_DELETE_DISABLED     "ZECFS_DELETE_DISABLED"
+#define ZECFS_ROLLBACK_DISABLED   "ZECFS_ROLLBACK_DISABLED"
+#define ZECFS_NOT_PERMITTED       "ZECFS_NOT_PERMITTED"
+#define ZECFS_READ_ONLY           "ZECFS_READ_ONLY"
+#define ZECFS_SNAPSHOT_BUSY       "ZECFS_SNAPSHOT_BUSY"
+#define ZECFS_RENAME_ACROSS       "ZECFS_RENAME_ACROSS"
+#define ZECFS_RETENTION_INVALID   "ZECFS_RETENTION_INVALID"
+#define ZECFS_XATTR_NONE          "ZECFS_XATTR_NONE"
+#define ZECFS_XATTR_UNSUPPORTED   "ZECFS_XATTR_UNSUPPORTED"
+#define ZECFS_XATTR_READ_ONLY     "ZECFS_XATTR_READ_ONLY"
+#define ZECFS_XATTR_RANGE         "ZECFS_XATTR_RANGE"
+#define ZECFS_WAIT_TIMEOUT        "ZECFS_WAIT_TIMEOUT"
+#define ZECFS_SNAPSHOT_FAILED     "ZECFS_SNAPSHOT_FAILED"
+#define ZECFS_TRANSPORT           "ZECFS_TRANSPORT"
+#define ZECFS_TIMEOUT             "ZECFS_TIMEOUT"
+#define ZECFS_BAD_RESPONSE        "ZECFS_BAD_RESPONSE"
+#define ZECFS_OUT_OF_MEMORY       "ZECFS_OUT_OF_MEMORY"
+#define ZECFS_CANCELLED           "ZECFS_CANCELLED"
+
+struct zec_errno_entry {
+	const char *code;        /* exact code, or a prefix ending in '*' */
+	int err;                 /* positive errno */
+	const char *advice;      /* what the user should do */
+};
+
+/* Positive errno for a code; EIO for an unknown one. */
+int zec_errno_for_code(const char *code);
+/* The negative errno for a finished call (0 for success). */
+int zec_errno_for_result(const struct zec_result *res);
+/* The table itself, for docs checks and --help; *n gets its length. */
+const struct zec_errno_entry *zec_errno_table(size_t *n);
+/*
+ * Fills res as a local refusal with 'code' and returns its negative errno:
+ * the way zecfs turns a local condition into an errno.
+ */
+int zec_result_local(struct zec_result *res, const char *code, const char *message);
+
+#endif /* ZEC_ERRNO_H */

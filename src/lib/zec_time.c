@@ -1,0 +1,168 @@
+/*
+ * zec_time.c - strict time parsing and formatting, retention values.
+ */
+#include "zec_time.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int zec_time_parse(const char *s, time_t *out)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int Y, M, D, h, m, sec;
+	struct tm tm;
+	time_t t;
+
+	if (!s || strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+		return -EINVAL;
+	if (digits(s, 4, &Y) || digits(s + 5, 2, &M) || digits(s + 8, 2, &D) ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &m) || digits(s + 17, 2, &sec))
+		return -EINVAL;
+	if (Y < 1970 || M < 1 || M > 12 || D < 1 || h > 23 || m > 59 || sec > 59)
+		return -EINVAL;
+	if (D > mdays[M - 1] + (M == 2 && is_leap(Y)))
+		return -EINVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = Y - 1900;
+	tm.tm_mon = M - 1;
+	tm.tm_mday = D;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	*out = t;
+	return 0;
+}
+
+void zec_time_format(time_t t, char out[ZEC_TIME_LEN])
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    strftime(out, ZEC_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, ZEC_TIME_LEN, "1970-01-01T00:00:00Z");
+}
+
+/* Copies s without surrounding white space; -EINVAL if it does not fit. */
+static int trimmed(const char *s, char *buf, size_t size)
+{
+	size_t n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int zec_retention_parse(const char *s, struct zec_retention *out)
+{
+	char buf[64];
+	long long n = 0, unit;
+	size_t len, i;
+
+	if (!s || trimmed(s, buf, sizeof(buf)))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (strcmp(buf, "permanent") == 0) {
+		out->kind = ZEC_RETENTION_PERMANENT;
+		return 0;
+	}
+	if (buf[0] != '+') {
+		out->kind = ZEC_RETENTION_ABSOLUTE;
+		return zec_time_parse(buf, &out->at);
+	}
+	len = strlen(buf);
+	if (len < 3)
+		return -EINVAL;
+	switch (buf[len - 1]) {
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	case 'w': unit = 7 * 86400; break;
+	default: return -EINVAL;
+	}
+	for (i = 1; i < len - 1; i++) {
+		if (!isdigit((unsigned char)buf[i]))
+			return -EINVAL;
+		n = n * 10 + (buf[i] - '0');
+		if (n > 100LL * 365 * 86400)          /* a century is plenty */
+			return -EINVAL;
+	}
+	if (n <= 0 || n > 100LL * 365 * 86400 / unit)
+		return -EINVAL;
+	out->kind = ZEC_RETENTION_RELATIVE;
+	out->seconds = n * unit;
+	return 0;
+}
+
+time_t zec_retention_resolve(const struct zec_retention *r, time_t now)
+{
+	switch (r->kind) {
+	case ZEC_RETENTION_ABSOLUTE:
+		return r->at;
+	case ZEC_RETENTION_RELATIVE:
+		return now + (time_t)r->seconds;
+	case ZEC_RETENTION_PERMANENT:
+	default:
+		return 0;
+	}
+}
+
+void zec_retention_format(const struct zec_retention *r, char *buf, size_t size)
+{
+	static const struct { long long secs; char unit; } units[] = {
+		{ 7 * 86400, 'w' }, { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' },
+	};
+	char t[ZEC_TIME_LEN];
+
+	switch (r->kind) {
+	case ZEC_RETENTION_ABSOLUTE:
+		zec_time_format(r->at, t);
+		snprintf(buf, size, "%s", t);
+		return;
+	case ZEC_RETENTION_RELATIVE:
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			if (r->seconds % units[i].secs == 0) {
+				snprintf(buf, size, "+%lld%c",
+				         r->seconds / units[i].secs, units[i].unit);
+				return;
+			}
+		}
+		snprintf(buf, size, "+%lldm", r->seconds / 60);
+		return;
+	case ZEC_RETENTION_PERMANENT:
+	default:
+		snprintf(buf, size, "permanent");
+		return;
+	}
+}
