@@ -1,0 +1,1 @@
+/* zec_actions.c: being written */

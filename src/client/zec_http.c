@@ -1,0 +1,1 @@
+/* zec_http.c: being written */

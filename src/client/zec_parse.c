@@ -1,0 +1,1 @@
+/* zec_parse.c: being written */
