@@ -1,1 +1,806 @@
-/* zec_actions.c: being written */
+/*
+ * zec_actions.c - one typed function per ZEC API action, the page walkers,
+ * and the free and copy helpers of zec_client.h.
+ *
+ * Each action checks its arguments locally (outcome LOCAL, code
+ * ZECFS_BAD_ARGUMENT), builds its body (zec_parse.c), sends it through
+ * zec_http_call() (zec_http.c: signing, retries, deadline) and parses the
+ * answer into C structs.  No JSON reaches the caller.
+ *
+ * Re-sending rules (issue 5):
+ *  - Describe*, ModifySnapshotsAttribute, ModifyDisksAttributes: idempotent,
+ *    retried freely.
+ *  - DeleteSnapshots: retried; INVALID_DISK_SNAPSHOT_NOT_FOUND after a try
+ *    that may have been applied means the snapshots are already gone: success.
+ *  - CreateSnapshot: never re-sent blindly.  After an ambiguous failure
+ *    (timeout or dropped connection after sending, a 5xx other than 503) the
+ *    name is looked up on the disk (diskIds=[id], snapshotName="^name$",
+ *    then an exact comparison here).  Candidates are the exact matches whose
+ *    createTime is no earlier than the call's start minus CLOCK_SLACK_S (the
+ *    server's clock may differ from ours by as much as the signature window).
+ *      one candidate          -> adopted: success with its snapshotId;
+ *      several                -> the newest is adopted, unless two share the
+ *                                newest createTime: ZECFS_CREATE_UNCERTAIN (EIO);
+ *      none                   -> definitely not created: re-sent if attempts
+ *                                and deadline remain;
+ *      the lookup itself fails-> the create's own failure is returned.
+ *  - ApplySnapshot: a rollback is not re-sent after an ambiguous failure
+ *    (a second rollback could discard writes); the failure is returned.
+ */
+#include "zec_parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "zec_errno.h"
+#include "zec_log.h"
+#include "zec_time.h"
+
+#define MAX_IDS        100        /* ids per mutating call */
+#define CLOCK_SLACK_S  300        /* the API's signature window */
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static int bad_argument(struct zec_result *res, const char *message)
+{
+	return zec_result_local(res, ZECFS_BAD_ARGUMENT, message);
+}
+
+static int no_memory(struct zec_result *res)
+{
+	return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "out of memory");
+}
+
+/* Every id present and non-empty; n in [min, max]. */
+static bool ids_ok(const char *const *ids, size_t n, size_t min, size_t max)
+{
+	if (n < min || n > max)
+		return false;
+	if (n && !ids)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!ids[i] || !*ids[i])
+			return false;
+	}
+	return true;
+}
+
+static bool str_ok(const char *s)
+{
+	return s && *s;
+}
+
+/* The answer was 200 but its content is unusable. */
+static int parse_failed(struct zec_result *res, int err, const char *what)
+{
+	if (err == -ENOMEM)
+		return no_memory(res);
+	zec_result_bad_response(res, what);
+	zec_http_log_failure(res);
+	return res->err;
+}
+
+/* Sends body as action; *response is the "response" object on success. */
+static int send_call(struct zec_client *c, const char *action, char *body,
+                     int body_ret, unsigned flags, uint64_t deadline,
+                     uint64_t t0, cJSON **response, struct zec_call *callp,
+                     struct zec_result *res)
+{
+	struct zec_call call = {
+		.action = action,
+		.body = body,
+		.flags = flags,
+		.deadline_ms = deadline,
+	};
+	int ret;
+
+	*response = NULL;
+	if (body_ret == -ENOMEM)
+		return no_memory(res);
+	if (body_ret)
+		return bad_argument(res, "cannot build the request body");
+	ret = zec_http_call(c, &call, t0, response, res);
+	if (callp)
+		*callp = call;
+	return ret;
+}
+
+/* ---- DescribeDisks ------------------------------------------------------- */
+
+static int disk_filter_ok(const struct zec_disk_filter *f)
+{
+	return !f || ids_ok(f->disk_ids, f->n_disk_ids, 0, (size_t)-1);
+}
+
+static int describe_disks_page(struct zec_client *c, const struct zec_disk_filter *f,
+                               int page_num, int page_size, uint64_t deadline,
+                               struct zec_disk_list *out, struct zec_result *res)
+{
+	uint64_t t0 = zec_now_ms();
+	cJSON *response = NULL;
+	char *body = NULL;
+	int ret;
+
+	zec_result_begin(res, "DescribeDisks");
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!c || !out || !disk_filter_ok(f))
+		return bad_argument(res, "DescribeDisks: bad arguments");
+	if (page_size > ZEC_DISK_PAGE_MAX)
+		return bad_argument(res, "DescribeDisks: pageSize above 1000");
+	ret = zec_build_describe_disks(f, page_num, page_size, &body);
+	ret = send_call(c, "DescribeDisks", body, ret, 0, deadline, t0, &response,
+	                NULL, res);
+	if (ret)
+		goto out;
+	ret = zec_parse_disk_page(response, out);
+	if (ret)
+		ret = parse_failed(res, ret, "DescribeDisks: unusable dataSet");
+out:
+	cJSON_Delete(response);
+	free(body);
+	return ret;
+}
+
+int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
+                       int page_num, int page_size, struct zec_disk_list *out,
+                       struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+
+	return describe_disks_page(c, f, page_num, page_size, 0, out,
+	                           res ? res : &local);
+}
+
+/* ---- DescribeSnapshots --------------------------------------------------- */
+
+static int snapshot_filter_ok(const struct zec_snapshot_filter *f)
+{
+	return !f || (ids_ok(f->snapshot_ids, f->n_snapshot_ids, 0, (size_t)-1) &&
+	              ids_ok(f->disk_ids, f->n_disk_ids, 0, (size_t)-1));
+}
+
+static int describe_snapshots_page(struct zec_client *c,
+                                   const struct zec_snapshot_filter *f,
+                                   int page_num, int page_size, uint64_t deadline,
+                                   struct zec_snapshot_list *out,
+                                   struct zec_result *res)
+{
+	uint64_t t0 = zec_now_ms();
+	cJSON *response = NULL;
+	char *body = NULL;
+	int ret;
+
+	zec_result_begin(res, "DescribeSnapshots");
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!c || !out || !snapshot_filter_ok(f))
+		return bad_argument(res, "DescribeSnapshots: bad arguments");
+	if (page_size > ZEC_SNAPSHOT_PAGE_MAX)
+		return bad_argument(res, "DescribeSnapshots: pageSize above 100");
+	ret = zec_build_describe_snapshots(f, page_num, page_size, &body);
+	ret = send_call(c, "DescribeSnapshots", body, ret, 0, deadline, t0,
+	                &response, NULL, res);
+	if (ret)
+		goto out;
+	ret = zec_parse_snapshot_page(response, out);
+	if (ret)
+		ret = parse_failed(res, ret, "DescribeSnapshots: unusable dataSet");
+out:
+	cJSON_Delete(response);
+	free(body);
+	return ret;
+}
+
+int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filter *f,
+                           int page_num, int page_size,
+                           struct zec_snapshot_list *out, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+
+	return describe_snapshots_page(c, f, page_num, page_size, 0, out,
+	                               res ? res : &local);
+}
+
+/* ---- page walkers -------------------------------------------------------- */
+
+/*
+ * Both walkers fetch page 1, learn totalCount, then pages 2..N.  Pages are
+ * fetched one after the other for now; each is independent (its own list),
+ * and append_*() merges them in page order, so pages 2..N can later be
+ * fetched concurrently.  One deadline covers the whole walk.  An item seen
+ * on an earlier page (the list shifted between pages) is skipped.
+ */
+
+static size_t pages_for(long long total, int page_size)
+{
+	if (total <= 0)
+		return 1;
+	return (size_t)((total + page_size - 1) / page_size);
+}
+
+static bool disk_seen(const struct zec_disk_list *l, const char *id)
+{
+	for (size_t i = 0; i < l->count; i++) {
+		if (strcmp(l->items[i].disk_id, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Moves page's items into out (page is emptied). */
+static int append_disks(struct zec_disk_list *out, struct zec_disk_list *page)
+{
+	struct zec_disk *items;
+
+	items = realloc(out->items, (out->count + page->count + 1) * sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	out->items = items;
+	for (size_t i = 0; i < page->count; i++) {
+		if (disk_seen(out, page->items[i].disk_id)) {
+			zec_disk_clear(&page->items[i]);
+			continue;
+		}
+		out->items[out->count++] = page->items[i];
+	}
+	out->total = page->total;
+	free(page->items);
+	memset(page, 0, sizeof(*page));
+	return 0;
+}
+
+int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
+                           struct zec_disk_list *out, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	struct zec_disk_list page = { 0 };
+	uint64_t t0 = zec_now_ms(), deadline;
+	size_t pages;
+	int attempts, ret;
+
+	if (!res)
+		res = &local;
+	if (!c) {
+		zec_result_begin(res, "DescribeDisks");
+		return bad_argument(res, "DescribeDisks: no client");
+	}
+	deadline = t0 + (uint64_t)zec_client_deadline_ms(c);
+	ret = describe_disks_page(c, f, 1, ZEC_DISK_PAGE_MAX, deadline, out, res);
+	if (ret)
+		return ret;
+	attempts = res->attempts;
+	pages = pages_for(out->total, ZEC_DISK_PAGE_MAX);
+	for (size_t p = 2; p <= pages; p++) {
+		ret = describe_disks_page(c, f, (int)p, ZEC_DISK_PAGE_MAX, deadline,
+		                          &page, res);
+		attempts += res->attempts;
+		if (ret)
+			goto fail;
+		if (page.count == 0)
+			break;                 /* the list shrank meanwhile */
+		ret = append_disks(out, &page);
+		if (ret) {
+			ret = no_memory(res);
+			goto fail;
+		}
+	}
+	res->attempts = attempts;
+	res->duration_ms = (double)(zec_now_ms() - t0);
+	return 0;
+fail:
+	res->attempts = attempts;
+	res->duration_ms = (double)(zec_now_ms() - t0);
+	zec_disk_list_free(&page);
+	zec_disk_list_free(out);
+	return ret;
+}
+
+static bool snapshot_seen(const struct zec_snapshot_list *l, const char *id)
+{
+	for (size_t i = 0; i < l->count; i++) {
+		if (strcmp(l->items[i].snapshot_id, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int append_snapshots(struct zec_snapshot_list *out,
+                            struct zec_snapshot_list *page)
+{
+	struct zec_snapshot *items;
+
+	items = realloc(out->items, (out->count + page->count + 1) * sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	out->items = items;
+	for (size_t i = 0; i < page->count; i++) {
+		if (snapshot_seen(out, page->items[i].snapshot_id)) {
+			zec_snapshot_clear(&page->items[i]);
+			continue;
+		}
+		out->items[out->count++] = page->items[i];
+	}
+	out->total = page->total;
+	free(page->items);
+	memset(page, 0, sizeof(*page));
+	return 0;
+}
+
+/* The snapshot walker with an explicit deadline (also used by create). */
+static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter *f,
+                         uint64_t deadline, struct zec_snapshot_list *out,
+                         struct zec_result *res)
+{
+	struct zec_snapshot_list page = { 0 };
+	uint64_t t0 = zec_now_ms();
+	size_t pages;
+	int attempts, ret;
+
+	ret = describe_snapshots_page(c, f, 1, ZEC_SNAPSHOT_PAGE_MAX, deadline,
+	                              out, res);
+	if (ret)
+		return ret;
+	attempts = res->attempts;
+	pages = pages_for(out->total, ZEC_SNAPSHOT_PAGE_MAX);
+	for (size_t p = 2; p <= pages; p++) {
+		ret = describe_snapshots_page(c, f, (int)p, ZEC_SNAPSHOT_PAGE_MAX,
+		                              deadline, &page, res);
+		attempts += res->attempts;
+		if (ret)
+			goto fail;
+		if (page.count == 0)
+			break;
+		ret = append_snapshots(out, &page);
+		if (ret) {
+			ret = no_memory(res);
+			goto fail;
+		}
+	}
+	res->attempts = attempts;
+	res->duration_ms = (double)(zec_now_ms() - t0);
+	return 0;
+fail:
+	res->attempts = attempts;
+	res->duration_ms = (double)(zec_now_ms() - t0);
+	zec_snapshot_list_free(&page);
+	zec_snapshot_list_free(out);
+	return ret;
+}
+
+int zec_describe_snapshots_all(struct zec_client *c,
+                               const struct zec_snapshot_filter *f,
+                               struct zec_snapshot_list *out,
+                               struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+
+	if (!res)
+		res = &local;
+	if (!c) {
+		zec_result_begin(res, "DescribeSnapshots");
+		return bad_argument(res, "DescribeSnapshots: no client");
+	}
+	return snapshots_all(c, f, zec_now_ms() + (uint64_t)zec_client_deadline_ms(c),
+	                     out, res);
+}
+
+/* ---- CreateSnapshot ------------------------------------------------------ */
+
+/*
+ * After an ambiguous CreateSnapshot: 1 and *id when our snapshot exists,
+ * 0 when it definitely does not, -EIO when it cannot be told apart from
+ * another, or another negative errno when the lookup failed.
+ */
+static int create_lookup(struct zec_client *c, const char *disk_id,
+                         const char *name, time_t not_before, uint64_t deadline,
+                         const char *path, char **id)
+{
+	struct zec_result lres = { .path = path };
+	struct zec_snapshot_list list = { 0 };
+	const struct zec_snapshot *best = NULL;
+	time_t best_t = 0;
+	bool tie = false;
+	char *pattern = NULL;
+	int ret;
+
+	*id = NULL;
+	if (asprintf(&pattern, "^%s$", name) < 0)
+		return -ENOMEM;
+	struct zec_snapshot_filter f = {
+		.disk_ids = &disk_id,
+		.n_disk_ids = 1,
+		.snapshot_name = pattern,
+	};
+	ret = snapshots_all(c, &f, deadline, &list, &lres);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < list.count; i++) {
+		const struct zec_snapshot *s = &list.items[i];
+		time_t t;
+
+		if (!s->snapshot_name || strcmp(s->snapshot_name, name) != 0)
+			continue;
+		if (s->disk_id && strcmp(s->disk_id, disk_id) != 0)
+			continue;
+		if (!s->create_time || zec_time_parse(s->create_time, &t))
+			t = not_before;     /* no usable time: count it as recent */
+		if (t < not_before)
+			continue;           /* older than this call: not ours */
+		if (!best || t > best_t) {
+			best = s;
+			best_t = t;
+			tie = false;
+		} else if (t == best_t) {
+			tie = true;
+		}
+	}
+	if (!best) {
+		ret = 0;
+	} else if (tie) {
+		ret = -EIO;
+	} else {
+		*id = strdup(best->snapshot_id);
+		ret = *id ? 1 : -ENOMEM;
+	}
+out:
+	zec_snapshot_list_free(&list);
+	free(pattern);
+	return ret;
+}
+
+int zec_create_snapshot(struct zec_client *c, const char *disk_id,
+                        const char *snapshot_name, const char *retention_time,
+                        char **snapshot_id, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	uint64_t t0 = zec_now_ms(), deadline;
+	time_t started = time(NULL);
+	cJSON *response = NULL;
+	char *body = NULL;
+	int ret, max;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "CreateSnapshot");
+	if (snapshot_id)
+		*snapshot_id = NULL;
+	if (!c || !snapshot_id || !str_ok(disk_id) || !str_ok(snapshot_name) ||
+	    (retention_time && !*retention_time))
+		return bad_argument(res, "CreateSnapshot: bad arguments");
+	ret = zec_build_create_snapshot(disk_id, snapshot_name, retention_time, &body);
+	if (ret)
+		return ret == -ENOMEM ? no_memory(res) : bad_argument(res, "CreateSnapshot: body");
+
+	deadline = t0 + (uint64_t)zec_client_deadline_ms(c);
+	max = zec_client_retries(c);
+	for (;;) {
+		struct zec_call call = {
+			.action = "CreateSnapshot",
+			.body = body,
+			.flags = ZEC_CALL_NOT_IDEMPOTENT,
+			.deadline_ms = deadline,
+			.max_attempts = max - res->attempts,
+		};
+		long slept;
+		int found;
+
+		ret = zec_http_call(c, &call, t0, &response, res);
+		if (ret == 0) {
+			ret = zec_parse_snapshot_id(response, snapshot_id);
+			if (ret)
+				ret = parse_failed(res, ret, "CreateSnapshot: no snapshotId");
+			break;
+		}
+		if (!call.ambiguous)
+			break;
+
+		found = create_lookup(c, disk_id, snapshot_name,
+		                      started - CLOCK_SLACK_S, deadline, res->path,
+		                      snapshot_id);
+		if (found == 1) {
+			zlog_warn("api create adopted action=CreateSnapshot path=%s "
+			          "disk_id=%s snapshot_id=%s attempt=%d",
+			          res->path ? res->path : "-", disk_id, *snapshot_id,
+			          res->attempts);
+			res->outcome = ZEC_OUTCOME_OK;
+			res->code[0] = '\0';
+			res->message[0] = '\0';
+			res->transport[0] = '\0';
+			res->err = 0;
+			ret = 0;
+			break;
+		}
+		if (found == -EIO) {
+			ret = zec_result_local(res, ZECFS_CREATE_UNCERTAIN,
+			                       "several snapshots of that name were "
+			                       "created meanwhile");
+			zec_http_log_failure(res);
+			break;
+		}
+		if (found < 0)
+			break;           /* unknown: keep the create's own failure */
+		/* definitely not created: it may be sent again */
+		if (res->attempts >= max)
+			break;
+		if (zec_http_backoff(c, res->attempts, deadline, &slept))
+			break;
+		zlog_warn("api retry action=CreateSnapshot path=%s attempt=%d "
+		          "backoff_ms=%ld reason=not_created",
+		          res->path ? res->path : "-", res->attempts, slept);
+	}
+	res->duration_ms = (double)(zec_now_ms() - t0);
+	cJSON_Delete(response);
+	free(body);
+	return ret;
+}
+
+/* ---- ModifySnapshotsAttribute -------------------------------------------- */
+
+int zec_modify_snapshots_attribute(struct zec_client *c,
+                                   const struct zec_snapshot_modify *m,
+                                   struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	uint64_t t0 = zec_now_ms();
+	cJSON *response = NULL;
+	char *body = NULL;
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "ModifySnapshotsAttribute");
+	if (!c || !m || !ids_ok(m->snapshot_ids, m->n_snapshot_ids, 1, MAX_IDS))
+		return bad_argument(res, "ModifySnapshotsAttribute: 1 to 100 snapshot ids");
+	if (!m->snapshot_name && !m->retention_time && !m->is_permanent)
+		return bad_argument(res, "ModifySnapshotsAttribute: nothing to change");
+	if (m->retention_time && m->is_permanent)
+		return bad_argument(res, "ModifySnapshotsAttribute: retention and permanent");
+	ret = zec_build_modify_snapshots(m, &body);
+	ret = send_call(c, "ModifySnapshotsAttribute", body, ret, 0, 0, t0,
+	                &response, NULL, res);
+	cJSON_Delete(response);
+	free(body);
+	return ret;
+}
+
+/* ---- DeleteSnapshots ----------------------------------------------------- */
+
+int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
+                         size_t n, struct zec_strv *not_deleted,
+                         struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	struct zec_call call = { 0 };
+	uint64_t t0 = zec_now_ms();
+	cJSON *response = NULL;
+	char *body = NULL;
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "DeleteSnapshots");
+	if (not_deleted)
+		memset(not_deleted, 0, sizeof(*not_deleted));
+	if (!c || !ids_ok(snapshot_ids, n, 1, MAX_IDS))
+		return bad_argument(res, "DeleteSnapshots: 1 to 100 snapshot ids");
+	ret = zec_build_delete_snapshots(snapshot_ids, n, &body);
+	ret = send_call(c, "DeleteSnapshots", body, ret, 0, 0, t0, &response,
+	                &call, res);
+	if (ret && call.ambiguous_seen && res->outcome == ZEC_OUTCOME_API_ERROR &&
+	    strcmp(res->code, "INVALID_DISK_SNAPSHOT_NOT_FOUND") == 0) {
+		/* an earlier try went through: already gone */
+		zlog_warn("api delete already gone action=DeleteSnapshots path=%s "
+		          "attempt=%d request_id=%s", res->path ? res->path : "-",
+		          res->attempts, res->request_id[0] ? res->request_id : "-");
+		res->outcome = ZEC_OUTCOME_OK;
+		res->code[0] = '\0';
+		res->message[0] = '\0';
+		res->err = 0;
+		ret = 0;
+		goto out;
+	}
+	if (ret || !not_deleted)
+		goto out;
+	ret = zec_parse_strv(response, "snapshotIds", not_deleted);
+	if (ret)
+		ret = parse_failed(res, ret, "DeleteSnapshots: bad snapshotIds");
+out:
+	cJSON_Delete(response);
+	free(body);
+	return ret;
+}
+
+/* ---- ApplySnapshot ------------------------------------------------------- */
+
+int zec_apply_snapshot(struct zec_client *c, const char *snapshot_id,
+                       const char *disk_id, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	uint64_t t0 = zec_now_ms();
+	cJSON *response = NULL;
+	char *body = NULL;
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "ApplySnapshot");
+	if (!c || !str_ok(snapshot_id) || !str_ok(disk_id))
+		return bad_argument(res, "ApplySnapshot: snapshot and disk ids needed");
+	ret = zec_build_apply_snapshot(snapshot_id, disk_id, &body);
+	ret = send_call(c, "ApplySnapshot", body, ret, ZEC_CALL_NOT_IDEMPOTENT, 0,
+	                t0, &response, NULL, res);
+	cJSON_Delete(response);
+	free(body);
+	return ret;
+}
+
+/* ---- ModifyDisksAttributes ----------------------------------------------- */
+
+int zec_modify_disks_attributes(struct zec_client *c, const char *const *disk_ids,
+                                size_t n, const char *disk_name,
+                                struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	uint64_t t0 = zec_now_ms();
+	cJSON *response = NULL;
+	char *body = NULL;
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "ModifyDisksAttributes");
+	if (!c || !ids_ok(disk_ids, n, 1, MAX_IDS) || !str_ok(disk_name))
+		return bad_argument(res, "ModifyDisksAttributes: 1 to 100 disk ids and a name");
+	ret = zec_build_modify_disks(disk_ids, n, disk_name, &body);
+	ret = send_call(c, "ModifyDisksAttributes", body, ret, 0, 0, t0, &response,
+	                NULL, res);
+	cJSON_Delete(response);
+	free(body);
+	return ret;
+}
+
+/* ---- free and copy ------------------------------------------------------- */
+
+void zec_disk_clear(struct zec_disk *d)
+{
+	if (!d)
+		return;
+	free(d->disk_id);
+	free(d->disk_name);
+	free(d->region_id);
+	free(d->zone_id);
+	free(d->disk_type);
+	free(d->disk_category);
+	free(d->disk_status);
+	free(d->instance_id);
+	free(d->instance_name);
+	free(d->create_time);
+	free(d->expired_time);
+	free(d->resource_group_id);
+	free(d->resource_group_name);
+	free(d->serial);
+	free(d->auto_snapshot_policy_id);
+	free(d->json);
+	memset(d, 0, sizeof(*d));
+}
+
+void zec_snapshot_clear(struct zec_snapshot *s)
+{
+	if (!s)
+		return;
+	free(s->snapshot_id);
+	free(s->snapshot_name);
+	free(s->zone_id);
+	free(s->status);
+	free(s->snapshot_type);
+	free(s->retention_time);
+	free(s->disk_id);
+	free(s->create_time);
+	free(s->resource_group_id);
+	free(s->resource_group_name);
+	memset(s, 0, sizeof(*s));
+}
+
+void zec_disk_list_free(struct zec_disk_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->count; i++)
+		zec_disk_clear(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+void zec_snapshot_list_free(struct zec_snapshot_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->count; i++)
+		zec_snapshot_clear(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+void zec_strv_free(struct zec_strv *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->count; i++)
+		free(v->v[i]);
+	free(v->v);
+	memset(v, 0, sizeof(*v));
+}
+
+/* *dst = strdup(src), NULL staying NULL; false when memory runs out. */
+static bool dup_field(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return true;
+	*dst = strdup(src);
+	return *dst != NULL;
+}
+
+int zec_snapshot_copy(struct zec_snapshot *dst, const struct zec_snapshot *src)
+{
+	bool ok;
+
+	memset(dst, 0, sizeof(*dst));
+	if (!src)
+		return -EINVAL;
+	dst->disk_ability = src->disk_ability;
+	ok = dup_field(&dst->snapshot_id, src->snapshot_id) &&
+	     dup_field(&dst->snapshot_name, src->snapshot_name) &&
+	     dup_field(&dst->zone_id, src->zone_id) &&
+	     dup_field(&dst->status, src->status) &&
+	     dup_field(&dst->snapshot_type, src->snapshot_type) &&
+	     dup_field(&dst->retention_time, src->retention_time) &&
+	     dup_field(&dst->disk_id, src->disk_id) &&
+	     dup_field(&dst->create_time, src->create_time) &&
+	     dup_field(&dst->resource_group_id, src->resource_group_id) &&
+	     dup_field(&dst->resource_group_name, src->resource_group_name);
+	if (!ok) {
+		zec_snapshot_clear(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int zec_disk_copy(struct zec_disk *dst, const struct zec_disk *src)
+{
+	bool ok;
+
+	memset(dst, 0, sizeof(*dst));
+	if (!src)
+		return -EINVAL;
+	dst->disk_size = src->disk_size;
+	dst->period = src->period;
+	dst->portable = src->portable;
+	dst->snapshot_ability = src->snapshot_ability;
+	dst->bursting_enabled = src->bursting_enabled;
+	ok = dup_field(&dst->disk_id, src->disk_id) &&
+	     dup_field(&dst->disk_name, src->disk_name) &&
+	     dup_field(&dst->region_id, src->region_id) &&
+	     dup_field(&dst->zone_id, src->zone_id) &&
+	     dup_field(&dst->disk_type, src->disk_type) &&
+	     dup_field(&dst->disk_category, src->disk_category) &&
+	     dup_field(&dst->disk_status, src->disk_status) &&
+	     dup_field(&dst->instance_id, src->instance_id) &&
+	     dup_field(&dst->instance_name, src->instance_name) &&
+	     dup_field(&dst->create_time, src->create_time) &&
+	     dup_field(&dst->expired_time, src->expired_time) &&
+	     dup_field(&dst->resource_group_id, src->resource_group_id) &&
+	     dup_field(&dst->resource_group_name, src->resource_group_name) &&
+	     dup_field(&dst->serial, src->serial) &&
+	     dup_field(&dst->auto_snapshot_policy_id, src->auto_snapshot_policy_id) &&
+	     dup_field(&dst->json, src->json);
+	if (!ok) {
+		zec_disk_clear(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}

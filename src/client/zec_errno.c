@@ -55,6 +55,12 @@ static const struct zec_errno_entry table[] = {
 	{ ZECFS_BAD_RESPONSE, EIO, "the API's answer could not be understood: report it with the requestId" },
 	{ ZECFS_OUT_OF_MEMORY, ENOMEM, "zecfs ran out of memory" },
 	{ ZECFS_CANCELLED, ESHUTDOWN, "zecfs is unmounting" },
+	{ ZECFS_BAD_ARGUMENT, EINVAL, "a call was refused before it was sent: report a zecfs bug" },
+	{ ZECFS_CREATE_UNCERTAIN, EIO, "the snapshot may or may not exist: list the directory before trying again" },
+	{ ZECFS_HTTP_429, EAGAIN, "rate limited (no error envelope): retry later" },
+	{ ZECFS_HTTP_503, EAGAIN, "the service or a proxy is unavailable: retry later" },
+	{ ZECFS_HTTP_504, ETIMEDOUT, "a gateway timed out: retry later" },
+	{ ZECFS_HTTP_5XX, EIO, "the service or a proxy failed: retry later" },
 };
 
 static int matches(const char *pattern, const char *code)
@@ -87,6 +93,9 @@ int zec_errno_for_result(const struct zec_result *res)
 	case ZEC_OUTCOME_TIMEOUT:
 		return -zec_errno_for_code(ZECFS_TIMEOUT);
 	case ZEC_OUTCOME_BAD_RESPONSE:
+		/* a 429/5xx without an envelope carries a ZECFS_HTTP_* pseudo code */
+		if (strncmp(res->code, "ZECFS_HTTP_", 11) == 0)
+			return -zec_errno_for_code(res->code);
 		return -zec_errno_for_code(ZECFS_BAD_RESPONSE);
 	case ZEC_OUTCOME_API_ERROR:
 	case ZEC_OUTCOME_LOCAL:

@@ -34,6 +34,14 @@
 #define ZECFS_BAD_RESPONSE        "ZECFS_BAD_RESPONSE"
 #define ZECFS_OUT_OF_MEMORY       "ZECFS_OUT_OF_MEMORY"
 #define ZECFS_CANCELLED           "ZECFS_CANCELLED"
+/* Added with the client library. */
+#define ZECFS_BAD_ARGUMENT        "ZECFS_BAD_ARGUMENT"
+#define ZECFS_CREATE_UNCERTAIN    "ZECFS_CREATE_UNCERTAIN"
+/* Pseudo codes: a 429/5xx answer without a parsable error envelope. */
+#define ZECFS_HTTP_429            "ZECFS_HTTP_429"
+#define ZECFS_HTTP_503            "ZECFS_HTTP_503"
+#define ZECFS_HTTP_504            "ZECFS_HTTP_504"
+#define ZECFS_HTTP_5XX            "ZECFS_HTTP_5XX"
 
 struct zec_errno_entry {
 	const char *code;        /* exact code, or a prefix ending in '*' */

@@ -1,1 +1,786 @@
-/* zec_http.c: being written */
+/*
+ * zec_http.c - the ZEC API transport: one signed POST per try, with libcurl.
+ *
+ * A client owns a pool of CURL easy handles.  A call takes a handle under
+ * the pool mutex, releases the mutex for the whole transfer, and puts the
+ * handle back, so keep-alive connections are reused and no lock is held
+ * while waiting on the network.  Credentials are copied under a rwlock at
+ * the start of every try, so zec_client_set_credentials() never races a
+ * request.  zec_client_cancel() sets an atomic flag that the progress
+ * callback checks (aborting transfers within about a second) and wakes any
+ * backoff sleep.
+ *
+ * Retries (issue 5): 429, 5xx, timeouts and transport failures are retried
+ * with full-jitter exponential backoff (200 ms doubling, capped at 5 s),
+ * within the attempt cap and the call's deadline; a try never runs past the
+ * deadline and no sleep reaches it.  A call marked NOT_IDEMPOTENT stops at
+ * the first failure that the server may have applied ("ambiguous"); its
+ * caller decides (see zec_create_snapshot).
+ *
+ * Never logged: the key password, the Authorization header, the signature,
+ * the bearer token.
+ */
+#include "zec_parse.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "zec_errno.h"
+#include "zec_log.h"
+#include "zec_sign.h"
+
+#ifndef ZECFS_VERSION
+#define ZECFS_VERSION "0"
+#endif
+
+#define ZEC_CONTENT_TYPE     "application/json"
+#define ZEC_API_VERSION      "2025-09-01"
+#define ZEC_REQUEST_CLIENT   "zecfs/" ZECFS_VERSION
+
+#define DEFAULT_TIMEOUT_MS   30000L
+#define DEFAULT_DEADLINE_MS  30000L
+#define DEFAULT_RETRIES      4
+#define CONNECT_TIMEOUT_MS   10000L
+#define STALL_SECONDS        20L          /* < 1 byte/s this long: stalled */
+#define BACKOFF_BASE_MS      200L
+#define BACKOFF_CAP_MS       5000L
+#define POOL_MAX             16
+#define RESPONSE_MAX         (64u << 20)  /* bytes */
+
+struct zec_creds {
+	char *key_id;
+	char *password;
+	char *bearer;
+};
+
+struct zec_client {
+	char url[600];                   /* .../api/v2/zec */
+	char host[300];                  /* Host header, signed */
+	char base[300];                  /* the endpoint, normalised */
+	char *cafile;
+	long request_timeout_ms;
+	long deadline_ms;
+	int retries;
+	int log_calls;
+
+	pthread_rwlock_t creds_lock;
+	struct zec_creds creds;
+
+	pthread_mutex_t pool_lock;
+	CURL *pool[POOL_MAX];
+	size_t pool_n;
+
+	atomic_bool cancelled;
+	pthread_mutex_t wait_lock;       /* backoff sleeps, woken by cancel */
+	pthread_cond_t wait_cond;
+
+	atomic_uint_fast64_t rng;        /* jitter; splitmix64 state */
+};
+
+struct body_buf {
+	char *data;
+	size_t len;
+	bool too_large;
+};
+
+/* ---- small helpers ------------------------------------------------------- */
+
+uint64_t zec_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static void creds_clear(struct zec_creds *cr)
+{
+	wipe_free(cr->key_id);
+	wipe_free(cr->password);
+	wipe_free(cr->bearer);
+	memset(cr, 0, sizeof(*cr));
+}
+
+static int dup_opt(const char *s, char **out)
+{
+	*out = NULL;
+	if (!s || !*s)
+		return 0;
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int creds_set(struct zec_creds *cr, const char *key_id,
+                     const char *password, const char *bearer)
+{
+	int ret;
+
+	memset(cr, 0, sizeof(*cr));
+	ret = dup_opt(key_id, &cr->key_id);
+	if (!ret)
+		ret = dup_opt(password, &cr->password);
+	if (!ret)
+		ret = dup_opt(bearer, &cr->bearer);
+	if (ret)
+		creds_clear(cr);
+	return ret;
+}
+
+/* Signed mode needs both halves; bearer mode needs only the token. */
+static int creds_check(const char *key_id, const char *password,
+                       const char *bearer)
+{
+	bool has_id = key_id && *key_id, has_pw = password && *password;
+
+	if (bearer && *bearer)
+		return 0;
+	if (has_id != has_pw)
+		return -EINVAL;
+	return 0;
+}
+
+static int creds_snapshot(struct zec_client *c, struct zec_creds *out)
+{
+	int ret;
+
+	pthread_rwlock_rdlock(&c->creds_lock);
+	ret = creds_set(out, c->creds.key_id, c->creds.password, c->creds.bearer);
+	pthread_rwlock_unlock(&c->creds_lock);
+	return ret;
+}
+
+static uint64_t next_random(struct zec_client *c)
+{
+	uint64_t z = atomic_fetch_add(&c->rng, 0x9E3779B97F4A7C15ull) +
+	             0x9E3779B97F4A7C15ull;
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+/* ---- client lifetime ----------------------------------------------------- */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_OK;
+
+static void curl_init_once(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
+{
+	struct zec_client *c = NULL;
+	pthread_condattr_t ca;
+	int ret;
+
+	*out = NULL;
+	if (!cfg || cfg->request_timeout_ms < 0 || cfg->deadline_ms < 0 ||
+	    cfg->retries < 0)
+		return -EINVAL;
+	if (creds_check(cfg->access_key_id, cfg->access_key_password,
+	                cfg->bearer_token))
+		return -EINVAL;
+	pthread_once(&curl_once, curl_init_once);
+	if (curl_init_rc != CURLE_OK)
+		return -EIO;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	ret = zec_endpoint_parse(cfg->endpoint, c->url, sizeof(c->url),
+	                         c->host, sizeof(c->host), c->base, sizeof(c->base));
+	if (ret) {
+		ret = -EINVAL;
+		goto fail_free;
+	}
+	if (cfg->cafile && *cfg->cafile) {
+		c->cafile = strdup(cfg->cafile);
+		if (!c->cafile) {
+			ret = -ENOMEM;
+			goto fail_free;
+		}
+	}
+	c->request_timeout_ms = cfg->request_timeout_ms ? cfg->request_timeout_ms
+	                                                : DEFAULT_TIMEOUT_MS;
+	c->deadline_ms = cfg->deadline_ms ? cfg->deadline_ms : DEFAULT_DEADLINE_MS;
+	c->retries = cfg->retries ? cfg->retries : DEFAULT_RETRIES;
+	c->log_calls = cfg->log_calls;
+	ret = creds_set(&c->creds, cfg->access_key_id, cfg->access_key_password,
+	                cfg->bearer_token);
+	if (ret)
+		goto fail_free;
+
+	atomic_init(&c->cancelled, false);
+	atomic_init(&c->rng, (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c ^
+	                     zec_now_ms() << 20);
+	pthread_rwlock_init(&c->creds_lock, NULL);
+	pthread_mutex_init(&c->pool_lock, NULL);
+	pthread_mutex_init(&c->wait_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->wait_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	*out = c;
+	return 0;
+
+fail_free:
+	creds_clear(&c->creds);
+	free(c->cafile);
+	free(c);
+	return ret;
+}
+
+void zec_client_free(struct zec_client *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->pool_n; i++)
+		curl_easy_cleanup(c->pool[i]);
+	creds_clear(&c->creds);
+	free(c->cafile);
+	pthread_rwlock_destroy(&c->creds_lock);
+	pthread_mutex_destroy(&c->pool_lock);
+	pthread_mutex_destroy(&c->wait_lock);
+	pthread_cond_destroy(&c->wait_cond);
+	free(c);
+}
+
+int zec_client_set_credentials(struct zec_client *c, const char *key_id,
+                               const char *password, const char *bearer_token)
+{
+	struct zec_creds fresh, old;
+	int ret;
+
+	if (!c || creds_check(key_id, password, bearer_token))
+		return -EINVAL;
+	ret = creds_set(&fresh, key_id, password, bearer_token);
+	if (ret)
+		return ret;
+	pthread_rwlock_wrlock(&c->creds_lock);
+	old = c->creds;
+	c->creds = fresh;
+	pthread_rwlock_unlock(&c->creds_lock);
+	creds_clear(&old);
+	return 0;
+}
+
+void zec_client_cancel(struct zec_client *c)
+{
+	if (!c)
+		return;
+	atomic_store(&c->cancelled, true);
+	pthread_mutex_lock(&c->wait_lock);
+	pthread_cond_broadcast(&c->wait_cond);
+	pthread_mutex_unlock(&c->wait_lock);
+}
+
+const char *zec_client_endpoint(const struct zec_client *c)
+{
+	return c ? c->base : NULL;
+}
+
+long zec_client_deadline_ms(const struct zec_client *c)
+{
+	return c->deadline_ms;
+}
+
+int zec_client_retries(const struct zec_client *c)
+{
+	return c->retries;
+}
+
+bool zec_client_cancelled(const struct zec_client *c)
+{
+	return atomic_load(&((struct zec_client *)c)->cancelled);
+}
+
+/* ---- handle pool --------------------------------------------------------- */
+
+static CURL *pool_take(struct zec_client *c)
+{
+	CURL *h = NULL;
+
+	pthread_mutex_lock(&c->pool_lock);
+	if (c->pool_n)
+		h = c->pool[--c->pool_n];
+	pthread_mutex_unlock(&c->pool_lock);
+	if (h)
+		curl_easy_reset(h);     /* keeps its live connections */
+	else
+		h = curl_easy_init();
+	return h;
+}
+
+static void pool_give(struct zec_client *c, CURL *h)
+{
+	pthread_mutex_lock(&c->pool_lock);
+	if (c->pool_n < POOL_MAX) {
+		c->pool[c->pool_n++] = h;
+		h = NULL;
+	}
+	pthread_mutex_unlock(&c->pool_lock);
+	if (h)
+		curl_easy_cleanup(h);
+}
+
+/* ---- one try ------------------------------------------------------------- */
+
+static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct body_buf *b = userdata;
+	size_t n = size * nmemb;
+	char *p;
+
+	if (b->len + n > RESPONSE_MAX) {
+		b->too_large = true;
+		return 0;
+	}
+	p = realloc(b->data, b->len + n + 1);
+	if (!p)
+		return 0;
+	memcpy(p + b->len, ptr, n);
+	b->data = p;
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct zec_client *c = clientp;
+
+	(void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	return atomic_load(&c->cancelled) ? 1 : 0;
+}
+
+static void slist_free_wiped(struct curl_slist *l)
+{
+	for (struct curl_slist *p = l; p; p = p->next)
+		explicit_bzero(p->data, strlen(p->data));
+	curl_slist_free_all(l);
+}
+
+static int slist_add(struct curl_slist **l, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(*l, line);
+
+	if (!n)
+		return -ENOMEM;
+	*l = n;
+	return 0;
+}
+
+/* The request headers, signed with a snapshot of the credentials. */
+static int build_headers(struct zec_client *c, const char *action,
+                         const char *body, struct curl_slist **out)
+{
+	struct curl_slist *l = NULL;
+	struct zec_creds cr;
+	char line[1024], ts[32], sig[ZEC_HEX256_LEN + 1], auth[640];
+	int ret;
+
+	*out = NULL;
+	ret = creds_snapshot(c, &cr);
+	if (ret)
+		return ret;
+	snprintf(line, sizeof(line), "X-ZC-Action: %s", action);
+	ret = slist_add(&l, line);
+	if (!ret) ret = slist_add(&l, "X-ZC-Service: zec");
+	if (!ret) ret = slist_add(&l, "X-ZC-Version: " ZEC_API_VERSION);
+	if (!ret) ret = slist_add(&l, "Content-Type: " ZEC_CONTENT_TYPE);
+	if (!ret) {
+		snprintf(line, sizeof(line), "Host: %s", c->host);
+		ret = slist_add(&l, line);
+	}
+	if (!ret) ret = slist_add(&l, "X-ZC-Request-Client: " ZEC_REQUEST_CLIENT);
+	if (!ret) ret = slist_add(&l, "Expect:");
+	if (ret)
+		goto out;
+
+	if (cr.bearer) {
+		if (snprintf(line, sizeof(line), "Authorization: Bearer %s",
+		             cr.bearer) >= (int)sizeof(line)) {
+			ret = -ENAMETOOLONG;
+			goto out;
+		}
+		ret = slist_add(&l, line);
+	} else if (cr.key_id && cr.password) {
+		snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+		ret = zec_signature(cr.password, ts, ZEC_CONTENT_TYPE, c->host,
+		                    body, strlen(body), sig);
+		if (!ret)
+			ret = zec_format_authorization(auth, sizeof(auth), cr.key_id, sig);
+		if (!ret) {
+			snprintf(line, sizeof(line), "X-ZC-Timestamp: %s", ts);
+			ret = slist_add(&l, line);
+		}
+		if (!ret)
+			ret = slist_add(&l, "X-ZC-Signature-Method: " ZEC_SIGN_METHOD);
+		if (!ret) {
+			snprintf(line, sizeof(line), "Authorization: %s", auth);
+			ret = slist_add(&l, line);
+		}
+	}
+	/* no credentials at all: unsigned, the server answers AUTHFAILURE_* */
+out:
+	explicit_bzero(line, sizeof(line));
+	explicit_bzero(auth, sizeof(auth));
+	explicit_bzero(sig, sizeof(sig));
+	creds_clear(&cr);
+	if (ret) {
+		slist_free_wiped(l);
+		return ret;
+	}
+	*out = l;
+	return 0;
+}
+
+static void set_options(struct zec_client *c, CURL *h, const char *body,
+                        struct curl_slist *headers, struct body_buf *buf,
+                        char *errbuf, long timeout_ms)
+{
+	long stall = STALL_SECONDS;
+
+	if (stall * 1000 > timeout_ms)
+		stall = timeout_ms / 1000 > 0 ? timeout_ms / 1000 : 1;
+	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_PROXY, "");          /* nothing from the env */
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, buf);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	                 timeout_ms < CONNECT_TIMEOUT_MS ? timeout_ms : CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, stall);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->cafile)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->cafile);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);     /* would print secrets */
+}
+
+/* Clears what one try fills, keeping path, action and attempts. */
+static void reset_try(struct zec_result *res)
+{
+	res->outcome = ZEC_OUTCOME_OK;
+	res->http_status = 0;
+	res->code[0] = '\0';
+	res->message[0] = '\0';
+	res->request_id[0] = '\0';
+	res->transport[0] = '\0';
+	res->err = 0;
+}
+
+static int result_cancelled(struct zec_result *res)
+{
+	return zec_result_local(res, ZECFS_CANCELLED, "the client was cancelled");
+}
+
+/* Transport errors that another try cannot fix. */
+static bool permanent_curl_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_NOT_BUILT_IN:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_OUT_OF_MEMORY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * One exchange.  *sent: request bytes left this host (so a failure after it
+ * may have been applied).  *retryable: another try may succeed.
+ */
+static int try_once(struct zec_client *c, const char *action, const char *body,
+                    unsigned flags, long timeout_ms, cJSON **response, struct zec_result *res,
+                    bool *sent, bool *retryable)
+{
+	struct curl_slist *headers = NULL;
+	struct body_buf buf = { 0 };
+	char errbuf[CURL_ERROR_SIZE] = "";
+	long status = 0, request_size = 0;
+	CURL *h = NULL;
+	CURLcode rc;
+	int ret;
+
+	*response = NULL;
+	*sent = false;
+	*retryable = false;
+	reset_try(res);
+	if (atomic_load(&c->cancelled))
+		return result_cancelled(res);
+
+	ret = build_headers(c, action, body, &headers);
+	if (ret) {
+		ret = zec_result_local(res, ret == -ENOMEM ? ZECFS_OUT_OF_MEMORY
+		                                           : ZECFS_BAD_ARGUMENT,
+		                       "cannot build the request headers");
+		goto out;
+	}
+	h = pool_take(c);
+	if (!h) {
+		ret = zec_result_local(res, ZECFS_OUT_OF_MEMORY, "curl_easy_init failed");
+		goto out;
+	}
+	set_options(c, h, body, headers, &buf, errbuf, timeout_ms);
+	/*
+	 * libcurl silently re-sends a request when a reused keep-alive
+	 * connection closes without an answer.  That is harmless for reads but
+	 * could apply a CreateSnapshot twice: such calls get a new connection.
+	 */
+	if (flags & ZEC_CALL_NOT_IDEMPOTENT)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	rc = curl_easy_perform(h);   /* no lock held here */
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
+	*sent = request_size > 0;
+
+	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&c->cancelled)) {
+		ret = result_cancelled(res);
+		goto out;
+	}
+	if (rc == CURLE_WRITE_ERROR && buf.too_large) {
+		res->http_status = status;
+		ret = zec_result_bad_response(res, "response too large");
+		goto out;
+	}
+	if (rc != CURLE_OK) {
+		res->http_status = status;
+		res->outcome = rc == CURLE_OPERATION_TIMEDOUT ? ZEC_OUTCOME_TIMEOUT
+		                                               : ZEC_OUTCOME_TRANSPORT;
+		snprintf(res->code, sizeof(res->code), "%s",
+		         rc == CURLE_OPERATION_TIMEDOUT ? ZECFS_TIMEOUT : ZECFS_TRANSPORT);
+		snprintf(res->transport, sizeof(res->transport), "%s",
+		         errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		snprintf(res->message, sizeof(res->message), "%s", curl_easy_strerror(rc));
+		res->err = zec_errno_for_result(res);
+		*retryable = !permanent_curl_error(rc);
+		ret = res->err;
+		goto out;
+	}
+	*sent = true;
+	ret = zec_parse_envelope(status, buf.data, buf.len, response, res);
+	if (ret && (status == 429 || status >= 500))
+		*retryable = true;
+out:
+	if (h)
+		pool_give(c, h);
+	slist_free_wiped(headers);
+	free(buf.data);
+	return ret;
+}
+
+/*
+ * May the server have applied a failed try?  429 and 503 say it did not; a
+ * failure before any byte was sent did not reach it.
+ */
+static bool failure_ambiguous(const struct zec_result *res, bool sent)
+{
+	if (res->outcome == ZEC_OUTCOME_LOCAL)
+		return false;
+	if (res->http_status == 429 || res->http_status == 503)
+		return false;
+	if (res->outcome == ZEC_OUTCOME_TRANSPORT || res->outcome == ZEC_OUTCOME_TIMEOUT)
+		return sent;
+	return res->http_status >= 500;
+}
+
+/* ---- logging ------------------------------------------------------------- */
+
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+/* transport text without double quotes, for error="..." */
+static void quote_safe(const char *in, char *out, size_t size)
+{
+	size_t i = 0;
+
+	for (; in && *in && i + 1 < size; in++)
+		out[i++] = (*in == '"' || *in == '\n' || *in == '\r') ? '\'' : *in;
+	out[i] = '\0';
+}
+
+void zec_http_log_failure(const struct zec_result *res)
+{
+	char tr[sizeof(res->transport)];
+
+	quote_safe(res->transport, tr, sizeof(tr));
+	zlog_warn("api call failed action=%s path=%s code=%s http=%ld attempt=%d "
+	          "duration_ms=%.0f request_id=%s%s%s%s",
+	          or_dash(res->action), or_dash(res->path), or_dash(res->code),
+	          res->http_status, res->attempts, res->duration_ms,
+	          or_dash(res->request_id), tr[0] ? " error=\"" : "", tr,
+	          tr[0] ? "\"" : "");
+}
+
+static void log_retry(const struct zec_result *res, long backoff_ms)
+{
+	char tr[sizeof(res->transport)];
+
+	quote_safe(res->transport, tr, sizeof(tr));
+	zlog_warn("api retry action=%s path=%s code=%s http=%ld attempt=%d "
+	          "request_id=%s backoff_ms=%ld%s%s%s",
+	          or_dash(res->action), or_dash(res->path), or_dash(res->code),
+	          res->http_status, res->attempts, or_dash(res->request_id),
+	          backoff_ms, tr[0] ? " error=\"" : "", tr, tr[0] ? "\"" : "");
+}
+
+/* ---- backoff ------------------------------------------------------------- */
+
+/* Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
+static long backoff_pick(struct zec_client *c, int attempt)
+{
+	long ceiling = BACKOFF_BASE_MS;
+
+	for (int i = 1; i < attempt && ceiling < BACKOFF_CAP_MS; i++)
+		ceiling *= 2;
+	if (ceiling > BACKOFF_CAP_MS)
+		ceiling = BACKOFF_CAP_MS;
+	return (long)(next_random(c) % (uint64_t)(ceiling + 1));
+}
+
+/* Sleeps ms unless cancelled first: 0 or -ESHUTDOWN. */
+static int backoff_sleep(struct zec_client *c, long ms)
+{
+	struct timespec until;
+	int ret = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&c->wait_lock);
+	while (!atomic_load(&c->cancelled)) {
+		if (pthread_cond_timedwait(&c->wait_cond, &c->wait_lock, &until) ==
+		    ETIMEDOUT)
+			break;
+	}
+	if (atomic_load(&c->cancelled))
+		ret = -ESHUTDOWN;
+	pthread_mutex_unlock(&c->wait_lock);
+	return ret;
+}
+
+int zec_http_backoff(struct zec_client *c, int attempt, uint64_t deadline_ms,
+                     long *slept_ms)
+{
+	long ms = backoff_pick(c, attempt);
+
+	*slept_ms = ms;
+	if (zec_now_ms() + (uint64_t)ms >= deadline_ms)
+		return -ETIMEDOUT;
+	return backoff_sleep(c, ms);
+}
+
+/* ---- a call -------------------------------------------------------------- */
+
+int zec_http_call(struct zec_client *c, struct zec_call *call,
+                  uint64_t call_started_ms, cJSON **response,
+                  struct zec_result *res)
+{
+	uint64_t deadline = call->deadline_ms ? call->deadline_ms
+	                                      : zec_now_ms() + (uint64_t)c->deadline_ms;
+	int max = call->max_attempts > 0 ? call->max_attempts : c->retries;
+	bool sent, retryable;
+	int ret = 0;
+
+	*response = NULL;
+	call->ambiguous = false;
+	for (int i = 1;; i++) {
+		uint64_t now = zec_now_ms();
+		long timeout, backoff;
+
+		if (atomic_load(&c->cancelled)) {
+			ret = result_cancelled(res);
+			break;
+		}
+		if (now >= deadline) {
+			if (i == 1) {
+				reset_try(res);
+				res->outcome = ZEC_OUTCOME_TIMEOUT;
+				snprintf(res->code, sizeof(res->code), "%s", ZECFS_TIMEOUT);
+				snprintf(res->message, sizeof(res->message),
+				         "deadline passed before the call");
+				res->err = zec_errno_for_result(res);
+				ret = res->err;
+			}
+			break;
+		}
+		timeout = c->request_timeout_ms;
+		if ((uint64_t)timeout > deadline - now)
+			timeout = (long)(deadline - now);
+		res->attempts++;
+		ret = try_once(c, call->action, call->body, call->flags, timeout,
+		               response, res, &sent, &retryable);
+		if (ret == 0)
+			break;
+		call->ambiguous = failure_ambiguous(res, sent);
+		if (call->ambiguous)
+			call->ambiguous_seen = true;
+		if (!retryable || i >= max)
+			break;
+		if ((call->flags & ZEC_CALL_NOT_IDEMPOTENT) && call->ambiguous)
+			break;
+		backoff = backoff_pick(c, i);
+		if (zec_now_ms() + (uint64_t)backoff >= deadline)
+			break;                 /* never sleep into the deadline */
+		res->duration_ms = (double)(zec_now_ms() - call_started_ms);
+		log_retry(res, backoff);
+		if (backoff_sleep(c, backoff)) {
+			ret = result_cancelled(res);
+			break;
+		}
+	}
+	res->duration_ms = (double)(zec_now_ms() - call_started_ms);
+	if (ret)
+		zec_http_log_failure(res);
+	else if (c->log_calls)
+		zlog_info("api call action=%s path=%s http=%ld duration_ms=%.0f "
+		          "request_id=%s", or_dash(res->action), or_dash(res->path),
+		          res->http_status, res->duration_ms, or_dash(res->request_id));
+	return ret;
+}

@@ -1,0 +1,173 @@
+/*
+ * zec_parse.h - internal to the API client library (src/client only).
+ *
+ * Two halves:
+ *  - pure functions with no I/O: endpoint parsing, response envelope and
+ *    record parsing, request body builders.  They never crash on any input,
+ *    so the fuzz harnesses and unit tests call them directly;
+ *  - the transport entry point zec_http_call() that zec_actions.c uses
+ *    (implemented in zec_http.c).
+ *
+ * Every int function returns 0 or a negative errno.
+ */
+#ifndef ZEC_PARSE_H
+#define ZEC_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "zec_client.h"
+
+/* ---- endpoint ---------------------------------------------------------- */
+
+/*
+ * Accepts "https://host[:port]" or "http://host[:port]", with or without one
+ * trailing '/'.  host is a DNS name, an IPv4 address or a bracketed IPv6
+ * address.  Anything else (a path, a query, user info, an empty host, a bad
+ * port, another scheme) is -EINVAL.
+ *  url:  "<scheme>://<host[:port]>/api/v2/zec", what is POSTed to;
+ *  host: "<host[:port]>" exactly as written: sent as the Host header and signed.
+ *  base: "<scheme>://<host[:port]>", the endpoint without a trailing '/'.
+ * Any out pointer may be NULL.  -ENAMETOOLONG when a buffer is too small.
+ */
+int zec_endpoint_parse(const char *endpoint, char *url, size_t url_size,
+                       char *host, size_t host_size, char *base, size_t base_size);
+
+/* ---- results ----------------------------------------------------------- */
+
+/*
+ * Resets res for a new call of 'action', keeping res->path (an input).
+ */
+void zec_result_begin(struct zec_result *res, const char *action);
+
+/*
+ * Marks res as an answer we cannot understand (outcome BAD_RESPONSE, code
+ * ZECFS_BAD_RESPONSE), keeping http_status and request_id; returns res->err.
+ */
+int zec_result_bad_response(struct zec_result *res, const char *message);
+
+/* ---- response envelope --------------------------------------------------- */
+
+/*
+ * Parses one HTTP answer (zec-api.md section 3) into res.
+ *
+ * Success: HTTP 200 and a JSON object holding a "response" object.  Returns 0
+ * with res->outcome OK and *response_out set to the "response" object,
+ * DETACHED from the document: the caller owns it and frees it with
+ * cJSON_Delete().  The rest of the document is freed here.
+ *
+ * Error envelope: a non-200 status and an object with string "code" and
+ * "message": outcome API_ERROR, code, message, request_id.
+ *
+ * Anything else (bad JSON, missing keys, wrong types, 200 without a
+ * "response" object, a non-200 without an envelope such as a proxy's HTML
+ * page): outcome BAD_RESPONSE.  For a 429 or 5xx without an envelope the
+ * code is a pseudo code ZECFS_HTTP_429, _503, _504 or _5XX so that the errno
+ * table still sees a server error (EAGAIN, ETIMEDOUT, EIO).
+ *
+ * In every case res->http_status is the status, res->request_id is copied
+ * whenever a requestId is found, res->err is set from the errno table, and
+ * the return value is res->err.  *response_out is NULL on failure.
+ */
+int zec_parse_envelope(long http_status, const char *body, size_t len,
+                       cJSON **response_out, struct zec_result *res);
+
+/* ---- records ------------------------------------------------------------ */
+
+/*
+ * One DescribeDisks / DescribeSnapshots item.  Required: diskId (disks),
+ * snapshotId (snapshots); missing or of the wrong type, -EINVAL.  Optional
+ * fields that are absent (or JSON null) are NULL / 0 / false; present with the
+ * wrong type, -EINVAL.  retentionTime absent or "" is NULL (kept forever).
+ * On failure *out is cleared; -ENOMEM when memory runs out.
+ */
+int zec_parse_disk(const cJSON *item, struct zec_disk *out);
+int zec_parse_snapshot(const cJSON *item, struct zec_snapshot *out);
+
+/*
+ * A Describe* "response" object: "totalCount" (a number, required) and
+ * "dataSet" (an array; absent or null means empty).  out is overwritten.
+ */
+int zec_parse_disk_page(const cJSON *response, struct zec_disk_list *out);
+int zec_parse_snapshot_page(const cJSON *response, struct zec_snapshot_list *out);
+
+/* CreateSnapshot's "snapshotId" (a non-empty string); *id is malloc'd. */
+int zec_parse_snapshot_id(const cJSON *response, char **id);
+
+/* An array of strings, e.g. DeleteSnapshots' "snapshotIds"; absent: empty. */
+int zec_parse_strv(const cJSON *response, const char *key, struct zec_strv *out);
+
+/* ---- request bodies ------------------------------------------------------ */
+
+/*
+ * Compact JSON request bodies (cJSON_PrintUnformatted): unset fields are
+ * omitted, never null.  *body is malloc'd (free()).  Arguments are not
+ * validated here beyond what is needed not to crash (-EINVAL for a NULL id
+ * in an id list).
+ */
+int zec_build_describe_disks(const struct zec_disk_filter *f, int page_num,
+                             int page_size, char **body);
+int zec_build_describe_snapshots(const struct zec_snapshot_filter *f,
+                                 int page_num, int page_size, char **body);
+int zec_build_create_snapshot(const char *disk_id, const char *snapshot_name,
+                              const char *retention_time, char **body);
+int zec_build_modify_snapshots(const struct zec_snapshot_modify *m, char **body);
+int zec_build_delete_snapshots(const char *const *ids, size_t n, char **body);
+int zec_build_apply_snapshot(const char *snapshot_id, const char *disk_id,
+                             char **body);
+int zec_build_modify_disks(const char *const *ids, size_t n,
+                           const char *disk_name, char **body);
+
+/* ---- transport (zec_http.c) --------------------------------------------- */
+
+#define ZEC_CALL_NOT_IDEMPOTENT 0x1   /* never re-send after an ambiguous try */
+
+/* One API call, its retries included. */
+struct zec_call {
+	/* in */
+	const char *action;
+	const char *body;                /* compact JSON, sent as is */
+	unsigned flags;                  /* ZEC_CALL_* */
+	uint64_t deadline_ms;            /* monotonic ms (zec_now_ms); 0: now + config */
+	int max_attempts;                /* 0: the client's 'retries' */
+	/* out */
+	bool ambiguous;                  /* the last failed try may have been applied */
+	bool ambiguous_seen;             /* some failed try may have been applied */
+};
+
+/*
+ * Sends call->body as call->action, retrying 429, 5xx, timeouts and transport
+ * failures with jittered exponential backoff within the attempt cap and the
+ * deadline.  A NOT_IDEMPOTENT call stops at the first failure that may have
+ * been applied (call->ambiguous).  res->attempts is increased by the tries
+ * made (it is not reset); res->duration_ms is set from res's begin time kept
+ * by the caller in *call_started_ms.  On success *response (owned by the
+ * caller) is the "response" object.  Logs every retry and final failure.
+ */
+int zec_http_call(struct zec_client *c, struct zec_call *call,
+                  uint64_t call_started_ms, cJSON **response,
+                  struct zec_result *res);
+
+/*
+ * Sleeps the backoff before try number 'attempt' + 1 (1-based 'attempt').
+ * -ETIMEDOUT, without sleeping, when the sleep would reach 'deadline_ms';
+ * -ESHUTDOWN when the client is cancelled.  *slept_ms gets the backoff.
+ */
+int zec_http_backoff(struct zec_client *c, int attempt, uint64_t deadline_ms,
+                     long *slept_ms);
+
+/* Logs res as "api call failed ..." (for failures found after the transport). */
+void zec_http_log_failure(const struct zec_result *res);
+
+/* The client's configured deadline_ms / retries (defaults applied). */
+long zec_client_deadline_ms(const struct zec_client *c);
+int zec_client_retries(const struct zec_client *c);
+bool zec_client_cancelled(const struct zec_client *c);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t zec_now_ms(void);
+
+#endif /* ZEC_PARSE_H */

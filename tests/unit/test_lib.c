@@ -1,0 +1,115 @@
+/*
+ * test_lib.c - the pure logic of src/lib: API times, retention values and
+ * the snapshot name rule.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "zec_name.h"
+#include "zec_time.h"
+
+static void test_time(void)
+{
+	static const char *const bad[] = {
+		"2027-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2027-13-01T00:00:00Z",
+		"2027-00-10T00:00:00Z", "2027-01-00T00:00:00Z", "2027-01-01T24:00:00Z",
+		"2027-01-01T00:60:00Z", "2027-01-01T00:00:60Z", "2027-01-01 00:00:00Z",
+		"2027-01-01T00:00:00", "2027-01-01T00:00:00+00:00", "2027-1-01T00:00:00Z",
+		"2027-01-01T00:00:00Zx", "", "garbage", "1969-12-31T23:59:59Z",
+		"2027-01-01T0a:00:00Z", "+7d",
+	};
+	char buf[ZEC_TIME_LEN];
+	time_t t = 0;
+
+	CHECK(zec_time_parse("2027-01-01T00:00:00Z", &t) == 0 && t == 1798761600,
+	      "time: 2027-01-01T00:00:00Z");
+	CHECK(zec_time_parse("2024-02-29T12:34:56Z", &t) == 0 && t == 1709210096,
+	      "time: leap day 2024-02-29");
+	CHECK(zec_time_parse("1970-01-01T00:00:00Z", &t) == 0 && t == 0,
+	      "time: the epoch");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(zec_time_parse(bad[i], &t) == -EINVAL, "time: \"%s\" rejected", bad[i]);
+	CHECK(zec_time_parse(NULL, &t) == -EINVAL, "time: NULL rejected");
+	zec_time_format(1709210096, buf);
+	CHECK(strcmp(buf, "2024-02-29T12:34:56Z") == 0, "time: format");
+}
+
+static void test_retention(void)
+{
+	static const char *const bad[] = {
+		"", "   ", "garbage", "+0d", "+d", "+", "+7", "+7x", "+-1d", "7d",
+		"+1.5d", "+ 7d", "2027-02-30T00:00:00Z", "Permanent", "+99999999999w",
+		"permanent forever",
+	};
+	struct zec_retention r;
+	char buf[64];
+
+	CHECK(zec_retention_parse("+7d", &r) == 0 && r.kind == ZEC_RETENTION_RELATIVE &&
+	      r.seconds == 7 * 86400, "retention: +7d");
+	zec_retention_format(&r, buf, sizeof(buf));
+	CHECK(strcmp(buf, "+1w") == 0, "retention: +7d formats as +1w (got %s)", buf);
+	CHECK(zec_retention_resolve(&r, 1000) == 1000 + 7 * 86400,
+	      "retention: +7d resolves from now");
+	CHECK(zec_retention_parse("+2w", &r) == 0 && r.seconds == 14 * 86400,
+	      "retention: +2w");
+	zec_retention_format(&r, buf, sizeof(buf));
+	CHECK(strcmp(buf, "+2w") == 0, "retention: +2w formats as +2w");
+	CHECK(zec_retention_parse("+90m", &r) == 0 && r.seconds == 5400,
+	      "retention: +90m");
+	zec_retention_format(&r, buf, sizeof(buf));
+	CHECK(strcmp(buf, "+90m") == 0, "retention: +90m formats as +90m");
+	CHECK(zec_retention_parse("+36h", &r) == 0 && r.seconds == 36 * 3600,
+	      "retention: +36h");
+	CHECK(zec_retention_parse("permanent", &r) == 0 &&
+	      r.kind == ZEC_RETENTION_PERMANENT, "retention: permanent");
+	zec_retention_format(&r, buf, sizeof(buf));
+	CHECK(strcmp(buf, "permanent") == 0, "retention: permanent formats");
+	CHECK(zec_retention_parse("  +3d\n", &r) == 0 && r.seconds == 3 * 86400,
+	      "retention: white space and newline ignored");
+	CHECK(zec_retention_parse("permanent\n", &r) == 0 &&
+	      r.kind == ZEC_RETENTION_PERMANENT, "retention: permanent with newline");
+	CHECK(zec_retention_parse("2027-01-01T00:00:00Z\n", &r) == 0 &&
+	      r.kind == ZEC_RETENTION_ABSOLUTE && r.at == 1798761600,
+	      "retention: absolute time");
+	zec_retention_format(&r, buf, sizeof(buf));
+	CHECK(strcmp(buf, "2027-01-01T00:00:00Z") == 0, "retention: absolute formats");
+	CHECK(zec_retention_resolve(&r, 5) == 1798761600, "retention: absolute resolves");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(zec_retention_parse(bad[i], &r) == -EINVAL,
+		      "retention: \"%s\" rejected", bad[i]);
+	CHECK(zec_retention_parse(NULL, &r) == -EINVAL, "retention: NULL rejected");
+}
+
+static void test_names(void)
+{
+	char n63[64], n64[65];
+
+	memset(n63, 'a', 63);
+	n63[63] = '\0';
+	memset(n64, 'a', 64);
+	n64[64] = '\0';
+	CHECK(zec_snapshot_name_check("ab") == ZEC_NAME_OK, "name: ab ok");
+	CHECK(zec_snapshot_name_check("fs-snap.001") == ZEC_NAME_OK, "name: fs-snap.001 ok");
+	CHECK(zec_snapshot_name_check("A9") == ZEC_NAME_OK, "name: A9 ok");
+	CHECK(zec_snapshot_name_check(n63) == ZEC_NAME_OK, "name: 63 characters ok");
+	CHECK(zec_snapshot_name_check(n64) == ZEC_NAME_TOO_LONG, "name: 64 characters too long");
+	CHECK(zec_snapshot_name_check("a") == ZEC_NAME_TOO_SHORT, "name: one character too short");
+	CHECK(zec_snapshot_name_check("") == ZEC_NAME_TOO_SHORT, "name: empty too short");
+	CHECK(zec_snapshot_name_check(NULL) == ZEC_NAME_TOO_SHORT, "name: NULL too short");
+	CHECK(zec_snapshot_name_check("a_b") == ZEC_NAME_BAD_CHAR, "name: underscore bad");
+	CHECK(zec_snapshot_name_check("a b") == ZEC_NAME_BAD_CHAR, "name: space bad");
+	CHECK(zec_snapshot_name_check("a/b") == ZEC_NAME_BAD_CHAR, "name: slash bad");
+	CHECK(zec_snapshot_name_check("caf\xc3\xa9") == ZEC_NAME_BAD_CHAR, "name: UTF-8 bad");
+	CHECK(zec_snapshot_name_check("-ab") == ZEC_NAME_BAD_EDGE, "name: leading - bad");
+	CHECK(zec_snapshot_name_check("ab.") == ZEC_NAME_BAD_EDGE, "name: trailing . bad");
+	CHECK(zec_snapshot_name_check("..") == ZEC_NAME_BAD_EDGE, "name: .. bad");
+}
+
+int main(void)
+{
+	test_time();
+	test_retention();
+	test_names();
+	return check_summary();
+}
