@@ -1,0 +1,219 @@
+/*
+ * api.c - one API call from headers to envelope: authentication, header
+ * checks, the action lookup, fault injection, the action itself, the
+ * success or error envelope (zec-api.md section 3), counters and the log.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "actions.h"
+#include "auth.h"
+#include "server.h"
+#include "zec_log.h"
+
+#define API_SERVICE "zec"
+#define API_VERSION "2025-09-01"
+#define REQUEST_ID_LEN 38               /* "T" + 36-char UUID + NUL */
+
+static void request_id(char out[REQUEST_ID_LEN])
+{
+	unsigned char b[16];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)((ts.tv_nsec >> (i % 4 * 8)) ^ (i * 37) ^ rand());
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, REQUEST_ID_LEN,
+	         "T%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+	         b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/* "application/json", optionally followed by parameters. */
+static bool json_content_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	if (!ct || strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+static int check_headers(struct MHD_Connection *conn, struct emu_result *res)
+{
+	const char *service = header(conn, "X-ZC-Service");
+	const char *version = header(conn, "X-ZC-Version");
+
+	if (!service)
+		return emu_fail(res, 400, "MISSING_PARAMETER",
+		                "The header X-ZC-Service is required (zec).");
+	if (strcmp(service, API_SERVICE) != 0)
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "The service %.64s is not supported: X-ZC-Service must be zec.",
+		                service);
+	if (!version)
+		return emu_fail(res, 400, "MISSING_PARAMETER",
+		                "The header X-ZC-Version is required (" API_VERSION ").");
+	if (strcmp(version, API_VERSION) != 0)
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "The version %.64s is not supported: X-ZC-Version must be "
+		                API_VERSION ".", version);
+	if (!json_content_type(header(conn, "Content-Type")))
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "The Content-Type must be application/json.");
+	return 0;
+}
+
+static char *envelope(const char *rid, struct emu_result *res)
+{
+	cJSON *root = cJSON_CreateObject(), *r, *it;
+	char *out = NULL;
+
+	if (!root || !cJSON_AddStringToObject(root, "requestId", rid))
+		goto out;
+	if (res->status == 200) {
+		/* "response" repeats the request id, first */
+		r = cJSON_AddObjectToObject(root, "response");
+		if (!r || !cJSON_AddStringToObject(r, "requestId", rid))
+			goto out;
+		while (res->response && (it = res->response->child) != NULL) {
+			char *key = strdup(it->string);
+
+			cJSON_DetachItemViaPointer(res->response, it);
+			if (!key) {
+				cJSON_Delete(it);
+				goto out;
+			}
+			cJSON_AddItemToObject(r, key, it);
+			free(key);
+		}
+	} else if (!cJSON_AddStringToObject(root, "code",
+	                                    res->code ? res->code : "INTERNAL_SERVER_ERROR") ||
+	           !cJSON_AddStringToObject(root, "message", res->message)) {
+		goto out;
+	}
+	out = cJSON_PrintUnformatted(root);
+out:
+	cJSON_Delete(root);
+	return out;
+}
+
+static long long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000LL + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Applies a fault's wait and drop-before/stall; 1 when the call is dropped. */
+static int fault_before(struct emu_server *srv, struct MHD_Connection *conn,
+                        const struct fault_outcome *fo)
+{
+	if (fo->latency_ms > 0 && server_wait(srv, conn, fo->latency_ms))
+		return 1;
+	if (fo->stall) {
+		server_wait(srv, conn, -1);
+		return 1;
+	}
+	return fo->drop == FAULT_DROP_BEFORE;
+}
+
+int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
+               const char *body, size_t len, char **out, bool *drop)
+{
+	struct emu_result res = { .status = 0 };
+	struct fault_outcome fo;
+	struct auth_request ar;
+	char rid[REQUEST_ID_LEN];
+	struct timespec t0;
+	const char *action = header(conn, "X-ZC-Action");
+	cJSON *params = NULL;
+	action_fn fn = NULL;
+	const char *outcome = NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	request_id(rid);
+	*out = NULL;
+	*drop = false;
+
+	ar.authorization = header(conn, "Authorization");
+	ar.timestamp = header(conn, "X-ZC-Timestamp");
+	ar.sig_method = header(conn, "X-ZC-Signature-Method");
+	ar.content_type = header(conn, "Content-Type");
+	ar.host = header(conn, "Host");
+	ar.body = body;
+	ar.body_len = len;
+	if (auth_check(srv->cfg, &ar, &res) || check_headers(conn, &res))
+		goto reply;
+	if (!action || !*action) {
+		emu_fail(&res, 400, "MISSING_PARAMETER", "The header X-ZC-Action is required.");
+		goto reply;
+	}
+	fn = actions_lookup(action);
+	if (!fn) {
+		emu_fail(&res, 403, "AUTHFAILURE_UNAUTHORIZED_OPERATION",
+		         "The action %.64s does not exist or is not allowed.", action);
+		goto reply;
+	}
+
+	faults_match(&srv->faults, action, &fo);
+	if (fault_before(srv, conn, &fo)) {
+		*drop = true;
+		outcome = fo.stall ? "stall" : "drop-before";
+		goto reply;
+	}
+	if (fo.status) {
+		emu_fail(&res, fo.status, fo.code, "Injected fault.");
+		outcome = "fault";
+		goto reply;
+	}
+
+	params = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
+	if (!params || !cJSON_IsObject(params)) {
+		emu_fail(&res, 400, "INVALID_PARAMETER_TYPE",
+		         "The request body must be a JSON object.");
+		goto reply;
+	}
+	fn(&srv->store, params, &res);
+	if (res.status == 200)
+		store_persist(&srv->store);
+	if (fo.drop == FAULT_DROP_AFTER) {
+		*drop = true;
+		outcome = "drop-after";
+	}
+
+reply:
+	if (!*drop) {
+		*out = envelope(rid, &res);
+		if (!*out) {
+			*drop = true;
+			outcome = "nomem";
+		}
+	}
+	if (action && *action)
+		stats_count(&srv->stats, action, !*drop && res.status == 200);
+	zlog_info("request action=%s status=%d code=%s requestId=%s duration_ms=%lld%s%s",
+	          action && *action ? action : "-", *drop ? 0 : res.status,
+	          *drop || res.status == 200 ? "-" : res.code, rid, elapsed_ms(&t0),
+	          outcome ? " fault=" : "", outcome ? outcome : "");
+	cJSON_Delete(res.response);
+	cJSON_Delete(params);
+	return *drop ? 0 : res.status;
+}

@@ -1,0 +1,48 @@
+/*
+ * emulator.h - types shared by every part of zec-emulator: the command line
+ * configuration and the outcome of one API call.
+ */
+#ifndef ZEC_EMULATOR_H
+#define ZEC_EMULATOR_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#define EMU_DEMO_KEY_ID       "ZECDEMOACCESSKEY0001"
+#define EMU_DEMO_KEY_PASSWORD "zec-demo-password-not-secret"
+
+struct emu_config {
+	const char *listen;             /* HOST:PORT */
+	const char *key_id;
+	const char *key_password;
+	const char *bearer_token;       /* NULL: bearer mode refused */
+	const char *state_file;         /* NULL: no persistence */
+	const char *seed_file;
+	int demo;
+	long long snapshot_quota;
+	long long create_delay_ms;
+	long long delete_delay_ms;
+	long long rollback_delay_ms;
+	long long max_snapshot_page_size;
+};
+
+/*
+ * The outcome of one API action.  status 200 with 'response' (the fields
+ * that go inside "response", requestId excluded), or an error status with
+ * an API code and a message.
+ */
+struct emu_result {
+	int status;
+	const char *code;               /* static string */
+	char message[256];
+	cJSON *response;                /* owned; NULL on error */
+};
+
+/* Sets an error outcome; always returns the HTTP status. */
+int emu_fail(struct emu_result *res, int status, const char *code,
+             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The HTTP status of a well-known API code (500 when unknown). */
+int emu_code_status(const char *code);
+
+#endif /* ZEC_EMULATOR_H */

@@ -1,0 +1,240 @@
+/*
+ * main.c - zec-emulator: options, initial state, startup and clean shutdown
+ * on SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "seed.h"
+#include "server.h"
+#include "zec_log.h"
+
+enum {
+	OPT_LISTEN = 256, OPT_KEY_ID, OPT_KEY_PASSWORD, OPT_BEARER, OPT_QUOTA,
+	OPT_CREATE_DELAY, OPT_DELETE_DELAY, OPT_ROLLBACK_DELAY, OPT_MAX_PAGE,
+	OPT_STATE, OPT_SEED, OPT_DEMO, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "access-key-id", required_argument, NULL, OPT_KEY_ID },
+	{ "access-key-password", required_argument, NULL, OPT_KEY_PASSWORD },
+	{ "bearer-token", required_argument, NULL, OPT_BEARER },
+	{ "snapshot-quota", required_argument, NULL, OPT_QUOTA },
+	{ "create-delay-ms", required_argument, NULL, OPT_CREATE_DELAY },
+	{ "delete-delay-ms", required_argument, NULL, OPT_DELETE_DELAY },
+	{ "rollback-delay-ms", required_argument, NULL, OPT_ROLLBACK_DELAY },
+	{ "max-snapshot-page-size", required_argument, NULL, OPT_MAX_PAGE },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "demo", no_argument, NULL, OPT_DEMO },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: zec-emulator [options]\n"
+"\n"
+"A local emulator of the Zenlayer ZEC disk and snapshot API (POST /api/v2/zec)\n"
+"with a control plane under /_emulator/.  See docs/emulator.md.\n"
+"\n"
+"  --listen HOST:PORT            address to serve (default 127.0.0.1:8080; port 0 picks one)\n"
+"  --access-key-id ID            accepted key id (default " EMU_DEMO_KEY_ID ")\n"
+"  --access-key-password PW      its password (default " EMU_DEMO_KEY_PASSWORD ")\n"
+"  --bearer-token TOKEN          also accept \"Authorization: Bearer TOKEN\"\n"
+"  --snapshot-quota N            snapshots per disk, DELETING ones excluded (default 64)\n"
+"  --create-delay-ms MS          CREATING -> AVAILABLE (default 2000)\n"
+"  --delete-delay-ms MS          DELETING -> gone (default 1000)\n"
+"  --rollback-delay-ms MS        ROLLING_BACK -> former status (default 2000)\n"
+"  --max-snapshot-page-size N    DescribeSnapshots pageSize cap (default 100)\n"
+"  --state FILE                  load state from FILE, write it back after every change\n"
+"  --seed FILE                   initial state {\"disks\":[...],\"snapshots\":[...]}\n"
+"  --demo                        built-in demo disks and snapshots\n"
+"  --log-level LEVEL             error, warn, info (default) or debug\n"
+"  --help, --version\n");
+}
+
+static int parse_num(const char *opt, const char *arg, long long min, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || v < min) {
+		fprintf(stderr, "zec-emulator: --%s needs an integer >= %lld, got '%s'\n",
+		        opt, min, arg);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_now)
+{
+	enum zec_log_level level;
+	int c;
+
+	*exit_now = 0;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		int r = 0;
+
+		switch (c) {
+		case OPT_LISTEN: cfg->listen = optarg; break;
+		case OPT_KEY_ID: cfg->key_id = optarg; break;
+		case OPT_KEY_PASSWORD: cfg->key_password = optarg; break;
+		case OPT_BEARER: cfg->bearer_token = optarg; break;
+		case OPT_QUOTA: r = parse_num("snapshot-quota", optarg, 0, &cfg->snapshot_quota); break;
+		case OPT_CREATE_DELAY: r = parse_num("create-delay-ms", optarg, 0, &cfg->create_delay_ms); break;
+		case OPT_DELETE_DELAY: r = parse_num("delete-delay-ms", optarg, 0, &cfg->delete_delay_ms); break;
+		case OPT_ROLLBACK_DELAY: r = parse_num("rollback-delay-ms", optarg, 0, &cfg->rollback_delay_ms); break;
+		case OPT_MAX_PAGE: r = parse_num("max-snapshot-page-size", optarg, 1, &cfg->max_snapshot_page_size); break;
+		case OPT_STATE: cfg->state_file = optarg; break;
+		case OPT_SEED: cfg->seed_file = optarg; break;
+		case OPT_DEMO: cfg->demo = 1; break;
+		case OPT_LOG_LEVEL:
+			r = zec_log_level_parse(optarg, &level);
+			if (r)
+				fprintf(stderr, "zec-emulator: unknown log level '%s'\n", optarg);
+			else
+				zec_log_set_level(level);
+			break;
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			*exit_now = 1;
+			return 0;
+		case OPT_VERSION:
+			printf("zec-emulator %s\n", ZECFS_VERSION);
+			*exit_now = 1;
+			return 0;
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+		if (r)
+			return r;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "zec-emulator: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!*cfg->key_id || !*cfg->key_password) {
+		fprintf(stderr, "zec-emulator: the access key id and password must not be empty\n");
+		return -EINVAL;
+	}
+	if (cfg->bearer_token && !*cfg->bearer_token) {
+		fprintf(stderr, "zec-emulator: --bearer-token must not be empty\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Loads --state if the file exists, else the initial seed. */
+static int load_initial(struct emu_server *srv)
+{
+	const struct emu_config *cfg = srv->cfg;
+	cJSON *seed = NULL, *state = NULL;
+	char err[512] = "";
+	int ret = 0;
+
+	if (cfg->seed_file) {
+		ret = seed_read_file(cfg->seed_file, &seed, err, sizeof(err));
+		if (ret)
+			goto fail;
+	} else if (cfg->demo) {
+		seed = seed_demo();
+	} else {
+		seed = cJSON_CreateObject();
+	}
+	if (!seed) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	srv->store.initial_seed = seed;
+	if (cfg->state_file) {
+		ret = seed_read_file(cfg->state_file, &state, err, sizeof(err));
+		if (ret && ret != -ENOENT)
+			goto fail;
+		ret = 0;
+	}
+	pthread_mutex_lock(&srv->store.lock);
+	ret = store_load_locked(&srv->store, state ? state : seed, err, sizeof(err));
+	pthread_mutex_unlock(&srv->store.lock);
+	if (ret)
+		goto fail;
+	zlog_info("state loaded source=%s disks=%zu snapshots=%zu",
+	          state ? "state-file" : cfg->seed_file ? "seed-file" :
+	          cfg->demo ? "demo" : "empty", srv->store.ndisks, srv->store.nsnaps);
+	cJSON_Delete(state);
+	return store_persist(&srv->store);
+fail:
+	zlog_error("cannot load the initial state error=\"%s\"", err[0] ? err : strerror(-ret));
+	cJSON_Delete(state);
+	return ret ? ret : -EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	struct emu_config cfg = {
+		.listen = "127.0.0.1:8080",
+		.key_id = EMU_DEMO_KEY_ID,
+		.key_password = EMU_DEMO_KEY_PASSWORD,
+		.snapshot_quota = 64,
+		.create_delay_ms = 2000,
+		.delete_delay_ms = 1000,
+		.rollback_delay_ms = 2000,
+		.max_snapshot_page_size = 100,
+	};
+	struct emu_server srv;
+	sigset_t sigs;
+	int exit_now, sig = 0, ret;
+
+	zec_log_init("zec-emulator", 0, ZEC_LOG_INFO);
+	if (parse_args(argc, argv, &cfg, &exit_now))
+		return 2;
+	if (exit_now)
+		return 0;
+
+	/* every thread inherits the mask; only sigwait() below takes them */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = server_init(&srv, &cfg);
+	if (ret) {
+		zlog_error("cannot initialise error=\"%s\"", strerror(-ret));
+		return 1;
+	}
+	ret = load_initial(&srv);
+	if (ret)
+		goto out;
+	ret = server_start(&srv);
+	if (ret)
+		goto out;
+	printf("listening on %s\n", srv.url);
+	fflush(stdout);
+	zlog_info("started url=%s key_id=%s bearer=%s state=%s", srv.url, cfg.key_id,
+	          cfg.bearer_token ? "on" : "off", cfg.state_file ? cfg.state_file : "-");
+
+	while (sigwait(&sigs, &sig) != 0 || (sig != SIGINT && sig != SIGTERM))
+		;
+	zlog_info("stopping signal=%s", sig == SIGINT ? "sigint" : "sigterm");
+	server_stop(&srv);
+	ret = store_persist(&srv.store);
+out:
+	server_stop(&srv);
+	server_destroy(&srv);
+	return ret ? 1 : 0;
+}

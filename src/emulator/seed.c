@@ -1,0 +1,133 @@
+/*
+ * seed.c - the built-in demo seed and reading seed or state files.
+ */
+#include "seed.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEED_MAX_BYTES (64L << 20)
+
+/* Realistic records: ids, zones and categories as the real service shows. */
+static const char demo_seed[] =
+"{\"disks\":["
+ "{\"diskId\":\"862857204414550690\",\"diskName\":\"web-01-data\","
+  "\"regionId\":\"asia-east-1\",\"zoneId\":\"asia-east-1a\",\"diskType\":\"DATA\","
+  "\"portable\":true,\"diskCategory\":\"Standard NVMe SSD\",\"diskSize\":200,"
+  "\"diskStatus\":\"IN_USE\",\"instanceId\":\"862857186441561134\","
+  "\"instanceName\":\"web-01\",\"createTime\":\"2025-10-02T08:14:51Z\","
+  "\"period\":1,\"resourceGroupId\":\"a1f6e2c4-7d3b-4f0e-9b52-1c8d3e6f9a01\","
+  "\"resourceGroupName\":\"Default Resource Group\","
+  "\"snapshotAbility\":true,\"tags\":[{\"key\":\"env\",\"value\":\"prod\"}],"
+  "\"burstingEnabled\":false},"
+ "{\"diskId\":\"862857204414550707\",\"diskName\":\"db-01-data\","
+  "\"regionId\":\"asia-east-1\",\"zoneId\":\"asia-east-1a\",\"diskType\":\"DATA\","
+  "\"portable\":true,\"diskCategory\":\"Standard NVMe SSD\",\"diskSize\":500,"
+  "\"diskStatus\":\"IN_USE\",\"instanceId\":\"862857186441561180\","
+  "\"instanceName\":\"db-01\",\"createTime\":\"2025-10-02T08:20:13Z\","
+  "\"period\":1,\"resourceGroupId\":\"a1f6e2c4-7d3b-4f0e-9b52-1c8d3e6f9a01\","
+  "\"resourceGroupName\":\"Default Resource Group\","
+  "\"snapshotAbility\":true,\"tags\":[{\"key\":\"env\",\"value\":\"prod\"},"
+  "{\"key\":\"role\",\"value\":\"database\"}],\"burstingEnabled\":true},"
+ "{\"diskId\":\"862857204414550725\",\"diskName\":\"build-cache\","
+  "\"regionId\":\"asia-southeast-1\",\"zoneId\":\"asia-southeast-1a\",\"diskType\":\"DATA\","
+  "\"portable\":true,\"diskCategory\":\"Standard NVMe SSD\",\"diskSize\":100,"
+  "\"diskStatus\":\"IN_USE\",\"instanceId\":\"862857186441561201\","
+  "\"instanceName\":\"ci-runner-01\",\"createTime\":\"2025-11-17T03:41:07Z\","
+  "\"period\":1,\"resourceGroupId\":\"5c0d9b7e-2a4f-4e8c-8d61-3f2b7a9c4e10\","
+  "\"resourceGroupName\":\"ci\","
+  "\"snapshotAbility\":true,\"tags\":[{\"key\":\"env\",\"value\":\"ci\"}],"
+  "\"burstingEnabled\":false},"
+ "{\"diskId\":\"862857204414550748\",\"diskName\":\"spare-volume\","
+  "\"regionId\":\"asia-east-1\",\"zoneId\":\"asia-east-1a\",\"diskType\":\"DATA\","
+  "\"portable\":true,\"diskCategory\":\"Standard NVMe SSD\",\"diskSize\":50,"
+  "\"diskStatus\":\"AVAILABLE\",\"createTime\":\"2025-12-01T10:00:00Z\","
+  "\"period\":1,\"resourceGroupId\":\"a1f6e2c4-7d3b-4f0e-9b52-1c8d3e6f9a01\","
+  "\"resourceGroupName\":\"Default Resource Group\","
+  "\"snapshotAbility\":true,\"tags\":[],\"burstingEnabled\":false},"
+ "{\"diskId\":\"862857204414550666\",\"diskName\":\"web-01-system\","
+  "\"regionId\":\"asia-east-1\",\"zoneId\":\"asia-east-1a\",\"diskType\":\"SYSTEM\","
+  "\"portable\":false,\"diskCategory\":\"Standard NVMe SSD\",\"diskSize\":40,"
+  "\"diskStatus\":\"IN_USE\",\"instanceId\":\"862857186441561134\","
+  "\"instanceName\":\"web-01\",\"createTime\":\"2025-10-02T08:14:50Z\","
+  "\"period\":1,\"resourceGroupId\":\"a1f6e2c4-7d3b-4f0e-9b52-1c8d3e6f9a01\","
+  "\"resourceGroupName\":\"Default Resource Group\","
+  "\"snapshotAbility\":true,\"tags\":[],\"burstingEnabled\":false},"
+ "{\"diskId\":\"862857204414550771\",\"diskName\":\"legacy-archive\","
+  "\"regionId\":\"asia-east-1\",\"zoneId\":\"asia-east-1b\",\"diskType\":\"DATA\","
+  "\"portable\":true,\"diskCategory\":\"Basic HDD\",\"diskSize\":1000,"
+  "\"diskStatus\":\"IN_USE\",\"instanceId\":\"862857186441561222\","
+  "\"instanceName\":\"archive-01\",\"createTime\":\"2024-06-11T22:03:19Z\","
+  "\"period\":12,\"resourceGroupId\":\"a1f6e2c4-7d3b-4f0e-9b52-1c8d3e6f9a01\","
+  "\"resourceGroupName\":\"Default Resource Group\","
+  "\"snapshotAbility\":false,\"tags\":[],\"burstingEnabled\":false}"
+"],\"snapshots\":["
+ "{\"snapshotId\":\"880115042371526613\",\"snapshotName\":\"before-upgrade\","
+  "\"zoneId\":\"asia-east-1a\",\"status\":\"AVAILABLE\",\"snapshotType\":\"Manual\","
+  "\"diskId\":\"862857204414550690\",\"createTime\":\"2025-12-20T09:30:00Z\","
+  "\"diskAbility\":true},"
+ "{\"snapshotId\":\"880115042371526702\",\"snapshotName\":\"nightly-2026-01-05\","
+  "\"zoneId\":\"asia-east-1a\",\"status\":\"AVAILABLE\",\"snapshotType\":\"Auto\","
+  "\"diskId\":\"862857204414550707\",\"createTime\":\"2026-01-05T02:00:00Z\","
+  "\"diskAbility\":true}"
+"]}";
+
+cJSON *seed_demo(void)
+{
+	return cJSON_Parse(demo_seed);
+}
+
+int seed_read_file(const char *path, cJSON **out, char *err, size_t err_size)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int ret = 0;
+
+	*out = NULL;
+	if (!f) {
+		ret = -errno;
+		snprintf(err, err_size, "cannot open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 65536) {
+			char *p;
+			cap = cap ? cap * 2 : 131072;
+			if ((long)cap > SEED_MAX_BYTES) {
+				snprintf(err, err_size, "%s is too large", path);
+				ret = -EINVAL;
+				goto out;
+			}
+			p = realloc(buf, cap);
+			if (!p) {
+				ret = -ENOMEM;
+				snprintf(err, err_size, "out of memory");
+				goto out;
+			}
+			buf = p;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, err_size, "cannot read %s", path);
+		ret = -EIO;
+		goto out;
+	}
+	*out = cJSON_ParseWithLength(buf, len);
+	if (!*out) {
+		snprintf(err, err_size, "%s is not valid JSON", path);
+		ret = -EINVAL;
+	}
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}
