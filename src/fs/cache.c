@@ -1,0 +1,643 @@
+/*
+ * cache.c - the listing cache wrapped around the API client.
+ *
+ * Each listing lives in a slot: the current list (or none), whether a fetch
+ * is under way, and how the last fetch ended.  zfs_cache_disks() and
+ * zfs_cache_snapshots() go through slot_get(), which:
+ *   - returns the current list while it is younger than the TTL;
+ *   - otherwise lets exactly one thread fetch, without the lock, while the
+ *     others wait for that fetch and share its outcome;
+ *   - serves a list younger than stale_max when the API cannot be reached.
+ */
+#include "cache.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zec_errno.h"
+#include "zec_log.h"
+#include "zec_time.h"
+
+#define SLOT_BUCKETS 1024
+
+struct slot {
+	struct zfs_list_head *cur;   /* current list, referenced by the slot */
+	bool fetching;
+	bool changed;                /* a local change landed while fetching */
+	unsigned gen;                /* bumped when a fetch ends */
+	int err;                     /* how the last fetch ended */
+	struct zec_result res;
+	double failed_at;            /* monotonic time of the last failure */
+	bool stale_warned;           /* warned for this episode of errors */
+};
+
+struct disk_slot {
+	struct slot s;
+	char *disk_id;
+	struct disk_slot *next;
+};
+
+struct zfs_cache {
+	struct zec_client *client;
+	struct zfs_cache_opts opts;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct slot disks;
+	struct disk_slot *buckets[SLOT_BUCKETS];
+};
+
+typedef int (*fetch_fn)(struct zfs_cache *c, const char *key,
+                        struct zfs_list_head **out, struct zec_result *res);
+
+double zfs_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static time_t parse_time(const char *s)
+{
+	time_t t = 0;
+
+	if (s && zec_time_parse(s, &t))
+		t = 0;
+	return t;
+}
+
+/* ---- lists ---------------------------------------------------------- */
+
+static void list_get(struct zfs_list_head *h)
+{
+	__atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void list_put(struct zfs_list_head *h)
+{
+	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		h->destroy(h);
+}
+
+static void snaplist_destroy(void *p)
+{
+	struct zfs_snaplist *l = p;
+
+	for (size_t i = 0; i < l->n; i++) {
+		zec_snapshot_clear(&l->v[i].s);
+		free(l->v[i].name);
+	}
+	free(l->v);
+	free(l);
+}
+
+static void disklist_destroy(void *p)
+{
+	struct zfs_disklist *l = p;
+
+	for (size_t i = 0; i < l->n; i++)
+		zec_disk_clear(&l->v[i].d);
+	free(l->v);
+	free(l);
+}
+
+void zfs_snaplist_put(struct zfs_snaplist *l)
+{
+	if (l)
+		list_put(&l->h);
+}
+
+void zfs_disklist_put(struct zfs_disklist *l)
+{
+	if (l)
+		list_put(&l->h);
+}
+
+/* Oldest first: createTime, then snapshotId (numeric strings). */
+static int snap_age_cmp(const struct zfs_snap *a, const struct zfs_snap *b)
+{
+	size_t la, lb;
+
+	if (a->ctime != b->ctime)
+		return a->ctime < b->ctime ? -1 : 1;
+	la = strlen(a->s.snapshot_id);
+	lb = strlen(b->s.snapshot_id);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a->s.snapshot_id, b->s.snapshot_id);
+}
+
+static int snap_group_cmp(const void *pa, const void *pb)
+{
+	const struct zfs_snap *a = pa, *b = pb;
+	int r = strcmp(a->s.snapshot_name, b->s.snapshot_name);
+
+	return r ? r : snap_age_cmp(a, b);
+}
+
+static int snap_name_cmp(const void *pa, const void *pb)
+{
+	const struct zfs_snap *a = pa, *b = pb;
+
+	return strcmp(a->name, b->name);
+}
+
+/*
+ * Builds a list from snapshots it takes ownership of (the array too).
+ * DELETING snapshots are dropped; a name shared by several snapshots stays
+ * with the oldest, the others become name@snapshotId.
+ */
+static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
+                          struct zfs_snaplist **out)
+{
+	struct zfs_snaplist *l = calloc(1, sizeof(*l));
+	size_t i, k = 0;
+	int ret = 0;
+
+	if (!l || (n && !(l->v = calloc(n, sizeof(*l->v))))) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	l->h.refs = 1;
+	l->h.fetched = fetched;
+	l->h.destroy = snaplist_destroy;
+	for (i = 0; i < n; i++) {
+		if (!items[i].snapshot_id || !items[i].snapshot_name ||
+		    (items[i].status && strcmp(items[i].status, "DELETING") == 0)) {
+			zec_snapshot_clear(&items[i]);
+			continue;
+		}
+		l->v[k].s = items[i];
+		l->v[k].ctime = parse_time(items[i].create_time);
+		memset(&items[i], 0, sizeof(items[i]));
+		k++;
+	}
+	l->n = k;
+	qsort(l->v, l->n, sizeof(*l->v), snap_group_cmp);
+	for (i = 0; i < l->n; i++) {
+		struct zfs_snap *sn = &l->v[i];
+		int dup = i > 0 && strcmp(sn->s.snapshot_name,
+		                          l->v[i - 1].s.snapshot_name) == 0;
+
+		if (dup) {
+			if (asprintf(&sn->name, "%s@%s", sn->s.snapshot_name,
+			             sn->s.snapshot_id) < 0)
+				sn->name = NULL;
+		} else {
+			sn->name = strdup(sn->s.snapshot_name);
+		}
+		if (!sn->name) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+	}
+	qsort(l->v, l->n, sizeof(*l->v), snap_name_cmp);
+	free(items);
+	*out = l;
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		zec_snapshot_clear(&items[i]);
+	free(items);
+	if (l) {
+		l->n = l->v ? l->n : 0;
+		snaplist_destroy(l);
+	}
+	return ret;
+}
+
+static int disk_id_cmp(const void *pa, const void *pb)
+{
+	const struct zfs_disk *a = pa, *b = pb;
+
+	return strcmp(a->d.disk_id, b->d.disk_id);
+}
+
+/* Builds a disk list from disks it takes ownership of (the array too). */
+static int disklist_build(struct zec_disk *items, size_t n, double fetched,
+                          struct zfs_disklist **out)
+{
+	struct zfs_disklist *l = calloc(1, sizeof(*l));
+	size_t k = 0;
+
+	if (!l || (n && !(l->v = calloc(n, sizeof(*l->v))))) {
+		for (size_t i = 0; i < n; i++)
+			zec_disk_clear(&items[i]);
+		free(items);
+		free(l);
+		return -ENOMEM;
+	}
+	l->h.refs = 1;
+	l->h.fetched = fetched;
+	l->h.destroy = disklist_destroy;
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].disk_id) {
+			zec_disk_clear(&items[i]);
+			continue;
+		}
+		l->v[k].d = items[i];
+		l->v[k].ctime = parse_time(items[i].create_time);
+		k++;
+	}
+	l->n = k;
+	qsort(l->v, l->n, sizeof(*l->v), disk_id_cmp);
+	free(items);
+	*out = l;
+	return 0;
+}
+
+const struct zfs_snap *zfs_snaplist_find(const struct zfs_snaplist *l,
+                                         const char *name)
+{
+	struct zfs_snap key = { .name = (char *)name };
+
+	if (!l || !l->n)
+		return NULL;
+	return bsearch(&key, l->v, l->n, sizeof(*l->v), snap_name_cmp);
+}
+
+const struct zfs_disk *zfs_disklist_find(const struct zfs_disklist *l,
+                                         const char *disk_id)
+{
+	struct zfs_disk key = { .d.disk_id = (char *)disk_id };
+
+	if (!l || !l->n)
+		return NULL;
+	return bsearch(&key, l->v, l->n, sizeof(*l->v), disk_id_cmp);
+}
+
+/* ---- fetching ------------------------------------------------------- */
+
+static int fetch_disks(struct zfs_cache *c, const char *key,
+                       struct zfs_list_head **out, struct zec_result *res)
+{
+	struct zec_disk_filter f = { .snapshot_ability = -1 };
+	struct zec_disk_list dl = { 0 };
+	struct zfs_disklist *l = NULL;
+	double started = zfs_now();
+	int ret;
+
+	(void)key;
+	ret = zec_describe_disks_all(c->client, &f, &dl, res);
+	if (ret)
+		return ret;
+	ret = disklist_build(dl.items, dl.count, started, &l);
+	if (ret)
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the disk list");
+	*out = &l->h;
+	return 0;
+}
+
+static int fetch_snapshots(struct zfs_cache *c, const char *disk_id,
+                           struct zfs_list_head **out, struct zec_result *res)
+{
+	const char *ids[1] = { disk_id };
+	struct zec_snapshot_filter f = { .disk_ids = ids, .n_disk_ids = 1 };
+	struct zec_snapshot_list sl = { 0 };
+	struct zfs_snaplist *l = NULL;
+	double started = zfs_now();
+	int ret;
+
+	ret = zec_describe_snapshots_all(c->client, &f, &sl, res);
+	if (ret)
+		return ret;
+	ret = snaplist_build(sl.items, sl.count, started, &l);
+	if (ret)
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the snapshot list");
+	*out = &l->h;
+	return 0;
+}
+
+/* Errors that mean "the API cannot be reached", which stale lists may cover. */
+static bool unreachable(const struct zec_result *res)
+{
+	switch (res->outcome) {
+	case ZEC_OUTCOME_TRANSPORT:
+	case ZEC_OUTCOME_TIMEOUT:
+		return true;
+	case ZEC_OUTCOME_API_ERROR:
+	case ZEC_OUTCOME_BAD_RESPONSE:
+		return res->http_status >= 500 || res->http_status == 429;
+	default:
+		return false;
+	}
+}
+
+/* With the lock held: can s->cur stand in for a failed fetch? */
+static bool stale_usable(struct zfs_cache *c, struct slot *s, double now)
+{
+	return s->cur && c->opts.stale_max > 0 && s->err && unreachable(&s->res) &&
+	       now - s->cur->fetched <= c->opts.stale_max;
+}
+
+static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
+                    const char *key, struct zfs_list_head **out,
+                    struct zec_result *res)
+{
+	struct zfs_list_head *fresh = NULL;
+	double now;
+	unsigned gen;
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		now = zfs_now();
+		if (s->cur && now - s->cur->fetched < c->opts.ttl)
+			goto hit;
+		/* after a recent failure, a usable stale list answers at once */
+		if (stale_usable(c, s, now) && now - s->failed_at < (c->opts.ttl > 1 ? c->opts.ttl : 1))
+			goto hit;
+		if (!s->fetching)
+			break;
+		gen = s->gen;
+		while (s->fetching && s->gen == gen)
+			pthread_cond_wait(&c->cond, &c->lock);
+		/* share the outcome of the fetch we waited for */
+		if (s->err) {
+			if (stale_usable(c, s, zfs_now()))
+				goto hit;
+			*res = s->res;
+			ret = s->err;
+			pthread_mutex_unlock(&c->lock);
+			return ret;
+		}
+		if (s->cur)
+			goto hit;
+	}
+	s->fetching = true;
+	s->changed = false;
+	pthread_mutex_unlock(&c->lock);
+
+	ret = fetch(c, key, &fresh, res);
+
+	pthread_mutex_lock(&c->lock);
+	s->fetching = false;
+	s->gen++;
+	s->err = ret;
+	s->res = *res;
+	if (ret == 0) {
+		if (s->stale_warned)
+			zlog_warn("api reachable again, listings are fresh");
+		s->stale_warned = false;
+		if (s->changed && s->cur) {
+			/* our own change landed meanwhile: keep it, refetch next time */
+			list_put(fresh);
+		} else {
+			if (s->cur)
+				list_put(s->cur);
+			s->cur = fresh;
+		}
+	} else {
+		s->failed_at = zfs_now();
+	}
+	pthread_cond_broadcast(&c->cond);
+	if (ret) {
+		if (stale_usable(c, s, zfs_now())) {
+			if (!s->stale_warned)
+				zlog_warn("api unreachable, serving cached listings code=%s http=%ld stale_max=%.0f",
+				          res->code[0] ? res->code : "-", res->http_status,
+				          c->opts.stale_max);
+			s->stale_warned = true;
+			goto hit;
+		}
+		pthread_mutex_unlock(&c->lock);
+		return ret;
+	}
+hit:
+	list_get(s->cur);
+	*out = s->cur;
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+/* With the lock held. */
+static struct disk_slot *disk_slot(struct zfs_cache *c, const char *disk_id,
+                                   bool create)
+{
+	unsigned long h = 5381;
+	struct disk_slot *ds;
+
+	for (const char *p = disk_id; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	h %= SLOT_BUCKETS;
+	for (ds = c->buckets[h]; ds; ds = ds->next) {
+		if (strcmp(ds->disk_id, disk_id) == 0)
+			return ds;
+	}
+	if (!create)
+		return NULL;
+	ds = calloc(1, sizeof(*ds));
+	if (!ds || !(ds->disk_id = strdup(disk_id))) {
+		free(ds);
+		return NULL;
+	}
+	ds->next = c->buckets[h];
+	c->buckets[h] = ds;
+	return ds;
+}
+
+int zfs_cache_disks(struct zfs_cache *c, struct zfs_disklist **out,
+                    struct zec_result *res)
+{
+	struct zfs_list_head *h = NULL;
+	int ret = slot_get(c, &c->disks, fetch_disks, NULL, &h, res);
+
+	if (!ret)
+		*out = (struct zfs_disklist *)h;
+	return ret;
+}
+
+int zfs_cache_snapshots(struct zfs_cache *c, const char *disk_id,
+                        struct zfs_snaplist **out, struct zec_result *res)
+{
+	struct zfs_list_head *h = NULL;
+	struct disk_slot *ds;
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	ds = disk_slot(c, disk_id, true);
+	pthread_mutex_unlock(&c->lock);
+	if (!ds)
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "cache slot");
+	/* slots are never freed before the cache, so ds stays valid */
+	ret = slot_get(c, &ds->s, fetch_snapshots, ds->disk_id, &h, res);
+	if (!ret)
+		*out = (struct zfs_snaplist *)h;
+	return ret;
+}
+
+/* ---- local changes (read-your-writes) -------------------------------- */
+
+enum change { CHANGE_ADD, CHANGE_REMOVE, CHANGE_REPLACE };
+
+/*
+ * Rebuilds a disk's snapshot list with one change applied.  The copy is made
+ * under the lock: local changes are rare next to reads, and this keeps two
+ * concurrent changes from losing one another.
+ */
+static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how,
+                       const struct zec_snapshot *s, const char *snapshot_id)
+{
+	struct zfs_snaplist *old, *fresh = NULL;
+	struct zec_snapshot *items = NULL;
+	struct disk_slot *ds;
+	size_t n = 0;
+	int ret = 0;
+
+	pthread_mutex_lock(&c->lock);
+	ds = disk_slot(c, disk_id, false);
+	if (!ds || !ds->s.cur)
+		goto out;           /* never listed: the next listing shows it */
+	old = (struct zfs_snaplist *)ds->s.cur;
+	items = calloc(old->n + 1, sizeof(*items));
+	if (!items) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < old->n; i++) {
+		const struct zec_snapshot *src = &old->v[i].s;
+		const char *id = how == CHANGE_REMOVE ? snapshot_id : s->snapshot_id;
+
+		if (how != CHANGE_ADD && strcmp(src->snapshot_id, id) == 0) {
+			if (how == CHANGE_REMOVE)
+				continue;
+			src = s;
+		}
+		ret = zec_snapshot_copy(&items[n], src);
+		if (ret)
+			goto out;
+		n++;
+	}
+	if (how == CHANGE_ADD) {
+		ret = zec_snapshot_copy(&items[n], s);
+		if (ret)
+			goto out;
+		n++;
+	}
+	ret = snaplist_build(items, n, old->h.fetched, &fresh);
+	items = NULL;
+	if (ret)
+		goto out;
+	list_put(ds->s.cur);
+	ds->s.cur = &fresh->h;
+	ds->s.changed = true;
+out:
+	if (items) {
+		for (size_t i = 0; i < n; i++)
+			zec_snapshot_clear(&items[i]);
+		free(items);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+int zfs_cache_snapshot_added(struct zfs_cache *c, const struct zec_snapshot *s)
+{
+	return snap_change(c, s->disk_id, CHANGE_ADD, s, NULL);
+}
+
+int zfs_cache_snapshot_removed(struct zfs_cache *c, const char *disk_id,
+                               const char *snapshot_id)
+{
+	return snap_change(c, disk_id, CHANGE_REMOVE, NULL, snapshot_id);
+}
+
+int zfs_cache_snapshot_changed(struct zfs_cache *c, const struct zec_snapshot *s)
+{
+	return snap_change(c, s->disk_id, CHANGE_REPLACE, s, NULL);
+}
+
+int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d)
+{
+	struct zfs_disklist *old, *fresh = NULL;
+	struct zec_disk *items = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if (!c->disks.cur)
+		goto out;
+	old = (struct zfs_disklist *)c->disks.cur;
+	items = calloc(old->n ? old->n : 1, sizeof(*items));
+	if (!items) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (; n < old->n; n++) {
+		const struct zec_disk *src = &old->v[n].d;
+
+		if (strcmp(src->disk_id, d->disk_id) == 0)
+			src = d;
+		ret = zec_disk_copy(&items[n], src);
+		if (ret)
+			goto out;
+	}
+	ret = disklist_build(items, n, old->h.fetched, &fresh);
+	items = NULL;
+	if (ret)
+		goto out;
+	list_put(c->disks.cur);
+	c->disks.cur = &fresh->h;
+	c->disks.changed = true;
+out:
+	if (items) {
+		for (size_t i = 0; i < n; i++)
+			zec_disk_clear(&items[i]);
+		free(items);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id)
+{
+	struct disk_slot *ds;
+
+	pthread_mutex_lock(&c->lock);
+	ds = disk_slot(c, disk_id, false);
+	if (ds && ds->s.cur) {
+		/* keep it for stale-if-error, but make it due for a refresh */
+		ds->s.cur->fetched -= c->opts.ttl + 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- life cycle ----------------------------------------------------- */
+
+int zfs_cache_new(struct zec_client *client, const struct zfs_cache_opts *opts,
+                  struct zfs_cache **out)
+{
+	struct zfs_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->client = client;
+	c->opts = *opts;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	*out = c;
+	return 0;
+}
+
+void zfs_cache_free(struct zfs_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < SLOT_BUCKETS; i++) {
+		struct disk_slot *ds = c->buckets[i], *next;
+
+		for (; ds; ds = next) {
+			next = ds->next;
+			list_put(ds->s.cur);
+			free(ds->disk_id);
+			free(ds);
+		}
+	}
+	list_put(c->disks.cur);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->cond);
+	free(c);
+}

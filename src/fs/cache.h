@@ -1,0 +1,94 @@
+/*
+ * cache.h - the listing cache wrapped around the API client.
+ *
+ * Disk and snapshot listings are immutable, reference-counted lists.  A
+ * reader takes a reference under the cache lock and then works without it;
+ * a refresh or a local change (read-your-writes after mkdir, rmdir, rename,
+ * setxattr) builds a new list and swaps it in.  No lock is held across a
+ * network call: one thread fetches a stale listing while the others that
+ * need the same listing wait on a condition variable.
+ *
+ * When the API cannot be reached, a listing younger than stale_max seconds
+ * is served instead of the error (stale-if-error), with one warning per
+ * episode.
+ */
+#ifndef ZECFS_CACHE_H
+#define ZECFS_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "zec_client.h"
+
+/* One snapshot as the filesystem shows it. */
+struct zfs_snap {
+	struct zec_snapshot s;
+	char *name;                  /* directory name: snapshotName, or name@snapshotId */
+	time_t ctime;                /* createTime */
+};
+
+/* What every cached list starts with. */
+struct zfs_list_head {
+	int refs;
+	double fetched;              /* monotonic seconds of the fetch it came from */
+	void (*destroy)(void *list);
+};
+
+struct zfs_snaplist {
+	struct zfs_list_head h;
+	struct zfs_snap *v;          /* sorted by name */
+	size_t n;
+};
+
+struct zfs_disk {
+	struct zec_disk d;
+	time_t ctime;
+};
+
+struct zfs_disklist {
+	struct zfs_list_head h;
+	struct zfs_disk *v;          /* sorted by disk id */
+	size_t n;
+};
+
+struct zfs_cache_opts {
+	double ttl;                  /* seconds; 0: always ask */
+	double stale_max;            /* seconds a listing may be served after errors */
+};
+
+struct zfs_cache;
+
+int zfs_cache_new(struct zec_client *client, const struct zfs_cache_opts *opts,
+                  struct zfs_cache **out);
+void zfs_cache_free(struct zfs_cache *c);
+
+/* A referenced list of all disks; release it with zfs_disklist_put. */
+int zfs_cache_disks(struct zfs_cache *c, struct zfs_disklist **out,
+                    struct zec_result *res);
+/* The disk of that id in the list, or NULL. */
+const struct zfs_disk *zfs_disklist_find(const struct zfs_disklist *l,
+                                         const char *disk_id);
+void zfs_disklist_put(struct zfs_disklist *l);
+
+/* A referenced list of one disk's snapshots (DELETING ones left out). */
+int zfs_cache_snapshots(struct zfs_cache *c, const char *disk_id,
+                        struct zfs_snaplist **out, struct zec_result *res);
+const struct zfs_snap *zfs_snaplist_find(const struct zfs_snaplist *l,
+                                         const char *name);
+void zfs_snaplist_put(struct zfs_snaplist *l);
+
+/* Read-your-writes: apply zecfs's own successful changes to the cache. */
+int zfs_cache_snapshot_added(struct zfs_cache *c, const struct zec_snapshot *s);
+int zfs_cache_snapshot_removed(struct zfs_cache *c, const char *disk_id,
+                               const char *snapshot_id);
+/* Replaces the snapshot of the same id with s (rename, retention). */
+int zfs_cache_snapshot_changed(struct zfs_cache *c, const struct zec_snapshot *s);
+int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d);
+/* Forget a disk's snapshot listing (next access asks the API). */
+void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id);
+
+/* Monotonic seconds. */
+double zfs_now(void);
+
+#endif /* ZECFS_CACHE_H */

@@ -1,0 +1,191 @@
+/*
+ * main.c - zecfs start-up.
+ *
+ * Parse options; load credentials; check them with one API call (so a
+ * mount with bad credentials never appears); mount; detach (the parent
+ * exits only once the mount is live); run the multi-threaded FUSE loop;
+ * unmount and free everything.
+ */
+#include "zecfs.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fuse_lowlevel.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zec_errno.h"
+#include "zec_log.h"
+
+static void print_version(void)
+{
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+
+	printf("zecfs %s\n", ZECFS_VERSION);
+	printf("libfuse %s\n", fuse_pkgversion());
+	printf("libcurl %s\n", cv ? cv->version : "unknown");
+	printf("cJSON %s\n", cJSON_Version());
+}
+
+/* One API call proves the endpoint and the credentials before mounting. */
+static int check_api(struct zecfs *fs, const char *endpoint, const char *source)
+{
+	struct zec_disk_filter f = { .snapshot_ability = -1 };
+	struct zec_disk_list l = { 0 };
+	struct zec_result res = { .path = "/" };
+	int ret;
+
+	ret = zec_describe_disks(fs->client, &f, 1, 1, &l, &res);
+	zec_disk_list_free(&l);
+	if (!ret)
+		return 0;
+	if (res.outcome == ZEC_OUTCOME_API_ERROR)
+		fprintf(stderr, "zecfs: error: cannot mount: DescribeDisks failed with %s (http %ld, request_id %s): %s [credentials from %s]\n",
+		        res.code, res.http_status, res.request_id[0] ? res.request_id : "-",
+		        res.message, source);
+	else
+		fprintf(stderr, "zecfs: error: cannot mount: endpoint '%s' unreachable: %s %s\n",
+		        endpoint, res.code, res.transport[0] ? res.transport : res.message);
+	return ret;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts opts = { 0 };
+	struct zecfs_credentials cred = { 0 };
+	struct zec_client_config ccfg = { 0 };
+	struct fuse_loop_config *loop = NULL;
+	struct zecfs fs = { 0 };
+	enum zec_log_level level = ZEC_LOG_INFO;
+	char why[512] = "";
+	char *endpoint = NULL;
+	int ret = 1, mounted = 0;
+
+	pthread_mutex_init(&fs.lock, NULL);
+	if (zecfs_parse_options(&args, &fs.cfg)) {
+		fprintf(stderr, "zecfs: error: invalid option (see 'zecfs --help')\n");
+		goto out;
+	}
+	if (fs.cfg.show_help) {
+		zecfs_usage(argv[0]);
+		printf("FUSE options:\n");
+		fuse_cmdline_help();
+		fuse_lib_help(&args);
+		ret = 0;
+		goto out;
+	}
+	if (fs.cfg.show_version) {
+		print_version();
+		ret = 0;
+		goto out;
+	}
+	if (fuse_parse_cmdline(&args, &opts) != 0)
+		goto out;
+	if (!opts.mountpoint) {
+		fprintf(stderr, "zecfs: error: no mount point (usage: zecfs [options] MOUNTPOINT)\n");
+		goto out;
+	}
+	if (fs.cfg.log_level && zec_log_level_parse(fs.cfg.log_level, &level)) {
+		fprintf(stderr, "zecfs: error: unknown log level '%s' (error, warn, info, debug)\n",
+		        fs.cfg.log_level);
+		goto out;
+	}
+	if (opts.debug)
+		level = ZEC_LOG_DEBUG;
+	zec_log_init("zecfs", !opts.foreground, level);
+	if (fs.cfg.retention) {
+		if (zec_retention_parse(fs.cfg.retention, &fs.retention)) {
+			fprintf(stderr, "zecfs: error: invalid retention '%s' (yyyy-MM-ddTHH:mm:ssZ, +N{m,h,d,w} or permanent)\n",
+			        fs.cfg.retention);
+			goto out;
+		}
+		fs.has_retention = true;
+	}
+
+	endpoint = zecfs_endpoint(&fs.cfg);
+	if (!endpoint)
+		goto out;
+	if (zecfs_load_credentials(&fs.cfg, &cred, why, sizeof(why))) {
+		fprintf(stderr, "zecfs: error: %s\n", why);
+		goto out;
+	}
+	ccfg.endpoint = endpoint;
+	ccfg.access_key_id = cred.key_id;
+	ccfg.access_key_password = cred.password;
+	ccfg.cafile = fs.cfg.cafile;
+	ccfg.deadline_ms = (long)(fs.cfg.timeout * 1000);
+	ccfg.request_timeout_ms = ccfg.deadline_ms;
+	ccfg.retries = fs.cfg.retries;
+	ccfg.log_calls = opts.debug || level >= ZEC_LOG_DEBUG;
+	if (zec_client_new(&ccfg, &fs.client)) {
+		fprintf(stderr, "zecfs: error: invalid endpoint '%s' (want http[s]://host[:port])\n",
+		        endpoint);
+		goto out;
+	}
+	zecfs_credentials_free(&cred);
+	if (check_api(&fs, endpoint, cred.source))
+		goto out;
+	{
+		struct zfs_cache_opts co = { .ttl = fs.cfg.cache_ttl,
+		                             .stale_max = fs.cfg.stale_max };
+		if (zfs_cache_new(fs.client, &co, &fs.cache))
+			goto out;
+	}
+	fs.uid = getuid();
+	fs.gid = getgid();
+
+	fuse_opt_add_arg(&args, "-osubtype=zecfs");
+	fuse_opt_add_arg(&args, "-ofsname=zecfs");
+	fs.fuse = fuse_new(&args, &zecfs_ops, sizeof(zecfs_ops), &fs);
+	if (!fs.fuse)
+		goto out;
+	if (fuse_mount(fs.fuse, opts.mountpoint) != 0)
+		goto out;
+	mounted = 1;
+	if (fuse_daemonize(opts.foreground) != 0)
+		goto out;
+	if (fuse_set_signal_handlers(fuse_get_session(fs.fuse)) != 0)
+		goto out;
+	zlog_info("mounted mountpoint=%s endpoint=%s cache_ttl=%.0f allow_delete=%d",
+	          opts.mountpoint, endpoint, fs.cfg.cache_ttl, fs.cfg.allow_delete);
+	if (opts.singlethread) {
+		ret = fuse_loop(fs.fuse);
+	} else {
+		loop = fuse_loop_cfg_create();
+		if (!loop)
+			goto out_signals;
+		fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
+		fuse_loop_cfg_set_max_threads(loop, opts.max_threads);
+		ret = fuse_loop_mt(fs.fuse, loop);
+	}
+	ret = ret ? 1 : 0;
+	zlog_info("unmounting mountpoint=%s", opts.mountpoint);
+out_signals:
+	fuse_remove_signal_handlers(fuse_get_session(fs.fuse));
+out:
+	if (mounted)
+		fuse_unmount(fs.fuse);
+	if (fs.fuse)
+		fuse_destroy(fs.fuse);
+	fuse_loop_cfg_destroy(loop);
+	zfs_cache_free(fs.cache);
+	zec_client_free(fs.client);
+	zecfs_credentials_free(&cred);
+	while (fs.retentions) {
+		struct disk_retention *e = fs.retentions;
+
+		fs.retentions = e->next;
+		free(e->disk_id);
+		free(e);
+	}
+	pthread_mutex_destroy(&fs.lock);
+	free(endpoint);
+	free(opts.mountpoint);
+	fuse_opt_free_args(&args);
+	zecfs_config_free(&fs.cfg);
+	return ret;
+}

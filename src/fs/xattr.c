@@ -1,0 +1,488 @@
+/*
+ * xattr.c - the user.zec.* extended attributes.
+ *
+ * Snapshot directories show the snapshot's fields; user.zec.retentionTime is
+ * writable (ModifySnapshotsAttribute).  Disk directories show the disk's
+ * fields; user.zec.diskName is writable (ModifyDisksAttributes) and
+ * user.zec.rollback is a write-only trigger (ApplySnapshot).  A snapshots/
+ * directory holds the disk's default retention for new snapshots.
+ */
+#include "zecfs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+#include "zec_errno.h"
+#include "zec_log.h"
+
+#define PREFIX "user.zec."
+#define DAY 86400
+
+enum { RO = 0, RW = 1, WO = 2 };
+
+/* The attributes a node kind has, and how to read each. */
+struct attr {
+	const char *name;           /* without PREFIX */
+	int access;
+	/* the value, or NULL when it has none; buf is scratch space */
+	const char *(*get)(const struct zfs_node *n, char *buf, size_t size);
+};
+
+static const char *yes_no(bool b)
+{
+	return b ? "true" : "false";
+}
+
+#define SNAP_STR(fn, field) \
+	static const char *fn(const struct zfs_node *n, char *buf, size_t size) \
+	{ (void)buf; (void)size; return n->snap->s.field; }
+#define DISK_STR(fn, field) \
+	static const char *fn(const struct zfs_node *n, char *buf, size_t size) \
+	{ (void)buf; (void)size; return n->disk->d.field; }
+
+SNAP_STR(snap_id, snapshot_id)
+SNAP_STR(snap_status, status)
+SNAP_STR(snap_type, snapshot_type)
+SNAP_STR(snap_ctime, create_time)
+SNAP_STR(snap_zone, zone_id)
+SNAP_STR(snap_retention, retention_time)
+DISK_STR(disk_name, disk_name)
+DISK_STR(disk_status, disk_status)
+DISK_STR(disk_zone, zone_id)
+DISK_STR(disk_instance, instance_id)
+DISK_STR(disk_type, disk_type)
+DISK_STR(disk_category, disk_category)
+
+static const char *snap_ability(const struct zfs_node *n, char *buf, size_t size)
+{
+	(void)buf;
+	(void)size;
+	return yes_no(n->snap->s.disk_ability);
+}
+
+static const char *disk_snap_ability(const struct zfs_node *n, char *buf, size_t size)
+{
+	(void)buf;
+	(void)size;
+	return yes_no(n->disk->d.snapshot_ability);
+}
+
+static const char *disk_size(const struct zfs_node *n, char *buf, size_t size)
+{
+	snprintf(buf, size, "%lld", n->disk->d.disk_size);
+	return buf;
+}
+
+static const char *no_value(const struct zfs_node *n, char *buf, size_t size)
+{
+	(void)n;
+	(void)buf;
+	(void)size;
+	return NULL;
+}
+
+static const struct attr snapshot_attrs[] = {
+	{ "retentionTime", RW, snap_retention },
+	{ "snapshotId", RO, snap_id },
+	{ "status", RO, snap_status },
+	{ "snapshotType", RO, snap_type },
+	{ "createTime", RO, snap_ctime },
+	{ "zoneId", RO, snap_zone },
+	{ "diskAbility", RO, snap_ability },
+	{ NULL, 0, NULL },
+};
+
+static const struct attr disk_attrs[] = {
+	{ "diskName", RW, disk_name },
+	{ "diskStatus", RO, disk_status },
+	{ "diskSize", RO, disk_size },
+	{ "zoneId", RO, disk_zone },
+	{ "instanceId", RO, disk_instance },
+	{ "snapshotAbility", RO, disk_snap_ability },
+	{ "diskType", RO, disk_type },
+	{ "diskCategory", RO, disk_category },
+	{ "rollback", WO, no_value },
+	{ NULL, 0, NULL },
+};
+
+/* snapshots/: the value is computed by snapdir_retention(). */
+static const struct attr snapdir_attrs[] = {
+	{ "retentionTime", RW, no_value },
+	{ NULL, 0, NULL },
+};
+
+static const struct attr *attrs_of(enum zfs_kind kind)
+{
+	switch (kind) {
+	case ZFS_SNAPSHOT: return snapshot_attrs;
+	case ZFS_DISK: return disk_attrs;
+	case ZFS_SNAPDIR: return snapdir_attrs;
+	default: return NULL;
+	}
+}
+
+static const struct attr *find_attr(enum zfs_kind kind, const char *name)
+{
+	const struct attr *a = attrs_of(kind);
+
+	if (!a || strncmp(name, PREFIX, strlen(PREFIX)) != 0)
+		return NULL;
+	name += strlen(PREFIX);
+	for (; a->name; a++) {
+		if (strcmp(a->name, name) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+/* ---- default retention --------------------------------------------- */
+
+/* With fs->lock held. */
+static struct disk_retention *retention_entry(struct zecfs *fs, const char *disk_id)
+{
+	for (struct disk_retention *e = fs->retentions; e; e = e->next) {
+		if (strcmp(e->disk_id, disk_id) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+bool zecfs_default_retention(struct zecfs *fs, const char *disk_id,
+                             struct zec_retention *out)
+{
+	struct disk_retention *e;
+	bool found = false;
+
+	pthread_mutex_lock(&fs->lock);
+	e = retention_entry(fs, disk_id);
+	if (e) {
+		*out = e->r;
+		found = true;
+	} else if (fs->has_retention) {
+		*out = fs->retention;
+		found = true;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	return found && out->kind != ZEC_RETENTION_PERMANENT;
+}
+
+static int set_default_retention(struct zecfs *fs, const char *disk_id,
+                                 const struct zec_retention *r)
+{
+	struct disk_retention *e, **pp;
+	int ret = 0;
+
+	pthread_mutex_lock(&fs->lock);
+	e = retention_entry(fs, disk_id);
+	if (!r) {
+		for (pp = &fs->retentions; *pp; pp = &(*pp)->next) {
+			if (*pp == e) {
+				*pp = e->next;
+				free(e->disk_id);
+				free(e);
+				break;
+			}
+		}
+		goto out;
+	}
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e || !(e->disk_id = strdup(disk_id))) {
+			free(e);
+			ret = -ENOMEM;
+			goto out;
+		}
+		e->next = fs->retentions;
+		fs->retentions = e;
+	}
+	e->r = *r;
+out:
+	pthread_mutex_unlock(&fs->lock);
+	return ret;
+}
+
+/* The text a snapshots/ directory shows, or NULL when there is none. */
+static const char *snapdir_retention(struct zecfs *fs, const char *disk_id,
+                                     char *buf, size_t size)
+{
+	struct disk_retention *e;
+	const struct zec_retention *r = NULL;
+
+	pthread_mutex_lock(&fs->lock);
+	e = retention_entry(fs, disk_id);
+	if (e)
+		r = &e->r;
+	else if (fs->has_retention)
+		r = &fs->retention;
+	if (r)
+		zec_retention_format(r, buf, size);
+	pthread_mutex_unlock(&fs->lock);
+	return r ? buf : NULL;
+}
+
+/*
+ * Parses a retention a user wrote; -EINVAL (through the table) when it is
+ * unparsable or, once resolved, under 24 hours ahead.
+ */
+static int parse_retention(const char *value, size_t size, struct zec_retention *r,
+                           struct zec_result *res)
+{
+	char buf[64];
+	time_t now = time(NULL);
+
+	if (size >= sizeof(buf))
+		return zec_result_local(res, ZECFS_RETENTION_INVALID, "too long");
+	memcpy(buf, value, size);
+	buf[size] = '\0';
+	if (zec_retention_parse(buf, r))
+		return zec_result_local(res, ZECFS_RETENTION_INVALID, buf);
+	if (r->kind != ZEC_RETENTION_PERMANENT &&
+	    zec_retention_resolve(r, now) < now + DAY)
+		return zec_result_local(res, ZECFS_RETENTION_INVALID, buf);
+	return 0;
+}
+
+/* ---- operations ----------------------------------------------------- */
+
+/* Copies value into the caller's buffer with the ERANGE size protocol. */
+static int reply(const char *value, char *out, size_t size)
+{
+	size_t len = strlen(value);
+
+	if (size == 0)
+		return (int)len;
+	if (len > size)
+		return zecfs_refuse(ZECFS_XATTR_RANGE);
+	memcpy(out, value, len);
+	return (int)len;
+}
+
+int zecfs_getxattr(const char *path, const char *name, char *value, size_t size)
+{
+	struct zecfs *fs = zecfs_get();
+	struct zec_result res = { .path = path };
+	const struct attr *a;
+	const char *v = NULL;
+	char buf[64];
+	struct zfs_node n;
+	int ret;
+
+	ret = zfs_resolve(fs, path, &n, &res);
+	if (ret)
+		goto out;
+	a = find_attr(n.p.kind, name);
+	if (a && a->access != WO)
+		v = n.p.kind == ZFS_SNAPDIR ?
+		    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
+		    a->get(&n, buf, sizeof(buf));
+	ret = v && *v ? reply(v, value, size) : zecfs_refuse(ZECFS_XATTR_NONE);
+out:
+	zfs_node_release(&n);
+	return ret;
+}
+
+int zecfs_listxattr(const char *path, char *list, size_t size)
+{
+	struct zecfs *fs = zecfs_get();
+	struct zec_result res = { .path = path };
+	const struct attr *a;
+	struct zfs_node n;
+	size_t len = 0;
+	char buf[64];
+	int ret;
+
+	ret = zfs_resolve(fs, path, &n, &res);
+	if (ret)
+		goto out;
+	for (a = attrs_of(n.p.kind); a && a->name; a++) {
+		const char *v = NULL;
+		size_t need = strlen(PREFIX) + strlen(a->name) + 1;
+
+		if (a->access == WO)
+			continue;
+		v = n.p.kind == ZFS_SNAPDIR ?
+		    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
+		    a->get(&n, buf, sizeof(buf));
+		if (!v || !*v)
+			continue;       /* list only what has a value */
+		if (size && len + need <= size)
+			snprintf(list + len, need, "%s%s", PREFIX, a->name);
+		len += need;
+	}
+	ret = size && len > size ? zecfs_refuse(ZECFS_XATTR_RANGE) : (int)len;
+out:
+	zfs_node_release(&n);
+	return ret;
+}
+
+static int set_snapshot_retention(struct zecfs *fs, const struct zfs_node *n,
+                                  const struct zec_retention *r,
+                                  struct zec_result *res)
+{
+	const char *ids[1] = { n->snap->s.snapshot_id };
+	struct zec_snapshot_modify m = { .snapshot_ids = ids, .n_snapshot_ids = 1 };
+	struct zec_snapshot s = { 0 };
+	char when[ZEC_TIME_LEN];
+	int ret;
+
+	if (r->kind == ZEC_RETENTION_PERMANENT) {
+		m.is_permanent = true;
+	} else {
+		zec_time_format(zec_retention_resolve(r, time(NULL)), when);
+		m.retention_time = when;
+	}
+	ret = zec_modify_snapshots_attribute(fs->client, &m, res);
+	if (ret)
+		return ret;
+	zlog_info("snapshot retention set path=%s snapshot_id=%s retention=%s request_id=%s",
+	          res->path, ids[0], m.is_permanent ? "permanent" : when, res->request_id);
+	if (zec_snapshot_copy(&s, &n->snap->s) == 0) {
+		free(s.retention_time);
+		s.retention_time = m.is_permanent ? NULL : strdup(when);
+		zfs_cache_snapshot_changed(fs->cache, &s);
+		zec_snapshot_clear(&s);
+	}
+	return 0;
+}
+
+static int set_disk_name(struct zecfs *fs, const struct zfs_node *n,
+                         const char *value, size_t size, struct zec_result *res)
+{
+	const char *ids[1] = { n->disk->d.disk_id };
+	struct zec_disk d = { 0 };
+	char *name;
+	int ret;
+
+	while (size && (value[size - 1] == '\n' || value[size - 1] == '\0'))
+		size--;
+	name = strndup(value, size);
+	if (!name)
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "diskName");
+	ret = zec_modify_disks_attributes(fs->client, ids, 1, name, res);
+	if (ret)
+		goto out;
+	zlog_info("disk renamed path=%s disk_id=%s request_id=%s", res->path, ids[0],
+	          res->request_id);
+	if (zec_disk_copy(&d, &n->disk->d) == 0) {
+		free(d.disk_name);
+		d.disk_name = name;
+		name = NULL;
+		zfs_cache_disk_changed(fs->cache, &d);
+		zec_disk_clear(&d);
+	}
+out:
+	free(name);
+	return ret;
+}
+
+static int rollback(struct zecfs *fs, const struct zfs_node *n, const char *value,
+                    size_t size, struct zec_result *res)
+{
+	struct zfs_snaplist *sl = NULL;
+	const struct zfs_snap *snap;
+	char name[256];
+	int ret;
+
+	if (!fs->cfg.allow_rollback) {
+		zlog_warn("rollback refused path=%s reason=\"rollback is off: mount with -o allow_rollback\"",
+		          res->path);
+		return zec_result_local(res, ZECFS_ROLLBACK_DISABLED, res->path);
+	}
+	while (size && (value[size - 1] == '\n' || value[size - 1] == '\0'))
+		size--;
+	if (size == 0 || size >= sizeof(name))
+		return zec_result_local(res, ZECFS_NOT_FOUND, "snapshot name");
+	memcpy(name, value, size);
+	name[size] = '\0';
+	ret = zfs_cache_snapshots(fs->cache, n->disk->d.disk_id, &sl, res);
+	if (ret)
+		return ret;
+	snap = zfs_snaplist_find(sl, name);
+	if (!snap) {
+		ret = zec_result_local(res, ZECFS_NOT_FOUND, name);
+		goto out;
+	}
+	ret = zec_apply_snapshot(fs->client, snap->s.snapshot_id, n->disk->d.disk_id, res);
+	if (ret)
+		goto out;
+	zlog_info("disk rolled back path=%s disk_id=%s snapshot_id=%s request_id=%s",
+	          res->path, n->disk->d.disk_id, snap->s.snapshot_id, res->request_id);
+	zfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
+out:
+	zfs_snaplist_put(sl);
+	return ret;
+}
+
+int zecfs_setxattr(const char *path, const char *name, const char *value,
+                   size_t size, int flags)
+{
+	struct zecfs *fs = zecfs_get();
+	struct zec_result res = { .path = path };
+	struct zec_retention r;
+	const struct attr *a;
+	struct zfs_node n;
+	int ret;
+
+	(void)flags;
+	ret = zfs_resolve(fs, path, &n, &res);
+	if (ret)
+		goto out;
+	a = find_attr(n.p.kind, name);
+	if (!a) {
+		ret = zecfs_refuse(ZECFS_XATTR_UNSUPPORTED);
+		goto out;
+	}
+	if (a->access == RO) {
+		ret = zecfs_refuse(ZECFS_XATTR_READ_ONLY);
+		goto out;
+	}
+	if (n.p.kind == ZFS_DISK) {
+		ret = strcmp(a->name, "rollback") == 0 ?
+		      rollback(fs, &n, value, size, &res) :
+		      set_disk_name(fs, &n, value, size, &res);
+		goto out;
+	}
+	ret = parse_retention(value, size, &r, &res);
+	if (ret) {
+		zlog_warn("retention refused path=%s value=\"%.*s\"", path,
+		          (int)(size > 64 ? 64 : size), value);
+		goto out;
+	}
+	if (n.p.kind == ZFS_SNAPDIR) {
+		ret = set_default_retention(fs, n.disk->d.disk_id, &r);
+		goto out;
+	}
+	ret = set_snapshot_retention(fs, &n, &r, &res);
+out:
+	zfs_node_release(&n);
+	return ret;
+}
+
+int zecfs_removexattr(const char *path, const char *name)
+{
+	struct zecfs *fs = zecfs_get();
+	struct zec_result res = { .path = path };
+	struct zec_retention r = { .kind = ZEC_RETENTION_PERMANENT };
+	const struct attr *a;
+	struct zfs_node n;
+	int ret;
+
+	ret = zfs_resolve(fs, path, &n, &res);
+	if (ret)
+		goto out;
+	a = find_attr(n.p.kind, name);
+	if (!a)
+		ret = zecfs_refuse(ZECFS_XATTR_NONE);
+	else if (strcmp(a->name, "retentionTime") != 0)
+		ret = zecfs_refuse(ZECFS_XATTR_READ_ONLY);
+	else if (n.p.kind == ZFS_SNAPDIR)
+		ret = set_default_retention(fs, n.disk->d.disk_id, NULL);
+	else
+		ret = set_snapshot_retention(fs, &n, &r, &res);
+out:
+	zfs_node_release(&n);
+	return ret;
+}
