@@ -14,11 +14,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "zec_json.h"
+
 #define DEFAULT_ENDPOINT "https://console.zenlayer.com"
 
 enum {
 	KEY_HELP,
 	KEY_VERSION,
+	KEY_ALLOW_OTHER,
 };
 
 #define OPT(t, p, v) { t, offsetof(struct zecfs_config, p), v }
@@ -38,6 +43,17 @@ static const struct fuse_opt zecfs_opts[] = {
 	OPT("wait_available", wait_available, 1),
 	OPT("wait_available=", wait_available, 1),
 	OPT("wait_available=%lf", wait_seconds, 0),
+	OPT("profile=%s", profile, 0),
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
+	/* fstab-only options that mount(8) may pass on */
+	FUSE_OPT_KEY("_netdev", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("nofail", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("auto", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("noauto", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("user", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("nouser", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("users", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("defaults", FUSE_OPT_KEY_DISCARD),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -58,6 +74,20 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *out)
 	case KEY_VERSION:
 		cfg->show_version = 1;
 		return 0;
+	case KEY_ALLOW_OTHER:
+		cfg->allow_other = 1;
+		return 1;
+	case FUSE_OPT_KEY_NONOPT:
+		/* mount.fuse3 passes "SOURCE MOUNTPOINT": keep both, decide later */
+		if (cfg->n_nonopts >= 2) {
+			fprintf(stderr, "zecfs: error: unexpected argument '%s'\n", arg);
+			return -1;
+		}
+		cfg->nonopts[cfg->n_nonopts] = strdup(arg);
+		if (!cfg->nonopts[cfg->n_nonopts])
+			return -1;
+		cfg->n_nonopts++;
+		return 0;
 	default:
 		return 1;       /* keep it for libfuse */
 	}
@@ -73,6 +103,18 @@ int zecfs_parse_options(struct fuse_args *args, struct zecfs_config *cfg)
 	cfg->wait_seconds = 300;
 	if (fuse_opt_parse(args, cfg, zecfs_opts, opt_proc) == -1)
 		return -EINVAL;
+	/* with a source, it is "zecfs SOURCE MOUNTPOINT" */
+	if (cfg->n_nonopts == 2) {
+		cfg->source = cfg->nonopts[0];
+		cfg->nonopts[0] = NULL;
+		if (!cfg->endpoint && (strncmp(cfg->source, "http://", 7) == 0 ||
+		                       strncmp(cfg->source, "https://", 8) == 0))
+			cfg->endpoint = strdup(cfg->source);
+	}
+	if (cfg->n_nonopts && fuse_opt_add_arg(args, cfg->nonopts[cfg->n_nonopts - 1]))
+		return -ENOMEM;
+	if (cfg->allow_other && fuse_opt_add_arg(args, "-odefault_permissions"))
+		return -ENOMEM;
 	if (cfg->cache_ttl < 0 || cfg->stale_max < 0 || cfg->timeout <= 0 ||
 	    cfg->retries < 1 || cfg->wait_seconds <= 0)
 		return -EINVAL;
@@ -81,9 +123,10 @@ int zecfs_parse_options(struct fuse_args *args, struct zecfs_config *cfg)
 
 void zecfs_usage(const char *progname)
 {
-	printf("usage: %s [options] MOUNTPOINT\n"
+	printf("usage: %s [options] [SOURCE] MOUNTPOINT\n"
 	       "\n"
-	       "Mounts Zenlayer Elastic Compute disks and their snapshots.\n"
+	       "Mounts Zenlayer Elastic Compute disks and their snapshots.  SOURCE is what\n"
+	       "mount -t fuse.zecfs passes: any word, or the endpoint URL.\n"
 	       "\n"
 	       "zecfs options:\n"
 	       "    -o endpoint=URL        API endpoint (default: $ZENLAYERCLOUD_SCHEME://$ZENLAYERCLOUD_DOMAIN,\n"
@@ -100,8 +143,12 @@ void zecfs_usage(const char *progname)
 	       "    -o allow_delete        let rmdir delete snapshots (default: off, rmdir gets EPERM)\n"
 	       "    -o allow_rollback      let user.zec.rollback roll a disk back (default: off)\n"
 	       "    -o wait_available[=S]  mkdir waits until the snapshot is AVAILABLE (default: off; S: 300)\n"
+	       "    -o profile=NAME        profile of ~/.zenlayer/credentials.json, used when neither\n"
+	       "                           -o credentials nor the environment has credentials\n"
+	       "                           (default: $ZENLAYER_PROFILE, else default)\n"
+	       "    -o allow_other         let other users use the mount (turns default_permissions on)\n"
 	       "    -o log_level=LEVEL     error, warn, info or debug (default: info; -d: debug)\n"
-	       "    -f                     stay in the foreground, log to stderr\n"
+	       "    -f                     stay in the foreground, log to stderr (default: detach, log to syslog)\n"
 	       "    -d                     debug: foreground, every API call logged\n"
 	       "    -h, --help             this text\n"
 	       "    -V, --version          versions of zecfs and its libraries\n"
@@ -119,6 +166,10 @@ void zecfs_config_free(struct zecfs_config *cfg)
 	free(cfg->cafile);
 	free(cfg->retention);
 	free(cfg->log_level);
+	free(cfg->profile);
+	free(cfg->source);
+	for (int i = 0; i < 2; i++)
+		free(cfg->nonopts[i]);
 }
 
 char *zecfs_endpoint(const struct zecfs_config *cfg)
@@ -156,45 +207,48 @@ static char *clean_value(char *v)
 	return v;
 }
 
+/*
+ * Opens a file of secrets, refusing one that another user owns or that
+ * group or others can read.  Returns the stream or NULL with why set.
+ */
+static FILE *open_secret(const char *path, char *why, size_t why_size)
+{
+	struct stat st;
+	FILE *f = NULL;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(why, why_size, "cannot open credentials file '%s': %s", path,
+		         strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		snprintf(why, why_size, "credentials file '%s' is not a regular file", path);
+	else if (st.st_uid != getuid())
+		snprintf(why, why_size, "credentials file '%s' is not owned by uid %u",
+		         path, (unsigned)getuid());
+	else if (st.st_mode & 077)
+		snprintf(why, why_size, "credentials file '%s' is readable by group or others (mode %04o): chmod 600 it",
+		         path, (unsigned)(st.st_mode & 07777));
+	else
+		f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /* KEY=VALUE lines, as systemd's EnvironmentFile= reads them. */
 static int load_file(const char *path, struct zecfs_credentials *out,
                      char *why, size_t why_size)
 {
 	char line[1024];
-	struct stat st;
-	FILE *f = NULL;
-	int fd, ret = 0;
+	FILE *f;
+	int ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(why, why_size, "cannot open credentials file '%s': %s", path,
-		         strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = -EINVAL;
-		snprintf(why, why_size, "credentials file '%s' is not a regular file", path);
-		goto out;
-	}
-	if (st.st_uid != getuid()) {
-		ret = -EACCES;
-		snprintf(why, why_size, "credentials file '%s' is not owned by uid %u",
-		         path, (unsigned)getuid());
-		goto out;
-	}
-	if (st.st_mode & 077) {
-		ret = -EACCES;
-		snprintf(why, why_size, "credentials file '%s' is readable by others (mode %04o): chmod 600 it",
-		         path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		ret = -errno;
-		goto out;
-	}
-	fd = -1;
+	f = open_secret(path, why, why_size);
+	if (!f)
+		return -EACCES;
 	while (fgets(line, sizeof(line), f)) {
 		char *eq, *key, *val, **dst = NULL;
 
@@ -219,55 +273,128 @@ static int load_file(const char *path, struct zecfs_credentials *out,
 		}
 	}
 	explicit_bzero(line, sizeof(line));
+	fclose(f);
 	if (!out->key_id || !out->password) {
 		ret = -EINVAL;
 		snprintf(why, why_size, "credentials file '%s' lacks ZENLAYERCLOUD_ACCESS_KEY_ID or ZENLAYERCLOUD_ACCESS_KEY_PASSWORD",
 		         path);
 	}
+	return ret;
+}
+
+/* The zeno CLI's ~/.zenlayer/credentials.json: {"<profile>": {...}}. */
+static int load_profile(const char *path, const char *profile,
+                        struct zecfs_credentials *out, char *why, size_t why_size)
+{
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	cJSON *root = NULL, *p;
+	FILE *f;
+	int ret = -EINVAL;
+
+	f = open_secret(path, why, why_size);
+	if (!f)
+		return -EACCES;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			size_t want = cap ? cap * 2 : 8192;
+			char *bigger = want > (1 << 20) ? NULL : realloc(text, want);
+
+			if (!bigger) {
+				snprintf(why, why_size, "cannot read '%s'", path);
+				goto out;
+			}
+			text = bigger;
+			cap = want;
+		}
+		size_t n = fread(text + len, 1, cap - len - 1, f);
+
+		if (n == 0)
+			break;
+		len += n;
+	}
+	if (!text)
+		goto out;
+	text[len] = '\0';
+	root = cJSON_Parse(text);
+	p = cJSON_GetObjectItemCaseSensitive(root, profile);
+	if (!cJSON_IsObject(p)) {
+		snprintf(why, why_size, "profile '%s' not found in '%s'", profile, path);
+		goto out;
+	}
+	out->key_id = zj_strdup(p, "access_key_id");
+	out->password = zj_strdup(p, "access_key_secret");
+	if (!out->password)
+		out->password = zj_strdup(p, "access_key_password");
+	out->token = zj_strdup(p, "token");
+	if (out->token || (out->key_id && out->password))
+		ret = 0;
+	else
+		snprintf(why, why_size, "profile '%s' in '%s' has neither access_key_id/access_key_secret nor token",
+		         profile, path);
 out:
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
+	if (text) {
+		explicit_bzero(text, cap);
+		free(text);
+	}
+	cJSON_Delete(root);
+	fclose(f);
 	return ret;
 }
 
 int zecfs_load_credentials(const struct zecfs_config *cfg,
                            struct zecfs_credentials *out, char *why, size_t why_size)
 {
-	const char *id, *pw;
+	const char *id, *pw, *home, *profile;
+	char path[4096];
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	/* 1: -o credentials=FILE */
 	if (cfg->credentials) {
 		out->source = "credentials file";
 		ret = load_file(cfg->credentials, out, why, why_size);
-		if (ret)
-			zecfs_credentials_free(out);
-		return ret;
+		goto out;
 	}
+	/* 2: the environment */
 	id = getenv("ZENLAYERCLOUD_ACCESS_KEY_ID");
 	pw = getenv("ZENLAYERCLOUD_ACCESS_KEY_PASSWORD");
-	out->source = "environment";
-	if (!id || !*id || !pw || !*pw) {
-		snprintf(why, why_size, "no credentials: set ZENLAYERCLOUD_ACCESS_KEY_ID and ZENLAYERCLOUD_ACCESS_KEY_PASSWORD, or use -o credentials=FILE");
-		return -ENOKEY;
+	if (id && *id && pw && *pw) {
+		out->source = "environment";
+		out->key_id = strdup(id);
+		out->password = strdup(pw);
+		ret = out->key_id && out->password ? 0 : -ENOMEM;
+		goto out;
 	}
-	out->key_id = strdup(id);
-	out->password = strdup(pw);
-	if (!out->key_id || !out->password) {
+	/* 3: the zeno CLI's profile file */
+	home = getenv("HOME");
+	profile = cfg->profile ? cfg->profile : getenv("ZENLAYER_PROFILE");
+	if (!profile || !*profile)
+		profile = "default";
+	snprintf(path, sizeof(path), "%s/.zenlayer/credentials.json", home ? home : "");
+	if (home && access(path, F_OK) == 0) {
+		out->source = "~/.zenlayer/credentials.json";
+		ret = load_profile(path, profile, out, why, why_size);
+		goto out;
+	}
+	snprintf(why, why_size, "no credentials: use -o credentials=FILE, set ZENLAYERCLOUD_ACCESS_KEY_ID and ZENLAYERCLOUD_ACCESS_KEY_PASSWORD, or create ~/.zenlayer/credentials.json");
+	ret = -ENOKEY;
+out:
+	if (ret)
 		zecfs_credentials_free(out);
-		return -ENOMEM;
-	}
-	return 0;
+	return ret;
 }
 
 void zecfs_credentials_free(struct zecfs_credentials *cr)
 {
 	if (cr->password)
 		explicit_bzero(cr->password, strlen(cr->password));
+	if (cr->token)
+		explicit_bzero(cr->token, strlen(cr->token));
 	free(cr->password);
 	free(cr->key_id);
+	free(cr->token);
 	cr->password = NULL;
 	cr->key_id = NULL;
+	cr->token = NULL;
 }

@@ -36,8 +36,13 @@ struct zecfs_config {
 	int allow_rollback;
 	int wait_available;          /* -o wait_available[=SECONDS] */
 	double wait_seconds;
+	char *profile;               /* -o profile=NAME */
+	int allow_other;
 	int show_help;
 	int show_version;
+	char *source;                /* "zecfs SOURCE MOUNTPOINT" (mount.fuse3) */
+	char *nonopts[2];
+	int n_nonopts;
 };
 
 /* A disk's default retention, set through user.zec.retentionTime on snapshots/. */
@@ -134,6 +139,7 @@ void zecfs_config_free(struct zecfs_config *cfg);
 struct zecfs_credentials {
 	char *key_id;
 	char *password;
+	char *token;                 /* bearer token (credentials.json "token") */
 	const char *source;          /* where they came from, for messages */
 };
 int zecfs_load_credentials(const struct zecfs_config *cfg,

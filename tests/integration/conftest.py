@@ -113,7 +113,8 @@ class Mount:
         raise RuntimeError("zecfs did not mount: " + self.output())
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path) as f:
             return f.read()
 
@@ -122,6 +123,8 @@ class Mount:
 
     def unmount(self):
         if self.proc is None:
+            if not self.log.closed:
+                self.log.close()
             return
         if os.path.ismount(self.path):
             subprocess.run(["fusermount3", "-u", self.path], check=True)

@@ -1,0 +1,261 @@
+"""How an operator runs zecfs: daemon mode, mount -t fuse.zecfs, --help and
+--version, credentials from a file, the environment or a zeno profile,
+SIGHUP reload, allow_other, and secrets that never reach any output."""
+
+import errno
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import WEB, DB, Mount, default_seed, demo_env, zecfs_bin, _strip_none
+from emulator import DEMO_KEY_ID, DEMO_KEY_PASSWORD, Emulator
+
+
+def unmount(path):
+    subprocess.run(["fusermount3", "-u", str(path)], check=True)
+    deadline = time.time() + 10
+    while os.path.ismount(str(path)) and time.time() < deadline:
+        time.sleep(0.05)
+
+
+def wait_gone(pid, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def zecfs_pids(mountpoint):
+    out = subprocess.run(["pgrep", "-f", "zecfs.* %s" % mountpoint], capture_output=True,
+                         text=True).stdout.split()
+    return [int(p) for p in out]
+
+
+def write_secret(path, text, mode=0o600):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+# ---- lifecycle ------------------------------------------------------------
+
+def test_daemon_mode_exits_zero_once_the_mount_is_live(emu, tmp_path):
+    mp = tmp_path / "d"
+    mp.mkdir()
+    r = subprocess.run([zecfs_bin(), "-o", "endpoint=" + emu.url, str(mp)],
+                       env=demo_env(), capture_output=True, text=True, timeout=60)
+    try:
+        assert r.returncode == 0, r.stderr
+        assert os.path.ismount(str(mp))          # no wait needed: live on exit
+        assert WEB in os.listdir(str(mp))
+    finally:
+        unmount(mp)
+    assert not os.path.ismount(str(mp))
+
+
+def test_daemon_mode_unreachable_endpoint_fails_with_reason(tmp_path):
+    mp = tmp_path / "u"
+    mp.mkdir()
+    r = subprocess.run([zecfs_bin(), "-o", "endpoint=http://127.0.0.1:9,timeout=3,retries=1",
+                        str(mp)], env=demo_env(), capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "unreachable" in r.stderr
+    assert not os.path.ismount(str(mp))
+
+
+def test_bad_mountpoint_fails_with_reason(emu, tmp_path):
+    r = subprocess.run([zecfs_bin(), "-o", "endpoint=" + emu.url, str(tmp_path / "missing")],
+                       env=demo_env(), capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert r.stderr.strip()
+
+
+def test_help_lists_every_option_with_its_default():
+    out = subprocess.run([zecfs_bin(), "--help"], capture_output=True, text=True).stdout
+    for opt in ["endpoint=URL", "credentials=FILE", "cafile=PATH", "cache_ttl=SECONDS",
+                "timeout=SECONDS", "retries=N", "stale_max=SECONDS", "retention=VALUE",
+                "allow_delete", "allow_rollback", "wait_available", "profile=NAME",
+                "allow_other", "log_level=LEVEL", "-f", "-d", "--version"]:
+        assert opt in out, opt
+    for default in ["default: 10", "default: 30", "default: 4", "default: 300",
+                    "default: info", "https://console.zenlayer.com"]:
+        assert default in out, default
+
+
+def test_version_names_the_libraries():
+    out = subprocess.run([zecfs_bin(), "--version"], capture_output=True, text=True).stdout
+    lines = out.splitlines()
+    assert lines[0].startswith("zecfs ")
+    assert any(l.startswith("libfuse 3.") for l in lines)
+    assert any(l.startswith("libcurl ") for l in lines)
+    assert any(l.startswith("cJSON ") for l in lines)
+
+
+def test_sigterm_unmounts_cleanly(emu, mount):
+    m = mount(emu)
+    os.listdir(m.path)
+    m.proc.send_signal(signal.SIGTERM)
+    assert m.proc.wait(timeout=30) == 0
+    deadline = time.time() + 5
+    while os.path.ismount(m.path) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not os.path.ismount(m.path)
+    m.proc = None
+    m.log.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mount(8) needs root")
+def test_mount_t_fuse_zecfs_with_fstab_options(emu, tmp_path):
+    """mount(8) runs mount.fuse3, which finds zecfs on the standard PATH."""
+    link = "/usr/local/bin/zecfs"
+    if os.path.lexists(link) and os.path.realpath(link) != os.path.realpath(zecfs_bin()):
+        pytest.skip("another zecfs is installed in /usr/local/bin")
+    created = not os.path.lexists(link)
+    if created:
+        os.symlink(zecfs_bin(), link)
+    mp = tmp_path / "fstab"
+    mp.mkdir()
+    try:
+        r = subprocess.run(["mount", "-t", "fuse.zecfs", "zecfs", str(mp), "-o",
+                            "endpoint=%s,_netdev,nofail,noauto,users,cache_ttl=5" % emu.url],
+                           env=demo_env(), capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        line = [l for l in open("/proc/mounts") if " %s " % mp in l]
+        assert line and line[0].split()[2] == "fuse.zecfs"
+        assert WEB in os.listdir(str(mp))
+        subprocess.run(["umount", str(mp)], check=True)
+        assert not os.path.ismount(str(mp))
+    finally:
+        if os.path.ismount(str(mp)):
+            subprocess.run(["umount", "-l", str(mp)])
+        if created:
+            os.unlink(link)
+
+
+def test_allow_other_turns_default_permissions_on(emu, mount):
+    m = mount(emu, "allow_other")
+    opts = [l.split()[3] for l in open("/proc/mounts") if " %s " % m.path in l][0]
+    assert "default_permissions" in opts.split(",")
+    assert "allow_other" in opts.split(",")
+
+
+# ---- credentials ------------------------------------------------------------
+
+def test_credentials_file(emu, mount, tmp_path):
+    f = tmp_path / "zec.env"
+    write_secret(f, "# for systemd\nZENLAYERCLOUD_ACCESS_KEY_ID=%s\n"
+                    "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD=%s\n" % (DEMO_KEY_ID, DEMO_KEY_PASSWORD))
+    env = demo_env()
+    env["ZENLAYERCLOUD_ACCESS_KEY_PASSWORD"] = "the-file-wins-over-this"
+    m = mount(emu, "credentials=%s" % f, env=env)
+    assert WEB in os.listdir(m.path)
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o644])
+def test_credentials_file_readable_by_others_is_refused(emu, tmp_path, mode):
+    f = tmp_path / "zec.env"
+    write_secret(f, "ZENLAYERCLOUD_ACCESS_KEY_ID=%s\nZENLAYERCLOUD_ACCESS_KEY_PASSWORD=%s\n"
+                 % (DEMO_KEY_ID, DEMO_KEY_PASSWORD), mode)
+    mp = tmp_path / "m"
+    mp.mkdir()
+    r = subprocess.run([zecfs_bin(), "-o", "endpoint=%s,credentials=%s" % (emu.url, f), str(mp)],
+                       env=demo_env(), capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert "readable by group or others" in r.stderr
+    assert not os.path.ismount(str(mp))
+
+
+def test_credentials_file_owned_by_another_user_is_refused(emu, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("chown needs root")
+    f = tmp_path / "zec.env"
+    write_secret(f, "ZENLAYERCLOUD_ACCESS_KEY_ID=%s\nZENLAYERCLOUD_ACCESS_KEY_PASSWORD=%s\n"
+                 % (DEMO_KEY_ID, DEMO_KEY_PASSWORD))
+    os.chown(f, 65534, 65534)
+    mp = tmp_path / "m"
+    mp.mkdir()
+    r = subprocess.run([zecfs_bin(), "-o", "endpoint=%s,credentials=%s" % (emu.url, f), str(mp)],
+                       env=demo_env(), capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert "not owned by" in r.stderr
+
+
+def test_zeno_profile_credentials(emu, mount, tmp_path):
+    home = tmp_path / "home"
+    (home / ".zenlayer").mkdir(parents=True)
+    write_secret(home / ".zenlayer" / "credentials.json", json.dumps({
+        "default": {"access_key_id": "WRONG", "access_key_secret": "WRONG"},
+        "ops": {"access_key_id": DEMO_KEY_ID, "access_key_secret": DEMO_KEY_PASSWORD},
+    }))
+    env = demo_env(HOME=str(home))
+    del env["ZENLAYERCLOUD_ACCESS_KEY_ID"]
+    del env["ZENLAYERCLOUD_ACCESS_KEY_PASSWORD"]
+    m = mount(emu, "profile=ops", env=env)
+    assert WEB in os.listdir(m.path)
+
+
+def test_sighup_rereads_credentials(tmp_path, mount):
+    """The key password is rotated: the emulator restarts with a new one on
+    the same port; after SIGHUP zecfs signs with the new one."""
+    state = tmp_path / "state.json"
+    f = tmp_path / "zec.env"
+    old, new = "old-password-123", "new-password-456"
+    write_secret(f, "ZENLAYERCLOUD_ACCESS_KEY_ID=%s\nZENLAYERCLOUD_ACCESS_KEY_PASSWORD=%s\n"
+                 % (DEMO_KEY_ID, old))
+    e1 = Emulator(seed=_strip_none(default_seed()), key_password=old,
+                  args=["--state", str(state)]).start()
+    m = mount(e1, "credentials=%s" % f, "cache_ttl=0", "stale_max=0", "retries=1")
+    assert os.listdir(m.p(WEB, "snapshots")) == ["nightly-1"]
+    port = e1.port
+    e1.stop()
+    e2 = Emulator(key_password=new, args=["--state", str(state),
+                                          "--listen", "127.0.0.1:%d" % port]).start()
+    try:
+        with pytest.raises(OSError) as err:
+            os.listdir(m.p(WEB, "snapshots"))
+        assert err.value.errno == errno.EACCES
+        write_secret(f, "ZENLAYERCLOUD_ACCESS_KEY_ID=%s\nZENLAYERCLOUD_ACCESS_KEY_PASSWORD=%s\n"
+                     % (DEMO_KEY_ID, new))
+        m.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while "credentials reloaded" not in m.output() and time.time() < deadline:
+            time.sleep(0.05)
+        assert os.listdir(m.p(WEB, "snapshots")) == ["nightly-1"]
+        assert os.path.ismount(m.path)
+        m.unmount()
+    finally:
+        e2.stop()
+
+
+def test_secrets_never_reach_any_output(emu, mount, tmp_path):
+    password = "s3cret-Pa55word-that-must-not-leak"
+    e = Emulator(seed=_strip_none(default_seed()), key_password=password).start()
+    try:
+        env = demo_env(ZENLAYERCLOUD_ACCESS_KEY_PASSWORD=password)
+        m = mount(e, "allow_delete", "log_level=debug", env=env, debug=True)
+        snaps = m.p(WEB, "snapshots")
+        os.mkdir(os.path.join(snaps, "leak-check"))
+        os.rename(os.path.join(snaps, "leak-check"), os.path.join(snaps, "leak-check2"))
+        os.setxattr(os.path.join(snaps, "leak-check2"), "user.zec.retentionTime", b"+2d")
+        subprocess.run(["getfattr", "-d", os.path.join(snaps, "leak-check2")], capture_output=True)
+        with pytest.raises(OSError):
+            os.mkdir(os.path.join(snaps, "bad_name"))
+        cmdline = open("/proc/%d/cmdline" % m.proc.pid, "rb").read().decode(errors="replace")
+        m.unmount()
+        out = m.output()
+        assert "api call action=CreateSnapshot" in out      # debug really logged calls
+        for text in (out, cmdline, e.log()):
+            assert password not in text
+            assert "Signature=" not in text
+            assert "ZC2-HMAC-SHA256 Credential" not in text
+    finally:
+        e.stop()
