@@ -31,7 +31,6 @@ struct slot {
 	int err;                     /* how the last fetch ended */
 	struct zec_result res;
 	double failed_at;            /* monotonic time of the last failure */
-	bool stale_warned;           /* warned for this episode of errors */
 };
 
 struct disk_slot {
@@ -47,6 +46,7 @@ struct zfs_cache {
 	pthread_cond_t cond;
 	struct slot disks;
 	struct disk_slot *buckets[SLOT_BUCKETS];
+	bool stale_warned;           /* warned for this episode of errors */
 };
 
 typedef int (*fetch_fn)(struct zfs_cache *c, const char *key,
@@ -379,9 +379,9 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 	s->err = ret;
 	s->res = *res;
 	if (ret == 0) {
-		if (s->stale_warned)
+		if (c->stale_warned)
 			zlog_warn("api reachable again, listings are fresh");
-		s->stale_warned = false;
+		c->stale_warned = false;
 		if (s->changed && s->cur) {
 			/* our own change landed meanwhile: keep it, refetch next time */
 			list_put(fresh);
@@ -396,11 +396,11 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 	pthread_cond_broadcast(&c->cond);
 	if (ret) {
 		if (stale_usable(c, s, zfs_now())) {
-			if (!s->stale_warned)
+			if (!c->stale_warned)
 				zlog_warn("api unreachable, serving cached listings code=%s http=%ld stale_max=%.0f",
 				          res->code[0] ? res->code : "-", res->http_status,
 				          c->opts.stale_max);
-			s->stale_warned = true;
+			c->stale_warned = true;
 			goto hit;
 		}
 		pthread_mutex_unlock(&c->lock);
