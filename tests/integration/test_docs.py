@@ -22,3 +22,33 @@ def doc_table():
 
 def test_errors_doc_matches_the_code_table():
     assert doc_table() == code_table()
+
+
+def help_options():
+    import subprocess
+    from emulator import build_dir
+    out = subprocess.run([os.path.join(build_dir(), "src", "fs", "zecfs"), "--help"],
+                         capture_output=True, text=True).stdout
+    opts = re.findall(r"^\s+-o (\w+)", out, re.M)
+    assert len(opts) >= 10
+    return opts
+
+
+def test_readme_and_man_page_agree_with_help():
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    man = open(os.path.join(ROOT, "docs", "zecfs.1")).read().replace("\\", "")
+    for opt in help_options():
+        assert "-o %s" % opt in readme, opt
+        assert "-o %s" % opt in man, opt
+
+
+def test_meson_install_puts_binaries_and_man_page(tmp_path):
+    import subprocess
+    from emulator import build_dir
+    subprocess.run(["meson", "install", "-C", build_dir(), "--destdir", str(tmp_path),
+                    "--no-rebuild", "--quiet"], check=True, capture_output=True)
+    found = {os.path.relpath(os.path.join(d, f), str(tmp_path))
+             for d, _, files in os.walk(str(tmp_path)) for f in files}
+    assert any(p.endswith("bin/zecfs") for p in found), found
+    assert any(p.endswith("bin/zec-emulator") for p in found), found
+    assert any(p.endswith("man/man1/zecfs.1") for p in found), found
