@@ -29,7 +29,8 @@ def help_options():
     from emulator import build_dir
     out = subprocess.run([os.path.join(build_dir(), "src", "fs", "zecfs"), "--help"],
                          capture_output=True, text=True).stdout
-    opts = re.findall(r"^\s+-o (\w+)", out, re.M)
+    ours = out.split("FUSE options:")[0]
+    opts = re.findall(r"^\s+-o (\w+)", ours, re.M)
     assert len(opts) >= 10
     return opts
 
