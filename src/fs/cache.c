@@ -47,7 +47,12 @@ struct zfs_cache {
 	struct slot disks;
 	struct disk_slot *buckets[SLOT_BUCKETS];
 	bool stale_warned;           /* warned for this episode of errors */
+	double walk_until;           /* a walk of the whole mount is under way */
+	bool walk_listed;            /* its account-wide listing was made */
 };
+
+static struct disk_slot *disk_slot(struct zfs_cache *c, const char *disk_id,
+                                   bool create);
 
 typedef int (*fetch_fn)(struct zfs_cache *c, const char *key,
                         struct zfs_list_head **out, struct zec_result *res);
@@ -291,6 +296,129 @@ static int fetch_disks(struct zfs_cache *c, const char *key,
 	return 0;
 }
 
+static int snap_disk_cmp(const void *pa, const void *pb)
+{
+	const struct zec_snapshot *a = pa, *b = pb;
+
+	return strcmp(a->disk_id ? a->disk_id : "", b->disk_id ? b->disk_id : "");
+}
+
+/* Installs a fetched list in a disk's slot, unless that slot is busy. */
+static void install_list(struct zfs_cache *c, const char *disk_id,
+                         struct zfs_snaplist *l)
+{
+	struct disk_slot *ds;
+
+	pthread_mutex_lock(&c->lock);
+	ds = disk_slot(c, disk_id, true);
+	if (ds && !ds->s.fetching) {
+		list_put(ds->s.cur);
+		ds->s.cur = &l->h;
+		ds->s.err = 0;
+		l = NULL;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (l)
+		list_put(&l->h);
+}
+
+/*
+ * One account-wide listing (no disk filter), split by disk: a walk of the
+ * whole mount (find, ls -R, du) costs ceil(S/100) calls in all instead of one
+ * listing per disk.  Every disk of the cached disk list gets a list, empty
+ * ones included; the list of 'disk_id' is returned.
+ */
+static int fetch_account(struct zfs_cache *c, const char *disk_id,
+                         struct zfs_list_head **out, struct zec_result *res)
+{
+	struct zec_snapshot_filter f = { 0 };
+	struct zec_snapshot_list sl = { 0 };
+	struct zfs_disklist *disks = NULL;
+	struct zfs_snaplist *mine = NULL;
+	double started = zfs_now();
+	size_t i = 0;
+	int ret;
+
+	ret = zec_describe_snapshots_all(c->client, &f, &sl, res);
+	if (ret)
+		return ret;
+	qsort(sl.items, sl.count, sizeof(*sl.items), snap_disk_cmp);
+	while (i < sl.count) {
+		size_t j = i, n;
+		struct zec_snapshot *group;
+		struct zfs_snaplist *l = NULL;
+
+		while (j < sl.count && snap_disk_cmp(&sl.items[i], &sl.items[j]) == 0)
+			j++;
+		n = j - i;
+		group = malloc(n * sizeof(*group));
+		if (!group) {
+			ret = -ENOMEM;
+			break;
+		}
+		memcpy(group, &sl.items[i], n * sizeof(*group));
+		memset(&sl.items[i], 0, n * sizeof(*group));
+		if (!group[0].disk_id) {
+			for (size_t k = 0; k < n; k++)
+				zec_snapshot_clear(&group[k]);
+			free(group);
+			i = j;
+			continue;
+		}
+		{
+			char *id = strdup(group[0].disk_id);
+
+			if (!id || snaplist_build(group, n, started, &l)) {
+				free(id);
+				ret = -ENOMEM;
+				break;
+			}
+			if (strcmp(id, disk_id) == 0)
+				mine = l;
+			else
+				install_list(c, id, l);
+			free(id);
+		}
+		i = j;
+	}
+	zec_snapshot_list_free(&sl);
+	if (ret) {
+		if (mine)
+			list_put(&mine->h);
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building snapshot lists");
+	}
+	/* disks without any snapshot get an empty list too */
+	pthread_mutex_lock(&c->lock);
+	if (c->disks.cur) {
+		disks = (struct zfs_disklist *)c->disks.cur;
+		list_get(&disks->h);
+	}
+	pthread_mutex_unlock(&c->lock);
+	for (size_t k = 0; disks && k < disks->n; k++) {
+		const char *id = disks->v[k].d.disk_id;
+		struct disk_slot *ds;
+		bool listed;
+
+		if (strcmp(id, disk_id) == 0)
+			continue;
+		pthread_mutex_lock(&c->lock);
+		ds = disk_slot(c, id, false);
+		listed = ds && ds->s.cur && ds->s.cur->fetched >= started;
+		pthread_mutex_unlock(&c->lock);
+		if (!listed) {
+			struct zfs_snaplist *empty = NULL;
+
+			if (snaplist_build(NULL, 0, started, &empty) == 0)
+				install_list(c, id, empty);
+		}
+	}
+	zfs_disklist_put(disks);
+	if (!mine && snaplist_build(NULL, 0, started, &mine))
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building snapshot lists");
+	*out = &mine->h;
+	return 0;
+}
+
 static int fetch_snapshots(struct zfs_cache *c, const char *disk_id,
                            struct zfs_list_head **out, struct zec_result *res)
 {
@@ -299,7 +427,16 @@ static int fetch_snapshots(struct zfs_cache *c, const char *disk_id,
 	struct zec_snapshot_list sl = { 0 };
 	struct zfs_snaplist *l = NULL;
 	double started = zfs_now();
+	bool walk;
 	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	walk = started < c->walk_until && !c->walk_listed;
+	if (walk)
+		c->walk_listed = true;
+	pthread_mutex_unlock(&c->lock);
+	if (walk)
+		return fetch_account(c, disk_id, out, res);
 
 	ret = zec_describe_snapshots_all(c->client, &f, &sl, res);
 	if (ret)
@@ -309,6 +446,14 @@ static int fetch_snapshots(struct zfs_cache *c, const char *disk_id,
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the snapshot list");
 	*out = &l->h;
 	return 0;
+}
+
+void zfs_cache_walk_started(struct zfs_cache *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->walk_until = zfs_now() + (c->opts.ttl > 2 ? c->opts.ttl : 2);
+	c->walk_listed = false;
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Errors that mean "the API cannot be reached", which stale lists may cover. */

@@ -85,6 +85,12 @@ int zfs_cache_snapshot_removed(struct zfs_cache *c, const char *disk_id,
 /* Replaces the snapshot of the same id with s (rename, retention). */
 int zfs_cache_snapshot_changed(struct zfs_cache *c, const struct zec_snapshot *s);
 int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d);
+/*
+ * The root was listed: a walk of the whole mount may follow.  The next
+ * snapshot listing that must be fetched is made account-wide and split by
+ * disk, so the walk costs one listing in all.
+ */
+void zfs_cache_walk_started(struct zfs_cache *c);
 /* Forget a disk's snapshot listing (next access asks the API). */
 void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id);
 

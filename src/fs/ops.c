@@ -134,6 +134,7 @@ static int zecfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		ret = zfs_cache_disks(fs->cache, &n.dl, &res);
 		if (ret)
 			goto out;
+		zfs_cache_walk_started(fs->cache);
 		fill(fs, buf, filler, &n, ZFS_BYNAME_DIR, ".by-name");
 		for (size_t i = 0; i < n.dl->n; i++) {
 			n.disk = &n.dl->v[i];
