@@ -30,6 +30,7 @@
 #include "zec_parse.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,12 +209,31 @@ int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filte
 /* ---- page walkers -------------------------------------------------------- */
 
 /*
- * Both walkers fetch page 1, learn totalCount, then pages 2..N.  Pages are
- * fetched one after the other for now; each is independent (its own list),
- * and append_*() merges them in page order, so pages 2..N can later be
- * fetched concurrently.  One deadline covers the whole walk.  An item seen
- * on an earlier page (the list shifted between pages) is skipped.
+ * Both walkers fetch page 1 and learn totalCount, then fetch pages 2..N
+ * concurrently: up to 'parallel' threads (zec_client_config.parallel) take
+ * page numbers from a shared counter, each into its own list, and the pages
+ * are merged in page order afterwards.  One deadline covers the whole walk.
+ * An item already seen on an earlier page (the list shifted between pages)
+ * is dropped, in O(n log n).
  */
+
+typedef int (*page_fn)(struct zec_client *c, const void *filter, int page_num,
+                       uint64_t deadline, void *out, struct zec_result *res);
+
+struct walk {
+	struct zec_client *c;
+	const void *filter;
+	page_fn fetch;
+	uint64_t deadline;
+	size_t pages;                /* last page number */
+	size_t next;                 /* next page to take (atomic) */
+	int failed;                  /* a page failed: take no more (atomic) */
+	void *lists;                 /* list of page p at (p - 2) * list_size */
+	size_t list_size;
+	struct zec_result *results;  /* result of page p at [p - 2] */
+	int *rets;
+	const char *path;
+};
 
 static size_t pages_for(long long total, int page_size)
 {
@@ -222,45 +242,226 @@ static size_t pages_for(long long total, int page_size)
 	return (size_t)((total + page_size - 1) / page_size);
 }
 
-static bool disk_seen(const struct zec_disk_list *l, const char *id)
+static void *walk_worker(void *arg)
 {
-	for (size_t i = 0; i < l->count; i++) {
-		if (strcmp(l->items[i].disk_id, id) == 0)
-			return true;
+	struct walk *w = arg;
+	size_t p;
+
+	while (!__atomic_load_n(&w->failed, __ATOMIC_RELAXED) &&
+	       (p = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) <= w->pages) {
+		struct zec_result *r = &w->results[p - 2];
+
+		r->path = w->path;
+		w->rets[p - 2] = w->fetch(w->c, w->filter, (int)p, w->deadline,
+		                          (char *)w->lists + (p - 2) * w->list_size, r);
+		if (w->rets[p - 2])
+			__atomic_store_n(&w->failed, 1, __ATOMIC_RELAXED);
 	}
-	return false;
+	return NULL;
 }
 
-/* Moves page's items into out (page is emptied). */
-static int append_disks(struct zec_disk_list *out, struct zec_disk_list *page)
+/*
+ * Fetches pages 2..w->pages into w->lists.  Returns 0, or the failure of the
+ * lowest failing page, copied into res.  res->attempts adds up every page.
+ */
+static int walk_rest(struct walk *w, struct zec_result *res)
 {
+	size_t n = w->pages - 1;
+	size_t threads = (size_t)zec_client_parallel(w->c);
+	pthread_t *tids = NULL;
+	size_t started = 0;
+	int ret = 0;
+
+	w->next = 2;
+	w->path = res->path;
+	if (threads > n)
+		threads = n;
+	if (threads > 1)
+		tids = calloc(threads, sizeof(*tids));
+	for (size_t i = 0; tids && i < threads; i++) {
+		if (pthread_create(&tids[i], NULL, walk_worker, w) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		walk_worker(w);             /* one page at a time, in this thread */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	for (size_t i = 0; i < n; i++) {
+		res->attempts += w->results[i].attempts;
+		if (!ret && w->rets[i]) {
+			int attempts = res->attempts;
+
+			*res = w->results[i];
+			res->attempts = attempts;
+			ret = w->rets[i];
+		}
+	}
+	/* pages a failed walk never fetched: their rets stay 0, their lists empty */
+	return ret;
+}
+
+struct seen {
+	const char *id;
+	size_t index;
+};
+
+static int seen_cmp(const void *pa, const void *pb)
+{
+	const struct seen *a = pa, *b = pb;
+	int r = strcmp(a->id, b->id);
+
+	if (r)
+		return r;
+	return (a->index > b->index) - (a->index < b->index);
+}
+
+/* Marks dup[i] for every item whose id an earlier item has: O(n log n). */
+static int find_duplicates(const char *const *ids, size_t n, bool *dup)
+{
+	struct seen *v;
+
+	if (n < 2)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i].id = ids[i] ? ids[i] : "";
+		v[i].index = i;
+	}
+	qsort(v, n, sizeof(*v), seen_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(v[i].id, v[i - 1].id) == 0)
+			dup[v[i].index] = true;
+	}
+	free(v);
+	return 0;
+}
+
+static int disks_page(struct zec_client *c, const void *f, int page_num,
+                      uint64_t deadline, void *out, struct zec_result *res)
+{
+	return describe_disks_page(c, f, page_num, ZEC_DISK_PAGE_MAX, deadline, out, res);
+}
+
+static int snapshots_page(struct zec_client *c, const void *f, int page_num,
+                          uint64_t deadline, void *out, struct zec_result *res)
+{
+	return describe_snapshots_page(c, f, page_num, ZEC_SNAPSHOT_PAGE_MAX, deadline,
+	                               out, res);
+}
+
+/*
+ * Drops every item whose id an earlier item has, keeping the order: the
+ * items are 'size' bytes each; id() reads an item's id, clear() frees one.
+ */
+static int dedupe(void *items, size_t *count, size_t size,
+                  const char *(*id)(const void *item), void (*clear)(void *item))
+{
+	size_t n = *count, k = 0;
+	const char **ids = calloc(n + 1, sizeof(*ids));
+	bool *dup = calloc(n + 1, sizeof(*dup));
+	char *base = items;
+	int ret = -ENOMEM;
+
+	if (!ids || !dup)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = id(base + i * size);
+	if (find_duplicates(ids, n, dup))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (dup[i])
+			clear(base + i * size);
+		else if (k++ != i)
+			memcpy(base + (k - 1) * size, base + i * size, size);
+	}
+	*count = k;
+	ret = 0;
+out:
+	free(ids);
+	free(dup);
+	return ret;
+}
+
+static const char *disk_id_of(const void *item)
+{
+	return ((const struct zec_disk *)item)->disk_id;
+}
+
+static void disk_clear_item(void *item)
+{
+	zec_disk_clear(item);
+}
+
+static const char *snapshot_id_of(const void *item)
+{
+	return ((const struct zec_snapshot *)item)->snapshot_id;
+}
+
+static void snapshot_clear_item(void *item)
+{
+	zec_snapshot_clear(item);
+}
+
+/* Appends pages 2..N to out in page order, then drops repeated ids. */
+static int merge_disks(struct zec_disk_list *out, struct zec_disk_list *pages,
+                       size_t n)
+{
+	size_t total = out->count;
 	struct zec_disk *items;
 
-	items = realloc(out->items, (out->count + page->count + 1) * sizeof(*items));
+	for (size_t i = 0; i < n; i++)
+		total += pages[i].count;
+	items = realloc(out->items, (total + 1) * sizeof(*items));
 	if (!items)
 		return -ENOMEM;
 	out->items = items;
-	for (size_t i = 0; i < page->count; i++) {
-		if (disk_seen(out, page->items[i].disk_id)) {
-			zec_disk_clear(&page->items[i]);
-			continue;
-		}
-		out->items[out->count++] = page->items[i];
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&out->items[out->count], pages[i].items,
+		       pages[i].count * sizeof(*items));
+		out->count += pages[i].count;
+		free(pages[i].items);
+		memset(&pages[i], 0, sizeof(pages[i]));
 	}
-	out->total = page->total;
-	free(page->items);
-	memset(page, 0, sizeof(*page));
-	return 0;
+	return dedupe(out->items, &out->count, sizeof(*items), disk_id_of,
+	              disk_clear_item);
+}
+
+static int merge_snapshots(struct zec_snapshot_list *out,
+                           struct zec_snapshot_list *pages, size_t n)
+{
+	size_t total = out->count;
+	struct zec_snapshot *items;
+
+	for (size_t i = 0; i < n; i++)
+		total += pages[i].count;
+	items = realloc(out->items, (total + 1) * sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	out->items = items;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&out->items[out->count], pages[i].items,
+		       pages[i].count * sizeof(*items));
+		out->count += pages[i].count;
+		free(pages[i].items);
+		memset(&pages[i], 0, sizeof(pages[i]));
+	}
+	return dedupe(out->items, &out->count, sizeof(*items), snapshot_id_of,
+	              snapshot_clear_item);
 }
 
 int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
                            struct zec_disk_list *out, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	struct zec_disk_list page = { 0 };
-	uint64_t t0 = zec_now_ms(), deadline;
-	size_t pages;
-	int attempts, ret;
+	struct zec_disk_list *pages = NULL;
+	struct walk w = { 0 };
+	uint64_t t0 = zec_now_ms();
+	size_t n = 0;
+	int ret;
 
 	if (!res)
 		res = &local;
@@ -268,66 +469,39 @@ int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f
 		zec_result_begin(res, "DescribeDisks");
 		return bad_argument(res, "DescribeDisks: no client");
 	}
-	deadline = t0 + (uint64_t)zec_client_deadline_ms(c);
-	ret = describe_disks_page(c, f, 1, ZEC_DISK_PAGE_MAX, deadline, out, res);
+	w.deadline = t0 + (uint64_t)zec_client_deadline_ms(c);
+	ret = describe_disks_page(c, f, 1, ZEC_DISK_PAGE_MAX, w.deadline, out, res);
 	if (ret)
 		return ret;
-	attempts = res->attempts;
-	pages = pages_for(out->total, ZEC_DISK_PAGE_MAX);
-	for (size_t p = 2; p <= pages; p++) {
-		ret = describe_disks_page(c, f, (int)p, ZEC_DISK_PAGE_MAX, deadline,
-		                          &page, res);
-		attempts += res->attempts;
-		if (ret)
-			goto fail;
-		if (page.count == 0)
-			break;                 /* the list shrank meanwhile */
-		ret = append_disks(out, &page);
-		if (ret) {
+	w.pages = pages_for(out->total, ZEC_DISK_PAGE_MAX);
+	if (w.pages > 1 && out->count > 0) {
+		n = w.pages - 1;
+		pages = calloc(n, sizeof(*pages));
+		w.results = calloc(n, sizeof(*w.results));
+		w.rets = calloc(n, sizeof(*w.rets));
+		if (!pages || !w.results || !w.rets) {
 			ret = no_memory(res);
-			goto fail;
+			goto out;
 		}
+		w.c = c;
+		w.filter = f;
+		w.fetch = disks_page;
+		w.lists = pages;
+		w.list_size = sizeof(*pages);
+		ret = walk_rest(&w, res);
+		if (!ret && merge_disks(out, pages, n))
+			ret = no_memory(res);
 	}
-	res->attempts = attempts;
+out:
+	for (size_t i = 0; pages && i < n; i++)
+		zec_disk_list_free(&pages[i]);
+	free(pages);
+	free(w.results);
+	free(w.rets);
 	res->duration_ms = (double)(zec_now_ms() - t0);
-	return 0;
-fail:
-	res->attempts = attempts;
-	res->duration_ms = (double)(zec_now_ms() - t0);
-	zec_disk_list_free(&page);
-	zec_disk_list_free(out);
+	if (ret)
+		zec_disk_list_free(out);
 	return ret;
-}
-
-static bool snapshot_seen(const struct zec_snapshot_list *l, const char *id)
-{
-	for (size_t i = 0; i < l->count; i++) {
-		if (strcmp(l->items[i].snapshot_id, id) == 0)
-			return true;
-	}
-	return false;
-}
-
-static int append_snapshots(struct zec_snapshot_list *out,
-                            struct zec_snapshot_list *page)
-{
-	struct zec_snapshot *items;
-
-	items = realloc(out->items, (out->count + page->count + 1) * sizeof(*items));
-	if (!items)
-		return -ENOMEM;
-	out->items = items;
-	for (size_t i = 0; i < page->count; i++) {
-		if (snapshot_seen(out, page->items[i].snapshot_id)) {
-			zec_snapshot_clear(&page->items[i]);
-			continue;
-		}
-		out->items[out->count++] = page->items[i];
-	}
-	out->total = page->total;
-	free(page->items);
-	memset(page, 0, sizeof(*page));
-	return 0;
 }
 
 /* The snapshot walker with an explicit deadline (also used by create). */
@@ -335,39 +509,45 @@ static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter 
                          uint64_t deadline, struct zec_snapshot_list *out,
                          struct zec_result *res)
 {
-	struct zec_snapshot_list page = { 0 };
+	struct zec_snapshot_list *pages = NULL;
+	struct walk w = { 0 };
 	uint64_t t0 = zec_now_ms();
-	size_t pages;
-	int attempts, ret;
+	size_t n = 0;
+	int ret;
 
 	ret = describe_snapshots_page(c, f, 1, ZEC_SNAPSHOT_PAGE_MAX, deadline,
 	                              out, res);
 	if (ret)
 		return ret;
-	attempts = res->attempts;
-	pages = pages_for(out->total, ZEC_SNAPSHOT_PAGE_MAX);
-	for (size_t p = 2; p <= pages; p++) {
-		ret = describe_snapshots_page(c, f, (int)p, ZEC_SNAPSHOT_PAGE_MAX,
-		                              deadline, &page, res);
-		attempts += res->attempts;
-		if (ret)
-			goto fail;
-		if (page.count == 0)
-			break;
-		ret = append_snapshots(out, &page);
-		if (ret) {
+	w.pages = pages_for(out->total, ZEC_SNAPSHOT_PAGE_MAX);
+	if (w.pages > 1 && out->count > 0) {
+		n = w.pages - 1;
+		pages = calloc(n, sizeof(*pages));
+		w.results = calloc(n, sizeof(*w.results));
+		w.rets = calloc(n, sizeof(*w.rets));
+		if (!pages || !w.results || !w.rets) {
 			ret = no_memory(res);
-			goto fail;
+			goto out;
 		}
+		w.c = c;
+		w.filter = f;
+		w.fetch = snapshots_page;
+		w.deadline = deadline;
+		w.lists = pages;
+		w.list_size = sizeof(*pages);
+		ret = walk_rest(&w, res);
+		if (!ret && merge_snapshots(out, pages, n))
+			ret = no_memory(res);
 	}
-	res->attempts = attempts;
+out:
+	for (size_t i = 0; pages && i < n; i++)
+		zec_snapshot_list_free(&pages[i]);
+	free(pages);
+	free(w.results);
+	free(w.rets);
 	res->duration_ms = (double)(zec_now_ms() - t0);
-	return 0;
-fail:
-	res->attempts = attempts;
-	res->duration_ms = (double)(zec_now_ms() - t0);
-	zec_snapshot_list_free(&page);
-	zec_snapshot_list_free(out);
+	if (ret)
+		zec_snapshot_list_free(out);
 	return ret;
 }
 
@@ -518,6 +698,7 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 			ret = zec_result_local(res, ZECFS_CREATE_UNCERTAIN,
 			                       "several snapshots of that name were "
 			                       "created meanwhile");
+			res->duration_ms = (double)(zec_now_ms() - t0);
 			zec_http_log_failure(res);
 			break;
 		}

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 struct zec_client;
+struct zec_result;
 
 struct zec_client_config {
 	const char *endpoint;            /* "https://console.zenlayer.com", "http://127.0.0.1:8080" */
@@ -28,6 +29,11 @@ struct zec_client_config {
 	long deadline_ms;                /* one call, retries included; 0: 30000 */
 	int retries;                     /* attempts per call; 0: 4          */
 	int log_calls;                   /* log every call at info, not only failures */
+	int parallel;                    /* pages fetched at once by the walkers; 0: 8 */
+	/* Called after every API call (each page of a walk is one), from the
+	 * calling thread, with its final result; may be NULL. */
+	void (*observe)(void *arg, const struct zec_result *res);
+	void *observe_arg;
 };
 
 enum zec_outcome {
@@ -128,6 +134,10 @@ int zec_client_set_credentials(struct zec_client *c, const char *key_id,
 void zec_client_cancel(struct zec_client *c);
 const char *zec_client_endpoint(const struct zec_client *c);
 
+/*
+ * page_num / page_size <= 0 are left out of the request (the API's defaults,
+ * 1 and 20); page_size above ZEC_*_PAGE_MAX is refused (ZECFS_BAD_ARGUMENT).
+ */
 int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
                        int page_num, int page_size, struct zec_disk_list *out,
                        struct zec_result *res);
@@ -144,17 +154,28 @@ int zec_describe_snapshots_all(struct zec_client *c,
                                struct zec_snapshot_list *out,
                                struct zec_result *res);
 
-/* retention_time NULL: kept forever.  *snapshot_id is malloc'd. */
+/*
+ * retention_time NULL: kept forever.  *snapshot_id is malloc'd.
+ * Never creates two snapshots: after a try whose outcome is unknown, the name
+ * is looked up on the disk and a match created since the call began is
+ * adopted (returns 0); two equally new matches give ZECFS_CREATE_UNCERTAIN
+ * (EIO).  The request is sent again only when the lookup shows no match.
+ */
 int zec_create_snapshot(struct zec_client *c, const char *disk_id,
                         const char *snapshot_name, const char *retention_time,
                         char **snapshot_id, struct zec_result *res);
 int zec_modify_snapshots_attribute(struct zec_client *c,
                                    const struct zec_snapshot_modify *m,
                                    struct zec_result *res);
-/* not_deleted (may be NULL) receives the ids the server could not delete. */
+/*
+ * not_deleted (may be NULL) receives the ids the server could not delete.
+ * INVALID_DISK_SNAPSHOT_NOT_FOUND after a try that may have been applied
+ * counts as success (already gone).
+ */
 int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
                          size_t n, struct zec_strv *not_deleted,
                          struct zec_result *res);
+/* Not re-sent after a try whose outcome is unknown (a rollback is not idempotent). */
 int zec_apply_snapshot(struct zec_client *c, const char *snapshot_id,
                        const char *disk_id, struct zec_result *res);
 int zec_modify_disks_attributes(struct zec_client *c, const char *const *disk_ids,

@@ -46,6 +46,7 @@
 
 #define DEFAULT_TIMEOUT_MS   30000L
 #define DEFAULT_DEADLINE_MS  30000L
+#define DEFAULT_PARALLEL     8
 #define DEFAULT_RETRIES      4
 #define CONNECT_TIMEOUT_MS   10000L
 #define STALL_SECONDS        20L          /* < 1 byte/s this long: stalled */
@@ -67,6 +68,9 @@ struct zec_client {
 	char *cafile;
 	long request_timeout_ms;
 	long deadline_ms;
+	int parallel;
+	void (*observe)(void *arg, const struct zec_result *res);
+	void *observe_arg;
 	int retries;
 	int log_calls;
 
@@ -184,6 +188,13 @@ static void curl_init_once(void)
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* host[:port] is 127.0.0.0/8, localhost or [::1]. */
+static bool loopback_host(const char *host)
+{
+	return strncmp(host, "127.", 4) == 0 || strncmp(host, "[::1]", 5) == 0 ||
+	       strcmp(host, "localhost") == 0 || strncmp(host, "localhost:", 10) == 0;
+}
+
 int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 {
 	struct zec_client *c = NULL;
@@ -210,6 +221,9 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 		ret = -EINVAL;
 		goto fail_free;
 	}
+	if (strncmp(c->base, "http://", 7) == 0 && !loopback_host(c->host))
+		zlog_warn("api endpoint is plain http on a non-loopback host: "
+		          "requests travel unencrypted endpoint=%s", c->base);
 	if (cfg->cafile && *cfg->cafile) {
 		c->cafile = strdup(cfg->cafile);
 		if (!c->cafile) {
@@ -220,6 +234,9 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 	c->request_timeout_ms = cfg->request_timeout_ms ? cfg->request_timeout_ms
 	                                                : DEFAULT_TIMEOUT_MS;
 	c->deadline_ms = cfg->deadline_ms ? cfg->deadline_ms : DEFAULT_DEADLINE_MS;
+	c->parallel = cfg->parallel > 0 ? cfg->parallel : DEFAULT_PARALLEL;
+	c->observe = cfg->observe;
+	c->observe_arg = cfg->observe_arg;
 	c->retries = cfg->retries ? cfg->retries : DEFAULT_RETRIES;
 	c->log_calls = cfg->log_calls;
 	ret = creds_set(&c->creds, cfg->access_key_id, cfg->access_key_password,
@@ -294,6 +311,11 @@ void zec_client_cancel(struct zec_client *c)
 const char *zec_client_endpoint(const struct zec_client *c)
 {
 	return c ? c->base : NULL;
+}
+
+int zec_client_parallel(const struct zec_client *c)
+{
+	return c->parallel;
 }
 
 long zec_client_deadline_ms(const struct zec_client *c)
@@ -776,6 +798,8 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 		}
 	}
 	res->duration_ms = (double)(zec_now_ms() - call_started_ms);
+	if (c->observe)
+		c->observe(c->observe_arg, res);
 	if (ret)
 		zec_http_log_failure(res);
 	else if (c->log_calls)

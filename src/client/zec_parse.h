@@ -164,6 +164,8 @@ void zec_http_log_failure(const struct zec_result *res);
 
 /* The client's configured deadline_ms / retries (defaults applied). */
 long zec_client_deadline_ms(const struct zec_client *c);
+/* Concurrent page fetches of a walk (defaults applied). */
+int zec_client_parallel(const struct zec_client *c);
 int zec_client_retries(const struct zec_client *c);
 bool zec_client_cancelled(const struct zec_client *c);
 

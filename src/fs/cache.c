@@ -47,6 +47,7 @@ struct zfs_cache {
 	struct slot disks;
 	struct disk_slot *buckets[SLOT_BUCKETS];
 	bool stale_warned;           /* warned for this episode of errors */
+	struct zfs_cache_counters counters;  /* guarded by lock */
 	double walk_until;           /* a walk of the whole mount is under way */
 	bool walk_listed;            /* its account-wide listing was made */
 };
@@ -181,7 +182,8 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 		k++;
 	}
 	l->n = k;
-	qsort(l->v, l->n, sizeof(*l->v), snap_group_cmp);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), snap_group_cmp);
 	for (i = 0; i < l->n; i++) {
 		struct zfs_snap *sn = &l->v[i];
 		int dup = i > 0 && strcmp(sn->s.snapshot_name,
@@ -199,7 +201,8 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 			goto fail;
 		}
 	}
-	qsort(l->v, l->n, sizeof(*l->v), snap_name_cmp);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), snap_name_cmp);
 	free(items);
 	*out = l;
 	return 0;
@@ -248,7 +251,8 @@ static int disklist_build(struct zec_disk *items, size_t n, double fetched,
 		k++;
 	}
 	l->n = k;
-	qsort(l->v, l->n, sizeof(*l->v), disk_id_cmp);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), disk_id_cmp);
 	free(items);
 	*out = l;
 	return 0;
@@ -342,7 +346,8 @@ static int fetch_account(struct zfs_cache *c, const char *disk_id,
 	ret = zec_describe_snapshots_all(c->client, &f, &sl, res);
 	if (ret)
 		return ret;
-	qsort(sl.items, sl.count, sizeof(*sl.items), snap_disk_cmp);
+	if (sl.count)
+		qsort(sl.items, sl.count, sizeof(*sl.items), snap_disk_cmp);
 	while (i < sl.count) {
 		size_t j = i, n;
 		struct zec_snapshot *group;
@@ -448,6 +453,13 @@ static int fetch_snapshots(struct zfs_cache *c, const char *disk_id,
 	return 0;
 }
 
+void zfs_cache_counters(struct zfs_cache *c, struct zfs_cache_counters *out)
+{
+	pthread_mutex_lock(&c->lock);
+	*out = c->counters;
+	pthread_mutex_unlock(&c->lock);
+}
+
 void zfs_cache_walk_started(struct zfs_cache *c)
 {
 	pthread_mutex_lock(&c->lock);
@@ -490,11 +502,15 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		now = zfs_now();
-		if (s->cur && now - s->cur->fetched < c->opts.ttl)
+		if (s->cur && now - s->cur->fetched < c->opts.ttl) {
+			c->counters.hits++;
 			goto hit;
+		}
 		/* after a recent failure, a usable stale list answers at once */
-		if (stale_usable(c, s, now) && now - s->failed_at < (c->opts.ttl > 1 ? c->opts.ttl : 1))
+		if (stale_usable(c, s, now) && now - s->failed_at < (c->opts.ttl > 1 ? c->opts.ttl : 1)) {
+			c->counters.stale++;
 			goto hit;
+		}
 		if (!s->fetching)
 			break;
 		gen = s->gen;
@@ -514,6 +530,7 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 	}
 	s->fetching = true;
 	s->changed = false;
+	c->counters.misses++;
 	pthread_mutex_unlock(&c->lock);
 
 	ret = fetch(c, key, &fresh, res);
@@ -546,6 +563,7 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 				          res->code[0] ? res->code : "-", res->http_status,
 				          c->opts.stale_max);
 			c->stale_warned = true;
+			c->counters.stale++;
 			goto hit;
 		}
 		pthread_mutex_unlock(&c->lock);

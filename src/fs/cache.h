@@ -59,6 +59,15 @@ struct zfs_cache_opts {
 
 struct zfs_cache;
 
+/* How listings were answered, for MNT/.zecfs/stats. */
+struct zfs_cache_counters {
+	unsigned long long hits;      /* from a fresh listing */
+	unsigned long long misses;    /* needed a fetch */
+	unsigned long long stale;     /* from a stale listing while the API was down */
+};
+
+void zfs_cache_counters(struct zfs_cache *c, struct zfs_cache_counters *out);
+
 int zfs_cache_new(struct zec_client *client, const struct zfs_cache_opts *opts,
                   struct zfs_cache **out);
 void zfs_cache_free(struct zfs_cache *c);

@@ -193,6 +193,11 @@ int main(int argc, char *argv[])
 	ccfg.request_timeout_ms = ccfg.deadline_ms;
 	ccfg.retries = fs.cfg.retries;
 	ccfg.log_calls = opts.debug || level >= ZEC_LOG_DEBUG;
+	ccfg.parallel = fs.cfg.parallel;
+	if (zfs_stats_new(endpoint, &fs.stats))
+		goto out;
+	ccfg.observe = zfs_stats_observe;
+	ccfg.observe_arg = fs.stats;
 	if (zec_client_new(&ccfg, &fs.client)) {
 		fprintf(stderr, "zecfs: error: invalid endpoint '%s' (want http[s]://host[:port])\n",
 		        endpoint);
@@ -258,6 +263,7 @@ out:
 	fuse_loop_cfg_destroy(loop);
 	zfs_cache_free(fs.cache);
 	zec_client_free(fs.client);
+	zfs_stats_free(fs.stats);
 	zecfs_credentials_free(&cred);
 	while (fs.retentions) {
 		struct disk_retention *e = fs.retentions;

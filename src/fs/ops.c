@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,20 @@ int zecfs_refuse(const char *code)
 }
 
 static time_t mount_time;
+
+/* MNT/.zecfs/stats: the counters as JSON, with a final newline. */
+static char *stats_text(struct zecfs *fs)
+{
+	struct zfs_cache_counters cc;
+	char *json, *text = NULL;
+
+	zfs_cache_counters(fs->cache, &cc);
+	json = zfs_stats_json(fs->stats, &cc);
+	if (json && asprintf(&text, "%s\n", json) < 0)
+		text = NULL;
+	free(json);
+	return text;
+}
 
 int zecfs_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st)
 {
@@ -78,6 +93,20 @@ int zecfs_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st)
 		st->st_nlink = 2;
 		st->st_atime = st->st_mtime = st->st_ctime = n->snap->ctime;
 		break;
+	case ZFS_STATS_DIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		break;
+	case ZFS_STATS_FILE: {
+		char *json = stats_text(fs);
+
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_size = json ? (off_t)strlen(json) : 0;
+		st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
+		free(json);
+		break;
+	}
 	default:
 		return zecfs_refuse(ZECFS_NOT_FOUND);
 	}
@@ -173,6 +202,9 @@ static int zecfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		break;
 	case ZFS_SNAPSHOT:
 		break;          /* snapshot directories are empty */
+	case ZFS_STATS_DIR:
+		fill(fs, buf, filler, &n, ZFS_STATS_FILE, "stats");
+		break;
 	default:
 		ret = -ENOTDIR;
 		break;
@@ -488,13 +520,30 @@ static int zecfs_open(const char *path, struct fuse_file_info *fi)
 	struct zecfs *fs = zecfs_get();
 	struct zec_result res = { .path = path };
 	struct zfs_node n;
+	char *text = NULL;
 	int ret;
 
 	ret = zfs_resolve(fs, path, &n, &res);
-	if (!ret && n.p.kind != ZFS_DISK_JSON)
+	if (!ret && n.p.kind != ZFS_DISK_JSON && n.p.kind != ZFS_STATS_FILE)
 		ret = -EISDIR;
 	if (!ret && ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)))
 		ret = zecfs_refuse(ZECFS_NOT_PERMITTED);
+	if (ret)
+		goto out;
+	/* a file's content is fixed at open: what read() returns stays consistent */
+	if (n.p.kind == ZFS_STATS_FILE) {
+		text = stats_text(fs);
+		fi->direct_io = 1;      /* its size changes from one open to the next */
+	} else if (asprintf(&text, "%s\n", n.disk->d.json ? n.disk->d.json : "{}") < 0) {
+		text = NULL;
+	}
+	if (!text) {
+		ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		goto out;
+	}
+	fi->fh = (uint64_t)(uintptr_t)text;
+	fi->keep_cache = 0;
+out:
 	zfs_node_release(&n);
 	return ret;
 }
@@ -502,36 +551,27 @@ static int zecfs_open(const char *path, struct fuse_file_info *fi)
 static int zecfs_read(const char *path, char *buf, size_t size, off_t off,
                       struct fuse_file_info *fi)
 {
-	struct zecfs *fs = zecfs_get();
-	struct zec_result res = { .path = path };
-	struct zfs_node n;
+	const char *text = (const char *)(uintptr_t)fi->fh;
 	size_t len;
-	int ret;
 
-	(void)fi;
-	ret = zfs_resolve(fs, path, &n, &res);
-	if (ret)
-		goto out;
-	if (n.p.kind != ZFS_DISK_JSON || !n.disk->d.json) {
-		ret = -EISDIR;
-		goto out;
-	}
-	len = strlen(n.disk->d.json) + 1;       /* with a final newline */
-	if (off < 0 || (size_t)off >= len) {
-		ret = 0;
-		goto out;
-	}
+	(void)path;
+	if (!text)
+		return -EISDIR;
+	len = strlen(text);
+	if (off < 0 || (size_t)off >= len)
+		return 0;
 	if (size > len - (size_t)off)
 		size = len - (size_t)off;
-	for (size_t i = 0; i < size; i++) {
-		size_t at = (size_t)off + i;
+	memcpy(buf, text + off, size);
+	return (int)size;
+}
 
-		buf[i] = at == len - 1 ? '\n' : n.disk->d.json[at];
-	}
-	ret = (int)size;
-out:
-	zfs_node_release(&n);
-	return ret;
+static int zecfs_release(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	free((char *)(uintptr_t)fi->fh);
+	fi->fh = 0;
+	return 0;
 }
 
 /* ---- everything else gets a deliberate errno ------------------------- */
@@ -659,6 +699,7 @@ const struct fuse_operations zecfs_ops = {
 	.rename      = zecfs_rename,
 	.open        = zecfs_open,
 	.read        = zecfs_read,
+	.release     = zecfs_release,
 	.write       = zecfs_write,
 	.mknod       = zecfs_mknod,
 	.create      = zecfs_create,

@@ -38,6 +38,7 @@ static const struct fuse_opt zecfs_opts[] = {
 	OPT("stale_max=%lf", stale_max, 0),
 	OPT("timeout=%lf", timeout, 0),
 	OPT("retries=%d", retries, 0),
+	OPT("parallel=%d", parallel, 0),
 	OPT("allow_delete", allow_delete, 1),
 	OPT("allow_rollback", allow_rollback, 1),
 	OPT("wait_available", wait_available, 1),
@@ -100,6 +101,7 @@ int zecfs_parse_options(struct fuse_args *args, struct zecfs_config *cfg)
 	cfg->stale_max = 300;
 	cfg->timeout = 30;
 	cfg->retries = 4;
+	cfg->parallel = 8;
 	cfg->wait_seconds = 300;
 	if (fuse_opt_parse(args, cfg, zecfs_opts, opt_proc) == -1)
 		return -EINVAL;
@@ -116,7 +118,8 @@ int zecfs_parse_options(struct fuse_args *args, struct zecfs_config *cfg)
 	if (cfg->allow_other && fuse_opt_add_arg(args, "-odefault_permissions"))
 		return -ENOMEM;
 	if (cfg->cache_ttl < 0 || cfg->stale_max < 0 || cfg->timeout <= 0 ||
-	    cfg->retries < 1 || cfg->wait_seconds <= 0)
+	    cfg->retries < 1 || cfg->wait_seconds <= 0 || cfg->parallel < 1 ||
+	    cfg->parallel > 64)
 		return -EINVAL;
 	return 0;
 }
@@ -137,6 +140,7 @@ void zecfs_usage(const char *progname)
 	       "    -o cache_ttl=SECONDS   how long listings are cached (default: 10; 0: always ask)\n"
 	       "    -o timeout=SECONDS     deadline of one operation, retries included (default: 30)\n"
 	       "    -o retries=N           attempts per API call (default: 4)\n"
+	       "    -o parallel=N          listing pages fetched at once, 1-64 (default: 8)\n"
 	       "    -o stale_max=SECONDS   serve listings this old when the API is unreachable (default: 300)\n"
 	       "    -o retention=VALUE     default retention of new snapshots: yyyy-MM-ddTHH:mm:ssZ,\n"
 	       "                           +N{m,h,d,w} or permanent (default: permanent)\n"

@@ -8,6 +8,7 @@
  *   /<diskId>/snapshots               ZFS_SNAPDIR
  *   /<diskId>/snapshots/<name>        ZFS_SNAPSHOT
  *   /<diskId>/snapshots/<name>/...    ZFS_IN_SNAPSHOT
+ *   /.zecfs[/stats]                   ZFS_STATS_DIR, ZFS_STATS_FILE
  */
 #include "zecfs.h"
 
@@ -53,6 +54,15 @@ int zfs_path_parse(const char *path, struct zfs_path *out)
 		if (r != 0)
 			out->kind = ZFS_OTHER;
 		return r < 0 ? r : 0;
+	}
+	if (strcmp(c, ".zecfs") == 0) {
+		out->kind = ZFS_STATS_DIR;
+		if ((r = component(&path, c, sizeof(c))) <= 0)
+			return r;
+		out->kind = strcmp(c, "stats") == 0 ? ZFS_STATS_FILE : ZFS_OTHER;
+		if (component(&path, c, sizeof(c)) != 0)
+			out->kind = ZFS_OTHER;
+		return 0;
 	}
 	if (c[0] == '.') {
 		out->kind = ZFS_OTHER;
@@ -112,6 +122,8 @@ int zfs_resolve(struct zecfs *fs, const char *path, struct zfs_node *n,
 	switch (n->p.kind) {
 	case ZFS_ROOT:
 	case ZFS_BYNAME_DIR:
+	case ZFS_STATS_DIR:
+	case ZFS_STATS_FILE:
 		return 0;
 	case ZFS_OTHER:
 	case ZFS_DISK_OTHER:

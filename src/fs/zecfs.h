@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "cache.h"
+#include "stats.h"
 #include "zec_client.h"
 #include "zec_time.h"
 
@@ -32,6 +33,7 @@ struct zecfs_config {
 	double stale_max;
 	double timeout;
 	int retries;
+	int parallel;                /* -o parallel=N: pages fetched at once */
 	int allow_delete;
 	int allow_rollback;
 	int wait_available;          /* -o wait_available[=SECONDS] */
@@ -56,6 +58,7 @@ struct zecfs {
 	struct zecfs_config cfg;
 	struct zec_client *client;
 	struct zfs_cache *cache;
+	struct zfs_stats *stats;
 	uid_t uid;
 	gid_t gid;
 	bool has_retention;          /* -o retention was given */
@@ -77,6 +80,8 @@ enum zfs_kind {
 	ZFS_SNAPDIR,                 /* /<diskId>/snapshots */
 	ZFS_SNAPSHOT,                /* /<diskId>/snapshots/<name> */
 	ZFS_IN_SNAPSHOT,             /* /<diskId>/snapshots/<name>/... */
+	ZFS_STATS_DIR,               /* /.zecfs (not listed in the root) */
+	ZFS_STATS_FILE,              /* /.zecfs/stats */
 	ZFS_OTHER,                   /* any other path */
 };
 

@@ -259,3 +259,44 @@ def test_secrets_never_reach_any_output(emu, mount, tmp_path):
             assert "ZC2-HMAC-SHA256 Credential" not in text
     finally:
         e.stop()
+
+
+# ---- .zecfs/stats ------------------------------------------------------------
+
+def test_stats_file_reports_calls_errors_cache_and_latency(emu, mount):
+    m = mount(emu, "cache_ttl=60")
+    assert ".zecfs" not in os.listdir(m.path)
+    os.listdir(m.p(WEB, "snapshots"))
+    os.listdir(m.p(WEB, "snapshots"))
+    os.mkdir(m.p(WEB, "snapshots", "counted"))
+    with pytest.raises(OSError):
+        os.mkdir(m.p("862857204414550692", "snapshots", "refused"))   # system disk
+    emu.add_fault(action="DescribeDisks", status=503, code="SERVICE_TEMPORARY_UNAVAILABLE",
+                  count=1)
+    st = json.loads(open(m.p(".zecfs", "stats")).read())
+    assert st["endpoint"] == emu.url
+    assert st["uptimeSeconds"] >= 0
+    assert st["calls"]["CreateSnapshot"] == {"ok": 1, "failed": 1, "retries": 0}
+    assert st["calls"]["DescribeSnapshots"]["ok"] >= 1
+    assert st["errors"]["OPERATION_DENIED_DISK_SYSTEM_TYPE"] == 1
+    assert st["cache"]["hits"] >= 1 and st["cache"]["misses"] >= 1
+    lat = st["latencyMs"]["CreateSnapshot"]
+    assert 0 <= lat["p50"] <= lat["p99"] and lat["samples"] == 2
+    assert os.stat(m.p(".zecfs", "stats")).st_mode & 0o777 == 0o444
+    assert os.listdir(m.p(".zecfs")) == ["stats"]
+    with pytest.raises(OSError) as e:
+        open(m.p(".zecfs", "stats"), "w")
+    assert e.value.errno == errno.EPERM
+
+
+def test_stats_counts_retries(emu, mount):
+    m = mount(emu)
+    os.listdir(m.p(WEB, "snapshots"))
+    emu.add_fault(action="CreateSnapshot", status=503, code="SERVICE_TEMPORARY_UNAVAILABLE",
+                  count=2)
+    os.mkdir(m.p(WEB, "snapshots", "retried"))
+    st = json.loads(open(m.p(".zecfs", "stats")).read())
+    assert st["calls"]["CreateSnapshot"]["retries"] == 2
+    assert st["retries"] >= 2
+    # "errors" counts calls that failed in the end; this one succeeded on its third try
+    assert "SERVICE_TEMPORARY_UNAVAILABLE" not in st["errors"]

@@ -454,6 +454,62 @@ static void test_result_begin(void)
 	      "zec_result_begin keeps the path and clears the rest");
 }
 
+/*
+ * A cheap deterministic fuzz pass: truncations and byte mutations of valid
+ * answers go through the envelope and page parsers (ASan watches).
+ */
+static void test_mutations(void)
+{
+	static const char *const seeds[] = {
+		"{\"requestId\":\"T1\",\"response\":{\"totalCount\":2,\"dataSet\":["
+		DISK_FULL ",{\"diskId\":\"2\"}]}}",
+		"{\"requestId\":\"T1\",\"response\":{\"totalCount\":1,\"dataSet\":["
+		SNAP_FULL "]}}",
+		"{\"requestId\":\"T1\",\"code\":\"INVALID_DISK_NOT_FOUND\",\"message\":\"m\"}",
+	};
+	static const char alphabet[] = "{}[]\":,0123456789aeTnul\\ \x00\xff";
+	unsigned long long x = 88172645463325252ull;
+	size_t runs = 0, ok = 0;
+
+	for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+		size_t len = strlen(seeds[s]);
+		char *buf = malloc(len + 1);
+
+		for (int i = 0; buf && i < 3000; i++) {
+			struct zec_result res = { 0 };
+			struct zec_disk_list dl;
+			struct zec_snapshot_list sl;
+			size_t n = len;
+			cJSON *resp = NULL;
+			int muts;
+
+			memcpy(buf, seeds[s], len + 1);
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			if (i % 3 == 0)
+				n = (size_t)(x % (len + 1));        /* truncation */
+			muts = (int)(x >> 40) % 4;
+			for (int m = 0; m < muts && n; m++) {
+				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+				buf[x % n] = alphabet[(x >> 32) % (sizeof(alphabet) - 1)];
+			}
+			runs++;
+			if (zec_parse_envelope(i % 5 ? 200 : 404, buf, n, &resp, &res) == 0) {
+				ok++;
+				if (zec_parse_disk_page(resp, &dl) == 0)
+					zec_disk_list_free(&dl);
+				if (zec_parse_snapshot_page(resp, &sl) == 0)
+					zec_snapshot_list_free(&sl);
+				cJSON_Delete(resp);
+			} else if (res.err >= 0 || resp) {
+				break;
+			}
+		}
+		free(buf);
+	}
+	CHECK(runs == 9000, "mutated answers: %zu parsed without a crash (%zu accepted)",
+	      runs, ok);
+}
+
 int main(void)
 {
 	test_envelope_ok();
@@ -465,5 +521,6 @@ int main(void)
 	test_bodies();
 	test_endpoint();
 	test_result_begin();
+	test_mutations();
 	return check_summary();
 }
