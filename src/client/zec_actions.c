@@ -42,6 +42,7 @@
 
 #define MAX_IDS        100        /* ids per mutating call */
 #define CLOCK_SLACK_S  300        /* the API's signature window */
+#define WALK_ROUNDS    3          /* walks made when the list moves under one */
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -453,22 +454,15 @@ static int merge_snapshots(struct zec_snapshot_list *out,
 	              snapshot_clear_item);
 }
 
-int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
-                           struct zec_disk_list *out, struct zec_result *res)
+static int disks_walk(struct zec_client *c, const struct zec_disk_filter *f,
+                      struct zec_disk_list *out, struct zec_result *res, bool *moved)
 {
-	struct zec_result local = { 0 };
 	struct zec_disk_list *pages = NULL;
 	struct walk w = { 0 };
 	uint64_t t0 = zec_now_ms();
 	size_t n = 0;
 	int ret;
 
-	if (!res)
-		res = &local;
-	if (!c) {
-		zec_result_begin(res, "DescribeDisks");
-		return bad_argument(res, "DescribeDisks: no client");
-	}
 	w.deadline = t0 + (uint64_t)zec_client_deadline_ms(c);
 	ret = describe_disks_page(c, f, 1, ZEC_DISK_PAGE_MAX, w.deadline, out, res);
 	if (ret)
@@ -489,6 +483,8 @@ int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f
 		w.lists = pages;
 		w.list_size = sizeof(*pages);
 		ret = walk_rest(&w, res);
+		for (size_t i = 0; !ret && i < n; i++)
+			*moved |= pages[i].total != out->total;
 		if (!ret && merge_disks(out, pages, n))
 			ret = no_memory(res);
 	}
@@ -504,10 +500,33 @@ out:
 	return ret;
 }
 
-/* The snapshot walker with an explicit deadline (also used by create). */
-static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter *f,
-                         uint64_t deadline, struct zec_snapshot_list *out,
-                         struct zec_result *res)
+int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
+                           struct zec_disk_list *out, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	int ret = 0;
+
+	if (!res)
+		res = &local;
+	if (!c) {
+		zec_result_begin(res, "DescribeDisks");
+		return bad_argument(res, "DescribeDisks: no client");
+	}
+	for (int round = 1; round <= WALK_ROUNDS; round++) {
+		bool moved = false;
+
+		ret = disks_walk(c, f, out, res, &moved);
+		if (ret || !moved || round == WALK_ROUNDS)
+			break;
+		zec_disk_list_free(out);
+	}
+	return ret;
+}
+
+/* One walk; *moved when the list changed size while it was walked. */
+static int snapshots_walk(struct zec_client *c, const struct zec_snapshot_filter *f,
+                          uint64_t deadline, struct zec_snapshot_list *out,
+                          struct zec_result *res, bool *moved)
 {
 	struct zec_snapshot_list *pages = NULL;
 	struct walk w = { 0 };
@@ -536,6 +555,8 @@ static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter 
 		w.lists = pages;
 		w.list_size = sizeof(*pages);
 		ret = walk_rest(&w, res);
+		for (size_t i = 0; !ret && i < n; i++)
+			*moved |= pages[i].total != out->total;
 		if (!ret && merge_snapshots(out, pages, n))
 			ret = no_memory(res);
 	}
@@ -548,6 +569,31 @@ out:
 	res->duration_ms = (double)(zec_now_ms() - t0);
 	if (ret)
 		zec_snapshot_list_free(out);
+	return ret;
+}
+
+/*
+ * The snapshot walker with an explicit deadline (also used by create).
+ * Offset paging misses an item when the list shrinks between two pages (a
+ * DELETING snapshot vanishing shifts the rest back), so a walk whose pages
+ * report different totalCounts is made again, up to WALK_ROUNDS times.
+ */
+static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter *f,
+                         uint64_t deadline, struct zec_snapshot_list *out,
+                         struct zec_result *res)
+{
+	int ret = 0;
+
+	for (int round = 1; round <= WALK_ROUNDS; round++) {
+		bool moved = false;
+
+		ret = snapshots_walk(c, f, deadline, out, res, &moved);
+		if (ret || !moved || round == WALK_ROUNDS)
+			break;
+		zlog_debug("api walk again action=DescribeSnapshots path=%s reason=\"list changed while paging\"",
+		           res->path ? res->path : "-");
+		zec_snapshot_list_free(out);
+	}
 	return ret;
 }
 

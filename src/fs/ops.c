@@ -362,8 +362,11 @@ static int zecfs_mkdir(const char *path, mode_t mode)
 		zec_time_format(zec_retention_resolve(&r, time(NULL)), retention);
 	ret = zec_create_snapshot(fs->client, disk->d.disk_id, n.p.name,
 	                          retention[0] ? retention : NULL, &id, &res);
-	if (ret)
+	if (ret) {
+		/* the outcome may be unknown: the next listing asks the server */
+		zfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
 		goto out;
+	}
 	zec_time_format(time(NULL), now);
 	s.snapshot_id = id;
 	id = NULL;
@@ -418,8 +421,10 @@ static int zecfs_rmdir(const char *path)
 		zfs_cache_snapshot_removed(fs->cache, n.disk->d.disk_id, ids[0]);
 		goto out;
 	}
-	if (ret)
+	if (ret) {
+		zfs_cache_forget_snapshots(fs->cache, n.disk->d.disk_id);
 		goto out;
+	}
 	for (size_t i = 0; i < busy.count; i++) {
 		if (strcmp(busy.v[i], ids[0]) == 0) {
 			zlog_warn("rmdir refused path=%s snapshot_id=%s reason=\"snapshot is busy\" request_id=%s",
@@ -494,8 +499,10 @@ static int zecfs_rename(const char *from, const char *to, unsigned int flags)
 	m.n_snapshot_ids = 1;
 	m.snapshot_name = b.p.name;
 	ret = zec_modify_snapshots_attribute(fs->client, &m, &res);
-	if (ret)
+	if (ret) {
+		zfs_cache_forget_snapshots(fs->cache, a.disk->d.disk_id);
 		goto out;
+	}
 	zlog_info("snapshot renamed from=%s to=%s snapshot_id=%s request_id=%s",
 	          from, to, ids[0], res.request_id);
 	if (zec_snapshot_copy(&s, &a.snap->s) == 0) {

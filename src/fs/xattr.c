@@ -335,8 +335,10 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zfs_node *n,
 		m.retention_time = when;
 	}
 	ret = zec_modify_snapshots_attribute(fs->client, &m, res);
-	if (ret)
+	if (ret) {
+		zfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
 		return ret;
+	}
 	zlog_info("snapshot retention set path=%s snapshot_id=%s retention=%s request_id=%s",
 	          res->path, ids[0], m.is_permanent ? "permanent" : when, res->request_id);
 	if (zec_snapshot_copy(&s, &n->snap->s) == 0) {

@@ -1,0 +1,171 @@
+"""Soak: thousands of mixed mkdir/mv/setxattr/rmdir/ls operations from
+several threads under a 5% fault rate.  The test keeps a model of what
+each disk should hold; at the end the emulator must hold exactly that, and
+zecfs must exit 0 (under the ASan build that also means: no leak).
+
+Bounded: SOAK_OPS operations per thread (default 750) and a 100 s budget."""
+
+import errno
+import os
+import random
+import threading
+import time
+
+import pytest
+
+from conftest import _disk
+from emulator import Emulator
+
+THREADS = 4
+OPS = int(os.environ.get("SOAK_OPS", "750"))
+BUDGET_S = 100
+TRANSIENT = (errno.EAGAIN, errno.EIO, errno.ETIMEDOUT)
+
+
+def disk_id(i):
+    return str(862857204414570000 + i)
+
+
+def live(emu, d):
+    return {s["snapshotName"]: s for s in emu.snapshots(d) if s["status"] != "DELETING"}
+
+
+class Worker(threading.Thread):
+    """Owns one disk, so its model needs no lock."""
+
+    def __init__(self, emu, mnt, i, seed):
+        super().__init__(daemon=True)
+        self.emu, self.mnt, self.d = emu, mnt, disk_id(i)
+        self.rng = random.Random(seed)
+        self.model = {}          # name -> has retention
+        self.counter = 0
+        self.history = []
+        self.errors = []
+        self.done = 0
+        self.deadline = time.time() + BUDGET_S
+
+    def snaps(self, *names):
+        return os.path.join(self.mnt, self.d, "snapshots", *names)
+
+    def resync(self, *names):
+        """After a transient failure the outcome is unknown: read it back."""
+        held = live(self.emu, self.d)
+        for n in names:
+            if n in held:
+                self.model[n] = "retentionTime" in held[n]
+            else:
+                self.model.pop(n, None)
+
+    def step(self):
+        op = self.rng.choice(["mkdir", "mkdir", "mv", "xattr", "rmdir", "ls"])
+        names = sorted(self.model)
+        if op != "mkdir" and op != "ls" and not names:
+            op = "mkdir"
+        try:
+            if op == "mkdir":
+                self.counter += 1
+                n = "t%d-%d" % (int(self.d[-1]), self.counter)
+                try:
+                    os.mkdir(self.snaps(n))
+                    self.model[n] = False
+                    self.history.append(("mkdir", n, "", 0))
+                except OSError as e:
+                    self.history.append(("mkdir", n, "", e.errno))
+                    if e.errno not in TRANSIENT:
+                        raise
+                    self.resync(n)
+            elif op == "mv":
+                a = self.rng.choice(names)
+                self.counter += 1
+                b = "m%d-%d" % (int(self.d[-1]), self.counter)
+                try:
+                    os.rename(self.snaps(a), self.snaps(b))
+                    self.model[b] = self.model.pop(a)
+                    self.history.append(("mv", a, b, 0))
+                except OSError as e:
+                    self.history.append(("mv", a, b, e.errno))
+                    if e.errno not in TRANSIENT:
+                        raise
+                    self.resync(a, b)
+            elif op == "xattr":
+                a = self.rng.choice(names)
+                v = self.rng.choice([b"+3d", b"permanent"])
+                try:
+                    os.setxattr(self.snaps(a), "user.zec.retentionTime", v)
+                    self.model[a] = v != b"permanent"
+                except OSError as e:
+                    if e.errno not in TRANSIENT:
+                        raise
+                    self.resync(a)
+            elif op == "rmdir":
+                a = self.rng.choice(names)
+                try:
+                    os.rmdir(self.snaps(a))
+                    del self.model[a]
+                    self.history.append(("rmdir", a, "", 0))
+                except OSError as e:
+                    self.history.append(("rmdir", a, "", e.errno))
+                    if e.errno == errno.EBUSY:
+                        pass                # still CREATING: stays
+                    elif e.errno in TRANSIENT:
+                        self.resync(a)
+                    else:
+                        raise
+            else:
+                try:
+                    seen = set(os.listdir(self.snaps()))
+                except OSError as e:
+                    if e.errno not in TRANSIENT:
+                        raise
+                else:
+                    # our own changes are visible at once (read-your-writes)
+                    missing = set(self.model) - seen
+                    if missing:
+                        self.resync(*missing)
+                        assert not (set(self.model) - seen), (missing, [h for h in self.history if h[1] in missing or h[2] in missing])
+        except Exception as e:          # noqa: BLE001 - reported below
+            self.errors.append("%s: %r" % (op, e))
+
+    def run(self):
+        for _ in range(OPS):
+            if time.time() > self.deadline or len(self.errors) > 5:
+                break
+            self.step()
+            self.done += 1
+
+
+def test_soak_under_faults(mount):
+    seed = {"disks": [_disk(disk_id(i), "soak-%d" % i) for i in range(THREADS)],
+            "snapshots": []}
+    for d in seed["disks"]:
+        d.pop("instanceName", None)
+    with Emulator(seed=seed, args=["--create-delay-ms", "20", "--delete-delay-ms", "20",
+                                   "--snapshot-quota", "100000"]) as emu:
+        m = mount(emu, "allow_delete", "cache_ttl=2", "timeout=10", "stale_max=0")
+        emu.add_fault(action="*", status=503, code="SERVICE_TEMPORARY_UNAVAILABLE",
+                      probability=0.03, seed=11)
+        emu.add_fault(action="*", status=500, code="INTERNAL_SERVER_ERROR",
+                      probability=0.01, seed=12)
+        emu.add_fault(action="CreateSnapshot", drop="after", probability=0.01, seed=13)
+        workers = [Worker(emu, m.path, i, seed=100 + i) for i in range(THREADS)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(BUDGET_S + 60)
+        emu.clear_faults()
+        assert not [w for w in workers if w.is_alive()], "a worker hung"
+        errors = [e for w in workers for e in w.errors]
+        assert not errors, errors[:5]
+        total = sum(w.done for w in workers)
+        assert total >= min(THREADS * OPS, 400), total
+        print("soak: %d operations, calls %s" % (total, emu.calls()))
+        time.sleep(0.1)
+        for w in workers:
+            held = live(emu, w.d)
+            assert sorted(held) == sorted(w.model), (w.d, sorted(held), sorted(w.model))
+            for name, has_retention in w.model.items():
+                assert ("retentionTime" in held[name]) == has_retention, name
+            # exactly one snapshot per name: no duplicate ever made
+            names = [s["snapshotName"] for s in emu.snapshots(w.d) if s["status"] != "DELETING"]
+            assert len(names) == len(set(names))
+        m.unmount()                     # exit 0: no crash (and no leak under ASan)
