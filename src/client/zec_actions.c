@@ -454,23 +454,87 @@ static int merge_snapshots(struct zec_snapshot_list *out,
 	              snapshot_clear_item);
 }
 
-static int disks_walk(struct zec_client *c, const struct zec_disk_filter *f,
-                      struct zec_disk_list *out, struct zec_result *res, bool *moved)
+/* What the generic walker needs to know of a list type. */
+struct walk_kind {
+	const char *action;
+	int page_max;
+	size_t list_size;
+	page_fn fetch;
+	int (*merge)(void *out, void *pages, size_t n);
+	long long (*total)(const void *list);
+	size_t (*count)(const void *list);
+	void (*free_list)(void *list);
+};
+
+static int merge_disk_pages(void *out, void *pages, size_t n)
 {
-	struct zec_disk_list *pages = NULL;
+	return merge_disks(out, pages, n);
+}
+
+static long long disk_total(const void *l)
+{
+	return ((const struct zec_disk_list *)l)->total;
+}
+
+static size_t disk_count(const void *l)
+{
+	return ((const struct zec_disk_list *)l)->count;
+}
+
+static void disk_list_free(void *l)
+{
+	zec_disk_list_free(l);
+}
+
+static int merge_snapshot_pages(void *out, void *pages, size_t n)
+{
+	return merge_snapshots(out, pages, n);
+}
+
+static long long snapshot_total(const void *l)
+{
+	return ((const struct zec_snapshot_list *)l)->total;
+}
+
+static size_t snapshot_count(const void *l)
+{
+	return ((const struct zec_snapshot_list *)l)->count;
+}
+
+static void snapshot_list_free(void *l)
+{
+	zec_snapshot_list_free(l);
+}
+
+static const struct walk_kind disk_walk = {
+	"DescribeDisks", ZEC_DISK_PAGE_MAX, sizeof(struct zec_disk_list),
+	disks_page, merge_disk_pages, disk_total, disk_count, disk_list_free,
+};
+
+static const struct walk_kind snapshot_walk = {
+	"DescribeSnapshots", ZEC_SNAPSHOT_PAGE_MAX, sizeof(struct zec_snapshot_list),
+	snapshots_page, merge_snapshot_pages, snapshot_total, snapshot_count,
+	snapshot_list_free,
+};
+
+/* One walk; *moved when the list changed size while it was walked. */
+static int walk_once(struct zec_client *c, const struct walk_kind *k,
+                     const void *f, uint64_t deadline, void *out,
+                     struct zec_result *res, bool *moved)
+{
 	struct walk w = { 0 };
+	char *pages = NULL;
 	uint64_t t0 = zec_now_ms();
 	size_t n = 0;
 	int ret;
 
-	w.deadline = t0 + (uint64_t)zec_client_deadline_ms(c);
-	ret = describe_disks_page(c, f, 1, ZEC_DISK_PAGE_MAX, w.deadline, out, res);
+	ret = k->fetch(c, f, 1, deadline, out, res);
 	if (ret)
 		return ret;
-	w.pages = pages_for(out->total, ZEC_DISK_PAGE_MAX);
-	if (w.pages > 1 && out->count > 0) {
+	w.pages = pages_for(k->total(out), k->page_max);
+	if (w.pages > 1 && k->count(out) > 0) {
 		n = w.pages - 1;
-		pages = calloc(n, sizeof(*pages));
+		pages = calloc(n, k->list_size);
 		w.results = calloc(n, sizeof(*w.results));
 		w.rets = calloc(n, sizeof(*w.rets));
 		if (!pages || !w.results || !w.rets) {
@@ -479,24 +543,50 @@ static int disks_walk(struct zec_client *c, const struct zec_disk_filter *f,
 		}
 		w.c = c;
 		w.filter = f;
-		w.fetch = disks_page;
+		w.fetch = k->fetch;
+		w.deadline = deadline;
 		w.lists = pages;
-		w.list_size = sizeof(*pages);
+		w.list_size = k->list_size;
 		ret = walk_rest(&w, res);
 		for (size_t i = 0; !ret && i < n; i++)
-			*moved |= pages[i].total != out->total;
-		if (!ret && merge_disks(out, pages, n))
+			*moved |= k->total(pages + i * k->list_size) != k->total(out);
+		if (!ret && k->merge(out, pages, n))
 			ret = no_memory(res);
 	}
 out:
 	for (size_t i = 0; pages && i < n; i++)
-		zec_disk_list_free(&pages[i]);
+		k->free_list(pages + i * k->list_size);
 	free(pages);
 	free(w.results);
 	free(w.rets);
 	res->duration_ms = (double)(zec_now_ms() - t0);
 	if (ret)
-		zec_disk_list_free(out);
+		k->free_list(out);
+	return ret;
+}
+
+/*
+ * Every page of a listing.  Offset paging misses an item when the list
+ * shrinks between two pages (a DELETING snapshot vanishing shifts the rest
+ * back), so a walk whose pages report different totalCounts is made again,
+ * up to WALK_ROUNDS times.
+ */
+static int walk_all(struct zec_client *c, const struct walk_kind *k,
+                    const void *f, uint64_t deadline, void *out,
+                    struct zec_result *res)
+{
+	int ret = 0;
+
+	for (int round = 1; round <= WALK_ROUNDS; round++) {
+		bool moved = false;
+
+		ret = walk_once(c, k, f, deadline, out, res, &moved);
+		if (ret || !moved || round == WALK_ROUNDS)
+			break;
+		zlog_debug("api walk again action=%s path=%s reason=\"list changed while paging\"",
+		           k->action, res->path ? res->path : "-");
+		k->free_list(out);
+	}
 	return ret;
 }
 
@@ -504,7 +594,6 @@ int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f
                            struct zec_disk_list *out, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	int ret = 0;
 
 	if (!res)
 		res = &local;
@@ -512,89 +601,16 @@ int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f
 		zec_result_begin(res, "DescribeDisks");
 		return bad_argument(res, "DescribeDisks: no client");
 	}
-	for (int round = 1; round <= WALK_ROUNDS; round++) {
-		bool moved = false;
-
-		ret = disks_walk(c, f, out, res, &moved);
-		if (ret || !moved || round == WALK_ROUNDS)
-			break;
-		zec_disk_list_free(out);
-	}
-	return ret;
+	return walk_all(c, &disk_walk, f,
+	                zec_now_ms() + (uint64_t)zec_client_deadline_ms(c), out, res);
 }
 
-/* One walk; *moved when the list changed size while it was walked. */
-static int snapshots_walk(struct zec_client *c, const struct zec_snapshot_filter *f,
-                          uint64_t deadline, struct zec_snapshot_list *out,
-                          struct zec_result *res, bool *moved)
-{
-	struct zec_snapshot_list *pages = NULL;
-	struct walk w = { 0 };
-	uint64_t t0 = zec_now_ms();
-	size_t n = 0;
-	int ret;
-
-	ret = describe_snapshots_page(c, f, 1, ZEC_SNAPSHOT_PAGE_MAX, deadline,
-	                              out, res);
-	if (ret)
-		return ret;
-	w.pages = pages_for(out->total, ZEC_SNAPSHOT_PAGE_MAX);
-	if (w.pages > 1 && out->count > 0) {
-		n = w.pages - 1;
-		pages = calloc(n, sizeof(*pages));
-		w.results = calloc(n, sizeof(*w.results));
-		w.rets = calloc(n, sizeof(*w.rets));
-		if (!pages || !w.results || !w.rets) {
-			ret = no_memory(res);
-			goto out;
-		}
-		w.c = c;
-		w.filter = f;
-		w.fetch = snapshots_page;
-		w.deadline = deadline;
-		w.lists = pages;
-		w.list_size = sizeof(*pages);
-		ret = walk_rest(&w, res);
-		for (size_t i = 0; !ret && i < n; i++)
-			*moved |= pages[i].total != out->total;
-		if (!ret && merge_snapshots(out, pages, n))
-			ret = no_memory(res);
-	}
-out:
-	for (size_t i = 0; pages && i < n; i++)
-		zec_snapshot_list_free(&pages[i]);
-	free(pages);
-	free(w.results);
-	free(w.rets);
-	res->duration_ms = (double)(zec_now_ms() - t0);
-	if (ret)
-		zec_snapshot_list_free(out);
-	return ret;
-}
-
-/*
- * The snapshot walker with an explicit deadline (also used by create).
- * Offset paging misses an item when the list shrinks between two pages (a
- * DELETING snapshot vanishing shifts the rest back), so a walk whose pages
- * report different totalCounts is made again, up to WALK_ROUNDS times.
- */
+/* The snapshot walker with an explicit deadline (also used by create). */
 static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter *f,
                          uint64_t deadline, struct zec_snapshot_list *out,
                          struct zec_result *res)
 {
-	int ret = 0;
-
-	for (int round = 1; round <= WALK_ROUNDS; round++) {
-		bool moved = false;
-
-		ret = snapshots_walk(c, f, deadline, out, res, &moved);
-		if (ret || !moved || round == WALK_ROUNDS)
-			break;
-		zlog_debug("api walk again action=DescribeSnapshots path=%s reason=\"list changed while paging\"",
-		           res->path ? res->path : "-");
-		zec_snapshot_list_free(out);
-	}
-	return ret;
+	return walk_all(c, &snapshot_walk, f, deadline, out, res);
 }
 
 int zec_describe_snapshots_all(struct zec_client *c,
