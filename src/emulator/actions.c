@@ -514,7 +514,7 @@ static int modify_snapshots(struct store *s, const cJSON *body, struct emu_resul
 	if (perm && retention)
 		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
 		                "isPermanent true and retentionTime exclude each other.");
-	if (!name && !retention && !perm)
+	if (!name && !retention && !has_perm)
 		return emu_fail(res, 400, "MISSING_PARAMETER",
 		                "One of snapshotName, retentionTime or isPermanent is required.");
 

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -20,26 +19,6 @@
 
 #define API_SERVICE "zec"
 #define API_VERSION "2025-09-01"
-#define REQUEST_ID_LEN 38               /* "T" + 36-char UUID + NUL */
-
-static void request_id(char out[REQUEST_ID_LEN])
-{
-	unsigned char b[16];
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)((ts.tv_nsec >> (i % 4 * 8)) ^ (i * 37) ^ rand());
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, REQUEST_ID_LEN,
-	         "T%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-	         b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
 	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
@@ -122,17 +101,37 @@ static long long elapsed_ms(const struct timespec *t0)
 	return (t1.tv_sec - t0->tv_sec) * 1000LL + (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-/* Applies a fault's wait and drop-before/stall; 1 when the call is dropped. */
-static int fault_before(struct emu_server *srv, struct MHD_Connection *conn,
-                        const struct fault_outcome *fo)
+/*
+ * Applies a fault's latency, stall and drop-before.  NULL: go on; otherwise
+ * the call is dropped and the result names why, for the log.
+ */
+static const char *fault_before(struct emu_server *srv, struct MHD_Connection *conn,
+                                const struct fault_outcome *fo)
 {
-	if (fo->latency_ms > 0 && server_wait(srv, conn, fo->latency_ms))
-		return 1;
+	int r;
+
+	if (fo->latency_ms > 0) {
+		r = server_wait(srv, conn, fo->latency_ms);
+		if (r)
+			return r == -ESHUTDOWN ? "shutdown" : "client-gone";
+	}
 	if (fo->stall) {
 		server_wait(srv, conn, -1);
-		return 1;
+		return "stall";
 	}
-	return fo->drop == FAULT_DROP_BEFORE;
+	return fo->drop == FAULT_DROP_BEFORE ? "drop-before" : NULL;
+}
+
+/* The action name as logged: only [A-Za-z0-9*_-], at most 64 characters. */
+static const char *loggable(const char *action)
+{
+	if (!action || !*action)
+		return "-";
+	if (strlen(action) > 64 ||
+	    strspn(action, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                   "0123456789*_-") != strlen(action))
+		return "(invalid)";
+	return action;
 }
 
 int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
@@ -141,7 +140,7 @@ int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
 	struct emu_result res = { .status = 0 };
 	struct fault_outcome fo;
 	struct auth_request ar;
-	char rid[REQUEST_ID_LEN];
+	char rid[EMU_REQUEST_ID_LEN];
 	struct timespec t0;
 	const char *action = header(conn, "X-ZC-Action");
 	cJSON *params = NULL;
@@ -149,7 +148,7 @@ int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
 	const char *outcome = NULL;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	request_id(rid);
+	emu_request_id(rid);
 	*out = NULL;
 	*drop = false;
 
@@ -174,12 +173,12 @@ int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
 	}
 
 	faults_match(&srv->faults, action, &fo);
-	if (fault_before(srv, conn, &fo)) {
+	outcome = fault_before(srv, conn, &fo);
+	if (outcome) {
 		*drop = true;
-		outcome = fo.stall ? "stall" : "drop-before";
 		goto reply;
 	}
-	if (fo.status) {
+	if (fo.status && fo.drop == FAULT_DROP_NONE) {
 		emu_fail(&res, fo.status, fo.code, "Injected fault.");
 		outcome = "fault";
 		goto reply;
@@ -210,7 +209,7 @@ reply:
 	if (action && *action)
 		stats_count(&srv->stats, action, !*drop && res.status == 200);
 	zlog_info("request action=%s status=%d code=%s requestId=%s duration_ms=%lld%s%s",
-	          action && *action ? action : "-", *drop ? 0 : res.status,
+	          loggable(action), *drop ? 0 : res.status,
 	          *drop || res.status == 200 ? "-" : res.code, rid, elapsed_ms(&t0),
 	          outcome ? " fault=" : "", outcome ? outcome : "");
 	cJSON_Delete(res.response);

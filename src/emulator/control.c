@@ -92,6 +92,29 @@ static int do_reset(struct emu_server *srv, const char *body, size_t len, char *
 	return get_state(srv, out);
 }
 
+/* Type-checks the fields to set; null (remove the field) is always allowed. */
+static int check_disk_fields(const cJSON *fields, char **out)
+{
+	cJSON *copy = cJSON_Duplicate(fields, 1), *it, *next;
+	char err[160];
+	int ret;
+
+	if (!copy)
+		return reply_error(500, "out of memory", out);
+	for (it = copy->child; it; it = next) {
+		next = it->next;
+		if (strlen(it->string) >= 100) {
+			cJSON_Delete(copy);
+			return reply_error(400, "field names are at most 99 characters", out);
+		}
+		if (cJSON_IsNull(it))
+			cJSON_Delete(cJSON_DetachItemViaPointer(copy, it));
+	}
+	ret = store_check_disk_fields(copy, err, sizeof(err));
+	cJSON_Delete(copy);
+	return ret ? reply_error(400, err, out) : 0;
+}
+
 static int set_disk(struct emu_server *srv, const char *disk_id, const char *body,
                     size_t len, char **out)
 {
@@ -105,6 +128,10 @@ static int set_disk(struct emu_server *srv, const char *disk_id, const char *bod
 		return st;
 	if (!fields)
 		return reply_error(400, "the body must be a JSON object of disk fields", out);
+	if ((st = check_disk_fields(fields, out)) != 0) {
+		cJSON_Delete(fields);
+		return st;
+	}
 	id = rec_str(fields, "diskId");
 	if (cJSON_GetObjectItemCaseSensitive(fields, "diskId") &&
 	    (!id || strcmp(id, disk_id) != 0)) {

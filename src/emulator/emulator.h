@@ -42,6 +42,11 @@ struct emu_result {
 int emu_fail(struct emu_result *res, int status, const char *code,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+#define EMU_REQUEST_ID_LEN 38   /* "T" + 36-character UUID + NUL */
+
+/* A fresh request id: "T" and an upper-case random UUID. */
+void emu_request_id(char out[EMU_REQUEST_ID_LEN]);
+
 /* The HTTP status of a well-known API code (500 when unknown). */
 int emu_code_status(const char *code);
 

@@ -1,10 +1,13 @@
 /*
- * result.c - API error outcomes and the HTTP status of each API code
- * (zec-api.md section 4).
+ * result.c - request ids, API error outcomes and the HTTP status of each
+ * API code (zec-api.md sections 3 and 4).
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "emulator.h"
 
@@ -61,4 +64,22 @@ int emu_fail(struct emu_result *res, int status, const char *code,
 	vsnprintf(res->message, sizeof(res->message), fmt, ap);
 	va_end(ap);
 	return status;
+}
+
+void emu_request_id(char out[EMU_REQUEST_ID_LEN])
+{
+	unsigned char b[16];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)((ts.tv_nsec >> (i % 4 * 8)) ^ (i * 37) ^ rand());
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, EMU_REQUEST_ID_LEN,
+	         "T%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+	         b[10], b[11], b[12], b[13], b[14], b[15]);
 }

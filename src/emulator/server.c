@@ -176,9 +176,11 @@ static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *
 static char *plain_error(const char *code, const char *message)
 {
 	cJSON *o = cJSON_CreateObject();
+	char rid[EMU_REQUEST_ID_LEN];
 	char *out = NULL;
 
-	if (o && cJSON_AddStringToObject(o, "requestId", "") &&
+	emu_request_id(rid);
+	if (o && cJSON_AddStringToObject(o, "requestId", rid) &&
 	    cJSON_AddStringToObject(o, "code", code) &&
 	    cJSON_AddStringToObject(o, "message", message))
 		out = cJSON_PrintUnformatted(o);

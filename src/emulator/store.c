@@ -442,11 +442,65 @@ static int snap_defaults(struct store *s, cJSON *sn, const char *now)
 	return 0;
 }
 
+static const char *const disk_strings[] = {
+	"diskId", "diskName", "regionId", "zoneId", "diskType", "diskCategory",
+	"diskStatus", "instanceId", "instanceName", "resourceGroupId",
+	"resourceGroupName", "serial", NULL,
+};
+static const char *const disk_bools[] = {
+	"portable", "snapshotAbility", "burstingEnabled", NULL,
+};
+static const char *const snap_strings[] = {
+	"snapshotId", "snapshotName", "zoneId", "status", "snapshotType", "diskId", NULL,
+};
+static const char *const times[] = { "createTime", "retentionTime", NULL };
+
+static int check_fields(const cJSON *rec, const char *const *strs,
+                        const char *const *bools, char *err, size_t err_size)
+{
+	const cJSON *v;
+	time_t t;
+
+	for (size_t i = 0; strs[i]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(rec, strs[i]);
+		if (v && (!cJSON_IsString(v) || !*v->valuestring)) {
+			snprintf(err, err_size, "%s must be a non-empty string", strs[i]);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; bools && bools[i]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(rec, bools[i]);
+		if (v && !cJSON_IsBool(v)) {
+			snprintf(err, err_size, "%s must be a boolean", bools[i]);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; times[i]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(rec, times[i]);
+		if (v && (!cJSON_IsString(v) || zec_time_parse(v->valuestring, &t))) {
+			snprintf(err, err_size, "%s must be yyyy-MM-ddTHH:mm:ssZ", times[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int store_check_disk_fields(const cJSON *fields, char *err, size_t err_size)
+{
+	if (!cJSON_IsObject(fields)) {
+		snprintf(err, err_size, "a disk must be a JSON object");
+		return -EINVAL;
+	}
+	return check_fields(fields, disk_strings, disk_bools, err, err_size);
+}
+
 /* -EINVAL naming the problem in err: the seed is rejected as a whole. */
 static int check_record(const cJSON *rec, const char *what, const char *id_key,
                         size_t i, char *err, size_t err_size)
 {
+	char why[160];
 	const char *id;
+	int ret;
 
 	if (!cJSON_IsObject(rec)) {
 		snprintf(err, err_size, "%s[%zu] is not an object", what, i);
@@ -457,7 +511,12 @@ static int check_record(const cJSON *rec, const char *what, const char *id_key,
 		         what, i, id_key);
 		return -EINVAL;
 	}
-	return 0;
+	ret = strcmp(what, "disks") == 0
+	      ? check_fields(rec, disk_strings, disk_bools, why, sizeof(why))
+	      : check_fields(rec, snap_strings, NULL, why, sizeof(why));
+	if (ret)
+		snprintf(err, err_size, "%s[%zu]: %s", what, i, why);
+	return ret;
 }
 
 static long long pending_delay(const struct store *s, const char *status)

@@ -55,6 +55,9 @@ void store_destroy(struct store *s);
 int store_load_locked(struct store *s, const cJSON *seed, char *err,
                       size_t err_size);
 
+/* Type checks of disk fields (seeds, /_emulator/disks): -EINVAL, reason in err. */
+int store_check_disk_fields(const cJSON *fields, char *err, size_t err_size);
+
 /* Business time. */
 long long store_now_ms_locked(const struct store *s);
 time_t store_now_locked(const struct store *s);

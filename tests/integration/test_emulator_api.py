@@ -98,6 +98,21 @@ def wait_for(pred, timeout=5.0):
 
 # ---- transport and signing -------------------------------------------------
 
+@pytest.mark.parametrize("secret,ts,ct,host,body,expected", [
+    ("TestSecretPassword0123456789", "1700000000", "application/json", "console.zenlayer.com",
+     b'{"diskId":"1234567890123456789","snapshotName":"fs-snap-001"}',
+     "8a1681a8a5f09bbc7751f74d4e083b297f1e93b9a1d82ed6a5580a4f5f7d2649"),
+    ("TestSecretPassword0123456789", "1700000000", "application/json", "127.0.0.1:8080", b"{}",
+     "94986b7daee139f3669585309304e2bc1e110c786e37432b0618b1fb71937ea6"),
+    ("Gu5t9xGARNpq86cd98joQYCN3", "1673361177", "application/json; charset=utf-8",
+     "console.zenlayer.com", b'{"pageSize":10,"pageNum":1,"zoneId":"HKG-A"}',
+     "efb356c32e55c781e10dc676da59462c22596d82e91c57803666243379555b2f"),
+])
+def test_python_signer_matches_api_vectors(secret, ts, ct, host, body, expected):
+    """The suite's own signer reproduces zec-api.md's vectors A, B and C."""
+    assert sign(secret, ts, ct, host, body) == expected
+
+
 def test_compact_and_spaced_json_bodies_are_signed_over_raw_bytes(emu):
     body = {"diskIds": [D1], "pageSize": 10}
     compact = json.dumps(body, separators=(",", ":")).encode()
