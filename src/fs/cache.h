@@ -23,9 +23,10 @@
 
 /* One snapshot as the filesystem shows it. */
 struct zfs_snap {
-	struct zec_snapshot s;
+	struct zec_snapshot s;       /* shared fields point into a string pool */
 	char *name;                  /* directory name: snapshotName, or name@snapshotId */
 	time_t ctime;                /* createTime */
+	bool pooled[6];              /* which shared fields are pooled (cache.c) */
 };
 
 /* What every cached list starts with. */
