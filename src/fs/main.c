@@ -22,6 +22,18 @@
 #include "zec_errno.h"
 #include "zec_log.h"
 
+#define DEFAULT_MAX_THREADS 64
+
+/* Did the command line set -o max_threads (libfuse's option)? */
+static int max_threads_given(int argc, char *argv[])
+{
+	for (int i = 1; i < argc; i++) {
+		if (strstr(argv[i], "max_threads="))
+			return 1;
+	}
+	return 0;
+}
+
 static void print_version(void)
 {
 	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
@@ -241,7 +253,10 @@ int main(int argc, char *argv[])
 		if (!loop)
 			goto out_signals;
 		fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
-		fuse_loop_cfg_set_max_threads(loop, opts.max_threads);
+		/* requests wait on the network, not the CPU: more workers than
+		 * libfuse's default of 10 keep concurrent operations concurrent */
+		fuse_loop_cfg_set_max_threads(loop, max_threads_given(argc, argv) ?
+		                              opts.max_threads : DEFAULT_MAX_THREADS);
 		ret = fuse_loop_mt(fs.fuse, loop);
 	}
 	/* libfuse reports the signal that ended the loop: SIGTERM/SIGINT are a clean stop */
