@@ -489,3 +489,31 @@ def test_read_your_writes_with_a_long_ttl(emu, mount):
         by_name(emu, WEB, "b1")["retentionTime"]
     os.rmdir(os.path.join(snaps, "nightly-1"))
     assert os.listdir(snaps) == ["b1"]
+
+
+def test_wait_available_eio_when_the_snapshot_fails(mount):
+    import threading
+    seed = _strip_none(default_seed())
+    with Emulator(seed=seed, args=["--create-delay-ms", "60000"]) as e:
+        m = mount(e, "wait_available=30")
+        result = {}
+
+        def mk():
+            try:
+                os.mkdir(m.p(WEB, "snapshots", "doomed"))
+                result["err"] = 0
+            except OSError as err:
+                result["err"] = err.errno
+        t = threading.Thread(target=mk)
+        t.start()
+        deadline = time.time() + 10
+        while time.time() < deadline and not [s for s in e.snapshots(WEB)
+                                              if s["snapshotName"] == "doomed"]:
+            time.sleep(0.05)
+        held = [s for s in e.snapshots(WEB) if s["snapshotName"] == "doomed"][0]
+        failed = dict(held, status="FAILED")
+        seed["snapshots"].append(failed)
+        e.reset(seed)                 # the service marks it FAILED meanwhile
+        t.join(30)
+        assert result.get("err") == errno.EIO
+        m.unmount()
