@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,8 @@
 #define MAX_IDS 100
 #define MAX_DISK_NAME 63
 #define RETENTION_MIN_S (24 * 3600)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX_UNION 1000          /* diskIds merged by rank, beyond: one walk */
 
 /* ---- parameter validation ------------------------------------------- */
 
@@ -221,20 +225,19 @@ static bool str_filters_match(const cJSON *rec, const struct str_filter *f, size
 	return true;
 }
 
-/* Adds totalCount and the requested page of matches to res->response. */
-static int page_out(cJSON **matches, size_t n, long long num, long long size,
+/* Adds totalCount and the records of the page to res->response. */
+static int page_out(cJSON *const *page, size_t count, size_t total,
                     struct emu_result *res)
 {
 	cJSON *set;
-	long long first = (num - 1) * size;
 
 	res->response = cJSON_CreateObject();
 	if (!res->response ||
-	    !cJSON_AddNumberToObject(res->response, "totalCount", (double)n) ||
+	    !cJSON_AddNumberToObject(res->response, "totalCount", (double)total) ||
 	    !(set = cJSON_AddArrayToObject(res->response, "dataSet")))
 		goto nomem;
-	for (long long i = first; i < (long long)n && i < first + size; i++) {
-		cJSON *c = cJSON_Duplicate(matches[i], 1);
+	for (size_t i = 0; i < count; i++) {
+		cJSON *c = cJSON_Duplicate(page[i], 1);
 		if (!c)
 			goto nomem;
 		cJSON_AddItemToArray(set, c);
@@ -245,6 +248,14 @@ nomem:
 	cJSON_Delete(res->response);
 	res->response = NULL;
 	return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+}
+
+/* The index of the page's first item; SIZE_MAX when past any listing. */
+static size_t page_first(long long num, long long size)
+{
+	if (num - 1 > (long long)(SIZE_MAX / 2) / size)
+		return SIZE_MAX;
+	return (size_t)((num - 1) * size);
 }
 
 static int ok_empty(struct emu_result *res)
@@ -321,7 +332,7 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 	bool has_ability, ability;
 	long long num, size;
 	cJSON **matches = NULL;
-	size_t n = 0;
+	size_t n = 0, first;
 	int cnt, st;
 
 	if ((st = param_page(body, MAX_DISK_PAGE, &num, &size, res)) ||
@@ -335,13 +346,13 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 
 	pthread_mutex_lock(&s->lock);
 	store_tick_locked(s);
-	matches = malloc((s->ndisks ? s->ndisks : 1) * sizeof(*matches));
+	matches = malloc((s->c.ndisks ? s->c.ndisks : 1) * sizeof(*matches));
 	if (!matches) {
 		pthread_mutex_unlock(&s->lock);
 		return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 	}
-	for (size_t i = 0; i < s->ndisks; i++) {
-		const cJSON *d = s->disks[i].rec;
+	for (size_t i = 0; i < s->c.ndisks; i++) {
+		const cJSON *d = s->c.disks[i].rec;
 
 		if (ids && !in_ids(ids, rec_str(d, "diskId")))
 			continue;
@@ -351,9 +362,11 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 			continue;
 		if (!str_filters_match(d, f, nf) || !tags_match(d, tag_keys, tags))
 			continue;
-		matches[n++] = s->disks[i].rec;
+		matches[n++] = s->c.disks[i].rec;
 	}
-	st = page_out(matches, n, num, size, res);
+	first = page_first(num, size);
+	st = first < n ? page_out(matches + first, MIN(n - first, (size_t)size), n, res)
+	               : page_out(NULL, 0, n, res);
 	pthread_mutex_unlock(&s->lock);
 	free(matches);
 	return st;
@@ -361,65 +374,329 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 
 /* ---- DescribeSnapshots ---------------------------------------------- */
 
+/*
+ * The listing is never materialised: the store keeps snapshots in listing
+ * order (all of them, and per diskId), so an unfiltered page, or the page of
+ * one disk, is found by rank in O(log n + pageSize).  Other filters walk the
+ * smallest ordered source (the listed ids, the listed disks, or all) once,
+ * counting the matches and keeping only the page.
+ */
+struct snap_query {
+	const struct store *s;
+	const char *zone, *status, *type;       /* exact filters, NULL: none */
+	const char *name, *disk_type, *rg;
+	bool by_mark;                   /* only groups marked with stamp */
+	unsigned long long stamp;
+	size_t first, want;             /* the page */
+	size_t total;
+	cJSON **page;
+	size_t npage;
+	struct emu_snap **all;          /* non-NULL: every match goes here too */
+};
+
+static bool str_eq(const char *value, const char *want)
+{
+	return value && strcmp(value, want) == 0;
+}
+
+static bool snap_matches(const struct snap_query *q, const struct emu_snap *sn)
+{
+	if (q->by_mark && sn->group->mark != q->stamp)
+		return false;
+	if (q->status && strcmp(sn->status, q->status) != 0)
+		return false;
+	if (q->zone && !str_eq(rec_str(sn->rec, "zoneId"), q->zone))
+		return false;
+	if (q->type && !str_eq(rec_str(sn->rec, "snapshotType"), q->type))
+		return false;
+	if (q->name && !fuzzy_match(rec_str(sn->rec, "snapshotName"), q->name))
+		return false;
+	if (q->rg) {
+		const cJSON *g = cJSON_GetObjectItemCaseSensitive(sn->rec, "resourceGroup");
+		if (!str_eq(rec_str(g, "resourceGroupId"), q->rg))
+			return false;
+	}
+	if (q->disk_type) {
+		long d = store_find_disk_locked(q->s, sn->group->disk_id);
+		if (d < 0 || !str_eq(rec_str(q->s->c.disks[d].rec, "diskType"), q->disk_type))
+			return false;
+	}
+	return true;
+}
+
+static bool query_visit(struct emu_snap *sn, void *arg)
+{
+	struct snap_query *q = arg;
+
+	if (!snap_matches(q, sn))
+		return true;
+	if (q->all)
+		q->all[q->total] = sn;
+	if (q->total >= q->first && q->npage < q->want)
+		q->page[q->npage++] = sn->rec;
+	q->total++;
+	return true;
+}
+
+/* ---- listing cache ---- */
+
+/*
+ * A filtered listing that needed a walk is kept (every match, in order)
+ * until the store changes (store.gen), so the next pages of the same
+ * listing cost O(pageSize) instead of another walk.
+ */
+static int key_add(char **buf, size_t *len, size_t *cap, const char *v)
+{
+	size_t need = (v ? strlen(v) : 0) + 24;
+
+	if (*len + need > *cap) {
+		size_t ncap = (*cap + need) * 2;
+		char *p = realloc(*buf, ncap);
+		if (!p)
+			return -ENOMEM;
+		*buf = p;
+		*cap = ncap;
+	}
+	*len += (size_t)(v ? snprintf(*buf + *len, *cap - *len, "%zu:%s|", strlen(v), v)
+	                   : snprintf(*buf + *len, *cap - *len, "-|"));
+	return 0;
+}
+
+/* The filters of q as a string; NULL on ENOMEM. */
+static char *cache_key(const struct snap_query *q, const cJSON *disk_ids)
+{
+	const char *const v[] = { q->zone, q->status, q->type, q->name, q->disk_type, q->rg };
+	size_t len = 0, cap = 0;
+	const cJSON *it;
+	char *buf = NULL;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (key_add(&buf, &len, &cap, v[i]))
+			goto fail;
+	if (key_add(&buf, &len, &cap, disk_ids ? "diskIds" : NULL))
+		goto fail;
+	cJSON_ArrayForEach(it, disk_ids) {
+		if (key_add(&buf, &len, &cap, it->valuestring))
+			goto fail;
+	}
+	return buf;
+fail:
+	free(buf);
+	return NULL;
+}
+
+static struct list_cache *cache_find(struct store *s, const char *key)
+{
+	for (size_t i = 0; key && i < STORE_LIST_CACHE; i++) {
+		struct list_cache *c = &s->lists[i];
+		if (c->key && c->gen == s->gen && strcmp(c->key, key) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* Keeps key (taken) and the matches (taken) of the current state. */
+static void cache_put(struct store *s, char *key, struct emu_snap **items, size_t n)
+{
+	struct list_cache *c = &s->lists[s->list_next++ % STORE_LIST_CACHE];
+
+	free(c->key);
+	free(c->items);
+	c->key = key;
+	c->items = items;
+	c->n = n;
+	c->gen = s->gen;
+}
+
+static int cmp_snap_ptrs(const void *a, const void *b)
+{
+	return store_snap_cmp(*(struct emu_snap *const *)a, *(struct emu_snap *const *)b);
+}
+
+struct gather {
+	struct emu_snap **out;
+	size_t n;
+};
+
+static bool gather_visit(struct emu_snap *sn, void *arg)
+{
+	struct gather *g = arg;
+
+	g->out[g->n++] = sn;
+	return true;
+}
+
+/* Copies the records of snapshots sn[0..n) into q's page. */
+static void page_recs(struct snap_query *q, struct emu_snap *const *sn, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		q->page[i] = sn[i]->rec;
+	q->npage = n;
+}
+
+/* Fills q's page and total from the store; 0 or -ENOMEM. */
+static int run_snap_query(struct store *s, struct snap_query *q, const cJSON *snap_ids,
+                          const cJSON *disk_ids)
+{
+	bool plain = !q->zone && !q->status && !q->type && !q->name && !q->disk_type && !q->rg;
+	struct snap_group *one = NULL, **groups = NULL;
+	struct gather g = { NULL, 0 };
+	struct emu_snap **page = NULL;
+	struct list_cache *hit;
+	const cJSON *it;
+	size_t ngroups = 0, members = 0, n;
+	char *key = NULL;
+	int ret = -ENOMEM;
+
+	if (!plain && !snap_ids) {
+		key = cache_key(q, disk_ids);
+		hit = cache_find(s, key);
+		if (hit) {
+			q->total = hit->n;
+			n = q->first < hit->n ? MIN(hit->n - q->first, q->want) : 0;
+			for (size_t i = 0; i < n; i++)
+				q->page[i] = hit->items[q->first + i]->rec;
+			q->npage = n;
+			ret = 0;
+			goto out;
+		}
+	}
+	if (disk_ids) {
+		groups = malloc((size_t)(cJSON_GetArraySize(disk_ids) + 1) * sizeof(*groups));
+		if (!groups)
+			goto out;
+		cJSON_ArrayForEach(it, disk_ids) {
+			struct snap_group *grp = store_find_group_locked(s, it->valuestring);
+
+			if (!grp || grp->mark == q->stamp)
+				continue;
+			grp->mark = q->stamp;
+			groups[ngroups++] = one = grp;
+			members += store_snap_count_locked(s, grp);
+		}
+		if (!ngroups) {
+			ret = 0;                /* none of the disks has snapshots */
+			goto out;
+		}
+	}
+	page = malloc((q->want ? q->want : 1) * sizeof(*page));
+	if (!page)
+		goto out;
+
+	if (snap_ids) {
+		/* the listed snapshots, sorted; the disks (if any) by their marks */
+		g.out = malloc((size_t)(cJSON_GetArraySize(snap_ids) + 1) * sizeof(*g.out));
+		if (!g.out)
+			goto out;
+		cJSON_ArrayForEach(it, snap_ids) {
+			struct emu_snap *sn = store_find_snap_locked(s, it->valuestring);
+
+			if (sn && sn->mark != q->stamp) {
+				sn->mark = q->stamp;
+				g.out[g.n++] = sn;
+			}
+		}
+		q->by_mark = disk_ids != NULL;
+		qsort(g.out, g.n, sizeof(*g.out), cmp_snap_ptrs);
+		for (size_t i = 0; i < g.n; i++)
+			query_visit(g.out[i], q);
+		ret = 0;
+		goto out;
+	}
+	if (plain && ngroups <= 1) {
+		/* all snapshots, or one disk's: the page by rank */
+		q->total = store_snap_count_locked(s, one);
+		n = q->first < q->total ? store_snap_page_locked(s, one, q->first, q->want, page) : 0;
+		page_recs(q, page, n);
+		ret = 0;
+		goto out;
+	}
+	if (plain && ngroups <= MAX_UNION) {
+		/* several disks: the page of their union by rank */
+		q->total = members;
+		ret = store_snap_union_page_locked(s, groups, ngroups, q->first, q->want,
+		                                   page, &n);
+		if (!ret)
+			page_recs(q, page, n);
+		goto out;
+	}
+
+	/* a walk: every match is kept for the next pages */
+	q->all = malloc(((ngroups ? members : s->c.nsnaps) + 1) * sizeof(*q->all));
+	if (!q->all)
+		goto out;
+	if (ngroups == 1) {
+		store_snap_walk_locked(s, one, query_visit, q);
+	} else if (ngroups > 1 && members * 8 <= s->c.nsnaps) {
+		/* a few disks: their snapshots, sorted together */
+		g.out = malloc((members + 1) * sizeof(*g.out));
+		if (!g.out)
+			goto out;
+		for (size_t i = 0; i < ngroups; i++)
+			store_snap_walk_locked(s, groups[i], gather_visit, &g);
+		qsort(g.out, g.n, sizeof(*g.out), cmp_snap_ptrs);
+		for (size_t i = 0; i < g.n; i++)
+			query_visit(g.out[i], q);
+	} else {
+		/* one walk over all snapshots in order (the disks by their marks) */
+		q->by_mark = ngroups > 0;
+		store_snap_walk_locked(s, NULL, query_visit, q);
+	}
+	if (key) {
+		struct emu_snap **fit = realloc(q->all, (q->total + 1) * sizeof(*fit));
+
+		cache_put(s, key, fit ? fit : q->all, q->total);
+		key = NULL;
+		q->all = NULL;
+	}
+	ret = 0;
+out:
+	free(q->all);
+	q->all = NULL;
+	free(key);
+	free(g.out);
+	free(page);
+	free(groups);
+	return ret;
+}
+
 static int describe_snapshots(struct store *s, const cJSON *body, struct emu_result *res)
 {
 	struct str_filter f[] = {
 		{ "zoneId", NULL }, { "status", NULL }, { "snapshotType", NULL },
 	};
 	const size_t nf = sizeof(f) / sizeof(f[0]);
+	struct snap_query q = { .s = s };
 	const cJSON *snap_ids, *disk_ids;
-	const char *name, *disk_type, *rg;
 	long long num, size;
-	cJSON **matches = NULL;
-	size_t *order = NULL, n = 0;
 	int cnt, st;
 
 	if ((st = param_page(body, s->cfg->max_snapshot_page_size, &num, &size, res)) ||
 	    (st = param_ids(body, "snapshotIds", 0, 0, &snap_ids, &cnt, res)) ||
 	    (st = param_ids(body, "diskIds", 0, 0, &disk_ids, &cnt, res)) ||
-	    (st = param_str(body, "snapshotName", false, &name, res)) ||
-	    (st = param_str(body, "diskType", false, &disk_type, res)) ||
-	    (st = param_str(body, "resourceGroupId", false, &rg, res)) ||
+	    (st = param_str(body, "snapshotName", false, &q.name, res)) ||
+	    (st = param_str(body, "diskType", false, &q.disk_type, res)) ||
+	    (st = param_str(body, "resourceGroupId", false, &q.rg, res)) ||
 	    (st = read_str_filters(body, f, nf, res)))
 		return st;
+	q.zone = f[0].value;
+	q.status = f[1].value;
+	q.type = f[2].value;
+	q.first = page_first(num, size);
 
 	pthread_mutex_lock(&s->lock);
 	store_tick_locked(s);
-	matches = malloc((s->nsnaps ? s->nsnaps : 1) * sizeof(*matches));
-	if (!matches || store_sorted_snaps_locked(s, &order)) {
+	q.stamp = ++s->stamp;
+	q.want = MIN((size_t)size, s->c.nsnaps);
+	q.page = malloc((q.want ? q.want : 1) * sizeof(*q.page));
+	if (!q.page || run_snap_query(s, &q, snap_ids, disk_ids)) {
 		pthread_mutex_unlock(&s->lock);
-		free(matches);
+		free(q.page);
 		return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 	}
-	for (size_t k = 0; k < s->nsnaps; k++) {
-		const cJSON *sn = s->snaps[order[k]].rec;
-
-		if (snap_ids && !in_ids(snap_ids, rec_str(sn, "snapshotId")))
-			continue;
-		if (disk_ids && !in_ids(disk_ids, rec_str(sn, "diskId")))
-			continue;
-		if (name && !fuzzy_match(rec_str(sn, "snapshotName"), name))
-			continue;
-		if (!str_filters_match(sn, f, nf))
-			continue;
-		if (rg) {
-			const cJSON *g = cJSON_GetObjectItemCaseSensitive(sn, "resourceGroup");
-			const char *id = rec_str(g, "resourceGroupId");
-			if (!id || strcmp(id, rg) != 0)
-				continue;
-		}
-		if (disk_type) {
-			long d = store_find_disk_locked(s, rec_str(sn, "diskId"));
-			const char *t = d >= 0 ? rec_str(s->disks[d].rec, "diskType") : NULL;
-			if (!t || strcmp(t, disk_type) != 0)
-				continue;
-		}
-		matches[n++] = s->snaps[order[k]].rec;
-	}
-	st = page_out(matches, n, num, size, res);
+	st = page_out(q.page, q.npage, q.total, res);
 	pthread_mutex_unlock(&s->lock);
-	free(order);
-	free(matches);
+	free(q.page);
 	return st;
 }
 
@@ -430,7 +707,8 @@ static int create_snapshot(struct store *s, const cJSON *body, struct emu_result
 	const char *disk_id, *name, *retention;
 	time_t until = 0;
 	long long active = 0;
-	size_t idx;
+	struct snap_group *g;
+	struct emu_snap *sn;
 	long d;
 	int st;
 
@@ -452,7 +730,7 @@ static int create_snapshot(struct store *s, const cJSON *body, struct emu_result
 	if (retention && (st = check_retention_rule(s, until, res)))
 		goto out;
 	{
-		const cJSON *disk = s->disks[d].rec;
+		const cJSON *disk = s->c.disks[d].rec;
 		const char *type = rec_str(disk, "diskType");
 		const char *status = rec_str(disk, "diskStatus");
 
@@ -469,22 +747,18 @@ static int create_snapshot(struct store *s, const cJSON *body, struct emu_result
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < s->nsnaps; i++) {
-		const char *sd = rec_str(s->snaps[i].rec, "diskId");
-		const char *ss = rec_str(s->snaps[i].rec, "status");
-		if (sd && strcmp(sd, disk_id) == 0 && (!ss || strcmp(ss, "DELETING") != 0))
-			active++;
-	}
+	g = store_find_group_locked(s, disk_id);
+	if (g)
+		active = (long long)(store_snap_count_locked(s, g) - g->ndeleting);
 	if (active >= s->cfg->snapshot_quota) {
 		st = emu_fail(res, 400, "INVALID_SNAPSHOT_QUOTA_EXCEED",
 		              "The disk %s already has %lld snapshots (quota %lld).",
 		              disk_id, active, s->cfg->snapshot_quota);
 		goto out;
 	}
-	if (store_create_snap_locked(s, (size_t)d, name, retention, &idx) ||
+	if (store_create_snap_locked(s, (size_t)d, name, retention, &sn) ||
 	    !(res->response = cJSON_CreateObject()) ||
-	    zj_add_string(res->response, "snapshotId",
-	                  rec_str(s->snaps[idx].rec, "snapshotId"))) {
+	    zj_add_string(res->response, "snapshotId", sn->id)) {
 		st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 		goto out;
 	}
@@ -521,7 +795,7 @@ static int modify_snapshots(struct store *s, const cJSON *body, struct emu_resul
 	pthread_mutex_lock(&s->lock);
 	store_tick_locked(s);
 	cJSON_ArrayForEach(it, ids) {
-		if (store_find_snap_locked(s, it->valuestring) < 0) {
+		if (!store_find_snap_locked(s, it->valuestring)) {
 			st = emu_fail(res, 404, "INVALID_DISK_SNAPSHOT_NOT_FOUND",
 			              "The snapshot %s does not exist.", it->valuestring);
 			goto out;
@@ -529,16 +803,17 @@ static int modify_snapshots(struct store *s, const cJSON *body, struct emu_resul
 	}
 	if (retention && (st = check_retention_rule(s, until, res)))
 		goto out;
+	store_touch_locked(s);          /* even if a change below fails */
 	cJSON_ArrayForEach(it, ids) {
-		cJSON *rec = s->snaps[store_find_snap_locked(s, it->valuestring)].rec;
+		struct emu_snap *sn = store_find_snap_locked(s, it->valuestring);
 
-		if ((name && rec_set_str(rec, "snapshotName", name)) ||
-		    (retention && rec_set_str(rec, "retentionTime", retention))) {
+		if ((name && rec_set_str(sn->rec, "snapshotName", name)) ||
+		    (retention && store_snap_set_retention_locked(s, sn, retention))) {
 			st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 			goto out;
 		}
 		if (perm)
-			cJSON_DeleteItemFromObjectCaseSensitive(rec, "retentionTime");
+			store_snap_set_retention_locked(s, sn, NULL);
 	}
 	store_touch_locked(s);
 	st = ok_empty(res);
@@ -562,7 +837,7 @@ static int delete_snapshots(struct store *s, const cJSON *body, struct emu_resul
 	pthread_mutex_lock(&s->lock);
 	store_tick_locked(s);
 	cJSON_ArrayForEach(it, ids) {
-		if (store_find_snap_locked(s, it->valuestring) < 0) {
+		if (!store_find_snap_locked(s, it->valuestring)) {
 			st = emu_fail(res, 404, "INVALID_DISK_SNAPSHOT_NOT_FOUND",
 			              "The snapshot %s does not exist.", it->valuestring);
 			goto out;
@@ -575,12 +850,11 @@ static int delete_snapshots(struct store *s, const cJSON *body, struct emu_resul
 	}
 	due = store_now_ms_locked(s) + s->cfg->delete_delay_ms;
 	cJSON_ArrayForEach(it, ids) {
-		struct emu_snap *sn = &s->snaps[store_find_snap_locked(s, it->valuestring)];
-		const char *status = rec_str(sn->rec, "status");
+		struct emu_snap *sn = store_find_snap_locked(s, it->valuestring);
+		const char *status = sn->status;
 
-		if (status && (strcmp(status, "AVAILABLE") == 0 || strcmp(status, "FAILED") == 0)) {
-			rec_set_str(sn->rec, "status", "DELETING");
-			sn->due_ms = due;
+		if (strcmp(status, "AVAILABLE") == 0 || strcmp(status, "FAILED") == 0) {
+			store_snap_set_status_locked(s, sn, "DELETING", due);
 			deleted++;
 		} else if (!in_ids(refused, it->valuestring)) {
 			cJSON_AddItemToArray(refused, cJSON_CreateString(it->valuestring));
@@ -614,7 +888,7 @@ static int apply_snapshot(struct store *s, const cJSON *body, struct emu_result 
 	const char *snap_id, *disk_id, *dstat, *sstat, *owner;
 	struct emu_disk *disk;
 	struct emu_snap *snap;
-	long d, i;
+	long d;
 	long long due;
 	int st;
 
@@ -630,14 +904,13 @@ static int apply_snapshot(struct store *s, const cJSON *body, struct emu_result 
 		              "The disk %s does not exist.", disk_id);
 		goto out;
 	}
-	i = store_find_snap_locked(s, snap_id);
-	if (i < 0) {
+	snap = store_find_snap_locked(s, snap_id);
+	if (!snap) {
 		st = emu_fail(res, 404, "INVALID_DISK_SNAPSHOT_NOT_FOUND",
 		              "The snapshot %s does not exist.", snap_id);
 		goto out;
 	}
-	disk = &s->disks[d];
-	snap = &s->snaps[i];
+	disk = &s->c.disks[d];
 	owner = rec_str(snap->rec, "diskId");
 	if (!owner || strcmp(owner, disk_id) != 0) {
 		st = emu_fail(res, 400, "OPERATION_DENIED_SNAPSHOT_DISK_REINSTALLED",
@@ -663,9 +936,9 @@ static int apply_snapshot(struct store *s, const cJSON *body, struct emu_result 
 	disk->prev_status = strdup(dstat);
 	snap->prev_status = strdup(sstat);
 	due = store_now_ms_locked(s) + s->cfg->rollback_delay_ms;
-	disk->due_ms = snap->due_ms = due;
+	store_disk_due_locked(s, (size_t)d, due);
 	rec_set_str(disk->rec, "diskStatus", "ROLLING_BACK");
-	rec_set_str(snap->rec, "status", "ROLLING_BACK");
+	store_snap_set_status_locked(s, snap, "ROLLING_BACK", due);
 	store_touch_locked(s);
 	st = ok_empty(res);
 out:
@@ -699,7 +972,7 @@ static int modify_disks(struct store *s, const cJSON *body, struct emu_result *r
 		}
 	}
 	cJSON_ArrayForEach(it, ids) {
-		cJSON *rec = s->disks[store_find_disk_locked(s, it->valuestring)].rec;
+		cJSON *rec = s->c.disks[store_find_disk_locked(s, it->valuestring)].rec;
 		if (rec_set_str(rec, "diskName", name)) {
 			st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 			goto out;

@@ -70,25 +70,27 @@ static int do_reset(struct emu_server *srv, const char *body, size_t len, char *
 {
 	char err[256] = "";
 	cJSON *seed = NULL;
+	bool initial;
 	int st, ret;
 
 	if ((st = parse_body(body, len, &seed, out)))
 		return st;
-	pthread_mutex_lock(&srv->store.lock);
-	if (seed) {
-		ret = store_load_locked(&srv->store, seed, err, sizeof(err));
-	} else if (srv->store.initial_seed) {
-		ret = store_load_locked(&srv->store, srv->store.initial_seed, err, sizeof(err));
-	} else {
-		cJSON *empty = cJSON_CreateObject();
-		ret = empty ? store_load_locked(&srv->store, empty, err, sizeof(err)) : -ENOMEM;
-		cJSON_Delete(empty);
+	initial = !seed;
+	if (initial) {
+		/* the start-up seed, parsed again (outside the lock: it never changes) */
+		const char *text = srv->store.initial_seed;
+
+		seed = text ? cJSON_Parse(text) : cJSON_CreateObject();
+		if (!seed)
+			return reply_error(500, "out of memory", out);
 	}
+	pthread_mutex_lock(&srv->store.lock);
+	ret = store_load_owned_locked(&srv->store, seed, err, sizeof(err));
 	pthread_mutex_unlock(&srv->store.lock);
 	cJSON_Delete(seed);
 	if (ret)
 		return reply_error(ret == -ENOMEM ? 500 : 400, err[0] ? err : "reset failed", out);
-	zlog_info("control reset seed=%s", seed ? "body" : "initial");
+	zlog_info("control reset seed=%s", initial ? "initial" : "body");
 	return get_state(srv, out);
 }
 
@@ -146,7 +148,7 @@ static int set_disk(struct emu_server *srv, const char *disk_id, const char *bod
 		cJSON_Delete(fields);
 		return reply_error(404, "no such disk", out);
 	}
-	d = &srv->store.disks[i];
+	d = &srv->store.c.disks[i];
 	while ((it = fields->child) != NULL) {
 		char key[128];
 

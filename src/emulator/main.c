@@ -144,42 +144,46 @@ static int load_initial(struct emu_server *srv)
 {
 	const struct emu_config *cfg = srv->cfg;
 	cJSON *seed = NULL, *state = NULL;
-	char err[512] = "";
+	char err[512] = "", *text = NULL;
 	int ret = 0;
 
+	/* the seed is kept as text (what a reset parses again), not as a tree */
 	if (cfg->seed_file) {
-		ret = seed_read_file(cfg->seed_file, &seed, err, sizeof(err));
+		ret = seed_read_file(cfg->seed_file, &seed, &text, err, sizeof(err));
 		if (ret)
 			goto fail;
-	} else if (cfg->demo) {
-		seed = seed_demo();
 	} else {
-		seed = cJSON_CreateObject();
+		text = strdup(cfg->demo ? seed_demo_text() : "{}");
+		seed = text ? cJSON_Parse(text) : NULL;
 	}
-	if (!seed) {
+	if (!seed || !text) {
 		ret = -ENOMEM;
 		goto fail;
 	}
-	srv->store.initial_seed = seed;
+	srv->store.initial_seed = text;
+	text = NULL;
 	if (cfg->state_file) {
-		ret = seed_read_file(cfg->state_file, &state, err, sizeof(err));
+		ret = seed_read_file(cfg->state_file, &state, NULL, err, sizeof(err));
 		if (ret && ret != -ENOENT)
 			goto fail;
 		ret = 0;
 	}
 	pthread_mutex_lock(&srv->store.lock);
-	ret = store_load_locked(&srv->store, state ? state : seed, err, sizeof(err));
+	ret = store_load_owned_locked(&srv->store, state ? state : seed, err, sizeof(err));
 	pthread_mutex_unlock(&srv->store.lock);
 	if (ret)
 		goto fail;
 	zlog_info("state loaded source=%s disks=%zu snapshots=%zu",
 	          state ? "state-file" : cfg->seed_file ? "seed-file" :
-	          cfg->demo ? "demo" : "empty", srv->store.ndisks, srv->store.nsnaps);
+	          cfg->demo ? "demo" : "empty", srv->store.c.ndisks, srv->store.c.nsnaps);
 	cJSON_Delete(state);
+	cJSON_Delete(seed);
 	return store_persist(&srv->store);
 fail:
 	zlog_error("cannot load the initial state error=\"%s\"", err[0] ? err : strerror(-ret));
 	cJSON_Delete(state);
+	cJSON_Delete(seed);
+	free(text);
 	return ret ? ret : -EINVAL;
 }
 

@@ -74,12 +74,18 @@ static const char demo_seed[] =
   "\"diskAbility\":true}"
 "]}";
 
+const char *seed_demo_text(void)
+{
+	return demo_seed;
+}
+
 cJSON *seed_demo(void)
 {
 	return cJSON_Parse(demo_seed);
 }
 
-int seed_read_file(const char *path, cJSON **out, char *err, size_t err_size)
+int seed_read_file(const char *path, cJSON **out, char **text, char *err,
+                   size_t err_size)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -87,6 +93,8 @@ int seed_read_file(const char *path, cJSON **out, char *err, size_t err_size)
 	int ret = 0;
 
 	*out = NULL;
+	if (text)
+		*text = NULL;
 	if (!f) {
 		ret = -errno;
 		snprintf(err, err_size, "cannot open %s: %s", path, strerror(errno));
@@ -125,6 +133,12 @@ int seed_read_file(const char *path, cJSON **out, char *err, size_t err_size)
 	if (!*out) {
 		snprintf(err, err_size, "%s is not valid JSON", path);
 		ret = -EINVAL;
+		goto out;
+	}
+	if (text) {
+		buf[len] = '\0';       /* fread left at least 64 KiB free */
+		*text = buf;
+		buf = NULL;
 	}
 out:
 	free(buf);

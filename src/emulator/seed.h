@@ -7,10 +7,16 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-/* The --demo seed; NULL on ENOMEM. */
+/* The --demo seed, as JSON text, and parsed (NULL on ENOMEM). */
+const char *seed_demo_text(void);
 cJSON *seed_demo(void);
 
-/* Reads and parses a JSON file: 0, -ENOENT, or -EINVAL with err set. */
-int seed_read_file(const char *path, cJSON **out, char *err, size_t err_size);
+/*
+ * Reads and parses a JSON file: 0, -ENOENT, or -EINVAL with err set.  With
+ * text non-NULL, *text receives the file's bytes (NUL-terminated, the
+ * caller frees them) as well.
+ */
+int seed_read_file(const char *path, cJSON **out, char **text, char *err,
+                   size_t err_size);
 
 #endif /* ZEC_EMU_SEED_H */

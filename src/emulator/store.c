@@ -4,12 +4,18 @@
  * Transitions are evaluated lazily: every request calls store_tick_locked()
  * first, which finishes whatever is due at the current business time
  * (CREATING -> AVAILABLE, DELETING -> gone, ROLLING_BACK -> former status,
- * retention expiry -> gone).  No background thread is needed.
+ * retention expiry -> gone).  No background thread is needed.  It keeps
+ * lower bounds of the next due times, so a request that finds nothing due
+ * costs O(1); the pending transitions sit in a list of their own, and only
+ * a retention expiry walks every snapshot.
  */
 #include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,108 +96,6 @@ void store_touch_locked(struct store *s)
 	s->gen++;
 }
 
-static void free_arrays(struct emu_disk *disks, size_t ndisks,
-                        struct emu_snap *snaps, size_t nsnaps)
-{
-	for (size_t i = 0; i < ndisks; i++) {
-		cJSON_Delete(disks[i].rec);
-		free(disks[i].prev_status);
-	}
-	for (size_t i = 0; i < nsnaps; i++) {
-		cJSON_Delete(snaps[i].rec);
-		free(snaps[i].prev_status);
-	}
-	free(disks);
-	free(snaps);
-}
-
-static void free_content(struct store *s)
-{
-	free_arrays(s->disks, s->ndisks, s->snaps, s->nsnaps);
-	s->disks = NULL;
-	s->snaps = NULL;
-	s->ndisks = s->nsnaps = s->cap_disks = s->cap_snaps = 0;
-}
-
-int store_init(struct store *s, const struct emu_config *cfg)
-{
-	memset(s, 0, sizeof(*s));
-	s->cfg = cfg;
-	s->next_id = ID_BASE + (unsigned long long)(real_ms() / 1000 % 10000000) * 10000ULL;
-	if (pthread_mutex_init(&s->lock, NULL))
-		return -ENOMEM;
-	if (pthread_mutex_init(&s->persist_lock, NULL)) {
-		pthread_mutex_destroy(&s->lock);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-void store_destroy(struct store *s)
-{
-	free_content(s);
-	cJSON_Delete(s->initial_seed);
-	s->initial_seed = NULL;
-	pthread_mutex_destroy(&s->persist_lock);
-	pthread_mutex_destroy(&s->lock);
-}
-
-long store_find_disk_locked(const struct store *s, const char *disk_id)
-{
-	for (size_t i = 0; i < s->ndisks; i++) {
-		const char *id = rec_str(s->disks[i].rec, "diskId");
-		if (id && strcmp(id, disk_id) == 0)
-			return (long)i;
-	}
-	return -1;
-}
-
-long store_find_snap_locked(const struct store *s, const char *snap_id)
-{
-	for (size_t i = 0; i < s->nsnaps; i++) {
-		const char *id = rec_str(s->snaps[i].rec, "snapshotId");
-		if (id && strcmp(id, snap_id) == 0)
-			return (long)i;
-	}
-	return -1;
-}
-
-/* Numeric ids compare by length, then digits; others fall back to strcmp. */
-static int cmp_ids(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(a, b);
-}
-
-static int cmp_snaps(const void *pa, const void *pb, void *arg)
-{
-	const struct store *s = arg;
-	const cJSON *a = s->snaps[*(const size_t *)pa].rec;
-	const cJSON *b = s->snaps[*(const size_t *)pb].rec;
-	const char *ta = rec_str(a, "createTime"), *tb = rec_str(b, "createTime");
-	int c = strcmp(ta ? ta : "", tb ? tb : "");
-
-	if (c)
-		return c;
-	return cmp_ids(rec_str(a, "snapshotId"), rec_str(b, "snapshotId"));
-}
-
-int store_sorted_snaps_locked(const struct store *s, size_t **out)
-{
-	size_t *idx = malloc((s->nsnaps ? s->nsnaps : 1) * sizeof(*idx));
-
-	if (!idx)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->nsnaps; i++)
-		idx[i] = i;
-	qsort_r(idx, s->nsnaps, sizeof(*idx), cmp_snaps, (void *)s);
-	*out = idx;
-	return 0;
-}
-
 static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
 	void *p;
@@ -205,6 +109,566 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 		return -ENOMEM;
 	*arr = p;
 	*cap = ncap;
+	return 0;
+}
+
+/* ---- ordered trees ---------------------------------------------------- */
+
+/*
+ * Treaps keyed by listing order, heap-ordered by a random priority, with
+ * subtree sizes for ranks.  One node (struct emu_snap) sits in two trees, so
+ * the functions take the offset of the struct snap_link to use.
+ */
+#define ALL offsetof(struct emu_snap, all)
+#define GRP offsetof(struct emu_snap, grp)
+
+static struct snap_link *lnk(const struct emu_snap *n, size_t off)
+{
+	return (struct snap_link *)((char *)(uintptr_t)n + off);
+}
+
+static size_t t_size(const struct emu_snap *t, size_t off)
+{
+	return t ? lnk(t, off)->size : 0;
+}
+
+static void t_fix(struct emu_snap *t, size_t off)
+{
+	struct snap_link *k = lnk(t, off);
+
+	k->size = 1 + t_size(k->l, off) + t_size(k->r, off);
+}
+
+/* Numeric ids compare by length, then digits; others fall back to strcmp. */
+static int cmp_ids(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+int store_snap_cmp(const struct emu_snap *a, const struct emu_snap *b)
+{
+	int c = strcmp(a->create_time, b->create_time);
+
+	if (c)
+		return c;
+	c = cmp_ids(a->id, b->id);
+	if (c)
+		return c;
+	return a < b ? -1 : a > b;
+}
+
+/* Splits t into the nodes before n (*l) and the others (*r). */
+static void t_split(struct emu_snap *t, const struct emu_snap *n, size_t off,
+                    struct emu_snap **l, struct emu_snap **r)
+{
+	if (!t) {
+		*l = *r = NULL;
+	} else if (store_snap_cmp(t, n) < 0) {
+		t_split(lnk(t, off)->r, n, off, &lnk(t, off)->r, r);
+		t_fix(t, off);
+		*l = t;
+	} else {
+		t_split(lnk(t, off)->l, n, off, l, &lnk(t, off)->l);
+		t_fix(t, off);
+		*r = t;
+	}
+}
+
+/* Joins a and b, every node of a before every node of b. */
+static struct emu_snap *t_merge(struct emu_snap *a, struct emu_snap *b, size_t off)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	if (a->prio > b->prio) {
+		lnk(a, off)->r = t_merge(lnk(a, off)->r, b, off);
+		t_fix(a, off);
+		return a;
+	}
+	lnk(b, off)->l = t_merge(a, lnk(b, off)->l, off);
+	t_fix(b, off);
+	return b;
+}
+
+static struct emu_snap *t_insert(struct emu_snap *t, struct emu_snap *n, size_t off)
+{
+	if (!t) {
+		lnk(n, off)->l = lnk(n, off)->r = NULL;
+		lnk(n, off)->size = 1;
+		return n;
+	}
+	if (n->prio > t->prio) {
+		t_split(t, n, off, &lnk(n, off)->l, &lnk(n, off)->r);
+		t_fix(n, off);
+		return n;
+	}
+	if (store_snap_cmp(n, t) < 0)
+		lnk(t, off)->l = t_insert(lnk(t, off)->l, n, off);
+	else
+		lnk(t, off)->r = t_insert(lnk(t, off)->r, n, off);
+	t_fix(t, off);
+	return t;
+}
+
+static struct emu_snap *t_erase(struct emu_snap *t, struct emu_snap *n, size_t off)
+{
+	if (!t)
+		return NULL;
+	if (t == n)
+		return t_merge(lnk(t, off)->l, lnk(t, off)->r, off);
+	if (store_snap_cmp(n, t) < 0)
+		lnk(t, off)->l = t_erase(lnk(t, off)->l, n, off);
+	else
+		lnk(t, off)->r = t_erase(lnk(t, off)->r, n, off);
+	t_fix(t, off);
+	return t;
+}
+
+/* In order from rank *skip on, until fn returns false (then false). */
+static bool t_walk_from(struct emu_snap *t, size_t off, size_t *skip,
+                        bool (*fn)(struct emu_snap *sn, void *arg), void *arg)
+{
+	while (t) {
+		size_t ls = t_size(lnk(t, off)->l, off);
+
+		if (*skip >= ls)
+			*skip -= ls;
+		else if (!t_walk_from(lnk(t, off)->l, off, skip, fn, arg))
+			return false;
+		if (*skip)
+			(*skip)--;
+		else if (!fn(t, arg))
+			return false;
+		if (*skip >= t_size(lnk(t, off)->r, off)) {
+			*skip -= t_size(lnk(t, off)->r, off);
+			return true;
+		}
+		t = lnk(t, off)->r;
+	}
+	return true;
+}
+
+struct collect {
+	struct emu_snap **out;
+	size_t n, want;
+};
+
+static bool collect_visit(struct emu_snap *sn, void *arg)
+{
+	struct collect *c = arg;
+
+	c->out[c->n++] = sn;
+	return c->n < c->want;
+}
+
+/* How many nodes of t come before n in listing order. */
+static size_t t_rank(const struct emu_snap *t, size_t off, const struct emu_snap *n)
+{
+	size_t rank = 0;
+
+	while (t) {
+		if (store_snap_cmp(t, n) < 0) {
+			rank += t_size(lnk(t, off)->l, off) + 1;
+			t = lnk(t, off)->r;
+		} else {
+			t = lnk(t, off)->l;
+		}
+	}
+	return rank;
+}
+
+/* The node of rank i (< size of t). */
+static struct emu_snap *t_select(struct emu_snap *t, size_t off, size_t i)
+{
+	while (t) {
+		size_t ls = t_size(lnk(t, off)->l, off);
+
+		if (i < ls) {
+			t = lnk(t, off)->l;
+		} else if (i == ls) {
+			return t;
+		} else {
+			i -= ls + 1;
+			t = lnk(t, off)->r;
+		}
+	}
+	return NULL;
+}
+
+/* Sets the sizes of t's subtrees; returns t's. */
+static size_t t_sizes(struct emu_snap *t, size_t off)
+{
+	struct snap_link *k;
+
+	if (!t)
+		return 0;
+	k = lnk(t, off);
+	k->size = 1 + t_sizes(k->l, off) + t_sizes(k->r, off);
+	return k->size;
+}
+
+/* The treap of v[0..n), in listing order, in O(n); stack holds n. */
+static struct emu_snap *t_build(struct emu_snap *const *v, size_t n, size_t off,
+                                struct emu_snap **stack)
+{
+	size_t top = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct emu_snap *x = v[i], *last = NULL;
+
+		/* the right spine holds decreasing priorities */
+		while (top && stack[top - 1]->prio < x->prio)
+			last = stack[--top];
+		lnk(x, off)->l = last;
+		lnk(x, off)->r = NULL;
+		if (top)
+			lnk(stack[top - 1], off)->r = x;
+		stack[top++] = x;
+	}
+	t_sizes(top ? stack[0] : NULL, off);
+	return top ? stack[0] : NULL;
+}
+
+/* In order; false when fn stopped the walk. */
+static bool t_walk(struct emu_snap *t, size_t off,
+                   bool (*fn)(struct emu_snap *sn, void *arg), void *arg)
+{
+	while (t) {
+		if (!t_walk(lnk(t, off)->l, off, fn, arg) || !fn(t, arg))
+			return false;
+		t = lnk(t, off)->r;
+	}
+	return true;
+}
+
+/* Frees every node of the global tree and what it owns. */
+static void t_free_all(struct emu_snap *t)
+{
+	while (t) {
+		struct emu_snap *r = t->all.r;
+
+		t_free_all(t->all.l);
+		cJSON_Delete(t->rec);
+		free(t->prev_status);
+		free(t);
+		t = r;
+	}
+}
+
+/* ---- content ---------------------------------------------------------- */
+
+static void content_init(struct store_content *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->pend_next_ms = c->ret_next_ms = c->disk_next_ms = LLONG_MAX;
+}
+
+static void free_content(struct store_content *c)
+{
+	t_free_all(c->snaps);
+	while (c->groups) {
+		struct snap_group *g = c->groups;
+		c->groups = g->next;
+		free(g->disk_id);
+		free(g);
+	}
+	for (size_t i = 0; i < c->ndisks; i++) {
+		cJSON_Delete(c->disks[i].rec);
+		free(c->disks[i].prev_status);
+	}
+	free(c->disks);
+	strmap_free(&c->disk_index);
+	strmap_free(&c->snap_index);
+	strmap_free(&c->group_index);
+	content_init(c);
+}
+
+int store_init(struct store *s, const struct emu_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	content_init(&s->c);
+	s->rng = 2463534242U;
+	s->next_id = ID_BASE + (unsigned long long)(real_ms() / 1000 % 10000000) * 10000ULL;
+	if (pthread_mutex_init(&s->lock, NULL))
+		return -ENOMEM;
+	if (pthread_mutex_init(&s->persist_lock, NULL)) {
+		pthread_mutex_destroy(&s->lock);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void store_destroy(struct store *s)
+{
+	free_content(&s->c);
+	for (size_t i = 0; i < STORE_LIST_CACHE; i++) {
+		free(s->lists[i].key);
+		free(s->lists[i].items);
+	}
+	free(s->initial_seed);
+	s->initial_seed = NULL;
+	pthread_mutex_destroy(&s->persist_lock);
+	pthread_mutex_destroy(&s->lock);
+}
+
+long store_find_disk_locked(const struct store *s, const char *disk_id)
+{
+	uintptr_t v = (uintptr_t)strmap_get(&s->c.disk_index, disk_id);
+
+	return v ? (long)(v - 1) : -1;
+}
+
+struct emu_snap *store_find_snap_locked(const struct store *s, const char *snap_id)
+{
+	return strmap_get(&s->c.snap_index, snap_id);
+}
+
+struct snap_group *store_find_group_locked(const struct store *s, const char *disk_id)
+{
+	return strmap_get(&s->c.group_index, disk_id);
+}
+
+size_t store_snap_count_locked(const struct store *s, const struct snap_group *g)
+{
+	return g ? t_size(g->root, GRP) : s->c.nsnaps;
+}
+
+size_t store_snap_page_locked(const struct store *s, const struct snap_group *g,
+                              size_t first, size_t count, struct emu_snap **out)
+{
+	struct collect c = { out, 0, count };
+
+	if (!count)
+		return 0;
+	if (g)
+		t_walk_from(g->root, GRP, &first, collect_visit, &c);
+	else
+		t_walk_from(s->c.snaps, ALL, &first, collect_visit, &c);
+	return c.n;
+}
+
+void store_snap_walk_locked(const struct store *s, const struct snap_group *g,
+                            bool (*fn)(struct emu_snap *sn, void *arg), void *arg)
+{
+	if (g)
+		t_walk(g->root, GRP, fn, arg);
+	else
+		t_walk(s->c.snaps, ALL, fn, arg);
+}
+
+/* Of the snapshots of groups gs, how many come before or are the snapshot
+ * at global rank p. */
+static size_t union_rank(const struct store *s, struct snap_group *const *gs,
+                         size_t ng, size_t p)
+{
+	struct emu_snap *e = t_select(s->c.snaps, ALL, p);
+	size_t n = 0;
+
+	for (size_t i = 0; i < ng; i++)
+		n += t_rank(gs[i]->root, GRP, e) + (e->group == gs[i]);
+	return n;
+}
+
+int store_snap_union_page_locked(const struct store *s, struct snap_group *const *gs,
+                                 size_t ng, size_t first, size_t count,
+                                 struct emu_snap **out, size_t *nout)
+{
+	size_t lo = 0, hi = s->c.nsnaps, total = 0, n = 0, *pos = NULL, *len = NULL;
+	struct emu_snap **buf = NULL, *start;
+	int ret = -ENOMEM;
+
+	*nout = 0;
+	for (size_t i = 0; i < ng; i++)
+		total += t_size(gs[i]->root, GRP);
+	if (first >= total || !count)
+		return 0;
+	/* the global rank of the union's first-th: the least p whose union
+	 * rank exceeds first */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (union_rank(s, gs, ng, mid) > first)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	start = t_select(s->c.snaps, ALL, lo);
+	/* each group's next count snapshots from there, merged */
+	buf = malloc(ng * count * sizeof(*buf));
+	pos = calloc(ng, sizeof(*pos));
+	len = calloc(ng, sizeof(*len));
+	if (!buf || !pos || !len || !start)
+		goto out;
+	for (size_t i = 0; i < ng; i++) {
+		struct collect c = { buf + i * count, 0, count };
+		size_t skip = t_rank(gs[i]->root, GRP, start);
+
+		t_walk_from(gs[i]->root, GRP, &skip, collect_visit, &c);
+		len[i] = c.n;
+	}
+	while (n < count) {
+		size_t best = ng;
+
+		for (size_t i = 0; i < ng; i++) {
+			if (pos[i] < len[i] &&
+			    (best == ng || store_snap_cmp(buf[i * count + pos[i]],
+			                                  buf[best * count + pos[best]]) < 0))
+				best = i;
+		}
+		if (best == ng)
+			break;
+		out[n++] = buf[best * count + pos[best]++];
+	}
+	*nout = n;
+	ret = 0;
+out:
+	free(buf);
+	free(pos);
+	free(len);
+	return ret;
+}
+
+static bool is_deleting(const char *status)
+{
+	return strcmp(status, "DELETING") == 0;
+}
+
+/* Refreshes the fields cached from sn->rec. */
+static void snap_sync(struct emu_snap *sn)
+{
+	const char *v;
+	time_t t;
+
+	v = rec_str(sn->rec, "snapshotId");
+	sn->id = v ? v : "";
+	v = rec_str(sn->rec, "createTime");
+	sn->create_time = v ? v : "";
+	v = rec_str(sn->rec, "status");
+	sn->status = v ? v : "";
+	v = rec_str(sn->rec, "retentionTime");
+	sn->retention_ms = v && zec_time_parse(v, &t) == 0 ? (long long)t * 1000 : LLONG_MAX;
+}
+
+static void note_retention(struct store *s, const struct emu_snap *sn)
+{
+	if (!is_deleting(sn->status) && sn->retention_ms < s->c.ret_next_ms)
+		s->c.ret_next_ms = sn->retention_ms;
+}
+
+static void pend_unlink(struct store *s, struct emu_snap *sn)
+{
+	if (!sn->pend_prev && s->c.pending != sn)
+		return;
+	if (sn->pend_prev)
+		sn->pend_prev->pend_next = sn->pend_next;
+	else
+		s->c.pending = sn->pend_next;
+	if (sn->pend_next)
+		sn->pend_next->pend_prev = sn->pend_prev;
+	sn->pend_prev = sn->pend_next = NULL;
+}
+
+/* Makes sn pending until due_ms (> 0), or not pending (0). */
+static void snap_set_due(struct store *s, struct emu_snap *sn, long long due_ms)
+{
+	sn->due_ms = due_ms;
+	if (!due_ms) {
+		pend_unlink(s, sn);
+		return;
+	}
+	if (!sn->pend_prev && s->c.pending != sn) {
+		sn->pend_next = s->c.pending;
+		if (s->c.pending)
+			s->c.pending->pend_prev = sn;
+		s->c.pending = sn;
+	}
+	if (due_ms < s->c.pend_next_ms)
+		s->c.pend_next_ms = due_ms;
+}
+
+static struct snap_group *group_get(struct store *s, const char *disk_id)
+{
+	struct snap_group *g = store_find_group_locked(s, disk_id);
+
+	if (g)
+		return g;
+	g = calloc(1, sizeof(*g));
+	if (!g || !(g->disk_id = strdup(disk_id))) {
+		free(g);
+		return NULL;
+	}
+	if (strmap_put(&s->c.group_index, disk_id, g)) {
+		free(g->disk_id);
+		free(g);
+		return NULL;
+	}
+	g->next = s->c.groups;
+	s->c.groups = g;
+	return g;
+}
+
+static unsigned next_prio(struct store *s)
+{
+	unsigned x = s->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	s->rng = x;
+	return x;
+}
+
+/* Snapshots a load adds before it builds the trees at once. */
+struct snap_vec {
+	struct emu_snap **v;
+	size_t n, cap;
+};
+
+/*
+ * Adds a snapshot for rec (taken over only on success) pending until due_ms:
+ * into the trees, or with bulk only into bulk (see build_trees()).
+ */
+static int add_snap(struct store *s, cJSON *rec, long long due_ms,
+                    struct snap_vec *bulk, struct emu_snap **out)
+{
+	struct emu_snap *sn = calloc(1, sizeof(*sn));
+	const char *disk_id = rec_str(rec, "diskId");
+
+	if (!sn)
+		return -ENOMEM;
+	sn->rec = rec;
+	snap_sync(sn);
+	sn->group = group_get(s, disk_id ? disk_id : "");
+	if (!sn->group || strmap_put(&s->c.snap_index, sn->id, sn)) {
+		free(sn);
+		return -ENOMEM;
+	}
+	if (bulk && grow((void **)&bulk->v, &bulk->cap, bulk->n, sizeof(*bulk->v))) {
+		strmap_del(&s->c.snap_index, sn->id);
+		free(sn);
+		return -ENOMEM;
+	}
+	sn->prio = next_prio(s);
+	if (bulk) {
+		bulk->v[bulk->n++] = sn;
+	} else {
+		s->c.snaps = t_insert(s->c.snaps, sn, ALL);
+		sn->group->root = t_insert(sn->group->root, sn, GRP);
+	}
+	s->c.nsnaps++;
+	if (is_deleting(sn->status))
+		sn->group->ndeleting++;
+	if (due_ms)
+		snap_set_due(s, sn, due_ms);
+	note_retention(s, sn);
+	if (out)
+		*out = sn;
 	return 0;
 }
 
@@ -228,19 +692,6 @@ static unsigned long long new_id(struct store *s)
 	return s->next_id;
 }
 
-static int add_snap_entry(struct store *s, cJSON *rec, long long due_ms)
-{
-	int ret = grow((void **)&s->snaps, &s->cap_snaps, s->nsnaps, sizeof(*s->snaps));
-
-	if (ret)
-		return ret;
-	s->snaps[s->nsnaps].rec = rec;
-	s->snaps[s->nsnaps].due_ms = due_ms;
-	s->snaps[s->nsnaps].prev_status = NULL;
-	s->nsnaps++;
-	return 0;
-}
-
 /* The resourceGroup object a snapshot of disk rec carries. */
 static cJSON *resource_group_of(const cJSON *disk)
 {
@@ -259,9 +710,9 @@ static cJSON *resource_group_of(const cJSON *disk)
 }
 
 int store_create_snap_locked(struct store *s, size_t d, const char *name,
-                             const char *retention, size_t *out)
+                             const char *retention, struct emu_snap **out)
 {
-	const cJSON *disk = s->disks[d].rec;
+	const cJSON *disk = s->c.disks[d].rec;
 	char id[32], when[ZEC_TIME_LEN];
 	cJSON *rec = cJSON_CreateObject(), *rg;
 	const char *zone = rec_str(disk, "zoneId");
@@ -285,10 +736,9 @@ int store_create_snap_locked(struct store *s, size_t d, const char *name,
 	if (!rg)
 		goto fail;
 	cJSON_AddItemToObject(rec, "resourceGroup", rg);
-	ret = add_snap_entry(s, rec, store_now_ms_locked(s) + s->cfg->create_delay_ms);
+	ret = add_snap(s, rec, store_now_ms_locked(s) + s->cfg->create_delay_ms, NULL, out);
 	if (ret)
 		goto fail;
-	*out = s->nsnaps - 1;
 	store_touch_locked(s);
 	return 0;
 fail:
@@ -296,63 +746,258 @@ fail:
 	return ret;
 }
 
-void store_remove_snap_locked(struct store *s, size_t i)
+void store_remove_snap_locked(struct store *s, struct emu_snap *sn)
 {
-	cJSON_Delete(s->snaps[i].rec);
-	free(s->snaps[i].prev_status);
-	s->snaps[i] = s->snaps[s->nsnaps - 1];
-	s->nsnaps--;
+	s->c.snaps = t_erase(s->c.snaps, sn, ALL);
+	sn->group->root = t_erase(sn->group->root, sn, GRP);
+	s->c.nsnaps--;
+	if (is_deleting(sn->status))
+		sn->group->ndeleting--;
+	pend_unlink(s, sn);
+	strmap_del(&s->c.snap_index, sn->id);
+	cJSON_Delete(sn->rec);
+	free(sn->prev_status);
+	free(sn);
 	store_touch_locked(s);
 }
 
-bool store_tick_locked(struct store *s)
+int store_snap_set_status_locked(struct store *s, struct emu_snap *sn,
+                                 const char *status, long long due_ms)
 {
-	long long now = store_now_ms_locked(s);
-	time_t now_s = store_now_locked(s);
-	bool changed = false;
+	bool was = is_deleting(sn->status);
+	int ret = rec_set_str(sn->rec, "status", status);
 
-	for (size_t i = s->nsnaps; i-- > 0;) {
-		struct emu_snap *sn = &s->snaps[i];
-		const char *st = rec_str(sn->rec, "status");
-		const char *ret = rec_str(sn->rec, "retentionTime");
-		time_t until;
+	if (ret)
+		return ret;
+	snap_sync(sn);
+	if (was != is_deleting(sn->status)) {
+		if (was)
+			sn->group->ndeleting--;
+		else
+			sn->group->ndeleting++;
+	}
+	snap_set_due(s, sn, due_ms);
+	note_retention(s, sn);
+	store_touch_locked(s);
+	return 0;
+}
 
-		if (!st)
-			st = "";
-		if (sn->due_ms && sn->due_ms <= now) {
-			if (strcmp(st, "DELETING") == 0) {
-				store_remove_snap_locked(s, i);
-				changed = true;
-				continue;
-			}
-			rec_set_str(sn->rec, "status",
-			            strcmp(st, "ROLLING_BACK") == 0 && sn->prev_status
-			            ? sn->prev_status : "AVAILABLE");
-			free(sn->prev_status);
-			sn->prev_status = NULL;
-			sn->due_ms = 0;
-			changed = true;
-			st = rec_str(sn->rec, "status");
-		}
-		if (ret && strcmp(st, "DELETING") != 0 &&
-		    zec_time_parse(ret, &until) == 0 && until <= now_s) {
-			zlog_info("snapshot expired snapshotId=%s retentionTime=%s",
-			          rec_str(sn->rec, "snapshotId"), ret);
-			store_remove_snap_locked(s, i);
-			changed = true;
+int store_snap_set_retention_locked(struct store *s, struct emu_snap *sn,
+                                    const char *retention)
+{
+	int ret = 0;
+
+	if (retention)
+		ret = rec_set_str(sn->rec, "retentionTime", retention);
+	else
+		cJSON_DeleteItemFromObjectCaseSensitive(sn->rec, "retentionTime");
+	snap_sync(sn);
+	note_retention(s, sn);
+	store_touch_locked(s);
+	return ret;
+}
+
+void store_disk_due_locked(struct store *s, size_t d, long long due_ms)
+{
+	s->c.disks[d].due_ms = due_ms;
+	if (due_ms && due_ms < s->c.disk_next_ms)
+		s->c.disk_next_ms = due_ms;
+}
+
+static int cmp_snap_ptrs(const void *a, const void *b)
+{
+	return store_snap_cmp(*(struct emu_snap *const *)a, *(struct emu_snap *const *)b);
+}
+
+/*
+ * Puts the snapshots of a load into the trees: sorted (seeds and state files
+ * usually are already), then each tree built in O(n) instead of n inserts.
+ * Takes b->v.
+ */
+static void build_trees(struct store *s, struct snap_vec *b)
+{
+	struct emu_snap **seg = NULL, **stack = NULL;
+	struct snap_group *g;
+	size_t at = 0;
+
+	for (size_t i = 1; i < b->n; i++) {
+		if (store_snap_cmp(b->v[i - 1], b->v[i]) > 0) {
+			qsort(b->v, b->n, sizeof(*b->v), cmp_snap_ptrs);
+			break;
 		}
 	}
-	for (size_t i = 0; i < s->ndisks; i++) {
-		struct emu_disk *d = &s->disks[i];
+	seg = malloc((b->n + 1) * sizeof(*seg));
+	stack = malloc((b->n + 1) * sizeof(*stack));
+	if (!seg || !stack) {
+		/* no memory to spare: one insert at a time */
+		for (size_t i = 0; i < b->n; i++) {
+			g = b->v[i]->group;
+			s->c.snaps = t_insert(s->c.snaps, b->v[i], ALL);
+			g->root = t_insert(g->root, b->v[i], GRP);
+		}
+		goto out;
+	}
+	s->c.snaps = t_build(b->v, b->n, ALL, stack);
+	/* each group's snapshots, still in order, side by side in seg */
+	for (size_t i = 0; i < b->n; i++)
+		b->v[i]->group->load_n++;
+	for (g = s->c.groups; g; g = g->next) {
+		g->load_off = at;
+		at += g->load_n;
+		g->load_n = 0;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		g = b->v[i]->group;
+		seg[g->load_off + g->load_n++] = b->v[i];
+	}
+	for (g = s->c.groups; g; g = g->next) {
+		g->root = t_build(seg + g->load_off, g->load_n, GRP, stack);
+		g->load_n = 0;
+	}
+out:
+	free(seg);
+	free(stack);
+	free(b->v);
+	b->v = NULL;
+	b->n = b->cap = 0;
+}
 
-		if (!d->due_ms || d->due_ms > now)
+/* Frees the snapshots of a failed load that are not in the trees yet. */
+static void free_bulk(struct store *s, struct snap_vec *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		strmap_del(&s->c.snap_index, b->v[i]->id);
+		cJSON_Delete(b->v[i]->rec);
+		free(b->v[i]->prev_status);
+		free(b->v[i]);
+	}
+	free(b->v);
+	b->v = NULL;
+	b->n = b->cap = 0;
+}
+
+/* ---- transitions ------------------------------------------------------ */
+
+/* Ends the transitions that are due; recomputes c.pend_next_ms. */
+static bool tick_pending(struct store *s, long long now)
+{
+	struct emu_snap *sn, *next;
+	long long earliest = LLONG_MAX;
+	bool changed = false;
+
+	for (sn = s->c.pending; sn; sn = next) {
+		next = sn->pend_next;
+		if (sn->due_ms > now) {
+			if (sn->due_ms < earliest)
+				earliest = sn->due_ms;
 			continue;
+		}
+		changed = true;
+		if (is_deleting(sn->status)) {
+			store_remove_snap_locked(s, sn);
+			continue;
+		}
+		store_snap_set_status_locked(s, sn,
+		                             strcmp(sn->status, "ROLLING_BACK") == 0 &&
+		                             sn->prev_status ? sn->prev_status : "AVAILABLE", 0);
+		free(sn->prev_status);
+		sn->prev_status = NULL;
+	}
+	s->c.pend_next_ms = earliest;
+	return changed;
+}
+
+struct expiry_scan {
+	long long now, earliest;
+	struct emu_snap **due;
+	size_t n, cap;
+	bool nomem;
+};
+
+static bool expiry_visit(struct emu_snap *sn, void *arg)
+{
+	struct expiry_scan *x = arg;
+
+	if (is_deleting(sn->status) || sn->retention_ms == LLONG_MAX)
+		return true;
+	if (sn->retention_ms > x->now) {
+		if (sn->retention_ms < x->earliest)
+			x->earliest = sn->retention_ms;
+		return true;
+	}
+	if (x->n == x->cap) {
+		size_t ncap = x->cap ? x->cap * 2 : 64;
+		struct emu_snap **p = realloc(x->due, ncap * sizeof(*p));
+		if (!p) {
+			x->nomem = true;
+			return false;
+		}
+		x->due = p;
+		x->cap = ncap;
+	}
+	x->due[x->n++] = sn;
+	return true;
+}
+
+/* Deletes the snapshots whose retentionTime has passed; one walk over all
+ * snapshots, only when the earliest retention time has come. */
+static bool tick_retention(struct store *s, long long now)
+{
+	struct expiry_scan x = { .now = now, .earliest = LLONG_MAX };
+
+	store_snap_walk_locked(s, NULL, expiry_visit, &x);
+	if (x.nomem) {
+		free(x.due);
+		return false;           /* the bound stays: tried again next time */
+	}
+	for (size_t i = 0; i < x.n; i++) {
+		zlog_info("snapshot expired snapshotId=%s retentionTime=%s",
+		          x.due[i]->id, rec_str(x.due[i]->rec, "retentionTime"));
+		store_remove_snap_locked(s, x.due[i]);
+	}
+	free(x.due);
+	s->c.ret_next_ms = x.earliest;
+	return x.n > 0;
+}
+
+static bool tick_disks(struct store *s, long long now)
+{
+	long long earliest = LLONG_MAX;
+	bool changed = false;
+
+	for (size_t i = 0; i < s->c.ndisks; i++) {
+		struct emu_disk *d = &s->c.disks[i];
+
+		if (!d->due_ms)
+			continue;
+		if (d->due_ms > now) {
+			if (d->due_ms < earliest)
+				earliest = d->due_ms;
+			continue;
+		}
 		rec_set_str(d->rec, "diskStatus", d->prev_status ? d->prev_status : "IN_USE");
 		free(d->prev_status);
 		d->prev_status = NULL;
 		d->due_ms = 0;
 		changed = true;
 	}
+	s->c.disk_next_ms = earliest;
+	return changed;
+}
+
+bool store_tick_locked(struct store *s)
+{
+	long long now = store_now_ms_locked(s);
+	/* retention is compared with business-now in whole seconds */
+	long long now_s_ms = (now >= 0 ? now / 1000 : (now - 999) / 1000) * 1000;
+	bool changed = false;
+
+	if (now >= s->c.pend_next_ms && tick_pending(s, now))
+		changed = true;
+	if (now_s_ms >= s->c.ret_next_ms && tick_retention(s, now_s_ms))
+		changed = true;
+	if (now >= s->c.disk_next_ms && tick_disks(s, now))
+		changed = true;
 	if (changed)
 		store_touch_locked(s);
 	return changed;
@@ -415,7 +1060,7 @@ static int snap_defaults(struct store *s, cJSON *sn, const char *now)
 {
 	const char *disk_id = rec_str(sn, "diskId");
 	long d = store_find_disk_locked(s, disk_id);
-	const cJSON *disk = d >= 0 ? s->disks[d].rec : NULL;
+	const cJSON *disk = d >= 0 ? s->c.disks[d].rec : NULL;
 	const char *zone = disk ? rec_str(disk, "zoneId") : NULL;
 	char buf[32];
 
@@ -532,16 +1177,20 @@ static long long pending_delay(const struct store *s, const char *status)
 	return 0;
 }
 
-int store_load_locked(struct store *s, const cJSON *seed, char *err,
-                      size_t err_size)
+/* The next record of a seed array: moved out of it (owned), or a copy. */
+static cJSON *take(cJSON *array, cJSON *it, bool owned)
 {
-	struct emu_disk *old_disks = s->disks;
-	struct emu_snap *old_snaps = s->snaps;
-	size_t old_nd = s->ndisks, old_ns = s->nsnaps;
-	size_t old_cd = s->cap_disks, old_cs = s->cap_snaps;
+	return owned ? cJSON_DetachItemViaPointer(array, it) : cJSON_Duplicate(it, 1);
+}
+
+/* Both loads: the new content is built aside, then swapped in. */
+static int load(struct store *s, cJSON *seed, bool owned, char *err, size_t err_size)
+{
+	struct store_content old = s->c;
 	long long old_offset = s->clock_offset_ms;
 	unsigned long long old_next = s->next_id;
-	const cJSON *disks, *snaps, *it;
+	struct snap_vec bulk = { NULL, 0, 0 };
+	cJSON *disks, *snaps, *it, *next;
 	long long offset = 0;
 	char now[ZEC_TIME_LEN];
 	size_t i = 0;
@@ -574,113 +1223,145 @@ int store_load_locked(struct store *s, const cJSON *seed, char *err,
 	}
 
 	/* build the new content aside, then swap it in */
-	s->disks = NULL;
-	s->snaps = NULL;
-	s->ndisks = s->nsnaps = s->cap_disks = s->cap_snaps = 0;
+	content_init(&s->c);
 	s->clock_offset_ms = offset;
 	zec_time_format(store_now_locked(s), now);
-	cJSON_ArrayForEach(it, disks) {
-		cJSON *d = cJSON_Duplicate(it, 1);
+	for (it = disks ? disks->child : NULL; it; it = next) {
+		struct store_content *c = &s->c;
+		cJSON *d;
 		const char *st;
 		long long delay;
 
-		ret = d ? grow((void **)&s->disks, &s->cap_disks, s->ndisks,
-		               sizeof(*s->disks)) : -ENOMEM;
+		next = it->next;
+		d = take(disks, it, owned);
+		ret = d ? grow((void **)&c->disks, &c->cap_disks, c->ndisks,
+		               sizeof(*c->disks)) : -ENOMEM;
 		if (!ret && store_find_disk_locked(s, rec_str(d, "diskId")) >= 0) {
 			snprintf(err, err_size, "duplicate diskId %s", rec_str(d, "diskId"));
 			ret = -EINVAL;
 		}
 		if (!ret)
 			ret = disk_defaults(d, now);
+		if (!ret)
+			ret = strmap_put(&c->disk_index, rec_str(d, "diskId"),
+			                 (void *)(uintptr_t)(c->ndisks + 1));
 		if (ret) {
 			cJSON_Delete(d);
 			goto fail;
 		}
-		memset(&s->disks[s->ndisks], 0, sizeof(s->disks[0]));
-		s->disks[s->ndisks].rec = d;
+		memset(&c->disks[c->ndisks], 0, sizeof(c->disks[0]));
+		c->disks[c->ndisks].rec = d;
 		st = rec_str(d, "diskStatus");
 		if (st && strcmp(st, "ROLLING_BACK") == 0) {
 			delay = pending_delay(s, st);
-			s->disks[s->ndisks].due_ms = store_now_ms_locked(s) + delay;
-			s->disks[s->ndisks].prev_status =
+			c->disks[c->ndisks].prev_status =
 				strdup(rec_str(d, "instanceId") ? "IN_USE" : "AVAILABLE");
+			store_disk_due_locked(s, c->ndisks, store_now_ms_locked(s) + delay);
 		}
-		s->ndisks++;
+		c->ndisks++;
 	}
 	cJSON_ArrayForEach(it, snaps) {
 		note_id(s, rec_str(it, "snapshotId"));
 	}
-	cJSON_ArrayForEach(it, snaps) {
-		cJSON *sn = cJSON_Duplicate(it, 1);
-		const char *id = rec_str(it, "snapshotId");
-		const char *st;
+	for (it = snaps ? snaps->child : NULL; it; it = next) {
+		cJSON *sn;
+		const char *id, *st;
 
-		if (sn && id && store_find_snap_locked(s, id) >= 0) {
+		next = it->next;
+		sn = take(snaps, it, owned);
+		if (!sn) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		id = rec_str(sn, "snapshotId");
+		if (id && store_find_snap_locked(s, id)) {
 			snprintf(err, err_size, "duplicate snapshotId %s", id);
 			cJSON_Delete(sn);
 			ret = -EINVAL;
 			goto fail;
 		}
-		ret = sn ? snap_defaults(s, sn, now) : -ENOMEM;
+		ret = snap_defaults(s, sn, now);
 		if (!ret) {
 			st = rec_str(sn, "status");
-			ret = add_snap_entry(s, sn, pending_delay(s, st) ?
-			                     store_now_ms_locked(s) + pending_delay(s, st) : 0);
+			ret = add_snap(s, sn, pending_delay(s, st) ?
+			               store_now_ms_locked(s) + pending_delay(s, st) : 0,
+			               &bulk, NULL);
 		}
 		if (ret) {
 			cJSON_Delete(sn);
 			goto fail;
 		}
 	}
-	free_arrays(old_disks, old_nd, old_snaps, old_ns);
+	build_trees(s, &bulk);
+	free_content(&old);
 	store_touch_locked(s);
 	return 0;
 fail:
 	if (ret == -ENOMEM)
 		snprintf(err, err_size, "out of memory");
-	free_content(s);
-	s->disks = old_disks;
-	s->snaps = old_snaps;
-	s->ndisks = old_nd;
-	s->nsnaps = old_ns;
-	s->cap_disks = old_cd;
-	s->cap_snaps = old_cs;
+	free_bulk(s, &bulk);
+	free_content(&s->c);
+	s->c = old;
 	s->clock_offset_ms = old_offset;
 	s->next_id = old_next;
 	return ret;
 }
 
+int store_load_locked(struct store *s, const cJSON *seed, char *err, size_t err_size)
+{
+	/* copies: seed is only read (take() never detaches here) */
+	return load(s, (cJSON *)(uintptr_t)seed, false, err, err_size);
+}
+
+int store_load_owned_locked(struct store *s, cJSON *seed, char *err, size_t err_size)
+{
+	return load(s, seed, true, err, err_size);
+}
+
+struct state_walk {
+	cJSON *arr;
+	bool nomem;
+};
+
+static bool state_visit(struct emu_snap *sn, void *arg)
+{
+	struct state_walk *w = arg;
+	cJSON *c = cJSON_Duplicate(sn->rec, 1);
+
+	if (!c) {
+		w->nomem = true;
+		return false;
+	}
+	cJSON_AddItemToArray(w->arr, c);
+	return true;
+}
+
 cJSON *store_state_json_locked(const struct store *s)
 {
-	cJSON *root = cJSON_CreateObject(), *disks, *snaps;
+	cJSON *root = cJSON_CreateObject(), *disks;
+	struct state_walk w = { NULL, false };
 	char now[ZEC_TIME_LEN];
-	size_t *idx = NULL;
 
 	if (!root)
 		return NULL;
 	disks = cJSON_AddArrayToObject(root, "disks");
-	snaps = cJSON_AddArrayToObject(root, "snapshots");
-	if (!disks || !snaps || store_sorted_snaps_locked(s, &idx))
+	w.arr = cJSON_AddArrayToObject(root, "snapshots");
+	if (!disks || !w.arr)
 		goto fail;
-	for (size_t i = 0; i < s->ndisks; i++) {
-		cJSON *c = cJSON_Duplicate(s->disks[i].rec, 1);
+	for (size_t i = 0; i < s->c.ndisks; i++) {
+		cJSON *c = cJSON_Duplicate(s->c.disks[i].rec, 1);
 		if (!c)
 			goto fail;
 		cJSON_AddItemToArray(disks, c);
 	}
-	for (size_t i = 0; i < s->nsnaps; i++) {
-		cJSON *c = cJSON_Duplicate(s->snaps[idx[i]].rec, 1);
-		if (!c)
-			goto fail;
-		cJSON_AddItemToArray(snaps, c);
-	}
+	store_snap_walk_locked(s, NULL, state_visit, &w);
+	if (w.nomem)
+		goto fail;
 	zec_time_format(store_now_locked(s), now);
 	if (zj_add_string(root, "now", now))
 		goto fail;
-	free(idx);
 	return root;
 fail:
-	free(idx);
 	cJSON_Delete(root);
 	return NULL;
 }

@@ -6,6 +6,14 @@
  * DescribeDisks, DescribeSnapshots, /_emulator/state and the state file all
  * print them as they are.  Every function whose name ends in _locked must be
  * called with store->lock held; nothing sleeps or does I/O under it.
+ *
+ * Scale: disks and snapshots are indexed by id (hash maps), snapshots are
+ * kept in listing order (createTime, then numeric snapshotId) in a treap
+ * with subtree sizes, once for all snapshots and once per diskId, so a page
+ * is found in O(log n) and every mutation costs O(log n).  The fields the
+ * order, the filters and the clock need are cached in struct emu_snap; the
+ * setters below keep them in step with the record, so snapshot records are
+ * changed only through them (or for fields not cached, such as the name).
  */
 #ifndef ZEC_EMU_STORE_H
 #define ZEC_EMU_STORE_H
@@ -15,6 +23,7 @@
 #include <time.h>
 
 #include "emulator.h"
+#include "strmap.h"
 
 struct emu_disk {
 	cJSON *rec;                     /* API disk record */
@@ -22,23 +31,80 @@ struct emu_disk {
 	char *prev_status;              /* status to return to after rollback */
 };
 
+struct emu_snap;
+
+/* A snapshot's place in one ordered tree (treap by key, heap by prio). */
+struct snap_link {
+	struct emu_snap *l, *r;
+	size_t size;                    /* nodes in this subtree */
+};
+
+/* The snapshots of one diskId (the disk may not exist). */
+struct snap_group {
+	char *disk_id;
+	struct emu_snap *root;          /* its snapshots, listing order */
+	size_t ndeleting;               /* of them in DELETING */
+	unsigned long long mark;        /* request stamp (store.stamp) */
+	size_t load_off, load_n;        /* scratch of a load */
+	struct snap_group *next;        /* every group, for freeing */
+};
+
 struct emu_snap {
 	cJSON *rec;                     /* API snapshot record */
 	long long due_ms;               /* pending transition ends; 0: none */
 	char *prev_status;              /* status after ROLLING_BACK */
+
+	/* cached from rec: pointers into it, refreshed by every setter */
+	const char *id;                 /* snapshotId */
+	const char *create_time;        /* createTime */
+	const char *status;             /* status */
+	long long retention_ms;         /* retentionTime, business ms; none: LLONG_MAX */
+	struct snap_group *group;       /* of its diskId */
+
+	unsigned prio;
+	struct snap_link all, grp;      /* store.snaps and group->root trees */
+	struct emu_snap *pend_prev, *pend_next; /* store.pending: due_ms set */
+	unsigned long long mark;        /* request stamp (store.stamp) */
+};
+
+/* A filtered snapshot listing kept while the store does not change. */
+struct list_cache {
+	char *key;                      /* the filters (actions.c) */
+	unsigned long long gen;         /* store.gen when it was made */
+	struct emu_snap **items;        /* every match, listing order */
+	size_t n;
+};
+
+#define STORE_LIST_CACHE 4
+
+/* Everything a seed replaces, so a load can build it aside and swap. */
+struct store_content {
+	struct emu_disk *disks;         /* in insertion order */
+	size_t ndisks, cap_disks;
+	struct strmap disk_index;       /* diskId -> index + 1 */
+	struct emu_snap *snaps;         /* tree root, listing order */
+	size_t nsnaps;
+	struct strmap snap_index;       /* snapshotId -> struct emu_snap */
+	struct strmap group_index;      /* diskId -> struct snap_group */
+	struct snap_group *groups;
+	struct emu_snap *pending;       /* snapshots with a due_ms */
+	/* lower bounds of the next due time (business ms), LLONG_MAX: none;
+	 * store_tick_locked() does nothing before the earliest of them */
+	long long pend_next_ms, ret_next_ms, disk_next_ms;
 };
 
 struct store {
 	pthread_mutex_t lock;
 	const struct emu_config *cfg;
-	struct emu_disk *disks;         /* in insertion order */
-	size_t ndisks, cap_disks;
-	struct emu_snap *snaps;         /* unordered; sorted when listed */
-	size_t nsnaps, cap_snaps;
+	struct store_content c;
 	long long clock_offset_ms;      /* business time = real time + offset */
 	unsigned long long next_id;     /* last snapshot id handed out */
 	unsigned long long gen;         /* bumped on every change */
-	cJSON *initial_seed;            /* what POST /_emulator/reset restores */
+	unsigned long long stamp;       /* request stamps for .mark */
+	unsigned rng;                   /* treap priorities */
+	struct list_cache lists[STORE_LIST_CACHE];
+	unsigned list_next;             /* the one to replace next */
+	char *initial_seed;             /* JSON text POST /_emulator/reset restores */
 
 	pthread_mutex_t persist_lock;
 	unsigned long long persisted_gen;
@@ -51,9 +117,12 @@ void store_destroy(struct store *s);
  * Replaces all state with a seed {"disks":[...],"snapshots":[...]}, filling
  * defaults; a "clockOffsetMs" member (state files) restores the clock.
  * -EINVAL with a reason in err when the seed is malformed (state untouched).
+ * store_load_locked() copies the records; store_load_owned_locked() moves
+ * them out of seed (faster, half the memory), which the caller can then
+ * only delete.
  */
-int store_load_locked(struct store *s, const cJSON *seed, char *err,
-                      size_t err_size);
+int store_load_locked(struct store *s, const cJSON *seed, char *err, size_t err_size);
+int store_load_owned_locked(struct store *s, cJSON *seed, char *err, size_t err_size);
 
 /* Type checks of disk fields (seeds, /_emulator/disks): -EINVAL, reason in err. */
 int store_check_disk_fields(const cJSON *fields, char *err, size_t err_size);
@@ -68,17 +137,50 @@ bool store_tick_locked(struct store *s);
 /* Marks the state changed (to be persisted). */
 void store_touch_locked(struct store *s);
 
-/* Lookups: the index, or -1. */
+/* Lookups in O(1): the disk's index or -1; the snapshot, its group or NULL. */
 long store_find_disk_locked(const struct store *s, const char *disk_id);
-long store_find_snap_locked(const struct store *s, const char *snap_id);
+struct emu_snap *store_find_snap_locked(const struct store *s, const char *snap_id);
+struct snap_group *store_find_group_locked(const struct store *s, const char *disk_id);
 
-/* Snapshot indices ordered by createTime, then snapshotId; caller frees. */
-int store_sorted_snaps_locked(const struct store *s, size_t **out);
+/* Listing order: createTime, then snapshotId (numerically). */
+int store_snap_cmp(const struct emu_snap *a, const struct emu_snap *b);
 
-/* A new CREATING snapshot of disk d; *out is its index. */
+/* Snapshots of group g (NULL: all), in listing order. */
+size_t store_snap_count_locked(const struct store *s, const struct snap_group *g);
+
+/* Up to count snapshots of g (NULL: all) from rank first; how many in out. */
+size_t store_snap_page_locked(const struct store *s, const struct snap_group *g,
+                              size_t first, size_t count, struct emu_snap **out);
+
+/*
+ * The same for the union of groups gs (distinct): the page is found by a
+ * binary search over global ranks, O(log n * ng * log n + ng * count).
+ * 0 or -ENOMEM; *nout snapshots in out.
+ */
+int store_snap_union_page_locked(const struct store *s, struct snap_group *const *gs,
+                                 size_t ng, size_t first, size_t count,
+                                 struct emu_snap **out, size_t *nout);
+
+/* Calls fn on the snapshots of g (NULL: all) in listing order until it
+ * returns false.  fn must not add or remove snapshots. */
+void store_snap_walk_locked(const struct store *s, const struct snap_group *g,
+                            bool (*fn)(struct emu_snap *sn, void *arg), void *arg);
+
+/* A new CREATING snapshot of disk d. */
 int store_create_snap_locked(struct store *s, size_t d, const char *name,
-                             const char *retention, size_t *out);
-void store_remove_snap_locked(struct store *s, size_t i);
+                             const char *retention, struct emu_snap **out);
+void store_remove_snap_locked(struct store *s, struct emu_snap *sn);
+
+/* Sets the status; due_ms > 0 also makes it pending until then. */
+int store_snap_set_status_locked(struct store *s, struct emu_snap *sn,
+                                 const char *status, long long due_ms);
+
+/* Sets retentionTime (a valid time), or removes it (NULL). */
+int store_snap_set_retention_locked(struct store *s, struct emu_snap *sn,
+                                    const char *retention);
+
+/* Records that disk d's pending rollback ends at due_ms. */
+void store_disk_due_locked(struct store *s, size_t d, long long due_ms);
 
 /* {"disks":[...],"snapshots":[...],"now":"..."}; NULL on ENOMEM. */
 cJSON *store_state_json_locked(const struct store *s);
