@@ -11,9 +11,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fuse_lowlevel.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,73 +40,6 @@ static void print_version(void)
 	printf("libfuse %s\n", fuse_pkgversion());
 	printf("libcurl %s\n", cv ? cv->version : "unknown");
 	printf("cJSON %s\n", cJSON_Version());
-}
-
-/*
- * SIGHUP re-reads the credentials without unmounting.  The handler only
- * writes a byte to a pipe; a thread does the work.
- */
-static int hup_pipe[2] = { -1, -1 };
-
-static void on_hup(int sig)
-{
-	int saved = errno;
-	char c = (char)sig;
-
-	if (write(hup_pipe[1], &c, 1) < 0) {
-		/* a reload is already pending */
-	}
-	errno = saved;
-}
-
-static void *reload_thread(void *arg)
-{
-	struct zecfs *fs = arg;
-	char c, why[512];
-
-	while (read(hup_pipe[0], &c, 1) == 1) {
-		struct zecfs_credentials cred;
-
-		why[0] = '\0';
-		if (zecfs_load_credentials(&fs->cfg, &cred, why, sizeof(why))) {
-			zlog_error("credentials reload failed: %s (keeping the old ones)", why);
-			continue;
-		}
-		if (zec_client_set_credentials(fs->client, cred.key_id, cred.password, cred.token))
-			zlog_error("credentials reload failed: out of memory (keeping the old ones)");
-		else
-			zlog_info("credentials reloaded source=%s", cred.source);
-		zecfs_credentials_free(&cred);
-	}
-	return NULL;
-}
-
-static int start_reloader(struct zecfs *fs, pthread_t *tid)
-{
-	struct sigaction sa;
-
-	if (pipe2(hup_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -errno;
-	/* the reader blocks; the writer (the handler) must not */
-	fcntl(hup_pipe[0], F_SETFL, 0);
-	if (pthread_create(tid, NULL, reload_thread, fs) != 0)
-		return -EAGAIN;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_hup;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	return sigaction(SIGHUP, &sa, NULL) < 0 ? -errno : 0;
-}
-
-static void stop_reloader(pthread_t tid)
-{
-	signal(SIGHUP, SIG_IGN);
-	if (hup_pipe[1] >= 0) {
-		close(hup_pipe[1]);
-		pthread_join(tid, NULL);
-		close(hup_pipe[0]);
-	}
-	hup_pipe[0] = hup_pipe[1] = -1;
 }
 
 /* One API call proves the endpoint and the credentials before mounting. */
@@ -141,8 +72,7 @@ int main(int argc, char *argv[])
 	struct zec_client_config ccfg = { 0 };
 	struct fuse_loop_config *loop = NULL;
 	struct zecfs fs = { 0 };
-	pthread_t reloader;
-	int reloading = 0;
+	struct zfs_signals *signals = NULL;
 	enum zec_log_level level = ZEC_LOG_INFO;
 	char why[512] = "";
 	char *endpoint = NULL;
@@ -237,13 +167,8 @@ int main(int argc, char *argv[])
 	mounted = 1;
 	if (fuse_daemonize(opts.foreground) != 0)
 		goto out;
-	if (fuse_set_signal_handlers(fuse_get_session(fs.fuse)) != 0)
+	if (zfs_signals_start(&fs, opts.mountpoint, &signals))
 		goto out;
-	/* after libfuse's handlers, so that SIGHUP reloads instead of unmounting */
-	if (start_reloader(&fs, &reloader) == 0)
-		reloading = 1;
-	else
-		zlog_warn("sighup credential reload unavailable");
 	zlog_info("mounted mountpoint=%s endpoint=%s cache_ttl=%.0f allow_delete=%d",
 	          opts.mountpoint, endpoint, fs.cfg.cache_ttl, fs.cfg.allow_delete);
 	if (opts.singlethread) {
@@ -251,7 +176,7 @@ int main(int argc, char *argv[])
 	} else {
 		loop = fuse_loop_cfg_create();
 		if (!loop)
-			goto out_signals;
+			goto out;
 		fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
 		/* requests wait on the network, not the CPU: more workers than
 		 * libfuse's default of 10 keep concurrent operations concurrent */
@@ -259,18 +184,10 @@ int main(int argc, char *argv[])
 		                              opts.max_threads : DEFAULT_MAX_THREADS);
 		ret = fuse_loop_mt(fs.fuse, loop);
 	}
-	/* libfuse reports the signal that ended the loop: SIGTERM/SIGINT are a clean stop */
-	if (ret == SIGTERM || ret == SIGINT || ret == -SIGTERM || ret == -SIGINT) {
-		zlog_info("signal received, unmounting signal=%d", ret < 0 ? -ret : ret);
-		ret = 0;
-	}
 	ret = ret ? 1 : 0;
 	zlog_info("unmounting mountpoint=%s", opts.mountpoint);
-out_signals:
-	if (reloading)
-		stop_reloader(reloader);
-	fuse_remove_signal_handlers(fuse_get_session(fs.fuse));
 out:
+	zfs_signals_stop(signals);
 	if (mounted)
 		fuse_unmount(fs.fuse);
 	if (fs.fuse)

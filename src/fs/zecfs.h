@@ -6,6 +6,7 @@
  *   ops.c       the FUSE operations: namespace, mkdir, rmdir, rename, ...
  *   xattr.c     user.zec.* attributes
  *   cache.c     listings with a TTL, wrapped around the API client
+ *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
  *   main.c      start-up: check credentials, mount, daemonize, loop
  */
 #ifndef ZECFS_H
@@ -134,6 +135,14 @@ int zecfs_removexattr(const char *path, const char *name);
 /* The default retention for new snapshots on a disk; false: kept forever. */
 bool zecfs_default_retention(struct zecfs *fs, const char *disk_id,
                              struct zec_retention *out);
+
+/* ---- signals.c ------------------------------------------------------ */
+
+struct zfs_signals;
+/* SIGHUP reloads credentials; SIGTERM/SIGINT unmount gracefully. */
+int zfs_signals_start(struct zecfs *fs, const char *mountpoint,
+                      struct zfs_signals **out);
+void zfs_signals_stop(struct zfs_signals *s);
 
 /* ---- options.c ------------------------------------------------------ */
 

@@ -300,3 +300,46 @@ def test_stats_counts_retries(emu, mount):
     assert st["retries"] >= 2
     # "errors" counts calls that failed in the end; this one succeeded on its third try
     assert "SERVICE_TEMPORARY_UNAVAILABLE" not in st["errors"]
+
+
+def test_sigterm_lets_an_operation_in_flight_finish(emu, mount):
+    import threading
+    m = mount(emu)
+    os.listdir(m.p(WEB, "snapshots"))
+    emu.add_fault(action="CreateSnapshot", latencyMs=1500)
+    result = {}
+
+    def mk():
+        try:
+            os.mkdir(m.p(WEB, "snapshots", "in-flight"))
+            result["err"] = 0
+        except OSError as e:
+            result["err"] = e.errno
+    t = threading.Thread(target=mk)
+    t.start()
+    time.sleep(0.5)
+    m.proc.send_signal(signal.SIGTERM)
+    t.join(30)
+    assert result.get("err") == 0
+    assert m.proc.wait(timeout=30) == 0
+    assert not os.path.ismount(m.path)
+    assert "in-flight" in [s["snapshotName"] for s in emu.snapshots(WEB)]
+    m.proc = None
+    m.log.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="aborting a FUSE connection needs root")
+def test_sigterm_on_a_busy_mount_ends_after_the_grace_period(emu, mount):
+    m = mount(emu, "timeout=1", "log_level=debug")
+    busy = subprocess.Popen(["sleep", "60"], cwd=m.p(WEB, "snapshots"))
+    try:
+        t0 = time.time()
+        m.proc.send_signal(signal.SIGTERM)
+        assert m.proc.wait(timeout=30) == 0
+        assert 5 <= time.time() - t0 < 20          # timeout + 5 s of grace
+        assert "aborting the connection" in m.output()
+        m.proc = None
+        m.log.close()
+    finally:
+        busy.kill()
+        busy.wait()
