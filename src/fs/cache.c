@@ -12,6 +12,7 @@
 #include "cache.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,10 +192,72 @@ static void snaplist_destroy(void *p)
 {
 	struct zfs_snaplist *l = p;
 
-	for (size_t i = 0; i < l->n; i++)
+	/* a compacted list's strings are in its arena or the pool */
+	for (size_t i = 0; !l->arena && i < l->n; i++)
 		snap_release(&l->v[i]);
+	free(l->arena);
 	free(l->v);
 	free(l);
+}
+
+/* Every string field of a snapshot, and whether it is pooled. */
+#define ALL_FIELDS(s) &(s)->zone_id, &(s)->status, &(s)->snapshot_type, \
+	&(s)->disk_id, &(s)->resource_group_id, &(s)->resource_group_name, \
+	&(s)->snapshot_id, &(s)->snapshot_name, &(s)->retention_time, \
+	&(s)->create_time
+
+/*
+ * Moves the strings a list owns into one block: the records as parsed were
+ * scattered over the heap among the JSON they came from, and a few live
+ * strings on each page kept the whole page resident.  On ENOMEM the list
+ * simply stays as it is.
+ */
+static void snaplist_compact(struct zfs_snaplist *l)
+{
+	size_t total = 0, at = 0;
+	char *arena;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct zfs_snap *sn = &l->v[i];
+		char **f[] = { ALL_FIELDS(&sn->s) };
+
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			if (*f[k] && !(k < 6 && sn->pooled[k]))
+				total += strlen(*f[k]) + 1;
+		}
+		if (sn->name != sn->s.snapshot_name)
+			total += strlen(sn->name) + 1;
+	}
+	if (total == 0 || !(arena = malloc(total)))
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		struct zfs_snap *sn = &l->v[i];
+		char **f[] = { ALL_FIELDS(&sn->s) };
+		bool shared = sn->name == sn->s.snapshot_name;
+
+		if (!shared) {
+			size_t len = strlen(sn->name) + 1;
+
+			memcpy(arena + at, sn->name, len);
+			free(sn->name);
+			sn->name = arena + at;
+			at += len;
+		}
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			size_t len;
+
+			if (!*f[k] || (k < 6 && sn->pooled[k]))
+				continue;
+			len = strlen(*f[k]) + 1;
+			memcpy(arena + at, *f[k], len);
+			free(*f[k]);
+			*f[k] = arena + at;
+			at += len;
+		}
+		if (shared)
+			sn->name = sn->s.snapshot_name;
+	}
+	l->arena = arena;
 }
 
 static void disklist_destroy(void *p)
@@ -302,6 +365,7 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), snap_name_cmp);
 	free(items);
+	snaplist_compact(l);
 	*out = l;
 	return 0;
 fail:
@@ -485,6 +549,9 @@ static int fetch_account(struct zfs_cache *c, const char *disk_id,
 		i = j;
 	}
 	zec_snapshot_list_free(&sl);
+	/* the records as parsed were far larger than the lists made of them:
+	 * give the freed pages back rather than keep them resident */
+	malloc_trim(0);
 	if (ret) {
 		if (mine)
 			list_put(&mine->h);

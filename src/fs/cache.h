@@ -40,6 +40,7 @@ struct zfs_snaplist {
 	struct zfs_list_head h;
 	struct zfs_snap *v;          /* sorted by name */
 	size_t n;
+	char *arena;                 /* the strings the list owns, in one block */
 };
 
 struct zfs_disk {
