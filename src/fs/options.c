@@ -221,7 +221,9 @@ static FILE *open_secret(const char *path, char *why, size_t why_size)
 	FILE *f = NULL;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* symlinks are fine (Kubernetes secret volumes use them): the checks
+	 * below are made on the file actually opened */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(why, why_size, "cannot open credentials file '%s': %s", path,
 		         strerror(errno));

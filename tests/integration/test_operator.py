@@ -343,3 +343,14 @@ def test_sigterm_on_a_busy_mount_ends_after_the_grace_period(emu, mount):
     finally:
         busy.kill()
         busy.wait()
+
+
+def test_credentials_file_behind_a_symlink(emu, mount, tmp_path):
+    """Kubernetes secret volumes present files as symlinks into ..data/."""
+    real = tmp_path / "..data"
+    real.mkdir()
+    write_secret(real / "zec.env", "ZENLAYERCLOUD_ACCESS_KEY_ID=%s\n"
+                 "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD=%s\n" % (DEMO_KEY_ID, DEMO_KEY_PASSWORD))
+    os.symlink(str(real / "zec.env"), str(tmp_path / "zec.env"))
+    m = mount(emu, "credentials=%s" % (tmp_path / "zec.env"))
+    assert WEB in os.listdir(m.path)
