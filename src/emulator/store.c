@@ -36,10 +36,9 @@ const char *rec_str(const cJSON *rec, const char *key)
 	return v;
 }
 
-int rec_set_str(cJSON *rec, const char *key, const char *value)
+/* Sets rec[key] to v (taking it), replacing any value there. */
+static int rec_set(cJSON *rec, const char *key, cJSON *v)
 {
-	cJSON *v = cJSON_CreateString(value);
-
 	if (!v)
 		return -ENOMEM;
 	if (cJSON_GetObjectItemCaseSensitive(rec, key))
@@ -49,17 +48,14 @@ int rec_set_str(cJSON *rec, const char *key, const char *value)
 	return 0;
 }
 
+int rec_set_str(cJSON *rec, const char *key, const char *value)
+{
+	return rec_set(rec, key, cJSON_CreateString(value));
+}
+
 int rec_set_bool(cJSON *rec, const char *key, bool value)
 {
-	cJSON *v = cJSON_CreateBool(value);
-
-	if (!v)
-		return -ENOMEM;
-	if (cJSON_GetObjectItemCaseSensitive(rec, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(rec, key, v);
-	else
-		cJSON_AddItemToObject(rec, key, v);
-	return 0;
+	return rec_set(rec, key, cJSON_CreateBool(value));
 }
 
 bool rec_bool(const cJSON *rec, const char *key, bool dflt)
