@@ -27,7 +27,8 @@
 struct slot {
 	struct zfs_list_head *cur;   /* current list, referenced by the slot */
 	bool fetching;
-	bool changed;                /* a local change landed while fetching */
+	bool due;                    /* forgotten: ask the API next time, whatever its age */
+	unsigned long long changed_gen;  /* cache generation of the last local change */
 	unsigned gen;                /* bumped when a fetch ends */
 	int err;                     /* how the last fetch ended */
 	struct zec_result res;
@@ -48,6 +49,7 @@ struct zfs_cache {
 	struct slot disks;
 	struct disk_slot *buckets[SLOT_BUCKETS];
 	bool stale_warned;           /* warned for this episode of errors */
+	unsigned long long gen;      /* bumped by every local change (read-your-writes) */
 	struct zfs_cache_counters counters;  /* guarded by lock */
 	double walk_until;           /* a walk of the whole mount is under way */
 	bool walk_listed;            /* its account-wide listing was made */
@@ -196,6 +198,8 @@ static void snaplist_destroy(void *p)
 	for (size_t i = 0; !l->arena && i < l->n; i++)
 		snap_release(&l->v[i]);
 	free(l->arena);
+	free(l->json);
+	free(l->by_id);
 	free(l->v);
 	free(l);
 }
@@ -311,6 +315,26 @@ static int snap_name_cmp(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
+/* Folds one entry into a list's digest (order matters: lists are sorted). */
+static uint64_t digest_add(uint64_t h, const char *a, const char *b)
+{
+	h = h ? h : 0xcbf29ce484222325ULL;
+	for (const char *p = a; p && *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	h = (h ^ 0x1f) * 0x100000001b3ULL;
+	for (const char *p = b; p && *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	return (h ^ 0x1e) * 0x100000001b3ULL;
+}
+
+static int by_id_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct zfs_snap *v = arg;
+
+	return strcmp(v[*(const uint32_t *)pa].s.snapshot_id,
+	              v[*(const uint32_t *)pb].s.snapshot_id);
+}
+
 /*
  * Builds a list from snapshots it takes ownership of (the array too).
  * DELETING snapshots are dropped; a name shared by several snapshots stays
@@ -364,6 +388,18 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 	}
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), snap_name_cmp);
+	if (l->n && !(l->by_id = malloc(l->n * sizeof(*l->by_id)))) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < l->n; i++) {
+		l->by_id[i] = (uint32_t)i;
+		l->h.digest = digest_add(l->h.digest, l->v[i].name, l->v[i].s.snapshot_id);
+		if (l->v[i].ctime > l->h.newest)
+			l->h.newest = l->v[i].ctime;
+	}
+	if (l->n)
+		qsort_r(l->by_id, l->n, sizeof(*l->by_id), by_id_cmp, l->v);
 	free(items);
 	snaplist_compact(l);
 	*out = l;
@@ -415,6 +451,11 @@ static int disklist_build(struct zec_disk *items, size_t n, double fetched,
 	l->n = k;
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), disk_id_cmp);
+	for (size_t i = 0; i < l->n; i++) {
+		l->h.digest = digest_add(l->h.digest, l->v[i].d.disk_id, l->v[i].d.disk_name);
+		if (l->v[i].ctime > l->h.newest)
+			l->h.newest = l->v[i].ctime;
+	}
 	free(items);
 	*out = l;
 	return 0;
@@ -428,6 +469,29 @@ const struct zfs_snap *zfs_snaplist_find(const struct zfs_snaplist *l,
 	if (!l || !l->n)
 		return NULL;
 	return bsearch(&key, l->v, l->n, sizeof(*l->v), snap_name_cmp);
+}
+
+const struct zfs_snap *zfs_snaplist_find_id(const struct zfs_snaplist *l,
+                                            const char *snapshot_id)
+{
+	size_t lo = 0, hi;
+
+	if (!l || !l->n || !l->by_id)
+		return NULL;
+	hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct zfs_snap *sn = &l->v[l->by_id[mid]];
+		int r = strcmp(snapshot_id, sn->s.snapshot_id);
+
+		if (r == 0)
+			return sn;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
 }
 
 const struct zfs_disk *zfs_disklist_find(const struct zfs_disklist *l,
@@ -469,18 +533,47 @@ static int snap_disk_cmp(const void *pa, const void *pb)
 	return strcmp(a->disk_id ? a->disk_id : "", b->disk_id ? b->disk_id : "");
 }
 
-/* Installs a fetched list in a disk's slot, unless that slot is busy. */
+/*
+ * A list's mtime: unchanged contents keep the old list's; changed ones
+ * take the time zecfs saw the change (never before the newest entry); a
+ * first listing takes its newest entry's createTime.
+ */
+static void settle_mtime(struct zfs_list_head *fresh, const struct zfs_list_head *old)
+{
+	time_t now = time(NULL);
+
+	if (!old)
+		fresh->mtime = fresh->newest;
+	else if (old->digest == fresh->digest)
+		fresh->mtime = old->mtime;
+	else
+		fresh->mtime = now > fresh->newest ? now : fresh->newest;
+}
+
+/* With the lock held: puts a fetched list in a slot. */
+static void slot_install(struct slot *s, struct zfs_list_head *fresh)
+{
+	settle_mtime(fresh, s->cur);
+	list_put(s->cur);
+	s->cur = fresh;
+	s->due = false;
+	s->err = 0;
+}
+
+/*
+ * Installs a list fetched account-wide in a disk's slot, unless that slot
+ * is being fetched on its own, or zecfs changed it since the listing began
+ * (generation 'since'): the listing could not have seen that change.
+ */
 static void install_list(struct zfs_cache *c, const char *disk_id,
-                         struct zfs_snaplist *l)
+                         struct zfs_snaplist *l, unsigned long long since)
 {
 	struct disk_slot *ds;
 
 	pthread_mutex_lock(&c->lock);
 	ds = disk_slot(c, disk_id, true);
-	if (ds && !ds->s.fetching) {
-		list_put(ds->s.cur);
-		ds->s.cur = &l->h;
-		ds->s.err = 0;
+	if (ds && !ds->s.fetching && ds->s.changed_gen <= since) {
+		slot_install(&ds->s, &l->h);
 		l = NULL;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -502,9 +595,13 @@ static int fetch_account(struct zfs_cache *c, const char *disk_id,
 	struct zfs_disklist *disks = NULL;
 	struct zfs_snaplist *mine = NULL;
 	double started = zfs_now();
+	unsigned long long since;
 	size_t i = 0;
 	int ret;
 
+	pthread_mutex_lock(&c->lock);
+	since = c->gen;
+	pthread_mutex_unlock(&c->lock);
 	ret = zec_describe_snapshots_all(c->client, &f, &sl, res);
 	if (ret)
 		return ret;
@@ -543,7 +640,7 @@ static int fetch_account(struct zfs_cache *c, const char *disk_id,
 			if (strcmp(id, disk_id) == 0)
 				mine = l;
 			else
-				install_list(c, id, l);
+				install_list(c, id, l, since);
 			free(id);
 		}
 		i = j;
@@ -579,7 +676,7 @@ static int fetch_account(struct zfs_cache *c, const char *disk_id,
 			struct zfs_snaplist *empty = NULL;
 
 			if (snaplist_build(NULL, 0, started, &empty) == 0)
-				install_list(c, id, empty);
+				install_list(c, id, empty, since);
 		}
 	}
 	zfs_disklist_put(disks);
@@ -660,6 +757,7 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
                     struct zec_result *res)
 {
 	struct zfs_list_head *fresh = NULL;
+	unsigned long long since;
 	double now;
 	unsigned gen;
 	int ret;
@@ -667,7 +765,7 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		now = zfs_now();
-		if (s->cur && now - s->cur->fetched < c->opts.ttl) {
+		if (s->cur && !s->due && now - s->cur->fetched < c->opts.ttl) {
 			c->counters.hits++;
 			goto hit;
 		}
@@ -694,7 +792,7 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 			goto hit;
 	}
 	s->fetching = true;
-	s->changed = false;
+	since = c->gen;
 	c->counters.misses++;
 	pthread_mutex_unlock(&c->lock);
 
@@ -709,13 +807,15 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 		if (c->stale_warned)
 			zlog_warn("api reachable again, listings are fresh");
 		c->stale_warned = false;
-		if (s->changed && s->cur) {
+		if (s->changed_gen > since && s->cur) {
 			/* our own change landed meanwhile: keep it, refetch next time */
 			list_put(fresh);
 		} else {
-			if (s->cur)
-				list_put(s->cur);
-			s->cur = fresh;
+			/* a change during a first listing: show this one, ask again next time */
+			bool raced = s->changed_gen > since;
+
+			slot_install(s, fresh);
+			s->due = raced;
 		}
 	} else {
 		s->failed_at = zfs_now();
@@ -748,6 +848,8 @@ static struct disk_slot *disk_slot(struct zfs_cache *c, const char *disk_id,
 	unsigned long h = 5381;
 	struct disk_slot *ds;
 
+	if (!disk_id)
+		return NULL;
 	for (const char *p = disk_id; *p; p++)
 		h = h * 33 + (unsigned char)*p;
 	h %= SLOT_BUCKETS;
@@ -797,37 +899,40 @@ int zfs_cache_snapshots(struct zfs_cache *c, const char *disk_id,
 	return ret;
 }
 
+struct zfs_snaplist *zfs_cache_snapshots_cached(struct zfs_cache *c,
+                                                const char *disk_id)
+{
+	struct zfs_list_head *h = NULL;
+	struct disk_slot *ds;
+
+	pthread_mutex_lock(&c->lock);
+	ds = disk_slot(c, disk_id, false);
+	if (ds && ds->s.cur) {
+		h = ds->s.cur;
+		list_get(h);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return (struct zfs_snaplist *)h;
+}
+
 /* ---- local changes (read-your-writes) -------------------------------- */
 
 enum change { CHANGE_ADD, CHANGE_REMOVE, CHANGE_REPLACE };
 
-/*
- * Rebuilds a disk's snapshot list with one change applied.  The copy is made
- * under the lock: local changes are rare next to reads, and this keeps two
- * concurrent changes from losing one another.
- */
-static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how,
-                       const struct zec_snapshot *s, const char *snapshot_id)
+/* A copy of 'old' with one change applied, built without any lock. */
+static int snap_rebuild(const struct zfs_snaplist *old, enum change how,
+                        const struct zec_snapshot *s, const char *snapshot_id,
+                        struct zfs_snaplist **out)
 {
-	struct zfs_snaplist *old, *fresh = NULL;
-	struct zec_snapshot *items = NULL;
-	struct disk_slot *ds;
+	const char *id = how == CHANGE_REMOVE ? snapshot_id : s->snapshot_id;
+	struct zec_snapshot *items = calloc(old->n + 1, sizeof(*items));
 	size_t n = 0;
 	int ret = 0;
 
-	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, false);
-	if (!ds || !ds->s.cur)
-		goto out;           /* never listed: the next listing shows it */
-	old = (struct zfs_snaplist *)ds->s.cur;
-	items = calloc(old->n + 1, sizeof(*items));
-	if (!items) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!items)
+		return -ENOMEM;
 	for (size_t i = 0; i < old->n; i++) {
 		const struct zec_snapshot *src = &old->v[i].s;
-		const char *id = how == CHANGE_REMOVE ? snapshot_id : s->snapshot_id;
 
 		if (how != CHANGE_ADD && strcmp(src->snapshot_id, id) == 0) {
 			if (how == CHANGE_REMOVE)
@@ -836,30 +941,74 @@ static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how
 		}
 		ret = zec_snapshot_copy(&items[n], src);
 		if (ret)
-			goto out;
+			goto fail;
 		n++;
 	}
 	if (how == CHANGE_ADD) {
 		ret = zec_snapshot_copy(&items[n], s);
 		if (ret)
-			goto out;
+			goto fail;
 		n++;
 	}
-	ret = snaplist_build(items, n, old->h.fetched, &fresh);
-	items = NULL;
-	if (ret)
-		goto out;
-	list_put(ds->s.cur);
-	ds->s.cur = &fresh->h;
-	ds->s.changed = true;
-out:
-	if (items) {
-		for (size_t i = 0; i < n; i++)
-			zec_snapshot_clear(&items[i]);
-		free(items);
-	}
-	pthread_mutex_unlock(&c->lock);
+	return snaplist_build(items, n, old->h.fetched, out);
+fail:
+	for (size_t i = 0; i < n; i++)
+		zec_snapshot_clear(&items[i]);
+	free(items);
 	return ret;
+}
+
+/*
+ * Applies one of zecfs's own changes to a disk's cached list.  The new list
+ * is built without the lock; under it, only a pointer is swapped, so a
+ * change to a disk of 100,000 snapshots stalls no lookup.  When another
+ * change swapped first, the build starts again from the newer list.
+ */
+static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how,
+                       const struct zec_snapshot *s, const char *snapshot_id)
+{
+	struct zfs_snaplist *old, *fresh;
+	struct disk_slot *ds;
+	int ret;
+
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		ds = disk_slot(c, disk_id, true);
+		if (!ds || !ds->s.cur) {
+			/* never listed: the next listing shows it, but a listing
+			 * under way may predate the change */
+			if (ds)
+				ds->s.changed_gen = ++c->gen;
+			pthread_mutex_unlock(&c->lock);
+			return 0;
+		}
+		old = (struct zfs_snaplist *)ds->s.cur;
+		list_get(&old->h);
+		pthread_mutex_unlock(&c->lock);
+
+		fresh = NULL;
+		ret = snap_rebuild(old, how, s, snapshot_id, &fresh);
+		if (ret) {
+			list_put(&old->h);
+			zfs_cache_forget_snapshots(c, disk_id);
+			return ret;
+		}
+		pthread_mutex_lock(&c->lock);
+		if (ds->s.cur == &old->h) {
+			fresh->h.mtime = time(NULL);
+			if (fresh->h.mtime < old->h.mtime)
+				fresh->h.mtime = old->h.mtime;
+			list_put(ds->s.cur);
+			ds->s.cur = &fresh->h;
+			ds->s.changed_gen = ++c->gen;
+			fresh = NULL;
+		}
+		pthread_mutex_unlock(&c->lock);
+		list_put(&old->h);
+		if (!fresh)
+			return 0;
+		list_put(&fresh->h);    /* lost the race: apply to the newer list */
+	}
 }
 
 int zfs_cache_snapshot_added(struct zfs_cache *c, const struct zec_snapshot *s)
@@ -880,44 +1029,60 @@ int zfs_cache_snapshot_changed(struct zfs_cache *c, const struct zec_snapshot *s
 
 int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d)
 {
-	struct zfs_disklist *old, *fresh = NULL;
-	struct zec_disk *items = NULL;
-	size_t n = 0;
-	int ret = 0;
+	struct zfs_disklist *old, *fresh;
+	struct zec_disk *items;
+	size_t n;
+	int ret;
 
-	pthread_mutex_lock(&c->lock);
-	if (!c->disks.cur)
-		goto out;
-	old = (struct zfs_disklist *)c->disks.cur;
-	items = calloc(old->n ? old->n : 1, sizeof(*items));
-	if (!items) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (; n < old->n; n++) {
-		const struct zec_disk *src = &old->v[n].d;
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		if (!c->disks.cur) {
+			c->disks.changed_gen = ++c->gen;
+			pthread_mutex_unlock(&c->lock);
+			return 0;
+		}
+		old = (struct zfs_disklist *)c->disks.cur;
+		list_get(&old->h);
+		pthread_mutex_unlock(&c->lock);
 
-		if (strcmp(src->disk_id, d->disk_id) == 0)
-			src = d;
-		ret = zec_disk_copy(&items[n], src);
-		if (ret)
-			goto out;
+		ret = 0;
+		fresh = NULL;
+		items = calloc(old->n ? old->n : 1, sizeof(*items));
+		for (n = 0; items && n < old->n; n++) {
+			const struct zec_disk *src = &old->v[n].d;
+
+			if (strcmp(src->disk_id, d->disk_id) == 0)
+				src = d;
+			ret = zec_disk_copy(&items[n], src);
+			if (ret)
+				break;
+		}
+		if (!items || ret) {
+			for (size_t i = 0; items && i < n; i++)
+				zec_disk_clear(&items[i]);
+			free(items);
+			list_put(&old->h);
+			return -ENOMEM;
+		}
+		ret = disklist_build(items, n, old->h.fetched, &fresh);
+		if (ret) {
+			list_put(&old->h);
+			return ret;
+		}
+		pthread_mutex_lock(&c->lock);
+		if (c->disks.cur == &old->h) {
+			fresh->h.mtime = time(NULL);
+			list_put(c->disks.cur);
+			c->disks.cur = &fresh->h;
+			c->disks.changed_gen = ++c->gen;
+			fresh = NULL;
+		}
+		pthread_mutex_unlock(&c->lock);
+		list_put(&old->h);
+		if (!fresh)
+			return 0;
+		list_put(&fresh->h);
 	}
-	ret = disklist_build(items, n, old->h.fetched, &fresh);
-	items = NULL;
-	if (ret)
-		goto out;
-	list_put(c->disks.cur);
-	c->disks.cur = &fresh->h;
-	c->disks.changed = true;
-out:
-	if (items) {
-		for (size_t i = 0; i < n; i++)
-			zec_disk_clear(&items[i]);
-		free(items);
-	}
-	pthread_mutex_unlock(&c->lock);
-	return ret;
 }
 
 void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id)
@@ -926,10 +1091,10 @@ void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id)
 
 	pthread_mutex_lock(&c->lock);
 	ds = disk_slot(c, disk_id, false);
-	if (ds && ds->s.cur) {
-		/* keep it for stale-if-error, but make it due for a refresh */
-		ds->s.cur->fetched -= c->opts.ttl + 1;
-	}
+	/* keep it for stale-if-error, whose age counts from the real fetch,
+	 * but make it due for a refresh */
+	if (ds && ds->s.cur)
+		ds->s.due = true;
 	pthread_mutex_unlock(&c->lock);
 }
 

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "zec_client.h"
@@ -34,13 +35,19 @@ struct zfs_list_head {
 	int refs;
 	double fetched;              /* monotonic seconds of the fetch it came from */
 	void (*destroy)(void *list);
+	uint64_t digest;             /* hash of the names and ids it lists */
+	time_t newest;               /* newest createTime among its entries, or 0 */
+	time_t mtime;                /* when its contents last changed, as zecfs saw it */
 };
 
 struct zfs_snaplist {
 	struct zfs_list_head h;
 	struct zfs_snap *v;          /* sorted by name */
 	size_t n;
+	uint32_t *by_id;             /* indices into v, sorted by snapshotId */
 	char *arena;                 /* the strings the list owns, in one block */
+	char *json;                  /* snapshots.json, made on first use */
+	size_t json_len;
 };
 
 struct zfs_disk {
@@ -87,6 +94,15 @@ int zfs_cache_snapshots(struct zfs_cache *c, const char *disk_id,
                         struct zfs_snaplist **out, struct zec_result *res);
 const struct zfs_snap *zfs_snaplist_find(const struct zfs_snaplist *l,
                                          const char *name);
+const struct zfs_snap *zfs_snaplist_find_id(const struct zfs_snaplist *l,
+                                            const char *snapshot_id);
+/*
+ * The disk's snapshot list as it is cached now, whatever its age, without
+ * asking the API; NULL when it was never listed.
+ */
+struct zfs_snaplist *zfs_cache_snapshots_cached(struct zfs_cache *c,
+                                                const char *disk_id);
+
 void zfs_snaplist_put(struct zfs_snaplist *l);
 
 /* Read-your-writes: apply zecfs's own successful changes to the cache. */

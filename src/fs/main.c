@@ -11,7 +11,6 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <fuse_lowlevel.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +19,9 @@
 #include "zec_errno.h"
 #include "zec_log.h"
 
-#define DEFAULT_MAX_THREADS 64
-
-/* Did the command line set -o max_threads (libfuse's option)? */
-static int max_threads_given(int argc, char *argv[])
-{
-	for (int i = 1; i < argc; i++) {
-		if (strstr(argv[i], "max_threads="))
-			return 1;
-	}
-	return 0;
-}
+/* Requests wait on the network, not the CPU: more workers than libfuse's
+ * default of 10 keep concurrent operations concurrent. */
+#define DEFAULT_MAX_THREADS "-omax_threads=64"
 
 static void print_version(void)
 {
@@ -72,6 +63,7 @@ int main(int argc, char *argv[])
 	struct zec_client_config ccfg = { 0 };
 	struct fuse_loop_config *loop = NULL;
 	struct zecfs fs = { 0 };
+	struct fuse_session *se = NULL;
 	struct zfs_signals *signals = NULL;
 	enum zec_log_level level = ZEC_LOG_INFO;
 	char why[512] = "";
@@ -87,7 +79,7 @@ int main(int argc, char *argv[])
 		zecfs_usage(argv[0]);
 		printf("FUSE options:\n");
 		fuse_cmdline_help();
-		fuse_lib_help(&args);
+		fuse_lowlevel_help();
 		ret = 0;
 		goto out;
 	}
@@ -96,6 +88,9 @@ int main(int argc, char *argv[])
 		ret = 0;
 		goto out;
 	}
+	/* zecfs's default first: a -o max_threads the user gave comes later and wins */
+	if (fuse_opt_insert_arg(&args, 1, DEFAULT_MAX_THREADS) != 0)
+		goto out;
 	if (fuse_parse_cmdline(&args, &opts) != 0)
 		goto out;
 	if (!opts.mountpoint) {
@@ -157,42 +152,48 @@ int main(int argc, char *argv[])
 	fs.uid = getuid();
 	fs.gid = getgid();
 
-	fuse_opt_add_arg(&args, "-osubtype=zecfs");
-	fuse_opt_add_arg(&args, "-ofsname=zecfs");
-	fs.fuse = fuse_new(&args, &zecfs_ops, sizeof(zecfs_ops), &fs);
-	if (!fs.fuse)
+	if (zfs_inodes_new(&fs.inodes))
 		goto out;
-	if (fuse_mount(fs.fuse, opts.mountpoint) != 0)
+	if (fuse_opt_add_arg(&args, "-osubtype=zecfs") ||
+	    fuse_opt_add_arg(&args, "-ofsname=zecfs"))
+		goto out;
+	se = fuse_session_new(&args, &zecfs_ops, sizeof(zecfs_ops), &fs);
+	if (!se)
+		goto out;
+	fs.se = se;
+	if (fuse_session_mount(se, opts.mountpoint) != 0)
 		goto out;
 	mounted = 1;
 	if (fuse_daemonize(opts.foreground) != 0)
+		goto out;
+	if (zfs_inval_start(se, &fs.inval))
 		goto out;
 	if (zfs_signals_start(&fs, opts.mountpoint, &signals))
 		goto out;
 	zlog_info("mounted mountpoint=%s endpoint=%s cache_ttl=%.0f allow_delete=%d",
 	          opts.mountpoint, endpoint, fs.cfg.cache_ttl, fs.cfg.allow_delete);
 	if (opts.singlethread) {
-		ret = fuse_loop(fs.fuse);
+		ret = fuse_session_loop(se);
 	} else {
 		loop = fuse_loop_cfg_create();
 		if (!loop)
 			goto out;
-		fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
-		/* requests wait on the network, not the CPU: more workers than
-		 * libfuse's default of 10 keep concurrent operations concurrent */
-		fuse_loop_cfg_set_max_threads(loop, max_threads_given(argc, argv) ?
-		                              opts.max_threads : DEFAULT_MAX_THREADS);
-		ret = fuse_loop_mt(fs.fuse, loop);
+		fuse_loop_cfg_set_clone_fd(loop, (unsigned)opts.clone_fd);
+		fuse_loop_cfg_set_max_threads(loop, opts.max_threads);
+		fuse_loop_cfg_set_idle_threads(loop, opts.max_idle_threads);
+		ret = fuse_session_loop_mt(se, loop);
 	}
 	ret = ret ? 1 : 0;
 	zlog_info("unmounting mountpoint=%s", opts.mountpoint);
 out:
 	zfs_signals_stop(signals);
+	zfs_inval_stop(fs.inval);
 	if (mounted)
-		fuse_unmount(fs.fuse);
-	if (fs.fuse)
-		fuse_destroy(fs.fuse);
+		fuse_session_unmount(se);
+	if (se)
+		fuse_session_destroy(se);
 	fuse_loop_cfg_destroy(loop);
+	zfs_inodes_free(fs.inodes);
 	zfs_cache_free(fs.cache);
 	zec_client_free(fs.client);
 	zfs_stats_free(fs.stats);

@@ -132,7 +132,7 @@ static void force_stop(struct zfs_signals *s)
 	}
 	zlog_warn("cannot abort the fuse connection, stopping the loop fuse_connection=%u",
 	          s->conn);
-	fuse_session_exit(fuse_get_session(s->fs->fuse));
+	fuse_session_exit(s->fs->se);
 	pthread_kill(s->main_thread, SIGUSR1);
 }
 

@@ -114,6 +114,26 @@ static const struct attr snapdir_attrs[] = {
 	{ NULL, 0, NULL },
 };
 
+/* "/<diskId>[/snapshots[/<name>]]" for log lines. */
+static void node_path(const struct zfs_node *n, char *buf, size_t size)
+{
+	/* long enough for any path here; a longer one is cut in the log only */
+	if (size < 512)
+		return;
+	switch (n->id.kind) {
+	case ZFS_SNAPSHOT:
+		snprintf(buf, size, "/%s/snapshots/%s", n->id.disk_id,
+		         n->snap ? n->snap->name : n->id.snap_id);
+		break;
+	case ZFS_SNAPDIR:
+		snprintf(buf, size, "/%s/snapshots", n->id.disk_id);
+		break;
+	default:
+		snprintf(buf, size, "/%s", n->id.disk_id);
+		break;
+	}
+}
+
 static const struct attr *attrs_of(enum zfs_kind kind)
 {
 	switch (kind) {
@@ -247,75 +267,88 @@ static int parse_retention(const char *value, size_t size, struct zec_retention 
 
 /* ---- operations ----------------------------------------------------- */
 
-/* Copies value into the caller's buffer with the ERANGE size protocol. */
-static int reply(const char *value, char *out, size_t size)
+/* Sends a value with the size protocol: size 0 asks for the length only. */
+static void reply_value(fuse_req_t req, const char *value, size_t len, size_t size)
 {
-	size_t len = strlen(value);
-
 	if (size == 0)
-		return (int)len;
-	if (len > size)
-		return zecfs_refuse(ZECFS_XATTR_RANGE);
-	memcpy(out, value, len);
-	return (int)len;
+		fuse_reply_xattr(req, len);
+	else if (len > size)
+		fuse_reply_err(req, zec_errno_for_code(ZECFS_XATTR_RANGE));
+	else
+		fuse_reply_buf(req, value, len);
 }
 
-int zecfs_getxattr(const char *path, const char *name, char *value, size_t size)
+static void reply_ret(fuse_req_t req, int ret)
 {
-	struct zecfs *fs = zecfs_get();
-	struct zec_result res = { .path = path };
+	fuse_reply_err(req, ret < 0 ? -ret : ret);
+}
+
+void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct zecfs *fs = fuse_req_userdata(req);
+	struct zec_result res = { .path = "getxattr" };
 	const struct attr *a;
 	const char *v = NULL;
 	char buf[64];
 	struct zfs_node n;
 	int ret;
 
-	ret = zfs_resolve(fs, path, &n, &res);
+	/* security.selinux, system.posix_acl_*: asked for every entry by ls -l,
+	 * answered without looking anything up */
+	if (strncmp(name, PREFIX, strlen(PREFIX)) != 0) {
+		reply_ret(req, zecfs_refuse(ZECFS_XATTR_NONE));
+		return;
+	}
+	ret = zfs_node_get(fs, ino, &n, &res);
+	if (!ret) {
+		a = find_attr(n.id.kind, name);
+		if (a && a->access != WO)
+			v = n.id.kind == ZFS_SNAPDIR ?
+			    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
+			    a->get(&n, buf, sizeof(buf));
+		if (!v || !*v)
+			ret = zecfs_refuse(ZECFS_XATTR_NONE);
+	}
 	if (ret)
-		goto out;
-	a = find_attr(n.p.kind, name);
-	if (a && a->access != WO)
-		v = n.p.kind == ZFS_SNAPDIR ?
-		    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
-		    a->get(&n, buf, sizeof(buf));
-	ret = v && *v ? reply(v, value, size) : zecfs_refuse(ZECFS_XATTR_NONE);
-out:
+		reply_ret(req, ret);
+	else
+		reply_value(req, v, strlen(v), size);
 	zfs_node_release(&n);
-	return ret;
 }
 
-int zecfs_listxattr(const char *path, char *list, size_t size)
+void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct zecfs *fs = zecfs_get();
-	struct zec_result res = { .path = path };
+	struct zecfs *fs = fuse_req_userdata(req);
+	struct zec_result res = { .path = "listxattr" };
+	char list[1024];
 	const struct attr *a;
 	struct zfs_node n;
 	size_t len = 0;
 	char buf[64];
 	int ret;
 
-	ret = zfs_resolve(fs, path, &n, &res);
-	if (ret)
+	ret = zfs_node_get(fs, ino, &n, &res);
+	if (ret) {
+		reply_ret(req, ret);
 		goto out;
-	for (a = attrs_of(n.p.kind); a && a->name; a++) {
-		const char *v = NULL;
+	}
+	for (a = attrs_of(n.id.kind); a && a->name; a++) {
+		const char *v;
 		size_t need = strlen(PREFIX) + strlen(a->name) + 1;
 
 		if (a->access == WO)
 			continue;
-		v = n.p.kind == ZFS_SNAPDIR ?
+		v = n.id.kind == ZFS_SNAPDIR ?
 		    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
 		    a->get(&n, buf, sizeof(buf));
-		if (!v || !*v)
+		if (!v || !*v || len + need > sizeof(list))
 			continue;       /* list only what has a value */
-		if (size && len + need <= size)
-			snprintf(list + len, need, "%s%s", PREFIX, a->name);
+		snprintf(list + len, need, "%s%s", PREFIX, a->name);
 		len += need;
 	}
-	ret = size && len > size ? zecfs_refuse(ZECFS_XATTR_RANGE) : (int)len;
+	reply_value(req, list, len, size);
 out:
 	zfs_node_release(&n);
-	return ret;
 }
 
 static int set_snapshot_retention(struct zecfs *fs, const struct zfs_node *n,
@@ -368,6 +401,10 @@ static int set_disk_name(struct zecfs *fs, const struct zfs_node *n,
 		goto out;
 	zlog_info("disk renamed path=%s disk_id=%s request_id=%s", res->path, ids[0],
 	          res->request_id);
+	/* the kernel's .by-name/<old> entry and .by-name's contents are stale */
+	if (n->disk->d.disk_name)
+		zfs_inval_entry(fs->inval, ZFS_INO_BYNAME, n->disk->d.disk_name);
+	zfs_inval_inode(fs->inval, ZFS_INO_BYNAME);
 	if (zec_disk_copy(&d, &n->disk->d) == 0) {
 		free(d.disk_name);
 		d.disk_name = name;
@@ -418,10 +455,11 @@ out:
 	return ret;
 }
 
-int zecfs_setxattr(const char *path, const char *name, const char *value,
-                   size_t size, int flags)
+void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+                    const char *value, size_t size, int flags)
 {
-	struct zecfs *fs = zecfs_get();
+	struct zecfs *fs = fuse_req_userdata(req);
+	char path[512];
 	struct zec_result res = { .path = path };
 	struct zec_retention r;
 	const struct attr *a;
@@ -429,10 +467,11 @@ int zecfs_setxattr(const char *path, const char *name, const char *value,
 	int ret;
 
 	(void)flags;
-	ret = zfs_resolve(fs, path, &n, &res);
+	ret = zfs_node_get(fs, ino, &n, &res);
+	node_path(&n, path, sizeof(path));
 	if (ret)
 		goto out;
-	a = find_attr(n.p.kind, name);
+	a = find_attr(n.id.kind, name);
 	if (!a) {
 		ret = zecfs_refuse(ZECFS_XATTR_UNSUPPORTED);
 		goto out;
@@ -441,7 +480,7 @@ int zecfs_setxattr(const char *path, const char *name, const char *value,
 		ret = zecfs_refuse(ZECFS_XATTR_READ_ONLY);
 		goto out;
 	}
-	if (n.p.kind == ZFS_DISK) {
+	if (n.id.kind == ZFS_DISK) {
 		ret = strcmp(a->name, "rollback") == 0 ?
 		      rollback(fs, &n, value, size, &res) :
 		      set_disk_name(fs, &n, value, size, &res);
@@ -453,38 +492,40 @@ int zecfs_setxattr(const char *path, const char *name, const char *value,
 		          (int)(size > 64 ? 64 : size), value);
 		goto out;
 	}
-	if (n.p.kind == ZFS_SNAPDIR) {
+	if (n.id.kind == ZFS_SNAPDIR) {
 		ret = set_default_retention(fs, n.disk->d.disk_id, &r);
 		goto out;
 	}
 	ret = set_snapshot_retention(fs, &n, &r, &res);
 out:
+	reply_ret(req, ret);
 	zfs_node_release(&n);
-	return ret;
 }
 
-int zecfs_removexattr(const char *path, const char *name)
+void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	struct zecfs *fs = zecfs_get();
+	struct zecfs *fs = fuse_req_userdata(req);
+	char path[512];
 	struct zec_result res = { .path = path };
 	struct zec_retention r = { .kind = ZEC_RETENTION_PERMANENT };
 	const struct attr *a;
 	struct zfs_node n;
 	int ret;
 
-	ret = zfs_resolve(fs, path, &n, &res);
+	ret = zfs_node_get(fs, ino, &n, &res);
+	node_path(&n, path, sizeof(path));
 	if (ret)
 		goto out;
-	a = find_attr(n.p.kind, name);
+	a = find_attr(n.id.kind, name);
 	if (!a)
 		ret = zecfs_refuse(ZECFS_XATTR_NONE);
 	else if (strcmp(a->name, "retentionTime") != 0)
 		ret = zecfs_refuse(ZECFS_XATTR_READ_ONLY);
-	else if (n.p.kind == ZFS_SNAPDIR)
+	else if (n.id.kind == ZFS_SNAPDIR)
 		ret = set_default_retention(fs, n.disk->d.disk_id, NULL);
 	else
 		ret = set_snapshot_retention(fs, &n, &r, &res);
 out:
+	reply_ret(req, ret);
 	zfs_node_release(&n);
-	return ret;
 }

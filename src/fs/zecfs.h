@@ -1,12 +1,18 @@
 /*
  * zecfs.h - the daemon's shared state and the pieces of the filesystem.
  *
- *   options.c   the option table, defaults, credentials and endpoint
- *   path.c      what a path names (root, disk, snapshots/, a snapshot, ...)
- *   ops.c       the FUSE operations: namespace, mkdir, rmdir, rename, ...
+ * zecfs runs on libfuse's low-level API: requests name inodes, not paths.
+ *
+ *   inode.c     inode numbers (a hash of what a node is) and lookup counts
+ *   node.c      what an inode is, resolved against the cached listings; stat
+ *   content.c   what the read-only files hold (disk.json, snapshots.json, stats)
+ *   ops.c       lookup, readdir, mkdir, rmdir, rename, open/read, refusals
  *   xattr.c     user.zec.* attributes
+ *   inval.c     tells the kernel what changed, from its own thread
  *   cache.c     listings with a TTL, wrapped around the API client
+ *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
+ *   stats.c     the counters behind MNT/.zecfs/stats
  *   main.c      start-up: check credentials, mount, daemonize, loop
  */
 #ifndef ZECFS_H
@@ -14,12 +20,13 @@
 
 #define FUSE_USE_VERSION 312
 
-#include <fuse.h>
+#include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "cache.h"
+#include "inode.h"
 #include "stats.h"
 #include "zec_client.h"
 #include "zec_time.h"
@@ -55,89 +62,103 @@ struct disk_retention {
 	struct disk_retention *next;
 };
 
+struct zfs_inval;
+
 struct zecfs {
 	struct zecfs_config cfg;
 	struct zec_client *client;
 	struct zfs_cache *cache;
 	struct zfs_stats *stats;
+	struct zfs_inodes *inodes;
+	struct zfs_inval *inval;
 	uid_t uid;
 	gid_t gid;
+	time_t mount_time;
 	bool has_retention;          /* -o retention was given */
 	struct zec_retention retention;
 	pthread_mutex_t lock;        /* guards retentions */
 	struct disk_retention *retentions;
-	struct fuse *fuse;
+	struct fuse_session *se;
 };
 
-/* ---- path.c --------------------------------------------------------- */
+/* ---- node.c --------------------------------------------------------- */
 
-enum zfs_kind {
-	ZFS_ROOT,
-	ZFS_BYNAME_DIR,              /* /.by-name */
-	ZFS_BYNAME_LINK,             /* /.by-name/<diskName> */
-	ZFS_DISK,                    /* /<diskId> */
-	ZFS_DISK_JSON,               /* /<diskId>/disk.json */
-	ZFS_DISK_OTHER,              /* /<diskId>/<anything else> */
-	ZFS_SNAPDIR,                 /* /<diskId>/snapshots */
-	ZFS_SNAPSHOT,                /* /<diskId>/snapshots/<name> */
-	ZFS_IN_SNAPSHOT,             /* /<diskId>/snapshots/<name>/... */
-	ZFS_STATS_DIR,               /* /.zecfs (not listed in the root) */
-	ZFS_STATS_FILE,              /* /.zecfs/stats */
-	ZFS_OTHER,                   /* any other path */
-};
-
-struct zfs_path {
-	enum zfs_kind kind;
-	char disk[128];              /* diskId, or diskName for BYNAME_LINK */
-	char name[256];              /* snapshot directory name */
-};
-
-/* -ENAMETOOLONG for a component too long to be anything. */
-int zfs_path_parse(const char *path, struct zfs_path *out);
-
-/* What a path names, resolved against the cached listings. */
+/* What an inode is, resolved against the cached listings. */
 struct zfs_node {
-	struct zfs_path p;
+	struct zfs_ident id;
+	uint64_t ino;
 	struct zfs_disklist *dl;
-	const struct zfs_disk *disk;  /* ZFS_DISK .. ZFS_IN_SNAPSHOT, BYNAME_LINK */
+	const struct zfs_disk *disk;  /* disk kinds, BYNAME_LINK */
 	struct zfs_snaplist *sl;
-	const struct zfs_snap *snap;  /* ZFS_SNAPSHOT, ZFS_IN_SNAPSHOT */
+	const struct zfs_snap *snap;  /* ZFS_SNAPSHOT */
 };
 
 /*
- * Resolves path; 0 when what it names exists.  For a snapshot that does not
- * exist, returns the ENOENT but leaves n->disk (and n->sl) set, so mkdir can
- * use them.  Always call zfs_node_release.
+ * Resolves an inode: 0 when what it names still exists, else -ENOENT (or
+ * the API's errno).  Always call zfs_node_release.
  */
-int zfs_resolve(struct zecfs *fs, const char *path, struct zfs_node *n,
-                struct zec_result *res);
+int zfs_node_get(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
+                 struct zec_result *res);
+/*
+ * Resolves 'name' in the directory 'parent' (already resolved) into 'child'
+ * without taking a lookup reference.  0, -ENOENT or the API's errno; for a
+ * snapshot name that does not exist, child->disk (and child->sl) stay set.
+ */
+int zfs_node_child(struct zecfs *fs, const struct zfs_node *parent,
+                   const char *name, struct zfs_node *child,
+                   struct zec_result *res);
 void zfs_node_release(struct zfs_node *n);
-
+/* The attributes of a resolved node; with_listing: may ask for snapshots/ (mtime). */
+int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st);
+/* The entry reply for a resolved node, taking one lookup reference. */
+int zfs_node_entry(struct zecfs *fs, struct zfs_node *n, struct fuse_entry_param *e);
 /* The disk of that name, when exactly one disk has it. */
 const struct zfs_disk *zfs_disk_by_name(const struct zfs_disklist *l,
                                         const char *name);
 
+/* ---- content.c ------------------------------------------------------ */
+
+/* A read-only file's whole content, malloc'd; *len its length.  -errno. */
+int zfs_content(struct zecfs *fs, const struct zfs_node *n, char **text, size_t *len);
+/* Its exact size without keeping the text. */
+int zfs_content_size(struct zecfs *fs, const struct zfs_node *n, off_t *size);
+/* The JSON record of one snapshot (as DescribeSnapshots gives it), malloc'd. */
+char *zfs_snapshot_json(const struct zec_snapshot *s);
+
+/* ---- inval.c -------------------------------------------------------- */
+
+/*
+ * The kernel caches entries, attributes and directory contents for
+ * cache_ttl; when zecfs makes or learns of a change the kernel did not see,
+ * these drop exactly the entries it touches.  Queued and sent from their
+ * own thread: a notification must never be sent from inside a request on
+ * a related inode.
+ */
+int zfs_inval_start(struct fuse_session *se, struct zfs_inval **out);
+void zfs_inval_stop(struct zfs_inval *q);
+/* Forget the entry 'name' in directory 'parent'. */
+void zfs_inval_entry(struct zfs_inval *q, uint64_t parent, const char *name);
+/* Forget an inode's attributes and cached contents. */
+void zfs_inval_inode(struct zfs_inval *q, uint64_t ino);
+
 /* ---- ops.c / xattr.c ------------------------------------------------ */
 
-extern const struct fuse_operations zecfs_ops;
+extern const struct fuse_lowlevel_ops zecfs_ops;
 
-struct zecfs *zecfs_get(void);
 /* The negative errno the table gives a local condition. */
 int zecfs_refuse(const char *code);
-int zecfs_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st);
 
-int zecfs_getxattr(const char *path, const char *name, char *value, size_t size);
-int zecfs_setxattr(const char *path, const char *name, const char *value,
-                   size_t size, int flags);
-int zecfs_listxattr(const char *path, char *list, size_t size);
-int zecfs_removexattr(const char *path, const char *name);
+void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+                    const char *value, size_t size, int flags);
+void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /* The default retention for new snapshots on a disk; false: kept forever. */
 bool zecfs_default_retention(struct zecfs *fs, const char *disk_id,
                              struct zec_retention *out);
 
 /* ---- signals.c ------------------------------------------------------ */
-
 struct zfs_signals;
 /* SIGHUP reloads credentials; SIGTERM/SIGINT unmount gracefully. */
 int zfs_signals_start(struct zecfs *fs, const char *mountpoint,

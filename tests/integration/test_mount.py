@@ -29,7 +29,7 @@ def test_root_lists_one_directory_per_disk(emu, mnt):
         sorted([WEB, DB, BOOT, SCRATCH, RESIZING])
     for d in (WEB, DB):
         assert os.path.isdir(mnt.p(d))
-        assert sorted(os.listdir(mnt.p(d))) == ["disk.json", "snapshots"]
+        assert sorted(os.listdir(mnt.p(d))) == ["disk.json", "snapshots", "snapshots.json"]
 
 
 def test_snapshots_directory_lists_by_name_with_create_time(emu, mnt):

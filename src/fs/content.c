@@ -1,0 +1,203 @@
+/*
+ * content.c - what zecfs's read-only files hold.
+ *
+ *   MNT/<diskId>/disk.json       the DescribeDisks record, pretty JSON
+ *   MNT/<diskId>/snapshots.json  the disk's whole listing: one JSON array of
+ *                                the DescribeSnapshots records, one a line,
+ *                                in the order of snapshots/ (by name), from
+ *                                the very list the directory shows
+ *   MNT/.zecfs/stats             counters, pretty JSON
+ *
+ * Every file ends with a newline.  A listing's snapshots.json is made once
+ * and kept with the (immutable) list, so stat and read agree on its size.
+ */
+#include "zecfs.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zec_errno.h"
+
+static pthread_mutex_t json_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int add_str(cJSON *o, const char *key, const char *v)
+{
+	if (!v)
+		return 0;
+	return cJSON_AddStringToObject(o, key, v) ? 0 : -ENOMEM;
+}
+
+char *zfs_snapshot_json(const struct zec_snapshot *s)
+{
+	cJSON *o = cJSON_CreateObject(), *rg = NULL;
+	char *text = NULL;
+
+	if (!o)
+		return NULL;
+	if (add_str(o, "snapshotId", s->snapshot_id) ||
+	    add_str(o, "snapshotName", s->snapshot_name) ||
+	    add_str(o, "zoneId", s->zone_id) ||
+	    add_str(o, "status", s->status) ||
+	    add_str(o, "snapshotType", s->snapshot_type) ||
+	    add_str(o, "retentionTime", s->retention_time) ||
+	    add_str(o, "diskId", s->disk_id) ||
+	    add_str(o, "createTime", s->create_time) ||
+	    !cJSON_AddBoolToObject(o, "diskAbility", s->disk_ability))
+		goto out;
+	if (s->resource_group_id || s->resource_group_name) {
+		rg = cJSON_AddObjectToObject(o, "resourceGroup");
+		if (!rg || add_str(rg, "resourceGroupId", s->resource_group_id) ||
+		    add_str(rg, "resourceGroupName", s->resource_group_name))
+			goto out;
+	}
+	text = cJSON_PrintUnformatted(o);
+out:
+	cJSON_Delete(o);
+	return text;
+}
+
+/* With json_lock held: makes l->json. */
+static int build_list_json(struct zfs_snaplist *l)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	len = (size_t)snprintf(buf, cap, "[%s", l->n ? "\n" : "");
+	for (size_t i = 0; i < l->n; i++) {
+		char *rec = zfs_snapshot_json(&l->v[i].s);
+		size_t need;
+
+		if (!rec)
+			goto nomem;
+		need = strlen(rec) + 8;
+		if (len + need >= cap) {
+			char *bigger;
+
+			while (len + need >= cap)
+				cap *= 2;
+			bigger = realloc(buf, cap);
+			if (!bigger) {
+				free(rec);
+				goto nomem;
+			}
+			buf = bigger;
+		}
+		len += (size_t)snprintf(buf + len, cap - len, "  %s%s\n", rec,
+		                        i + 1 < l->n ? "," : "");
+		free(rec);
+	}
+	if (len + 3 > cap) {
+		char *bigger = realloc(buf, len + 3);
+
+		if (!bigger)
+			goto nomem;
+		buf = bigger;
+	}
+	memcpy(buf + len, "]\n", 3);
+	l->json = buf;
+	l->json_len = len + 2;
+	return 0;
+nomem:
+	free(buf);
+	return -ENOMEM;
+}
+
+/* The list's snapshots.json, made on first use. */
+static int list_json(struct zfs_snaplist *l, const char **text, size_t *len)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&json_lock);
+	if (!l->json)
+		ret = build_list_json(l);
+	*text = l->json;
+	*len = l->json_len;
+	pthread_mutex_unlock(&json_lock);
+	return ret;
+}
+
+static char *stats_text(struct zecfs *fs)
+{
+	struct zfs_cache_counters cc;
+	char *json, *text = NULL;
+
+	zfs_cache_counters(fs->cache, &cc);
+	json = zfs_stats_json(fs->stats, &cc);
+	if (json && asprintf(&text, "%s\n", json) < 0)
+		text = NULL;
+	free(json);
+	return text;
+}
+
+int zfs_content(struct zecfs *fs, const struct zfs_node *n, char **text, size_t *len)
+{
+	struct zec_result res = { .path = "snapshots.json" };
+	struct zfs_snaplist *sl = NULL;
+	const char *json;
+	int ret = 0;
+
+	*text = NULL;
+	switch (n->id.kind) {
+	case ZFS_DISK_JSON:
+		if (asprintf(text, "%s\n", n->disk->d.json ? n->disk->d.json : "{}") < 0)
+			*text = NULL;
+		break;
+	case ZFS_STATS_FILE:
+		*text = stats_text(fs);
+		break;
+	case ZFS_SNAPS_JSON:
+		ret = zfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
+		if (ret)
+			return ret;
+		ret = list_json(sl, &json, len);
+		if (!ret) {
+			*text = malloc(*len + 1);
+			if (*text)
+				memcpy(*text, json, *len + 1);
+		}
+		zfs_snaplist_put(sl);
+		break;
+	default:
+		return -EISDIR;
+	}
+	if (!*text)
+		return zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+	*len = strlen(*text);
+	return ret;
+}
+
+int zfs_content_size(struct zecfs *fs, const struct zfs_node *n, off_t *size)
+{
+	struct zec_result res = { .path = "snapshots.json" };
+	struct zfs_snaplist *sl = NULL;
+	const char *json;
+	size_t len = 0;
+	char *text;
+	int ret;
+
+	*size = 0;
+	switch (n->id.kind) {
+	case ZFS_DISK_JSON:
+		*size = n->disk->d.json ? (off_t)strlen(n->disk->d.json) + 1 : 3;
+		return 0;
+	case ZFS_SNAPS_JSON:
+		ret = zfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
+		if (ret)
+			return ret;
+		ret = list_json(sl, &json, &len);
+		zfs_snaplist_put(sl);
+		*size = (off_t)len;
+		return ret ? zecfs_refuse(ZECFS_OUT_OF_MEMORY) : 0;
+	default:
+		ret = zfs_content(fs, n, &text, &len);
+		free(text);
+		*size = (off_t)len;
+		return ret;
+	}
+}

@@ -1,0 +1,146 @@
+/*
+ * inval.c - tells the kernel what changed, from a thread of its own.
+ *
+ * libfuse's notify functions must not run inside a request on a related
+ * inode (the kernel may hold that inode's lock while it waits for the
+ * reply): requests only queue a notification here, and this thread sends
+ * it.  A full queue or a failed allocation drops the notification: the
+ * kernel's copy then ages out within cache_ttl, as any other change does.
+ */
+#include "zecfs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zec_log.h"
+
+#define QUEUE_MAX 4096
+
+struct note {
+	struct note *next;
+	uint64_t ino;                /* the inode, or the parent of 'name' */
+	char name[];                 /* empty: the inode itself */
+};
+
+struct zfs_inval {
+	struct fuse_session *se;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct note *head, **tail;
+	size_t queued;
+	bool stop;
+	pthread_t thread;
+};
+
+static void send_note(struct zfs_inval *q, const struct note *n)
+{
+	int r;
+
+	if (n->name[0])
+		r = fuse_lowlevel_notify_inval_entry(q->se, n->ino, n->name, strlen(n->name));
+	else
+		r = fuse_lowlevel_notify_inval_inode(q->se, n->ino, 0, 0);
+	/* -ENOENT: the kernel did not hold it, which is fine */
+	if (r && r != -ENOENT)
+		zlog_debug("kernel invalidation failed ino=%llu error=%d",
+		           (unsigned long long)n->ino, r);
+}
+
+static void *run(void *arg)
+{
+	struct zfs_inval *q = arg;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		struct note *n;
+
+		while (!q->head && !q->stop)
+			pthread_cond_wait(&q->cond, &q->lock);
+		if (!q->head)
+			break;
+		n = q->head;
+		q->head = n->next;
+		if (!q->head)
+			q->tail = &q->head;
+		q->queued--;
+		pthread_mutex_unlock(&q->lock);
+		if (!q->stop)
+			send_note(q, n);
+		free(n);
+		pthread_mutex_lock(&q->lock);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+int zfs_inval_start(struct fuse_session *se, struct zfs_inval **out)
+{
+	struct zfs_inval *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return -ENOMEM;
+	q->se = se;
+	q->tail = &q->head;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	if (pthread_create(&q->thread, NULL, run, q) != 0) {
+		pthread_mutex_destroy(&q->lock);
+		pthread_cond_destroy(&q->cond);
+		free(q);
+		return -EAGAIN;
+	}
+	*out = q;
+	return 0;
+}
+
+void zfs_inval_stop(struct zfs_inval *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stop = true;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->cond);
+	free(q);
+}
+
+static void queue(struct zfs_inval *q, uint64_t ino, const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+	struct note *n;
+
+	if (!q || !ino)
+		return;
+	n = malloc(sizeof(*n) + len + 1);
+	if (!n)
+		return;
+	n->next = NULL;
+	n->ino = ino;
+	memcpy(n->name, name ? name : "", len + 1);
+	pthread_mutex_lock(&q->lock);
+	if (q->stop || q->queued >= QUEUE_MAX) {
+		pthread_mutex_unlock(&q->lock);
+		free(n);
+		return;
+	}
+	*q->tail = n;
+	q->tail = &n->next;
+	q->queued++;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void zfs_inval_entry(struct zfs_inval *q, uint64_t parent, const char *name)
+{
+	if (name && *name)
+		queue(q, parent, name);
+}
+
+void zfs_inval_inode(struct zfs_inval *q, uint64_t ino)
+{
+	queue(q, ino, NULL);
+}

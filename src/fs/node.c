@@ -1,0 +1,293 @@
+/*
+ * node.c - what an inode is, resolved against the cached listings.
+ *
+ *   /                                 ZFS_ROOT          (fixed inode 1)
+ *   /.by-name[/<diskName>]            ZFS_BYNAME_DIR, ZFS_BYNAME_LINK
+ *   /<diskId>                         ZFS_DISK
+ *   /<diskId>/disk.json               ZFS_DISK_JSON
+ *   /<diskId>/snapshots.json          ZFS_SNAPS_JSON
+ *   /<diskId>/snapshots               ZFS_SNAPDIR
+ *   /<diskId>/snapshots/<name>        ZFS_SNAPSHOT      (by snapshotId)
+ *   /.zecfs[/stats]                   ZFS_STATS_DIR, ZFS_STATS_FILE
+ *
+ * A snapshot inode stands for its snapshotId, so a rename keeps it.
+ */
+#include "zecfs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "zec_errno.h"
+
+const struct zfs_disk *zfs_disk_by_name(const struct zfs_disklist *l,
+                                        const char *name)
+{
+	const struct zfs_disk *found = NULL;
+
+	for (size_t i = 0; l && i < l->n; i++) {
+		if (l->v[i].d.disk_name && strcmp(l->v[i].d.disk_name, name) == 0) {
+			if (found)
+				return NULL;   /* not unique */
+			found = &l->v[i];
+		}
+	}
+	return found;
+}
+
+void zfs_node_release(struct zfs_node *n)
+{
+	zfs_snaplist_put(n->sl);
+	zfs_disklist_put(n->dl);
+	n->sl = NULL;
+	n->dl = NULL;
+	n->disk = NULL;
+	n->snap = NULL;
+}
+
+/* Fills n's listings and records from n->id. */
+static int resolve(struct zecfs *fs, struct zfs_node *n, struct zec_result *res)
+{
+	int ret;
+
+	switch (n->id.kind) {
+	case ZFS_ROOT:
+	case ZFS_BYNAME_DIR:
+	case ZFS_STATS_DIR:
+	case ZFS_STATS_FILE:
+		return 0;
+	default:
+		break;
+	}
+	ret = zfs_cache_disks(fs->cache, &n->dl, res);
+	if (ret)
+		return ret;
+	n->disk = zfs_disklist_find(n->dl, n->id.disk_id);
+	if (!n->disk)
+		return zecfs_refuse(ZECFS_NOT_FOUND);
+	if (n->id.kind != ZFS_SNAPSHOT)
+		return 0;
+	ret = zfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, res);
+	if (ret)
+		return ret;
+	n->snap = zfs_snaplist_find_id(n->sl, n->id.snap_id);
+	return n->snap ? 0 : zecfs_refuse(ZECFS_NOT_FOUND);
+}
+
+int zfs_node_get(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
+                 struct zec_result *res)
+{
+	int ret;
+
+	memset(n, 0, sizeof(*n));
+	n->ino = ino;
+	ret = zfs_inode_ident(fs->inodes, ino, &n->id);
+	if (ret)
+		return ret;
+	return resolve(fs, n, res);
+}
+
+/* A name the kernel could hold as an id: bounded, no '/'. */
+static bool id_name(const char *name)
+{
+	return *name && strlen(name) <= ZFS_ID_MAX && !strchr(name, '/');
+}
+
+static void set_ident(struct zfs_node *c, enum zfs_kind kind, const char *disk_id,
+                      const char *snap_id)
+{
+	c->id.kind = kind;
+	if (disk_id)
+		snprintf(c->id.disk_id, sizeof(c->id.disk_id), "%s", disk_id);
+	if (snap_id)
+		snprintf(c->id.snap_id, sizeof(c->id.snap_id), "%s", snap_id);
+}
+
+int zfs_node_child(struct zecfs *fs, const struct zfs_node *parent,
+                   const char *name, struct zfs_node *c, struct zec_result *res)
+{
+	const struct zfs_disk *d;
+	const struct zfs_snap *sn;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	switch (parent->id.kind) {
+	case ZFS_ROOT:
+		if (strcmp(name, ".by-name") == 0) {
+			set_ident(c, ZFS_BYNAME_DIR, NULL, NULL);
+			return 0;
+		}
+		if (strcmp(name, ".zecfs") == 0) {
+			set_ident(c, ZFS_STATS_DIR, NULL, NULL);
+			return 0;
+		}
+		if (name[0] == '.' || !id_name(name))
+			return zecfs_refuse(ZECFS_NOT_FOUND);
+		set_ident(c, ZFS_DISK, name, NULL);
+		return resolve(fs, c, res);
+	case ZFS_BYNAME_DIR:
+		ret = zfs_cache_disks(fs->cache, &c->dl, res);
+		if (ret)
+			return ret;
+		d = zfs_disk_by_name(c->dl, name);
+		if (!d || !id_name(d->d.disk_id))
+			return zecfs_refuse(ZECFS_NOT_FOUND);
+		set_ident(c, ZFS_BYNAME_LINK, d->d.disk_id, NULL);
+		c->disk = d;
+		return 0;
+	case ZFS_DISK:
+		if (strcmp(name, "disk.json") == 0)
+			set_ident(c, ZFS_DISK_JSON, parent->id.disk_id, NULL);
+		else if (strcmp(name, "snapshots.json") == 0)
+			set_ident(c, ZFS_SNAPS_JSON, parent->id.disk_id, NULL);
+		else if (strcmp(name, "snapshots") == 0)
+			set_ident(c, ZFS_SNAPDIR, parent->id.disk_id, NULL);
+		else
+			return zecfs_refuse(ZECFS_NOT_FOUND);
+		return resolve(fs, c, res);
+	case ZFS_SNAPDIR:
+		set_ident(c, ZFS_SNAPSHOT, parent->id.disk_id, NULL);
+		ret = zfs_cache_disks(fs->cache, &c->dl, res);
+		if (ret)
+			return ret;
+		c->disk = zfs_disklist_find(c->dl, parent->id.disk_id);
+		if (!c->disk)
+			return zecfs_refuse(ZECFS_NOT_FOUND);
+		ret = zfs_cache_snapshots(fs->cache, parent->id.disk_id, &c->sl, res);
+		if (ret)
+			return ret;
+		sn = zfs_snaplist_find(c->sl, name);
+		if (!sn || !id_name(sn->s.snapshot_id))
+			return zecfs_refuse(ZECFS_NOT_FOUND);
+		snprintf(c->id.snap_id, sizeof(c->id.snap_id), "%s", sn->s.snapshot_id);
+		c->snap = sn;
+		return 0;
+	case ZFS_STATS_DIR:
+		if (strcmp(name, "stats") != 0)
+			return zecfs_refuse(ZECFS_NOT_FOUND);
+		set_ident(c, ZFS_STATS_FILE, NULL, NULL);
+		return 0;
+	case ZFS_SNAPSHOT:
+		return zecfs_refuse(ZECFS_NOT_FOUND);   /* snapshot directories are empty */
+	default:
+		return -ENOTDIR;
+	}
+}
+
+static void set_times(struct stat *st, time_t t)
+{
+	st->st_atime = st->st_mtime = st->st_ctime = t;
+}
+
+int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st)
+{
+	struct zfs_snaplist *sl = NULL;
+	off_t size;
+	int ret = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = n->ino;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_blksize = 4096;
+	set_times(st, fs->mount_time);
+	switch (n->id.kind) {
+	case ZFS_ROOT:
+	case ZFS_BYNAME_DIR:
+		st->st_mode = S_IFDIR | (n->id.kind == ZFS_ROOT ? 0755 : 0555);
+		st->st_nlink = 2;
+		if (n->dl) {
+			if (n->id.kind == ZFS_ROOT)
+				st->st_nlink += 1 + n->dl->n;     /* .by-name and the disks */
+			if (n->dl->h.mtime)
+				set_times(st, n->dl->h.mtime);
+		}
+		break;
+	case ZFS_BYNAME_LINK:
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		st->st_size = (off_t)(strlen("../") + strlen(n->disk->d.disk_id));
+		set_times(st, n->disk->ctime);
+		break;
+	case ZFS_DISK:
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 3;
+		set_times(st, n->disk->ctime);
+		break;
+	case ZFS_DISK_JSON:
+	case ZFS_SNAPS_JSON:
+		ret = zfs_content_size(fs, n, &size);
+		if (ret)
+			break;
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_size = size;
+		st->st_blocks = (size + 511) / 512;
+		set_times(st, n->disk->ctime);
+		break;
+	case ZFS_SNAPDIR:
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+		set_times(st, n->disk->ctime);
+		sl = n->sl;
+		if (!sl)
+			sl = zfs_cache_snapshots_cached(fs->cache, n->id.disk_id);
+		if (sl) {
+			st->st_nlink += sl->n;
+			if (sl->h.mtime > n->disk->ctime)
+				set_times(st, sl->h.mtime);
+		}
+		if (sl != n->sl)
+			zfs_snaplist_put(sl);
+		break;
+	case ZFS_SNAPSHOT:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		set_times(st, n->snap->ctime);
+		break;
+	case ZFS_STATS_DIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		break;
+	case ZFS_STATS_FILE:
+		ret = zfs_content_size(fs, n, &size);
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_size = size;
+		set_times(st, time(NULL));
+		break;
+	default:
+		ret = zecfs_refuse(ZECFS_NOT_FOUND);
+		break;
+	}
+	return ret;
+}
+
+/* Files whose contents change with the listings: the kernel asks each time. */
+static bool volatile_attrs(enum zfs_kind kind)
+{
+	return kind == ZFS_DISK_JSON || kind == ZFS_SNAPS_JSON || kind == ZFS_STATS_FILE ||
+	       kind == ZFS_STATS_DIR;
+}
+
+int zfs_node_entry(struct zecfs *fs, struct zfs_node *n, struct fuse_entry_param *e)
+{
+	uint64_t ino;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	ret = zfs_inode_ref(fs->inodes, n->id.kind, n->id.disk_id, n->id.snap_id, &ino);
+	if (ret)
+		return ret;
+	n->ino = ino;
+	ret = zfs_node_stat(fs, n, &e->attr);
+	if (ret) {
+		zfs_inode_forget(fs->inodes, ino, 1);
+		return ret;
+	}
+	e->ino = ino;
+	e->entry_timeout = fs->cfg.cache_ttl;
+	e->attr_timeout = volatile_attrs(n->id.kind) ? 0 : fs->cfg.cache_ttl;
+	return 0;
+}
