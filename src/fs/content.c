@@ -122,15 +122,23 @@ static int list_json(struct zfs_snaplist *l, const char **text, size_t *len)
 	return ret;
 }
 
+/* The counters, plus the inodes the kernel holds now (forget frees them). */
 static char *stats_text(struct zecfs *fs)
 {
 	struct zfs_cache_counters cc;
-	char *json, *text = NULL;
+	char *json, *full = NULL, *text = NULL;
+	cJSON *o = NULL;
 
 	zfs_cache_counters(fs->cache, &cc);
 	json = zfs_stats_json(fs->stats, &cc);
-	if (json && asprintf(&text, "%s\n", json) < 0)
+	if (json)
+		o = cJSON_Parse(json);
+	if (o && cJSON_AddNumberToObject(o, "inodes", (double)zfs_inodes_count(fs->inodes)))
+		full = cJSON_Print(o);
+	if (full && asprintf(&text, "%s\n", full) < 0)
 		text = NULL;
+	cJSON_Delete(o);
+	free(full);
 	free(json);
 	return text;
 }
