@@ -1,0 +1,305 @@
+/*
+ * test_cache.c - the listing cache (src/fs/cache.c) against a stub API.
+ *
+ * The two walkers cache.c calls are replaced at link time (-Wl,--wrap), so
+ * each race is played step by step: a listing is held in flight while a
+ * local change lands, then released.  Nothing here sleeps.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "check.h"
+#include "zec_errno.h"
+
+#define DISK_A "100"
+#define DISK_B "200"
+
+/* ---- the stub API ---------------------------------------------------- */
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static bool hold_account;        /* the account-wide listing waits for release */
+static bool account_entered, released;
+static bool fail_next;           /* the next listing fails as if the API were down */
+static int calls;
+
+/* What the server holds: snapshot (id, name, disk). */
+struct rec { const char *id, *name, *disk; };
+static struct rec server[8];
+static size_t n_server;
+
+static void put(size_t i, const char *id, const char *name, const char *disk)
+{
+	server[i] = (struct rec){ id, name, disk };
+	if (i >= n_server)
+		n_server = i + 1;
+}
+
+static int fill(const struct zec_snapshot_filter *f, struct zec_snapshot_list *out)
+{
+	out->items = calloc(n_server + 1, sizeof(*out->items));
+	if (!out->items)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_server; i++) {
+		struct zec_snapshot *s = &out->items[out->count];
+
+		if (f->n_disk_ids && strcmp(f->disk_ids[0], server[i].disk) != 0)
+			continue;
+		s->snapshot_id = strdup(server[i].id);
+		s->snapshot_name = strdup(server[i].name);
+		s->disk_id = strdup(server[i].disk);
+		s->status = strdup("AVAILABLE");
+		s->create_time = strdup("2026-10-01T00:00:00Z");
+		out->count++;
+	}
+	out->total = (long long)out->count;
+	return 0;
+}
+
+int __wrap_zec_describe_snapshots_all(struct zec_client *c,
+                                      const struct zec_snapshot_filter *f,
+                                      struct zec_snapshot_list *out,
+                                      struct zec_result *res);
+int __wrap_zec_describe_snapshots_all(struct zec_client *c,
+                                      const struct zec_snapshot_filter *f,
+                                      struct zec_snapshot_list *out,
+                                      struct zec_result *res)
+{
+	struct zec_snapshot_list snapshot = { 0 };
+	int ret;
+
+	(void)c;
+	pthread_mutex_lock(&lock);
+	calls++;
+	if (fail_next) {
+		fail_next = false;
+		pthread_mutex_unlock(&lock);
+		ret = zec_result_local(res, ZECFS_TRANSPORT, "stub: connection refused");
+		res->outcome = ZEC_OUTCOME_TRANSPORT;
+		return ret;
+	}
+	/* what the server answers is what it held when the request arrived */
+	ret = fill(f, &snapshot);
+	if (!f->n_disk_ids && hold_account) {
+		account_entered = true;
+		pthread_cond_broadcast(&cond);
+		while (!released)
+			pthread_cond_wait(&cond, &lock);
+	}
+	pthread_mutex_unlock(&lock);
+	*out = snapshot;
+	return ret;
+}
+
+int __wrap_zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
+                                  struct zec_disk_list *out, struct zec_result *res);
+int __wrap_zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
+                                  struct zec_disk_list *out, struct zec_result *res)
+{
+	(void)c;
+	(void)f;
+	(void)res;
+	out->items = calloc(2, sizeof(*out->items));
+	if (!out->items)
+		return -ENOMEM;
+	out->items[0].disk_id = strdup(DISK_A);
+	out->items[1].disk_id = strdup(DISK_B);
+	out->count = 2;
+	return 0;
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static struct zfs_cache *new_cache(double ttl, double stale_max)
+{
+	struct zfs_cache_opts o = { .ttl = ttl, .stale_max = stale_max };
+	struct zfs_cache *c = NULL;
+
+	if (zfs_cache_new(NULL, &o, &c))
+		abort();
+	return c;
+}
+
+/* The names a disk's cached listing shows, comma-separated. */
+static void names(struct zfs_cache *c, const char *disk, char *buf, size_t size)
+{
+	struct zec_result res = { 0 };
+	struct zfs_snaplist *l = NULL;
+
+	buf[0] = '\0';
+	if (zfs_cache_snapshots(c, disk, &l, &res)) {
+		snprintf(buf, size, "error");
+		return;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		strncat(buf, l->v[i].name, size - strlen(buf) - 1);
+		if (i + 1 < l->n)
+			strncat(buf, ",", size - strlen(buf) - 1);
+	}
+	zfs_snaplist_put(l);
+}
+
+static void *list_a(void *arg)
+{
+	char buf[128];
+
+	names(arg, DISK_A, buf, sizeof(buf));
+	return NULL;
+}
+
+static struct zec_snapshot snap(const char *id, const char *name, const char *disk)
+{
+	struct zec_snapshot s = { 0 };
+
+	s.snapshot_id = (char *)id;
+	s.snapshot_name = (char *)name;
+	s.disk_id = (char *)disk;
+	s.status = (char *)"CREATING";
+	s.create_time = (char *)"2026-11-28T00:00:00Z";
+	return s;
+}
+
+/* ---- the races ------------------------------------------------------- */
+
+/*
+ * Issue 13 item 3: a walk's account-wide listing, in flight while zecfs
+ * removes 'old' and creates 'new' on disk B, must not put 'old' back or
+ * hide 'new' when it lands.
+ */
+static void test_walk_never_installs_over_a_local_change(void)
+{
+	struct zfs_cache *c = new_cache(3600, 0);
+	struct zfs_disklist *dl = NULL;
+	struct zec_result res = { 0 };
+	struct zec_snapshot added = snap("3", "new", DISK_B);
+	char buf[128];
+	pthread_t t;
+
+	n_server = 0;
+	put(0, "1", "a1", DISK_A);
+	put(1, "2", "old", DISK_B);
+	CHECK(zfs_cache_disks(c, &dl, &res) == 0, "disks listed");
+	zfs_disklist_put(dl);
+	names(c, DISK_B, buf, sizeof(buf));
+	CHECK(strcmp(buf, "old") == 0, "disk B lists 'old' (got '%s')", buf);
+
+	zfs_cache_walk_started(c);
+	hold_account = true;
+	account_entered = released = false;
+	pthread_create(&t, NULL, list_a, c);
+	pthread_mutex_lock(&lock);
+	while (!account_entered)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+
+	/* the server acts on zecfs's rmdir and mkdir while the walk is in flight */
+	CHECK(zfs_cache_snapshot_removed(c, DISK_B, "2") == 0, "rmdir old applied");
+	CHECK(zfs_cache_snapshot_added(c, &added) == 0, "mkdir new applied");
+	names(c, DISK_B, buf, sizeof(buf));
+	CHECK(strcmp(buf, "new") == 0, "read-your-writes before the walk lands (got '%s')", buf);
+
+	pthread_mutex_lock(&lock);
+	released = true;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	pthread_join(t, NULL);
+	hold_account = false;
+
+	names(c, DISK_B, buf, sizeof(buf));
+	CHECK(strcmp(buf, "new") == 0,
+	      "after the walk landed, disk B still shows only 'new' (got '%s')", buf);
+	names(c, DISK_A, buf, sizeof(buf));
+	CHECK(strcmp(buf, "a1") == 0, "disk A got the walk's listing (got '%s')", buf);
+	zfs_cache_free(c);
+}
+
+/*
+ * Issue 13 item 6: forgetting a list after failed changes must not shorten
+ * its stale-if-error life.
+ */
+static void test_forget_keeps_stale_life(void)
+{
+	struct zfs_cache *c = new_cache(10, 120);
+	struct zec_result res = { 0 };
+	struct zfs_snaplist *l = NULL;
+	int ret;
+
+	n_server = 0;
+	put(0, "1", "a1", DISK_A);
+	CHECK(zfs_cache_snapshots(c, DISK_A, &l, &res) == 0, "first listing");
+	zfs_snaplist_put(l);
+	for (int i = 0; i < 19; i++)
+		zfs_cache_forget_snapshots(c, DISK_A);
+	pthread_mutex_lock(&lock);
+	fail_next = true;
+	pthread_mutex_unlock(&lock);
+	l = NULL;
+	ret = zfs_cache_snapshots(c, DISK_A, &l, &res);
+	CHECK(ret == 0 && l && l->n == 1,
+	      "19 forgets later, the API down: the listing is still served stale (ret %d)", ret);
+	zfs_snaplist_put(l);
+	zfs_cache_free(c);
+}
+
+/* A forgotten list is asked for again, whatever its age. */
+static void test_forget_makes_due(void)
+{
+	struct zfs_cache *c = new_cache(3600, 0);
+	struct zec_result res = { 0 };
+	struct zfs_snaplist *l = NULL;
+	int before;
+
+	n_server = 0;
+	put(0, "1", "a1", DISK_A);
+	zfs_cache_snapshots(c, DISK_A, &l, &res);
+	zfs_snaplist_put(l);
+	before = calls;
+	zfs_cache_snapshots(c, DISK_A, &l, &res);
+	zfs_snaplist_put(l);
+	CHECK(calls == before, "a fresh list costs no call");
+	zfs_cache_forget_snapshots(c, DISK_A);
+	zfs_cache_snapshots(c, DISK_A, &l, &res);
+	zfs_snaplist_put(l);
+	CHECK(calls == before + 1, "a forgotten list is fetched again");
+	zfs_cache_free(c);
+}
+
+/* Lists are found by name and by snapshotId; mtime moves only on change. */
+static void test_lookups_and_mtime(void)
+{
+	struct zfs_cache *c = new_cache(0, 0);
+	struct zec_result res = { 0 };
+	struct zfs_snaplist *l = NULL, *l2 = NULL;
+
+	n_server = 0;
+	put(0, "30", "zeta", DISK_A);
+	put(1, "10", "alpha", DISK_A);
+	put(2, "20", "alpha", DISK_A);
+	zfs_cache_snapshots(c, DISK_A, &l, &res);
+	CHECK(l && l->n == 3, "three snapshots");
+	CHECK(zfs_snaplist_find_id(l, "20") && strcmp(zfs_snaplist_find_id(l, "20")->name,
+	      "alpha@20") == 0, "by id: the younger of a shared name is name@id");
+	CHECK(zfs_snaplist_find(l, "alpha") == zfs_snaplist_find_id(l, "10"), "by name");
+	CHECK(zfs_snaplist_find_id(l, "99") == NULL, "unknown id");
+	zfs_cache_snapshots(c, DISK_A, &l2, &res);
+	CHECK(l2 != l && l2->h.mtime == l->h.mtime, "same contents keep their mtime");
+	zfs_snaplist_put(l2);
+	put(3, "40", "beta", DISK_A);
+	zfs_cache_snapshots(c, DISK_A, &l2, &res);
+	CHECK(l2->h.mtime > l->h.mtime, "changed contents move the mtime");
+	zfs_snaplist_put(l2);
+	zfs_snaplist_put(l);
+	zfs_cache_free(c);
+}
+
+int main(void)
+{
+	test_walk_never_installs_over_a_local_change();
+	test_forget_keeps_stale_life();
+	test_forget_makes_due();
+	test_lookups_and_mtime();
+	return check_summary();
+}
