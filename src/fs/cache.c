@@ -23,6 +23,8 @@
 #include "zec_time.h"
 
 #define SLOT_BUCKETS 1024
+/* the inode table's limit on ids (inode.h ZFS_ID_MAX) */
+#define ZFS_LIST_ID_MAX 127
 
 struct slot {
 	struct zfs_list_head *cur;   /* current list, referenced by the slot */
@@ -315,6 +317,18 @@ static int snap_name_cmp(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
+bool zfs_name_ok(const char *name, size_t max)
+{
+	size_t len;
+
+	if (!name || !*name || strchr(name, '/'))
+		return false;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	len = strlen(name);
+	return len <= max;
+}
+
 /* Folds one entry into a list's digest (order matters: lists are sorted). */
 static uint64_t digest_add(uint64_t h, const char *a, const char *b)
 {
@@ -357,6 +371,14 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 	for (i = 0; i < n; i++) {
 		if (!items[i].snapshot_id || !items[i].snapshot_name ||
 		    (items[i].status && strcmp(items[i].status, "DELETING") == 0)) {
+			zec_snapshot_clear(&items[i]);
+			continue;
+		}
+		if (!zfs_name_ok(items[i].snapshot_id, ZFS_LIST_ID_MAX) ||
+		    !zfs_name_ok(items[i].snapshot_name, 255)) {
+			/* cannot be a directory: left out, and said once per listing */
+			if (!l->h.unshown++)
+				l->h.first_unshown = "snapshot";
 			zec_snapshot_clear(&items[i]);
 			continue;
 		}
@@ -441,6 +463,12 @@ static int disklist_build(struct zec_disk *items, size_t n, double fetched,
 	l->h.destroy = disklist_destroy;
 	for (size_t i = 0; i < n; i++) {
 		if (!items[i].disk_id) {
+			zec_disk_clear(&items[i]);
+			continue;
+		}
+		if (!zfs_name_ok(items[i].disk_id, ZFS_LIST_ID_MAX) || items[i].disk_id[0] == '.') {
+			if (!l->h.unshown++)
+				l->h.first_unshown = "disk";
 			zec_disk_clear(&items[i]);
 			continue;
 		}
@@ -553,6 +581,9 @@ static void settle_mtime(struct zfs_list_head *fresh, const struct zfs_list_head
 /* With the lock held: puts a fetched list in a slot. */
 static void slot_install(struct slot *s, struct zfs_list_head *fresh)
 {
+	if (fresh->unshown && (!s->cur || s->cur->unshown != fresh->unshown))
+		zlog_warn("listing has entries that cannot be shown, left out kind=%s count=%zu reason=\"empty, '/', '.', '..' or too long\"",
+		          fresh->first_unshown, fresh->unshown);
 	settle_mtime(fresh, s->cur);
 	list_put(s->cur);
 	s->cur = fresh;

@@ -38,6 +38,8 @@ struct zfs_list_head {
 	uint64_t digest;             /* hash of the names and ids it lists */
 	time_t newest;               /* newest createTime among its entries, or 0 */
 	time_t mtime;                /* when its contents last changed, as zecfs saw it */
+	size_t unshown;              /* entries whose names or ids cannot be path components */
+	const char *first_unshown;   /* the id of one of them, for the log */
 };
 
 struct zfs_snaplist {
@@ -120,6 +122,13 @@ int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d);
 void zfs_cache_walk_started(struct zfs_cache *c);
 /* Forget a disk's snapshot listing (next access asks the API). */
 void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id);
+
+/*
+ * Can a string from the server be a path component?  Not empty, no '/',
+ * not "." or "..", at most max bytes.  Never trust the server: a diskId of
+ * "../../tmp" must not make .by-name point out of the mount.
+ */
+bool zfs_name_ok(const char *name, size_t max);
 
 /* Monotonic seconds. */
 double zfs_now(void);

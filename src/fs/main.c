@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,8 @@ int main(int argc, char *argv[])
 			goto out;
 		fuse_loop_cfg_set_clone_fd(loop, (unsigned)opts.clone_fd);
 		fuse_loop_cfg_set_max_threads(loop, opts.max_threads);
-		fuse_loop_cfg_set_idle_threads(loop, opts.max_idle_threads);
+		if (opts.max_idle_threads != UINT_MAX)        /* -o max_idle_threads given */
+			fuse_loop_cfg_set_idle_threads(loop, opts.max_idle_threads);
 		ret = fuse_session_loop_mt(se, loop);
 	}
 	ret = ret ? 1 : 0;

@@ -88,10 +88,10 @@ int zfs_node_get(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
 	return resolve(fs, n, res);
 }
 
-/* A name the kernel could hold as an id: bounded, no '/'. */
+/* An id that can name a node (see zfs_name_ok). */
 static bool id_name(const char *name)
 {
-	return *name && strlen(name) <= ZFS_ID_MAX && !strchr(name, '/');
+	return zfs_name_ok(name, ZFS_ID_MAX);
 }
 
 static void set_ident(struct zfs_node *c, enum zfs_kind kind, const char *disk_id,

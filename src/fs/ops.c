@@ -227,8 +227,7 @@ static void zecfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 /* A name that can stand in a directory: not empty, no '/', not . or .. */
 static bool showable(const char *name)
 {
-	return name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 &&
-	       strcmp(name, "..") != 0 && strlen(name) <= 255;
+	return zfs_name_ok(name, 255);
 }
 
 /* One directory entry to hand to the kernel. */
@@ -262,9 +261,7 @@ static bool nth_entry(const struct zfs_node *dir, size_t i, struct dent *d)
 			return false;
 		d->node.disk = &dir->dl->v[i];
 		d->node.id.kind = ZFS_DISK;
-		if (showable(d->node.disk->d.disk_id) &&
-		    strlen(d->node.disk->d.disk_id) <= ZFS_ID_MAX && d->node.disk->d.disk_id[0] != '.')
-			d->name = d->node.disk->d.disk_id;
+		d->name = d->node.disk->d.disk_id;      /* checked when listed */
 		break;
 	case ZFS_BYNAME_DIR:
 		if (i >= dir->dl->n)
@@ -272,7 +269,6 @@ static bool nth_entry(const struct zfs_node *dir, size_t i, struct dent *d)
 		d->node.disk = &dir->dl->v[i];
 		d->node.id.kind = ZFS_BYNAME_LINK;
 		if (showable(d->node.disk->d.disk_name) &&
-		    strlen(d->node.disk->d.disk_id) <= ZFS_ID_MAX &&
 		    zfs_disk_by_name(dir->dl, d->node.disk->d.disk_name) == d->node.disk)
 			d->name = d->node.disk->d.disk_name;
 		break;
@@ -293,9 +289,7 @@ static bool nth_entry(const struct zfs_node *dir, size_t i, struct dent *d)
 		d->node.disk = dir->disk;
 		d->node.snap = &dir->sl->v[i];
 		d->node.id.kind = ZFS_SNAPSHOT;
-		if (showable(d->node.snap->name) &&
-		    strlen(d->node.snap->s.snapshot_id) <= ZFS_ID_MAX)
-			d->name = d->node.snap->name;
+		d->name = d->node.snap->name;           /* checked when listed */
 		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s",
 		         d->node.snap->s.snapshot_id);
 		break;
