@@ -6,6 +6,9 @@
  *                                the DescribeSnapshots records, one a line,
  *                                in the order of snapshots/ (by name), from
  *                                the very list the directory shows
+ *   MNT/<diskId>/snapshots/<name>/snapshot.json
+ *                                one snapshot's DescribeSnapshots record,
+ *                                pretty JSON (what snapshots.json has, one a line)
  *   MNT/.zecfs/stats             counters, pretty JSON
  *
  * Every file ends with a newline.  A listing's snapshots.json is made once
@@ -31,7 +34,8 @@ static int add_str(cJSON *o, const char *key, const char *v)
 	return cJSON_AddStringToObject(o, key, v) ? 0 : -ENOMEM;
 }
 
-char *zfs_snapshot_json(const struct zec_snapshot *s)
+/* A snapshot's record as JSON: pretty or on one line. */
+static char *snapshot_json(const struct zec_snapshot *s, bool pretty)
 {
 	cJSON *o = cJSON_CreateObject(), *rg = NULL;
 	char *text = NULL;
@@ -54,10 +58,15 @@ char *zfs_snapshot_json(const struct zec_snapshot *s)
 		    add_str(rg, "resourceGroupName", s->resource_group_name))
 			goto out;
 	}
-	text = cJSON_PrintUnformatted(o);
+	text = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
 out:
 	cJSON_Delete(o);
 	return text;
+}
+
+char *zfs_snapshot_json(const struct zec_snapshot *s)
+{
+	return snapshot_json(s, false);
 }
 
 /* With json_lock held: makes l->json. */
@@ -159,6 +168,14 @@ int zfs_content(struct zecfs *fs, const struct zfs_node *n, char **text, size_t 
 	case ZFS_STATS_FILE:
 		*text = stats_text(fs);
 		break;
+	case ZFS_SNAP_JSON: {
+		char *json = snapshot_json(&n->snap->s, true);
+
+		if (json && asprintf(text, "%s\n", json) < 0)
+			*text = NULL;
+		free(json);
+		break;
+	}
 	case ZFS_SNAPS_JSON:
 		ret = zfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
 		if (ret)

@@ -37,6 +37,7 @@ enum zfs_kind {
 	ZFS_SNAPS_JSON,              /* /<diskId>/snapshots.json */
 	ZFS_SNAPDIR,                 /* /<diskId>/snapshots */
 	ZFS_SNAPSHOT,                /* /<diskId>/snapshots/<name> */
+	ZFS_SNAP_JSON,               /* /<diskId>/snapshots/<name>/snapshot.json */
 };
 
 /* The fixed nodes have fixed numbers; hashed ones are never below this. */

@@ -8,6 +8,7 @@
  *   /<diskId>/snapshots.json          ZFS_SNAPS_JSON
  *   /<diskId>/snapshots               ZFS_SNAPDIR
  *   /<diskId>/snapshots/<name>        ZFS_SNAPSHOT      (by snapshotId)
+ *   /<diskId>/snapshots/<name>/snapshot.json   ZFS_SNAP_JSON
  *   /.zecfs[/stats]                   ZFS_STATS_DIR, ZFS_STATS_FILE
  *
  * A snapshot inode stands for its snapshotId, so a rename keeps it.
@@ -66,7 +67,7 @@ static int resolve(struct zecfs *fs, struct zfs_node *n, struct zec_result *res)
 	n->disk = zfs_disklist_find(n->dl, n->id.disk_id);
 	if (!n->disk)
 		return zecfs_refuse(ZECFS_NOT_FOUND);
-	if (n->id.kind != ZFS_SNAPSHOT)
+	if (n->id.kind != ZFS_SNAPSHOT && n->id.kind != ZFS_SNAP_JSON)
 		return 0;
 	ret = zfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, res);
 	if (ret)
@@ -169,7 +170,11 @@ int zfs_node_child(struct zecfs *fs, const struct zfs_node *parent,
 		set_ident(c, ZFS_STATS_FILE, NULL, NULL);
 		return 0;
 	case ZFS_SNAPSHOT:
-		return zecfs_refuse(ZECFS_NOT_FOUND);   /* snapshot directories are empty */
+		/* a snapshot directory is never empty, so rm -rf cannot remove it */
+		if (strcmp(name, "snapshot.json") != 0)
+			return zecfs_refuse(ZECFS_NOT_FOUND);
+		set_ident(c, ZFS_SNAP_JSON, parent->id.disk_id, parent->id.snap_id);
+		return resolve(fs, c, res);
 	default:
 		return -ENOTDIR;
 	}
@@ -246,6 +251,14 @@ int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st)
 		st->st_nlink = 2;
 		set_times(st, n->snap->ctime);
 		break;
+	case ZFS_SNAP_JSON:
+		ret = zfs_content_size(fs, n, &size);
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_size = size;
+		st->st_blocks = (size + 511) / 512;
+		set_times(st, n->snap->ctime);
+		break;
 	case ZFS_STATS_DIR:
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
@@ -268,7 +281,7 @@ int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st)
 static bool volatile_attrs(enum zfs_kind kind)
 {
 	return kind == ZFS_DISK_JSON || kind == ZFS_SNAPS_JSON || kind == ZFS_STATS_FILE ||
-	       kind == ZFS_STATS_DIR;
+	       kind == ZFS_STATS_DIR || kind == ZFS_SNAP_JSON;
 }
 
 int zfs_node_entry(struct zecfs *fs, struct zfs_node *n, struct fuse_entry_param *e)

@@ -133,6 +133,7 @@ static double attr_timeout(struct zecfs *fs, const struct zfs_node *n)
 	switch (n->id.kind) {
 	case ZFS_DISK_JSON:
 	case ZFS_SNAPS_JSON:
+	case ZFS_SNAP_JSON:
 	case ZFS_STATS_FILE:
 	case ZFS_STATS_DIR:
 		return 0;
@@ -299,8 +300,17 @@ static bool nth_entry(const struct zfs_node *dir, size_t i, struct dent *d)
 		d->name = "stats";
 		d->node.id.kind = ZFS_STATS_FILE;
 		break;
+	case ZFS_SNAPSHOT:
+		if (i >= 1)
+			return false;
+		d->name = "snapshot.json";
+		d->node.id.kind = ZFS_SNAP_JSON;
+		d->node.disk = dir->disk;
+		d->node.snap = dir->snap;
+		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s", dir->id.snap_id);
+		break;
 	default:
-		return false;   /* a snapshot directory: . and .. only */
+		return false;
 	}
 	if (d->node.disk)
 		snprintf(d->node.id.disk_id, sizeof(d->node.id.disk_id), "%s",
@@ -345,9 +355,12 @@ static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zfs_node 
 	if (dot) {
 		e.attr.st_ino = d->name[1] ? parent_ino(fs, dir) : dir->ino;
 		e.attr.st_mode = S_IFDIR;
-	} else if (plus && d->node.id.kind == ZFS_SNAPS_JSON && !listed(fs, d->node.id.disk_id)) {
-		/* its size needs the listing: let a lookup ask for it when used */
-		e.attr.st_ino = zfs_inode_peek(fs->inodes, ZFS_SNAPS_JSON, d->node.id.disk_id, NULL);
+	} else if (plus && ((d->node.id.kind == ZFS_SNAPS_JSON && !listed(fs, d->node.id.disk_id)) ||
+	                    d->node.id.kind == ZFS_SNAP_JSON)) {
+		/* its size costs work (a listing, a JSON text) that a walk does not
+		 * need: no attributes now, a lookup asks for them when it is used */
+		e.attr.st_ino = zfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
+		                               d->node.id.snap_id);
 		e.attr.st_mode = S_IFREG;
 	} else if (plus) {
 		if (zfs_node_entry(fs, &d->node, &e))
@@ -820,7 +833,7 @@ static void zecfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		goto out;
 	}
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		ret = zecfs_refuse(ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(n.id.kind == ZFS_SNAP_JSON ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 		goto out;
 	}
 	f = calloc(1, sizeof(*f));
@@ -948,7 +961,7 @@ static void zecfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	(void)to_set;
 	(void)fi;
 	if (!ret)
-		ret = zecfs_refuse(ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(id.kind == ZFS_SNAP_JSON ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 	reply_err(req, ret);
 }
 

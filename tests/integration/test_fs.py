@@ -129,15 +129,18 @@ def test_ls_l_stat_and_find_mtime(emu, mnt):
     assert run("stat", "-c", "%Y %a %F", mnt.p(WEB, "snapshots", "nightly-1")).stdout.split() == \
         [str(epoch("2026-11-01T02:00:00Z")), "555", "directory"]
     os.mkdir(mnt.p(WEB, "snapshots", "fresh"))
-    old = run("find", mnt.p(WEB, "snapshots"), "-mindepth", "1", "-mtime", "+1").stdout.split()
-    new = run("find", mnt.p(WEB, "snapshots"), "-mindepth", "1", "-mtime", "-1").stdout.split()
+    old = run("find", mnt.p(WEB, "snapshots"), "-mindepth", "1", "-maxdepth", "1",
+              "-mtime", "+1").stdout.split()
+    new = run("find", mnt.p(WEB, "snapshots"), "-mindepth", "1", "-maxdepth", "1",
+              "-mtime", "-1").stdout.split()
     assert [os.path.basename(p) for p in old] == ["nightly-1"]
     assert [os.path.basename(p) for p in new] == ["fresh"]
 
 
 def test_find_walks_the_whole_mount(emu, mnt):
     out = run("find", mnt.path, "-path", "*/snapshots/*").stdout.split()
-    assert [p[len(mnt.path):] for p in out] == ["/%s/snapshots/nightly-1" % WEB]
+    assert [p[len(mnt.path):] for p in out] == ["/%s/snapshots/nightly-1" % WEB,
+                                                "/%s/snapshots/nightly-1/snapshot.json" % WEB]
 
 
 # ---- mkdir ---------------------------------------------------------------
@@ -205,7 +208,14 @@ def test_anything_inside_a_snapshot_is_erofs(emu, mnt):
     with pytest.raises(OSError) as e:
         os.symlink("x", os.path.join(snap, "link"))
     assert e.value.errno == errno.EROFS
-    assert os.listdir(snap) == []
+    # the one file a snapshot directory holds is read-only
+    assert os.listdir(snap) == ["snapshot.json"]
+    meta = os.path.join(snap, "snapshot.json")
+    for attempt in (lambda: os.unlink(meta), lambda: os.truncate(meta, 0),
+                    lambda: open(meta, "w"), lambda: open(meta, "a")):
+        with pytest.raises(OSError) as e:
+            attempt()
+        assert e.value.errno == errno.EROFS
 
 
 @pytest.mark.parametrize("op", ["create", "symlink", "mknod", "chmod", "chown", "utime"])
