@@ -11,7 +11,10 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <dirent.h>
 #include <limits.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,68 @@ static void print_version(void)
 	printf("cJSON %s\n", cJSON_Version());
 }
 
+/* Is a zecfs already mounted on that path?  (/proc/self/mountinfo) */
+static bool zecfs_mounted_on(const char *path)
+{
+	char line[4096], where[4096], type[256];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		const char *dash = strstr(line, " - ");
+
+		if (sscanf(line, "%*d %*d %*u:%*u %*s %4095s", where) != 1 || !dash ||
+		    sscanf(dash, " - %255s", type) != 1)
+			continue;
+		/* paths with spaces come octal-escaped: they simply do not match */
+		if (strcmp(where, path) == 0 && strcmp(type, "fuse.zecfs") == 0)
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Refuses a mount point that cannot be one (a file, a path where zecfs is
+ * mounted already) and warns when a mount would hide files.
+ */
+static int check_mountpoint(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	bool empty = true;
+
+	if (zecfs_mounted_on(path)) {
+		fprintf(stderr, "zecfs: error: cannot mount on '%s': zecfs is already mounted there (unmount it first: fusermount3 -u %s)\n",
+		        path, path);
+		return -EBUSY;
+	}
+	if (stat(path, &st) != 0) {
+		fprintf(stderr, "zecfs: error: cannot mount on '%s': %s\n", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "zecfs: error: cannot mount on '%s': not a directory\n", path);
+		return -ENOTDIR;
+	}
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			empty = false;
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (!empty)
+		fprintf(stderr, "zecfs: warning: '%s' is not empty: its files are hidden until zecfs is unmounted\n",
+		        path);
+	return 0;
+}
+
 /* One API call proves the endpoint and the credentials before mounting. */
 static int check_api(struct zecfs *fs, const char *endpoint, const char *source)
 {
@@ -46,7 +111,10 @@ static int check_api(struct zecfs *fs, const char *endpoint, const char *source)
 	zec_disk_list_free(&l);
 	if (!ret)
 		return 0;
-	if (res.outcome == ZEC_OUTCOME_API_ERROR)
+	if (res.outcome == ZEC_OUTCOME_BAD_RESPONSE)
+		fprintf(stderr, "zecfs: error: cannot mount: endpoint '%s' answered, but not as the ZEC API: %s\n",
+		        endpoint, res.message);
+	else if (res.outcome == ZEC_OUTCOME_API_ERROR)
 		fprintf(stderr, "zecfs: error: cannot mount: DescribeDisks failed with %s (http %ld, request_id %s): %s [credentials from %s]\n",
 		        res.code, res.http_status, res.request_id[0] ? res.request_id : "-",
 		        res.message, source);
@@ -73,7 +141,8 @@ int main(int argc, char *argv[])
 
 	pthread_mutex_init(&fs.lock, NULL);
 	if (zecfs_parse_options(&args, &fs.cfg)) {
-		fprintf(stderr, "zecfs: error: invalid option (see 'zecfs --help')\n");
+		if (!fs.cfg.bad_option)
+			fprintf(stderr, "zecfs: error: invalid option (see 'zecfs --help')\n");
 		goto out;
 	}
 	if (fs.cfg.show_help) {
@@ -98,6 +167,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "zecfs: error: no mount point (usage: zecfs [options] MOUNTPOINT)\n");
 		goto out;
 	}
+	if (check_mountpoint(opts.mountpoint))
+		goto out;
 	if (fs.cfg.log_level && zec_log_level_parse(fs.cfg.log_level, &level)) {
 		fprintf(stderr, "zecfs: error: unknown log level '%s' (error, warn, info, debug)\n",
 		        fs.cfg.log_level);
@@ -107,8 +178,12 @@ int main(int argc, char *argv[])
 		level = ZEC_LOG_DEBUG;
 	zec_log_init("zecfs", !opts.foreground, level);
 	if (fs.cfg.retention) {
-		if (zec_retention_parse(fs.cfg.retention, &fs.retention)) {
-			fprintf(stderr, "zecfs: error: invalid retention '%s' (yyyy-MM-ddTHH:mm:ssZ, +N{m,h,d,w} or permanent)\n",
+		/* the API refuses a retention under 24 hours: so does the mount,
+		 * rather than every mkdir after it */
+		if (zec_retention_parse(fs.cfg.retention, &fs.retention) ||
+		    (fs.retention.kind != ZEC_RETENTION_PERMANENT &&
+		     zec_retention_resolve(&fs.retention, time(NULL)) < time(NULL) + 86400)) {
+			fprintf(stderr, "zecfs: error: retention=%s: want +N{m,h,d,w} of at least 24 hours, a time at least 24 hours ahead (yyyy-MM-ddTHH:mm:ssZ), or permanent\n",
 			        fs.cfg.retention);
 			goto out;
 		}

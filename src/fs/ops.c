@@ -984,7 +984,7 @@ static void zecfs_statfs(fuse_req_t req, fuse_ino_t ino)
 	memset(&st, 0, sizeof(st));
 	st.f_bsize = 4096;
 	st.f_frsize = 4096;
-	st.f_namemax = 255;
+	st.f_namemax = ZEC_NAME_MAX;    /* getconf NAME_MAX tells the snapshot name limit */
 	fuse_reply_statfs(req, &st);
 }
 

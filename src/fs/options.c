@@ -24,9 +24,74 @@ enum {
 	KEY_HELP,
 	KEY_VERSION,
 	KEY_ALLOW_OTHER,
+	KEY_NUMBER,                  /* KEY_NUMBER + i: num_opts[i] */
 };
 
 #define OPT(t, p, v) { t, offsetof(struct zecfs_config, p), v }
+
+/*
+ * The numeric options: parsed strictly (the whole value, in range), and a
+ * bad value is named with what is wanted, e.g.
+ *   zecfs: error: cache_ttl=-1: want a whole number of seconds >= 0
+ */
+struct num_opt {
+	const char *name;
+	size_t off;
+	bool is_int;                 /* an int field, else a double */
+	bool whole;                  /* no fraction */
+	double min, max;
+	bool min_open;               /* min itself is refused */
+	const char *want;
+};
+
+#define NUM(n, f, i, w, lo, hi, open, text) \
+	{ n, offsetof(struct zecfs_config, f), i, w, lo, hi, open, text }
+
+static const struct num_opt num_opts[] = {
+	NUM("cache_ttl", cache_ttl, false, true, 0, 31536000, false,
+	    "a whole number of seconds >= 0"),
+	NUM("stale_max", stale_max, false, true, 0, 31536000, false,
+	    "a whole number of seconds >= 0"),
+	NUM("timeout", timeout, false, false, 0, 86400, true,
+	    "a number of seconds > 0 (at most 86400)"),
+	NUM("retries", retries, true, true, 1, 100, false,
+	    "a whole number from 1 to 100"),
+	NUM("parallel", parallel, true, true, 1, 256, false,
+	    "a whole number from 1 to 256"),
+	NUM("wait_available", wait_seconds, false, false, 0, 86400, true,
+	    "a number of seconds > 0 (at most 86400), or no value"),
+};
+
+#define N_NUM (sizeof(num_opts) / sizeof(num_opts[0]))
+
+/* Parses "name=value" for num_opts[i]; prints what is wanted on error. */
+static int parse_number(struct zecfs_config *cfg, size_t i, const char *arg)
+{
+	const struct num_opt *o = &num_opts[i];
+	const char *v = strchr(arg, '=');
+	char *end = NULL;
+	double d;
+
+	if (!v || !*++v)
+		goto bad;
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || *end || isspace((unsigned char)*v) || d != d)
+		goto bad;
+	if (o->whole && d != (double)(long long)d)
+		goto bad;
+	if (d < o->min || (o->min_open && d == o->min) || d > o->max)
+		goto bad;
+	if (o->is_int)
+		*(int *)((char *)cfg + o->off) = (int)d;
+	else
+		*(double *)((char *)cfg + o->off) = d;
+	return 0;
+bad:
+	fprintf(stderr, "zecfs: error: %s: want %s\n", arg, o->want);
+	cfg->bad_option = 1;
+	return -1;
+}
 
 static const struct fuse_opt zecfs_opts[] = {
 	OPT("endpoint=%s", endpoint, 0),
@@ -34,16 +99,16 @@ static const struct fuse_opt zecfs_opts[] = {
 	OPT("cafile=%s", cafile, 0),
 	OPT("retention=%s", retention, 0),
 	OPT("log_level=%s", log_level, 0),
-	OPT("cache_ttl=%lf", cache_ttl, 0),
-	OPT("stale_max=%lf", stale_max, 0),
-	OPT("timeout=%lf", timeout, 0),
-	OPT("retries=%d", retries, 0),
-	OPT("parallel=%d", parallel, 0),
+	FUSE_OPT_KEY("cache_ttl=", KEY_NUMBER + 0),
+	FUSE_OPT_KEY("stale_max=", KEY_NUMBER + 1),
+	FUSE_OPT_KEY("timeout=", KEY_NUMBER + 2),
+	FUSE_OPT_KEY("retries=", KEY_NUMBER + 3),
+	FUSE_OPT_KEY("parallel=", KEY_NUMBER + 4),
 	OPT("allow_delete", allow_delete, 1),
 	OPT("allow_rollback", allow_rollback, 1),
 	OPT("wait_available", wait_available, 1),
 	OPT("wait_available=", wait_available, 1),
-	OPT("wait_available=%lf", wait_seconds, 0),
+	FUSE_OPT_KEY("wait_available=", KEY_NUMBER + 5),
 	OPT("profile=%s", profile, 0),
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	/* fstab-only options that mount(8) may pass on */
@@ -90,6 +155,12 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *out)
 		cfg->n_nonopts++;
 		return 0;
 	default:
+		if (key >= KEY_NUMBER && (size_t)(key - KEY_NUMBER) < N_NUM) {
+			/* "wait_available=" alone means the default wait */
+			if (key == KEY_NUMBER + 5 && strcmp(arg, "wait_available=") == 0)
+				return 0;
+			return parse_number(cfg, (size_t)(key - KEY_NUMBER), arg) ? -1 : 0;
+		}
 		return 1;       /* keep it for libfuse */
 	}
 }
@@ -117,10 +188,6 @@ int zecfs_parse_options(struct fuse_args *args, struct zecfs_config *cfg)
 		return -ENOMEM;
 	if (cfg->allow_other && fuse_opt_add_arg(args, "-odefault_permissions"))
 		return -ENOMEM;
-	if (cfg->cache_ttl < 0 || cfg->stale_max < 0 || cfg->timeout <= 0 ||
-	    cfg->retries < 1 || cfg->wait_seconds <= 0 || cfg->parallel < 1 ||
-	    cfg->parallel > 64)
-		return -EINVAL;
 	return 0;
 }
 

@@ -49,6 +49,7 @@ struct zecfs_config {
 	char *profile;               /* -o profile=NAME */
 	int allow_other;
 	int show_help;
+	int bad_option;              /* a message naming it was printed */
 	int show_version;
 	char *source;                /* "zecfs SOURCE MOUNTPOINT" (mount.fuse3) */
 	char *nonopts[2];
