@@ -35,6 +35,7 @@ struct slot {
 	int err;                     /* how the last fetch ended */
 	struct zec_result res;
 	double failed_at;            /* monotonic time of the last failure */
+	double rechecked;            /* monotonic time of the last transient-state recheck */
 };
 
 struct disk_slot {
@@ -384,6 +385,11 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 		}
 		l->v[k].s = items[i];
 		l->v[k].ctime = parse_time(items[i].create_time);
+		if (l->v[k].ctime == 0) {
+			/* never 1970: a recipe that prunes by age would delete it */
+			l->v[k].ctime = time(NULL);
+			l->v[k].bad_time = true;
+		}
 		memset(&items[i], 0, sizeof(items[i]));
 		snap_intern(&l->v[k]);
 		k++;
@@ -578,12 +584,39 @@ static void settle_mtime(struct zfs_list_head *fresh, const struct zfs_list_head
 		fresh->mtime = now > fresh->newest ? now : fresh->newest;
 }
 
+/*
+ * Snapshots whose createTime cannot be parsed keep the time zecfs first
+ * saw them, from one list to the next; each is logged when first seen.
+ */
+static void carry_bad_times(struct zfs_snaplist *fresh, const struct zfs_snaplist *old)
+{
+	for (size_t i = 0; i < fresh->n; i++) {
+		struct zfs_snap *sn = &fresh->v[i];
+		const struct zfs_snap *was;
+
+		if (!sn->bad_time)
+			continue;
+		was = old ? zfs_snaplist_find_id(old, sn->s.snapshot_id) : NULL;
+		if (was) {
+			sn->ctime = was->ctime;
+		} else {
+			char when[ZEC_TIME_LEN];
+
+			zec_time_format(sn->ctime, when);
+			zlog_warn("snapshot createTime cannot be parsed, using the time it was first seen snapshot_id=%s create_time=\"%.40s\" first_seen=%s",
+			          sn->s.snapshot_id, sn->s.create_time ? sn->s.create_time : "", when);
+		}
+	}
+}
+
 /* With the lock held: puts a fetched list in a slot. */
 static void slot_install(struct slot *s, struct zfs_list_head *fresh)
 {
 	if (fresh->unshown && (!s->cur || s->cur->unshown != fresh->unshown))
 		zlog_warn("listing has entries that cannot be shown, left out kind=%s count=%zu reason=\"empty, '/', '.', '..' or too long\"",
 		          fresh->first_unshown, fresh->unshown);
+	if (fresh->destroy == snaplist_destroy)
+		carry_bad_times((struct zfs_snaplist *)fresh, (const struct zfs_snaplist *)s->cur);
 	settle_mtime(fresh, s->cur);
 	list_put(s->cur);
 	s->cur = fresh;
@@ -989,14 +1022,19 @@ fail:
 	return ret;
 }
 
+/* Builds a disk's next list from its current one, without any lock. */
+typedef int (*rebuild_fn)(const struct zfs_snaplist *old, void *arg,
+                          struct zfs_snaplist **out);
+
 /*
- * Applies one of zecfs's own changes to a disk's cached list.  The new list
- * is built without the lock; under it, only a pointer is swapped, so a
- * change to a disk of 100,000 snapshots stalls no lookup.  When another
- * change swapped first, the build starts again from the newer list.
+ * Swaps in a list built from the disk's current one.  The new list is built
+ * without the lock; under it, only a pointer is swapped, so a change to a
+ * disk of 100,000 snapshots stalls no lookup.  When another change swapped
+ * first, the build starts again from the newer list.  'local': zecfs's own
+ * change (read-your-writes: a fetch already under way must not undo it).
  */
-static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how,
-                       const struct zec_snapshot *s, const char *snapshot_id)
+static int snap_swap(struct zfs_cache *c, const char *disk_id, rebuild_fn fn,
+                     void *arg, bool local)
 {
 	struct zfs_snaplist *old, *fresh;
 	struct disk_slot *ds;
@@ -1008,7 +1046,7 @@ static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how
 		if (!ds || !ds->s.cur) {
 			/* never listed: the next listing shows it, but a listing
 			 * under way may predate the change */
-			if (ds)
+			if (ds && local)
 				ds->s.changed_gen = ++c->gen;
 			pthread_mutex_unlock(&c->lock);
 			return 0;
@@ -1018,20 +1056,25 @@ static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how
 		pthread_mutex_unlock(&c->lock);
 
 		fresh = NULL;
-		ret = snap_rebuild(old, how, s, snapshot_id, &fresh);
+		ret = fn(old, arg, &fresh);
 		if (ret) {
 			list_put(&old->h);
 			zfs_cache_forget_snapshots(c, disk_id);
 			return ret;
 		}
+		carry_bad_times(fresh, old);
 		pthread_mutex_lock(&c->lock);
 		if (ds->s.cur == &old->h) {
-			fresh->h.mtime = time(NULL);
-			if (fresh->h.mtime < old->h.mtime)
-				fresh->h.mtime = old->h.mtime;
+			if (local) {
+				fresh->h.mtime = time(NULL);
+				if (fresh->h.mtime < old->h.mtime)
+					fresh->h.mtime = old->h.mtime;
+				ds->s.changed_gen = ++c->gen;
+			} else {
+				settle_mtime(&fresh->h, &old->h);
+			}
 			list_put(ds->s.cur);
 			ds->s.cur = &fresh->h;
-			ds->s.changed_gen = ++c->gen;
 			fresh = NULL;
 		}
 		pthread_mutex_unlock(&c->lock);
@@ -1040,6 +1083,139 @@ static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how
 			return 0;
 		list_put(&fresh->h);    /* lost the race: apply to the newer list */
 	}
+}
+
+struct one_change {
+	enum change how;
+	const struct zec_snapshot *s;
+	const char *snapshot_id;
+};
+
+static int rebuild_one(const struct zfs_snaplist *old, void *arg, struct zfs_snaplist **out)
+{
+	const struct one_change *ch = arg;
+
+	return snap_rebuild(old, ch->how, ch->s, ch->snapshot_id, out);
+}
+
+static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how,
+                       const struct zec_snapshot *s, const char *snapshot_id)
+{
+	struct one_change ch = { how, s, snapshot_id };
+
+	return snap_swap(c, disk_id, rebuild_one, &ch, true);
+}
+
+/* ---- transient states ------------------------------------------------ */
+
+#define TRANSIENT_RECHECK_S 2.0
+#define RECHECK_MAX 100         /* snapshotIds in one DescribeSnapshots */
+
+static bool transient(const char *status)
+{
+	return status && (strcmp(status, "CREATING") == 0 || strcmp(status, "DELETING") == 0 ||
+	                  strcmp(status, "ROLLING_BACK") == 0);
+}
+
+struct recheck {
+	const char **ids;            /* what was asked about, sorted */
+	size_t n_ids;
+	struct zec_snapshot_list *got;  /* what the server answered */
+};
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The old list, with every rechecked snapshot as the server shows it now
+ * (gone when the server no longer lists it). */
+static int rebuild_rechecked(const struct zfs_snaplist *old, void *arg,
+                             struct zfs_snaplist **out)
+{
+	const struct recheck *rc = arg;
+	struct zec_snapshot *items = calloc(old->n + 1, sizeof(*items));
+	size_t n = 0;
+	int ret = 0;
+
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < old->n; i++) {
+		const struct zec_snapshot *src = &old->v[i].s;
+		const char *id = src->snapshot_id;
+
+		if (bsearch(&id, rc->ids, rc->n_ids, sizeof(*rc->ids), str_cmp)) {
+			src = NULL;
+			for (size_t k = 0; k < rc->got->count; k++) {
+				if (rc->got->items[k].snapshot_id &&
+				    strcmp(rc->got->items[k].snapshot_id, id) == 0) {
+					src = &rc->got->items[k];
+					break;
+				}
+			}
+			if (!src)
+				continue;       /* gone */
+		}
+		ret = zec_snapshot_copy(&items[n], src);
+		if (ret)
+			goto fail;
+		n++;
+	}
+	return snaplist_build(items, n, old->h.fetched, out);
+fail:
+	for (size_t i = 0; i < n; i++)
+		zec_snapshot_clear(&items[i]);
+	free(items);
+	return ret;
+}
+
+int zfs_cache_recheck_transient(struct zfs_cache *c, const char *disk_id)
+{
+	struct zec_snapshot_filter f = { 0 };
+	struct zec_snapshot_list got = { 0 };
+	struct zec_result res = { .path = "recheck" };
+	struct zfs_snaplist *l = NULL;
+	struct disk_slot *ds;
+	struct recheck rc = { 0 };
+	double now = zfs_now();
+	int ret = 0;
+
+	pthread_mutex_lock(&c->lock);
+	ds = disk_slot(c, disk_id, false);
+	if (ds && ds->s.cur && !ds->s.fetching &&
+	    now - ds->s.cur->fetched >= TRANSIENT_RECHECK_S &&
+	    now - ds->s.rechecked >= TRANSIENT_RECHECK_S) {
+		l = (struct zfs_snaplist *)ds->s.cur;
+		list_get(&l->h);
+		ds->s.rechecked = now;  /* one recheck at a time, every 2 s at most */
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!l)
+		return 0;
+	rc.ids = calloc(RECHECK_MAX, sizeof(*rc.ids));
+	if (!rc.ids) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < l->n && rc.n_ids < RECHECK_MAX; i++) {
+		if (transient(l->v[i].s.status))
+			rc.ids[rc.n_ids++] = l->v[i].s.snapshot_id;
+	}
+	if (!rc.n_ids)
+		goto out;
+	qsort(rc.ids, rc.n_ids, sizeof(*rc.ids), str_cmp);
+	f.snapshot_ids = rc.ids;
+	f.n_snapshot_ids = rc.n_ids;
+	ret = zec_describe_snapshots_all(c->client, &f, &got, &res);
+	if (ret)
+		goto out;       /* the cached states stand; the TTL refetch will tell */
+	rc.got = &got;
+	ret = snap_swap(c, disk_id, rebuild_rechecked, &rc, false);
+out:
+	zec_snapshot_list_free(&got);
+	free(rc.ids);
+	zfs_snaplist_put(l);
+	return ret;
 }
 
 int zfs_cache_snapshot_added(struct zfs_cache *c, const struct zec_snapshot *s)

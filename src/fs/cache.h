@@ -26,8 +26,9 @@
 struct zfs_snap {
 	struct zec_snapshot s;       /* shared fields point into a string pool */
 	char *name;                  /* directory name: snapshotName, or name@snapshotId */
-	time_t ctime;                /* createTime */
+	time_t ctime;                /* createTime, or when first seen if unparsable */
 	bool pooled[6];              /* which shared fields are pooled (cache.c) */
+	bool bad_time;               /* createTime could not be parsed */
 };
 
 /* What every cached list starts with. */
@@ -120,6 +121,13 @@ int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d);
  * disk, so the walk costs one listing in all.
  */
 void zfs_cache_walk_started(struct zfs_cache *c);
+/*
+ * Snapshots in a passing state (CREATING, DELETING, ROLLING_BACK) are asked
+ * about again, all of a disk's in one filtered call, when their listing is
+ * at least 2 s old and nobody asked in the last 2 s; so a snapshot does not
+ * read CREATING for a whole TTL after it became AVAILABLE.
+ */
+int zfs_cache_recheck_transient(struct zfs_cache *c, const char *disk_id);
 /* Forget a disk's snapshot listing (next access asks the API). */
 void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id);
 

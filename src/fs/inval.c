@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "zec_log.h"
 
@@ -29,6 +30,7 @@ struct zfs_inval {
 	pthread_cond_t cond;
 	struct note *head, **tail;
 	size_t queued;
+	unsigned long long sent, added;   /* notes handled / queued, for flush */
 	bool stop;
 	pthread_t thread;
 };
@@ -69,6 +71,8 @@ static void *run(void *arg)
 			send_note(q, n);
 		free(n);
 		pthread_mutex_lock(&q->lock);
+		q->sent++;
+		pthread_cond_broadcast(&q->cond);
 	}
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -130,7 +134,25 @@ static void queue(struct zfs_inval *q, uint64_t ino, const char *name)
 	*q->tail = n;
 	q->tail = &n->next;
 	q->queued++;
-	pthread_cond_signal(&q->cond);
+	q->added++;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void zfs_inval_flush(struct zfs_inval *q)
+{
+	struct timespec until;
+	unsigned long long target;
+
+	if (!q)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	pthread_mutex_lock(&q->lock);
+	target = q->added;
+	while (q->sent < target && !q->stop &&
+	       pthread_cond_timedwait(&q->cond, &q->lock, &until) == 0)
+		;
 	pthread_mutex_unlock(&q->lock);
 }
 

@@ -89,6 +89,17 @@ int zfs_node_get(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
 	return resolve(fs, n, res);
 }
 
+int zfs_node_get_status(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
+                        struct zec_result *res)
+{
+	struct zfs_ident id;
+
+	if (zfs_inode_ident(fs->inodes, ino, &id) == 0 &&
+	    (id.kind == ZFS_SNAPSHOT || id.kind == ZFS_SNAP_JSON || id.kind == ZFS_SNAPS_JSON))
+		zfs_cache_recheck_transient(fs->cache, id.disk_id);
+	return zfs_node_get(fs, ino, n, res);
+}
+
 /* An id that can name a node (see zfs_name_ok). */
 static bool id_name(const char *name)
 {

@@ -825,7 +825,7 @@ static void zecfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct zfs_node n;
 	int ret;
 
-	ret = zfs_node_get(fs, ino, &n, &res);
+	ret = zfs_node_get_status(fs, ino, &n, &res);
 	if (ret)
 		goto out;
 	if (is_dir(n.id.kind)) {

@@ -299,7 +299,7 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 		reply_ret(req, zecfs_refuse(ZECFS_XATTR_NONE));
 		return;
 	}
-	ret = zfs_node_get(fs, ino, &n, &res);
+	ret = zfs_node_get_status(fs, ino, &n, &res);
 	if (!ret) {
 		a = find_attr(n.id.kind, name);
 		if (a && a->access != WO)
@@ -327,7 +327,7 @@ void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	char buf[64];
 	int ret;
 
-	ret = zfs_node_get(fs, ino, &n, &res);
+	ret = zfs_node_get_status(fs, ino, &n, &res);
 	if (ret) {
 		reply_ret(req, ret);
 		goto out;
@@ -405,6 +405,7 @@ static int set_disk_name(struct zecfs *fs, const struct zfs_node *n,
 	if (n->disk->d.disk_name)
 		zfs_inval_entry(fs->inval, ZFS_INO_BYNAME, n->disk->d.disk_name);
 	zfs_inval_inode(fs->inval, ZFS_INO_BYNAME);
+	zfs_inval_flush(fs->inval);
 	if (zec_disk_copy(&d, &n->disk->d) == 0) {
 		free(d.disk_name);
 		d.disk_name = name;

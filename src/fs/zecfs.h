@@ -108,6 +108,13 @@ int zfs_node_get(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
 int zfs_node_child(struct zecfs *fs, const struct zfs_node *parent,
                    const char *name, struct zfs_node *child,
                    struct zec_result *res);
+/*
+ * The same, for a look at a snapshot's state (xattrs, snapshot.json,
+ * snapshots.json): snapshots in a passing state are asked about again
+ * first (see zfs_cache_recheck_transient).
+ */
+int zfs_node_get_status(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
+                        struct zec_result *res);
 void zfs_node_release(struct zfs_node *n);
 /* The attributes of a resolved node; with_listing: may ask for snapshots/ (mtime). */
 int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st);
@@ -141,6 +148,12 @@ void zfs_inval_stop(struct zfs_inval *q);
 void zfs_inval_entry(struct zfs_inval *q, uint64_t parent, const char *name);
 /* Forget an inode's attributes and cached contents. */
 void zfs_inval_inode(struct zfs_inval *q, uint64_t ino);
+/*
+ * Waits (2 s at most) until what was queued so far reached the kernel:
+ * read-your-writes for a change whose request is on an unrelated inode
+ * (a disk's setxattr changing .by-name).
+ */
+void zfs_inval_flush(struct zfs_inval *q);
 
 /* ---- ops.c / xattr.c ------------------------------------------------ */
 
