@@ -6,7 +6,9 @@
  *   inode.c     inode numbers (a hash of what a node is) and lookup counts
  *   node.c      what an inode is, resolved against the cached listings; stat
  *   content.c   what the read-only files hold (disk.json, snapshots.json, stats)
- *   ops.c       lookup, readdir, mkdir, rmdir, rename, open/read, refusals
+ *   ops.c       lookup, forget, getattr, open/read, refusals, the op table
+ *   dir.c       opendir (declined), readdir and readdirplus
+ *   snapshot.c  mkdir, rmdir, rename of snapshots
  *   xattr.c     user.zec.* attributes
  *   inval.c     tells the kernel what changed, from its own thread
  *   cache.c     listings with a TTL, wrapped around the API client
@@ -155,12 +157,33 @@ void zfs_inval_inode(struct zfs_inval *q, uint64_t ino);
  */
 void zfs_inval_flush(struct zfs_inval *q);
 
-/* ---- ops.c / xattr.c ------------------------------------------------ */
+/* ---- ops.c, dir.c, snapshot.c, xattr.c ------------------------------ */
 
 extern const struct fuse_lowlevel_ops zecfs_ops;
 
 /* The negative errno the table gives a local condition. */
 int zecfs_refuse(const char *code);
+struct zecfs *zecfs_of(fuse_req_t req);
+/* Answers a request with 0 or a negative errno. */
+void zecfs_reply_err(fuse_req_t req, int ret);
+/* "/<diskId>/snapshots/<name>" (or shorter) for log lines. */
+const char *zecfs_where(const struct zfs_node *dir, const char *name, char *buf,
+                        size_t size);
+/* A directory's listing, fetched when older than the TTL (GETATTR, LOOKUP). */
+void zecfs_refresh_listing(struct zecfs *fs, struct zfs_node *n);
+bool zfs_is_dir(enum zfs_kind kind);
+
+void zecfs_dir_decline_opendir(void);
+void zecfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void zecfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                   struct fuse_file_info *fi);
+void zecfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi);
+
+void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+                  fuse_ino_t newparent, const char *newname, unsigned int flags);
 
 void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,

@@ -1,0 +1,382 @@
+/*
+ * snapshot.c - taking, deleting and renaming snapshots: mkdir, rmdir and
+ * rename in a snapshots/ directory.
+ *
+ *   mkdir   the name rule, snapshotAbility, the server's answer on the name
+ *           (EEXIST), then CreateSnapshot (never two: see zec_client.h)
+ *   rmdir   DeleteSnapshots, only with -o allow_delete; removes a snapshot
+ *           directory although it holds snapshot.json (as ZFS does)
+ *   rename  ModifySnapshotsAttribute, within one snapshots/ directory only
+ *
+ * Each applies its change to the cache (read-your-writes) and answers an
+ * errno from the one table in zec_errno.c.
+ */
+#include "zecfs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zec_errno.h"
+#include "zec_log.h"
+#include "zec_name.h"
+
+static int check_name(const char *name, struct zec_result *res)
+{
+	switch (zec_snapshot_name_check(name)) {
+	case ZEC_NAME_OK:
+		return 0;
+	case ZEC_NAME_TOO_LONG:
+		return zec_result_local(res, ZECFS_NAME_TOO_LONG, name);
+	default:
+		return zec_result_local(res, ZECFS_NAME_INVALID, name);
+	}
+}
+
+/* Asks the server whether the disk has a snapshot of that exact name. */
+static int name_taken(struct zecfs *fs, const char *disk_id, const char *name,
+                      struct zec_result *res)
+{
+	const char *ids[1] = { disk_id };
+	char anchored[ZEC_NAME_MAX + 3];
+	struct zec_snapshot_filter f = { .disk_ids = ids, .n_disk_ids = 1,
+	                                 .snapshot_name = anchored };
+	struct zec_snapshot_list l = { 0 };
+	int ret;
+
+	snprintf(anchored, sizeof(anchored), "^%s$", name);
+	ret = zec_describe_snapshots(fs->client, &f, 1, 10, &l, res);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < l.count; i++) {
+		if (l.items[i].snapshot_name && strcmp(l.items[i].snapshot_name, name) == 0 &&
+		    !(l.items[i].status && strcmp(l.items[i].status, "DELETING") == 0)) {
+			ret = 1;
+			break;
+		}
+	}
+	zec_snapshot_list_free(&l);
+	return ret;
+}
+
+/* Polls until the snapshot is AVAILABLE (-o wait_available). */
+static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *path)
+{
+	const char *ids[1] = { s->snapshot_id };
+	struct zec_snapshot_filter f = { .snapshot_ids = ids, .n_snapshot_ids = 1 };
+	double deadline = zfs_now() + fs->cfg.wait_seconds;
+	struct zec_result res = { .path = path };
+	int ret;
+
+	for (;;) {
+		struct zec_snapshot_list l = { 0 };
+
+		ret = zec_describe_snapshots(fs->client, &f, 1, 1, &l, &res);
+		if (ret)
+			return ret;
+		if (l.count == 1 && l.items[0].status) {
+			char *st = strdup(l.items[0].status);
+
+			if (st) {
+				free(s->status);
+				s->status = st;
+			}
+			if (strcmp(l.items[0].status, "AVAILABLE") == 0) {
+				zec_snapshot_list_free(&l);
+				return 0;
+			}
+			if (strcmp(l.items[0].status, "FAILED") == 0) {
+				zec_snapshot_list_free(&l);
+				zlog_error("mkdir failed path=%s snapshot_id=%s status=FAILED",
+				           path, s->snapshot_id);
+				return zec_result_local(&res, ZECFS_SNAPSHOT_FAILED, path);
+			}
+		}
+		zec_snapshot_list_free(&l);
+		if (zfs_now() >= deadline) {
+			zlog_error("mkdir wait timed out path=%s snapshot_id=%s waited_s=%.0f",
+			           path, s->snapshot_id, fs->cfg.wait_seconds);
+			return zec_result_local(&res, ZECFS_WAIT_TIMEOUT, path);
+		}
+		usleep(500 * 1000);
+	}
+}
+
+/* The record of a snapshot zecfs just created, as a listing would show it. */
+static int new_snapshot(const struct zfs_disk *disk, char **id, const char *name,
+                        const char *retention, struct zec_snapshot *s)
+{
+	char now[ZEC_TIME_LEN];
+
+	zec_time_format(time(NULL), now);
+	s->snapshot_id = *id;
+	*id = NULL;
+	s->disk_ability = true;
+#define DUP(field, value) \
+	if (value && !(s->field = strdup(value))) \
+		return -ENOMEM;
+	DUP(snapshot_name, name)
+	DUP(zone_id, disk->d.zone_id)
+	if (!(s->status = strdup("CREATING")) || !(s->snapshot_type = strdup("Manual")))
+		return -ENOMEM;
+	DUP(retention_time, retention)
+	DUP(disk_id, disk->d.disk_id)
+	if (!(s->create_time = strdup(now)))
+		return -ENOMEM;
+	DUP(resource_group_id, disk->d.resource_group_id)
+	DUP(resource_group_name, disk->d.resource_group_name)
+#undef DUP
+	return 0;
+}
+
+void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct zecfs *fs = zecfs_of(req);
+	char path[512];
+	struct zec_result res = { .path = path };
+	struct zec_snapshot s = { 0 };
+	struct zec_retention r;
+	char retention[ZEC_TIME_LEN];
+	struct fuse_entry_param e;
+	const struct zfs_disk *disk;
+	struct zfs_node p, c;
+	struct zfs_snap fresh;
+	char *id = NULL;
+	int ret;
+
+	(void)mode;
+	memset(&c, 0, sizeof(c));
+	ret = zfs_node_get(fs, parent, &p, &res);
+	zecfs_where(&p, name, path, sizeof(path));
+	if (ret)
+		goto out;
+	if (p.id.kind != ZFS_SNAPDIR) {
+		ret = zecfs_refuse(p.id.kind == ZFS_SNAPSHOT ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		goto out;
+	}
+	ret = zfs_node_child(fs, &p, name, &c, &res);
+	if (ret == 0) {
+		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+		goto out;
+	}
+	if (ret != -ENOENT || !c.disk)
+		goto out;
+	disk = c.disk;
+	ret = check_name(name, &res);
+	if (ret)
+		goto out;
+	if (!disk->d.snapshot_ability) {
+		zlog_warn("mkdir refused path=%s disk_id=%s reason=\"snapshotAbility is false\"",
+		          path, disk->d.disk_id);
+		ret = zecfs_refuse(ZECFS_NO_SNAPSHOT_ABILITY);
+		goto out;
+	}
+	ret = name_taken(fs, disk->d.disk_id, name, &res);
+	if (ret > 0) {
+		zfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
+		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+	}
+	if (ret)
+		goto out;
+	retention[0] = '\0';
+	if (zecfs_default_retention(fs, disk->d.disk_id, &r))
+		zec_time_format(zec_retention_resolve(&r, time(NULL)), retention);
+	ret = zec_create_snapshot(fs->client, disk->d.disk_id, name,
+	                          retention[0] ? retention : NULL, &id, &res);
+	if (ret) {
+		/* the outcome may be unknown: the next listing asks the server */
+		zfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
+		goto out;
+	}
+	zlog_info("snapshot created path=%s snapshot_id=%s request_id=%s retention=%s",
+	          path, id, res.request_id, retention[0] ? retention : "permanent");
+	if (new_snapshot(disk, &id, name, retention[0] ? retention : NULL, &s)) {
+		/* created, but we cannot show it: the next listing will */
+		zfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
+		ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		goto out;
+	}
+	if (fs->cfg.wait_available)
+		ret = wait_available(fs, &s, path);
+	zfs_cache_snapshot_added(fs->cache, &s);
+	if (ret)
+		goto out;
+	/* the entry for the kernel, from the record we know */
+	memset(&fresh, 0, sizeof(fresh));
+	fresh.s = s;
+	fresh.name = s.snapshot_name;
+	fresh.ctime = time(NULL);
+	zfs_node_release(&c);
+	memset(&c, 0, sizeof(c));
+	c.id.kind = ZFS_SNAPSHOT;
+	snprintf(c.id.disk_id, sizeof(c.id.disk_id), "%s", p.id.disk_id);
+	snprintf(c.id.snap_id, sizeof(c.id.snap_id), "%s", s.snapshot_id);
+	c.snap = &fresh;
+	ret = zfs_node_entry(fs, &c, &e);
+	c.snap = NULL;
+out:
+	if (ret)
+		zecfs_reply_err(req, ret);
+	else if (fuse_reply_entry(req, &e) != 0)
+		zfs_inode_forget(fs->inodes, e.ino, 1);
+	zec_snapshot_clear(&s);
+	free(id);
+	zfs_node_release(&c);
+	zfs_node_release(&p);
+}
+
+void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct zecfs *fs = zecfs_of(req);
+	char path[512];
+	struct zec_result res = { .path = path };
+	struct zec_strv busy = { 0 };
+	const char *ids[1];
+	struct zfs_node p, c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	ret = zfs_node_get(fs, parent, &p, &res);
+	zecfs_where(&p, name, path, sizeof(path));
+	if (!ret)
+		ret = zfs_node_child(fs, &p, name, &c, &res);
+	if (ret)
+		goto out;
+	if (c.id.kind != ZFS_SNAPSHOT) {
+		ret = zecfs_refuse(ZECFS_NOT_PERMITTED);
+		goto out;
+	}
+	if (!fs->cfg.allow_delete) {
+		zlog_warn("rmdir refused path=%s reason=\"deleting is off: mount with -o allow_delete\"",
+		          path);
+		ret = zecfs_refuse(ZECFS_DELETE_DISABLED);
+		goto out;
+	}
+	ids[0] = c.snap->s.snapshot_id;
+	ret = zec_delete_snapshots(fs->client, ids, 1, &busy, &res);
+	if (ret == -ENOENT) {
+		/* already gone on the server */
+		zfs_cache_snapshot_removed(fs->cache, c.id.disk_id, ids[0]);
+		goto out;
+	}
+	if (ret) {
+		zfs_cache_forget_snapshots(fs->cache, c.id.disk_id);
+		goto out;
+	}
+	for (size_t i = 0; i < busy.count; i++) {
+		if (strcmp(busy.v[i], ids[0]) == 0) {
+			zlog_warn("rmdir refused path=%s snapshot_id=%s reason=\"snapshot is busy\" request_id=%s",
+			          path, ids[0], res.request_id);
+			zfs_cache_forget_snapshots(fs->cache, c.id.disk_id);
+			ret = zecfs_refuse(ZECFS_SNAPSHOT_BUSY);
+			goto out;
+		}
+	}
+	zlog_info("snapshot deleted path=%s snapshot_id=%s request_id=%s",
+	          path, ids[0], res.request_id);
+	zfs_cache_snapshot_removed(fs->cache, c.id.disk_id, ids[0]);
+out:
+	zecfs_reply_err(req, ret);
+	zec_strv_free(&busy);
+	zfs_node_release(&c);
+	zfs_node_release(&p);
+}
+
+void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+                         fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	struct zecfs *fs = zecfs_of(req);
+	char from[512], to[512];
+	struct zec_result res = { .path = from };
+	struct zfs_node p, np, a, b;
+	struct zec_snapshot s = { 0 };
+	struct zec_snapshot_modify m = { 0 };
+	const char *ids[1];
+	int ret, rb;
+
+	memset(&np, 0, sizeof(np));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	ret = zfs_node_get(fs, parent, &p, &res);
+	zecfs_where(&p, name, from, sizeof(from));
+	if (!ret)
+		ret = zfs_node_child(fs, &p, name, &a, &res);
+	if (ret)
+		goto out;
+	if (a.id.kind != ZFS_SNAPSHOT) {
+		ret = zecfs_refuse(ZECFS_NOT_PERMITTED);
+		goto out;
+	}
+	if (flags & RENAME_EXCHANGE) {
+		ret = zecfs_refuse(ZECFS_RENAME_ACROSS);
+		goto out;
+	}
+	ret = zfs_node_get(fs, newparent, &np, &res);
+	zecfs_where(&np, newname, to, sizeof(to));
+	if (ret)
+		goto out;
+	if (np.id.kind == ZFS_SNAPSHOT) {
+		/* "mv a b" with b an existing snapshot moves into b: refuse as EEXIST */
+		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+		goto out;
+	}
+	if (np.id.kind != ZFS_SNAPDIR || strcmp(np.id.disk_id, a.id.disk_id) != 0) {
+		zlog_warn("rename refused from=%s to=%s reason=\"snapshots move only within their snapshots/ directory\"",
+		          from, to);
+		ret = zecfs_refuse(ZECFS_RENAME_ACROSS);
+		goto out;
+	}
+	rb = zfs_node_child(fs, &np, newname, &b, &res);
+	if (rb == 0) {
+		ret = strcmp(b.id.snap_id, a.id.snap_id) == 0 ? 0 :
+		      zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+		goto out;
+	}
+	if (rb != -ENOENT) {
+		ret = rb;
+		goto out;
+	}
+	ret = check_name(newname, &res);
+	if (ret)
+		goto out;
+	ret = name_taken(fs, a.id.disk_id, newname, &res);
+	if (ret > 0) {
+		zfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
+		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+	}
+	if (ret)
+		goto out;
+	ids[0] = a.snap->s.snapshot_id;
+	m.snapshot_ids = ids;
+	m.n_snapshot_ids = 1;
+	m.snapshot_name = newname;
+	ret = zec_modify_snapshots_attribute(fs->client, &m, &res);
+	if (ret) {
+		zfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
+		goto out;
+	}
+	zlog_info("snapshot renamed from=%s to=%s snapshot_id=%s request_id=%s",
+	          from, to, ids[0], res.request_id);
+	if (zec_snapshot_copy(&s, &a.snap->s) == 0) {
+		free(s.snapshot_name);
+		s.snapshot_name = strdup(newname);
+		if (s.snapshot_name)
+			zfs_cache_snapshot_changed(fs->cache, &s);
+		else
+			zfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
+	} else {
+		zfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
+	}
+	/* snapshots.json lists names: its size changed */
+	zfs_inval_inode(fs->inval, zfs_inode_peek(fs->inodes, ZFS_SNAPS_JSON, a.id.disk_id, NULL));
+out:
+	zecfs_reply_err(req, ret);
+	zec_snapshot_clear(&s);
+	zfs_node_release(&a);
+	zfs_node_release(&b);
+	zfs_node_release(&np);
+	zfs_node_release(&p);
+}
