@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
 #include "zec_time.h"
@@ -63,14 +64,6 @@ static struct disk_slot *disk_slot(struct zfs_cache *c, const char *disk_id,
 
 typedef int (*fetch_fn)(struct zfs_cache *c, const char *key,
                         struct zfs_list_head **out, struct zec_result *res);
-
-double zfs_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static time_t parse_time(const char *s)
 {
@@ -546,7 +539,7 @@ static int fetch_disks(struct zfs_cache *c, const char *key,
 	struct zec_disk_filter f = { .snapshot_ability = -1 };
 	struct zec_disk_list dl = { 0 };
 	struct zfs_disklist *l = NULL;
-	double started = zfs_now();
+	double started = zec_clock_now();
 	int ret;
 
 	(void)key;
@@ -658,7 +651,7 @@ static int fetch_account(struct zfs_cache *c, const char *disk_id,
 	struct zec_snapshot_list sl = { 0 };
 	struct zfs_disklist *disks = NULL;
 	struct zfs_snaplist *mine = NULL;
-	double started = zfs_now();
+	double started = zec_clock_now();
 	unsigned long long since;
 	size_t i = 0;
 	int ret;
@@ -757,7 +750,7 @@ static int fetch_snapshots(struct zfs_cache *c, const char *disk_id,
 	struct zec_snapshot_filter f = { .disk_ids = ids, .n_disk_ids = 1 };
 	struct zec_snapshot_list sl = { 0 };
 	struct zfs_snaplist *l = NULL;
-	double started = zfs_now();
+	double started = zec_clock_now();
 	bool walk;
 	int ret;
 
@@ -789,7 +782,7 @@ void zfs_cache_counters(struct zfs_cache *c, struct zfs_cache_counters *out)
 void zfs_cache_walk_started(struct zfs_cache *c)
 {
 	pthread_mutex_lock(&c->lock);
-	c->walk_until = zfs_now() + (c->opts.ttl > 2 ? c->opts.ttl : 2);
+	c->walk_until = zec_clock_now() + (c->opts.ttl > 2 ? c->opts.ttl : 2);
 	c->walk_listed = false;
 	pthread_mutex_unlock(&c->lock);
 }
@@ -828,7 +821,7 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
-		now = zfs_now();
+		now = zec_clock_now();
 		if (s->cur && !s->due && now - s->cur->fetched < c->opts.ttl) {
 			c->counters.hits++;
 			goto hit;
@@ -845,7 +838,7 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 			pthread_cond_wait(&c->cond, &c->lock);
 		/* share the outcome of the fetch we waited for */
 		if (s->err) {
-			if (stale_usable(c, s, zfs_now()))
+			if (stale_usable(c, s, zec_clock_now()))
 				goto hit;
 			*res = s->res;
 			ret = s->err;
@@ -882,11 +875,11 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 			s->due = raced;
 		}
 	} else {
-		s->failed_at = zfs_now();
+		s->failed_at = zec_clock_now();
 	}
 	pthread_cond_broadcast(&c->cond);
 	if (ret) {
-		if (stale_usable(c, s, zfs_now())) {
+		if (stale_usable(c, s, zec_clock_now())) {
 			if (!c->stale_warned)
 				zlog_warn("api unreachable, serving cached listings code=%s http=%ld stale_max=%.0f",
 				          res->code[0] ? res->code : "-", res->http_status,
@@ -1177,7 +1170,7 @@ int zfs_cache_recheck_transient(struct zfs_cache *c, const char *disk_id)
 	struct zfs_snaplist *l = NULL;
 	struct disk_slot *ds;
 	struct recheck rc = { 0 };
-	double now = zfs_now();
+	double now = zec_clock_now();
 	int ret = 0;
 
 	pthread_mutex_lock(&c->lock);

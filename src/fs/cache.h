@@ -138,7 +138,5 @@ void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id);
  */
 bool zfs_name_ok(const char *name, size_t max);
 
-/* Monotonic seconds. */
-double zfs_now(void);
 
 #endif /* ZECFS_CACHE_H */

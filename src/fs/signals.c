@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zec_clock.h"
 #include "zec_log.h"
 
 extern char **environ;
@@ -171,14 +172,6 @@ static unsigned connection_of(const char *mountpoint)
 	return found;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void *signal_thread(void *arg)
 {
 	struct zfs_signals *s = arg;
@@ -190,7 +183,7 @@ static void *signal_thread(void *arg)
 		int timeout = -1, r;
 
 		if (grace_until > 0) {
-			double left = grace_until - now_s();
+			double left = grace_until - zec_clock_now();
 
 			timeout = left > 0 ? (int)(left * 1000) + 1 : 0;
 		}
@@ -212,7 +205,7 @@ static void *signal_thread(void *arg)
 			zlog_info("signal received, unmounting signal=%d mountpoint=%s", c,
 			          s->mountpoint);
 			lazy_unmount(s->mountpoint);
-			grace_until = now_s() + s->fs->cfg.timeout + 5;
+			grace_until = zec_clock_now() + s->fs->cfg.timeout + 5;
 		}
 	}
 	return NULL;

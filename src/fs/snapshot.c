@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
 #include "zec_name.h"
@@ -67,7 +68,7 @@ static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *
 {
 	const char *ids[1] = { s->snapshot_id };
 	struct zec_snapshot_filter f = { .snapshot_ids = ids, .n_snapshot_ids = 1 };
-	double deadline = zfs_now() + fs->cfg.wait_seconds;
+	double deadline = zec_clock_now() + fs->cfg.wait_seconds;
 	struct zec_result res = { .path = path };
 	int ret;
 
@@ -96,7 +97,7 @@ static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *
 			}
 		}
 		zec_snapshot_list_free(&l);
-		if (zfs_now() >= deadline) {
+		if (zec_clock_now() >= deadline) {
 			zlog_error("mkdir wait timed out path=%s snapshot_id=%s waited_s=%.0f",
 			           path, s->snapshot_id, fs->cfg.wait_seconds);
 			return zec_result_local(&res, ZECFS_WAIT_TIMEOUT, path);

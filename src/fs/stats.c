@@ -18,6 +18,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "zec_clock.h"
+
 #define LAT_RING  1024
 #define MAX_CODES 64
 
@@ -50,14 +52,6 @@ struct zfs_stats {
 	unsigned long long other_codes;   /* codes past MAX_CODES */
 };
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int zfs_stats_new(const char *endpoint, struct zfs_stats **out)
 {
 	struct zfs_stats *s = calloc(1, sizeof(*s));
@@ -67,7 +61,7 @@ int zfs_stats_new(const char *endpoint, struct zfs_stats **out)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&s->lock, NULL);
-	s->started = mono();
+	s->started = zec_clock_now();
 	*out = s;
 	return 0;
 }
@@ -162,7 +156,7 @@ char *zfs_stats_json(struct zfs_stats *s, const struct zfs_cache_counters *cc)
 		return NULL;
 	pthread_mutex_lock(&s->lock);
 	cJSON_AddStringToObject(root, "endpoint", s->endpoint);
-	cJSON_AddNumberToObject(root, "uptimeSeconds", (double)(long long)(mono() - s->started));
+	cJSON_AddNumberToObject(root, "uptimeSeconds", (double)(long long)(zec_clock_now() - s->started));
 	calls = cJSON_AddObjectToObject(root, "calls");
 	lat = cJSON_AddObjectToObject(root, "latencyMs");
 	for (size_t i = 0; i < N_ACTIONS; i++) {
