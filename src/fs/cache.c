@@ -602,9 +602,46 @@ static void carry_bad_times(struct zfs_snaplist *fresh, const struct zfs_snaplis
 	}
 }
 
-/* With the lock held: puts a fetched list in a slot. */
-static void slot_install(struct slot *s, struct zfs_list_head *fresh)
+/* With the lock held: tells the hook what a fresh listing no longer has. */
+static void report_gone(struct zfs_cache *c, const char *disk_id,
+                        const struct zfs_list_head *old, const struct zfs_list_head *fresh)
 {
+	if (!c->opts.gone || !old || old->digest == fresh->digest)
+		return;
+	if (fresh->destroy == snaplist_destroy) {
+		const struct zfs_snaplist *a = (const void *)old, *b = (const void *)fresh;
+		size_t i = 0, j = 0;
+
+		while (i < a->n) {
+			int r = j < b->n ? strcmp(a->v[i].name, b->v[j].name) : -1;
+
+			if (r < 0 || (r == 0 && strcmp(a->v[i].s.snapshot_id, b->v[j].s.snapshot_id) != 0))
+				c->opts.gone(c->opts.gone_arg, ZFS_GONE_SNAPSHOT, disk_id, a->v[i].name);
+			if (r <= 0)
+				i++;
+			if (r >= 0)
+				j++;
+		}
+	} else {
+		const struct zfs_disklist *a = (const void *)old, *b = (const void *)fresh;
+
+		for (size_t i = 0; i < a->n; i++) {
+			const struct zfs_disk *now = zfs_disklist_find(b, a->v[i].d.disk_id);
+			const char *was = a->v[i].d.disk_name;
+
+			if (!now)
+				c->opts.gone(c->opts.gone_arg, ZFS_GONE_DISK, a->v[i].d.disk_id, NULL);
+			if (was && *was && (!now || !now->d.disk_name || strcmp(was, now->d.disk_name) != 0))
+				c->opts.gone(c->opts.gone_arg, ZFS_GONE_DISK_NAME, a->v[i].d.disk_id, was);
+		}
+	}
+}
+
+/* With the lock held: puts a fetched list in a slot. */
+static void slot_install(struct zfs_cache *c, const char *disk_id, struct slot *s,
+                         struct zfs_list_head *fresh)
+{
+	report_gone(c, disk_id, s->cur, fresh);
 	if (fresh->unshown && (!s->cur || s->cur->unshown != fresh->unshown))
 		zlog_warn("listing has entries that cannot be shown, left out kind=%s count=%zu reason=\"empty, '/', '.', '..' or too long\"",
 		          fresh->first_unshown, fresh->unshown);
@@ -630,7 +667,7 @@ static void install_list(struct zfs_cache *c, const char *disk_id,
 	pthread_mutex_lock(&c->lock);
 	ds = disk_slot(c, disk_id, true);
 	if (ds && !ds->s.fetching && ds->s.changed_gen <= since) {
-		slot_install(&ds->s, &l->h);
+		slot_install(c, ds->disk_id, &ds->s, &l->h);
 		l = NULL;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -871,7 +908,7 @@ static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
 			/* a change during a first listing: show this one, ask again next time */
 			bool raced = s->changed_gen > since;
 
-			slot_install(s, fresh);
+			slot_install(c, key, s, fresh);
 			s->due = raced;
 		}
 	} else {
@@ -1064,6 +1101,7 @@ static int snap_swap(struct zfs_cache *c, const char *disk_id, rebuild_fn fn,
 					fresh->h.mtime = old->h.mtime;
 				ds->s.changed_gen = ++c->gen;
 			} else {
+				report_gone(c, disk_id, &old->h, &fresh->h);
 				settle_mtime(&fresh->h, &old->h);
 			}
 			list_put(ds->s.cur);

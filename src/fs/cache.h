@@ -64,9 +64,23 @@ struct zfs_disklist {
 	size_t n;
 };
 
+/* What a fresh listing shows is gone (or now names something else). */
+enum zfs_gone {
+	ZFS_GONE_DISK,               /* a disk id left the root */
+	ZFS_GONE_DISK_NAME,          /* a disk name left .by-name */
+	ZFS_GONE_SNAPSHOT,           /* a name left a disk's snapshots/ */
+};
+
 struct zfs_cache_opts {
 	double ttl;                  /* seconds; 0: always ask */
 	double stale_max;            /* seconds a listing may be served after errors */
+	/*
+	 * Called (under the cache lock: it must only queue) for each entry a
+	 * fetched listing no longer has, so the kernel's cached entry can be
+	 * dropped at once instead of after its timeout.  May be NULL.
+	 */
+	void (*gone)(void *arg, enum zfs_gone what, const char *disk_id, const char *name);
+	void *gone_arg;
 };
 
 struct zfs_cache;

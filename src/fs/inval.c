@@ -43,6 +43,7 @@ static void send_note(struct zfs_inval *q, const struct note *n)
 		r = fuse_lowlevel_notify_inval_entry(q->se, n->ino, n->name, strlen(n->name));
 	else
 		r = fuse_lowlevel_notify_inval_inode(q->se, n->ino, 0, 0);
+	zlog_debug("kernel invalidation ino=%llu name=%s result=%d", (unsigned long long)n->ino, n->name, r);
 	/* -ENOENT: the kernel did not hold it, which is fine */
 	if (r && r != -ENOENT)
 		zlog_debug("kernel invalidation failed ino=%llu error=%d",
@@ -154,6 +155,24 @@ void zfs_inval_flush(struct zfs_inval *q)
 	       pthread_cond_timedwait(&q->cond, &q->lock, &until) == 0)
 		;
 	pthread_mutex_unlock(&q->lock);
+}
+
+void zfs_inval_gone(void *arg, enum zfs_gone what, const char *disk_id, const char *name)
+{
+	struct zecfs *fs = arg;
+
+	switch (what) {
+	case ZFS_GONE_DISK:
+		zfs_inval_entry(fs->inval, ZFS_INO_ROOT, disk_id);
+		break;
+	case ZFS_GONE_DISK_NAME:
+		zfs_inval_entry(fs->inval, ZFS_INO_BYNAME, name);
+		break;
+	case ZFS_GONE_SNAPSHOT:
+		zfs_inval_entry(fs->inval, zfs_inode_peek(fs->inodes, ZFS_SNAPDIR, disk_id, NULL),
+		                name);
+		break;
+	}
 }
 
 void zfs_inval_entry(struct zfs_inval *q, uint64_t parent, const char *name)

@@ -221,7 +221,8 @@ int main(int argc, char *argv[])
 		goto out;
 	{
 		struct zfs_cache_opts co = { .ttl = fs.cfg.cache_ttl,
-		                             .stale_max = fs.cfg.stale_max };
+		                             .stale_max = fs.cfg.stale_max,
+		                             .gone = zfs_inval_gone, .gone_arg = &fs };
 		if (zfs_cache_new(fs.client, &co, &fs.cache))
 			goto out;
 	}

@@ -146,6 +146,11 @@ char *zfs_snapshot_json(const struct zec_snapshot *s);
  */
 int zfs_inval_start(struct fuse_session *se, struct zfs_inval **out);
 void zfs_inval_stop(struct zfs_inval *q);
+/*
+ * The cache's hook (zfs_cache_opts.gone, arg: the struct zecfs): an entry a
+ * fresh listing no longer has is dropped from the kernel at once.
+ */
+void zfs_inval_gone(void *arg, enum zfs_gone what, const char *disk_id, const char *name);
 /* Forget the entry 'name' in directory 'parent'. */
 void zfs_inval_entry(struct zfs_inval *q, uint64_t parent, const char *name);
 /* Forget an inode's attributes and cached contents. */

@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -159,3 +160,32 @@ def test_kernel_cached_listing_shows_own_changes_at_once(fast, mount):
     assert "db-renamed" in names and "db-data" not in names
     assert os.readlink(m.p(".by-name", "db-renamed")) == "../" + DB
     assert not os.path.lexists(m.p(".by-name", "db-data"))
+
+
+def test_a_snapshot_removed_elsewhere_leaves_the_kernel_with_the_listing(fast, mount):
+    """The kernel caches entries for cache_ttl; once zecfs's listing shows
+    a snapshot gone, the kernel's entry for it is dropped at once, not when
+    its own timeout ends."""
+    emu = fast
+    m = mount(emu, "cache_ttl=5")
+    snaps = m.p(DB, "snapshots")
+    assert os.listdir(snaps) == []                  # the listing: t0
+    deadline = time.time() + 2.5
+    while time.time() < deadline:                   # the entry made at t0 + 2.5
+        pass
+    os.mkdir(os.path.join(snaps, "short-lived"))
+    entry_expires = time.time() + 5                 # the kernel's own timeout
+    assert os.path.isdir(os.path.join(snaps, "short-lived"))
+    sid = [s["snapshotId"] for s in emu.state()["snapshots"]
+           if s["snapshotName"] == "short-lived"][0]
+    status, _ = emu.api("DeleteSnapshots", {"snapshotIds": [sid]})
+    assert status == 200
+    # zecfs refetches once the listing is older than the TTL (t0 + 5)
+    limit = time.time() + 20
+    while "short-lived" in os.listdir(snaps):
+        assert time.time() < limit
+    # the kernel's entry, good until t0 + 7.5, goes with the listing (the
+    # notification is sent once the directory read that found it is over)
+    while os.path.exists(os.path.join(snaps, "short-lived")):
+        assert time.time() < limit
+    assert time.time() < entry_expires - 1
