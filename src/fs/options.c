@@ -182,7 +182,8 @@ int zecfs_parse_options(struct fuse_args *args, struct zecfs_config *cfg)
 		cfg->nonopts[0] = NULL;
 		if (!cfg->endpoint && (strncmp(cfg->source, "http://", 7) == 0 ||
 		                       strncmp(cfg->source, "https://", 8) == 0))
-			cfg->endpoint = strdup(cfg->source);
+			if (!(cfg->endpoint = strdup(cfg->source)))
+				return -ENOMEM;
 	}
 	if (cfg->n_nonopts && fuse_opt_add_arg(args, cfg->nonopts[cfg->n_nonopts - 1]))
 		return -ENOMEM;
@@ -432,6 +433,14 @@ int zecfs_load_credentials(const struct zecfs_config *cfg,
 	/* 2: the environment */
 	id = getenv("ZENLAYERCLOUD_ACCESS_KEY_ID");
 	pw = getenv("ZENLAYERCLOUD_ACCESS_KEY_PASSWORD");
+	if ((id && *id) != (pw && *pw)) {
+		/* one of the two: a typo or a half-done export, not "no credentials" */
+		snprintf(why, why_size, "%s is set but %s is not: export both, or neither",
+		         id && *id ? "ZENLAYERCLOUD_ACCESS_KEY_ID" : "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD",
+		         id && *id ? "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD" : "ZENLAYERCLOUD_ACCESS_KEY_ID");
+		ret = -EINVAL;
+		goto out;
+	}
 	if (id && *id && pw && *pw) {
 		out->source = "environment";
 		out->key_id = strdup(id);

@@ -377,9 +377,14 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zfs_node *n,
 	if (zec_snapshot_copy(&s, &n->snap->s) == 0) {
 		free(s.retention_time);
 		s.retention_time = m.is_permanent ? NULL : strdup(when);
-		zfs_cache_snapshot_changed(fs->cache, &s);
-		zec_snapshot_clear(&s);
+		if (m.is_permanent || s.retention_time)
+			zfs_cache_snapshot_changed(fs->cache, &s);
+		else
+			zfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
+	} else {
+		zfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
 	}
+	zec_snapshot_clear(&s);
 	return 0;
 }
 

@@ -108,3 +108,17 @@ def test_getconf_name_max_tells_the_snapshot_name_limit(emu, mount):
     out = subprocess.run(["getconf", "NAME_MAX", m.p(DB, "snapshots")], capture_output=True,
                          text=True, check=True).stdout.strip()
     assert out == "63"
+
+
+@pytest.mark.parametrize("given,missing", [
+    ("ZENLAYERCLOUD_ACCESS_KEY_ID", "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD"),
+    ("ZENLAYERCLOUD_ACCESS_KEY_PASSWORD", "ZENLAYERCLOUD_ACCESS_KEY_ID"),
+])
+def test_one_credential_variable_says_which_is_missing(emu, tmp_path, given, missing):
+    env = demo_env()
+    del env[missing]
+    mp = tmp_path / "mnt"
+    mp.mkdir()
+    r = zecfs("-o", "endpoint=" + emu.url, str(mp), env=env)
+    assert r.returncode == 1
+    assert "%s is set but %s is not" % (given, missing) in r.stderr
