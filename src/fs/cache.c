@@ -2,8 +2,8 @@
  * cache.c - the listing cache wrapped around the API client.
  *
  * Each listing lives in a slot: the current list (or none), whether a fetch
- * is under way, and how the last fetch ended.  zfs_cache_disks() and
- * zfs_cache_snapshots() go through slot_get(), which:
+ * is under way, and how the last fetch ended.  zecfs_cache_disks() and
+ * zecfs_cache_snapshots() go through slot_get(), which:
  *   - returns the current list while it is younger than the TTL;
  *   - otherwise lets exactly one thread fetch, without the lock, while the
  *     others wait for that fetch and share its outcome;
@@ -24,11 +24,11 @@
 #include "zec_time.h"
 
 #define SLOT_BUCKETS 1024
-/* the inode table's limit on ids (inode.h ZFS_ID_MAX) */
-#define ZFS_LIST_ID_MAX 127
+/* the inode table's limit on ids (inode.h ZECFS_ID_MAX) */
+#define ZECFS_LIST_ID_MAX 127
 
 struct slot {
-	struct zfs_list_head *cur;   /* current list, referenced by the slot */
+	struct zecfs_list_head *cur;   /* current list, referenced by the slot */
 	bool fetching;
 	bool due;                    /* forgotten: ask the API next time, whatever its age */
 	unsigned long long changed_gen;  /* cache generation of the last local change */
@@ -45,25 +45,25 @@ struct disk_slot {
 	struct disk_slot *next;
 };
 
-struct zfs_cache {
+struct zecfs_cache {
 	struct zec_client *client;
-	struct zfs_cache_opts opts;
+	struct zecfs_cache_opts opts;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct slot disks;
 	struct disk_slot *buckets[SLOT_BUCKETS];
 	bool stale_warned;           /* warned for this episode of errors */
 	unsigned long long gen;      /* bumped by every local change (read-your-writes) */
-	struct zfs_cache_counters counters;  /* guarded by lock */
+	struct zecfs_cache_counters counters;  /* guarded by lock */
 	double walk_until;           /* a walk of the whole mount is under way */
 	bool walk_listed;            /* its account-wide listing was made */
 };
 
-static struct disk_slot *disk_slot(struct zfs_cache *c, const char *disk_id,
+static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
                                    bool create);
 
-typedef int (*fetch_fn)(struct zfs_cache *c, const char *key,
-                        struct zfs_list_head **out, struct zec_result *res);
+typedef int (*fetch_fn)(struct zecfs_cache *c, const char *key,
+                        struct zecfs_list_head **out, struct zec_result *res);
 
 static time_t parse_time(const char *s)
 {
@@ -76,12 +76,12 @@ static time_t parse_time(const char *s)
 
 /* ---- lists ---------------------------------------------------------- */
 
-static void list_get(struct zfs_list_head *h)
+static void list_get(struct zecfs_list_head *h)
 {
 	__atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
 }
 
-static void list_put(struct zfs_list_head *h)
+static void list_put(struct zecfs_list_head *h)
 {
 	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		h->destroy(h);
@@ -93,7 +93,7 @@ static void list_put(struct zfs_list_head *h)
  * The fields many snapshots share (zone, status, type, disk id, resource
  * group) point into one pool of strings, so a cached snapshot costs a
  * pointer for each, not a copy: 100,000 snapshots stay well under 64 MiB.
- * Pooled strings live until zfs_cache_free().
+ * Pooled strings live until zecfs_cache_free().
  */
 #define POOL_BUCKETS 4096
 
@@ -163,7 +163,7 @@ static void intern_field(char **field, bool *pooled)
 #define SHARED_FIELDS(s) &(s)->zone_id, &(s)->status, &(s)->snapshot_type, \
 	&(s)->disk_id, &(s)->resource_group_id, &(s)->resource_group_name
 
-static void snap_intern(struct zfs_snap *sn)
+static void snap_intern(struct zecfs_snap *sn)
 {
 	char **f[] = { SHARED_FIELDS(&sn->s) };
 
@@ -172,7 +172,7 @@ static void snap_intern(struct zfs_snap *sn)
 }
 
 /* Frees a cached snapshot: owned fields only. */
-static void snap_release(struct zfs_snap *sn)
+static void snap_release(struct zecfs_snap *sn)
 {
 	char **f[] = { SHARED_FIELDS(&sn->s) };
 
@@ -188,7 +188,7 @@ static void snap_release(struct zfs_snap *sn)
 
 static void snaplist_destroy(void *p)
 {
-	struct zfs_snaplist *l = p;
+	struct zecfs_snaplist *l = p;
 
 	/* a compacted list's strings are in its arena or the pool */
 	for (size_t i = 0; !l->arena && i < l->n; i++)
@@ -212,13 +212,13 @@ static void snaplist_destroy(void *p)
  * strings on each page kept the whole page resident.  On ENOMEM the list
  * simply stays as it is.
  */
-static void snaplist_compact(struct zfs_snaplist *l)
+static void snaplist_compact(struct zecfs_snaplist *l)
 {
 	size_t total = 0, at = 0;
 	char *arena;
 
 	for (size_t i = 0; i < l->n; i++) {
-		struct zfs_snap *sn = &l->v[i];
+		struct zecfs_snap *sn = &l->v[i];
 		char **f[] = { ALL_FIELDS(&sn->s) };
 
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
@@ -231,7 +231,7 @@ static void snaplist_compact(struct zfs_snaplist *l)
 	if (total == 0 || !(arena = malloc(total)))
 		return;
 	for (size_t i = 0; i < l->n; i++) {
-		struct zfs_snap *sn = &l->v[i];
+		struct zecfs_snap *sn = &l->v[i];
 		char **f[] = { ALL_FIELDS(&sn->s) };
 		bool shared = sn->name == sn->s.snapshot_name;
 
@@ -262,7 +262,7 @@ static void snaplist_compact(struct zfs_snaplist *l)
 
 static void disklist_destroy(void *p)
 {
-	struct zfs_disklist *l = p;
+	struct zecfs_disklist *l = p;
 
 	for (size_t i = 0; i < l->n; i++)
 		zec_disk_clear(&l->v[i].d);
@@ -270,20 +270,20 @@ static void disklist_destroy(void *p)
 	free(l);
 }
 
-void zfs_snaplist_put(struct zfs_snaplist *l)
+void zecfs_snaplist_put(struct zecfs_snaplist *l)
 {
 	if (l)
 		list_put(&l->h);
 }
 
-void zfs_disklist_put(struct zfs_disklist *l)
+void zecfs_disklist_put(struct zecfs_disklist *l)
 {
 	if (l)
 		list_put(&l->h);
 }
 
 /* Oldest first: createTime, then snapshotId (numeric strings). */
-static int snap_age_cmp(const struct zfs_snap *a, const struct zfs_snap *b)
+static int snap_age_cmp(const struct zecfs_snap *a, const struct zecfs_snap *b)
 {
 	size_t la, lb;
 
@@ -298,7 +298,7 @@ static int snap_age_cmp(const struct zfs_snap *a, const struct zfs_snap *b)
 
 static int snap_group_cmp(const void *pa, const void *pb)
 {
-	const struct zfs_snap *a = pa, *b = pb;
+	const struct zecfs_snap *a = pa, *b = pb;
 	int r = strcmp(a->s.snapshot_name, b->s.snapshot_name);
 
 	return r ? r : snap_age_cmp(a, b);
@@ -306,12 +306,12 @@ static int snap_group_cmp(const void *pa, const void *pb)
 
 static int snap_name_cmp(const void *pa, const void *pb)
 {
-	const struct zfs_snap *a = pa, *b = pb;
+	const struct zecfs_snap *a = pa, *b = pb;
 
 	return strcmp(a->name, b->name);
 }
 
-bool zfs_name_ok(const char *name, size_t max)
+bool zecfs_name_ok(const char *name, size_t max)
 {
 	size_t len;
 
@@ -337,7 +337,7 @@ static uint64_t digest_add(uint64_t h, const char *a, const char *b)
 
 static int by_id_cmp(const void *pa, const void *pb, void *arg)
 {
-	const struct zfs_snap *v = arg;
+	const struct zecfs_snap *v = arg;
 
 	return strcmp(v[*(const uint32_t *)pa].s.snapshot_id,
 	              v[*(const uint32_t *)pb].s.snapshot_id);
@@ -349,9 +349,9 @@ static int by_id_cmp(const void *pa, const void *pb, void *arg)
  * with the oldest, the others become name@snapshotId.
  */
 static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
-                          struct zfs_snaplist **out)
+                          struct zecfs_snaplist **out)
 {
-	struct zfs_snaplist *l = calloc(1, sizeof(*l));
+	struct zecfs_snaplist *l = calloc(1, sizeof(*l));
 	size_t i, k = 0;
 	int ret = 0;
 
@@ -368,8 +368,8 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 			zec_snapshot_clear(&items[i]);
 			continue;
 		}
-		if (!zfs_name_ok(items[i].snapshot_id, ZFS_LIST_ID_MAX) ||
-		    !zfs_name_ok(items[i].snapshot_name, 255)) {
+		if (!zecfs_name_ok(items[i].snapshot_id, ZECFS_LIST_ID_MAX) ||
+		    !zecfs_name_ok(items[i].snapshot_name, 255)) {
 			/* cannot be a directory: left out, and said once per listing */
 			if (!l->h.unshown++)
 				l->h.first_unshown = "snapshot";
@@ -391,7 +391,7 @@ static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), snap_group_cmp);
 	for (i = 0; i < l->n; i++) {
-		struct zfs_snap *sn = &l->v[i];
+		struct zecfs_snap *sn = &l->v[i];
 		int dup = i > 0 && strcmp(sn->s.snapshot_name,
 		                          l->v[i - 1].s.snapshot_name) == 0;
 
@@ -438,16 +438,16 @@ fail:
 
 static int disk_id_cmp(const void *pa, const void *pb)
 {
-	const struct zfs_disk *a = pa, *b = pb;
+	const struct zecfs_disk *a = pa, *b = pb;
 
 	return strcmp(a->d.disk_id, b->d.disk_id);
 }
 
 /* Builds a disk list from disks it takes ownership of (the array too). */
 static int disklist_build(struct zec_disk *items, size_t n, double fetched,
-                          struct zfs_disklist **out)
+                          struct zecfs_disklist **out)
 {
-	struct zfs_disklist *l = calloc(1, sizeof(*l));
+	struct zecfs_disklist *l = calloc(1, sizeof(*l));
 	size_t k = 0;
 
 	if (!l || (n && !(l->v = calloc(n, sizeof(*l->v))))) {
@@ -465,7 +465,7 @@ static int disklist_build(struct zec_disk *items, size_t n, double fetched,
 			zec_disk_clear(&items[i]);
 			continue;
 		}
-		if (!zfs_name_ok(items[i].disk_id, ZFS_LIST_ID_MAX) || items[i].disk_id[0] == '.') {
+		if (!zecfs_name_ok(items[i].disk_id, ZECFS_LIST_ID_MAX) || items[i].disk_id[0] == '.') {
 			if (!l->h.unshown++)
 				l->h.first_unshown = "disk";
 			zec_disk_clear(&items[i]);
@@ -488,17 +488,17 @@ static int disklist_build(struct zec_disk *items, size_t n, double fetched,
 	return 0;
 }
 
-const struct zfs_snap *zfs_snaplist_find(const struct zfs_snaplist *l,
+const struct zecfs_snap *zecfs_snaplist_find(const struct zecfs_snaplist *l,
                                          const char *name)
 {
-	struct zfs_snap key = { .name = (char *)name };
+	struct zecfs_snap key = { .name = (char *)name };
 
 	if (!l || !l->n)
 		return NULL;
 	return bsearch(&key, l->v, l->n, sizeof(*l->v), snap_name_cmp);
 }
 
-const struct zfs_snap *zfs_snaplist_find_id(const struct zfs_snaplist *l,
+const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
                                             const char *snapshot_id)
 {
 	size_t lo = 0, hi;
@@ -508,7 +508,7 @@ const struct zfs_snap *zfs_snaplist_find_id(const struct zfs_snaplist *l,
 	hi = l->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct zfs_snap *sn = &l->v[l->by_id[mid]];
+		const struct zecfs_snap *sn = &l->v[l->by_id[mid]];
 		int r = strcmp(snapshot_id, sn->s.snapshot_id);
 
 		if (r == 0)
@@ -521,10 +521,10 @@ const struct zfs_snap *zfs_snaplist_find_id(const struct zfs_snaplist *l,
 	return NULL;
 }
 
-const struct zfs_disk *zfs_disklist_find(const struct zfs_disklist *l,
+const struct zecfs_disk *zecfs_disklist_find(const struct zecfs_disklist *l,
                                          const char *disk_id)
 {
-	struct zfs_disk key = { .d.disk_id = (char *)disk_id };
+	struct zecfs_disk key = { .d.disk_id = (char *)disk_id };
 
 	if (!l || !l->n)
 		return NULL;
@@ -533,12 +533,12 @@ const struct zfs_disk *zfs_disklist_find(const struct zfs_disklist *l,
 
 /* ---- fetching ------------------------------------------------------- */
 
-static int fetch_disks(struct zfs_cache *c, const char *key,
-                       struct zfs_list_head **out, struct zec_result *res)
+static int fetch_disks(struct zecfs_cache *c, const char *key,
+                       struct zecfs_list_head **out, struct zec_result *res)
 {
 	struct zec_disk_filter f = { .snapshot_ability = -1 };
 	struct zec_disk_list dl = { 0 };
-	struct zfs_disklist *l = NULL;
+	struct zecfs_disklist *l = NULL;
 	double started = zec_clock_now();
 	int ret;
 
@@ -565,7 +565,7 @@ static int snap_disk_cmp(const void *pa, const void *pb)
  * take the time zecfs saw the change (never before the newest entry); a
  * first listing takes its newest entry's createTime.
  */
-static void settle_mtime(struct zfs_list_head *fresh, const struct zfs_list_head *old)
+static void settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
 {
 	time_t now = time(NULL);
 
@@ -581,15 +581,15 @@ static void settle_mtime(struct zfs_list_head *fresh, const struct zfs_list_head
  * Snapshots whose createTime cannot be parsed keep the time zecfs first
  * saw them, from one list to the next; each is logged when first seen.
  */
-static void carry_bad_times(struct zfs_snaplist *fresh, const struct zfs_snaplist *old)
+static void carry_bad_times(struct zecfs_snaplist *fresh, const struct zecfs_snaplist *old)
 {
 	for (size_t i = 0; i < fresh->n; i++) {
-		struct zfs_snap *sn = &fresh->v[i];
-		const struct zfs_snap *was;
+		struct zecfs_snap *sn = &fresh->v[i];
+		const struct zecfs_snap *was;
 
 		if (!sn->bad_time)
 			continue;
-		was = old ? zfs_snaplist_find_id(old, sn->s.snapshot_id) : NULL;
+		was = old ? zecfs_snaplist_find_id(old, sn->s.snapshot_id) : NULL;
 		if (was) {
 			sn->ctime = was->ctime;
 		} else {
@@ -603,50 +603,50 @@ static void carry_bad_times(struct zfs_snaplist *fresh, const struct zfs_snaplis
 }
 
 /* With the lock held: tells the hook what a fresh listing no longer has. */
-static void report_gone(struct zfs_cache *c, const char *disk_id,
-                        const struct zfs_list_head *old, const struct zfs_list_head *fresh)
+static void report_gone(struct zecfs_cache *c, const char *disk_id,
+                        const struct zecfs_list_head *old, const struct zecfs_list_head *fresh)
 {
 	if (!c->opts.gone || !old || old->digest == fresh->digest)
 		return;
 	if (fresh->destroy == snaplist_destroy) {
-		const struct zfs_snaplist *a = (const void *)old, *b = (const void *)fresh;
+		const struct zecfs_snaplist *a = (const void *)old, *b = (const void *)fresh;
 		size_t i = 0, j = 0;
 
 		while (i < a->n) {
 			int r = j < b->n ? strcmp(a->v[i].name, b->v[j].name) : -1;
 
 			if (r < 0 || (r == 0 && strcmp(a->v[i].s.snapshot_id, b->v[j].s.snapshot_id) != 0))
-				c->opts.gone(c->opts.gone_arg, ZFS_GONE_SNAPSHOT, disk_id, a->v[i].name);
+				c->opts.gone(c->opts.gone_arg, ZECFS_GONE_SNAPSHOT, disk_id, a->v[i].name);
 			if (r <= 0)
 				i++;
 			if (r >= 0)
 				j++;
 		}
 	} else {
-		const struct zfs_disklist *a = (const void *)old, *b = (const void *)fresh;
+		const struct zecfs_disklist *a = (const void *)old, *b = (const void *)fresh;
 
 		for (size_t i = 0; i < a->n; i++) {
-			const struct zfs_disk *now = zfs_disklist_find(b, a->v[i].d.disk_id);
+			const struct zecfs_disk *now = zecfs_disklist_find(b, a->v[i].d.disk_id);
 			const char *was = a->v[i].d.disk_name;
 
 			if (!now)
-				c->opts.gone(c->opts.gone_arg, ZFS_GONE_DISK, a->v[i].d.disk_id, NULL);
+				c->opts.gone(c->opts.gone_arg, ZECFS_GONE_DISK, a->v[i].d.disk_id, NULL);
 			if (was && *was && (!now || !now->d.disk_name || strcmp(was, now->d.disk_name) != 0))
-				c->opts.gone(c->opts.gone_arg, ZFS_GONE_DISK_NAME, a->v[i].d.disk_id, was);
+				c->opts.gone(c->opts.gone_arg, ZECFS_GONE_DISK_NAME, a->v[i].d.disk_id, was);
 		}
 	}
 }
 
 /* With the lock held: puts a fetched list in a slot. */
-static void slot_install(struct zfs_cache *c, const char *disk_id, struct slot *s,
-                         struct zfs_list_head *fresh)
+static void slot_install(struct zecfs_cache *c, const char *disk_id, struct slot *s,
+                         struct zecfs_list_head *fresh)
 {
 	report_gone(c, disk_id, s->cur, fresh);
 	if (fresh->unshown && (!s->cur || s->cur->unshown != fresh->unshown))
 		zlog_warn("listing has entries that cannot be shown, left out kind=%s count=%zu reason=\"empty, '/', '.', '..' or too long\"",
 		          fresh->first_unshown, fresh->unshown);
 	if (fresh->destroy == snaplist_destroy)
-		carry_bad_times((struct zfs_snaplist *)fresh, (const struct zfs_snaplist *)s->cur);
+		carry_bad_times((struct zecfs_snaplist *)fresh, (const struct zecfs_snaplist *)s->cur);
 	settle_mtime(fresh, s->cur);
 	list_put(s->cur);
 	s->cur = fresh;
@@ -659,8 +659,8 @@ static void slot_install(struct zfs_cache *c, const char *disk_id, struct slot *
  * is being fetched on its own, or zecfs changed it since the listing began
  * (generation 'since'): the listing could not have seen that change.
  */
-static void install_list(struct zfs_cache *c, const char *disk_id,
-                         struct zfs_snaplist *l, unsigned long long since)
+static void install_list(struct zecfs_cache *c, const char *disk_id,
+                         struct zecfs_snaplist *l, unsigned long long since)
 {
 	struct disk_slot *ds;
 
@@ -681,13 +681,13 @@ static void install_list(struct zfs_cache *c, const char *disk_id,
  * listing per disk.  Every disk of the cached disk list gets a list, empty
  * ones included; the list of 'disk_id' is returned.
  */
-static int fetch_account(struct zfs_cache *c, const char *disk_id,
-                         struct zfs_list_head **out, struct zec_result *res)
+static int fetch_account(struct zecfs_cache *c, const char *disk_id,
+                         struct zecfs_list_head **out, struct zec_result *res)
 {
 	struct zec_snapshot_filter f = { 0 };
 	struct zec_snapshot_list sl = { 0 };
-	struct zfs_disklist *disks = NULL;
-	struct zfs_snaplist *mine = NULL;
+	struct zecfs_disklist *disks = NULL;
+	struct zecfs_snaplist *mine = NULL;
 	double started = zec_clock_now();
 	unsigned long long since;
 	size_t i = 0;
@@ -704,7 +704,7 @@ static int fetch_account(struct zfs_cache *c, const char *disk_id,
 	while (i < sl.count) {
 		size_t j = i, n;
 		struct zec_snapshot *group;
-		struct zfs_snaplist *l = NULL;
+		struct zecfs_snaplist *l = NULL;
 
 		while (j < sl.count && snap_disk_cmp(&sl.items[i], &sl.items[j]) == 0)
 			j++;
@@ -751,7 +751,7 @@ static int fetch_account(struct zfs_cache *c, const char *disk_id,
 	/* disks without any snapshot get an empty list too */
 	pthread_mutex_lock(&c->lock);
 	if (c->disks.cur) {
-		disks = (struct zfs_disklist *)c->disks.cur;
+		disks = (struct zecfs_disklist *)c->disks.cur;
 		list_get(&disks->h);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -767,26 +767,26 @@ static int fetch_account(struct zfs_cache *c, const char *disk_id,
 		listed = ds && ds->s.cur && ds->s.cur->fetched >= started;
 		pthread_mutex_unlock(&c->lock);
 		if (!listed) {
-			struct zfs_snaplist *empty = NULL;
+			struct zecfs_snaplist *empty = NULL;
 
 			if (snaplist_build(NULL, 0, started, &empty) == 0)
 				install_list(c, id, empty, since);
 		}
 	}
-	zfs_disklist_put(disks);
+	zecfs_disklist_put(disks);
 	if (!mine && snaplist_build(NULL, 0, started, &mine))
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building snapshot lists");
 	*out = &mine->h;
 	return 0;
 }
 
-static int fetch_snapshots(struct zfs_cache *c, const char *disk_id,
-                           struct zfs_list_head **out, struct zec_result *res)
+static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
+                           struct zecfs_list_head **out, struct zec_result *res)
 {
 	const char *ids[1] = { disk_id };
 	struct zec_snapshot_filter f = { .disk_ids = ids, .n_disk_ids = 1 };
 	struct zec_snapshot_list sl = { 0 };
-	struct zfs_snaplist *l = NULL;
+	struct zecfs_snaplist *l = NULL;
 	double started = zec_clock_now();
 	bool walk;
 	int ret;
@@ -809,14 +809,14 @@ static int fetch_snapshots(struct zfs_cache *c, const char *disk_id,
 	return 0;
 }
 
-void zfs_cache_counters(struct zfs_cache *c, struct zfs_cache_counters *out)
+void zecfs_cache_counters(struct zecfs_cache *c, struct zecfs_cache_counters *out)
 {
 	pthread_mutex_lock(&c->lock);
 	*out = c->counters;
 	pthread_mutex_unlock(&c->lock);
 }
 
-void zfs_cache_walk_started(struct zfs_cache *c)
+void zecfs_cache_walk_started(struct zecfs_cache *c)
 {
 	pthread_mutex_lock(&c->lock);
 	c->walk_until = zec_clock_now() + (c->opts.ttl > 2 ? c->opts.ttl : 2);
@@ -840,17 +840,17 @@ static bool unreachable(const struct zec_result *res)
 }
 
 /* With the lock held: can s->cur stand in for a failed fetch? */
-static bool stale_usable(struct zfs_cache *c, struct slot *s, double now)
+static bool stale_usable(struct zecfs_cache *c, struct slot *s, double now)
 {
 	return s->cur && c->opts.stale_max > 0 && s->err && unreachable(&s->res) &&
 	       now - s->cur->fetched <= c->opts.stale_max;
 }
 
-static int slot_get(struct zfs_cache *c, struct slot *s, fetch_fn fetch,
-                    const char *key, struct zfs_list_head **out,
+static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
+                    const char *key, struct zecfs_list_head **out,
                     struct zec_result *res)
 {
-	struct zfs_list_head *fresh = NULL;
+	struct zecfs_list_head *fresh = NULL;
 	unsigned long long since;
 	double now;
 	unsigned gen;
@@ -936,7 +936,7 @@ hit:
 }
 
 /* With the lock held. */
-static struct disk_slot *disk_slot(struct zfs_cache *c, const char *disk_id,
+static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
                                    bool create)
 {
 	unsigned long h = 5381;
@@ -963,21 +963,21 @@ static struct disk_slot *disk_slot(struct zfs_cache *c, const char *disk_id,
 	return ds;
 }
 
-int zfs_cache_disks(struct zfs_cache *c, struct zfs_disklist **out,
+int zecfs_cache_disks(struct zecfs_cache *c, struct zecfs_disklist **out,
                     struct zec_result *res)
 {
-	struct zfs_list_head *h = NULL;
+	struct zecfs_list_head *h = NULL;
 	int ret = slot_get(c, &c->disks, fetch_disks, NULL, &h, res);
 
 	if (!ret)
-		*out = (struct zfs_disklist *)h;
+		*out = (struct zecfs_disklist *)h;
 	return ret;
 }
 
-int zfs_cache_snapshots(struct zfs_cache *c, const char *disk_id,
-                        struct zfs_snaplist **out, struct zec_result *res)
+int zecfs_cache_snapshots(struct zecfs_cache *c, const char *disk_id,
+                        struct zecfs_snaplist **out, struct zec_result *res)
 {
-	struct zfs_list_head *h = NULL;
+	struct zecfs_list_head *h = NULL;
 	struct disk_slot *ds;
 	int ret;
 
@@ -989,14 +989,14 @@ int zfs_cache_snapshots(struct zfs_cache *c, const char *disk_id,
 	/* slots are never freed before the cache, so ds stays valid */
 	ret = slot_get(c, &ds->s, fetch_snapshots, ds->disk_id, &h, res);
 	if (!ret)
-		*out = (struct zfs_snaplist *)h;
+		*out = (struct zecfs_snaplist *)h;
 	return ret;
 }
 
-struct zfs_snaplist *zfs_cache_snapshots_cached(struct zfs_cache *c,
+struct zecfs_snaplist *zecfs_cache_snapshots_cached(struct zecfs_cache *c,
                                                 const char *disk_id)
 {
-	struct zfs_list_head *h = NULL;
+	struct zecfs_list_head *h = NULL;
 	struct disk_slot *ds;
 
 	pthread_mutex_lock(&c->lock);
@@ -1006,7 +1006,7 @@ struct zfs_snaplist *zfs_cache_snapshots_cached(struct zfs_cache *c,
 		list_get(h);
 	}
 	pthread_mutex_unlock(&c->lock);
-	return (struct zfs_snaplist *)h;
+	return (struct zecfs_snaplist *)h;
 }
 
 /* ---- local changes (read-your-writes) -------------------------------- */
@@ -1014,9 +1014,9 @@ struct zfs_snaplist *zfs_cache_snapshots_cached(struct zfs_cache *c,
 enum change { CHANGE_ADD, CHANGE_REMOVE, CHANGE_REPLACE };
 
 /* A copy of 'old' with one change applied, built without any lock. */
-static int snap_rebuild(const struct zfs_snaplist *old, enum change how,
+static int snap_rebuild(const struct zecfs_snaplist *old, enum change how,
                         const struct zec_snapshot *s, const char *snapshot_id,
-                        struct zfs_snaplist **out)
+                        struct zecfs_snaplist **out)
 {
 	const char *id = how == CHANGE_REMOVE ? snapshot_id : s->snapshot_id;
 	struct zec_snapshot *items = calloc(old->n + 1, sizeof(*items));
@@ -1053,8 +1053,8 @@ fail:
 }
 
 /* Builds a disk's next list from its current one, without any lock. */
-typedef int (*rebuild_fn)(const struct zfs_snaplist *old, void *arg,
-                          struct zfs_snaplist **out);
+typedef int (*rebuild_fn)(const struct zecfs_snaplist *old, void *arg,
+                          struct zecfs_snaplist **out);
 
 /*
  * Swaps in a list built from the disk's current one.  The new list is built
@@ -1063,10 +1063,10 @@ typedef int (*rebuild_fn)(const struct zfs_snaplist *old, void *arg,
  * first, the build starts again from the newer list.  'local': zecfs's own
  * change (read-your-writes: a fetch already under way must not undo it).
  */
-static int snap_swap(struct zfs_cache *c, const char *disk_id, rebuild_fn fn,
+static int snap_swap(struct zecfs_cache *c, const char *disk_id, rebuild_fn fn,
                      void *arg, bool local)
 {
-	struct zfs_snaplist *old, *fresh;
+	struct zecfs_snaplist *old, *fresh;
 	struct disk_slot *ds;
 	int ret;
 
@@ -1081,7 +1081,7 @@ static int snap_swap(struct zfs_cache *c, const char *disk_id, rebuild_fn fn,
 			pthread_mutex_unlock(&c->lock);
 			return 0;
 		}
-		old = (struct zfs_snaplist *)ds->s.cur;
+		old = (struct zecfs_snaplist *)ds->s.cur;
 		list_get(&old->h);
 		pthread_mutex_unlock(&c->lock);
 
@@ -1089,7 +1089,7 @@ static int snap_swap(struct zfs_cache *c, const char *disk_id, rebuild_fn fn,
 		ret = fn(old, arg, &fresh);
 		if (ret) {
 			list_put(&old->h);
-			zfs_cache_forget_snapshots(c, disk_id);
+			zecfs_cache_forget_snapshots(c, disk_id);
 			return ret;
 		}
 		carry_bad_times(fresh, old);
@@ -1122,14 +1122,14 @@ struct one_change {
 	const char *snapshot_id;
 };
 
-static int rebuild_one(const struct zfs_snaplist *old, void *arg, struct zfs_snaplist **out)
+static int rebuild_one(const struct zecfs_snaplist *old, void *arg, struct zecfs_snaplist **out)
 {
 	const struct one_change *ch = arg;
 
 	return snap_rebuild(old, ch->how, ch->s, ch->snapshot_id, out);
 }
 
-static int snap_change(struct zfs_cache *c, const char *disk_id, enum change how,
+static int snap_change(struct zecfs_cache *c, const char *disk_id, enum change how,
                        const struct zec_snapshot *s, const char *snapshot_id)
 {
 	struct one_change ch = { how, s, snapshot_id };
@@ -1161,8 +1161,8 @@ static int str_cmp(const void *a, const void *b)
 
 /* The old list, with every rechecked snapshot as the server shows it now
  * (gone when the server no longer lists it). */
-static int rebuild_rechecked(const struct zfs_snaplist *old, void *arg,
-                             struct zfs_snaplist **out)
+static int rebuild_rechecked(const struct zecfs_snaplist *old, void *arg,
+                             struct zecfs_snaplist **out)
 {
 	const struct recheck *rc = arg;
 	struct zec_snapshot *items = calloc(old->n + 1, sizeof(*items));
@@ -1200,12 +1200,12 @@ fail:
 	return ret;
 }
 
-int zfs_cache_recheck_transient(struct zfs_cache *c, const char *disk_id)
+int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id)
 {
 	struct zec_snapshot_filter f = { 0 };
 	struct zec_snapshot_list got = { 0 };
 	struct zec_result res = { .path = "recheck" };
-	struct zfs_snaplist *l = NULL;
+	struct zecfs_snaplist *l = NULL;
 	struct disk_slot *ds;
 	struct recheck rc = { 0 };
 	double now = zec_clock_now();
@@ -1216,7 +1216,7 @@ int zfs_cache_recheck_transient(struct zfs_cache *c, const char *disk_id)
 	if (ds && ds->s.cur && !ds->s.fetching &&
 	    now - ds->s.cur->fetched >= TRANSIENT_RECHECK_S &&
 	    now - ds->s.rechecked >= TRANSIENT_RECHECK_S) {
-		l = (struct zfs_snaplist *)ds->s.cur;
+		l = (struct zecfs_snaplist *)ds->s.cur;
 		list_get(&l->h);
 		ds->s.rechecked = now;  /* one recheck at a time, every 2 s at most */
 	}
@@ -1245,29 +1245,29 @@ int zfs_cache_recheck_transient(struct zfs_cache *c, const char *disk_id)
 out:
 	zec_snapshot_list_free(&got);
 	free(rc.ids);
-	zfs_snaplist_put(l);
+	zecfs_snaplist_put(l);
 	return ret;
 }
 
-int zfs_cache_snapshot_added(struct zfs_cache *c, const struct zec_snapshot *s)
+int zecfs_cache_snapshot_added(struct zecfs_cache *c, const struct zec_snapshot *s)
 {
 	return snap_change(c, s->disk_id, CHANGE_ADD, s, NULL);
 }
 
-int zfs_cache_snapshot_removed(struct zfs_cache *c, const char *disk_id,
+int zecfs_cache_snapshot_removed(struct zecfs_cache *c, const char *disk_id,
                                const char *snapshot_id)
 {
 	return snap_change(c, disk_id, CHANGE_REMOVE, NULL, snapshot_id);
 }
 
-int zfs_cache_snapshot_changed(struct zfs_cache *c, const struct zec_snapshot *s)
+int zecfs_cache_snapshot_changed(struct zecfs_cache *c, const struct zec_snapshot *s)
 {
 	return snap_change(c, s->disk_id, CHANGE_REPLACE, s, NULL);
 }
 
-int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d)
+int zecfs_cache_disk_changed(struct zecfs_cache *c, const struct zec_disk *d)
 {
-	struct zfs_disklist *old, *fresh;
+	struct zecfs_disklist *old, *fresh;
 	struct zec_disk *items;
 	size_t n;
 	int ret;
@@ -1279,7 +1279,7 @@ int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d)
 			pthread_mutex_unlock(&c->lock);
 			return 0;
 		}
-		old = (struct zfs_disklist *)c->disks.cur;
+		old = (struct zecfs_disklist *)c->disks.cur;
 		list_get(&old->h);
 		pthread_mutex_unlock(&c->lock);
 
@@ -1323,7 +1323,7 @@ int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d)
 	}
 }
 
-void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id)
+void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id)
 {
 	struct disk_slot *ds;
 
@@ -1338,10 +1338,10 @@ void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id)
 
 /* ---- life cycle ----------------------------------------------------- */
 
-int zfs_cache_new(struct zec_client *client, const struct zfs_cache_opts *opts,
-                  struct zfs_cache **out)
+int zecfs_cache_new(struct zec_client *client, const struct zecfs_cache_opts *opts,
+                  struct zecfs_cache **out)
 {
-	struct zfs_cache *c = calloc(1, sizeof(*c));
+	struct zecfs_cache *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return -ENOMEM;
@@ -1353,7 +1353,7 @@ int zfs_cache_new(struct zec_client *client, const struct zfs_cache_opts *opts,
 	return 0;
 }
 
-void zfs_cache_free(struct zfs_cache *c)
+void zecfs_cache_free(struct zecfs_cache *c)
 {
 	if (!c)
 		return;

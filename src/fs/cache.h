@@ -23,7 +23,7 @@
 #include "zec_client.h"
 
 /* One snapshot as the filesystem shows it. */
-struct zfs_snap {
+struct zecfs_snap {
 	struct zec_snapshot s;       /* shared fields point into a string pool */
 	char *name;                  /* directory name: snapshotName, or name@snapshotId */
 	time_t ctime;                /* createTime, or when first seen if unparsable */
@@ -32,7 +32,7 @@ struct zfs_snap {
 };
 
 /* What every cached list starts with. */
-struct zfs_list_head {
+struct zecfs_list_head {
 	int refs;
 	double fetched;              /* monotonic seconds of the fetch it came from */
 	void (*destroy)(void *list);
@@ -43,9 +43,9 @@ struct zfs_list_head {
 	const char *first_unshown;   /* the id of one of them, for the log */
 };
 
-struct zfs_snaplist {
-	struct zfs_list_head h;
-	struct zfs_snap *v;          /* sorted by name */
+struct zecfs_snaplist {
+	struct zecfs_list_head h;
+	struct zecfs_snap *v;          /* sorted by name */
 	size_t n;
 	uint32_t *by_id;             /* indices into v, sorted by snapshotId */
 	char *arena;                 /* the strings the list owns, in one block */
@@ -53,25 +53,25 @@ struct zfs_snaplist {
 	size_t json_len;
 };
 
-struct zfs_disk {
+struct zecfs_disk {
 	struct zec_disk d;
 	time_t ctime;
 };
 
-struct zfs_disklist {
-	struct zfs_list_head h;
-	struct zfs_disk *v;          /* sorted by disk id */
+struct zecfs_disklist {
+	struct zecfs_list_head h;
+	struct zecfs_disk *v;          /* sorted by disk id */
 	size_t n;
 };
 
 /* What a fresh listing shows is gone (or now names something else). */
-enum zfs_gone {
-	ZFS_GONE_DISK,               /* a disk id left the root */
-	ZFS_GONE_DISK_NAME,          /* a disk name left .by-name */
-	ZFS_GONE_SNAPSHOT,           /* a name left a disk's snapshots/ */
+enum zecfs_gone {
+	ZECFS_GONE_DISK,               /* a disk id left the root */
+	ZECFS_GONE_DISK_NAME,          /* a disk name left .by-name */
+	ZECFS_GONE_SNAPSHOT,           /* a name left a disk's snapshots/ */
 };
 
-struct zfs_cache_opts {
+struct zecfs_cache_opts {
 	double ttl;                  /* seconds; 0: always ask */
 	double stale_max;            /* seconds a listing may be served after errors */
 	/*
@@ -79,78 +79,78 @@ struct zfs_cache_opts {
 	 * fetched listing no longer has, so the kernel's cached entry can be
 	 * dropped at once instead of after its timeout.  May be NULL.
 	 */
-	void (*gone)(void *arg, enum zfs_gone what, const char *disk_id, const char *name);
+	void (*gone)(void *arg, enum zecfs_gone what, const char *disk_id, const char *name);
 	void *gone_arg;
 };
 
-struct zfs_cache;
+struct zecfs_cache;
 
 /* How listings were answered, for MNT/.zecfs/stats. */
-struct zfs_cache_counters {
+struct zecfs_cache_counters {
 	unsigned long long hits;      /* from a fresh listing */
 	unsigned long long misses;    /* needed a fetch */
 	unsigned long long stale;     /* from a stale listing while the API was down */
 };
 
-void zfs_cache_counters(struct zfs_cache *c, struct zfs_cache_counters *out);
+void zecfs_cache_counters(struct zecfs_cache *c, struct zecfs_cache_counters *out);
 
-int zfs_cache_new(struct zec_client *client, const struct zfs_cache_opts *opts,
-                  struct zfs_cache **out);
-void zfs_cache_free(struct zfs_cache *c);
+int zecfs_cache_new(struct zec_client *client, const struct zecfs_cache_opts *opts,
+                  struct zecfs_cache **out);
+void zecfs_cache_free(struct zecfs_cache *c);
 
-/* A referenced list of all disks; release it with zfs_disklist_put. */
-int zfs_cache_disks(struct zfs_cache *c, struct zfs_disklist **out,
+/* A referenced list of all disks; release it with zecfs_disklist_put. */
+int zecfs_cache_disks(struct zecfs_cache *c, struct zecfs_disklist **out,
                     struct zec_result *res);
 /* The disk of that id in the list, or NULL. */
-const struct zfs_disk *zfs_disklist_find(const struct zfs_disklist *l,
+const struct zecfs_disk *zecfs_disklist_find(const struct zecfs_disklist *l,
                                          const char *disk_id);
-void zfs_disklist_put(struct zfs_disklist *l);
+void zecfs_disklist_put(struct zecfs_disklist *l);
 
 /* A referenced list of one disk's snapshots (DELETING ones left out). */
-int zfs_cache_snapshots(struct zfs_cache *c, const char *disk_id,
-                        struct zfs_snaplist **out, struct zec_result *res);
-const struct zfs_snap *zfs_snaplist_find(const struct zfs_snaplist *l,
+int zecfs_cache_snapshots(struct zecfs_cache *c, const char *disk_id,
+                        struct zecfs_snaplist **out, struct zec_result *res);
+const struct zecfs_snap *zecfs_snaplist_find(const struct zecfs_snaplist *l,
                                          const char *name);
-const struct zfs_snap *zfs_snaplist_find_id(const struct zfs_snaplist *l,
+const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
                                             const char *snapshot_id);
 /*
  * The disk's snapshot list as it is cached now, whatever its age, without
  * asking the API; NULL when it was never listed.
  */
-struct zfs_snaplist *zfs_cache_snapshots_cached(struct zfs_cache *c,
+struct zecfs_snaplist *zecfs_cache_snapshots_cached(struct zecfs_cache *c,
                                                 const char *disk_id);
 
-void zfs_snaplist_put(struct zfs_snaplist *l);
+void zecfs_snaplist_put(struct zecfs_snaplist *l);
 
 /* Read-your-writes: apply zecfs's own successful changes to the cache. */
-int zfs_cache_snapshot_added(struct zfs_cache *c, const struct zec_snapshot *s);
-int zfs_cache_snapshot_removed(struct zfs_cache *c, const char *disk_id,
+int zecfs_cache_snapshot_added(struct zecfs_cache *c, const struct zec_snapshot *s);
+int zecfs_cache_snapshot_removed(struct zecfs_cache *c, const char *disk_id,
                                const char *snapshot_id);
 /* Replaces the snapshot of the same id with s (rename, retention). */
-int zfs_cache_snapshot_changed(struct zfs_cache *c, const struct zec_snapshot *s);
-int zfs_cache_disk_changed(struct zfs_cache *c, const struct zec_disk *d);
+int zecfs_cache_snapshot_changed(struct zecfs_cache *c, const struct zec_snapshot *s);
+int zecfs_cache_disk_changed(struct zecfs_cache *c, const struct zec_disk *d);
 /*
  * The root was listed: a walk of the whole mount may follow.  The next
  * snapshot listing that must be fetched is made account-wide and split by
  * disk, so the walk costs one listing in all.
  */
-void zfs_cache_walk_started(struct zfs_cache *c);
+void zecfs_cache_walk_started(struct zecfs_cache *c);
 /*
  * Snapshots in a passing state (CREATING, DELETING, ROLLING_BACK) are asked
  * about again, all of a disk's in one filtered call, when their listing is
  * at least 2 s old and nobody asked in the last 2 s; so a snapshot does not
  * read CREATING for a whole TTL after it became AVAILABLE.
  */
-int zfs_cache_recheck_transient(struct zfs_cache *c, const char *disk_id);
+int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id);
 /* Forget a disk's snapshot listing (next access asks the API). */
-void zfs_cache_forget_snapshots(struct zfs_cache *c, const char *disk_id);
+void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id);
 
 /*
  * Can a string from the server be a path component?  Not empty, no '/',
  * not "." or "..", at most max bytes.  Never trust the server: a diskId of
  * "../../tmp" must not make .by-name point out of the mount.
  */
-bool zfs_name_ok(const char *name, size_t max);
+bool zecfs_name_ok(const char *name, size_t max);
 
 
 #endif /* ZECFS_CACHE_H */

@@ -64,13 +64,13 @@ out:
 	return text;
 }
 
-char *zfs_snapshot_json(const struct zec_snapshot *s)
+char *zecfs_snapshot_json(const struct zec_snapshot *s)
 {
 	return snapshot_json(s, false);
 }
 
 /* With json_lock held: makes l->json. */
-static int build_list_json(struct zfs_snaplist *l)
+static int build_list_json(struct zecfs_snaplist *l)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -79,7 +79,7 @@ static int build_list_json(struct zfs_snaplist *l)
 		return -ENOMEM;
 	len = (size_t)snprintf(buf, cap, "[%s", l->n ? "\n" : "");
 	for (size_t i = 0; i < l->n; i++) {
-		char *rec = zfs_snapshot_json(&l->v[i].s);
+		char *rec = zecfs_snapshot_json(&l->v[i].s);
 		size_t need;
 
 		if (!rec)
@@ -118,7 +118,7 @@ nomem:
 }
 
 /* The list's snapshots.json, made on first use. */
-static int list_json(struct zfs_snaplist *l, const char **text, size_t *len)
+static int list_json(struct zecfs_snaplist *l, const char **text, size_t *len)
 {
 	int ret = 0;
 
@@ -134,15 +134,15 @@ static int list_json(struct zfs_snaplist *l, const char **text, size_t *len)
 /* The counters, plus the inodes the kernel holds now (forget frees them). */
 static char *stats_text(struct zecfs *fs)
 {
-	struct zfs_cache_counters cc;
+	struct zecfs_cache_counters cc;
 	char *json, *full = NULL, *text = NULL;
 	cJSON *o = NULL;
 
-	zfs_cache_counters(fs->cache, &cc);
-	json = zfs_stats_json(fs->stats, &cc);
+	zecfs_cache_counters(fs->cache, &cc);
+	json = zecfs_stats_json(fs->stats, &cc);
 	if (json)
 		o = cJSON_Parse(json);
-	if (o && cJSON_AddNumberToObject(o, "inodes", (double)zfs_inodes_count(fs->inodes)))
+	if (o && cJSON_AddNumberToObject(o, "inodes", (double)zecfs_inodes_count(fs->inodes)))
 		full = cJSON_Print(o);
 	if (full && asprintf(&text, "%s\n", full) < 0)
 		text = NULL;
@@ -152,23 +152,23 @@ static char *stats_text(struct zecfs *fs)
 	return text;
 }
 
-int zfs_content(struct zecfs *fs, const struct zfs_node *n, char **text, size_t *len)
+int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, size_t *len)
 {
 	struct zec_result res = { .path = "snapshots.json" };
-	struct zfs_snaplist *sl = NULL;
+	struct zecfs_snaplist *sl = NULL;
 	const char *json;
 	int ret = 0;
 
 	*text = NULL;
 	switch (n->id.kind) {
-	case ZFS_DISK_JSON:
+	case ZECFS_DISK_JSON:
 		if (asprintf(text, "%s\n", n->disk->d.json ? n->disk->d.json : "{}") < 0)
 			*text = NULL;
 		break;
-	case ZFS_STATS_FILE:
+	case ZECFS_STATS_FILE:
 		*text = stats_text(fs);
 		break;
-	case ZFS_SNAP_JSON: {
+	case ZECFS_SNAP_JSON: {
 		char *json = snapshot_json(&n->snap->s, true);
 
 		if (json && asprintf(text, "%s\n", json) < 0)
@@ -176,8 +176,8 @@ int zfs_content(struct zecfs *fs, const struct zfs_node *n, char **text, size_t 
 		free(json);
 		break;
 	}
-	case ZFS_SNAPS_JSON:
-		ret = zfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
+	case ZECFS_SNAPS_JSON:
+		ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
 		if (ret)
 			return ret;
 		ret = list_json(sl, &json, len);
@@ -186,7 +186,7 @@ int zfs_content(struct zecfs *fs, const struct zfs_node *n, char **text, size_t 
 			if (*text)
 				memcpy(*text, json, *len + 1);
 		}
-		zfs_snaplist_put(sl);
+		zecfs_snaplist_put(sl);
 		break;
 	default:
 		return -EISDIR;
@@ -197,10 +197,10 @@ int zfs_content(struct zecfs *fs, const struct zfs_node *n, char **text, size_t 
 	return ret;
 }
 
-int zfs_content_size(struct zecfs *fs, const struct zfs_node *n, off_t *size)
+int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size)
 {
 	struct zec_result res = { .path = "snapshots.json" };
-	struct zfs_snaplist *sl = NULL;
+	struct zecfs_snaplist *sl = NULL;
 	const char *json;
 	size_t len = 0;
 	char *text;
@@ -208,19 +208,19 @@ int zfs_content_size(struct zecfs *fs, const struct zfs_node *n, off_t *size)
 
 	*size = 0;
 	switch (n->id.kind) {
-	case ZFS_DISK_JSON:
+	case ZECFS_DISK_JSON:
 		*size = n->disk->d.json ? (off_t)strlen(n->disk->d.json) + 1 : 3;
 		return 0;
-	case ZFS_SNAPS_JSON:
-		ret = zfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
+	case ZECFS_SNAPS_JSON:
+		ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
 		if (ret)
 			return ret;
 		ret = list_json(sl, &json, &len);
-		zfs_snaplist_put(sl);
+		zecfs_snaplist_put(sl);
 		*size = (off_t)len;
 		return ret ? zecfs_refuse(ZECFS_OUT_OF_MEMORY) : 0;
 	default:
-		ret = zfs_content(fs, n, &text, &len);
+		ret = zecfs_content(fs, n, &text, &len);
 		free(text);
 		*size = (off_t)len;
 		return ret;

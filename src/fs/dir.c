@@ -26,15 +26,15 @@ void zecfs_dir_decline_opendir(void)
 	no_opendir = true;
 }
 
-bool zfs_is_dir(enum zfs_kind kind)
+bool zecfs_is_dir(enum zecfs_kind kind)
 {
 	switch (kind) {
-	case ZFS_ROOT:
-	case ZFS_BYNAME_DIR:
-	case ZFS_STATS_DIR:
-	case ZFS_DISK:
-	case ZFS_SNAPDIR:
-	case ZFS_SNAPSHOT:
+	case ZECFS_ROOT:
+	case ZECFS_BYNAME_DIR:
+	case ZECFS_STATS_DIR:
+	case ZECFS_DISK:
+	case ZECFS_SNAPDIR:
+	case ZECFS_SNAPSHOT:
 		return true;
 	default:
 		return false;
@@ -45,7 +45,7 @@ void zecfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct zecfs *fs = zecfs_of(req);
 	struct zec_result res = { .path = "opendir" };
-	struct zfs_node n;
+	struct zecfs_node n;
 	int ret;
 
 	if (no_opendir) {
@@ -53,10 +53,10 @@ void zecfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	ret = zfs_node_get(fs, ino, &n, &res);
-	if (!ret && !zfs_is_dir(n.id.kind))
+	ret = zecfs_node_get(fs, ino, &n, &res);
+	if (!ret && !zecfs_is_dir(n.id.kind))
 		ret = -ENOTDIR;
-	zfs_node_release(&n);
+	zecfs_node_release(&n);
 	if (ret) {
 		zecfs_reply_err(req, ret);
 		return;
@@ -69,13 +69,13 @@ void zecfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 /* A name that can stand in a directory: not empty, no '/', not . or .. */
 static bool showable(const char *name)
 {
-	return zfs_name_ok(name, 255);
+	return zecfs_name_ok(name, 255);
 }
 
 /* One directory entry to hand to the kernel. */
 struct dent {
 	const char *name;
-	struct zfs_node node;        /* borrows the parent's lists */
+	struct zecfs_node node;        /* borrows the parent's lists */
 };
 
 /*
@@ -83,40 +83,40 @@ struct dent {
  * Entries that cannot be shown (bad names or ids from the server) come back
  * with name NULL, keeping their place.
  */
-static bool nth_entry(const struct zfs_node *dir, size_t i, struct dent *d)
+static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->node.id.kind = ZFS_ROOT;
+	d->node.id.kind = ZECFS_ROOT;
 	if (i < 2) {
 		d->name = i == 0 ? "." : "..";
 		return true;
 	}
 	i -= 2;
 	switch (dir->id.kind) {
-	case ZFS_ROOT:
+	case ZECFS_ROOT:
 		if (i == 0) {
 			d->name = ".by-name";
-			d->node.id.kind = ZFS_BYNAME_DIR;
+			d->node.id.kind = ZECFS_BYNAME_DIR;
 			return true;
 		}
 		if (--i >= dir->dl->n)
 			return false;
 		d->node.disk = &dir->dl->v[i];
-		d->node.id.kind = ZFS_DISK;
+		d->node.id.kind = ZECFS_DISK;
 		d->name = d->node.disk->d.disk_id;      /* checked when listed */
 		break;
-	case ZFS_BYNAME_DIR:
+	case ZECFS_BYNAME_DIR:
 		if (i >= dir->dl->n)
 			return false;
 		d->node.disk = &dir->dl->v[i];
-		d->node.id.kind = ZFS_BYNAME_LINK;
+		d->node.id.kind = ZECFS_BYNAME_LINK;
 		if (showable(d->node.disk->d.disk_name) &&
-		    zfs_disk_by_name(dir->dl, d->node.disk->d.disk_name) == d->node.disk)
+		    zecfs_disk_by_name(dir->dl, d->node.disk->d.disk_name) == d->node.disk)
 			d->name = d->node.disk->d.disk_name;
 		break;
-	case ZFS_DISK: {
+	case ZECFS_DISK: {
 		static const char *const names[] = { "disk.json", "snapshots", "snapshots.json" };
-		static const enum zfs_kind kinds[] = { ZFS_DISK_JSON, ZFS_SNAPDIR, ZFS_SNAPS_JSON };
+		static const enum zecfs_kind kinds[] = { ZECFS_DISK_JSON, ZECFS_SNAPDIR, ZECFS_SNAPS_JSON };
 
 		if (i >= 3)
 			return false;
@@ -125,27 +125,27 @@ static bool nth_entry(const struct zfs_node *dir, size_t i, struct dent *d)
 		d->node.disk = dir->disk;
 		break;
 	}
-	case ZFS_SNAPDIR:
+	case ZECFS_SNAPDIR:
 		if (i >= dir->sl->n)
 			return false;
 		d->node.disk = dir->disk;
 		d->node.snap = &dir->sl->v[i];
-		d->node.id.kind = ZFS_SNAPSHOT;
+		d->node.id.kind = ZECFS_SNAPSHOT;
 		d->name = d->node.snap->name;           /* checked when listed */
 		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s",
 		         d->node.snap->s.snapshot_id);
 		break;
-	case ZFS_STATS_DIR:
+	case ZECFS_STATS_DIR:
 		if (i >= 1)
 			return false;
 		d->name = "stats";
-		d->node.id.kind = ZFS_STATS_FILE;
+		d->node.id.kind = ZECFS_STATS_FILE;
 		break;
-	case ZFS_SNAPSHOT:
+	case ZECFS_SNAPSHOT:
 		if (i >= 1)
 			return false;
 		d->name = "snapshot.json";
-		d->node.id.kind = ZFS_SNAP_JSON;
+		d->node.id.kind = ZECFS_SNAP_JSON;
 		d->node.disk = dir->disk;
 		d->node.snap = dir->snap;
 		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s", dir->id.snap_id);
@@ -160,24 +160,24 @@ static bool nth_entry(const struct zfs_node *dir, size_t i, struct dent *d)
 }
 
 /* The inode of '..' for a directory. */
-static uint64_t parent_ino(struct zecfs *fs, const struct zfs_node *dir)
+static uint64_t parent_ino(struct zecfs *fs, const struct zecfs_node *dir)
 {
 	switch (dir->id.kind) {
-	case ZFS_SNAPDIR:
-		return zfs_inode_peek(fs->inodes, ZFS_DISK, dir->id.disk_id, NULL);
-	case ZFS_SNAPSHOT:
-		return zfs_inode_peek(fs->inodes, ZFS_SNAPDIR, dir->id.disk_id, NULL);
+	case ZECFS_SNAPDIR:
+		return zecfs_inode_peek(fs->inodes, ZECFS_DISK, dir->id.disk_id, NULL);
+	case ZECFS_SNAPSHOT:
+		return zecfs_inode_peek(fs->inodes, ZECFS_SNAPDIR, dir->id.disk_id, NULL);
 	default:
-		return ZFS_INO_ROOT;
+		return ZECFS_INO_ROOT;
 	}
 }
 
 /* Is a disk's snapshot listing in the cache (whatever its age)? */
 static bool listed(struct zecfs *fs, const char *disk_id)
 {
-	struct zfs_snaplist *sl = zfs_cache_snapshots_cached(fs->cache, disk_id);
+	struct zecfs_snaplist *sl = zecfs_cache_snapshots_cached(fs->cache, disk_id);
 
-	zfs_snaplist_put(sl);
+	zecfs_snaplist_put(sl);
 	return sl != NULL;
 }
 
@@ -185,7 +185,7 @@ static bool listed(struct zecfs *fs, const char *disk_id)
  * Adds one entry to buf; returns its size, or 0 when it does not fit.
  * With plus, the entry comes with its attributes and one lookup reference.
  */
-static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zfs_node *dir,
+static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zecfs_node *dir,
                         struct dent *d, bool plus, char *buf, size_t left, off_t next)
 {
 	struct fuse_entry_param e;
@@ -196,28 +196,28 @@ static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zfs_node 
 	if (dot) {
 		e.attr.st_ino = d->name[1] ? parent_ino(fs, dir) : dir->ino;
 		e.attr.st_mode = S_IFDIR;
-	} else if (plus && ((d->node.id.kind == ZFS_SNAPS_JSON && !listed(fs, d->node.id.disk_id)) ||
-	                    d->node.id.kind == ZFS_SNAP_JSON)) {
+	} else if (plus && ((d->node.id.kind == ZECFS_SNAPS_JSON && !listed(fs, d->node.id.disk_id)) ||
+	                    d->node.id.kind == ZECFS_SNAP_JSON)) {
 		/* its size costs work (a listing, a JSON text) that a walk does not
 		 * need: no attributes now, a lookup asks for them when it is used */
-		e.attr.st_ino = zfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
+		e.attr.st_ino = zecfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
 		                               d->node.id.snap_id);
 		e.attr.st_mode = S_IFREG;
 	} else if (plus) {
-		if (zfs_node_entry(fs, &d->node, &e))
+		if (zecfs_node_entry(fs, &d->node, &e))
 			return SIZE_MAX;        /* skip it */
 	} else {
-		e.attr.st_ino = zfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
+		e.attr.st_ino = zecfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
 		                               d->node.id.snap_id);
-		e.attr.st_mode = zfs_is_dir(d->node.id.kind) ? S_IFDIR :
-		                 d->node.id.kind == ZFS_BYNAME_LINK ? S_IFLNK : S_IFREG;
+		e.attr.st_mode = zecfs_is_dir(d->node.id.kind) ? S_IFDIR :
+		                 d->node.id.kind == ZECFS_BYNAME_LINK ? S_IFLNK : S_IFREG;
 	}
 	if (!plus) {
 		need = fuse_add_direntry(req, buf, left, d->name, &e.attr, next);
 	} else {
 		need = fuse_add_direntry_plus(req, buf, left, d->name, &e, next);
 		if (need > left && e.ino)
-			zfs_inode_forget(fs->inodes, e.ino, 1);     /* not sent */
+			zecfs_inode_forget(fs->inodes, e.ino, 1);     /* not sent */
 	}
 	return need > left ? 0 : need;
 }
@@ -228,24 +228,24 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct zecfs *fs = zecfs_of(req);
 	struct zec_result res = { .path = "readdir" };
-	struct zfs_node n;
+	struct zecfs_node n;
 	size_t used = 0;
 	char *buf = NULL;
 	int ret;
 
-	ret = zfs_node_get(fs, ino, &n, &res);
+	ret = zecfs_node_get(fs, ino, &n, &res);
 	if (ret)
 		goto out;
-	if (!zfs_is_dir(n.id.kind)) {
+	if (!zecfs_is_dir(n.id.kind)) {
 		ret = -ENOTDIR;
 		goto out;
 	}
-	if (n.id.kind == ZFS_ROOT || n.id.kind == ZFS_BYNAME_DIR) {
-		ret = zfs_cache_disks(fs->cache, &n.dl, &res);
-		if (!ret && n.id.kind == ZFS_ROOT && off == 0)
-			zfs_cache_walk_started(fs->cache);
-	} else if (n.id.kind == ZFS_SNAPDIR) {
-		ret = zfs_cache_snapshots(fs->cache, n.id.disk_id, &n.sl, &res);
+	if (n.id.kind == ZECFS_ROOT || n.id.kind == ZECFS_BYNAME_DIR) {
+		ret = zecfs_cache_disks(fs->cache, &n.dl, &res);
+		if (!ret && n.id.kind == ZECFS_ROOT && off == 0)
+			zecfs_cache_walk_started(fs->cache);
+	} else if (n.id.kind == ZECFS_SNAPDIR) {
+		ret = zecfs_cache_snapshots(fs->cache, n.id.disk_id, &n.sl, &res);
 	}
 	if (ret)
 		goto out;
@@ -275,7 +275,7 @@ out:
 	else
 		fuse_reply_buf(req, buf, used);
 	free(buf);
-	zfs_node_release(&n);
+	zecfs_node_release(&n);
 }
 
 void zecfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

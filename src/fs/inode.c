@@ -18,25 +18,25 @@ struct inode {
 	struct inode *next;
 	uint64_t ino;
 	uint64_t nlookup;
-	enum zfs_kind kind;
+	enum zecfs_kind kind;
 	char *snap_id;               /* points into ids, after disk_id */
 	char ids[];                  /* disk_id NUL snap_id NUL */
 };
 
-struct zfs_inodes {
+struct zecfs_inodes {
 	pthread_mutex_t lock;
 	struct inode **buckets;
 	size_t nbuckets;             /* a power of two */
 	uint64_t count;
 };
 
-static bool fixed_kind(enum zfs_kind kind, uint64_t *ino)
+static bool fixed_kind(enum zecfs_kind kind, uint64_t *ino)
 {
 	switch (kind) {
-	case ZFS_ROOT: *ino = ZFS_INO_ROOT; return true;
-	case ZFS_BYNAME_DIR: *ino = ZFS_INO_BYNAME; return true;
-	case ZFS_STATS_DIR: *ino = ZFS_INO_STATSD; return true;
-	case ZFS_STATS_FILE: *ino = ZFS_INO_STATS; return true;
+	case ZECFS_ROOT: *ino = ZECFS_INO_ROOT; return true;
+	case ZECFS_BYNAME_DIR: *ino = ZECFS_INO_BYNAME; return true;
+	case ZECFS_STATS_DIR: *ino = ZECFS_INO_STATSD; return true;
+	case ZECFS_STATS_FILE: *ino = ZECFS_INO_STATS; return true;
 	default: return false;
 	}
 }
@@ -52,7 +52,7 @@ static uint64_t mix(uint64_t h)
 }
 
 /* FNV-1a over the identity, then a finalizer: stable across runs. */
-static uint64_t ident_hash(enum zfs_kind kind, const char *disk_id, const char *snap_id)
+static uint64_t ident_hash(enum zecfs_kind kind, const char *disk_id, const char *snap_id)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -63,10 +63,10 @@ static uint64_t ident_hash(enum zfs_kind kind, const char *disk_id, const char *
 	for (const char *p = snap_id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
 	h = mix(h) & 0x7fffffffffffffffULL;      /* st_ino stays positive as off_t */
-	return h < ZFS_INO_FIRST ? h + ZFS_INO_FIRST : h;
+	return h < ZECFS_INO_FIRST ? h + ZECFS_INO_FIRST : h;
 }
 
-static struct inode *find(struct zfs_inodes *t, uint64_t ino)
+static struct inode *find(struct zecfs_inodes *t, uint64_t ino)
 {
 	struct inode *n = t->buckets[mix(ino) & (t->nbuckets - 1)];
 
@@ -75,14 +75,14 @@ static struct inode *find(struct zfs_inodes *t, uint64_t ino)
 	return n;
 }
 
-static bool same(const struct inode *n, enum zfs_kind kind, const char *disk_id,
+static bool same(const struct inode *n, enum zecfs_kind kind, const char *disk_id,
                  const char *snap_id)
 {
 	return n->kind == kind && strcmp(n->ids, disk_id) == 0 &&
 	       strcmp(n->snap_id, snap_id) == 0;
 }
 
-static void insert(struct zfs_inodes *t, struct inode *n)
+static void insert(struct zecfs_inodes *t, struct inode *n)
 {
 	size_t b = mix(n->ino) & (t->nbuckets - 1);
 
@@ -91,7 +91,7 @@ static void insert(struct zfs_inodes *t, struct inode *n)
 }
 
 /* Doubles the bucket array; on ENOMEM the table just stays denser. */
-static void grow(struct zfs_inodes *t)
+static void grow(struct zecfs_inodes *t)
 {
 	struct inode **old = t->buckets;
 	size_t n = t->nbuckets;
@@ -112,9 +112,9 @@ static void grow(struct zfs_inodes *t)
 	free(old);
 }
 
-int zfs_inodes_new(struct zfs_inodes **out)
+int zecfs_inodes_new(struct zecfs_inodes **out)
 {
-	struct zfs_inodes *t = calloc(1, sizeof(*t));
+	struct zecfs_inodes *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return -ENOMEM;
@@ -129,7 +129,7 @@ int zfs_inodes_new(struct zfs_inodes **out)
 	return 0;
 }
 
-void zfs_inodes_free(struct zfs_inodes *t)
+void zecfs_inodes_free(struct zecfs_inodes *t)
 {
 	if (!t)
 		return;
@@ -147,7 +147,7 @@ void zfs_inodes_free(struct zfs_inodes *t)
 }
 
 /* With the lock held: the node of that identity, or the number it gets. */
-static struct inode *probe(struct zfs_inodes *t, enum zfs_kind kind,
+static struct inode *probe(struct zecfs_inodes *t, enum zecfs_kind kind,
                            const char *disk_id, const char *snap_id, uint64_t *free_ino)
 {
 	uint64_t base = ident_hash(kind, disk_id, snap_id);
@@ -165,7 +165,7 @@ static struct inode *probe(struct zfs_inodes *t, enum zfs_kind kind,
 	return NULL;
 }
 
-int zfs_inode_ref(struct zfs_inodes *t, enum zfs_kind kind, const char *disk_id,
+int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
                   const char *snap_id, uint64_t *ino)
 {
 	size_t ld, ls;
@@ -179,7 +179,7 @@ int zfs_inode_ref(struct zfs_inodes *t, enum zfs_kind kind, const char *disk_id,
 	snap_id = snap_id ? snap_id : "";
 	ld = strlen(disk_id);
 	ls = strlen(snap_id);
-	if (ld > ZFS_ID_MAX || ls > ZFS_ID_MAX)
+	if (ld > ZECFS_ID_MAX || ls > ZECFS_ID_MAX)
 		return -ENAMETOOLONG;
 	pthread_mutex_lock(&t->lock);
 	n = probe(t, kind, disk_id, snap_id, &free_ino);
@@ -213,11 +213,11 @@ out:
 	return ret;
 }
 
-void zfs_inode_forget(struct zfs_inodes *t, uint64_t ino, uint64_t nlookup)
+void zecfs_inode_forget(struct zecfs_inodes *t, uint64_t ino, uint64_t nlookup)
 {
 	struct inode **pp, *n;
 
-	if (ino < ZFS_INO_FIRST)
+	if (ino < ZECFS_INO_FIRST)
 		return;
 	pthread_mutex_lock(&t->lock);
 	for (pp = &t->buckets[mix(ino) & (t->nbuckets - 1)]; (n = *pp); pp = &n->next) {
@@ -234,24 +234,24 @@ void zfs_inode_forget(struct zfs_inodes *t, uint64_t ino, uint64_t nlookup)
 	pthread_mutex_unlock(&t->lock);
 }
 
-int zfs_inode_ident(struct zfs_inodes *t, uint64_t ino, struct zfs_ident *out)
+int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *out)
 {
 	struct inode *n;
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
 	switch (ino) {
-	case ZFS_INO_ROOT: out->kind = ZFS_ROOT; return 0;
-	case ZFS_INO_BYNAME: out->kind = ZFS_BYNAME_DIR; return 0;
-	case ZFS_INO_STATSD: out->kind = ZFS_STATS_DIR; return 0;
-	case ZFS_INO_STATS: out->kind = ZFS_STATS_FILE; return 0;
+	case ZECFS_INO_ROOT: out->kind = ZECFS_ROOT; return 0;
+	case ZECFS_INO_BYNAME: out->kind = ZECFS_BYNAME_DIR; return 0;
+	case ZECFS_INO_STATSD: out->kind = ZECFS_STATS_DIR; return 0;
+	case ZECFS_INO_STATS: out->kind = ZECFS_STATS_FILE; return 0;
 	default: break;
 	}
 	pthread_mutex_lock(&t->lock);
 	n = find(t, ino);
 	if (n) {
 		out->kind = n->kind;
-		strcpy(out->disk_id, n->ids);        /* both bounded by ZFS_ID_MAX */
+		strcpy(out->disk_id, n->ids);        /* both bounded by ZECFS_ID_MAX */
 		strcpy(out->snap_id, n->snap_id);
 	} else {
 		ret = -ENOENT;
@@ -260,7 +260,7 @@ int zfs_inode_ident(struct zfs_inodes *t, uint64_t ino, struct zfs_ident *out)
 	return ret;
 }
 
-uint64_t zfs_inode_peek(struct zfs_inodes *t, enum zfs_kind kind,
+uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
                         const char *disk_id, const char *snap_id)
 {
 	struct inode *n;
@@ -278,7 +278,7 @@ uint64_t zfs_inode_peek(struct zfs_inodes *t, enum zfs_kind kind,
 	return ino;
 }
 
-uint64_t zfs_inodes_count(struct zfs_inodes *t)
+uint64_t zecfs_inodes_count(struct zecfs_inodes *t)
 {
 	uint64_t n;
 

@@ -24,7 +24,7 @@ struct note {
 	char name[];                 /* empty: the inode itself */
 };
 
-struct zfs_inval {
+struct zecfs_inval {
 	struct fuse_session *se;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -35,7 +35,7 @@ struct zfs_inval {
 	pthread_t thread;
 };
 
-static void send_note(struct zfs_inval *q, const struct note *n)
+static void send_note(struct zecfs_inval *q, const struct note *n)
 {
 	int r;
 
@@ -52,7 +52,7 @@ static void send_note(struct zfs_inval *q, const struct note *n)
 
 static void *run(void *arg)
 {
-	struct zfs_inval *q = arg;
+	struct zecfs_inval *q = arg;
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
@@ -79,9 +79,9 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int zfs_inval_start(struct fuse_session *se, struct zfs_inval **out)
+int zecfs_inval_start(struct fuse_session *se, struct zecfs_inval **out)
 {
-	struct zfs_inval *q = calloc(1, sizeof(*q));
+	struct zecfs_inval *q = calloc(1, sizeof(*q));
 
 	if (!q)
 		return -ENOMEM;
@@ -99,7 +99,7 @@ int zfs_inval_start(struct fuse_session *se, struct zfs_inval **out)
 	return 0;
 }
 
-void zfs_inval_stop(struct zfs_inval *q)
+void zecfs_inval_stop(struct zecfs_inval *q)
 {
 	if (!q)
 		return;
@@ -113,7 +113,7 @@ void zfs_inval_stop(struct zfs_inval *q)
 	free(q);
 }
 
-static void queue(struct zfs_inval *q, uint64_t ino, const char *name)
+static void queue(struct zecfs_inval *q, uint64_t ino, const char *name)
 {
 	size_t len = name ? strlen(name) : 0;
 	struct note *n;
@@ -140,7 +140,7 @@ static void queue(struct zfs_inval *q, uint64_t ino, const char *name)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void zfs_inval_flush(struct zfs_inval *q)
+void zecfs_inval_flush(struct zecfs_inval *q)
 {
 	struct timespec until;
 	unsigned long long target;
@@ -157,31 +157,31 @@ void zfs_inval_flush(struct zfs_inval *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void zfs_inval_gone(void *arg, enum zfs_gone what, const char *disk_id, const char *name)
+void zecfs_inval_gone(void *arg, enum zecfs_gone what, const char *disk_id, const char *name)
 {
 	struct zecfs *fs = arg;
 
 	switch (what) {
-	case ZFS_GONE_DISK:
-		zfs_inval_entry(fs->inval, ZFS_INO_ROOT, disk_id);
+	case ZECFS_GONE_DISK:
+		zecfs_inval_entry(fs->inval, ZECFS_INO_ROOT, disk_id);
 		break;
-	case ZFS_GONE_DISK_NAME:
-		zfs_inval_entry(fs->inval, ZFS_INO_BYNAME, name);
+	case ZECFS_GONE_DISK_NAME:
+		zecfs_inval_entry(fs->inval, ZECFS_INO_BYNAME, name);
 		break;
-	case ZFS_GONE_SNAPSHOT:
-		zfs_inval_entry(fs->inval, zfs_inode_peek(fs->inodes, ZFS_SNAPDIR, disk_id, NULL),
+	case ZECFS_GONE_SNAPSHOT:
+		zecfs_inval_entry(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPDIR, disk_id, NULL),
 		                name);
 		break;
 	}
 }
 
-void zfs_inval_entry(struct zfs_inval *q, uint64_t parent, const char *name)
+void zecfs_inval_entry(struct zecfs_inval *q, uint64_t parent, const char *name)
 {
 	if (name && *name)
 		queue(q, parent, name);
 }
 
-void zfs_inval_inode(struct zfs_inval *q, uint64_t ino)
+void zecfs_inval_inode(struct zecfs_inval *q, uint64_t ino)
 {
 	queue(q, ino, NULL);
 }

@@ -133,7 +133,7 @@ int main(int argc, char *argv[])
 	struct fuse_loop_config *loop = NULL;
 	struct zecfs fs = { 0 };
 	struct fuse_session *se = NULL;
-	struct zfs_signals *signals = NULL;
+	struct zecfs_signals *signals = NULL;
 	enum zec_log_level level = ZEC_LOG_INFO;
 	char why[512] = "";
 	char *endpoint = NULL;
@@ -207,9 +207,9 @@ int main(int argc, char *argv[])
 	ccfg.retries = fs.cfg.retries;
 	ccfg.log_calls = opts.debug || level >= ZEC_LOG_DEBUG;
 	ccfg.parallel = fs.cfg.parallel;
-	if (zfs_stats_new(endpoint, &fs.stats))
+	if (zecfs_stats_new(endpoint, &fs.stats))
 		goto out;
-	ccfg.observe = zfs_stats_observe;
+	ccfg.observe = zecfs_stats_observe;
 	ccfg.observe_arg = fs.stats;
 	if (zec_client_new(&ccfg, &fs.client)) {
 		fprintf(stderr, "zecfs: error: invalid endpoint '%s' (want http[s]://host[:port])\n",
@@ -220,16 +220,16 @@ int main(int argc, char *argv[])
 	if (check_api(&fs, endpoint, cred.source))
 		goto out;
 	{
-		struct zfs_cache_opts co = { .ttl = fs.cfg.cache_ttl,
+		struct zecfs_cache_opts co = { .ttl = fs.cfg.cache_ttl,
 		                             .stale_max = fs.cfg.stale_max,
-		                             .gone = zfs_inval_gone, .gone_arg = &fs };
-		if (zfs_cache_new(fs.client, &co, &fs.cache))
+		                             .gone = zecfs_inval_gone, .gone_arg = &fs };
+		if (zecfs_cache_new(fs.client, &co, &fs.cache))
 			goto out;
 	}
 	fs.uid = getuid();
 	fs.gid = getgid();
 
-	if (zfs_inodes_new(&fs.inodes))
+	if (zecfs_inodes_new(&fs.inodes))
 		goto out;
 	if (fuse_opt_add_arg(&args, "-osubtype=zecfs") ||
 	    fuse_opt_add_arg(&args, "-ofsname=zecfs"))
@@ -243,9 +243,9 @@ int main(int argc, char *argv[])
 	mounted = 1;
 	if (fuse_daemonize(opts.foreground) != 0)
 		goto out;
-	if (zfs_inval_start(se, &fs.inval))
+	if (zecfs_inval_start(se, &fs.inval))
 		goto out;
-	if (zfs_signals_start(&fs, opts.mountpoint, &signals))
+	if (zecfs_signals_start(&fs, opts.mountpoint, &signals))
 		goto out;
 	zlog_info("mounted mountpoint=%s endpoint=%s cache_ttl=%.0f allow_delete=%d",
 	          opts.mountpoint, endpoint, fs.cfg.cache_ttl, fs.cfg.allow_delete);
@@ -264,17 +264,17 @@ int main(int argc, char *argv[])
 	ret = ret ? 1 : 0;
 	zlog_info("unmounting mountpoint=%s", opts.mountpoint);
 out:
-	zfs_signals_stop(signals);
-	zfs_inval_stop(fs.inval);
+	zecfs_signals_stop(signals);
+	zecfs_inval_stop(fs.inval);
 	if (mounted)
 		fuse_session_unmount(se);
 	if (se)
 		fuse_session_destroy(se);
 	fuse_loop_cfg_destroy(loop);
-	zfs_inodes_free(fs.inodes);
-	zfs_cache_free(fs.cache);
+	zecfs_inodes_free(fs.inodes);
+	zecfs_cache_free(fs.cache);
 	zec_client_free(fs.client);
-	zfs_stats_free(fs.stats);
+	zecfs_stats_free(fs.stats);
 	zecfs_credentials_free(&cred);
 	while (fs.retentions) {
 		struct disk_retention *e = fs.retentions;

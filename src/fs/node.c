@@ -1,15 +1,15 @@
 /*
  * node.c - what an inode is, resolved against the cached listings.
  *
- *   /                                 ZFS_ROOT          (fixed inode 1)
- *   /.by-name[/<diskName>]            ZFS_BYNAME_DIR, ZFS_BYNAME_LINK
- *   /<diskId>                         ZFS_DISK
- *   /<diskId>/disk.json               ZFS_DISK_JSON
- *   /<diskId>/snapshots.json          ZFS_SNAPS_JSON
- *   /<diskId>/snapshots               ZFS_SNAPDIR
- *   /<diskId>/snapshots/<name>        ZFS_SNAPSHOT      (by snapshotId)
- *   /<diskId>/snapshots/<name>/snapshot.json   ZFS_SNAP_JSON
- *   /.zecfs[/stats]                   ZFS_STATS_DIR, ZFS_STATS_FILE
+ *   /                                 ZECFS_ROOT          (fixed inode 1)
+ *   /.by-name[/<diskName>]            ZECFS_BYNAME_DIR, ZECFS_BYNAME_LINK
+ *   /<diskId>                         ZECFS_DISK
+ *   /<diskId>/disk.json               ZECFS_DISK_JSON
+ *   /<diskId>/snapshots.json          ZECFS_SNAPS_JSON
+ *   /<diskId>/snapshots               ZECFS_SNAPDIR
+ *   /<diskId>/snapshots/<name>        ZECFS_SNAPSHOT      (by snapshotId)
+ *   /<diskId>/snapshots/<name>/snapshot.json   ZECFS_SNAP_JSON
+ *   /.zecfs[/stats]                   ZECFS_STATS_DIR, ZECFS_STATS_FILE
  *
  * A snapshot inode stands for its snapshotId, so a rename keeps it.
  */
@@ -22,10 +22,10 @@
 
 #include "zec_errno.h"
 
-const struct zfs_disk *zfs_disk_by_name(const struct zfs_disklist *l,
+const struct zecfs_disk *zecfs_disk_by_name(const struct zecfs_disklist *l,
                                         const char *name)
 {
-	const struct zfs_disk *found = NULL;
+	const struct zecfs_disk *found = NULL;
 
 	for (size_t i = 0; l && i < l->n; i++) {
 		if (l->v[i].d.disk_name && strcmp(l->v[i].d.disk_name, name) == 0) {
@@ -37,10 +37,10 @@ const struct zfs_disk *zfs_disk_by_name(const struct zfs_disklist *l,
 	return found;
 }
 
-void zfs_node_release(struct zfs_node *n)
+void zecfs_node_release(struct zecfs_node *n)
 {
-	zfs_snaplist_put(n->sl);
-	zfs_disklist_put(n->dl);
+	zecfs_snaplist_put(n->sl);
+	zecfs_disklist_put(n->dl);
 	n->sl = NULL;
 	n->dl = NULL;
 	n->disk = NULL;
@@ -48,65 +48,65 @@ void zfs_node_release(struct zfs_node *n)
 }
 
 /* Fills n's listings and records from n->id. */
-static int resolve(struct zecfs *fs, struct zfs_node *n, struct zec_result *res)
+static int resolve(struct zecfs *fs, struct zecfs_node *n, struct zec_result *res)
 {
 	int ret;
 
 	switch (n->id.kind) {
-	case ZFS_ROOT:
-	case ZFS_BYNAME_DIR:
-	case ZFS_STATS_DIR:
-	case ZFS_STATS_FILE:
+	case ZECFS_ROOT:
+	case ZECFS_BYNAME_DIR:
+	case ZECFS_STATS_DIR:
+	case ZECFS_STATS_FILE:
 		return 0;
 	default:
 		break;
 	}
-	ret = zfs_cache_disks(fs->cache, &n->dl, res);
+	ret = zecfs_cache_disks(fs->cache, &n->dl, res);
 	if (ret)
 		return ret;
-	n->disk = zfs_disklist_find(n->dl, n->id.disk_id);
+	n->disk = zecfs_disklist_find(n->dl, n->id.disk_id);
 	if (!n->disk)
 		return zecfs_refuse(ZECFS_NOT_FOUND);
-	if (n->id.kind != ZFS_SNAPSHOT && n->id.kind != ZFS_SNAP_JSON)
+	if (n->id.kind != ZECFS_SNAPSHOT && n->id.kind != ZECFS_SNAP_JSON)
 		return 0;
-	ret = zfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, res);
+	ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, res);
 	if (ret)
 		return ret;
-	n->snap = zfs_snaplist_find_id(n->sl, n->id.snap_id);
+	n->snap = zecfs_snaplist_find_id(n->sl, n->id.snap_id);
 	return n->snap ? 0 : zecfs_refuse(ZECFS_NOT_FOUND);
 }
 
-int zfs_node_get(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
+int zecfs_node_get(struct zecfs *fs, uint64_t ino, struct zecfs_node *n,
                  struct zec_result *res)
 {
 	int ret;
 
 	memset(n, 0, sizeof(*n));
 	n->ino = ino;
-	ret = zfs_inode_ident(fs->inodes, ino, &n->id);
+	ret = zecfs_inode_ident(fs->inodes, ino, &n->id);
 	if (ret)
 		return ret;
 	return resolve(fs, n, res);
 }
 
-int zfs_node_get_status(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
+int zecfs_node_get_status(struct zecfs *fs, uint64_t ino, struct zecfs_node *n,
                         struct zec_result *res)
 {
-	struct zfs_ident id;
+	struct zecfs_ident id;
 
-	if (zfs_inode_ident(fs->inodes, ino, &id) == 0 &&
-	    (id.kind == ZFS_SNAPSHOT || id.kind == ZFS_SNAP_JSON || id.kind == ZFS_SNAPS_JSON))
-		zfs_cache_recheck_transient(fs->cache, id.disk_id);
-	return zfs_node_get(fs, ino, n, res);
+	if (zecfs_inode_ident(fs->inodes, ino, &id) == 0 &&
+	    (id.kind == ZECFS_SNAPSHOT || id.kind == ZECFS_SNAP_JSON || id.kind == ZECFS_SNAPS_JSON))
+		zecfs_cache_recheck_transient(fs->cache, id.disk_id);
+	return zecfs_node_get(fs, ino, n, res);
 }
 
-/* An id that can name a node (see zfs_name_ok). */
+/* An id that can name a node (see zecfs_name_ok). */
 static bool id_name(const char *name)
 {
-	return zfs_name_ok(name, ZFS_ID_MAX);
+	return zecfs_name_ok(name, ZECFS_ID_MAX);
 }
 
-static void set_ident(struct zfs_node *c, enum zfs_kind kind, const char *disk_id,
+static void set_ident(struct zecfs_node *c, enum zecfs_kind kind, const char *disk_id,
                       const char *snap_id)
 {
 	c->id.kind = kind;
@@ -116,75 +116,75 @@ static void set_ident(struct zfs_node *c, enum zfs_kind kind, const char *disk_i
 		snprintf(c->id.snap_id, sizeof(c->id.snap_id), "%s", snap_id);
 }
 
-int zfs_node_child(struct zecfs *fs, const struct zfs_node *parent,
-                   const char *name, struct zfs_node *c, struct zec_result *res)
+int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
+                   const char *name, struct zecfs_node *c, struct zec_result *res)
 {
-	const struct zfs_disk *d;
-	const struct zfs_snap *sn;
+	const struct zecfs_disk *d;
+	const struct zecfs_snap *sn;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
 	switch (parent->id.kind) {
-	case ZFS_ROOT:
+	case ZECFS_ROOT:
 		if (strcmp(name, ".by-name") == 0) {
-			set_ident(c, ZFS_BYNAME_DIR, NULL, NULL);
+			set_ident(c, ZECFS_BYNAME_DIR, NULL, NULL);
 			return 0;
 		}
 		if (strcmp(name, ".zecfs") == 0) {
-			set_ident(c, ZFS_STATS_DIR, NULL, NULL);
+			set_ident(c, ZECFS_STATS_DIR, NULL, NULL);
 			return 0;
 		}
 		if (name[0] == '.' || !id_name(name))
 			return zecfs_refuse(ZECFS_NOT_FOUND);
-		set_ident(c, ZFS_DISK, name, NULL);
+		set_ident(c, ZECFS_DISK, name, NULL);
 		return resolve(fs, c, res);
-	case ZFS_BYNAME_DIR:
-		ret = zfs_cache_disks(fs->cache, &c->dl, res);
+	case ZECFS_BYNAME_DIR:
+		ret = zecfs_cache_disks(fs->cache, &c->dl, res);
 		if (ret)
 			return ret;
-		d = zfs_disk_by_name(c->dl, name);
+		d = zecfs_disk_by_name(c->dl, name);
 		if (!d || !id_name(d->d.disk_id))
 			return zecfs_refuse(ZECFS_NOT_FOUND);
-		set_ident(c, ZFS_BYNAME_LINK, d->d.disk_id, NULL);
+		set_ident(c, ZECFS_BYNAME_LINK, d->d.disk_id, NULL);
 		c->disk = d;
 		return 0;
-	case ZFS_DISK:
+	case ZECFS_DISK:
 		if (strcmp(name, "disk.json") == 0)
-			set_ident(c, ZFS_DISK_JSON, parent->id.disk_id, NULL);
+			set_ident(c, ZECFS_DISK_JSON, parent->id.disk_id, NULL);
 		else if (strcmp(name, "snapshots.json") == 0)
-			set_ident(c, ZFS_SNAPS_JSON, parent->id.disk_id, NULL);
+			set_ident(c, ZECFS_SNAPS_JSON, parent->id.disk_id, NULL);
 		else if (strcmp(name, "snapshots") == 0)
-			set_ident(c, ZFS_SNAPDIR, parent->id.disk_id, NULL);
+			set_ident(c, ZECFS_SNAPDIR, parent->id.disk_id, NULL);
 		else
 			return zecfs_refuse(ZECFS_NOT_FOUND);
 		return resolve(fs, c, res);
-	case ZFS_SNAPDIR:
-		set_ident(c, ZFS_SNAPSHOT, parent->id.disk_id, NULL);
-		ret = zfs_cache_disks(fs->cache, &c->dl, res);
+	case ZECFS_SNAPDIR:
+		set_ident(c, ZECFS_SNAPSHOT, parent->id.disk_id, NULL);
+		ret = zecfs_cache_disks(fs->cache, &c->dl, res);
 		if (ret)
 			return ret;
-		c->disk = zfs_disklist_find(c->dl, parent->id.disk_id);
+		c->disk = zecfs_disklist_find(c->dl, parent->id.disk_id);
 		if (!c->disk)
 			return zecfs_refuse(ZECFS_NOT_FOUND);
-		ret = zfs_cache_snapshots(fs->cache, parent->id.disk_id, &c->sl, res);
+		ret = zecfs_cache_snapshots(fs->cache, parent->id.disk_id, &c->sl, res);
 		if (ret)
 			return ret;
-		sn = zfs_snaplist_find(c->sl, name);
+		sn = zecfs_snaplist_find(c->sl, name);
 		if (!sn || !id_name(sn->s.snapshot_id))
 			return zecfs_refuse(ZECFS_NOT_FOUND);
 		snprintf(c->id.snap_id, sizeof(c->id.snap_id), "%s", sn->s.snapshot_id);
 		c->snap = sn;
 		return 0;
-	case ZFS_STATS_DIR:
+	case ZECFS_STATS_DIR:
 		if (strcmp(name, "stats") != 0)
 			return zecfs_refuse(ZECFS_NOT_FOUND);
-		set_ident(c, ZFS_STATS_FILE, NULL, NULL);
+		set_ident(c, ZECFS_STATS_FILE, NULL, NULL);
 		return 0;
-	case ZFS_SNAPSHOT:
+	case ZECFS_SNAPSHOT:
 		/* a snapshot directory is never empty, so rm -rf cannot remove it */
 		if (strcmp(name, "snapshot.json") != 0)
 			return zecfs_refuse(ZECFS_NOT_FOUND);
-		set_ident(c, ZFS_SNAP_JSON, parent->id.disk_id, parent->id.snap_id);
+		set_ident(c, ZECFS_SNAP_JSON, parent->id.disk_id, parent->id.snap_id);
 		return resolve(fs, c, res);
 	default:
 		return -ENOTDIR;
@@ -196,9 +196,9 @@ static void set_times(struct stat *st, time_t t)
 	st->st_atime = st->st_mtime = st->st_ctime = t;
 }
 
-int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st)
+int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *st)
 {
-	struct zfs_snaplist *sl = NULL;
+	struct zecfs_snaplist *sl = NULL;
 	off_t size;
 	int ret = 0;
 
@@ -209,31 +209,31 @@ int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st)
 	st->st_blksize = 4096;
 	set_times(st, fs->mount_time);
 	switch (n->id.kind) {
-	case ZFS_ROOT:
-	case ZFS_BYNAME_DIR:
-		st->st_mode = S_IFDIR | (n->id.kind == ZFS_ROOT ? 0755 : 0555);
+	case ZECFS_ROOT:
+	case ZECFS_BYNAME_DIR:
+		st->st_mode = S_IFDIR | (n->id.kind == ZECFS_ROOT ? 0755 : 0555);
 		st->st_nlink = 2;
 		if (n->dl) {
-			if (n->id.kind == ZFS_ROOT)
+			if (n->id.kind == ZECFS_ROOT)
 				st->st_nlink += 1 + n->dl->n;     /* .by-name and the disks */
 			if (n->dl->h.mtime)
 				set_times(st, n->dl->h.mtime);
 		}
 		break;
-	case ZFS_BYNAME_LINK:
+	case ZECFS_BYNAME_LINK:
 		st->st_mode = S_IFLNK | 0777;
 		st->st_nlink = 1;
 		st->st_size = (off_t)(strlen("../") + strlen(n->disk->d.disk_id));
 		set_times(st, n->disk->ctime);
 		break;
-	case ZFS_DISK:
+	case ZECFS_DISK:
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 3;
 		set_times(st, n->disk->ctime);
 		break;
-	case ZFS_DISK_JSON:
-	case ZFS_SNAPS_JSON:
-		ret = zfs_content_size(fs, n, &size);
+	case ZECFS_DISK_JSON:
+	case ZECFS_SNAPS_JSON:
+		ret = zecfs_content_size(fs, n, &size);
 		if (ret)
 			break;
 		st->st_mode = S_IFREG | 0444;
@@ -242,40 +242,40 @@ int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st)
 		st->st_blocks = (size + 511) / 512;
 		set_times(st, n->disk->ctime);
 		break;
-	case ZFS_SNAPDIR:
+	case ZECFS_SNAPDIR:
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2;
 		set_times(st, n->disk->ctime);
 		sl = n->sl;
 		if (!sl)
-			sl = zfs_cache_snapshots_cached(fs->cache, n->id.disk_id);
+			sl = zecfs_cache_snapshots_cached(fs->cache, n->id.disk_id);
 		if (sl) {
 			st->st_nlink += sl->n;
 			if (sl->h.mtime > n->disk->ctime)
 				set_times(st, sl->h.mtime);
 		}
 		if (sl != n->sl)
-			zfs_snaplist_put(sl);
+			zecfs_snaplist_put(sl);
 		break;
-	case ZFS_SNAPSHOT:
+	case ZECFS_SNAPSHOT:
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
 		set_times(st, n->snap->ctime);
 		break;
-	case ZFS_SNAP_JSON:
-		ret = zfs_content_size(fs, n, &size);
+	case ZECFS_SNAP_JSON:
+		ret = zecfs_content_size(fs, n, &size);
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
 		st->st_size = size;
 		st->st_blocks = (size + 511) / 512;
 		set_times(st, n->snap->ctime);
 		break;
-	case ZFS_STATS_DIR:
+	case ZECFS_STATS_DIR:
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
 		break;
-	case ZFS_STATS_FILE:
-		ret = zfs_content_size(fs, n, &size);
+	case ZECFS_STATS_FILE:
+		ret = zecfs_content_size(fs, n, &size);
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
 		st->st_size = size;
@@ -289,25 +289,25 @@ int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st)
 }
 
 /* Files whose contents change with the listings: the kernel asks each time. */
-static bool volatile_attrs(enum zfs_kind kind)
+static bool volatile_attrs(enum zecfs_kind kind)
 {
-	return kind == ZFS_DISK_JSON || kind == ZFS_SNAPS_JSON || kind == ZFS_STATS_FILE ||
-	       kind == ZFS_STATS_DIR || kind == ZFS_SNAP_JSON;
+	return kind == ZECFS_DISK_JSON || kind == ZECFS_SNAPS_JSON || kind == ZECFS_STATS_FILE ||
+	       kind == ZECFS_STATS_DIR || kind == ZECFS_SNAP_JSON;
 }
 
-int zfs_node_entry(struct zecfs *fs, struct zfs_node *n, struct fuse_entry_param *e)
+int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_param *e)
 {
 	uint64_t ino;
 	int ret;
 
 	memset(e, 0, sizeof(*e));
-	ret = zfs_inode_ref(fs->inodes, n->id.kind, n->id.disk_id, n->id.snap_id, &ino);
+	ret = zecfs_inode_ref(fs->inodes, n->id.kind, n->id.disk_id, n->id.snap_id, &ino);
 	if (ret)
 		return ret;
 	n->ino = ino;
-	ret = zfs_node_stat(fs, n, &e->attr);
+	ret = zecfs_node_stat(fs, n, &e->attr);
 	if (ret) {
-		zfs_inode_forget(fs->inodes, ino, 1);
+		zecfs_inode_forget(fs->inodes, ino, 1);
 		return ret;
 	}
 	e->ino = ino;

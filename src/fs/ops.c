@@ -49,14 +49,14 @@ void zecfs_reply_err(fuse_req_t req, int ret)
 }
 
 /* "/<diskId>/snapshots/<name>" for log lines. */
-const char *zecfs_where(const struct zfs_node *dir, const char *name, char *buf,
+const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *buf,
                          size_t size)
 {
 	switch (dir->id.kind) {
-	case ZFS_SNAPDIR:
+	case ZECFS_SNAPDIR:
 		snprintf(buf, size, "/%s/snapshots/%s", dir->id.disk_id, name ? name : "");
 		break;
-	case ZFS_DISK:
+	case ZECFS_DISK:
 		snprintf(buf, size, "/%s%s%s", dir->id.disk_id, name ? "/" : "", name ? name : "");
 		break;
 	default:
@@ -74,29 +74,29 @@ static void zecfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct zecfs *fs = zecfs_of(req);
 	struct zec_result res = { .path = name };
 	struct fuse_entry_param e;
-	struct zfs_node p, c;
+	struct zecfs_node p, c;
 	int ret;
 
 	memset(&c, 0, sizeof(c));
-	ret = zfs_node_get(fs, parent, &p, &res);
+	ret = zecfs_node_get(fs, parent, &p, &res);
 	if (!ret)
-		ret = zfs_node_child(fs, &p, name, &c, &res);
+		ret = zecfs_node_child(fs, &p, name, &c, &res);
 	if (!ret) {
 		/* a lookup refreshes the attributes, mtime included */
 		zecfs_refresh_listing(fs, &c);
-		ret = zfs_node_entry(fs, &c, &e);
+		ret = zecfs_node_entry(fs, &c, &e);
 	}
 	if (ret)
 		zecfs_reply_err(req, ret);
 	else if (fuse_reply_entry(req, &e) != 0)
-		zfs_inode_forget(fs->inodes, e.ino, 1);   /* the kernel never got it */
-	zfs_node_release(&c);
-	zfs_node_release(&p);
+		zecfs_inode_forget(fs->inodes, e.ino, 1);   /* the kernel never got it */
+	zecfs_node_release(&c);
+	zecfs_node_release(&p);
 }
 
 static void zecfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	zfs_inode_forget(zecfs_of(req)->inodes, ino, nlookup);
+	zecfs_inode_forget(zecfs_of(req)->inodes, ino, nlookup);
 	fuse_reply_none(req);
 }
 
@@ -106,7 +106,7 @@ static void zecfs_forget_multi(fuse_req_t req, size_t count,
 	struct zecfs *fs = zecfs_of(req);
 
 	for (size_t i = 0; i < count; i++)
-		zfs_inode_forget(fs->inodes, forgets[i].ino, forgets[i].nlookup);
+		zecfs_inode_forget(fs->inodes, forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }
 
@@ -118,24 +118,24 @@ static void zecfs_forget_multi(fuse_req_t req, size_t count,
  * the attributes as they were known: stat of a directory never fails
  * because the API is down.
  */
-void zecfs_refresh_listing(struct zecfs *fs, struct zfs_node *n)
+void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n)
 {
 	struct zec_result res = { .path = "getattr" };
 
-	if ((n->id.kind == ZFS_ROOT || n->id.kind == ZFS_BYNAME_DIR) && !n->dl)
-		zfs_cache_disks(fs->cache, &n->dl, &res);
-	else if (n->id.kind == ZFS_SNAPDIR && !n->sl)
-		zfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, &res);
+	if ((n->id.kind == ZECFS_ROOT || n->id.kind == ZECFS_BYNAME_DIR) && !n->dl)
+		zecfs_cache_disks(fs->cache, &n->dl, &res);
+	else if (n->id.kind == ZECFS_SNAPDIR && !n->sl)
+		zecfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, &res);
 }
 
-static double attr_timeout(struct zecfs *fs, const struct zfs_node *n)
+static double attr_timeout(struct zecfs *fs, const struct zecfs_node *n)
 {
 	switch (n->id.kind) {
-	case ZFS_DISK_JSON:
-	case ZFS_SNAPS_JSON:
-	case ZFS_SNAP_JSON:
-	case ZFS_STATS_FILE:
-	case ZFS_STATS_DIR:
+	case ZECFS_DISK_JSON:
+	case ZECFS_SNAPS_JSON:
+	case ZECFS_SNAP_JSON:
+	case ZECFS_STATS_FILE:
+	case ZECFS_STATS_DIR:
 		return 0;
 	default:
 		return fs->cfg.cache_ttl;
@@ -146,33 +146,33 @@ static void zecfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 {
 	struct zecfs *fs = zecfs_of(req);
 	struct zec_result res = { .path = "getattr" };
-	struct zfs_node n;
+	struct zecfs_node n;
 	struct stat st;
 	int ret;
 
 	(void)fi;
-	ret = zfs_node_get(fs, ino, &n, &res);
+	ret = zecfs_node_get(fs, ino, &n, &res);
 	if (!ret) {
 		zecfs_refresh_listing(fs, &n);
-		ret = zfs_node_stat(fs, &n, &st);
+		ret = zecfs_node_stat(fs, &n, &st);
 	}
 	if (ret)
 		zecfs_reply_err(req, ret);
 	else
 		fuse_reply_attr(req, &st, attr_timeout(fs, &n));
-	zfs_node_release(&n);
+	zecfs_node_release(&n);
 }
 
 static void zecfs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct zecfs *fs = zecfs_of(req);
 	struct zec_result res = { .path = "readlink" };
-	char target[ZFS_ID_MAX + 4];
-	struct zfs_node n;
+	char target[ZECFS_ID_MAX + 4];
+	struct zecfs_node n;
 	int ret;
 
-	ret = zfs_node_get(fs, ino, &n, &res);
-	if (!ret && n.id.kind != ZFS_BYNAME_LINK)
+	ret = zecfs_node_get(fs, ino, &n, &res);
+	if (!ret && n.id.kind != ZECFS_BYNAME_LINK)
 		ret = -EINVAL;
 	if (ret) {
 		zecfs_reply_err(req, ret);
@@ -180,7 +180,7 @@ static void zecfs_readlink(fuse_req_t req, fuse_ino_t ino)
 		snprintf(target, sizeof(target), "../%s", n.disk->d.disk_id);
 		fuse_reply_readlink(req, target);
 	}
-	zfs_node_release(&n);
+	zecfs_node_release(&n);
 }
 
 /* ---- files ----------------------------------------------------------- */
@@ -195,18 +195,18 @@ static void zecfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct zecfs *fs = zecfs_of(req);
 	struct zec_result res = { .path = "open" };
 	struct open_file *f = NULL;
-	struct zfs_node n;
+	struct zecfs_node n;
 	int ret;
 
-	ret = zfs_node_get_status(fs, ino, &n, &res);
+	ret = zecfs_node_get_status(fs, ino, &n, &res);
 	if (ret)
 		goto out;
-	if (zfs_is_dir(n.id.kind)) {
+	if (zecfs_is_dir(n.id.kind)) {
 		ret = -EISDIR;
 		goto out;
 	}
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		ret = zecfs_refuse(n.id.kind == ZFS_SNAP_JSON ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(n.id.kind == ZECFS_SNAP_JSON ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 		goto out;
 	}
 	f = calloc(1, sizeof(*f));
@@ -215,7 +215,7 @@ static void zecfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		goto out;
 	}
 	/* a file's content is fixed at open: what read() returns stays consistent */
-	ret = zfs_content(fs, &n, &f->text, &f->len);
+	ret = zecfs_content(fs, &n, &f->text, &f->len);
 	if (ret)
 		goto out;
 	fi->fh = (uint64_t)(uintptr_t)f;
@@ -234,7 +234,7 @@ out:
 		free(f->text);
 		free(f);
 	}
-	zfs_node_release(&n);
+	zecfs_node_release(&n);
 }
 
 static void zecfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -275,11 +275,11 @@ static void zecfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 static void refuse_in(fuse_req_t req, fuse_ino_t dir)
 {
 	struct zecfs *fs = zecfs_of(req);
-	struct zfs_ident id;
-	int ret = zfs_inode_ident(fs->inodes, dir, &id);
+	struct zecfs_ident id;
+	int ret = zecfs_inode_ident(fs->inodes, dir, &id);
 
 	if (!ret)
-		ret = zecfs_refuse(id.kind == ZFS_SNAPSHOT ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(id.kind == ZECFS_SNAPSHOT ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 	zecfs_reply_err(req, ret);
 }
 
@@ -327,14 +327,14 @@ static void zecfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
                           int to_set, struct fuse_file_info *fi)
 {
 	struct zecfs *fs = zecfs_of(req);
-	struct zfs_ident id;
-	int ret = zfs_inode_ident(fs->inodes, ino, &id);
+	struct zecfs_ident id;
+	int ret = zecfs_inode_ident(fs->inodes, ino, &id);
 
 	(void)attr;
 	(void)to_set;
 	(void)fi;
 	if (!ret)
-		ret = zecfs_refuse(id.kind == ZFS_SNAP_JSON ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(id.kind == ZECFS_SNAP_JSON ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 	zecfs_reply_err(req, ret);
 }
 

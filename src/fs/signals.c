@@ -34,7 +34,7 @@
 
 extern char **environ;
 
-struct zfs_signals {
+struct zecfs_signals {
 	struct zecfs *fs;
 	char *mountpoint;
 	unsigned conn;               /* FUSE connection id: the mount's minor device */
@@ -120,7 +120,7 @@ static void on_wake(int sig)
  * The last resort for a mount still busy after the grace period: abort the
  * connection, or else stop the loop the way libfuse's own handlers do.
  */
-static void force_stop(struct zfs_signals *s)
+static void force_stop(struct zecfs_signals *s)
 {
 	if (abort_connection(s->conn) == 0)
 		return;
@@ -174,7 +174,7 @@ static unsigned connection_of(const char *mountpoint)
 
 static void *signal_thread(void *arg)
 {
-	struct zfs_signals *s = arg;
+	struct zecfs_signals *s = arg;
 	double grace_until = 0;
 	struct pollfd pfd = { .fd = sig_pipe[0], .events = POLLIN };
 	char c;
@@ -198,7 +198,7 @@ static void *signal_thread(void *arg)
 			continue;
 		}
 		if (read(sig_pipe[0], &c, 1) != 1)
-			break;          /* zfs_signals_stop closed the pipe */
+			break;          /* zecfs_signals_stop closed the pipe */
 		if (c == SIGHUP) {
 			reload(s->fs);
 		} else if (grace_until == 0) {
@@ -211,11 +211,11 @@ static void *signal_thread(void *arg)
 	return NULL;
 }
 
-int zfs_signals_start(struct zecfs *fs, const char *mountpoint,
-                      struct zfs_signals **out)
+int zecfs_signals_start(struct zecfs *fs, const char *mountpoint,
+                      struct zecfs_signals **out)
 {
 	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
-	struct zfs_signals *s = calloc(1, sizeof(*s));
+	struct zecfs_signals *s = calloc(1, sizeof(*s));
 	struct sigaction sa;
 
 	if (!s || !(s->mountpoint = strdup(mountpoint)))
@@ -253,7 +253,7 @@ fail:
 	return -ENOMEM;
 }
 
-void zfs_signals_stop(struct zfs_signals *s)
+void zecfs_signals_stop(struct zecfs_signals *s)
 {
 	if (!s)
 		return;

@@ -107,7 +107,7 @@ static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *
 }
 
 /* The record of a snapshot zecfs just created, as a listing would show it. */
-static int new_snapshot(const struct zfs_disk *disk, char **id, const char *name,
+static int new_snapshot(const struct zecfs_disk *disk, char **id, const char *name,
                         const char *retention, struct zec_snapshot *s)
 {
 	char now[ZEC_TIME_LEN];
@@ -142,23 +142,23 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	struct zec_retention r;
 	char retention[ZEC_TIME_LEN];
 	struct fuse_entry_param e;
-	const struct zfs_disk *disk;
-	struct zfs_node p, c;
-	struct zfs_snap fresh;
+	const struct zecfs_disk *disk;
+	struct zecfs_node p, c;
+	struct zecfs_snap fresh;
 	char *id = NULL;
 	int ret;
 
 	(void)mode;
 	memset(&c, 0, sizeof(c));
-	ret = zfs_node_get(fs, parent, &p, &res);
+	ret = zecfs_node_get(fs, parent, &p, &res);
 	zecfs_where(&p, name, path, sizeof(path));
 	if (ret)
 		goto out;
-	if (p.id.kind != ZFS_SNAPDIR) {
-		ret = zecfs_refuse(p.id.kind == ZFS_SNAPSHOT ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+	if (p.id.kind != ZECFS_SNAPDIR) {
+		ret = zecfs_refuse(p.id.kind == ZECFS_SNAPSHOT ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 		goto out;
 	}
-	ret = zfs_node_child(fs, &p, name, &c, &res);
+	ret = zecfs_node_child(fs, &p, name, &c, &res);
 	if (ret == 0) {
 		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
 		goto out;
@@ -177,7 +177,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	}
 	ret = name_taken(fs, disk->d.disk_id, name, &res);
 	if (ret > 0) {
-		zfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
+		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
 		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
 	}
 	if (ret)
@@ -189,20 +189,20 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	                          retention[0] ? retention : NULL, &id, &res);
 	if (ret) {
 		/* the outcome may be unknown: the next listing asks the server */
-		zfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
+		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
 		goto out;
 	}
 	zlog_info("snapshot created path=%s snapshot_id=%s request_id=%s retention=%s",
 	          path, id, res.request_id, retention[0] ? retention : "permanent");
 	if (new_snapshot(disk, &id, name, retention[0] ? retention : NULL, &s)) {
 		/* created, but we cannot show it: the next listing will */
-		zfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
+		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
 		ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
 		goto out;
 	}
 	if (fs->cfg.wait_available)
 		ret = wait_available(fs, &s, path);
-	zfs_cache_snapshot_added(fs->cache, &s);
+	zecfs_cache_snapshot_added(fs->cache, &s);
 	if (ret)
 		goto out;
 	/* the entry for the kernel, from the record we know */
@@ -210,23 +210,23 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	fresh.s = s;
 	fresh.name = s.snapshot_name;
 	fresh.ctime = time(NULL);
-	zfs_node_release(&c);
+	zecfs_node_release(&c);
 	memset(&c, 0, sizeof(c));
-	c.id.kind = ZFS_SNAPSHOT;
+	c.id.kind = ZECFS_SNAPSHOT;
 	snprintf(c.id.disk_id, sizeof(c.id.disk_id), "%s", p.id.disk_id);
 	snprintf(c.id.snap_id, sizeof(c.id.snap_id), "%s", s.snapshot_id);
 	c.snap = &fresh;
-	ret = zfs_node_entry(fs, &c, &e);
+	ret = zecfs_node_entry(fs, &c, &e);
 	c.snap = NULL;
 out:
 	if (ret)
 		zecfs_reply_err(req, ret);
 	else if (fuse_reply_entry(req, &e) != 0)
-		zfs_inode_forget(fs->inodes, e.ino, 1);
+		zecfs_inode_forget(fs->inodes, e.ino, 1);
 	zec_snapshot_clear(&s);
 	free(id);
-	zfs_node_release(&c);
-	zfs_node_release(&p);
+	zecfs_node_release(&c);
+	zecfs_node_release(&p);
 }
 
 void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -236,17 +236,17 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct zec_result res = { .path = path };
 	struct zec_strv busy = { 0 };
 	const char *ids[1];
-	struct zfs_node p, c;
+	struct zecfs_node p, c;
 	int ret;
 
 	memset(&c, 0, sizeof(c));
-	ret = zfs_node_get(fs, parent, &p, &res);
+	ret = zecfs_node_get(fs, parent, &p, &res);
 	zecfs_where(&p, name, path, sizeof(path));
 	if (!ret)
-		ret = zfs_node_child(fs, &p, name, &c, &res);
+		ret = zecfs_node_child(fs, &p, name, &c, &res);
 	if (ret)
 		goto out;
-	if (c.id.kind != ZFS_SNAPSHOT) {
+	if (c.id.kind != ZECFS_SNAPSHOT) {
 		ret = zecfs_refuse(ZECFS_NOT_PERMITTED);
 		goto out;
 	}
@@ -260,30 +260,30 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	ret = zec_delete_snapshots(fs->client, ids, 1, &busy, &res);
 	if (ret == -ENOENT) {
 		/* already gone on the server */
-		zfs_cache_snapshot_removed(fs->cache, c.id.disk_id, ids[0]);
+		zecfs_cache_snapshot_removed(fs->cache, c.id.disk_id, ids[0]);
 		goto out;
 	}
 	if (ret) {
-		zfs_cache_forget_snapshots(fs->cache, c.id.disk_id);
+		zecfs_cache_forget_snapshots(fs->cache, c.id.disk_id);
 		goto out;
 	}
 	for (size_t i = 0; i < busy.count; i++) {
 		if (strcmp(busy.v[i], ids[0]) == 0) {
 			zlog_warn("rmdir refused path=%s snapshot_id=%s reason=\"snapshot is busy\" request_id=%s",
 			          path, ids[0], res.request_id);
-			zfs_cache_forget_snapshots(fs->cache, c.id.disk_id);
+			zecfs_cache_forget_snapshots(fs->cache, c.id.disk_id);
 			ret = zecfs_refuse(ZECFS_SNAPSHOT_BUSY);
 			goto out;
 		}
 	}
 	zlog_info("snapshot deleted path=%s snapshot_id=%s request_id=%s",
 	          path, ids[0], res.request_id);
-	zfs_cache_snapshot_removed(fs->cache, c.id.disk_id, ids[0]);
+	zecfs_cache_snapshot_removed(fs->cache, c.id.disk_id, ids[0]);
 out:
 	zecfs_reply_err(req, ret);
 	zec_strv_free(&busy);
-	zfs_node_release(&c);
-	zfs_node_release(&p);
+	zecfs_node_release(&c);
+	zecfs_node_release(&p);
 }
 
 void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -292,7 +292,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct zecfs *fs = zecfs_of(req);
 	char from[512], to[512];
 	struct zec_result res = { .path = from };
-	struct zfs_node p, np, a, b;
+	struct zecfs_node p, np, a, b;
 	struct zec_snapshot s = { 0 };
 	struct zec_snapshot_modify m = { 0 };
 	const char *ids[1];
@@ -301,13 +301,13 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	memset(&np, 0, sizeof(np));
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	ret = zfs_node_get(fs, parent, &p, &res);
+	ret = zecfs_node_get(fs, parent, &p, &res);
 	zecfs_where(&p, name, from, sizeof(from));
 	if (!ret)
-		ret = zfs_node_child(fs, &p, name, &a, &res);
+		ret = zecfs_node_child(fs, &p, name, &a, &res);
 	if (ret)
 		goto out;
-	if (a.id.kind != ZFS_SNAPSHOT) {
+	if (a.id.kind != ZECFS_SNAPSHOT) {
 		ret = zecfs_refuse(ZECFS_NOT_PERMITTED);
 		goto out;
 	}
@@ -315,22 +315,22 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		ret = zecfs_refuse(ZECFS_RENAME_ACROSS);
 		goto out;
 	}
-	ret = zfs_node_get(fs, newparent, &np, &res);
+	ret = zecfs_node_get(fs, newparent, &np, &res);
 	zecfs_where(&np, newname, to, sizeof(to));
 	if (ret)
 		goto out;
-	if (np.id.kind == ZFS_SNAPSHOT) {
+	if (np.id.kind == ZECFS_SNAPSHOT) {
 		/* "mv a b" with b an existing snapshot moves into b: refuse as EEXIST */
 		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
 		goto out;
 	}
-	if (np.id.kind != ZFS_SNAPDIR || strcmp(np.id.disk_id, a.id.disk_id) != 0) {
+	if (np.id.kind != ZECFS_SNAPDIR || strcmp(np.id.disk_id, a.id.disk_id) != 0) {
 		zlog_warn("rename refused from=%s to=%s reason=\"snapshots move only within their snapshots/ directory\"",
 		          from, to);
 		ret = zecfs_refuse(ZECFS_RENAME_ACROSS);
 		goto out;
 	}
-	rb = zfs_node_child(fs, &np, newname, &b, &res);
+	rb = zecfs_node_child(fs, &np, newname, &b, &res);
 	if (rb == 0) {
 		ret = strcmp(b.id.snap_id, a.id.snap_id) == 0 ? 0 :
 		      zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
@@ -345,7 +345,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		goto out;
 	ret = name_taken(fs, a.id.disk_id, newname, &res);
 	if (ret > 0) {
-		zfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
+		zecfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
 		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
 	}
 	if (ret)
@@ -356,7 +356,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	m.snapshot_name = newname;
 	ret = zec_modify_snapshots_attribute(fs->client, &m, &res);
 	if (ret) {
-		zfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
+		zecfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
 		goto out;
 	}
 	zlog_info("snapshot renamed from=%s to=%s snapshot_id=%s request_id=%s",
@@ -365,19 +365,19 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		free(s.snapshot_name);
 		s.snapshot_name = strdup(newname);
 		if (s.snapshot_name)
-			zfs_cache_snapshot_changed(fs->cache, &s);
+			zecfs_cache_snapshot_changed(fs->cache, &s);
 		else
-			zfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
+			zecfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
 	} else {
-		zfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
+		zecfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
 	}
 	/* snapshots.json lists names: its size changed */
-	zfs_inval_inode(fs->inval, zfs_inode_peek(fs->inodes, ZFS_SNAPS_JSON, a.id.disk_id, NULL));
+	zecfs_inval_inode(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPS_JSON, a.id.disk_id, NULL));
 out:
 	zecfs_reply_err(req, ret);
 	zec_snapshot_clear(&s);
-	zfs_node_release(&a);
-	zfs_node_release(&b);
-	zfs_node_release(&np);
-	zfs_node_release(&p);
+	zecfs_node_release(&a);
+	zecfs_node_release(&b);
+	zecfs_node_release(&np);
+	zecfs_node_release(&p);
 }

@@ -3,7 +3,7 @@
  * retries, errors per code, cache hits and misses, latency percentiles per
  * action, uptime and the endpoint.
  *
- * The client reports every finished call through zfs_stats_observe(); a
+ * The client reports every finished call through zecfs_stats_observe(); a
  * small mutex guards the counters (never held across I/O).  Latencies are
  * kept in a ring of the last LAT_RING calls per action, sorted on demand.
  */
@@ -42,7 +42,7 @@ struct code_count {
 	unsigned long long n;
 };
 
-struct zfs_stats {
+struct zecfs_stats {
 	pthread_mutex_t lock;
 	char *endpoint;
 	double started;               /* monotonic */
@@ -52,9 +52,9 @@ struct zfs_stats {
 	unsigned long long other_codes;   /* codes past MAX_CODES */
 };
 
-int zfs_stats_new(const char *endpoint, struct zfs_stats **out)
+int zecfs_stats_new(const char *endpoint, struct zecfs_stats **out)
 {
-	struct zfs_stats *s = calloc(1, sizeof(*s));
+	struct zecfs_stats *s = calloc(1, sizeof(*s));
 
 	if (!s || !(s->endpoint = strdup(endpoint ? endpoint : ""))) {
 		free(s);
@@ -66,7 +66,7 @@ int zfs_stats_new(const char *endpoint, struct zfs_stats **out)
 	return 0;
 }
 
-void zfs_stats_free(struct zfs_stats *s)
+void zecfs_stats_free(struct zecfs_stats *s)
 {
 	if (!s)
 		return;
@@ -84,9 +84,9 @@ static size_t action_index(const char *name)
 	return N_ACTIONS - 1;
 }
 
-void zfs_stats_observe(void *arg, const struct zec_result *res)
+void zecfs_stats_observe(void *arg, const struct zec_result *res)
 {
-	struct zfs_stats *s = arg;
+	struct zecfs_stats *s = arg;
 	struct action_stats *a;
 
 	if (!s || !res)
@@ -145,7 +145,7 @@ static double percentile(const double *v, size_t n, double p)
 	return v[rank - 1];
 }
 
-char *zfs_stats_json(struct zfs_stats *s, const struct zfs_cache_counters *cc)
+char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters *cc)
 {
 	cJSON *root = cJSON_CreateObject(), *calls, *lat, *errs, *cache;
 	double sorted[LAT_RING];

@@ -7,13 +7,13 @@
 #include "cache.h"
 #include "zec_client.h"
 
-struct zfs_stats;
+struct zecfs_stats;
 
-int zfs_stats_new(const char *endpoint, struct zfs_stats **out);
-void zfs_stats_free(struct zfs_stats *s);
+int zecfs_stats_new(const char *endpoint, struct zecfs_stats **out);
+void zecfs_stats_free(struct zecfs_stats *s);
 /* The client's per-call observer: counts a finished call (thread-safe). */
-void zfs_stats_observe(void *arg, const struct zec_result *res);
+void zecfs_stats_observe(void *arg, const struct zec_result *res);
 /* The stats as pretty JSON, malloc'd; NULL on ENOMEM. */
-char *zfs_stats_json(struct zfs_stats *s, const struct zfs_cache_counters *cc);
+char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters *cc);
 
 #endif /* ZECFS_STATS_H */

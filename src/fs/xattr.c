@@ -28,7 +28,7 @@ struct attr {
 	const char *name;           /* without PREFIX */
 	int access;
 	/* the value, or NULL when it has none; buf is scratch space */
-	const char *(*get)(const struct zfs_node *n, char *buf, size_t size);
+	const char *(*get)(const struct zecfs_node *n, char *buf, size_t size);
 };
 
 static const char *yes_no(bool b)
@@ -37,10 +37,10 @@ static const char *yes_no(bool b)
 }
 
 #define SNAP_STR(fn, field) \
-	static const char *fn(const struct zfs_node *n, char *buf, size_t size) \
+	static const char *fn(const struct zecfs_node *n, char *buf, size_t size) \
 	{ (void)buf; (void)size; return n->snap->s.field; }
 #define DISK_STR(fn, field) \
-	static const char *fn(const struct zfs_node *n, char *buf, size_t size) \
+	static const char *fn(const struct zecfs_node *n, char *buf, size_t size) \
 	{ (void)buf; (void)size; return n->disk->d.field; }
 
 SNAP_STR(snap_id, snapshot_id)
@@ -56,27 +56,27 @@ DISK_STR(disk_instance, instance_id)
 DISK_STR(disk_type, disk_type)
 DISK_STR(disk_category, disk_category)
 
-static const char *snap_ability(const struct zfs_node *n, char *buf, size_t size)
+static const char *snap_ability(const struct zecfs_node *n, char *buf, size_t size)
 {
 	(void)buf;
 	(void)size;
 	return yes_no(n->snap->s.disk_ability);
 }
 
-static const char *disk_snap_ability(const struct zfs_node *n, char *buf, size_t size)
+static const char *disk_snap_ability(const struct zecfs_node *n, char *buf, size_t size)
 {
 	(void)buf;
 	(void)size;
 	return yes_no(n->disk->d.snapshot_ability);
 }
 
-static const char *disk_size(const struct zfs_node *n, char *buf, size_t size)
+static const char *disk_size(const struct zecfs_node *n, char *buf, size_t size)
 {
 	snprintf(buf, size, "%lld", n->disk->d.disk_size);
 	return buf;
 }
 
-static const char *no_value(const struct zfs_node *n, char *buf, size_t size)
+static const char *no_value(const struct zecfs_node *n, char *buf, size_t size)
 {
 	(void)n;
 	(void)buf;
@@ -115,17 +115,17 @@ static const struct attr snapdir_attrs[] = {
 };
 
 /* "/<diskId>[/snapshots[/<name>]]" for log lines. */
-static void node_path(const struct zfs_node *n, char *buf, size_t size)
+static void node_path(const struct zecfs_node *n, char *buf, size_t size)
 {
 	/* long enough for any path here; a longer one is cut in the log only */
 	if (size < 512)
 		return;
 	switch (n->id.kind) {
-	case ZFS_SNAPSHOT:
+	case ZECFS_SNAPSHOT:
 		snprintf(buf, size, "/%s/snapshots/%s", n->id.disk_id,
 		         n->snap ? n->snap->name : n->id.snap_id);
 		break;
-	case ZFS_SNAPDIR:
+	case ZECFS_SNAPDIR:
 		snprintf(buf, size, "/%s/snapshots", n->id.disk_id);
 		break;
 	default:
@@ -134,17 +134,17 @@ static void node_path(const struct zfs_node *n, char *buf, size_t size)
 	}
 }
 
-static const struct attr *attrs_of(enum zfs_kind kind)
+static const struct attr *attrs_of(enum zecfs_kind kind)
 {
 	switch (kind) {
-	case ZFS_SNAPSHOT: return snapshot_attrs;
-	case ZFS_DISK: return disk_attrs;
-	case ZFS_SNAPDIR: return snapdir_attrs;
+	case ZECFS_SNAPSHOT: return snapshot_attrs;
+	case ZECFS_DISK: return disk_attrs;
+	case ZECFS_SNAPDIR: return snapdir_attrs;
 	default: return NULL;
 	}
 }
 
-static const struct attr *find_attr(enum zfs_kind kind, const char *name)
+static const struct attr *find_attr(enum zecfs_kind kind, const char *name)
 {
 	const struct attr *a = attrs_of(kind);
 
@@ -290,7 +290,7 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	const struct attr *a;
 	const char *v = NULL;
 	char buf[64];
-	struct zfs_node n;
+	struct zecfs_node n;
 	int ret;
 
 	/* security.selinux, system.posix_acl_*: asked for every entry by ls -l,
@@ -299,11 +299,11 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 		reply_ret(req, zecfs_refuse(ZECFS_XATTR_NONE));
 		return;
 	}
-	ret = zfs_node_get_status(fs, ino, &n, &res);
+	ret = zecfs_node_get_status(fs, ino, &n, &res);
 	if (!ret) {
 		a = find_attr(n.id.kind, name);
 		if (a && a->access != WO)
-			v = n.id.kind == ZFS_SNAPDIR ?
+			v = n.id.kind == ZECFS_SNAPDIR ?
 			    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
 			    a->get(&n, buf, sizeof(buf));
 		if (!v || !*v)
@@ -313,7 +313,7 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 		reply_ret(req, ret);
 	else
 		reply_value(req, v, strlen(v), size);
-	zfs_node_release(&n);
+	zecfs_node_release(&n);
 }
 
 void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
@@ -322,12 +322,12 @@ void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	struct zec_result res = { .path = "listxattr" };
 	char list[1024];
 	const struct attr *a;
-	struct zfs_node n;
+	struct zecfs_node n;
 	size_t len = 0;
 	char buf[64];
 	int ret;
 
-	ret = zfs_node_get_status(fs, ino, &n, &res);
+	ret = zecfs_node_get_status(fs, ino, &n, &res);
 	if (ret) {
 		reply_ret(req, ret);
 		goto out;
@@ -338,7 +338,7 @@ void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 
 		if (a->access == WO)
 			continue;
-		v = n.id.kind == ZFS_SNAPDIR ?
+		v = n.id.kind == ZECFS_SNAPDIR ?
 		    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
 		    a->get(&n, buf, sizeof(buf));
 		if (!v || !*v || len + need > sizeof(list))
@@ -348,10 +348,10 @@ void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	}
 	reply_value(req, list, len, size);
 out:
-	zfs_node_release(&n);
+	zecfs_node_release(&n);
 }
 
-static int set_snapshot_retention(struct zecfs *fs, const struct zfs_node *n,
+static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
                                   const struct zec_retention *r,
                                   struct zec_result *res)
 {
@@ -369,7 +369,7 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zfs_node *n,
 	}
 	ret = zec_modify_snapshots_attribute(fs->client, &m, res);
 	if (ret) {
-		zfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
+		zecfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
 		return ret;
 	}
 	zlog_info("snapshot retention set path=%s snapshot_id=%s retention=%s request_id=%s",
@@ -378,17 +378,17 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zfs_node *n,
 		free(s.retention_time);
 		s.retention_time = m.is_permanent ? NULL : strdup(when);
 		if (m.is_permanent || s.retention_time)
-			zfs_cache_snapshot_changed(fs->cache, &s);
+			zecfs_cache_snapshot_changed(fs->cache, &s);
 		else
-			zfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
+			zecfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
 	} else {
-		zfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
+		zecfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
 	}
 	zec_snapshot_clear(&s);
 	return 0;
 }
 
-static int set_disk_name(struct zecfs *fs, const struct zfs_node *n,
+static int set_disk_name(struct zecfs *fs, const struct zecfs_node *n,
                          const char *value, size_t size, struct zec_result *res)
 {
 	const char *ids[1] = { n->disk->d.disk_id };
@@ -408,14 +408,14 @@ static int set_disk_name(struct zecfs *fs, const struct zfs_node *n,
 	          res->request_id);
 	/* the kernel's .by-name/<old> entry and .by-name's contents are stale */
 	if (n->disk->d.disk_name)
-		zfs_inval_entry(fs->inval, ZFS_INO_BYNAME, n->disk->d.disk_name);
-	zfs_inval_inode(fs->inval, ZFS_INO_BYNAME);
-	zfs_inval_flush(fs->inval);
+		zecfs_inval_entry(fs->inval, ZECFS_INO_BYNAME, n->disk->d.disk_name);
+	zecfs_inval_inode(fs->inval, ZECFS_INO_BYNAME);
+	zecfs_inval_flush(fs->inval);
 	if (zec_disk_copy(&d, &n->disk->d) == 0) {
 		free(d.disk_name);
 		d.disk_name = name;
 		name = NULL;
-		zfs_cache_disk_changed(fs->cache, &d);
+		zecfs_cache_disk_changed(fs->cache, &d);
 		zec_disk_clear(&d);
 	}
 out:
@@ -423,11 +423,11 @@ out:
 	return ret;
 }
 
-static int rollback(struct zecfs *fs, const struct zfs_node *n, const char *value,
+static int rollback(struct zecfs *fs, const struct zecfs_node *n, const char *value,
                     size_t size, struct zec_result *res)
 {
-	struct zfs_snaplist *sl = NULL;
-	const struct zfs_snap *snap;
+	struct zecfs_snaplist *sl = NULL;
+	const struct zecfs_snap *snap;
 	char name[256];
 	int ret;
 
@@ -442,10 +442,10 @@ static int rollback(struct zecfs *fs, const struct zfs_node *n, const char *valu
 		return zec_result_local(res, ZECFS_NOT_FOUND, "snapshot name");
 	memcpy(name, value, size);
 	name[size] = '\0';
-	ret = zfs_cache_snapshots(fs->cache, n->disk->d.disk_id, &sl, res);
+	ret = zecfs_cache_snapshots(fs->cache, n->disk->d.disk_id, &sl, res);
 	if (ret)
 		return ret;
-	snap = zfs_snaplist_find(sl, name);
+	snap = zecfs_snaplist_find(sl, name);
 	if (!snap) {
 		ret = zec_result_local(res, ZECFS_NOT_FOUND, name);
 		goto out;
@@ -455,9 +455,9 @@ static int rollback(struct zecfs *fs, const struct zfs_node *n, const char *valu
 		goto out;
 	zlog_info("disk rolled back path=%s disk_id=%s snapshot_id=%s request_id=%s",
 	          res->path, n->disk->d.disk_id, snap->s.snapshot_id, res->request_id);
-	zfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
+	zecfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
 out:
-	zfs_snaplist_put(sl);
+	zecfs_snaplist_put(sl);
 	return ret;
 }
 
@@ -469,11 +469,11 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct zec_result res = { .path = path };
 	struct zec_retention r;
 	const struct attr *a;
-	struct zfs_node n;
+	struct zecfs_node n;
 	int ret;
 
 	(void)flags;
-	ret = zfs_node_get(fs, ino, &n, &res);
+	ret = zecfs_node_get(fs, ino, &n, &res);
 	node_path(&n, path, sizeof(path));
 	if (ret)
 		goto out;
@@ -486,7 +486,7 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		ret = zecfs_refuse(ZECFS_XATTR_READ_ONLY);
 		goto out;
 	}
-	if (n.id.kind == ZFS_DISK) {
+	if (n.id.kind == ZECFS_DISK) {
 		ret = strcmp(a->name, "rollback") == 0 ?
 		      rollback(fs, &n, value, size, &res) :
 		      set_disk_name(fs, &n, value, size, &res);
@@ -498,14 +498,14 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		          (int)(size > 64 ? 64 : size), value);
 		goto out;
 	}
-	if (n.id.kind == ZFS_SNAPDIR) {
+	if (n.id.kind == ZECFS_SNAPDIR) {
 		ret = set_default_retention(fs, n.disk->d.disk_id, &r);
 		goto out;
 	}
 	ret = set_snapshot_retention(fs, &n, &r, &res);
 out:
 	reply_ret(req, ret);
-	zfs_node_release(&n);
+	zecfs_node_release(&n);
 }
 
 void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
@@ -515,10 +515,10 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	struct zec_result res = { .path = path };
 	struct zec_retention r = { .kind = ZEC_RETENTION_PERMANENT };
 	const struct attr *a;
-	struct zfs_node n;
+	struct zecfs_node n;
 	int ret;
 
-	ret = zfs_node_get(fs, ino, &n, &res);
+	ret = zecfs_node_get(fs, ino, &n, &res);
 	node_path(&n, path, sizeof(path));
 	if (ret)
 		goto out;
@@ -527,11 +527,11 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		ret = zecfs_refuse(ZECFS_XATTR_NONE);
 	else if (strcmp(a->name, "retentionTime") != 0)
 		ret = zecfs_refuse(ZECFS_XATTR_READ_ONLY);
-	else if (n.id.kind == ZFS_SNAPDIR)
+	else if (n.id.kind == ZECFS_SNAPDIR)
 		ret = set_default_retention(fs, n.disk->d.disk_id, NULL);
 	else
 		ret = set_snapshot_retention(fs, &n, &r, &res);
 out:
 	reply_ret(req, ret);
-	zfs_node_release(&n);
+	zecfs_node_release(&n);
 }

@@ -65,15 +65,15 @@ struct disk_retention {
 	struct disk_retention *next;
 };
 
-struct zfs_inval;
+struct zecfs_inval;
 
 struct zecfs {
 	struct zecfs_config cfg;
 	struct zec_client *client;
-	struct zfs_cache *cache;
-	struct zfs_stats *stats;
-	struct zfs_inodes *inodes;
-	struct zfs_inval *inval;
+	struct zecfs_cache *cache;
+	struct zecfs_stats *stats;
+	struct zecfs_inodes *inodes;
+	struct zecfs_inval *inval;
 	uid_t uid;
 	gid_t gid;
 	time_t mount_time;
@@ -87,53 +87,53 @@ struct zecfs {
 /* ---- node.c --------------------------------------------------------- */
 
 /* What an inode is, resolved against the cached listings. */
-struct zfs_node {
-	struct zfs_ident id;
+struct zecfs_node {
+	struct zecfs_ident id;
 	uint64_t ino;
-	struct zfs_disklist *dl;
-	const struct zfs_disk *disk;  /* disk kinds, BYNAME_LINK */
-	struct zfs_snaplist *sl;
-	const struct zfs_snap *snap;  /* ZFS_SNAPSHOT */
+	struct zecfs_disklist *dl;
+	const struct zecfs_disk *disk;  /* disk kinds, BYNAME_LINK */
+	struct zecfs_snaplist *sl;
+	const struct zecfs_snap *snap;  /* ZECFS_SNAPSHOT */
 };
 
 /*
  * Resolves an inode: 0 when what it names still exists, else -ENOENT (or
- * the API's errno).  Always call zfs_node_release.
+ * the API's errno).  Always call zecfs_node_release.
  */
-int zfs_node_get(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
+int zecfs_node_get(struct zecfs *fs, uint64_t ino, struct zecfs_node *n,
                  struct zec_result *res);
 /*
  * Resolves 'name' in the directory 'parent' (already resolved) into 'child'
  * without taking a lookup reference.  0, -ENOENT or the API's errno; for a
  * snapshot name that does not exist, child->disk (and child->sl) stay set.
  */
-int zfs_node_child(struct zecfs *fs, const struct zfs_node *parent,
-                   const char *name, struct zfs_node *child,
+int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
+                   const char *name, struct zecfs_node *child,
                    struct zec_result *res);
 /*
  * The same, for a look at a snapshot's state (xattrs, snapshot.json,
  * snapshots.json): snapshots in a passing state are asked about again
- * first (see zfs_cache_recheck_transient).
+ * first (see zecfs_cache_recheck_transient).
  */
-int zfs_node_get_status(struct zecfs *fs, uint64_t ino, struct zfs_node *n,
+int zecfs_node_get_status(struct zecfs *fs, uint64_t ino, struct zecfs_node *n,
                         struct zec_result *res);
-void zfs_node_release(struct zfs_node *n);
+void zecfs_node_release(struct zecfs_node *n);
 /* The attributes of a resolved node; with_listing: may ask for snapshots/ (mtime). */
-int zfs_node_stat(struct zecfs *fs, const struct zfs_node *n, struct stat *st);
+int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *st);
 /* The entry reply for a resolved node, taking one lookup reference. */
-int zfs_node_entry(struct zecfs *fs, struct zfs_node *n, struct fuse_entry_param *e);
+int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_param *e);
 /* The disk of that name, when exactly one disk has it. */
-const struct zfs_disk *zfs_disk_by_name(const struct zfs_disklist *l,
+const struct zecfs_disk *zecfs_disk_by_name(const struct zecfs_disklist *l,
                                         const char *name);
 
 /* ---- content.c ------------------------------------------------------ */
 
 /* A read-only file's whole content, malloc'd; *len its length.  -errno. */
-int zfs_content(struct zecfs *fs, const struct zfs_node *n, char **text, size_t *len);
+int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, size_t *len);
 /* Its exact size without keeping the text. */
-int zfs_content_size(struct zecfs *fs, const struct zfs_node *n, off_t *size);
+int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size);
 /* The JSON record of one snapshot (as DescribeSnapshots gives it), malloc'd. */
-char *zfs_snapshot_json(const struct zec_snapshot *s);
+char *zecfs_snapshot_json(const struct zec_snapshot *s);
 
 /* ---- inval.c -------------------------------------------------------- */
 
@@ -144,23 +144,23 @@ char *zfs_snapshot_json(const struct zec_snapshot *s);
  * own thread: a notification must never be sent from inside a request on
  * a related inode.
  */
-int zfs_inval_start(struct fuse_session *se, struct zfs_inval **out);
-void zfs_inval_stop(struct zfs_inval *q);
+int zecfs_inval_start(struct fuse_session *se, struct zecfs_inval **out);
+void zecfs_inval_stop(struct zecfs_inval *q);
 /*
- * The cache's hook (zfs_cache_opts.gone, arg: the struct zecfs): an entry a
+ * The cache's hook (zecfs_cache_opts.gone, arg: the struct zecfs): an entry a
  * fresh listing no longer has is dropped from the kernel at once.
  */
-void zfs_inval_gone(void *arg, enum zfs_gone what, const char *disk_id, const char *name);
+void zecfs_inval_gone(void *arg, enum zecfs_gone what, const char *disk_id, const char *name);
 /* Forget the entry 'name' in directory 'parent'. */
-void zfs_inval_entry(struct zfs_inval *q, uint64_t parent, const char *name);
+void zecfs_inval_entry(struct zecfs_inval *q, uint64_t parent, const char *name);
 /* Forget an inode's attributes and cached contents. */
-void zfs_inval_inode(struct zfs_inval *q, uint64_t ino);
+void zecfs_inval_inode(struct zecfs_inval *q, uint64_t ino);
 /*
  * Waits (2 s at most) until what was queued so far reached the kernel:
  * read-your-writes for a change whose request is on an unrelated inode
  * (a disk's setxattr changing .by-name).
  */
-void zfs_inval_flush(struct zfs_inval *q);
+void zecfs_inval_flush(struct zecfs_inval *q);
 
 /* ---- ops.c, dir.c, snapshot.c, xattr.c ------------------------------ */
 
@@ -172,11 +172,11 @@ struct zecfs *zecfs_of(fuse_req_t req);
 /* Answers a request with 0 or a negative errno. */
 void zecfs_reply_err(fuse_req_t req, int ret);
 /* "/<diskId>/snapshots/<name>" (or shorter) for log lines. */
-const char *zecfs_where(const struct zfs_node *dir, const char *name, char *buf,
+const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *buf,
                         size_t size);
 /* A directory's listing, fetched when older than the TTL (GETATTR, LOOKUP). */
-void zecfs_refresh_listing(struct zecfs *fs, struct zfs_node *n);
-bool zfs_is_dir(enum zfs_kind kind);
+void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n);
+bool zecfs_is_dir(enum zecfs_kind kind);
 
 void zecfs_dir_decline_opendir(void);
 void zecfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
@@ -201,11 +201,11 @@ bool zecfs_default_retention(struct zecfs *fs, const char *disk_id,
                              struct zec_retention *out);
 
 /* ---- signals.c ------------------------------------------------------ */
-struct zfs_signals;
+struct zecfs_signals;
 /* SIGHUP reloads credentials; SIGTERM/SIGINT unmount gracefully. */
-int zfs_signals_start(struct zecfs *fs, const char *mountpoint,
-                      struct zfs_signals **out);
-void zfs_signals_stop(struct zfs_signals *s);
+int zecfs_signals_start(struct zecfs *fs, const char *mountpoint,
+                      struct zecfs_signals **out);
+void zecfs_signals_stop(struct zecfs_signals *s);
 
 /* ---- options.c ------------------------------------------------------ */
 

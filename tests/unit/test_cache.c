@@ -113,24 +113,24 @@ int __wrap_zec_describe_disks_all(struct zec_client *c, const struct zec_disk_fi
 
 /* ---- helpers --------------------------------------------------------- */
 
-static struct zfs_cache *new_cache(double ttl, double stale_max)
+static struct zecfs_cache *new_cache(double ttl, double stale_max)
 {
-	struct zfs_cache_opts o = { .ttl = ttl, .stale_max = stale_max };
-	struct zfs_cache *c = NULL;
+	struct zecfs_cache_opts o = { .ttl = ttl, .stale_max = stale_max };
+	struct zecfs_cache *c = NULL;
 
-	if (zfs_cache_new(NULL, &o, &c))
+	if (zecfs_cache_new(NULL, &o, &c))
 		abort();
 	return c;
 }
 
 /* The names a disk's cached listing shows, comma-separated. */
-static void names(struct zfs_cache *c, const char *disk, char *buf, size_t size)
+static void names(struct zecfs_cache *c, const char *disk, char *buf, size_t size)
 {
 	struct zec_result res = { 0 };
-	struct zfs_snaplist *l = NULL;
+	struct zecfs_snaplist *l = NULL;
 
 	buf[0] = '\0';
-	if (zfs_cache_snapshots(c, disk, &l, &res)) {
+	if (zecfs_cache_snapshots(c, disk, &l, &res)) {
 		snprintf(buf, size, "error");
 		return;
 	}
@@ -139,7 +139,7 @@ static void names(struct zfs_cache *c, const char *disk, char *buf, size_t size)
 		if (i + 1 < l->n)
 			strncat(buf, ",", size - strlen(buf) - 1);
 	}
-	zfs_snaplist_put(l);
+	zecfs_snaplist_put(l);
 }
 
 static void *list_a(void *arg)
@@ -171,8 +171,8 @@ static struct zec_snapshot snap(const char *id, const char *name, const char *di
  */
 static void test_walk_never_installs_over_a_local_change(void)
 {
-	struct zfs_cache *c = new_cache(3600, 0);
-	struct zfs_disklist *dl = NULL;
+	struct zecfs_cache *c = new_cache(3600, 0);
+	struct zecfs_disklist *dl = NULL;
 	struct zec_result res = { 0 };
 	struct zec_snapshot added = snap("3", "new", DISK_B);
 	char buf[128];
@@ -181,12 +181,12 @@ static void test_walk_never_installs_over_a_local_change(void)
 	n_server = 0;
 	put(0, "1", "a1", DISK_A);
 	put(1, "2", "old", DISK_B);
-	CHECK(zfs_cache_disks(c, &dl, &res) == 0, "disks listed");
-	zfs_disklist_put(dl);
+	CHECK(zecfs_cache_disks(c, &dl, &res) == 0, "disks listed");
+	zecfs_disklist_put(dl);
 	names(c, DISK_B, buf, sizeof(buf));
 	CHECK(strcmp(buf, "old") == 0, "disk B lists 'old' (got '%s')", buf);
 
-	zfs_cache_walk_started(c);
+	zecfs_cache_walk_started(c);
 	hold_account = true;
 	account_entered = released = false;
 	pthread_create(&t, NULL, list_a, c);
@@ -196,8 +196,8 @@ static void test_walk_never_installs_over_a_local_change(void)
 	pthread_mutex_unlock(&lock);
 
 	/* the server acts on zecfs's rmdir and mkdir while the walk is in flight */
-	CHECK(zfs_cache_snapshot_removed(c, DISK_B, "2") == 0, "rmdir old applied");
-	CHECK(zfs_cache_snapshot_added(c, &added) == 0, "mkdir new applied");
+	CHECK(zecfs_cache_snapshot_removed(c, DISK_B, "2") == 0, "rmdir old applied");
+	CHECK(zecfs_cache_snapshot_added(c, &added) == 0, "mkdir new applied");
 	names(c, DISK_B, buf, sizeof(buf));
 	CHECK(strcmp(buf, "new") == 0, "read-your-writes before the walk lands (got '%s')", buf);
 
@@ -213,7 +213,7 @@ static void test_walk_never_installs_over_a_local_change(void)
 	      "after the walk landed, disk B still shows only 'new' (got '%s')", buf);
 	names(c, DISK_A, buf, sizeof(buf));
 	CHECK(strcmp(buf, "a1") == 0, "disk A got the walk's listing (got '%s')", buf);
-	zfs_cache_free(c);
+	zecfs_cache_free(c);
 }
 
 /*
@@ -222,77 +222,77 @@ static void test_walk_never_installs_over_a_local_change(void)
  */
 static void test_forget_keeps_stale_life(void)
 {
-	struct zfs_cache *c = new_cache(10, 120);
+	struct zecfs_cache *c = new_cache(10, 120);
 	struct zec_result res = { 0 };
-	struct zfs_snaplist *l = NULL;
+	struct zecfs_snaplist *l = NULL;
 	int ret;
 
 	n_server = 0;
 	put(0, "1", "a1", DISK_A);
-	CHECK(zfs_cache_snapshots(c, DISK_A, &l, &res) == 0, "first listing");
-	zfs_snaplist_put(l);
+	CHECK(zecfs_cache_snapshots(c, DISK_A, &l, &res) == 0, "first listing");
+	zecfs_snaplist_put(l);
 	for (int i = 0; i < 19; i++)
-		zfs_cache_forget_snapshots(c, DISK_A);
+		zecfs_cache_forget_snapshots(c, DISK_A);
 	pthread_mutex_lock(&lock);
 	fail_next = true;
 	pthread_mutex_unlock(&lock);
 	l = NULL;
-	ret = zfs_cache_snapshots(c, DISK_A, &l, &res);
+	ret = zecfs_cache_snapshots(c, DISK_A, &l, &res);
 	CHECK(ret == 0 && l && l->n == 1,
 	      "19 forgets later, the API down: the listing is still served stale (ret %d)", ret);
-	zfs_snaplist_put(l);
-	zfs_cache_free(c);
+	zecfs_snaplist_put(l);
+	zecfs_cache_free(c);
 }
 
 /* A forgotten list is asked for again, whatever its age. */
 static void test_forget_makes_due(void)
 {
-	struct zfs_cache *c = new_cache(3600, 0);
+	struct zecfs_cache *c = new_cache(3600, 0);
 	struct zec_result res = { 0 };
-	struct zfs_snaplist *l = NULL;
+	struct zecfs_snaplist *l = NULL;
 	int before;
 
 	n_server = 0;
 	put(0, "1", "a1", DISK_A);
-	zfs_cache_snapshots(c, DISK_A, &l, &res);
-	zfs_snaplist_put(l);
+	zecfs_cache_snapshots(c, DISK_A, &l, &res);
+	zecfs_snaplist_put(l);
 	before = calls;
-	zfs_cache_snapshots(c, DISK_A, &l, &res);
-	zfs_snaplist_put(l);
+	zecfs_cache_snapshots(c, DISK_A, &l, &res);
+	zecfs_snaplist_put(l);
 	CHECK(calls == before, "a fresh list costs no call");
-	zfs_cache_forget_snapshots(c, DISK_A);
-	zfs_cache_snapshots(c, DISK_A, &l, &res);
-	zfs_snaplist_put(l);
+	zecfs_cache_forget_snapshots(c, DISK_A);
+	zecfs_cache_snapshots(c, DISK_A, &l, &res);
+	zecfs_snaplist_put(l);
 	CHECK(calls == before + 1, "a forgotten list is fetched again");
-	zfs_cache_free(c);
+	zecfs_cache_free(c);
 }
 
 /* Lists are found by name and by snapshotId; mtime moves only on change. */
 static void test_lookups_and_mtime(void)
 {
-	struct zfs_cache *c = new_cache(0, 0);
+	struct zecfs_cache *c = new_cache(0, 0);
 	struct zec_result res = { 0 };
-	struct zfs_snaplist *l = NULL, *l2 = NULL;
+	struct zecfs_snaplist *l = NULL, *l2 = NULL;
 
 	n_server = 0;
 	put(0, "30", "zeta", DISK_A);
 	put(1, "10", "alpha", DISK_A);
 	put(2, "20", "alpha", DISK_A);
-	zfs_cache_snapshots(c, DISK_A, &l, &res);
+	zecfs_cache_snapshots(c, DISK_A, &l, &res);
 	CHECK(l && l->n == 3, "three snapshots");
-	CHECK(zfs_snaplist_find_id(l, "20") && strcmp(zfs_snaplist_find_id(l, "20")->name,
+	CHECK(zecfs_snaplist_find_id(l, "20") && strcmp(zecfs_snaplist_find_id(l, "20")->name,
 	      "alpha@20") == 0, "by id: the younger of a shared name is name@id");
-	CHECK(zfs_snaplist_find(l, "alpha") == zfs_snaplist_find_id(l, "10"), "by name");
-	CHECK(zfs_snaplist_find_id(l, "99") == NULL, "unknown id");
-	zfs_cache_snapshots(c, DISK_A, &l2, &res);
+	CHECK(zecfs_snaplist_find(l, "alpha") == zecfs_snaplist_find_id(l, "10"), "by name");
+	CHECK(zecfs_snaplist_find_id(l, "99") == NULL, "unknown id");
+	zecfs_cache_snapshots(c, DISK_A, &l2, &res);
 	CHECK(l2 != l && l2->h.mtime == l->h.mtime, "same contents keep their mtime");
-	zfs_snaplist_put(l2);
+	zecfs_snaplist_put(l2);
 	put(3, "40", "beta", DISK_A);
-	zfs_cache_snapshots(c, DISK_A, &l2, &res);
+	zecfs_cache_snapshots(c, DISK_A, &l2, &res);
 	CHECK(l2->h.mtime > l->h.mtime, "changed contents move the mtime");
-	zfs_snaplist_put(l2);
-	zfs_snaplist_put(l);
-	zfs_cache_free(c);
+	zecfs_snaplist_put(l2);
+	zecfs_snaplist_put(l);
+	zecfs_cache_free(c);
 }
 
 int main(void)
