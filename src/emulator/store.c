@@ -947,8 +947,10 @@ static bool tick_retention(struct store *s, long long now)
 		return false;           /* the bound stays: tried again next time */
 	}
 	for (size_t i = 0; i < x.n; i++) {
+		const char *rt = rec_str(x.due[i]->rec, "retentionTime");
+
 		zlog_info("snapshot expired snapshotId=%s retentionTime=%s",
-		          x.due[i]->id, rec_str(x.due[i]->rec, "retentionTime"));
+		          x.due[i]->id, rt ? rt : "-");
 		store_remove_snap_locked(s, x.due[i]);
 	}
 	free(x.due);
