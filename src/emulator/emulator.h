@@ -40,8 +40,8 @@ enum emu_time_layout {
 	EMU_TIME_NO_ZONE,               /* 2026-11-01T02:00:00 */
 	EMU_TIME_SPACE,                 /* 2026-11-01 02:00:00 */
 	EMU_TIME_SPACE_OFFSET,          /* 2026-11-01 10:00:00+08:00 */
-	EMU_TIME_EPOCH,                 /* "1793584800" */
-	EMU_TIME_EPOCH_MS,              /* "1793584800000" */
+	EMU_TIME_EPOCH,                 /* "1793498400" */
+	EMU_TIME_EPOCH_MS,              /* "1793498400000" */
 };
 
 /* The layout named s (as --time-layout takes it), or -1. */
