@@ -46,15 +46,16 @@ SEED = {
 }
 
 
-def start(*args, seed=SEED, **kw):
+def emulator(*args, seed=SEED, **kw):
+    """An emulator (not started: use it in a with statement) with extra flags."""
     return Emulator(seed=seed, args=["--create-delay-ms", "300", "--delete-delay-ms",
                                      "300", "--rollback-delay-ms", "300"] + list(args),
-                    **kw).start()
+                    **kw)
 
 
 @pytest.fixture
 def emu():
-    e = start()
+    e = emulator().start()
     yield e
     e.stop()
 
@@ -191,7 +192,7 @@ def test_disk_snapshot_creating_flag():
     # zenlayercloud-cli apis/en-US/zec/describe-disks.yaml (diskStatus
     # SNAPSHOT_CREATING "Snapshot is in creation"); zenlayer-cloud-csi-driver
     # pkg/cloud/types.go (Volume Status SNAPSHOT_CREATING)
-    with start("--disk-snapshot-creating") as e:
+    with emulator("--disk-snapshot-creating") as e:
         first = ok(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "one"})["snapshotId"]
         assert disk(e, D3)["diskStatus"] == "SNAPSHOT_CREATING"
         assert err(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "two"}) == \
@@ -311,7 +312,7 @@ def go_parse(s):
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_time_layout_flag(layout):
-    with start("--time-layout", layout) as e:
+    with emulator("--time-layout", layout) as e:
         s = snap(e, S1)
         assert s["createTime"] == LAYOUTS[layout]
         assert go_parse(s["createTime"]) == 1793498400
@@ -329,10 +330,10 @@ def test_snapshot_name_filter_modes():
     def names(e, pattern):
         return [s["snapshotName"] for s in
                 ok(e, "DescribeSnapshots", {"snapshotName": pattern})["dataSet"]]
-    with start("--snapshot-name-filter", "anchored") as e:
+    with emulator("--snapshot-name-filter", "anchored") as e:
         assert names(e, "^daily-1$") == ["daily-1"]
         assert names(e, "aily") == ["daily-1"]
-    with start("--snapshot-name-filter", "substring") as e:
+    with emulator("--snapshot-name-filter", "substring") as e:
         assert names(e, "^daily-1$") == []
         assert names(e, "daily-1") == ["daily-1"]
         assert names(e, "aily") == ["daily-1"]
@@ -389,7 +390,7 @@ def tls_pair(tmp_path):
 
 def test_https_with_tls_cert_and_key(tls_pair):
     cert, key = tls_pair
-    e = start("--tls-cert", cert, "--tls-key", key, cafile=cert)
+    e = emulator("--tls-cert", cert, "--tls-key", key, cafile=cert).start()
     try:
         assert e.url.startswith("https://127.0.0.1:")
         assert [d["diskId"] for d in ok(e, "DescribeDisks", {})["dataSet"]] == [D1, D2, D3]
