@@ -630,6 +630,61 @@ int zec_describe_snapshots_all(struct zec_client *c,
 	                     out, res);
 }
 
+/* ---- snapshot names -------------------------------------------------------- */
+
+/*
+ * The snapshots of disk_id named exactly name, into out.  The snapshotName
+ * filter is anchored "^name$" as the CSI driver does (zenlayer-cloud-csi-driver
+ * pkg/cloud/cloud_manager.go, FindSnapshotByName), and the result is filtered
+ * here for the exact name, since the SDK documents the filter only as fuzzy
+ * ("该字段支持模糊搜索", zenlayercloud-sdk-go zec20250901/models.go).  A server
+ * that takes the filter as a plain substring finds nothing for "^name$", so
+ * an empty answer is followed by the unanchored query before the name is
+ * taken as free.
+ */
+static int snapshots_named(struct zec_client *c, const char *disk_id,
+                           const char *name, uint64_t deadline,
+                           struct zec_snapshot_list *out, struct zec_result *res)
+{
+	char *pattern = NULL;
+	size_t kept = 0;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (asprintf(&pattern, "^%s$", name) < 0)
+		return -ENOMEM;
+	for (int round = 0; round < 2 && !kept && !ret; round++) {
+		struct zec_snapshot_filter f = {
+			.disk_ids = &disk_id,
+			.n_disk_ids = 1,
+			.snapshot_name = round == 0 ? pattern : name,
+		};
+
+		zec_snapshot_list_free(out);
+		ret = snapshots_all(c, &f, deadline, out, res);
+		for (size_t i = 0; !ret && i < out->count; i++) {
+			struct zec_snapshot *s = &out->items[i];
+
+			if (!s->snapshot_name || strcmp(s->snapshot_name, name) != 0 ||
+			    (s->disk_id && strcmp(s->disk_id, disk_id) != 0)) {
+				zec_snapshot_clear(s);
+				continue;
+			}
+			if (kept != i) {
+				out->items[kept] = *s;
+				memset(s, 0, sizeof(*s));
+			}
+			kept++;
+		}
+		if (!ret)
+			out->count = kept;
+	}
+	if (ret)
+		zec_snapshot_list_free(out);
+	free(pattern);
+	return ret;
+}
+
 /* ---- CreateSnapshot ------------------------------------------------------ */
 
 /*
@@ -646,18 +701,10 @@ static int create_lookup(struct zec_client *c, const char *disk_id,
 	const struct zec_snapshot *best = NULL;
 	time_t best_t = 0;
 	bool tie = false;
-	char *pattern = NULL;
 	int ret;
 
 	*id = NULL;
-	if (asprintf(&pattern, "^%s$", name) < 0)
-		return -ENOMEM;
-	struct zec_snapshot_filter f = {
-		.disk_ids = &disk_id,
-		.n_disk_ids = 1,
-		.snapshot_name = pattern,
-	};
-	ret = snapshots_all(c, &f, deadline, &list, &lres);
+	ret = snapshots_named(c, disk_id, name, deadline, &list, &lres);
 	if (ret)
 		goto out;
 	for (size_t i = 0; i < list.count; i++) {
@@ -668,7 +715,7 @@ static int create_lookup(struct zec_client *c, const char *disk_id,
 			continue;
 		if (s->disk_id && strcmp(s->disk_id, disk_id) != 0)
 			continue;
-		if (!s->create_time || zec_time_parse(s->create_time, &t))
+		if (!s->create_time || zec_time_parse_api(s->create_time, &t))
 			t = not_before;     /* no usable time: count it as recent */
 		if (t < not_before)
 			continue;           /* older than this call: not ours */
@@ -690,8 +737,50 @@ static int create_lookup(struct zec_client *c, const char *disk_id,
 	}
 out:
 	zec_snapshot_list_free(&list);
-	free(pattern);
 	return ret;
+}
+
+/*
+ * After CreateSnapshot was refused with the disk-status code: when the disk is
+ * SNAPSHOT_CREATING (a snapshot of it is being made: zenlayercloud-cli
+ * apis/en-US/zec/describe-disks.yaml, zenlayer-cloud-csi-driver
+ * pkg/cloud/types.go), waits with backoff until it leaves that status, within
+ * the call's deadline.  1: send the create again; 0: keep the refusal.
+ */
+static int await_disk_snapshot_done(struct zec_client *c, const char *disk_id,
+                                    uint64_t deadline, const struct zec_result *res)
+{
+	bool seen = false;
+
+	if (res->outcome != ZEC_OUTCOME_API_ERROR ||
+	    strcmp(res->code, "UNSUPPORTED_OPERATION_DISK_STATUS") != 0)
+		return 0;
+	for (int attempt = 1;; attempt++) {
+		struct zec_result dres = { .path = res->path };
+		struct zec_disk_filter f = {
+			.disk_ids = &disk_id, .n_disk_ids = 1, .snapshot_ability = -1,
+		};
+		struct zec_disk_list l = { 0 };
+		bool creating;
+		long slept;
+
+		if (zec_describe_disks_all(c, &f, &l, &dres) || l.count != 1) {
+			zec_disk_list_free(&l);
+			return 0;
+		}
+		creating = l.items[0].disk_status &&
+		           strcmp(l.items[0].disk_status, "SNAPSHOT_CREATING") == 0;
+		zec_disk_list_free(&l);
+		if (!creating)
+			return seen;
+		if (!seen)
+			zlog_info("api wait action=CreateSnapshot path=%s disk_id=%s "
+			          "reason=disk_snapshot_creating", res->path ? res->path : "-",
+			          disk_id);
+		seen = true;
+		if (zec_http_backoff(c, attempt, deadline, &slept))
+			return 0;
+	}
 }
 
 int zec_create_snapshot(struct zec_client *c, const char *disk_id,
@@ -737,8 +826,12 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 				ret = parse_failed(res, ret, "CreateSnapshot: no snapshotId");
 			break;
 		}
-		if (!call.ambiguous)
-			break;
+		if (!call.ambiguous) {
+			if (await_disk_snapshot_done(c, disk_id, deadline, res) != 1)
+				break;
+			max++;          /* the disk was busy with a snapshot: not a failed try */
+			continue;
+		}
 
 		found = create_lookup(c, disk_id, snapshot_name,
 		                      started - CLOCK_SLACK_S, deadline, res->path,
@@ -778,6 +871,35 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 	res->duration_ms = (double)(zec_now_ms() - t0);
 	cJSON_Delete(response);
 	free(body);
+	return ret;
+}
+
+/* ---- snapshot name lookup -------------------------------------------------- */
+
+int zec_snapshot_name_exists(struct zec_client *c, const char *disk_id,
+                             const char *name, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	struct zec_snapshot_list list = { 0 };
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "DescribeSnapshots");
+	if (!c || !str_ok(disk_id) || !str_ok(name))
+		return bad_argument(res, "DescribeSnapshots: bad arguments");
+	ret = snapshots_named(c, disk_id, name,
+	                      zec_now_ms() + (uint64_t)zec_client_deadline_ms(c),
+	                      &list, res);
+	if (ret == -ENOMEM && res->outcome == ZEC_OUTCOME_OK)
+		return no_memory(res);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < list.count && ret == 0; i++) {
+		if (!list.items[i].status || strcmp(list.items[i].status, "DELETING") != 0)
+			ret = 1;
+	}
+	zec_snapshot_list_free(&list);
 	return ret;
 }
 

@@ -190,4 +190,15 @@ void zec_strv_free(struct zec_strv *v);
 int zec_snapshot_copy(struct zec_snapshot *dst, const struct zec_snapshot *src);
 int zec_disk_copy(struct zec_disk *dst, const struct zec_disk *src);
 
+/*
+ * Whether disk_id has a snapshot named exactly name that is not DELETING:
+ * 1 yes, 0 no, or a negative errno (res says why).  Correct whether the
+ * server anchors the snapshotName filter ("^name$", as the CSI driver sends)
+ * or takes it as a plain substring: the answer is filtered for the exact name
+ * here, and an empty anchored answer is checked with the unanchored query
+ * before the name is called free.
+ */
+int zec_snapshot_name_exists(struct zec_client *c, const char *disk_id,
+                             const char *name, struct zec_result *res);
+
 #endif /* ZEC_CLIENT_H */

@@ -20,6 +20,13 @@ static const struct zec_errno_entry table[] = {
 	{ "OPERATION_DENIED_DISK_SNAPSHOT_STATUS", EBUSY, "the snapshot is busy (creating, deleting, rolling back): retry later" },
 	{ "OPERATION_DENIED_DISK_STATUS", EBUSY, "the disk's state forbids a rollback now: retry later" },
 	{ "OPERATION_DENIED_SNAPSHOT_DISK_REINSTALLED", EPERM, "the disk was reinstalled since this snapshot: it cannot be applied" },
+	/* codes the official tools name (issue 11): SDK, CLI, Terraform, CSI driver */
+	{ "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND", ENOENT, "the auto snapshot policy does not exist" },
+	{ "INVALID_DISK_AUTO_SNAPSHOT_POLICY_EXIST", EEXIST, "the disk already has an auto snapshot policy: cancel it first" },
+	{ "INVALID_DISK_SNAPSHOT_SIZE_MISMATCH", EINVAL, "the disk is smaller than the snapshot" },
+	{ "OPERATION_FAILED_RESOURCE_GROUP_NOT_FOUND", ENOENT, "the resource group does not exist" },
+	{ "UNSUPPORTED_OPERATION_DISK_BEING_RECYCLE", EBUSY, "the disk is being recycled: retry later or restore it" },
+	{ "INVALID_OPERATION_TIMEOUT", ETIMEDOUT, "the service timed out the operation: retry later" },
 	/* common codes */
 	{ "AUTHFAILURE_*", EACCES, "check the access key id and password, and the key's permissions" },
 	{ "MISSING_PARAMETER", EINVAL, "a required field was missing: report a zecfs bug" },
@@ -34,6 +41,8 @@ static const struct zec_errno_entry table[] = {
 	/* local conditions */
 	{ ZECFS_NAME_INVALID, EINVAL, "names are 2-63 letters, digits, '-' and '.', starting and ending with a letter or digit" },
 	{ ZECFS_NAME_TOO_LONG, ENAMETOOLONG, "names are at most 63 characters" },
+	{ ZECFS_DISK_NAME_INVALID, EINVAL, "disk names are 1-64 letters, digits, '-', '_' and '.', starting and ending with a letter or digit" },
+	{ ZECFS_DISK_NAME_TOO_LONG, ENAMETOOLONG, "disk names are at most 64 characters" },
 	{ ZECFS_SNAPSHOT_EXISTS, EEXIST, "a snapshot of that name exists on this disk: choose another name" },
 	{ ZECFS_NOT_FOUND, ENOENT, "no such disk, snapshot or file" },
 	{ ZECFS_NO_SNAPSHOT_ABILITY, EOPNOTSUPP, "this disk cannot be snapshotted (snapshotAbility is false)" },

@@ -18,7 +18,7 @@
 
 #define MAX_DISK_PAGE 1000
 #define MAX_IDS 100
-#define MAX_DISK_NAME 63
+#define MAX_TAGS 20             /* tags and tagKeys: "最长不得超过20个" (SDK models.go) */
 #define RETENTION_MIN_S (24 * 3600)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX_UNION 1000          /* diskIds merged by rank, beyond: one walk */
@@ -163,8 +163,8 @@ static bool in_ids(const cJSON *ids, const char *value)
 	return false;
 }
 
-/* Substring match; a leading '^' and a trailing '$' anchor it. */
-static bool fuzzy_match(const char *value, const char *pattern)
+/* Substring match; a leading '^' and a trailing '$' anchor it unless plain. */
+static bool fuzzy_match(const char *value, const char *pattern, bool plain)
 {
 	bool head = false, tail = false;
 	size_t plen = strlen(pattern), vlen;
@@ -172,6 +172,8 @@ static bool fuzzy_match(const char *value, const char *pattern)
 	if (!value)
 		return false;
 	vlen = strlen(value);
+	if (plain)
+		return strstr(value, pattern) != NULL;
 	if (plen && pattern[0] == '^') {
 		head = true;
 		pattern++;
@@ -225,9 +227,22 @@ static bool str_filters_match(const cJSON *rec, const struct str_filter *f, size
 	return true;
 }
 
+/* createTime in the layout of --time-layout (the store keeps RFC 3339). */
+static int emit_time(cJSON *rec, int layout)
+{
+	const char *v = rec_str(rec, "createTime");
+	char buf[48];
+	time_t t;
+
+	if (layout == EMU_TIME_RFC3339 || !v || zec_time_parse(v, &t))
+		return 0;
+	emu_time_emit((long long)t, layout, buf, sizeof(buf));
+	return rec_set_str(rec, "createTime", buf);
+}
+
 /* Adds totalCount and the records of the page to res->response. */
-static int page_out(cJSON *const *page, size_t count, size_t total,
-                    struct emu_result *res)
+static int page_out(const struct store *s, cJSON *const *page, size_t count,
+                    size_t total, struct emu_result *res)
 {
 	cJSON *set;
 
@@ -241,6 +256,8 @@ static int page_out(cJSON *const *page, size_t count, size_t total,
 		if (!c)
 			goto nomem;
 		cJSON_AddItemToArray(set, c);
+		if (emit_time(c, s->cfg->time_layout))
+			goto nomem;
 	}
 	res->status = 200;
 	return 200;
@@ -281,6 +298,9 @@ static int read_tags(const cJSON *body, const cJSON **tags, struct emu_result *r
 	}
 	if (!cJSON_IsArray(*tags))
 		goto bad;
+	if (cJSON_GetArraySize(*tags) > MAX_TAGS)
+		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_LENGTH",
+		                "The parameter tags allows at most %d items.", MAX_TAGS);
 	cJSON_ArrayForEach(it, *tags) {
 		const char *k, *v;
 		if (zj_string(it, "key", &k) || zj_string(it, "value", &v) == -EINVAL)
@@ -294,8 +314,10 @@ bad:
 
 static bool disk_has_tag(const cJSON *disk, const char *key, const char *value)
 {
+	/* {"tags":{"tags":[{"key","value"}]}} (store_disk_norm_tags()) */
 	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(disk, "tags"), *it;
 
+	tags = cJSON_GetObjectItemCaseSensitive(tags, "tags");
 	cJSON_ArrayForEach(it, tags) {
 		const char *k = rec_str(it, "key"), *v = rec_str(it, "value");
 		if (k && strcmp(k, key) == 0 && (!value || (v && strcmp(v, value) == 0)))
@@ -337,7 +359,7 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 
 	if ((st = param_page(body, MAX_DISK_PAGE, &num, &size, res)) ||
 	    (st = param_ids(body, "diskIds", 0, 0, &ids, &cnt, res)) ||
-	    (st = param_ids(body, "tagKeys", 0, 0, &tag_keys, &cnt, res)) ||
+	    (st = param_ids(body, "tagKeys", 0, MAX_TAGS, &tag_keys, &cnt, res)) ||
 	    (st = read_tags(body, &tags, res)) ||
 	    (st = param_str(body, "diskName", false, &name, res)) ||
 	    (st = param_bool(body, "snapshotAbility", &has_ability, &ability, res)) ||
@@ -356,7 +378,7 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 
 		if (ids && !in_ids(ids, rec_str(d, "diskId")))
 			continue;
-		if (name && !fuzzy_match(rec_str(d, "diskName"), name))
+		if (name && !fuzzy_match(rec_str(d, "diskName"), name, false))
 			continue;
 		if (has_ability && rec_bool(d, "snapshotAbility", false) != ability)
 			continue;
@@ -365,8 +387,8 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 		matches[n++] = s->c.disks[i].rec;
 	}
 	first = page_first(num, size);
-	st = first < n ? page_out(matches + first, MIN(n - first, (size_t)size), n, res)
-	               : page_out(NULL, 0, n, res);
+	st = first < n ? page_out(s, matches + first, MIN(n - first, (size_t)size), n, res)
+	               : page_out(s, NULL, 0, n, res);
 	pthread_mutex_unlock(&s->lock);
 	free(matches);
 	return st;
@@ -409,7 +431,8 @@ static bool snap_matches(const struct snap_query *q, const struct emu_snap *sn)
 		return false;
 	if (q->type && !str_eq(rec_str(sn->rec, "snapshotType"), q->type))
 		return false;
-	if (q->name && !fuzzy_match(rec_str(sn->rec, "snapshotName"), q->name))
+	if (q->name && !fuzzy_match(rec_str(sn->rec, "snapshotName"), q->name,
+	                            q->s->cfg->name_filter_substring))
 		return false;
 	if (q->rg) {
 		const cJSON *g = cJSON_GetObjectItemCaseSensitive(sn->rec, "resourceGroup");
@@ -694,13 +717,34 @@ static int describe_snapshots(struct store *s, const cJSON *body, struct emu_res
 		free(q.page);
 		return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 	}
-	st = page_out(q.page, q.npage, q.total, res);
+	st = page_out(s, q.page, q.npage, q.total, res);
 	pthread_mutex_unlock(&s->lock);
 	free(q.page);
 	return st;
 }
 
 /* ---- CreateSnapshot ------------------------------------------------- */
+
+/*
+ * --disk-snapshot-creating: disk d is SNAPSHOT_CREATING (zenlayercloud-cli
+ * apis/en-US/zec/describe-disks.yaml; zenlayer-cloud-csi-driver
+ * pkg/cloud/types.go) until sn is made, then returns to its status.
+ */
+static int disk_snapshot_creating(struct store *s, size_t d, const struct emu_snap *sn)
+{
+	struct emu_disk *disk = &s->c.disks[d];
+	char *prev = strdup(rec_str(disk->rec, "diskStatus"));
+
+	if (!prev || rec_set_str(disk->rec, "diskStatus", "SNAPSHOT_CREATING")) {
+		free(prev);
+		return -ENOMEM;
+	}
+	free(disk->prev_status);
+	disk->prev_status = prev;
+	store_disk_due_locked(s, d, sn->due_ms ? sn->due_ms : store_now_ms_locked(s));
+	store_touch_locked(s);
+	return 0;
+}
 
 static int create_snapshot(struct store *s, const cJSON *body, struct emu_result *res)
 {
@@ -739,6 +783,12 @@ static int create_snapshot(struct store *s, const cJSON *body, struct emu_result
 			              "Snapshots of the system disk %s are not allowed.", disk_id);
 			goto out;
 		}
+		/* terraform-provider-zenlayercloud services/zec/service_zenlayer_zec.go */
+		if (status && (strcmp(status, "RECYCLED") == 0 || strcmp(status, "RECYCLING") == 0)) {
+			st = emu_fail(res, 400, "UNSUPPORTED_OPERATION_DISK_BEING_RECYCLE",
+			              "The disk %s is being recycled.", disk_id);
+			goto out;
+		}
 		if (!status || (strcmp(status, "IN_USE") && strcmp(status, "AVAILABLE")) ||
 		    !rec_bool(disk, "snapshotAbility", false)) {
 			st = emu_fail(res, 400, "UNSUPPORTED_OPERATION_DISK_STATUS",
@@ -758,7 +808,8 @@ static int create_snapshot(struct store *s, const cJSON *body, struct emu_result
 	}
 	if (store_create_snap_locked(s, (size_t)d, name, retention, &sn) ||
 	    !(res->response = cJSON_CreateObject()) ||
-	    zj_add_string(res->response, "snapshotId", sn->id)) {
+	    zj_add_string(res->response, "snapshotId", sn->id) ||
+	    (s->cfg->disk_snapshot_creating && disk_snapshot_creating(s, (size_t)d, sn))) {
 		st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 		goto out;
 	}
@@ -860,12 +911,12 @@ static int delete_snapshots(struct store *s, const cJSON *body, struct emu_resul
 			cJSON_AddItemToArray(refused, cJSON_CreateString(it->valuestring));
 		}
 	}
-	if (!deleted) {
-		st = emu_fail(res, 400, "OPERATION_DENIED_DISK_SNAPSHOT_STATUS",
-		              "None of the snapshots can be deleted in their current status.");
-		goto out;
-	}
-	store_touch_locked(s);
+	/* the ids that cannot be deleted come back in snapshotIds of a
+	 * successful answer, all of them when none can (zenlayercloud-sdk-go
+	 * zec20250901/models.go DeleteSnapshotsResponseParams; the CSI driver's
+	 * pkg/cloud/cloud_manager.go checks len(SnapshotIds) != 0) */
+	if (deleted)
+		store_touch_locked(s);
 	if (ok_empty(res) != 200) {
 		st = res->status;
 		goto out;
@@ -957,10 +1008,18 @@ static int modify_disks(struct store *s, const cJSON *body, struct emu_result *r
 	if ((st = param_ids(body, "diskIds", 1, MAX_IDS, &ids, &cnt, res)) ||
 	    (st = param_str(body, "diskName", true, &name, res)))
 		return st;
-	if (strlen(name) > MAX_DISK_NAME)
+	switch (zec_disk_name_check(name)) {
+	case ZEC_NAME_OK:
+		break;
+	case ZEC_NAME_TOO_LONG:
 		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_LENGTH",
 		                "The parameter diskName must be at most %d characters.",
-		                MAX_DISK_NAME);
+		                ZEC_DISK_NAME_MAX);
+	default:
+		return emu_fail(res, 400, "INVALID_PARAMETER_PATTERN_ERROR",
+		                "The parameter diskName may hold letters, digits, '-', '_' and '.', "
+		                "and must start and end with a letter or digit.");
+	}
 
 	pthread_mutex_lock(&s->lock);
 	store_tick_locked(s);

@@ -170,6 +170,7 @@ static int set_disk(struct emu_server *srv, const char *disk_id, const char *bod
 			cJSON_AddItemToObject(d->rec, key, it);
 		}
 	}
+	store_disk_norm_tags(d->rec);       /* {"tags":[...]}, whichever was sent */
 	store_touch_locked(&srv->store);
 	result = cJSON_Duplicate(d->rec, 1);
 	pthread_mutex_unlock(&srv->store.lock);

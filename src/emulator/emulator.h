@@ -24,7 +24,31 @@ struct emu_config {
 	long long delete_delay_ms;
 	long long rollback_delay_ms;
 	long long max_snapshot_page_size;
+	int disk_snapshot_creating;     /* disk SNAPSHOT_CREATING meanwhile */
+	int name_filter_substring;      /* snapshotName: plain substring */
+	int time_layout;                /* enum emu_time_layout: createTime out */
+	const char *tls_cert;           /* PEM files; NULL: plain HTTP */
+	const char *tls_key;
 };
+
+/* The layouts createTime can be sent in (--time-layout); the store keeps
+ * yyyy-MM-ddTHH:mm:ssZ, answers are converted. */
+enum emu_time_layout {
+	EMU_TIME_RFC3339 = 0,           /* 2026-11-01T02:00:00Z */
+	EMU_TIME_RFC3339_FRAC,          /* 2026-11-01T02:00:00.5Z */
+	EMU_TIME_OFFSET,                /* 2026-11-01T10:00:00+08:00 */
+	EMU_TIME_NO_ZONE,               /* 2026-11-01T02:00:00 */
+	EMU_TIME_SPACE,                 /* 2026-11-01 02:00:00 */
+	EMU_TIME_SPACE_OFFSET,          /* 2026-11-01 10:00:00+08:00 */
+	EMU_TIME_EPOCH,                 /* "1793498400" */
+	EMU_TIME_EPOCH_MS,              /* "1793498400000" */
+};
+
+/* The layout named s (as --time-layout takes it), or -1. */
+int emu_time_layout_parse(const char *s);
+
+/* t as layout l, in out (at least 40 bytes). */
+void emu_time_emit(long long t, int l, char *out, size_t size);
 
 /*
  * The outcome of one API action.  status 200 with 'response' (the fields

@@ -18,6 +18,7 @@ enum {
 	OPT_LISTEN = 256, OPT_KEY_ID, OPT_KEY_PASSWORD, OPT_BEARER, OPT_QUOTA,
 	OPT_CREATE_DELAY, OPT_DELETE_DELAY, OPT_ROLLBACK_DELAY, OPT_MAX_PAGE,
 	OPT_STATE, OPT_SEED, OPT_DEMO, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
+	OPT_SNAP_CREATING, OPT_NAME_FILTER, OPT_TIME_LAYOUT, OPT_TLS_CERT, OPT_TLS_KEY,
 };
 
 static const struct option long_opts[] = {
@@ -34,6 +35,11 @@ static const struct option long_opts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "disk-snapshot-creating", no_argument, NULL, OPT_SNAP_CREATING },
+	{ "snapshot-name-filter", required_argument, NULL, OPT_NAME_FILTER },
+	{ "time-layout", required_argument, NULL, OPT_TIME_LAYOUT },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -60,6 +66,12 @@ static void usage(FILE *f)
 "  --seed FILE                   initial state {\"disks\":[...],\"snapshots\":[...]}\n"
 "  --demo                        built-in demo disks and snapshots\n"
 "  --log-level LEVEL             error, warn, info (default) or debug\n"
+"  --disk-snapshot-creating      a disk is SNAPSHOT_CREATING while a snapshot of it is\n"
+"                                CREATING; CreateSnapshot/ApplySnapshot on it are refused\n"
+"  --snapshot-name-filter MODE   anchored (default: ^ and $ anchor) or substring\n"
+"  --time-layout LAYOUT          createTime as rfc3339 (default), rfc3339-frac, offset,\n"
+"                                no-zone, space, space-offset, epoch or epoch-ms\n"
+"  --tls-cert FILE --tls-key FILE  serve HTTPS with this PEM certificate and key\n"
 "  --help, --version\n");
 }
 
@@ -101,6 +113,26 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 		case OPT_STATE: cfg->state_file = optarg; break;
 		case OPT_SEED: cfg->seed_file = optarg; break;
 		case OPT_DEMO: cfg->demo = 1; break;
+		case OPT_SNAP_CREATING: cfg->disk_snapshot_creating = 1; break;
+		case OPT_NAME_FILTER:
+			if (strcmp(optarg, "substring") == 0) {
+				cfg->name_filter_substring = 1;
+			} else if (strcmp(optarg, "anchored") == 0) {
+				cfg->name_filter_substring = 0;
+			} else {
+				fprintf(stderr, "zec-emulator: unknown --snapshot-name-filter '%s'\n", optarg);
+				r = -EINVAL;
+			}
+			break;
+		case OPT_TIME_LAYOUT:
+			cfg->time_layout = emu_time_layout_parse(optarg);
+			if (cfg->time_layout < 0) {
+				fprintf(stderr, "zec-emulator: unknown --time-layout '%s'\n", optarg);
+				r = -EINVAL;
+			}
+			break;
+		case OPT_TLS_CERT: cfg->tls_cert = optarg; break;
+		case OPT_TLS_KEY: cfg->tls_key = optarg; break;
 		case OPT_LOG_LEVEL:
 			r = zec_log_level_parse(optarg, &level);
 			if (r)
@@ -130,6 +162,10 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 	}
 	if (!*cfg->key_id || !*cfg->key_password) {
 		fprintf(stderr, "zec-emulator: the access key id and password must not be empty\n");
+		return -EINVAL;
+	}
+	if (!cfg->tls_cert != !cfg->tls_key) {
+		fprintf(stderr, "zec-emulator: --tls-cert and --tls-key go together\n");
 		return -EINVAL;
 	}
 	if (cfg->bearer_token && !*cfg->bearer_token) {

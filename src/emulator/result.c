@@ -43,7 +43,59 @@ static const struct {
 	{ "OPERATION_DENIED_DISK_SNAPSHOT_STATUS", 400 },
 	{ "OPERATION_DENIED_DISK_STATUS", 400 },
 	{ "OPERATION_DENIED_SNAPSHOT_DISK_REINSTALLED", 400 },
+	/* codes the official tools name (zenlayercloud-cli apis/en-US/zec/apply-auto-snapshot-policy.yaml,
+	 * terraform-provider-zenlayercloud, zenlayer-cloud-csi-driver) */
+	{ "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND", 404 },
+	{ "INVALID_DISK_AUTO_SNAPSHOT_POLICY_EXIST", 400 },
+	{ "INVALID_DISK_SNAPSHOT_SIZE_MISMATCH", 400 },
+	{ "OPERATION_FAILED_RESOURCE_GROUP_NOT_FOUND", 404 },
+	{ "UNSUPPORTED_OPERATION_DISK_BEING_RECYCLE", 400 },
+	{ "INVALID_OPERATION_TIMEOUT", 400 },
 };
+
+static const char *const layout_names[] = {
+	[EMU_TIME_RFC3339] = "rfc3339",
+	[EMU_TIME_RFC3339_FRAC] = "rfc3339-frac",
+	[EMU_TIME_OFFSET] = "offset",
+	[EMU_TIME_NO_ZONE] = "no-zone",
+	[EMU_TIME_SPACE] = "space",
+	[EMU_TIME_SPACE_OFFSET] = "space-offset",
+	[EMU_TIME_EPOCH] = "epoch",
+	[EMU_TIME_EPOCH_MS] = "epoch-ms",
+};
+
+int emu_time_layout_parse(const char *s)
+{
+	for (size_t i = 0; i < sizeof(layout_names) / sizeof(layout_names[0]); i++)
+		if (strcmp(layout_names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+void emu_time_emit(long long t, int l, char *out, size_t size)
+{
+	static const char *const fmt[] = {
+		[EMU_TIME_RFC3339] = "%Y-%m-%dT%H:%M:%SZ",
+		[EMU_TIME_RFC3339_FRAC] = "%Y-%m-%dT%H:%M:%S.5Z",
+		[EMU_TIME_OFFSET] = "%Y-%m-%dT%H:%M:%S+08:00",
+		[EMU_TIME_NO_ZONE] = "%Y-%m-%dT%H:%M:%S",
+		[EMU_TIME_SPACE] = "%Y-%m-%d %H:%M:%S",
+		[EMU_TIME_SPACE_OFFSET] = "%Y-%m-%d %H:%M:%S+08:00",
+	};
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (l == EMU_TIME_EPOCH || l == EMU_TIME_EPOCH_MS) {
+		snprintf(out, size, "%lld%s", t, l == EMU_TIME_EPOCH_MS ? "000" : "");
+		return;
+	}
+	if (l < 0 || l > EMU_TIME_SPACE_OFFSET)
+		l = EMU_TIME_RFC3339;
+	if (l == EMU_TIME_OFFSET || l == EMU_TIME_SPACE_OFFSET)
+		tt += 8 * 3600;         /* the same instant at +08:00 */
+	if (!gmtime_r(&tt, &tm) || strftime(out, size, fmt[l], &tm) == 0)
+		snprintf(out, size, "%lld", t);
+}
 
 int emu_code_status(const char *code)
 {

@@ -76,6 +76,75 @@ void server_destroy(struct emu_server *srv)
 	stats_destroy(&srv->stats);
 	faults_destroy(&srv->faults);
 	store_destroy(&srv->store);
+	free(srv->tls_cert_pem);
+	free(srv->tls_key_pem);
+	srv->tls_cert_pem = srv->tls_key_pem = NULL;
+}
+
+/* The whole of a (small) PEM file as a string; -errno. */
+static int read_pem(const char *path, char **out)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	*out = NULL;
+	if (!f)
+		return -errno;
+	for (;;) {
+		size_t r;
+
+		if (cap - n < 4096) {
+			char *p = cap + 4096 > (1u << 20) ? NULL : realloc(buf, cap + 4096);
+			if (!p) {
+				ret = cap + 4096 > (1u << 20) ? -EFBIG : -ENOMEM;
+				goto out;
+			}
+			buf = p;
+			cap += 4096;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ret = -EIO;
+		goto out;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	buf = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+/* Reads --tls-cert and --tls-key; 0 when TLS is off. */
+static int load_tls(struct emu_server *srv)
+{
+	const struct emu_config *cfg = srv->cfg;
+	int ret;
+
+	if (!cfg->tls_cert)
+		return 0;
+	if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+		zlog_error("cannot serve https error=\"libmicrohttpd built without tls\"");
+		return -ENOTSUP;
+	}
+	ret = read_pem(cfg->tls_cert, &srv->tls_cert_pem);
+	if (ret) {
+		zlog_error("cannot read the tls certificate file=%s error=\"%s\"",
+		           cfg->tls_cert, strerror(-ret));
+		return ret;
+	}
+	ret = read_pem(cfg->tls_key, &srv->tls_key_pem);
+	if (ret)
+		zlog_error("cannot read the tls key file=%s error=\"%s\"",
+		           cfg->tls_key, strerror(-ret));
+	return ret;
 }
 
 static bool client_gone(struct MHD_Connection *conn)
@@ -391,7 +460,8 @@ static int open_listener(struct emu_server *srv)
 			real_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 	}
 	snprintf(srv->url, sizeof(srv->url),
-	         strchr(host, ':') ? "http://[%s]:%d" : "http://%s:%d",
+	         strchr(host, ':') ? "%s://[%s]:%d" : "%s://%s:%d",
+	         srv->cfg->tls_cert ? "https" : "http",
 	         host[0] ? host : "0.0.0.0", real_port);
 	srv->listen_fd = fd;
 	return 0;
@@ -399,14 +469,32 @@ static int open_listener(struct emu_server *srv)
 
 int server_start(struct emu_server *srv)
 {
-	int ret = open_listener(srv);
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, NULL },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+	                     MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+	                     MHD_USE_ERROR_LOG;
+	int ret = load_tls(srv);
 
 	if (ret)
 		return ret;
+	if (srv->tls_cert_pem) {
+		flags |= MHD_USE_TLS;
+		tls[0].ptr_value = srv->tls_cert_pem;
+		tls[1].ptr_value = srv->tls_key_pem;
+	} else {
+		tls[0].option = MHD_OPTION_END;
+	}
+	ret = open_listener(srv);
+	if (ret)
+		return ret;
 	srv->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-		MHD_USE_POLL | MHD_USE_ERROR_LOG,
+		flags,
 		0, NULL, NULL, on_request, srv,
+		MHD_OPTION_ARRAY, tls,
 		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,

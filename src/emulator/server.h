@@ -25,7 +25,8 @@ struct emu_server {
 
 	struct MHD_Daemon *daemon;
 	int listen_fd;
-	char url[128];                  /* http://HOST:PORT, the real port */
+	char url[128];                  /* http(s)://HOST:PORT, the real port */
+	char *tls_cert_pem, *tls_key_pem;  /* --tls-cert/--tls-key contents */
 
 	pthread_mutex_t wait_lock;
 	pthread_cond_t wait_cond;

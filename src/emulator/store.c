@@ -726,7 +726,7 @@ int store_create_snap_locked(struct store *s, size_t d, const char *name,
 	    zj_add_string(rec, "retentionTime", retention) ||
 	    zj_add_string(rec, "diskId", rec_str(disk, "diskId")) ||
 	    zj_add_string(rec, "createTime", when) ||
-	    !cJSON_AddBoolToObject(rec, "diskAbility", 1))
+	    !cJSON_AddBoolToObject(rec, "diskAbility", 0))
 		goto fail;
 	rg = resource_group_of(disk);
 	if (!rg)
@@ -893,6 +893,9 @@ static bool tick_pending(struct store *s, long long now)
 			store_remove_snap_locked(s, sn);
 			continue;
 		}
+		/* a snapshot can make disks only once it is made (diskAbility) */
+		if (strcmp(sn->status, "CREATING") == 0)
+			rec_set_bool(sn->rec, "diskAbility", true);
 		store_snap_set_status_locked(s, sn,
 		                             strcmp(sn->status, "ROLLING_BACK") == 0 &&
 		                             sn->prev_status ? sn->prev_status : "AVAILABLE", 0);
@@ -947,8 +950,10 @@ static bool tick_retention(struct store *s, long long now)
 		return false;           /* the bound stays: tried again next time */
 	}
 	for (size_t i = 0; i < x.n; i++) {
+		const char *rt = rec_str(x.due[i]->rec, "retentionTime");
+
 		zlog_info("snapshot expired snapshotId=%s retentionTime=%s",
-		          x.due[i]->id, rec_str(x.due[i]->rec, "retentionTime"));
+		          x.due[i]->id, rt ? rt : "-");
 		store_remove_snap_locked(s, x.due[i]);
 	}
 	free(x.due);
@@ -1021,6 +1026,59 @@ static int dflt_num(cJSON *rec, const char *key, double value)
 	return cJSON_AddNumberToObject(rec, key, value) ? 0 : -ENOMEM;
 }
 
+/*
+ * A disk's tags in the official shape {"tags":[{"key","value"}]}
+ * (zenlayercloud-sdk-go zec20250901/models.go: DiskInfo.Tags *Tags); a bare
+ * array (the emulator's old shape) is wrapped, absent tags become empty.
+ */
+int store_disk_norm_tags(cJSON *d)
+{
+	cJSON *tags = cJSON_GetObjectItemCaseSensitive(d, "tags"), *obj;
+
+	if (tags && cJSON_IsObject(tags))
+		return 0;
+	obj = cJSON_CreateObject();
+	if (!obj)
+		return -ENOMEM;
+	if (tags && cJSON_IsArray(tags)) {
+		cJSON_DetachItemViaPointer(d, tags);
+		cJSON_AddItemToObject(obj, "tags", tags);
+	} else if (!cJSON_AddArrayToObject(obj, "tags")) {
+		cJSON_Delete(obj);
+		return -ENOMEM;
+	}
+	if (tags)
+		cJSON_DeleteItemFromObjectCaseSensitive(d, "tags");
+	cJSON_AddItemToObject(d, "tags", obj);
+	return 0;
+}
+
+/* tags: an array of {"key","value"} objects, or an object holding one. */
+static int check_tags(const cJSON *rec, char *err, size_t err_size)
+{
+	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(rec, "tags"), *it;
+
+	if (!tags || cJSON_IsNull(tags))
+		return 0;
+	if (cJSON_IsObject(tags))
+		tags = cJSON_GetObjectItemCaseSensitive(tags, "tags");
+	if (tags && !cJSON_IsArray(tags))
+		goto bad;
+	cJSON_ArrayForEach(it, tags) {
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(it, "key");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
+
+		if (!cJSON_IsObject(it) || !cJSON_IsString(k) ||
+		    (v && !cJSON_IsString(v) && !cJSON_IsNull(v)))
+			goto bad;
+	}
+	return 0;
+bad:
+	snprintf(err, err_size, "tags must be {\"tags\":[{\"key\",\"value\"}]} "
+	         "or [{\"key\",\"value\"}]");
+	return -EINVAL;
+}
+
 static int disk_defaults(cJSON *d, const char *now)
 {
 	const char *id = rec_str(d, "diskId");
@@ -1046,10 +1104,7 @@ static int disk_defaults(cJSON *d, const char *now)
 		if (zj_add_string(d, "serial", serial))
 			return -ENOMEM;
 	}
-	if (!cJSON_GetObjectItemCaseSensitive(d, "tags") &&
-	    !cJSON_AddArrayToObject(d, "tags"))
-		return -ENOMEM;
-	return 0;
+	return store_disk_norm_tags(d);
 }
 
 static int snap_defaults(struct store *s, cJSON *sn, const char *now)
@@ -1072,7 +1127,10 @@ static int snap_defaults(struct store *s, cJSON *sn, const char *now)
 	}
 	if (dflt_str(sn, "zoneId", zone ? zone : "asia-east-1a") ||
 	    dflt_str(sn, "status", "AVAILABLE") || dflt_str(sn, "snapshotType", "Manual") ||
-	    dflt_str(sn, "createTime", now) || dflt_bool(sn, "diskAbility", disk != NULL))
+	    dflt_str(sn, "createTime", now))
+		return -ENOMEM;
+	if (dflt_bool(sn, "diskAbility", disk != NULL &&
+	                                 strcmp(rec_str(sn, "status"), "CREATING") != 0))
 		return -ENOMEM;
 	if (!cJSON_GetObjectItemCaseSensitive(sn, "resourceGroup")) {
 		cJSON *rg = resource_group_of(disk);
@@ -1086,7 +1144,7 @@ static int snap_defaults(struct store *s, cJSON *sn, const char *now)
 static const char *const disk_strings[] = {
 	"diskId", "diskName", "regionId", "zoneId", "diskType", "diskCategory",
 	"diskStatus", "instanceId", "instanceName", "resourceGroupId",
-	"resourceGroupName", "serial", NULL,
+	"resourceGroupName", "serial", "autoSnapshotPolicyId", NULL,
 };
 static const char *const disk_bools[] = {
 	"portable", "snapshotAbility", "burstingEnabled", NULL,
@@ -1094,7 +1152,9 @@ static const char *const disk_bools[] = {
 static const char *const snap_strings[] = {
 	"snapshotId", "snapshotName", "zoneId", "status", "snapshotType", "diskId", NULL,
 };
-static const char *const times[] = { "createTime", "retentionTime", NULL };
+static const char *const times[] = {
+	"createTime", "retentionTime", "expiredTime", NULL,
+};
 
 static int check_fields(const cJSON *rec, const char *const *strs,
                         const char *const *bools, char *err, size_t err_size)
@@ -1116,6 +1176,12 @@ static int check_fields(const cJSON *rec, const char *const *strs,
 			return -EINVAL;
 		}
 	}
+	v = cJSON_GetObjectItemCaseSensitive(rec, "period");
+	if (v && !cJSON_IsNull(v) && (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
+	                             v->valuedouble != (double)v->valueint)) {
+		snprintf(err, err_size, "period must be a whole number of months");
+		return -EINVAL;
+	}
 	for (size_t i = 0; times[i]; i++) {
 		v = cJSON_GetObjectItemCaseSensitive(rec, times[i]);
 		if (v && (!cJSON_IsString(v) || zec_time_parse(v->valuestring, &t))) {
@@ -1132,7 +1198,8 @@ int store_check_disk_fields(const cJSON *fields, char *err, size_t err_size)
 		snprintf(err, err_size, "a disk must be a JSON object");
 		return -EINVAL;
 	}
-	return check_fields(fields, disk_strings, disk_bools, err, err_size);
+	return check_fields(fields, disk_strings, disk_bools, err, err_size) ||
+	       check_tags(fields, err, err_size) ? -EINVAL : 0;
 }
 
 /* -EINVAL naming the problem in err: the seed is rejected as a whole. */
@@ -1153,7 +1220,8 @@ static int check_record(const cJSON *rec, const char *what, const char *id_key,
 		return -EINVAL;
 	}
 	ret = strcmp(what, "disks") == 0
-	      ? check_fields(rec, disk_strings, disk_bools, why, sizeof(why))
+	      ? (check_fields(rec, disk_strings, disk_bools, why, sizeof(why)) ||
+	         check_tags(rec, why, sizeof(why)) ? -EINVAL : 0)
 	      : check_fields(rec, snap_strings, NULL, why, sizeof(why));
 	if (ret)
 		snprintf(err, err_size, "%s[%zu]: %s", what, i, why);

@@ -124,6 +124,9 @@ void store_destroy(struct store *s);
 int store_load_locked(struct store *s, const cJSON *seed, char *err, size_t err_size);
 int store_load_owned_locked(struct store *s, cJSON *seed, char *err, size_t err_size);
 
+/* Puts a disk's tags in the official shape {"tags":[...]} (0 or -ENOMEM). */
+int store_disk_norm_tags(cJSON *d);
+
 /* Type checks of disk fields (seeds, /_emulator/disks): -EINVAL, reason in err. */
 int store_check_disk_fields(const cJSON *fields, char *err, size_t err_size);
 

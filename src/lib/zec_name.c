@@ -1,5 +1,5 @@
 /*
- * zec_name.c - the snapshot name rule.
+ * zec_name.c - the snapshot and disk name rules.
  */
 #include "zec_name.h"
 
@@ -11,22 +11,34 @@ static int is_alnum(char c)
 	       (c >= '0' && c <= '9');
 }
 
-enum zec_name_verdict zec_snapshot_name_check(const char *name)
+/* min..max characters of letters, digits and 'extra', alphanumeric edges. */
+static enum zec_name_verdict check(const char *name, size_t min, size_t max,
+                                   const char *extra)
 {
 	size_t n;
 
 	if (!name)
 		return ZEC_NAME_TOO_SHORT;
 	n = strlen(name);
-	if (n > ZEC_NAME_MAX)
+	if (n > max)
 		return ZEC_NAME_TOO_LONG;
 	for (size_t i = 0; i < n; i++) {
-		if (!is_alnum(name[i]) && name[i] != '-' && name[i] != '.')
+		if (!is_alnum(name[i]) && !strchr(extra, name[i]))
 			return ZEC_NAME_BAD_CHAR;
 	}
-	if (n < ZEC_NAME_MIN)
+	if (n < min)
 		return ZEC_NAME_TOO_SHORT;
 	if (!is_alnum(name[0]) || !is_alnum(name[n - 1]))
 		return ZEC_NAME_BAD_EDGE;
 	return ZEC_NAME_OK;
+}
+
+enum zec_name_verdict zec_snapshot_name_check(const char *name)
+{
+	return check(name, ZEC_NAME_MIN, ZEC_NAME_MAX, "-.");
+}
+
+enum zec_name_verdict zec_disk_name_check(const char *name)
+{
+	return check(name, ZEC_DISK_NAME_MIN, ZEC_DISK_NAME_MAX, "-_.");
 }

@@ -20,4 +20,16 @@ enum zec_name_verdict {
 
 enum zec_name_verdict zec_snapshot_name_check(const char *name);
 
+/*
+ * The disk name rule of ModifyDisksAttributes (zenlayercloud-sdk-go
+ * zenlayercloud/zec20250901/models.go, ModifyDisksAttributesRequest.DiskName):
+ * 1-64 characters of letters, digits, '-', '_' and '.', starting and ending
+ * with a letter or digit.  TOO_LONG lets zecfs answer ENAMETOOLONG; every
+ * other verdict is EINVAL.
+ */
+#define ZEC_DISK_NAME_MIN 1
+#define ZEC_DISK_NAME_MAX 64
+
+enum zec_name_verdict zec_disk_name_check(const char *name);
+
 #endif /* ZEC_NAME_H */

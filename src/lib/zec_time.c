@@ -4,10 +4,13 @@
 #include "zec_time.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+
+static int trimmed(const char *s, char *buf, size_t size);
 
 static int digits(const char *s, int n, int *out)
 {
@@ -27,18 +30,20 @@ static int is_leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int zec_time_parse(const char *s, time_t *out)
+/* The date yyyy-MM-dd at s (10 characters) and, with clock, the time of
+ * day HH:mm:ss at s + 11 (8 characters), as seconds since the epoch. */
+static int date_time(const char *s, bool clock, time_t *out)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int Y, M, D, h, m, sec;
+	int Y, M, D, h = 0, m = 0, sec = 0;
 	struct tm tm;
 	time_t t;
 
-	if (!s || strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+	if (s[4] != '-' || s[7] != '-' || digits(s, 4, &Y) || digits(s + 5, 2, &M) ||
+	    digits(s + 8, 2, &D))
 		return -EINVAL;
-	if (digits(s, 4, &Y) || digits(s + 5, 2, &M) || digits(s + 8, 2, &D) ||
-	    digits(s + 11, 2, &h) || digits(s + 14, 2, &m) || digits(s + 17, 2, &sec))
+	if (clock && (s[13] != ':' || s[16] != ':' || digits(s + 11, 2, &h) ||
+	              digits(s + 14, 2, &m) || digits(s + 17, 2, &sec)))
 		return -EINVAL;
 	if (Y < 1970 || M < 1 || M > 12 || D < 1 || h > 23 || m > 59 || sec > 59)
 		return -EINVAL;
@@ -58,6 +63,79 @@ int zec_time_parse(const char *s, time_t *out)
 	return 0;
 }
 
+int zec_time_parse(const char *s, time_t *out)
+{
+	if (!s || strlen(s) != 20 || s[10] != 'T' || s[19] != 'Z')
+		return -EINVAL;
+	return date_time(s, true, out);
+}
+
+/* Epoch seconds, or milliseconds from 13 digits on (as the CSI driver). */
+static int epoch(const char *s, size_t n, time_t *out)
+{
+	long long v = 0;
+
+	if (n == 0 || n > 16)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v <= 0)
+		return -EINVAL;
+	*out = (time_t)(n >= 13 ? v / 1000 : v);
+	return 0;
+}
+
+/* What follows the seconds: [.digits] then nothing, 'Z' (when zone_ok) or
+ * +hh:mm / -hh:mm; the offset to subtract in *off. */
+static int time_tail(const char *p, bool zone_ok, bool zone_needed, long *off)
+{
+	int oh, om;
+
+	*off = 0;
+	if (*p == '.' || *p == ',') {
+		if (!isdigit((unsigned char)p[1]))
+			return -EINVAL;
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	}
+	if (!*p)
+		return zone_needed ? -EINVAL : 0;
+	if (!zone_ok)
+		return -EINVAL;
+	if (p[0] == 'Z' && !p[1])
+		return 0;
+	if ((p[0] != '+' && p[0] != '-') || strlen(p) != 6 || p[3] != ':' ||
+	    digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+		return -EINVAL;
+	*off = (p[0] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
+	return 0;
+}
+
+int zec_time_parse_api(const char *s, time_t *out)
+{
+	char buf[64];
+	size_t n;
+	long off;
+	time_t t;
+
+	if (!s || trimmed(s, buf, sizeof(buf)))
+		return -EINVAL;
+	n = strlen(buf);
+	if (isdigit((unsigned char)buf[0]) && strspn(buf, "0123456789") == n)
+		return epoch(buf, n, out);
+	if (n == 10)
+		return date_time(buf, false, out);
+	if (n < 19 || (buf[10] != 'T' && buf[10] != ' ') || date_time(buf, true, &t))
+		return -EINVAL;
+	/* 'T': RFC 3339 (zone) or no zone; ' ': no zone, or Z07:00 */
+	if (time_tail(buf + 19, true, false, &off))
+		return -EINVAL;
+	*out = t - off;
+	return 0;
+}
 void zec_time_format(time_t t, char out[ZEC_TIME_LEN])
 {
 	struct tm tm;

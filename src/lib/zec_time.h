@@ -11,8 +11,20 @@
 
 #define ZEC_TIME_LEN 21     /* "2027-01-01T00:00:00Z" and a NUL */
 
-/* Strict parse of yyyy-MM-ddTHH:mm:ssZ; -EINVAL otherwise. */
+/* Strict parse of yyyy-MM-ddTHH:mm:ssZ; -EINVAL otherwise.  For what zecfs
+ * sends and what users type. */
 int zec_time_parse(const char *s, time_t *out);
+
+/*
+ * Parse of a time the server sends (createTime), in any layout the CSI driver
+ * accepts (zenlayer-cloud-csi-driver pkg/disk/rpcserver/controllerserver.go,
+ * snapCreateTimeLayouts and parseSnapCreationTime): RFC 3339 with or without
+ * fractional seconds, 'Z' or a +hh:mm/-hh:mm offset; yyyy-MM-ddTHH:mm:ss and
+ * yyyy-MM-dd HH:mm:ss (UTC), the latter also with an offset; yyyy-MM-dd;
+ * epoch seconds, or milliseconds when 13 digits or more.  Surrounding white
+ * space is ignored; fractions are truncated.  -EINVAL otherwise.
+ */
+int zec_time_parse_api(const char *s, time_t *out);
 void zec_time_format(time_t t, char out[ZEC_TIME_LEN]);
 
 enum zec_retention_kind {

@@ -12,6 +12,9 @@
  *    formatting that gives the same text; relative values are positive;
  *  - an accepted time formats back to exactly the input (the format is
  *    strict, so it is canonical) and parses again to the same time_t;
+ *  - zec_time_parse_api() (every createTime layout) agrees with the strict
+ *    parser wherever that accepts, and its result in RFC 3339 parses back
+ *    to itself;
  *  - zec_time_format() always NUL-terminates within ZEC_TIME_LEN, and any
  *    time_t from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z formats as 20
  *    characters that parse back to itself.
@@ -107,6 +110,22 @@ static void check_time_text(const char *s)
 	CHECK(zec_time_parse(out, &t2) == 0 && t2 == t, "\"%s\": reparse", out);
 }
 
+static void check_time_api(const char *s)
+{
+	char out[ZEC_TIME_LEN];
+	time_t t, t2;
+
+	if (zec_time_parse_api(s, &t) != 0)
+		return;
+	if (zec_time_parse(s, &t2) == 0)
+		CHECK(t2 == t, "\"%s\": strict %lld, api %lld", s, (long long)t2, (long long)t);
+	if (t < 0 || (long long)t > TIME_MAX_4DIGIT)
+		return;
+	zec_time_format(t, out);
+	CHECK(zec_time_parse_api(out, &t2) == 0 && t2 == t, "\"%s\" -> %lld -> \"%s\"",
+	      s, (long long)t, out);
+}
+
 static void check_time_value(time_t t)
 {
 	char out[ZEC_TIME_LEN];
@@ -135,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	check_retention(s);
 	check_time_text(s);
+	check_time_api(s);
 	free(s);
 
 	if (size >= sizeof(int64_t)) {

@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import signal
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -62,7 +63,9 @@ class Emulator:
     """A zec-emulator process on 127.0.0.1 with a free port."""
 
     def __init__(self, seed: dict | None = None, args=(), key_id=DEMO_KEY_ID,
-                 key_password=DEMO_KEY_PASSWORD):
+                 key_password=DEMO_KEY_PASSWORD, cafile=None):
+        """cafile: the CA that signed --tls-cert, for an HTTPS emulator."""
+        self.ssl_context = ssl.create_default_context(cafile=cafile) if cafile else None
         self.seed = seed
         self.args = list(args)
         self.key_id = key_id
@@ -93,7 +96,7 @@ class Emulator:
         line = self._read_listening_line(timeout=10)
         url = line[len("listening on "):].strip()
         self.url = url
-        self.host = url[len("http://"):]
+        self.host = url.split("://", 1)[1]
         self.port = int(self.host.rsplit(":", 1)[1])
         return self
 
@@ -104,7 +107,8 @@ class Emulator:
         reader.start()
         reader.join(timeout)
         line = result[0].decode() if result else ""
-        if not line.startswith("listening on http://"):
+        if not (line.startswith("listening on http://") or
+                line.startswith("listening on https://")):
             self.proc.kill()
             self.proc.wait()
             raise EmulatorError(f"zec-emulator did not start: stdout={line!r} "
@@ -161,7 +165,7 @@ class Emulator:
         if data is not None:
             req.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
+            with urllib.request.urlopen(req, timeout=timeout, context=self.ssl_context) as resp:
                 return resp.status, json.loads(resp.read() or b"{}")
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"{}")
@@ -238,7 +242,7 @@ class Emulator:
                 hdrs[k] = v
         own = conn is None
         if own:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            conn = self.connection(timeout)
         try:
             conn.putrequest("POST", "/api/v2/zec", skip_host=True, skip_accept_encoding=True)
             for k, v in hdrs.items():
@@ -254,4 +258,7 @@ class Emulator:
 
     def connection(self, timeout: float = 30) -> http.client.HTTPConnection:
         """A keep-alive connection to pass to api(conn=...)."""
+        if self.ssl_context:
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+                                               context=self.ssl_context)
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)

@@ -1047,6 +1047,109 @@ static void test_log(const char *path)
 	free(log);
 }
 
+/* A DescribeDisks answer: one disk in the given status. */
+static char *disk_in(const char *status)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "{\"requestId\":\"Td\",\"response\":{\"requestId\":\"Td\","
+	             "\"totalCount\":1,\"dataSet\":[{\"diskId\":\"disk-1\","
+	             "\"diskStatus\":\"%s\",\"snapshotAbility\":true}]}}", status) < 0)
+		return NULL;
+	return s;
+}
+
+static void reply_owned(int status, char *body)
+{
+	reply(status, body);
+	free(body);
+}
+
+/* issue 11: names on an anchored or a substring server; SNAPSHOT_CREATING */
+static void test_name_lookup(void)
+{
+	struct zec_client *c = client(1000, 20000, 4);
+	struct zec_result res = { .path = "/disk-1/snapshots/daily" };
+	const char *one[] = { "snap-1" }, *two[] = { "snap-1", "snap-2" };
+	char t_now[ZEC_TIME_LEN];
+	const char *times[] = { t_now, t_now };
+	char *id = NULL;
+	int ret;
+
+	now_text(0, t_now);
+
+	/* anchored server: the exact name comes back at once */
+	script_reset();
+	reply_owned(200, snapshots_answer(1, one, "daily", times));
+	ret = zec_snapshot_name_exists(c, "disk-1", "daily", &res);
+	CHECK(ret == 1 && count_action("DescribeSnapshots") == 1,
+	      "name exists: anchored hit, one query");
+	pthread_mutex_lock(&srv.lock);
+	CHECK(srv.n_reqs == 1 && strstr(srv.reqs[0].body, "\"snapshotName\":\"^daily$\""),
+	      "name exists: the first query is anchored");
+	pthread_mutex_unlock(&srv.lock);
+
+	/* substring server: "^daily$" finds nothing, "daily" finds it */
+	script_reset();
+	reply_owned(200, snapshots_answer(0, NULL, "daily", times));
+	reply_owned(200, snapshots_answer(1, one, "daily", times));
+	ret = zec_snapshot_name_exists(c, "disk-1", "daily", &res);
+	CHECK(ret == 1 && count_action("DescribeSnapshots") == 2,
+	      "name exists: empty anchored answer checked unanchored");
+	pthread_mutex_lock(&srv.lock);
+	CHECK(srv.n_reqs == 2 && strstr(srv.reqs[1].body, "\"snapshotName\":\"daily\""),
+	      "name exists: the second query is unanchored");
+	pthread_mutex_unlock(&srv.lock);
+
+	/* only longer names contain it: free */
+	script_reset();
+	reply_owned(200, snapshots_answer(0, NULL, "daily", times));
+	reply_owned(200, snapshots_answer(2, two, "daily-old", times));
+	ret = zec_snapshot_name_exists(c, "disk-1", "daily", &res);
+	CHECK(ret == 0 && count_action("DescribeSnapshots") == 2,
+	      "name exists: substring matches only are not the name");
+
+	/* the lookup fails: an errno, not "free" */
+	script_reset();
+	error_reply(400, "INVALID_PARAMETER_VALUE");
+	ret = zec_snapshot_name_exists(c, "disk-1", "daily", &res);
+	CHECK(ret == -EINVAL, "name exists: a failed query is an errno (%d)", ret);
+
+	/* adoption after an ambiguous create on a substring server */
+	script_reset();
+	error_reply(500, "INTERNAL_SERVER_ERROR");
+	reply_owned(200, snapshots_answer(0, NULL, "daily", times));
+	reply_owned(200, snapshots_answer(1, one, "daily", times));
+	ret = zec_create_snapshot(c, "disk-1", "daily", NULL, &id, &res);
+	CHECK(ret == 0 && id && strcmp(id, "snap-1") == 0 &&
+	      count_action("CreateSnapshot") == 1,
+	      "ambiguous create on a substring server: adopted, not re-sent");
+	free(id);
+	id = NULL;
+
+	/* refused while the disk is SNAPSHOT_CREATING: waits, then succeeds */
+	script_reset();
+	error_reply(400, "UNSUPPORTED_OPERATION_DISK_STATUS");
+	reply_owned(200, disk_in("SNAPSHOT_CREATING"));
+	reply_owned(200, disk_in("IN_USE"));
+	reply(200, "{\"requestId\":\"Tc\",\"response\":{\"snapshotId\":\"snap-2nd\"}}");
+	ret = zec_create_snapshot(c, "disk-1", "daily", NULL, &id, &res);
+	CHECK(ret == 0 && id && strcmp(id, "snap-2nd") == 0 &&
+	      count_action("CreateSnapshot") == 2 && count_action("DescribeDisks") == 2,
+	      "SNAPSHOT_CREATING: waited for the disk, created");
+	free(id);
+	id = NULL;
+
+	/* refused for another status: EBUSY at once, no retry */
+	script_reset();
+	error_reply(400, "UNSUPPORTED_OPERATION_DISK_STATUS");
+	reply_owned(200, disk_in("CHANGING"));
+	ret = zec_create_snapshot(c, "disk-1", "daily", NULL, &id, &res);
+	CHECK(ret == -EBUSY && !id && count_action("CreateSnapshot") == 1,
+	      "disk status other than SNAPSHOT_CREATING: -EBUSY, not re-sent");
+	zec_client_free(c);
+}
+
 int main(void)
 {
 	char logpath[] = "/tmp/zec-test-http-XXXXXX";
@@ -1070,6 +1173,7 @@ int main(void)
 	test_local_checks();
 	test_cancel();
 	test_threads();
+	test_name_lookup();
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);

@@ -106,10 +106,78 @@ static void test_names(void)
 	CHECK(zec_snapshot_name_check("..") == ZEC_NAME_BAD_EDGE, "name: .. bad");
 }
 
+/* The disk name rule: SDK zec20250901/models.go ModifyDisksAttributesRequest. */
+static void test_disk_names(void)
+{
+	char n64[65], n65[66];
+
+	memset(n64, 'd', 64);
+	n64[64] = '\0';
+	memset(n65, 'd', 65);
+	n65[65] = '\0';
+	CHECK(zec_disk_name_check("a") == ZEC_NAME_OK, "disk name: one character ok");
+	CHECK(zec_disk_name_check("web_01-data.v2") == ZEC_NAME_OK, "disk name: _ - . ok");
+	CHECK(zec_disk_name_check(n64) == ZEC_NAME_OK, "disk name: 64 characters ok");
+	CHECK(zec_disk_name_check(n65) == ZEC_NAME_TOO_LONG, "disk name: 65 too long");
+	CHECK(zec_disk_name_check("") == ZEC_NAME_TOO_SHORT, "disk name: empty");
+	CHECK(zec_disk_name_check(NULL) == ZEC_NAME_TOO_SHORT, "disk name: NULL");
+	CHECK(zec_disk_name_check("a b") == ZEC_NAME_BAD_CHAR, "disk name: space bad");
+	CHECK(zec_disk_name_check("a/b") == ZEC_NAME_BAD_CHAR, "disk name: slash bad");
+	CHECK(zec_disk_name_check("caf\xc3\xa9") == ZEC_NAME_BAD_CHAR, "disk name: UTF-8 bad");
+	CHECK(zec_disk_name_check("_ab") == ZEC_NAME_BAD_EDGE, "disk name: leading _ bad");
+	CHECK(zec_disk_name_check("ab-") == ZEC_NAME_BAD_EDGE, "disk name: trailing - bad");
+	CHECK(zec_disk_name_check(".") == ZEC_NAME_BAD_EDGE, "disk name: . bad");
+}
+
+/* Every createTime layout of zenlayer-cloud-csi-driver
+ * pkg/disk/rpcserver/controllerserver.go (snapCreateTimeLayouts, epochs). */
+static void test_time_api(void)
+{
+	static const struct { const char *s; long long t; } good[] = {
+		{ "2026-11-01T02:00:00Z", 1793498400 },                 /* RFC3339 */
+		{ "2026-11-01T02:00:00.123456789Z", 1793498400 },       /* RFC3339Nano */
+		{ "2026-11-01T02:00:00.5Z", 1793498400 },
+		{ "2026-11-01T10:00:00+08:00", 1793498400 },            /* offset */
+		{ "2026-10-31T21:30:00-04:30", 1793498400 },
+		{ "2026-11-01T10:00:00.25+08:00", 1793498400 },
+		{ "2026-11-01T02:00:00", 1793498400 },                  /* no zone: UTC */
+		{ "2026-11-01 02:00:00", 1793498400 },                  /* space */
+		{ "2026-11-01 02:00:00.75", 1793498400 },
+		{ "2026-11-01 10:00:00+08:00", 1793498400 },            /* space, Z07:00 */
+		{ "2026-11-01 02:00:00Z", 1793498400 },
+		{ "2026-11-01", 1793491200 },                           /* date only */
+		{ "1793498400", 1793498400 },                           /* epoch s */
+		{ "1793498400000", 1793498400 },                        /* epoch ms */
+		{ "1793498400999", 1793498400 },
+		{ "  2026-11-01T02:00:00Z\n", 1793498400 },
+	};
+	static const char *const bad[] = {
+		"", "  ", "garbage", "2026-11-01T02:00", "2026-11-01X02:00:00Z",
+		"2026-11-01T02:00:00+0800", "2026-11-01T02:00:00+08", "2026-11-01T02:00:00.Z",
+		"2026-11-01T02:00:00ZZ", "2026-13-01T02:00:00Z", "2026-02-30 00:00:00",
+		"2026-11-01T24:00:00Z", "0", "-1793498400", "17935848O0", "2026-1-01",
+		"2026-11-01T02:00:00+24:00", "12345678901234567",
+	};
+	time_t t;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		t = 0;
+		CHECK(zec_time_parse_api(good[i].s, &t) == 0 && (long long)t == good[i].t,
+		      "time api: \"%s\" is %lld (got %lld)", good[i].s, good[i].t, (long long)t);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(zec_time_parse_api(bad[i], &t) == -EINVAL, "time api: \"%s\" rejected", bad[i]);
+	CHECK(zec_time_parse_api(NULL, &t) == -EINVAL, "time api: NULL rejected");
+	/* the strict parser stays strict */
+	CHECK(zec_time_parse("2026-11-01 02:00:00", &t) == -EINVAL, "time: space still rejected");
+}
+
 int main(void)
 {
 	test_time();
+	test_time_api();
 	test_retention();
 	test_names();
+	test_disk_names();
 	return check_summary();
 }
