@@ -650,14 +650,27 @@ static int snapshots_named(struct zec_client *c, const char *disk_id,
 	size_t kept = 0;
 	int ret = 0;
 
+	enum zec_name_filter how = zec_client_name_filter(c);
+	int rounds;
+
 	memset(out, 0, sizeof(*out));
 	if (asprintf(&pattern, "^%s$", name) < 0)
 		return -ENOMEM;
-	for (int round = 0; round < 2 && !kept && !ret; round++) {
+	/*
+	 * Anchored first.  An empty anchored answer proves nothing on a server
+	 * that takes the filter as a substring, so the unanchored query
+	 * follows, until the server's way is known: an anchored query that
+	 * found the name shows anchors work (one query from then on); an
+	 * unanchored one that found what the anchored one missed shows they
+	 * do not (unanchored only from then on).
+	 */
+	rounds = how == ZEC_FILTER_UNKNOWN ? 2 : 1;
+	for (int round = 0; round < rounds && !kept && !ret; round++) {
+		bool anchored = how != ZEC_FILTER_SUBSTRING && round == 0;
 		struct zec_snapshot_filter f = {
 			.disk_ids = &disk_id,
 			.n_disk_ids = 1,
-			.snapshot_name = round == 0 ? pattern : name,
+			.snapshot_name = anchored ? pattern : name,
 		};
 
 		zec_snapshot_list_free(out);
@@ -678,6 +691,9 @@ static int snapshots_named(struct zec_client *c, const char *disk_id,
 		}
 		if (!ret)
 			out->count = kept;
+		if (!ret && kept && how == ZEC_FILTER_UNKNOWN)
+			zec_client_learn_name_filter(c, anchored ? ZEC_FILTER_ANCHORED :
+			                                           ZEC_FILTER_SUBSTRING);
 	}
 	if (ret)
 		zec_snapshot_list_free(out);

@@ -86,6 +86,7 @@ struct zec_client {
 	pthread_cond_t wait_cond;
 
 	atomic_uint_fast64_t rng;        /* jitter; splitmix64 state */
+	atomic_int name_filter;          /* enum zec_name_filter, learned */
 };
 
 struct body_buf {
@@ -321,6 +322,16 @@ int zec_client_parallel(const struct zec_client *c)
 long zec_client_deadline_ms(const struct zec_client *c)
 {
 	return c->deadline_ms;
+}
+
+enum zec_name_filter zec_client_name_filter(const struct zec_client *c)
+{
+	return (enum zec_name_filter)atomic_load(&((struct zec_client *)c)->name_filter);
+}
+
+void zec_client_learn_name_filter(struct zec_client *c, enum zec_name_filter f)
+{
+	atomic_store(&c->name_filter, (int)f);
 }
 
 int zec_client_retries(const struct zec_client *c)

@@ -169,6 +169,18 @@ int zec_client_parallel(const struct zec_client *c);
 int zec_client_retries(const struct zec_client *c);
 bool zec_client_cancelled(const struct zec_client *c);
 
+/*
+ * How the server treats DescribeSnapshots' snapshotName filter, as learned
+ * from its answers: unknown until a lookup finds a name.
+ */
+enum zec_name_filter {
+	ZEC_FILTER_UNKNOWN = 0,
+	ZEC_FILTER_ANCHORED,         /* "^name$" is honoured (a regular expression) */
+	ZEC_FILTER_SUBSTRING,        /* the filter is a plain substring */
+};
+enum zec_name_filter zec_client_name_filter(const struct zec_client *c);
+void zec_client_learn_name_filter(struct zec_client *c, enum zec_name_filter f);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t zec_now_ms(void);
 

@@ -69,7 +69,7 @@ static time_t parse_time(const char *s)
 {
 	time_t t = 0;
 
-	if (s && zec_time_parse(s, &t))
+	if (s && zec_time_parse_api(s, &t))
 		t = 0;
 	return t;
 }

@@ -37,32 +37,6 @@ static int check_name(const char *name, struct zec_result *res)
 	}
 }
 
-/* Asks the server whether the disk has a snapshot of that exact name. */
-static int name_taken(struct zecfs *fs, const char *disk_id, const char *name,
-                      struct zec_result *res)
-{
-	const char *ids[1] = { disk_id };
-	char anchored[ZEC_NAME_MAX + 3];
-	struct zec_snapshot_filter f = { .disk_ids = ids, .n_disk_ids = 1,
-	                                 .snapshot_name = anchored };
-	struct zec_snapshot_list l = { 0 };
-	int ret;
-
-	snprintf(anchored, sizeof(anchored), "^%s$", name);
-	ret = zec_describe_snapshots(fs->client, &f, 1, 10, &l, res);
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < l.count; i++) {
-		if (l.items[i].snapshot_name && strcmp(l.items[i].snapshot_name, name) == 0 &&
-		    !(l.items[i].status && strcmp(l.items[i].status, "DELETING") == 0)) {
-			ret = 1;
-			break;
-		}
-	}
-	zec_snapshot_list_free(&l);
-	return ret;
-}
-
 /* Polls until the snapshot is AVAILABLE (-o wait_available). */
 static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *path)
 {
@@ -85,6 +59,7 @@ static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *
 				free(s->status);
 				s->status = st;
 			}
+			s->disk_ability = l.items[0].disk_ability;
 			if (strcmp(l.items[0].status, "AVAILABLE") == 0) {
 				zec_snapshot_list_free(&l);
 				return 0;
@@ -115,7 +90,7 @@ static int new_snapshot(const struct zecfs_disk *disk, char **id, const char *na
 	zec_time_format(time(NULL), now);
 	s->snapshot_id = *id;
 	*id = NULL;
-	s->disk_ability = true;
+	s->disk_ability = false;        /* not usable until AVAILABLE (the CSI driver's reading) */
 #define DUP(field, value) \
 	if (value && !(s->field = strdup(value))) \
 		return -ENOMEM;
@@ -175,7 +150,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 		ret = zecfs_refuse(ZECFS_NO_SNAPSHOT_ABILITY);
 		goto out;
 	}
-	ret = name_taken(fs, disk->d.disk_id, name, &res);
+	ret = zec_snapshot_name_exists(fs->client, disk->d.disk_id, name, &res);
 	if (ret > 0) {
 		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
 		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
@@ -343,7 +318,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	ret = check_name(newname, &res);
 	if (ret)
 		goto out;
-	ret = name_taken(fs, a.id.disk_id, newname, &res);
+	ret = zec_snapshot_name_exists(fs->client, a.id.disk_id, newname, &res);
 	if (ret > 0) {
 		zecfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
 		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);

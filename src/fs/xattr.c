@@ -17,6 +17,7 @@
 
 #include "zec_errno.h"
 #include "zec_log.h"
+#include "zec_name.h"
 
 #define PREFIX "user.zec."
 #define DAY 86400
@@ -401,6 +402,17 @@ static int set_disk_name(struct zecfs *fs, const struct zecfs_node *n,
 	name = strndup(value, size);
 	if (!name)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "diskName");
+	/* the SDK's rule, checked before any call */
+	switch (zec_disk_name_check(name)) {
+	case ZEC_NAME_OK:
+		break;
+	case ZEC_NAME_TOO_LONG:
+		ret = zec_result_local(res, ZECFS_DISK_NAME_TOO_LONG, "diskName");
+		goto out;
+	default:
+		ret = zec_result_local(res, ZECFS_DISK_NAME_INVALID, "diskName");
+		goto out;
+	}
 	ret = zec_modify_disks_attributes(fs->client, ids, 1, name, res);
 	if (ret)
 		goto out;

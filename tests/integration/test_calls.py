@@ -89,14 +89,28 @@ def test_getfattr_after_ls_costs_nothing(big, mount):
 
 
 def test_mkdir_costs_two_calls(big, mount):
+    """The name check is one anchored query once the server is known to
+    honour "^name$"; until then an empty anchored answer is confirmed by an
+    unanchored one (a server may take the filter as a substring)."""
     m = mount(big)
-    path = m.p(first_disk(big), "snapshots")
+    disk = first_disk(big)
+    path = m.p(disk, "snapshots")
     os.listdir(path)
     big.reset_calls()
     os.mkdir(os.path.join(path, "new-one"))
     os.stat(os.path.join(path, "new-one"))
-    c = counts(big)
-    assert c == {"DescribeSnapshots": 1, "CreateSnapshot": 1}
+    assert counts(big) == {"DescribeSnapshots": 2, "CreateSnapshot": 1}
+    # a name made behind zecfs's back: the anchored query finds it (EEXIST),
+    # which shows this server honours anchors
+    status, _ = big.api("CreateSnapshot", {"diskId": disk, "snapshotName": "made-elsewhere"})
+    assert status == 200
+    with pytest.raises(FileExistsError):
+        os.mkdir(os.path.join(path, "made-elsewhere"))
+    assert "made-elsewhere" in os.listdir(path)     # EEXIST made zecfs list again
+    big.reset_calls()
+    os.mkdir(os.path.join(path, "new-two"))
+    os.stat(os.path.join(path, "new-two"))
+    assert counts(big) == {"DescribeSnapshots": 1, "CreateSnapshot": 1}
 
 
 def test_sequential_calls_reuse_connections(big, mount):

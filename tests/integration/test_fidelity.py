@@ -20,8 +20,6 @@ from conftest import DB, WEB, _strip_none, default_seed
 from emulator import Emulator
 
 CREATED = 1793498400                  # 2026-11-01T02:00:00Z
-NEEDS_NAME_EXISTS = ("needs daemon wiring: src/fs/ops.c name_taken() to call "
-                     "zec_snapshot_name_exists() (unanchored query when the anchored one is empty)")
 
 
 def seed(**snap):
@@ -81,8 +79,6 @@ def test_disk_ability_of_an_available_snapshot_is_true(emu, mnt):
     assert os.getxattr(mnt.p(WEB, "snapshots", "nightly-1"), "user.zec.diskAbility") == b"true"
 
 
-@pytest.mark.skip(reason="needs daemon wiring: src/fs/ops.c mkdir caches disk_ability=true "
-                         "for the new CREATING snapshot; it must be false until AVAILABLE")
 def test_disk_ability_after_mkdir_is_false(emu_with, mount):
     e = emu_with("--create-delay-ms", "600000")
     m = mount(e)
@@ -128,13 +124,10 @@ def test_snapshot_creating_wait_is_bounded_by_the_timeout(emu_with, mount):
 # snapCreateTimeLayouts and parseSnapCreationTime
 LAYOUTS = ["rfc3339", "rfc3339-frac", "offset", "no-zone", "space", "space-offset",
            "epoch", "epoch-ms"]
-NEEDS_TIME = ("needs daemon wiring: src/fs/cache.c parse_time() to call "
-              "zec_time_parse_api() instead of zec_time_parse()")
 
 
 @pytest.mark.parametrize("layout", [
-    pytest.param(l, marks=() if l == "rfc3339" else pytest.mark.skip(reason=NEEDS_TIME))
-    for l in LAYOUTS])
+    pytest.param(l) for l in LAYOUTS])
 def test_create_time_layout_through_a_mount(emu_with, mount, layout):
     e = emu_with("--time-layout", layout,
                  seed_doc=seed(createTime="2026-11-01T02:00:00Z"))
@@ -176,7 +169,7 @@ def test_random_faults_never_duplicate_under_both_filters(emu_with, mount, mode)
 
 
 @pytest.mark.parametrize("mode", [
-    "anchored", pytest.param("substring", marks=pytest.mark.skip(reason=NEEDS_NAME_EXISTS))])
+    "anchored", "substring"])
 def test_existing_name_is_eexist_under_both_filters(emu_with, mount, mode):
     e = emu_with("--snapshot-name-filter", mode)
     m = mount(e)
@@ -206,8 +199,6 @@ def e_name(emu, disk_id):
     return [d for d in emu.state()["disks"] if d["diskId"] == disk_id][0]["diskName"]
 
 
-@pytest.mark.skip(reason="needs daemon wiring: src/fs/xattr.c set_disk_name() to call "
-                         "zec_disk_name_check() (ZECFS_DISK_NAME_INVALID/_TOO_LONG) before the call")
 def test_bad_disk_name_is_refused_before_any_call(emu, mnt):
     with pytest.raises(OSError) as err:
         os.setxattr(mnt.p(DB), "user.zec.diskName", b"-bad")

@@ -1068,7 +1068,7 @@ static void reply_owned(int status, char *body)
 /* issue 11: names on an anchored or a substring server; SNAPSHOT_CREATING */
 static void test_name_lookup(void)
 {
-	struct zec_client *c = client(1000, 20000, 4);
+	struct zec_client *c = client(1000, 20000, 4), *cs;
 	struct zec_result res = { .path = "/disk-1/snapshots/daily" };
 	const char *one[] = { "snap-1" }, *two[] = { "snap-1", "snap-2" };
 	char t_now[ZEC_TIME_LEN];
@@ -1089,43 +1089,64 @@ static void test_name_lookup(void)
 	      "name exists: the first query is anchored");
 	pthread_mutex_unlock(&srv.lock);
 
+	/* anchors are known to work now: a free name costs one query */
+	script_reset();
+	reply_owned(200, snapshots_answer(0, NULL, "daily", times));
+	ret = zec_snapshot_name_exists(c, "disk-1", "free-name", &res);
+	CHECK(ret == 0 && count_action("DescribeSnapshots") == 1,
+	      "name exists: once anchors proved to work, a free name is one query");
+
 	/* substring server: "^daily$" finds nothing, "daily" finds it */
+	cs = client(1000, 20000, 4);
 	script_reset();
 	reply_owned(200, snapshots_answer(0, NULL, "daily", times));
 	reply_owned(200, snapshots_answer(1, one, "daily", times));
-	ret = zec_snapshot_name_exists(c, "disk-1", "daily", &res);
+	ret = zec_snapshot_name_exists(cs, "disk-1", "daily", &res);
 	CHECK(ret == 1 && count_action("DescribeSnapshots") == 2,
 	      "name exists: empty anchored answer checked unanchored");
 	pthread_mutex_lock(&srv.lock);
 	CHECK(srv.n_reqs == 2 && strstr(srv.reqs[1].body, "\"snapshotName\":\"daily\""),
 	      "name exists: the second query is unanchored");
 	pthread_mutex_unlock(&srv.lock);
+	/* learned: that server gets the unanchored query only */
+	script_reset();
+	reply_owned(200, snapshots_answer(2, two, "daily-old", times));
+	ret = zec_snapshot_name_exists(cs, "disk-1", "daily", &res);
+	CHECK(ret == 0 && count_action("DescribeSnapshots") == 1,
+	      "name exists: a substring server, once known, gets one unanchored query");
+	pthread_mutex_lock(&srv.lock);
+	CHECK(srv.n_reqs == 1 && strstr(srv.reqs[0].body, "\"snapshotName\":\"daily\""),
+	      "name exists: ... and it is unanchored");
+	pthread_mutex_unlock(&srv.lock);
+	zec_client_free(cs);
 
-	/* only longer names contain it: free */
+	/* a server not known yet; only longer names contain it: free */
+	cs = client(1000, 20000, 4);
 	script_reset();
 	reply_owned(200, snapshots_answer(0, NULL, "daily", times));
 	reply_owned(200, snapshots_answer(2, two, "daily-old", times));
-	ret = zec_snapshot_name_exists(c, "disk-1", "daily", &res);
+	ret = zec_snapshot_name_exists(cs, "disk-1", "daily", &res);
 	CHECK(ret == 0 && count_action("DescribeSnapshots") == 2,
 	      "name exists: substring matches only are not the name");
 
 	/* the lookup fails: an errno, not "free" */
 	script_reset();
 	error_reply(400, "INVALID_PARAMETER_VALUE");
-	ret = zec_snapshot_name_exists(c, "disk-1", "daily", &res);
+	ret = zec_snapshot_name_exists(cs, "disk-1", "daily", &res);
 	CHECK(ret == -EINVAL, "name exists: a failed query is an errno (%d)", ret);
 
-	/* adoption after an ambiguous create on a substring server */
+	/* adoption after an ambiguous create on a substring server (not known yet) */
 	script_reset();
 	error_reply(500, "INTERNAL_SERVER_ERROR");
 	reply_owned(200, snapshots_answer(0, NULL, "daily", times));
 	reply_owned(200, snapshots_answer(1, one, "daily", times));
-	ret = zec_create_snapshot(c, "disk-1", "daily", NULL, &id, &res);
+	ret = zec_create_snapshot(cs, "disk-1", "daily", NULL, &id, &res);
 	CHECK(ret == 0 && id && strcmp(id, "snap-1") == 0 &&
 	      count_action("CreateSnapshot") == 1,
 	      "ambiguous create on a substring server: adopted, not re-sent");
 	free(id);
 	id = NULL;
+	zec_client_free(cs);
 
 	/* refused while the disk is SNAPSHOT_CREATING: waits, then succeeds */
 	script_reset();
