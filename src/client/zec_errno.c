@@ -51,7 +51,8 @@ static const struct zec_errno_entry table[] = {
 	{ ZECFS_NOT_PERMITTED, EPERM, "zecfs holds only snapshot directories: files, links and mode changes are refused" },
 	{ ZECFS_READ_ONLY, EROFS, "snapshot directories are read-only" },
 	{ ZECFS_SNAPSHOT_BUSY, EBUSY, "the snapshot is busy: retry when it is AVAILABLE" },
-	{ ZECFS_RENAME_ACROSS, EINVAL, "snapshots can only be renamed within their own snapshots/ directory" },
+	{ ZECFS_RENAME_ACROSS, EPERM, "snapshots can only be renamed within their own snapshots/ directory" },
+	{ ZECFS_XATTR_RETRY, EBUSY, "the API is rate limited or briefly unavailable: run setfattr again later" },
 	{ ZECFS_RETENTION_INVALID, EINVAL, "give yyyy-MM-ddTHH:mm:ssZ, +N{m,h,d,w} or permanent, at least 24 hours ahead" },
 	{ ZECFS_XATTR_NONE, ENODATA, "no such attribute, or no value (kept forever)" },
 	{ ZECFS_XATTR_UNSUPPORTED, ENOTSUP, "zecfs stores only its own user.zec.* attributes" },
@@ -111,6 +112,12 @@ int zec_errno_for_result(const struct zec_result *res)
 	default:
 		return -zec_errno_for_code(res->code);
 	}
+}
+
+int zec_errno_for_setxattr(int err)
+{
+	/* the kernel's __vfs_setxattr_noperm turns -EAGAIN into EOPNOTSUPP */
+	return err == -EAGAIN ? -zec_errno_for_code(ZECFS_XATTR_RETRY) : err;
 }
 
 const struct zec_errno_entry *zec_errno_table(size_t *n)

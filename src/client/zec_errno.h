@@ -29,6 +29,7 @@
 #define ZECFS_XATTR_UNSUPPORTED   "ZECFS_XATTR_UNSUPPORTED"
 #define ZECFS_XATTR_READ_ONLY     "ZECFS_XATTR_READ_ONLY"
 #define ZECFS_XATTR_RANGE         "ZECFS_XATTR_RANGE"
+#define ZECFS_XATTR_RETRY         "ZECFS_XATTR_RETRY"
 #define ZECFS_WAIT_TIMEOUT        "ZECFS_WAIT_TIMEOUT"
 #define ZECFS_SNAPSHOT_FAILED     "ZECFS_SNAPSHOT_FAILED"
 #define ZECFS_TRANSPORT           "ZECFS_TRANSPORT"
@@ -55,6 +56,12 @@ struct zec_errno_entry {
 int zec_errno_for_code(const char *code);
 /* The negative errno for a finished call (0 for success). */
 int zec_errno_for_result(const struct zec_result *res);
+/*
+ * The errno a setxattr answers for err: "try again" must survive the VFS,
+ * which turns -EAGAIN from a filesystem's setxattr into EOPNOTSUPP; so a
+ * transient failure is ZECFS_XATTR_RETRY (EBUSY) there.
+ */
+int zec_errno_for_setxattr(int err);
 /* The table itself, for docs checks and --help; *n gets its length. */
 const struct zec_errno_entry *zec_errno_table(size_t *n);
 /*

@@ -516,7 +516,7 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	ret = set_snapshot_retention(fs, &n, &r, &res);
 out:
-	reply_ret(req, ret);
+	reply_ret(req, zec_errno_for_setxattr(ret));
 	zecfs_node_release(&n);
 }
 
@@ -544,6 +544,6 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	else
 		ret = set_snapshot_retention(fs, &n, &r, &res);
 out:
-	reply_ret(req, ret);
+	reply_ret(req, zec_errno_for_setxattr(ret));
 	zecfs_node_release(&n);
 }

@@ -314,16 +314,18 @@ def test_rename_onto_existing_is_eexist(emu, mnt):
     assert sorted(s["snapshotName"] for s in live(emu, WEB)) == ["nightly-1", "other"]
 
 
-def test_rename_to_another_disk_is_einval_never_exdev(emu, mnt):
+def test_rename_to_another_disk_is_eperm_never_exdev(emu, mnt):
     src = mnt.p(WEB, "snapshots", "nightly-1")
     with pytest.raises(OSError) as e:
         os.rename(src, mnt.p(DB, "snapshots", "moved"))
-    assert e.value.errno == errno.EINVAL
+    assert e.value.errno == errno.EPERM
     with pytest.raises(OSError) as e:
         os.rename(src, mnt.p(WEB, "moved"))
-    assert e.value.errno == errno.EINVAL
+    assert e.value.errno == errno.EPERM
     r = run("mv", src, mnt.p(DB, "snapshots", "moved"), check=False)
     assert r.returncode != 0
+    assert "Operation not permitted" in r.stderr
+    assert "subdirectory of itself" not in r.stderr
     assert calls(emu, "CreateSnapshot") == {}
     assert calls(emu, "DeleteSnapshots") == {}
     assert [s["snapshotName"] for s in live(emu, WEB)] == ["nightly-1"]

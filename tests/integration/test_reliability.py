@@ -184,3 +184,22 @@ def test_stale_max_zero_fails_reads(emu, mount):
     with pytest.raises(OSError) as e:
         os.listdir(m.p(WEB, "snapshots"))
     assert e.value.errno == errno.EAGAIN
+
+
+@pytest.mark.parametrize("status,code", [(503, "SERVICE_TEMPORARY_UNAVAILABLE"),
+                                         (429, "REQUEST_LIMIT_EXCEEDED")])
+def test_setxattr_during_an_outage_says_try_again(emu, mount, status, code):
+    """EAGAIN from a setxattr reaches the user as EOPNOTSUPP ("Operation not
+    supported"): a transient failure is EBUSY there instead."""
+    m = mount(emu, "retries=1")
+    snap = m.p(WEB, "snapshots", "nightly-1")
+    os.listdir(m.p(WEB, "snapshots"))
+    emu.add_fault(action="ModifySnapshotsAttribute", status=status, code=code)
+    for op in (lambda: os.setxattr(snap, "user.zec.retentionTime", b"+3d"),
+               lambda: os.removexattr(snap, "user.zec.retentionTime")):
+        with pytest.raises(OSError) as e:
+            op()
+        assert e.value.errno == errno.EBUSY
+    r = subprocess.run(["setfattr", "-n", "user.zec.retentionTime", "-v", "+3d", snap],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "Device or resource busy" in r.stderr
