@@ -103,6 +103,16 @@ def test_scripts_install_stages_the_same_files(tmp_path):
     check_default_install(installed_files(tmp_path))
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run as another user")
+def test_scripts_install_refuses_a_system_install_without_root():
+    r = subprocess.run(["runuser", "-u", "nobody", "--",
+                        os.path.join(ROOT, "scripts", "install")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stderr == ("install: error: run as root (sudo scripts/install), "
+                        "or stage with --destdir DIR\n")
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="mount(8) needs root")
 def test_installed_zecfs_is_found_by_mount_fuse3(emu, tmp_path):
     """mount.fuse3 (what mount -t fuse.zecfs runs, with a standard PATH that
