@@ -2,9 +2,10 @@
 pruning shown in docs/backup.md."""
 
 import os
+import re
 import subprocess
 
-from conftest import BOOT, DB, WEB, default_seed, _strip_none
+from conftest import BOOT, DB, RESIZING, SCRATCH, WEB, default_seed, _strip_none
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROTATE = os.path.join(ROOT, "examples", "zec-rotate")
@@ -44,18 +45,62 @@ def test_rotate_dry_run_removes_nothing(emu, mount):
     assert names(emu, WEB) == ["daily-a", "daily-b", "daily-c", "nightly-1", "other"]
 
 
+SKIPPED = {BOOT: "a system disk (EPERM)",
+           SCRATCH: "snapshotAbility is false (EOPNOTSUPP)",
+           RESIZING: "its state refuses snapshots now (EBUSY)"}
+
+
 def test_rotate_snapshot_then_prune(emu, mount):
     seeded(emu)
     m = mount(emu, "allow_delete")
     r = subprocess.run([ROTATE, "-s", m.path, "daily-", "2"], capture_output=True, text=True)
-    # the system disk, the disk without snapshotAbility and the busy disk refuse
-    assert r.returncode == 1, r.stdout + r.stderr
+    # the system disk, the disk without snapshotAbility and the busy disk are
+    # skipped, not failures: a nightly run on an ordinary account exits 0
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stderr == ""
     web = names(emu, WEB)
     new = [n for n in web if n.startswith("daily-2")]
     assert len(new) == 1
     assert sorted(web) == sorted(["daily-c", new[0], "nightly-1", "other"])
     assert [n for n in names(emu, DB) if n.startswith("daily-2")] == new
-    assert names(emu, BOOT) == []
+    for disk in SKIPPED:
+        assert names(emu, disk) == []
+
+
+def test_rotate_says_once_per_run_which_disks_it_skipped(emu, mount):
+    m = mount(emu)
+    r = subprocess.run([ROTATE, "-s", m.path, "nightly-"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert sorted(lines) == sorted("skipped %s/%s: cannot be snapshotted: %s" % (m.path, d, why)
+                                   for d, why in SKIPPED.items())
+    assert r.stderr == ""
+    # snapshot only (no KEEP): one new snapshot on each disk that can take one,
+    # nothing removed anywhere
+    assert len(names(emu, WEB)) == 2 and "nightly-1" in names(emu, WEB)
+    assert len(names(emu, DB)) == 1
+    assert all(names(emu, d) == [] for d in SKIPPED)
+
+
+def test_rotate_quiet_prints_nothing_on_an_ordinary_night(emu, mount):
+    m = mount(emu)
+    r = subprocess.run([ROTATE, "-s", "-q", m.path, "nightly-"], capture_output=True, text=True)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    assert len(names(emu, DB)) == 1
+
+
+def test_rotate_fails_when_the_mount_is_not_there(tmp_path):
+    r = subprocess.run([ROTATE, "-s", str(tmp_path), "nightly-"], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "is not a zecfs mount" in r.stderr
+
+
+def test_rotate_still_fails_on_a_real_error(emu, mount):
+    m = mount(emu)
+    emu.add_fault(action="CreateSnapshot", code="INVALID_SNAPSHOT_QUOTA_EXCEED", status=400)
+    r = subprocess.run([ROTATE, "-s", m.path, "nightly-"], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "Disk quota exceeded" in r.stderr
 
 
 def test_rotate_without_allow_delete_fails_and_keeps_everything(emu, mount):
@@ -67,11 +112,40 @@ def test_rotate_without_allow_delete_fails_and_keeps_everything(emu, mount):
     assert names(emu, WEB) == ["daily-a", "daily-b", "daily-c", "nightly-1", "other"]
 
 
+def documented(pattern):
+    """Lines of docs/backup.md matching pattern, as commands for mount MNT."""
+    doc = open(os.path.join(ROOT, "docs", "backup.md")).read()
+    return re.findall(pattern, doc, re.M)
+
+
+def as_run_here(line, mnt):
+    return line.replace("/usr/local/bin/zec-rotate", ROTATE).replace("/mnt/zec", mnt)
+
+
 def test_find_prunes_by_age(emu, mount):
     seeded(emu)
     m = mount(emu, "allow_delete")
     os.mkdir(os.path.join(m.path, WEB, "snapshots", "today"))
-    # the documented pruning line, with -mmin as in docs/backup.md
-    subprocess.run("find %s/*/snapshots -mindepth 1 -maxdepth 1 -mmin +1440 -exec rmdir {} +"
-                   % m.path, shell=True, check=True)
+    [line] = documented(r"^find /mnt/zec/.*$")
+    assert "-mindepth 1 -maxdepth 1 -type d" in line
+    subprocess.run(as_run_here(line, m.path), shell=True, check=True)
     assert names(emu, WEB) == ["today"]
+    assert os.path.isdir(os.path.join(m.path, WEB, "snapshots"))
+
+
+def test_documented_cron_lines_exit_0_quietly_on_an_ordinary_account(emu, mount):
+    seeded(emu)
+    m = mount(emu, "allow_delete")
+    lines = documented(r"^\S+ \S+ \* \* \*\s+root\s+(.*)$")
+    assert len(lines) == 2
+    for line in lines:
+        r = subprocess.run(as_run_here(line, m.path), shell=True, capture_output=True,
+                           text=True)
+        # cron mails any output: an ordinary night prints nothing
+        assert (r.returncode, r.stderr) == (0, ""), line
+        assert "skipped" not in r.stdout, line
+    assert len([n for n in names(emu, DB) if n.startswith("nightly-")]) == 1
+    assert len([n for n in names(emu, DB) if n.startswith("daily-")]) == 1
+    assert len([n for n in names(emu, WEB) if n.startswith("daily-")]) == 4  # keeps 7
+    for disk in SKIPPED:
+        assert names(emu, disk) == []
