@@ -57,8 +57,11 @@ def disk(i):
             "snapshotAbility": True, "diskSize": 100, "createTime": "2026-01-01T00:00:00Z"}
 
 
-SNAP_FMT = ('{"snapshotId":"%d","snapshotName":"s-%06d","diskId":"%s",'
-            '"status":"AVAILABLE","createTime":"2026-10-01T00:00:00Z"}')
+# Only what zecfs's tree needs; the emulator fills in the rest of the API
+# record (generated increasing snapshotId, status AVAILABLE, createTime now,
+# zone, type...).  Short, so a million of them stay under the emulator's
+# 64 MiB seed limit.
+SNAP_FMT = '{"diskId":"%s","snapshotName":"s-%06d"}'
 
 
 def write_seed(path, n_disks, per_disk):
@@ -68,26 +71,20 @@ def write_seed(path, n_disks, per_disk):
         f.write('{"disks":[')
         f.write(",".join(json.dumps(disk(i)) for i in range(n_disks)))
         f.write('],"snapshots":[')
-        sid = SNAP0
         sep = ""
         for i in range(n_disks):
             did = disk_id(i)
             for j in range(per_disk):
-                sid += 1
                 f.write(sep)
-                f.write(SNAP_FMT % (sid, j, did))
-                sep = ",\n"
+                f.write(SNAP_FMT % (did, j))
+                sep = ","
         f.write("]}\n")
 
 
 def seed_doc(n_disks, per_disk):
     """The same seed as a document (small sizes: POST /_emulator/reset)."""
-    sid = SNAP0
-    snaps = []
-    for i in range(n_disks):
-        for j in range(per_disk):
-            sid += 1
-            snaps.append(json.loads(SNAP_FMT % (sid, j, disk_id(i))))
+    snaps = [json.loads(SNAP_FMT % (disk_id(i), j))
+             for i in range(n_disks) for j in range(per_disk)]
     return {"disks": [disk(i) for i in range(n_disks)], "snapshots": snaps}
 
 
