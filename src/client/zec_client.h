@@ -191,3 +191,4 @@ int zec_snapshot_copy(struct zec_snapshot *dst, const struct zec_snapshot *src);
 int zec_disk_copy(struct zec_disk *dst, const struct zec_disk *src);
 
 #endif /* ZEC_CLIENT_H */
+#include "zec_policy.h"  /* auto-snapshot policies and CreateDisks */
