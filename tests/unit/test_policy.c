@@ -16,6 +16,7 @@
 #include "check.h"
 #include "zec_client.h"
 #include "zec_policy_parse.h"
+#include "zec_schedule.h"
 
 #define D1 "100000000000000001"
 #define D2 "100000000000000002"
@@ -161,6 +162,58 @@ static void test_records(void)
 	j = cJSON_Parse("{\"diskIds\":[]}");
 	CHECK(zec_parse_disks_created(j, &dc) == -EINVAL, "CreateDisks answer without ids: -EINVAL");
 	cJSON_Delete(j);
+}
+
+/* ---- pure: the schedule's text form (user.zec.autoSnapshot) ---------------- */
+
+static bool sched_round_trip(const char *in, const char *want)
+{
+	struct zec_schedule s;
+	char buf[ZEC_SCHEDULE_TEXT_MAX];
+
+	if (zec_schedule_parse(in, strlen(in), &s) ||
+	    zec_schedule_format(&s, buf, sizeof(buf)))
+		return false;
+	if (strcmp(buf, want) != 0)
+		printf("# got %s\n", buf);
+	return strcmp(buf, want) == 0;
+}
+
+static void test_schedule(void)
+{
+	static const char *const bad[] = {
+		"", "days=mon hours=2", "days=mon keep=1", "hours=2 keep=1",
+		"days=mon hours=2 keep=1 days=tue", "days= hours=2 keep=1",
+		"days=mon, hours=2 keep=1", "days=mo hours=2 keep=1", "days=8 hours=2 keep=1",
+		"days=0 hours=2 keep=1", "days=mon hours=24 keep=1", "days=mon hours=-1 keep=1",
+		"days=mon hours=002 keep=1", "days=mon hours=2 keep=0",
+		"days=mon hours=2 keep=65536", "days=mon hours=2 keep=never",
+		"days=mon hours=2 keep=1 extra=1", "days=mon hours=2 keep=1 junk",
+		"days=mon hours=2,,3 keep=1", "days = mon hours=2 keep=1",
+	};
+	struct zec_schedule s = { ZEC_WEEKDAY(1), ZEC_HOUR(2), 14 };
+	char small[8];
+
+	CHECK(sched_round_trip("days=mon,wed,fri hours=2 keep=14", "days=mon,wed,fri hours=2 keep=14"),
+	      "the issue's example is canonical");
+	CHECK(sched_round_trip("keep=forever  hours=14,2,2\tdays=5,1,WED\n",
+	                       "days=mon,wed,fri hours=2,14 keep=forever"),
+	      "order free, numbers and names, repeats, blanks: canonical form");
+	CHECK(sched_round_trip("days=daily hours=0,23 keep=65535",
+	                       "days=daily hours=0,23 keep=65535"), "daily");
+	CHECK(sched_round_trip("days=1,2,3,4,5,6,7 hours=02 keep=1", "days=daily hours=2 keep=1"),
+	      "all seven days print as daily");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(zec_schedule_parse(bad[i], strlen(bad[i]), &s) == -EINVAL,
+		      "malformed: \"%s\"", bad[i]);
+	CHECK(zec_schedule_parse("days=mon hours=2 keep=1XYZ", 23, &s) == 0 && s.keep == 1,
+	      "only len bytes are read");
+	s = (struct zec_schedule){ ZEC_WEEKDAY(1), ZEC_HOUR(2), 14 };
+	CHECK(zec_schedule_format(&s, small, sizeof(small)) == -ENAMETOOLONG, "small buffer");
+	s.days = 1;
+	CHECK(zec_schedule_format(&s, small, sizeof(small)) == -EINVAL, "bit 0 is no weekday");
+	CHECK(ZEC_WEEKDAY(3) == (1u << 3) && ZEC_HOUR(5) == (1u << 5),
+	      "the client's bit sets are the schedule's");
 }
 
 /* ---- the real emulator ----------------------------------------------------- */
@@ -455,6 +508,7 @@ int main(int argc, char **argv)
 
 	test_bodies();
 	test_records();
+	test_schedule();
 	if (argc < 2) {
 		printf("# SKIP the emulator tests: no zec-emulator path given\n");
 		return check_summary();
