@@ -852,6 +852,49 @@ static bool int_in(const cJSON *p, const char *key, int v)
 	return false;
 }
 
+struct expired {
+	long long at;
+	struct emu_snap *v[64];
+	size_t n;
+	bool more;
+};
+
+static bool expired_visit(struct emu_snap *sn, void *arg)
+{
+	struct expired *x = arg;
+
+	if (strcmp(sn->status, "DELETING") == 0 || sn->retention_ms > x->at)
+		return true;
+	if (x->n == sizeof(x->v) / sizeof(x->v[0])) {
+		x->more = true;
+		return false;
+	}
+	x->v[x->n++] = sn;
+	return true;
+}
+
+/*
+ * Removes g's snapshots whose retentionTime is at or before at_ms, as the
+ * retention expiry would have at that time: within one long clock advance,
+ * the snapshots of earlier hours expire before the quota of a later hour is
+ * counted.
+ */
+static void expire_group_at(struct store *s, struct snap_group *g, long long at_ms)
+{
+	struct expired x = { .at = at_ms };
+
+	do {
+		x.n = 0;
+		x.more = false;
+		store_snap_walk_locked(s, g, expired_visit, &x);
+		for (size_t i = 0; i < x.n; i++) {
+			zlog_info("snapshot expired snapshotId=%s retentionTime=%s", x.v[i]->id,
+			          rec_str(x.v[i]->rec, "retentionTime"));
+			store_remove_snap_locked(s, x.v[i]);
+		}
+	} while (x.more);
+}
+
 /* Disk disk_id's Auto snapshot of hour_ms; true when one was made. */
 static bool auto_snapshot(struct store *s, const cJSON *p, const char *disk_id,
                           long long hour_ms, const struct tm *tm)
@@ -860,7 +903,7 @@ static bool auto_snapshot(struct store *s, const cJSON *p, const char *disk_id,
 	long d = store_find_disk_locked(s, disk_id);
 	const cJSON *disk = d >= 0 ? s->c.disks[d].rec : NULL;
 	const char *status = rec_str(disk, "diskStatus");
-	struct snap_group *g = store_find_group_locked(s, disk_id);
+	struct snap_group *g;
 	const cJSON *days = cJSON_GetObjectItemCaseSensitive(p, "retentionDays");
 	time_t t = (time_t)(hour_ms / 1000);
 	char name[64], when[ZEC_TIME_LEN], until[ZEC_TIME_LEN];
@@ -872,6 +915,8 @@ static bool auto_snapshot(struct store *s, const cJSON *p, const char *disk_id,
 		          pid, disk_id);
 		return false;
 	}
+	if ((g = store_find_group_locked(s, disk_id)))
+		expire_group_at(s, g, hour_ms);
 	if (g && (long long)(store_snap_count_locked(s, g) - g->ndeleting) >=
 	         s->cfg->snapshot_quota) {
 		zlog_info("auto snapshot skipped autoSnapshotPolicyId=%s diskId=%s reason=quota",

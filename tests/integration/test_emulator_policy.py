@@ -339,6 +339,19 @@ def test_quota_and_unsnapshottable_disks_are_skipped(emu):
     assert "reason=quota" in emu.log()
 
 
+def test_long_advance_expires_hour_by_hour(emu):
+    """Within one long advance, earlier hours' snapshots expire before a later
+    hour counts the quota: a rolling window, as if time had passed normally."""
+    t = advance_to_next_monday(emu)
+    pid = policy(emu, repeatWeekDays=list(range(1, 8)), hours=[0, 6, 12, 18], retentionDays=1)
+    ok(emu, "ApplyAutoSnapshotPolicy", {"autoSnapshotPolicyId": pid, "diskIds": [D2]})
+    emu.advance_clock(3 * 86400)         # 12 scheduled hours, quota 8, 4 alive at a time
+    last = [t.replace(minute=0) + datetime.timedelta(days=2, hours=h) for h in (6, 12, 18)]
+    last.append(t.replace(minute=0) + datetime.timedelta(days=3))
+    assert [s["createTime"] for s in autos(emu, D2)] == [e.strftime(FMT) for e in last]
+    assert f"diskId={D2} reason=quota" not in emu.log()
+
+
 def test_clock_set_back_runs_nothing_twice(emu):
     pid = policy(emu, repeatWeekDays=list(range(1, 8)), hours=list(range(24)))
     ok(emu, "ApplyAutoSnapshotPolicy", {"autoSnapshotPolicyId": pid, "diskIds": [D2]})
