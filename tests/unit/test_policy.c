@@ -366,6 +366,18 @@ static void test_policy_actions(struct zec_client *c)
 	CHECK(ret == -EINVAL && strcmp(res.code, "INVALID_PARAMETER_VALUE") == 0,
 	      "a disk of another zone: EINVAL");
 
+	{
+		const char *one[] = { D1 };
+		struct zec_disk_filter df = { .disk_ids = one, .n_disk_ids = 1,
+		                              .snapshot_ability = -1 };
+		struct zec_disk_list dl;
+
+		ret = zec_describe_disks(c, &df, 0, 0, &dl, &res);
+		CHECK(ret == 0 && dl.count == 1 && dl.items[0].auto_snapshot_policy_id &&
+		      strcmp(dl.items[0].auto_snapshot_policy_id, id) == 0,
+		      "DescribeDisks shows the disk's autoSnapshotPolicyId");
+		zec_disk_list_free(&dl);
+	}
 	m.policy_id = id;
 	CHECK(zec_modify_auto_snapshot_policy(c, &m, &res) == 0, "modify the hours");
 	{
