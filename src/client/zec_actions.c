@@ -28,6 +28,7 @@
  *    (a second rollback could discard writes); the failure is returned.
  */
 #include "zec_parse.h"
+#include "zec_actions_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -46,18 +47,18 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static int bad_argument(struct zec_result *res, const char *message)
+int bad_argument(struct zec_result *res, const char *message)
 {
 	return zec_result_local(res, ZECFS_BAD_ARGUMENT, message);
 }
 
-static int no_memory(struct zec_result *res)
+int no_memory(struct zec_result *res)
 {
 	return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "out of memory");
 }
 
 /* Every id present and non-empty; n in [min, max]. */
-static bool ids_ok(const char *const *ids, size_t n, size_t min, size_t max)
+bool ids_ok(const char *const *ids, size_t n, size_t min, size_t max)
 {
 	if (n < min || n > max)
 		return false;
@@ -70,13 +71,13 @@ static bool ids_ok(const char *const *ids, size_t n, size_t min, size_t max)
 	return true;
 }
 
-static bool str_ok(const char *s)
+bool str_ok(const char *s)
 {
 	return s && *s;
 }
 
 /* The answer was 200 but its content is unusable. */
-static int parse_failed(struct zec_result *res, int err, const char *what)
+int parse_failed(struct zec_result *res, int err, const char *what)
 {
 	if (err == -ENOMEM)
 		return no_memory(res);
@@ -86,7 +87,7 @@ static int parse_failed(struct zec_result *res, int err, const char *what)
 }
 
 /* Sends body as action; *response is the "response" object on success. */
-static int send_call(struct zec_client *c, const char *action, char *body,
+int send_call(struct zec_client *c, const char *action, char *body,
                      int body_ret, unsigned flags, uint64_t deadline,
                      uint64_t t0, cJSON **response, struct zec_call *callp,
                      struct zec_result *res)

@@ -202,3 +202,4 @@ int zec_snapshot_name_exists(struct zec_client *c, const char *disk_id,
                              const char *name, struct zec_result *res);
 
 #endif /* ZEC_CLIENT_H */
+#include "zec_policy.h"  /* auto-snapshot policies and CreateDisks */

@@ -4,6 +4,8 @@
  * and ModifyDisksAttributes, with the API's parameter validation codes.
  */
 #include "actions.h"
+#include "params.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -26,7 +28,7 @@
 /* ---- parameter validation ------------------------------------------- */
 
 /* Optional string: 0 (absent leaves *out NULL) or the error status. */
-static int param_str(const cJSON *body, const char *key, bool required,
+int param_str(const cJSON *body, const char *key, bool required,
                      const char **out, struct emu_result *res)
 {
 	int r = zj_string(body, key, out);
@@ -60,7 +62,7 @@ static int param_bool(const cJSON *body, const char *key, bool *present,
 }
 
 /* An array of strings with min..max members (min 0: optional). */
-static int param_ids(const cJSON *body, const char *key, int min, int max,
+int param_ids(const cJSON *body, const char *key, int min, int max,
                      const cJSON **out, int *count, struct emu_result *res)
 {
 	int r = zj_string_array(body, key, out, count);
@@ -85,7 +87,7 @@ static int param_ids(const cJSON *body, const char *key, int min, int max,
 	return 0;
 }
 
-static int param_page(const cJSON *body, long long max, long long *num,
+int param_page(const cJSON *body, long long max, long long *num,
                       long long *size, struct emu_result *res)
 {
 	int r;
@@ -152,7 +154,7 @@ static int check_retention_rule(const struct store *s, time_t at,
 
 /* ---- filters and paging --------------------------------------------- */
 
-static bool in_ids(const cJSON *ids, const char *value)
+bool in_ids(const cJSON *ids, const char *value)
 {
 	const cJSON *it;
 
@@ -164,7 +166,7 @@ static bool in_ids(const cJSON *ids, const char *value)
 }
 
 /* Substring match; a leading '^' and a trailing '$' anchor it unless plain. */
-static bool fuzzy_match(const char *value, const char *pattern, bool plain)
+bool fuzzy_match(const char *value, const char *pattern, bool plain)
 {
 	bool head = false, tail = false;
 	size_t plen = strlen(pattern), vlen;
@@ -241,8 +243,8 @@ static int emit_time(cJSON *rec, int layout)
 }
 
 /* Adds totalCount and the records of the page to res->response. */
-static int page_out(const struct store *s, cJSON *const *page, size_t count,
-                    size_t total, struct emu_result *res)
+int page_out(const struct store *s, cJSON *const *page, size_t count,
+             size_t total, struct emu_result *res)
 {
 	cJSON *set;
 
@@ -268,14 +270,14 @@ nomem:
 }
 
 /* The index of the page's first item; SIZE_MAX when past any listing. */
-static size_t page_first(long long num, long long size)
+size_t page_first(long long num, long long size)
 {
 	if (num - 1 > (long long)(SIZE_MAX / 2) / size)
 		return SIZE_MAX;
 	return (size_t)((num - 1) * size);
 }
 
-static int ok_empty(struct emu_result *res)
+int ok_empty(struct emu_result *res)
 {
 	res->response = cJSON_CreateObject();
 	if (!res->response)
@@ -287,7 +289,7 @@ static int ok_empty(struct emu_result *res)
 /* ---- DescribeDisks -------------------------------------------------- */
 
 /* tags filter: [{"key":..,"value":..}], every pair must be on the disk. */
-static int read_tags(const cJSON *body, const cJSON **tags, struct emu_result *res)
+int read_tags(const cJSON *body, const cJSON **tags, struct emu_result *res)
 {
 	const cJSON *it;
 
@@ -1064,5 +1066,5 @@ action_fn actions_lookup(const char *name)
 	for (size_t i = 0; i < sizeof(action_table) / sizeof(action_table[0]); i++)
 		if (strcmp(action_table[i].name, name) == 0)
 			return action_table[i].fn;
-	return NULL;
+	return policy_actions_lookup(name);     /* policy.c */
 }

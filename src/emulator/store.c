@@ -10,6 +10,7 @@
  * a retention expiry walks every snapshot.
  */
 #include "store.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -381,6 +382,7 @@ static void free_content(struct store_content *c)
 	strmap_free(&c->disk_index);
 	strmap_free(&c->snap_index);
 	strmap_free(&c->group_index);
+	cJSON_Delete(c->policies);      /* policy.c */
 	content_init(c);
 }
 
@@ -993,6 +995,8 @@ bool store_tick_locked(struct store *s)
 	long long now_s_ms = (now >= 0 ? now / 1000 : (now - 999) / 1000) * 1000;
 	bool changed = false;
 
+	if (policy_tick_locked(s, now))         /* policy.c: the schedule */
+		changed = true;
 	if (now >= s->c.pend_next_ms && tick_pending(s, now))
 		changed = true;
 	if (now_s_ms >= s->c.ret_next_ms && tick_retention(s, now_s_ms))
@@ -1324,6 +1328,9 @@ static int load(struct store *s, cJSON *seed, bool owned, char *err, size_t err_
 		}
 		c->ndisks++;
 	}
+	ret = policy_load_locked(s, seed, err, err_size);      /* policy.c */
+	if (ret)
+		goto fail;
 	cJSON_ArrayForEach(it, snaps) {
 		note_id(s, rec_str(it, "snapshotId"));
 	}
@@ -1421,6 +1428,8 @@ cJSON *store_state_json_locked(const struct store *s)
 	store_snap_walk_locked(s, NULL, state_visit, &w);
 	if (w.nomem)
 		goto fail;
+	if (policy_state_json_locked(s, root))  /* policy.c */
+		goto fail;
 	zec_time_format(store_now_locked(s), now);
 	if (zj_add_string(root, "now", now))
 		goto fail;
@@ -1517,4 +1526,57 @@ out:
 	free(text);
 	cJSON_Delete(state);
 	return ret;
+}
+
+/* ---- for policy.c ------------------------------------------------------- */
+
+unsigned long long store_new_id_locked(struct store *s)
+{
+	return new_id(s);
+}
+
+int store_add_snap_locked(struct store *s, cJSON *rec, long long due_ms,
+                          struct emu_snap **out)
+{
+	char now[ZEC_TIME_LEN];
+	int ret;
+
+	zec_time_format(store_now_locked(s), now);
+	ret = snap_defaults(s, rec, now);
+	if (!ret)
+		ret = add_snap(s, rec, due_ms, NULL, out);
+	if (!ret)
+		store_touch_locked(s);
+	return ret;
+}
+
+int store_add_disk_locked(struct store *s, cJSON *rec, long long due_ms,
+                          const char *after_status, size_t *out)
+{
+	struct store_content *c = &s->c;
+	char now[ZEC_TIME_LEN];
+	char *after = NULL;
+	int ret;
+
+	zec_time_format(store_now_locked(s), now);
+	if (due_ms && !(after = strdup(after_status)))
+		return -ENOMEM;
+	ret = grow((void **)&c->disks, &c->cap_disks, c->ndisks, sizeof(*c->disks));
+	if (!ret)
+		ret = disk_defaults(rec, now);
+	if (!ret)
+		ret = strmap_put(&c->disk_index, rec_str(rec, "diskId"),
+		                 (void *)(uintptr_t)(c->ndisks + 1));
+	if (ret) {
+		free(after);
+		return ret;
+	}
+	memset(&c->disks[c->ndisks], 0, sizeof(c->disks[0]));
+	c->disks[c->ndisks].rec = rec;
+	c->disks[c->ndisks].prev_status = after;
+	if (due_ms)
+		store_disk_due_locked(s, c->ndisks, due_ms);
+	*out = c->ndisks++;
+	store_touch_locked(s);
+	return 0;
 }

@@ -91,6 +91,8 @@ struct store_content {
 	/* lower bounds of the next due time (business ms), LLONG_MAX: none;
 	 * store_tick_locked() does nothing before the earliest of them */
 	long long pend_next_ms, ret_next_ms, disk_next_ms;
+	cJSON *policies;                /* AutoSnapshotPolicy records (policy.c) */
+	long long sched_ms;             /* schedule run through (business ms) */
 };
 
 struct store {
@@ -197,5 +199,20 @@ const char *rec_str(const cJSON *rec, const char *key);
 int rec_set_str(cJSON *rec, const char *key, const char *value);
 int rec_set_bool(cJSON *rec, const char *key, bool value);
 bool rec_bool(const cJSON *rec, const char *key, bool dflt);
+
+/* ---- for policy.c (auto-snapshot policies, CreateDisks) ---- */
+
+/* A fresh numeric id (snapshots, disks, policies, orders share the counter). */
+unsigned long long store_new_id_locked(struct store *s);
+
+/* Adds snapshot rec (taken over on success), seed defaults filled in,
+ * pending until due_ms (0: not pending). */
+int store_add_snap_locked(struct store *s, cJSON *rec, long long due_ms,
+                          struct emu_snap **out);
+
+/* Adds disk rec (taken over on success), seed defaults filled in; with
+ * due_ms its status becomes after_status then.  The disk's index in *out. */
+int store_add_disk_locked(struct store *s, cJSON *rec, long long due_ms,
+                          const char *after_status, size_t *out);
 
 #endif /* ZEC_EMU_STORE_H */

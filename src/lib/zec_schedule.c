@@ -1,134 +1,155 @@
 /*
- * zec_schedule.c - parse and print auto-snapshot schedules (see
- * zec_schedule.h).  Pure: unit-tested, no I/O.
+ * zec_schedule.c - parse and print the text form of an auto-snapshot
+ * schedule (zec_schedule.h).  Pure; every input answers 0 or -EINVAL.
  */
 #include "zec_schedule.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
-static const char *const day_names[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+static const char *const day_names[8] = {
+	NULL, "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+};
 
-/* A whole decimal number in [lo, hi] spanning exactly [p, p+n). */
-static int number(const char *p, size_t n, long lo, long hi, long *out)
+#define ALL_DAYS 0xfeu
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A decimal number of 1..digits digits in [p, end) within 0..max; -1 otherwise. */
+static long number(const char *p, const char *end, int digits, long max)
 {
 	long v = 0;
 
-	if (n == 0 || n > 5)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (p[i] - '0');
+	if (p == end || end - p > digits)
+		return -1;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
 	}
-	if (v < lo || v > hi)
+	return v <= max ? v : -1;
+}
+
+static int parse_day(const char *p, const char *end, uint8_t *days)
+{
+	size_t n = (size_t)(end - p);
+	long v;
+
+	if (n == 5 && strncasecmp(p, "daily", 5) == 0) {
+		*days |= ALL_DAYS;
+		return 0;
+	}
+	for (int d = 1; d <= 7; d++) {
+		if (n == 3 && strncasecmp(p, day_names[d], 3) == 0) {
+			*days |= (uint8_t)(1u << d);
+			return 0;
+		}
+	}
+	v = number(p, end, 1, 7);
+	if (v < 1)
 		return -EINVAL;
-	*out = v;
+	*days |= (uint8_t)(1u << v);
 	return 0;
 }
 
-static int parse_days(const char *p, size_t n, unsigned *days)
+static int parse_hour(const char *p, const char *end, uint32_t *hours)
 {
-	*days = 0;
-	if (n == 5 && strncmp(p, "daily", 5) == 0) {
-		*days = 0x7f;
-		return 0;
-	}
-	while (n) {
-		const char *comma = memchr(p, ',', n);
-		size_t len = comma ? (size_t)(comma - p) : n;
-		long d = 0;
-		int found = 0;
+	long v = number(p, end, 2, 23);
 
-		for (int i = 0; i < 7; i++) {
-			if (len == 3 && strncmp(p, day_names[i], 3) == 0) {
-				d = i + 1;
-				found = 1;
-			}
-		}
-		if (!found && number(p, len, 1, 7, &d))
-			return -EINVAL;
-		*days |= 1u << (d - 1);
-		if (!comma)
-			break;
-		n -= len + 1;
-		p += len + 1;
-		if (!n)
-			return -EINVAL;         /* a trailing comma */
-	}
-	return *days ? 0 : -EINVAL;
+	if (v < 0)
+		return -EINVAL;
+	*hours |= 1u << v;
+	return 0;
 }
 
-static int parse_hours(const char *p, size_t n, unsigned long *hours)
+/* Each comma-separated item of [p, end) through one(); none empty. */
+static int parse_list(const char *p, const char *end, void *acc,
+                      int (*one)(const char *, const char *, void *))
 {
-	*hours = 0;
-	while (n) {
-		const char *comma = memchr(p, ',', n);
-		size_t len = comma ? (size_t)(comma - p) : n;
-		long h;
+	if (p == end)
+		return -EINVAL;
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma ? comma : end;
+		int ret = one(p, stop, acc);
 
-		if (number(p, len, 0, 23, &h))
-			return -EINVAL;
-		*hours |= 1ul << h;
+		if (ret)
+			return ret;
 		if (!comma)
-			break;
-		n -= len + 1;
-		p += len + 1;
-		if (!n)
-			return -EINVAL;
+			return 0;
+		p = comma + 1;
 	}
-	return *hours ? 0 : -EINVAL;
+}
+
+static int day_item(const char *p, const char *end, void *acc)
+{
+	return parse_day(p, end, acc);
+}
+
+static int hour_item(const char *p, const char *end, void *acc)
+{
+	return parse_hour(p, end, acc);
+}
+
+static int parse_keep(const char *p, const char *end, int *keep)
+{
+	long v;
+
+	if (end - p == 7 && strncasecmp(p, "forever", 7) == 0) {
+		*keep = ZEC_SCHEDULE_KEEP_FOREVER;
+		return 0;
+	}
+	v = number(p, end, 5, ZEC_SCHEDULE_KEEP_MAX);
+	if (v < 1)
+		return -EINVAL;
+	*keep = (int)v;
+	return 0;
 }
 
 int zec_schedule_parse(const char *text, size_t len, struct zec_schedule *out)
 {
+	const char *p = text, *end = text + len;
+	bool seen_days = false, seen_hours = false, seen_keep = false;
 	struct zec_schedule s = { 0, 0, 0 };
-	int seen = 0;               /* 1 days, 2 hours, 4 keep */
-	size_t i = 0;
 
-	/* a value from setfattr may end in a newline or a NUL */
-	while (len && (text[len - 1] == '\n' || text[len - 1] == '\0'))
-		len--;
-	while (i < len) {
-		size_t start, eq, end;
-		long keep;
+	if (!text)
+		return -EINVAL;
+	for (;;) {
+		const char *tok, *eq;
+		int ret;
 
-		while (i < len && text[i] == ' ')
-			i++;
-		if (i == len)
+		while (p < end && is_blank(*p))
+			p++;
+		if (p == end)
 			break;
-		start = i;
-		while (i < len && text[i] != ' ')
-			i++;
-		end = i;
-		for (eq = start; eq < end && text[eq] != '='; eq++)
-			;
-		if (eq == end)
+		tok = p;
+		while (p < end && !is_blank(*p))
+			p++;
+		eq = memchr(tok, '=', (size_t)(p - tok));
+		if (!eq)
 			return -EINVAL;
-#define KEY(k) (eq - start == strlen(k) && strncmp(text + start, k, eq - start) == 0)
-		if (KEY("days") && !(seen & 1)) {
-			if (parse_days(text + eq + 1, end - eq - 1, &s.days))
-				return -EINVAL;
-			seen |= 1;
-		} else if (KEY("hours") && !(seen & 2)) {
-			if (parse_hours(text + eq + 1, end - eq - 1, &s.hours))
-				return -EINVAL;
-			seen |= 2;
-		} else if (KEY("keep") && !(seen & 4)) {
-			if (end - eq - 1 == 7 && strncmp(text + eq + 1, "forever", 7) == 0)
-				s.keep = ZEC_KEEP_FOREVER;
-			else if (number(text + eq + 1, end - eq - 1, 1, ZEC_KEEP_MAX, &keep))
-				return -EINVAL;
-			else
-				s.keep = (int)keep;
-			seen |= 4;
+		if (eq - tok == 4 && memcmp(tok, "days", 4) == 0 && !seen_days) {
+			seen_days = true;
+			ret = parse_list(eq + 1, p, &s.days, day_item);
+		} else if (eq - tok == 5 && memcmp(tok, "hours", 5) == 0 && !seen_hours) {
+			seen_hours = true;
+			ret = parse_list(eq + 1, p, &s.hours, hour_item);
+		} else if (eq - tok == 4 && memcmp(tok, "keep", 4) == 0 && !seen_keep) {
+			seen_keep = true;
+			ret = parse_keep(eq + 1, p, &s.keep);
 		} else {
-			return -EINVAL;         /* unknown or repeated key */
+			ret = -EINVAL;      /* unknown or repeated key */
 		}
-#undef KEY
+		if (ret)
+			return ret;
 	}
-	if (seen != 7)
+	if (!seen_days || !seen_hours || !seen_keep)
 		return -EINVAL;
 	*out = s;
 	return 0;
@@ -136,69 +157,45 @@ int zec_schedule_parse(const char *text, size_t len, struct zec_schedule *out)
 
 int zec_schedule_format(const struct zec_schedule *s, char *buf, size_t size)
 {
-	size_t at = 0;
-	int n;
+	size_t n = 0;
+	int w;
 
-#define PUT(...) do { \
-		n = snprintf(buf + at, at < size ? size - at : 0, __VA_ARGS__); \
-		if (n < 0) \
-			return -ERANGE; \
-		at += (size_t)n; \
+#define PUT(...)                                                          \
+	do {                                                              \
+		w = snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__); \
+		n += (size_t)w;                                           \
 	} while (0)
-	if ((s->days & 0x7f) == 0x7f) {
-		PUT("days=daily");
-	} else {
-		const char *sep = "days=";
 
-		for (int d = 0; d < 7; d++) {
+	if (!s || !s->days || (s->days & ~ALL_DAYS) || !s->hours || (s->hours >> 24) ||
+	    (s->keep != ZEC_SCHEDULE_KEEP_FOREVER &&
+	     (s->keep < 1 || s->keep > ZEC_SCHEDULE_KEEP_MAX)))
+		return -EINVAL;
+	if (!buf || !size)
+		return -ENAMETOOLONG;
+	PUT("days=");
+	if (s->days == ALL_DAYS) {
+		PUT("daily");
+	} else {
+		const char *sep = "";
+
+		for (int d = 1; d <= 7; d++) {
 			if (s->days & (1u << d)) {
 				PUT("%s%s", sep, day_names[d]);
 				sep = ",";
 			}
 		}
 	}
-	{
-		const char *sep = " hours=";
-
-		for (int h = 0; h < 24; h++) {
-			if (s->hours & (1ul << h)) {
-				PUT("%s%d", sep, h);
-				sep = ",";
-			}
+	PUT(" hours=");
+	for (int h = 0, first = 1; h < 24; h++) {
+		if (s->hours & (1u << h)) {
+			PUT("%s%d", first ? "" : ",", h);
+			first = 0;
 		}
 	}
-	if (s->keep == ZEC_KEEP_FOREVER)
+	if (s->keep == ZEC_SCHEDULE_KEEP_FOREVER)
 		PUT(" keep=forever");
 	else
 		PUT(" keep=%d", s->keep);
 #undef PUT
-	return at < size ? 0 : -ERANGE;
-}
-
-size_t zec_schedule_days(const struct zec_schedule *s, int out[7])
-{
-	size_t n = 0;
-
-	for (int d = 0; d < 7; d++) {
-		if (s->days & (1u << d))
-			out[n++] = d + 1;
-	}
-	return n;
-}
-
-size_t zec_schedule_hours(const struct zec_schedule *s, int out[24])
-{
-	size_t n = 0;
-
-	for (int h = 0; h < 24; h++) {
-		if (s->hours & (1ul << h))
-			out[n++] = h;
-	}
-	return n;
-}
-
-int zec_schedule_equal(const struct zec_schedule *a, const struct zec_schedule *b)
-{
-	return (a->days & 0x7f) == (b->days & 0x7f) && (a->hours & 0xfffffful) ==
-	       (b->hours & 0xfffffful) && a->keep == b->keep;
+	return n < size ? 0 : -ENAMETOOLONG;
 }

@@ -43,6 +43,12 @@ SEED = {
         {"snapshotId": S1, "snapshotName": "daily-1", "diskId": D1,
          "createTime": CREATED},
     ],
+    # a disk is on a policy when the policy's diskIdSet says so
+    "autoSnapshotPolicies": [
+        {"autoSnapshotPolicyId": "asp-123", "autoSnapshotPolicyName": "nightly",
+         "zoneId": "asia-east-1a", "repeatWeekDays": [1], "hours": [2],
+         "retentionDays": 7, "diskIdSet": [D2]},
+    ],
 }
 
 

@@ -1,0 +1,813 @@
+/*
+ * zec_policy.c - the auto-snapshot policy actions and CreateDisks: request
+ * bodies, record parsing, one typed function per action and the policy
+ * walker (zec_policy.h).
+ *
+ * Re-sending rules (as in zec_actions.c):
+ *  - DescribeAutoSnapshotPolicies, ModifyAutoSnapshotPolicy,
+ *    ApplyAutoSnapshotPolicy, CancelAutoSnapshotPolicy: idempotent, retried.
+ *  - DeleteAutoSnapshotPolicies: retried; INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND
+ *    after a try that may have been applied means already gone: success.
+ *  - CreateAutoSnapshotPolicy, CreateDisks: never re-sent after a try whose
+ *    outcome is unknown (a second policy, a second billed disk).
+ */
+#include "zec_policy_parse.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zec_actions_int.h"
+#include "zec_errno.h"
+#include "zec_json.h"
+#include "zec_log.h"
+
+#define MAX_IDS        100
+#define WALK_ROUNDS    3
+#define POLICY_NAME_MIN 2
+#define POLICY_NAME_MAX 63
+
+/* ---- parsing ------------------------------------------------------------- */
+
+/* A string member into *dst (absent or null: NULL); wrong type: -EINVAL. */
+static int take_str(const cJSON *obj, const char *key, char **dst)
+{
+	const char *v;
+	int ret = zj_string(obj, key, &v);
+
+	*dst = NULL;
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	*dst = strdup(v);
+	return *dst ? 0 : -ENOMEM;
+}
+
+/* An array of integers in lo..hi (hi < 32) as a bit set. */
+static int take_bits(const cJSON *obj, const char *key, int lo, int hi, uint32_t *bits)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, key), *it;
+
+	*bits = 0;
+	if (!arr || cJSON_IsNull(arr))
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return -EINVAL;
+	cJSON_ArrayForEach(it, arr) {
+		double d = it->valuedouble;
+
+		if (!cJSON_IsNumber(it) || d < lo || d > hi || d != (double)(int)d)
+			return -EINVAL;
+		*bits |= 1u << (int)d;
+	}
+	return 0;
+}
+
+static int take_tags(const cJSON *obj, struct zec_tag **tags, size_t *n)
+{
+	const cJSON *holder = cJSON_GetObjectItemCaseSensitive(obj, "tags"), *list, *it;
+	size_t i = 0;
+
+	*tags = NULL;
+	*n = 0;
+	if (!holder || cJSON_IsNull(holder))
+		return 0;
+	/* the SDK's Tags {"tags":[...]}; a bare array is read too */
+	list = cJSON_IsArray(holder) ? holder : cJSON_GetObjectItemCaseSensitive(holder, "tags");
+	if (!list || cJSON_IsNull(list))
+		return 0;
+	if (!cJSON_IsArray(list))
+		return -EINVAL;
+	*tags = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof(**tags));
+	if (!*tags)
+		return -ENOMEM;
+	cJSON_ArrayForEach(it, list) {
+		int ret = take_str(it, "key", &(*tags)[i].key);
+
+		if (!ret)
+			ret = take_str(it, "value", &(*tags)[i].value);
+		*n = ++i;
+		if (ret)
+			return ret;
+		if (!(*tags)[i - 1].key)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int take_strv(const cJSON *obj, const char *key, bool required, struct zec_strv *out)
+{
+	const cJSON *arr, *it;
+	int count, ret = zj_string_array(obj, key, &arr, &count);
+
+	memset(out, 0, sizeof(*out));
+	if (ret == -ENOENT && !required)
+		return 0;
+	if (ret)
+		return -EINVAL;
+	out->v = calloc((size_t)count + 1, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	cJSON_ArrayForEach(it, arr) {
+		out->v[out->count] = strdup(it->valuestring);
+		if (!out->v[out->count])
+			return -ENOMEM;
+		out->count++;
+	}
+	return 0;
+}
+
+int zec_parse_policy(const cJSON *item, struct zec_policy *out)
+{
+	const cJSON *rg = cJSON_GetObjectItemCaseSensitive(item, "resourceGroup");
+	long long v;
+	uint32_t days = 0;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->retention_days = ZEC_RETENTION_FOREVER;
+	if (!cJSON_IsObject(item))
+		return -EINVAL;
+	ret = take_str(item, "autoSnapshotPolicyId", &out->policy_id);
+	if (!ret && (!out->policy_id || !*out->policy_id))
+		ret = -EINVAL;
+	if (!ret)
+		ret = take_str(item, "autoSnapshotPolicyName", &out->policy_name);
+	if (!ret)
+		ret = take_str(item, "zoneId", &out->zone_id);
+	if (!ret)
+		ret = take_str(item, "createTime", &out->create_time);
+	if (!ret && rg && !cJSON_IsNull(rg) && !cJSON_IsObject(rg))
+		ret = -EINVAL;
+	if (!ret)
+		ret = take_str(rg, "resourceGroupId", &out->resource_group_id);
+	if (!ret)
+		ret = take_str(rg, "resourceGroupName", &out->resource_group_name);
+	if (!ret)
+		ret = take_bits(item, "repeatWeekDays", 1, 7, &days);
+	out->week_days = (uint8_t)days;
+	if (!ret)
+		ret = take_bits(item, "hours", 0, 23, &out->hours);
+	if (!ret && (ret = zj_int(item, "retentionDays", &v)) == 0) {
+		if (v != ZEC_RETENTION_FOREVER && (v < 1 || v > ZEC_RETENTION_DAYS_MAX))
+			ret = -EINVAL;
+		else
+			out->retention_days = (int)v;
+	} else if (ret == -ENOENT) {
+		ret = 0;
+	}
+	if (!ret && (ret = zj_int(item, "diskNum", &out->disk_num)) == -ENOENT)
+		ret = 0;
+	if (!ret)
+		ret = take_strv(item, "diskIdSet", false, &out->disk_ids);
+	if (!ret)
+		ret = take_tags(item, &out->tags, &out->n_tags);
+	if (!ret && !(out->json = cJSON_Print(item)))
+		ret = -ENOMEM;
+	if (ret)
+		zec_policy_clear(out);
+	return ret;
+}
+
+int zec_parse_policy_page(const cJSON *response, struct zec_policy_list *out)
+{
+	const cJSON *data, *it;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(response) || zj_int(response, "totalCount", &out->total) ||
+	    out->total < 0)
+		return -EINVAL;
+	data = cJSON_GetObjectItemCaseSensitive(response, "dataSet");
+	if (!data || cJSON_IsNull(data))
+		return 0;
+	if (!cJSON_IsArray(data))
+		return -EINVAL;
+	out->items = calloc((size_t)cJSON_GetArraySize(data) + 1, sizeof(*out->items));
+	if (!out->items)
+		return -ENOMEM;
+	cJSON_ArrayForEach(it, data) {
+		ret = zec_parse_policy(it, &out->items[out->count]);
+		if (ret) {
+			zec_policy_list_free(out);
+			return ret;
+		}
+		out->count++;
+	}
+	return 0;
+}
+
+int zec_parse_disks_created(const cJSON *response, struct zec_disks_created *out)
+{
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = take_strv(response, "diskIds", true, &out->disk_ids);
+	if (!ret && out->disk_ids.count == 0)
+		ret = -EINVAL;
+	if (!ret)
+		ret = take_str(response, "orderNumber", &out->order_number);
+	if (ret)
+		zec_disks_created_free(out);
+	return ret;
+}
+
+/* ---- request bodies ------------------------------------------------------ */
+
+static int add_strs(cJSON *o, const char *key, const char *const *v, size_t n)
+{
+	cJSON *arr;
+
+	if (!n)
+		return 0;
+	if (!v)
+		return -EINVAL;
+	if (!(arr = cJSON_AddArrayToObject(o, key)))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *s;
+
+		if (!v[i])
+			return -EINVAL;
+		if (!(s = cJSON_CreateString(v[i])))
+			return -ENOMEM;
+		cJSON_AddItemToArray(arr, s);
+	}
+	return 0;
+}
+
+/* The set bits lo..hi of bits as an array of integers (none: omitted). */
+static int add_bits(cJSON *o, const char *key, uint32_t bits, int lo, int hi)
+{
+	cJSON *arr;
+
+	if (!bits)
+		return 0;
+	if (!(arr = cJSON_AddArrayToObject(o, key)))
+		return -ENOMEM;
+	for (int i = lo; i <= hi; i++) {
+		cJSON *n;
+
+		if (!(bits & (1u << i)))
+			continue;
+		if (!(n = cJSON_CreateNumber(i)))
+			return -ENOMEM;
+		cJSON_AddItemToArray(arr, n);
+	}
+	return 0;
+}
+
+static int add_num(cJSON *o, const char *key, long long v)
+{
+	return cJSON_AddNumberToObject(o, key, (double)v) ? 0 : -ENOMEM;
+}
+
+/* [{"key","value"}], into o[key] (the filter) or o[key]{"tags"} (wrapped). */
+static int add_tags(cJSON *o, const char *key, const struct zec_tag_arg *tags, size_t n,
+                    bool wrapped)
+{
+	cJSON *arr;
+
+	if (!n)
+		return 0;
+	if (!tags)
+		return -EINVAL;
+	if (wrapped) {
+		if (!(o = cJSON_AddObjectToObject(o, key)))
+			return -ENOMEM;
+		key = "tags";
+	}
+	if (!(arr = cJSON_AddArrayToObject(o, key)))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *t;
+
+		if (!tags[i].key)
+			return -EINVAL;
+		if (!(t = cJSON_CreateObject()))
+			return -ENOMEM;
+		cJSON_AddItemToArray(arr, t);
+		if (zj_add_string(t, "key", tags[i].key) ||
+		    zj_add_string(t, "value", tags[i].value ? tags[i].value : ""))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Prints o compactly into *body and frees o, whatever ret is. */
+static int body_done(cJSON *o, int ret, char **body)
+{
+	*body = NULL;
+	if (!ret && !(*body = cJSON_PrintUnformatted(o)))
+		ret = -ENOMEM;
+	cJSON_Delete(o);
+	return ret;
+}
+
+int zec_build_create_policy(const struct zec_policy_spec *spec, char **body)
+{
+	cJSON *o = cJSON_CreateObject();
+	int ret;
+
+	*body = NULL;
+	if (!o)
+		return -ENOMEM;
+	ret = zj_add_string(o, "zoneId", spec->zone_id);
+	if (!ret)
+		ret = zj_add_string(o, "autoSnapshotPolicyName", spec->policy_name);
+	if (!ret)
+		ret = add_bits(o, "repeatWeekDays", spec->week_days, 1, 7);
+	if (!ret)
+		ret = add_bits(o, "hours", spec->hours, 0, 23);
+	if (!ret)
+		ret = add_num(o, "retentionDays", spec->retention_days);
+	if (!ret)
+		ret = zj_add_string(o, "resourceGroupId", spec->resource_group_id);
+	if (!ret)
+		ret = add_tags(o, "tags", spec->tags, spec->n_tags, true);
+	return body_done(o, ret, body);
+}
+
+int zec_build_describe_policies(const struct zec_policy_filter *f, int page_num,
+                                int page_size, char **body)
+{
+	cJSON *o = cJSON_CreateObject();
+	int ret = 0;
+
+	*body = NULL;
+	if (!o)
+		return -ENOMEM;
+	if (f) {
+		ret = add_strs(o, "autoSnapshotPolicyIds", f->policy_ids, f->n_policy_ids);
+		if (!ret)
+			ret = add_strs(o, "zoneIds", f->zone_ids, f->n_zone_ids);
+		if (!ret)
+			ret = zj_add_string(o, "autoSnapshotPolicyName", f->policy_name);
+		if (!ret)
+			ret = zj_add_string(o, "resourceGroupId", f->resource_group_id);
+		if (!ret)
+			ret = add_strs(o, "tagKeys", f->tag_keys, f->n_tag_keys);
+		if (!ret)
+			ret = add_tags(o, "tags", f->tags, f->n_tags, false);
+	}
+	if (!ret && page_num > 0)
+		ret = add_num(o, "pageNum", page_num);
+	if (!ret && page_size > 0)
+		ret = add_num(o, "pageSize", page_size);
+	return body_done(o, ret, body);
+}
+
+int zec_build_modify_policy(const struct zec_policy_modify *m, char **body)
+{
+	cJSON *o = cJSON_CreateObject();
+	int ret;
+
+	*body = NULL;
+	if (!o)
+		return -ENOMEM;
+	ret = zj_add_string(o, "autoSnapshotPolicyId", m->policy_id);
+	if (!ret)
+		ret = zj_add_string(o, "autoSnapshotPolicyName", m->policy_name);
+	if (!ret)
+		ret = add_bits(o, "repeatWeekDays", m->week_days, 1, 7);
+	if (!ret)
+		ret = add_bits(o, "hours", m->hours, 0, 23);
+	if (!ret && m->set_retention)
+		ret = add_num(o, "retentionDays", m->retention_days);
+	return body_done(o, ret, body);
+}
+
+int zec_build_policy_ids(const char *policy_id, const char *const *ids, size_t n,
+                         char **body)
+{
+	cJSON *o = cJSON_CreateObject();
+	int ret;
+
+	*body = NULL;
+	if (!o)
+		return -ENOMEM;
+	ret = zj_add_string(o, "autoSnapshotPolicyId", policy_id);
+	if (!ret)
+		ret = add_strs(o, policy_id ? "diskIds" : "autoSnapshotPolicyIds", ids, n);
+	return body_done(o, ret, body);
+}
+
+int zec_build_create_disks(const struct zec_disk_spec *spec, char **body)
+{
+	cJSON *o = cJSON_CreateObject();
+	int ret;
+
+	*body = NULL;
+	if (!o)
+		return -ENOMEM;
+	ret = zj_add_string(o, "zoneId", spec->zone_id);
+	if (!ret)
+		ret = zj_add_string(o, "diskName", spec->disk_name);
+	if (!ret)
+		ret = add_num(o, "diskSize", spec->disk_size);
+	if (!ret)
+		ret = add_num(o, "diskAmount", spec->disk_amount > 0 ? spec->disk_amount : 1);
+	if (!ret)
+		ret = zj_add_string(o, "diskCategory", spec->disk_category);
+	if (!ret)
+		ret = zj_add_string(o, "resourceGroupId", spec->resource_group_id);
+	if (!ret)
+		ret = zj_add_string(o, "snapshotId", spec->snapshot_id);
+	return body_done(o, ret, body);
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+static bool schedule_ok(uint8_t days, uint32_t hours)
+{
+	return days && !(days & ~ZEC_WEEKDAYS_ALL) && hours && !(hours & ~ZEC_HOURS_ALL);
+}
+
+static bool retention_ok(int days)
+{
+	return days == ZEC_RETENTION_FOREVER || (days >= 1 && days <= ZEC_RETENTION_DAYS_MAX);
+}
+
+static bool policy_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	return n >= POLICY_NAME_MIN && n <= POLICY_NAME_MAX;
+}
+
+/* ---- actions -------------------------------------------------------------- */
+
+/* Sends a built body; the answer is handed to *response (may be NULL: dropped). */
+static int simple_call(struct zec_client *c, const char *action, char *body, int built,
+                       unsigned flags, uint64_t t0, cJSON **response,
+                       struct zec_call *callp, struct zec_result *res)
+{
+	cJSON *r = NULL;
+	int ret = send_call(c, action, body, built, flags, 0, t0, &r, callp, res);
+
+	free(body);
+	if (response)
+		*response = r;
+	else
+		cJSON_Delete(r);
+	return ret;
+}
+
+int zec_create_auto_snapshot_policy(struct zec_client *c, const struct zec_policy_spec *spec,
+                                    char **policy_id, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	uint64_t t0 = zec_now_ms();
+	cJSON *response = NULL;
+	char *body = NULL;
+	const char *id;
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "CreateAutoSnapshotPolicy");
+	if (policy_id)
+		*policy_id = NULL;
+	if (!c || !spec || !policy_id || !str_ok(spec->zone_id) ||
+	    !policy_name_ok(spec->policy_name) || !schedule_ok(spec->week_days, spec->hours) ||
+	    !retention_ok(spec->retention_days))
+		return bad_argument(res, "CreateAutoSnapshotPolicy: zone, a 2-63 character name, "
+		                    "days, hours and retention -1 or 1-65535 needed");
+	ret = zec_build_create_policy(spec, &body);
+	ret = simple_call(c, "CreateAutoSnapshotPolicy", body, ret, ZEC_CALL_NOT_IDEMPOTENT,
+	                  t0, &response, NULL, res);
+	if (ret)
+		goto out;
+	if (zj_string(response, "autoSnapshotPolicyId", &id) || !*id) {
+		ret = parse_failed(res, -EINVAL, "CreateAutoSnapshotPolicy: no autoSnapshotPolicyId");
+		goto out;
+	}
+	*policy_id = strdup(id);
+	if (!*policy_id)
+		ret = no_memory(res);
+out:
+	cJSON_Delete(response);
+	return ret;
+}
+
+static int describe_page(struct zec_client *c, const struct zec_policy_filter *f,
+                         int page_num, int page_size, uint64_t deadline,
+                         struct zec_policy_list *out, struct zec_result *res)
+{
+	uint64_t t0 = zec_now_ms();
+	cJSON *response = NULL;
+	char *body = NULL;
+	int ret;
+
+	zec_result_begin(res, "DescribeAutoSnapshotPolicies");
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!c || !out || (f && (!ids_ok(f->policy_ids, f->n_policy_ids, 0, (size_t)-1) ||
+	                         !ids_ok(f->zone_ids, f->n_zone_ids, 0, (size_t)-1) ||
+	                         !ids_ok(f->tag_keys, f->n_tag_keys, 0, (size_t)-1))))
+		return bad_argument(res, "DescribeAutoSnapshotPolicies: bad arguments");
+	if (page_size > ZEC_POLICY_PAGE_MAX)
+		return bad_argument(res, "DescribeAutoSnapshotPolicies: pageSize above 100");
+	ret = zec_build_describe_policies(f, page_num, page_size, &body);
+	ret = send_call(c, "DescribeAutoSnapshotPolicies", body, ret, 0, deadline, t0,
+	                &response, NULL, res);
+	if (!ret && (ret = zec_parse_policy_page(response, out)))
+		ret = parse_failed(res, ret, "DescribeAutoSnapshotPolicies: unusable dataSet");
+	cJSON_Delete(response);
+	free(body);
+	return ret;
+}
+
+int zec_describe_auto_snapshot_policies(struct zec_client *c,
+                                        const struct zec_policy_filter *f,
+                                        int page_num, int page_size,
+                                        struct zec_policy_list *out,
+                                        struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+
+	return describe_page(c, f, page_num, page_size, 0, out, res ? res : &local);
+}
+
+/* Appends page's items to out (taking them), dropping ids out already has. */
+static int append_page(struct zec_policy_list *out, struct zec_policy_list *page)
+{
+	struct zec_policy *items = realloc(out->items,
+	                                   (out->count + page->count + 1) * sizeof(*items));
+
+	if (!items)
+		return -ENOMEM;
+	out->items = items;
+	for (size_t i = 0; i < page->count; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < out->count && !seen; j++)
+			seen = strcmp(out->items[j].policy_id, page->items[i].policy_id) == 0;
+		if (seen)
+			zec_policy_clear(&page->items[i]);
+		else
+			out->items[out->count++] = page->items[i];
+	}
+	page->count = 0;
+	zec_policy_list_free(page);
+	return 0;
+}
+
+/* One walk, page after page; *moved when the pages disagree on totalCount. */
+static int walk_once(struct zec_client *c, const struct zec_policy_filter *f,
+                     uint64_t deadline, struct zec_policy_list *out,
+                     struct zec_result *res, bool *moved)
+{
+	int attempts, ret = describe_page(c, f, 1, ZEC_POLICY_PAGE_MAX, deadline, out, res);
+	long long pages;
+
+	if (ret)
+		return ret;
+	pages = (out->total + ZEC_POLICY_PAGE_MAX - 1) / ZEC_POLICY_PAGE_MAX;
+	for (long long p = 2; p <= pages && out->count > 0; p++) {
+		struct zec_policy_list page;
+
+		attempts = res->attempts;
+		ret = describe_page(c, f, (int)p, ZEC_POLICY_PAGE_MAX, deadline, &page, res);
+		res->attempts += attempts;
+		if (ret)
+			break;
+		*moved |= page.total != out->total;
+		if ((ret = append_page(out, &page))) {
+			zec_policy_list_free(&page);
+			ret = no_memory(res);
+			break;
+		}
+	}
+	if (ret)
+		zec_policy_list_free(out);
+	return ret;
+}
+
+int zec_describe_auto_snapshot_policies_all(struct zec_client *c,
+                                            const struct zec_policy_filter *f,
+                                            struct zec_policy_list *out,
+                                            struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	uint64_t deadline;
+	int ret = 0;
+
+	if (!res)
+		res = &local;
+	if (!c) {
+		zec_result_begin(res, "DescribeAutoSnapshotPolicies");
+		return bad_argument(res, "DescribeAutoSnapshotPolicies: no client");
+	}
+	deadline = zec_now_ms() + (uint64_t)zec_client_deadline_ms(c);
+	for (int round = 1; round <= WALK_ROUNDS; round++) {
+		bool moved = false;
+
+		ret = walk_once(c, f, deadline, out, res, &moved);
+		if (ret || !moved || round == WALK_ROUNDS)
+			break;
+		zlog_debug("api walk again action=DescribeAutoSnapshotPolicies path=%s "
+		           "reason=\"list changed while paging\"", res->path ? res->path : "-");
+		zec_policy_list_free(out);
+	}
+	return ret;
+}
+
+int zec_modify_auto_snapshot_policy(struct zec_client *c, const struct zec_policy_modify *m,
+                                    struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	uint64_t t0 = zec_now_ms();
+	char *body = NULL;
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "ModifyAutoSnapshotPolicy");
+	if (!c || !m || !str_ok(m->policy_id) || (m->policy_name && !policy_name_ok(m->policy_name)) ||
+	    (m->week_days & ~ZEC_WEEKDAYS_ALL) || (m->hours & ~ZEC_HOURS_ALL) ||
+	    (m->set_retention && !retention_ok(m->retention_days)) ||
+	    (!m->policy_name && !m->week_days && !m->hours && !m->set_retention))
+		return bad_argument(res, "ModifyAutoSnapshotPolicy: a policy id and something "
+		                    "valid to change needed");
+	ret = zec_build_modify_policy(m, &body);
+	return simple_call(c, "ModifyAutoSnapshotPolicy", body, ret, 0, t0, NULL, NULL, res);
+}
+
+int zec_delete_auto_snapshot_policies(struct zec_client *c, const char *const *policy_ids,
+                                      size_t n, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	struct zec_call call = { 0 };
+	uint64_t t0 = zec_now_ms();
+	char *body = NULL;
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "DeleteAutoSnapshotPolicies");
+	if (!c || !ids_ok(policy_ids, n, 1, MAX_IDS))
+		return bad_argument(res, "DeleteAutoSnapshotPolicies: 1 to 100 policy ids");
+	ret = zec_build_policy_ids(NULL, policy_ids, n, &body);
+	ret = simple_call(c, "DeleteAutoSnapshotPolicies", body, ret, 0, t0, NULL, &call, res);
+	if (ret && call.ambiguous_seen && res->outcome == ZEC_OUTCOME_API_ERROR &&
+	    strcmp(res->code, "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND") == 0) {
+		/* an earlier try went through: already gone */
+		zlog_warn("api delete already gone action=DeleteAutoSnapshotPolicies path=%s "
+		          "attempt=%d request_id=%s", res->path ? res->path : "-",
+		          res->attempts, res->request_id[0] ? res->request_id : "-");
+		res->outcome = ZEC_OUTCOME_OK;
+		res->code[0] = '\0';
+		res->message[0] = '\0';
+		res->err = 0;
+		ret = 0;
+	}
+	return ret;
+}
+
+static int policy_disks(struct zec_client *c, const char *action, const char *policy_id,
+                        const char *const *disk_ids, size_t n, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	uint64_t t0 = zec_now_ms();
+	char *body = NULL;
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, action);
+	if (!c || !str_ok(policy_id) || !ids_ok(disk_ids, n, 1, MAX_IDS))
+		return bad_argument(res, "auto snapshot policy: a policy id and 1 to 100 disk ids");
+	ret = zec_build_policy_ids(policy_id, disk_ids, n, &body);
+	return simple_call(c, action, body, ret, 0, t0, NULL, NULL, res);
+}
+
+int zec_apply_auto_snapshot_policy(struct zec_client *c, const char *policy_id,
+                                   const char *const *disk_ids, size_t n,
+                                   struct zec_result *res)
+{
+	return policy_disks(c, "ApplyAutoSnapshotPolicy", policy_id, disk_ids, n, res);
+}
+
+int zec_cancel_auto_snapshot_policy(struct zec_client *c, const char *policy_id,
+                                    const char *const *disk_ids, size_t n,
+                                    struct zec_result *res)
+{
+	return policy_disks(c, "CancelAutoSnapshotPolicy", policy_id, disk_ids, n, res);
+}
+
+int zec_create_disks(struct zec_client *c, const struct zec_disk_spec *spec,
+                     struct zec_disks_created *out, struct zec_result *res)
+{
+	struct zec_result local = { 0 };
+	uint64_t t0 = zec_now_ms();
+	cJSON *response = NULL;
+	char *body = NULL;
+	int ret;
+
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "CreateDisks");
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!c || !spec || !out || !str_ok(spec->zone_id) || !str_ok(spec->disk_name) ||
+	    spec->disk_size < 1 || spec->disk_amount < 0 ||
+	    (spec->snapshot_id && !*spec->snapshot_id))
+		return bad_argument(res, "CreateDisks: zone, name and a size of at least 1 GiB needed");
+	ret = zec_build_create_disks(spec, &body);
+	ret = simple_call(c, "CreateDisks", body, ret, ZEC_CALL_NOT_IDEMPOTENT, t0, &response,
+	                  NULL, res);
+	if (!ret && (ret = zec_parse_disks_created(response, out)))
+		ret = parse_failed(res, ret, "CreateDisks: no diskIds");
+	cJSON_Delete(response);
+	return ret;
+}
+
+/* ---- free and copy ------------------------------------------------------- */
+
+void zec_policy_clear(struct zec_policy *p)
+{
+	if (!p)
+		return;
+	free(p->policy_id);
+	free(p->policy_name);
+	free(p->zone_id);
+	free(p->create_time);
+	free(p->resource_group_id);
+	free(p->resource_group_name);
+	zec_strv_free(&p->disk_ids);
+	for (size_t i = 0; i < p->n_tags; i++) {
+		free(p->tags[i].key);
+		free(p->tags[i].value);
+	}
+	free(p->tags);
+	free(p->json);
+	memset(p, 0, sizeof(*p));
+}
+
+void zec_policy_list_free(struct zec_policy_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->count; i++)
+		zec_policy_clear(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+void zec_disks_created_free(struct zec_disks_created *d)
+{
+	if (!d)
+		return;
+	zec_strv_free(&d->disk_ids);
+	free(d->order_number);
+	memset(d, 0, sizeof(*d));
+}
+
+/* *dst = a copy of src (NULL stays NULL); false when memory runs out. */
+static bool copy_str(char **dst, const char *src)
+{
+	*dst = src ? strdup(src) : NULL;
+	return !src || *dst;
+}
+
+int zec_policy_copy(struct zec_policy *dst, const struct zec_policy *src)
+{
+	bool ok;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->week_days = src->week_days;
+	dst->hours = src->hours;
+	dst->retention_days = src->retention_days;
+	dst->disk_num = src->disk_num;
+	ok = copy_str(&dst->policy_id, src->policy_id) &&
+	     copy_str(&dst->policy_name, src->policy_name) &&
+	     copy_str(&dst->zone_id, src->zone_id) &&
+	     copy_str(&dst->create_time, src->create_time) &&
+	     copy_str(&dst->resource_group_id, src->resource_group_id) &&
+	     copy_str(&dst->resource_group_name, src->resource_group_name) &&
+	     copy_str(&dst->json, src->json);
+	if (ok && src->disk_ids.count) {
+		dst->disk_ids.v = calloc(src->disk_ids.count + 1, sizeof(char *));
+		ok = dst->disk_ids.v != NULL;
+		for (size_t i = 0; ok && i < src->disk_ids.count; i++) {
+			ok = copy_str(&dst->disk_ids.v[i], src->disk_ids.v[i]);
+			dst->disk_ids.count += ok;
+		}
+	}
+	if (ok && src->n_tags) {
+		dst->tags = calloc(src->n_tags, sizeof(*dst->tags));
+		ok = dst->tags != NULL;
+		for (size_t i = 0; ok && i < src->n_tags; i++) {
+			ok = copy_str(&dst->tags[i].key, src->tags[i].key) &&
+			     copy_str(&dst->tags[i].value, src->tags[i].value);
+			dst->n_tags = i + 1;
+		}
+	}
+	if (!ok) {
+		zec_policy_clear(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}

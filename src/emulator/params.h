@@ -1,0 +1,40 @@
+/*
+ * params.h - the request parameter, filter and paging helpers of actions.c,
+ * shared with policy.c.  Each returns 0, or fills res with the API's
+ * validation code and returns its HTTP status.
+ */
+#ifndef ZEC_EMU_PARAMS_H
+#define ZEC_EMU_PARAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "emulator.h"
+
+/* A string member; required: present and non-empty.  Absent: *out NULL. */
+int param_str(const cJSON *body, const char *key, bool required,
+              const char **out, struct emu_result *res);
+/* An array of strings with min..max members (min 0: optional; max 0: any). */
+int param_ids(const cJSON *body, const char *key, int min, int max,
+              const cJSON **out, int *count, struct emu_result *res);
+/* pageNum (default 1) and pageSize (default 20, at most max). */
+int param_page(const cJSON *body, long long max, long long *num,
+               long long *size, struct emu_result *res);
+/* tags filter: [{"key":..,"value":..}] or absent (*tags NULL). */
+int read_tags(const cJSON *body, const cJSON **tags, struct emu_result *res);
+
+bool in_ids(const cJSON *ids, const char *value);
+/* Substring match; a leading '^' and a trailing '$' anchor it unless plain. */
+bool fuzzy_match(const char *value, const char *pattern, bool plain);
+
+/* The index of the page's first item; SIZE_MAX when past any listing. */
+size_t page_first(long long num, long long size);
+/* A 200 with totalCount and copies of the page's records as dataSet
+ * (times in the store's --time-layout). */
+struct store;
+int page_out(const struct store *s, cJSON *const *page, size_t count, size_t total,
+             struct emu_result *res);
+/* A 200 with an empty response. */
+int ok_empty(struct emu_result *res);
+
+#endif /* ZEC_EMU_PARAMS_H */

@@ -1,0 +1,1126 @@
+/*
+ * policy.c - auto-snapshot policies and CreateDisks (issue 12).
+ *
+ * Policies are AutoSnapshotPolicy records (zenlayercloud-sdk-go
+ * zec20250901/models.go) kept in store.c's content (s->c.policies) in
+ * creation order.  A disk's membership is held twice, kept in step: the
+ * policy's diskIdSet/diskNum and the disk record's autoSnapshotPolicyId (so
+ * DescribeDisks and the state file show it as they are).
+ *
+ * The schedule runs on the business clock: store_tick_locked() calls
+ * policy_tick_locked(), which visits every whole UTC hour passed since the
+ * last run, so an advance of the clock by a week makes the week's Auto
+ * snapshots, each with its scheduled hour as createTime.
+ */
+#include "policy.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "params.h"
+#include "zec_json.h"
+#include "zec_log.h"
+#include "zec_time.h"
+
+#define MAX_POLICY_PAGE    100
+#define MAX_IDS            100
+#define MAX_TAG_FILTERS    20
+#define TAG_MAX            64
+#define POLICY_NAME_MIN    2
+#define POLICY_NAME_MAX    63
+#define DISK_NAME_MIN      1
+#define DISK_NAME_MAX      64
+#define RETENTION_DAYS_MAX 65535
+#define MAX_DISK_AMOUNT    100
+#define MAX_DISK_SIZE      32768
+#define HOUR_MS            3600000LL
+#define DAY_S              86400LL
+
+static int no_memory(struct emu_result *res)
+{
+	return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* ---- parameters ------------------------------------------------------ */
+
+/* min..max letters, digits and 'extra' characters, a letter or digit at
+ * both ends. */
+static int check_name(const char *key, const char *name, size_t min, size_t max,
+                      const char *extra, struct emu_result *res)
+{
+	size_t n = strlen(name);
+
+	if (n < min)
+		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_LENGTH",
+		                "The parameter %s must be at least %zu characters.", key, min);
+	if (n > max)
+		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_LENGTH",
+		                "The parameter %s must be at most %zu characters.", key, max);
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(name[i]) && !strchr(extra, name[i]))
+			goto bad;
+	if (is_alnum(name[0]) && is_alnum(name[n - 1]))
+		return 0;
+bad:
+	return emu_fail(res, 400, "INVALID_PARAMETER_PATTERN_ERROR",
+	                "The parameter %s may hold letters, digits and \"%s\", and must "
+	                "start and end with a letter or digit.", key, extra);
+}
+
+/* An integer member: 0, or the error status; absent leaves *present false. */
+static int param_int(const cJSON *body, const char *key, bool required,
+                     bool *present, long long *out, struct emu_result *res)
+{
+	int r = zj_int(body, key, out);
+
+	*present = r == 0;
+	if (r == -ENOENT && required)
+		return emu_fail(res, 400, "MISSING_PARAMETER", "The parameter %s is required.", key);
+	if (r == -EINVAL)
+		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
+		                "The parameter %s must be an integer.", key);
+	return 0;
+}
+
+/* A non-empty array of integers in lo..hi (hi < 32). */
+static bool int_set_ok(const cJSON *v, int lo, int hi)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) < 1)
+		return false;
+	cJSON_ArrayForEach(it, v) {
+		double d = it->valuedouble;
+
+		if (!cJSON_IsNumber(it) || d < lo || d > hi || d != (double)(int)d)
+			return false;
+	}
+	return true;
+}
+
+/* The members of a valid set, sorted and without repeats; NULL on ENOMEM. */
+static cJSON *int_set_norm(const cJSON *v, int lo, int hi)
+{
+	bool seen[32] = { false };
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *it;
+
+	if (!out)
+		return NULL;
+	cJSON_ArrayForEach(it, v)
+		seen[(int)it->valuedouble] = true;
+	for (int i = lo; i <= hi; i++) {
+		cJSON *n;
+
+		if (!seen[i])
+			continue;
+		n = cJSON_CreateNumber(i);
+		if (!n) {
+			cJSON_Delete(out);
+			return NULL;
+		}
+		cJSON_AddItemToArray(out, n);
+	}
+	return out;
+}
+
+/* repeatWeekDays (1..7) or hours (0..23): *out NULL when absent. */
+static int param_int_set(const cJSON *body, const char *key, bool required,
+                         int lo, int hi, cJSON **out, struct emu_result *res)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v)) {
+		if (required)
+			return emu_fail(res, 400, "MISSING_PARAMETER",
+			                "The parameter %s is required.", key);
+		return 0;
+	}
+	if (!cJSON_IsArray(v))
+		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
+		                "The parameter %s must be an array of integers.", key);
+	if (cJSON_GetArraySize(v) < 1)
+		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_LENGTH",
+		                "The parameter %s needs at least 1 item(s).", key);
+	if (!int_set_ok(v, lo, hi))
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "Each item of %s must be an integer from %d to %d.", key, lo, hi);
+	*out = int_set_norm(v, lo, hi);
+	return *out ? 0 : no_memory(res);
+}
+
+static bool retention_days_ok(long long v)
+{
+	return v == -1 || (v >= 1 && v <= RETENTION_DAYS_MAX);
+}
+
+static int param_retention_days(const cJSON *body, bool *present, long long *days,
+                                struct emu_result *res)
+{
+	int st = param_int(body, "retentionDays", false, present, days, res);
+
+	if (st)
+		return st;
+	if (*present && !retention_days_ok(*days))
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "The parameter retentionDays must be -1 or from 1 to %d.",
+		                RETENTION_DAYS_MAX);
+	return 0;
+}
+
+/* tags: {"tags":[{"key":..,"value":..}]} (the SDK's TagAssociation), keys
+ * 1-64 characters and distinct, values up to 64.  *out: the record's tags. */
+static int param_tag_association(const cJSON *body, cJSON **out, struct emu_result *res)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "tags"), *list = NULL, *it;
+
+	*out = NULL;
+	if (v && !cJSON_IsNull(v)) {
+		list = cJSON_GetObjectItemCaseSensitive(v, "tags");
+		if (!cJSON_IsObject(v) || (list && !cJSON_IsNull(list) && !cJSON_IsArray(list)))
+			goto bad_type;
+		cJSON_ArrayForEach(it, list) {
+			const char *k, *val = "";
+			int r = zj_string(it, "key", &k);
+
+			if (r || (r = zj_string(it, "value", &val)) == -EINVAL)
+				goto bad_type;
+			if (!*k || strlen(k) > TAG_MAX || strlen(val) > TAG_MAX)
+				return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+				                "Tag keys must be 1 to %d characters, values at most %d.",
+				                TAG_MAX, TAG_MAX);
+			for (const cJSON *o = list->child; o != it; o = o->next)
+				if (str_eq(rec_str(o, "key"), k))
+					return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+					                "The tag key %s is given twice.", k);
+		}
+	}
+	*out = cJSON_CreateObject();
+	if (!*out || !cJSON_AddArrayToObject(*out, "tags"))
+		goto nomem;
+	cJSON_ArrayForEach(it, list) {
+		cJSON *t = cJSON_CreateObject();
+		const char *val = rec_str(it, "value");
+
+		if (!t)
+			goto nomem;
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(*out, "tags"), t);
+		if (zj_add_string(t, "key", rec_str(it, "key")) ||
+		    zj_add_string(t, "value", val ? val : ""))
+			goto nomem;
+	}
+	return 0;
+bad_type:
+	return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
+	                "The parameter tags must be {\"tags\":[{\"key\",\"value\"}]}.");
+nomem:
+	cJSON_Delete(*out);
+	*out = NULL;
+	return no_memory(res);
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+static const char *rg_name_of(const struct store *s, const char *rg_id)
+{
+	if (strcmp(rg_id, "default") == 0)
+		return "Default Resource Group";
+	for (size_t i = 0; i < s->c.ndisks; i++) {
+		const cJSON *d = s->c.disks[i].rec;
+		if (str_eq(rec_str(d, "resourceGroupId"), rg_id) && rec_str(d, "resourceGroupName"))
+			return rec_str(d, "resourceGroupName");
+	}
+	return rg_id;
+}
+
+/* {"resourceGroupId":..,"resourceGroupName":..}; NULL on ENOMEM. */
+static cJSON *resource_group(const struct store *s, const char *rg_id)
+{
+	cJSON *rg = cJSON_CreateObject();
+
+	if (!rg_id)
+		rg_id = "default";
+	if (!rg || zj_add_string(rg, "resourceGroupId", rg_id) ||
+	    zj_add_string(rg, "resourceGroupName", rg_name_of(s, rg_id))) {
+		cJSON_Delete(rg);
+		return NULL;
+	}
+	return rg;
+}
+
+static cJSON *policies(struct store *s)
+{
+	if (!s->c.policies)
+		s->c.policies = cJSON_CreateArray();
+	return s->c.policies;
+}
+
+static cJSON *find_policy(const struct store *s, const char *id)
+{
+	cJSON *p;
+
+	cJSON_ArrayForEach(p, s->c.policies) {
+		if (str_eq(rec_str(p, "autoSnapshotPolicyId"), id))
+			return p;
+	}
+	return NULL;
+}
+
+static int policy_missing(const char *id, struct emu_result *res)
+{
+	return emu_fail(res, 404, "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND",
+	                "The auto snapshot policy %s does not exist.", id);
+}
+
+static cJSON *disk_set(const cJSON *p)
+{
+	return cJSON_GetObjectItemCaseSensitive(p, "diskIdSet");
+}
+
+static void count_disks(cJSON *p)
+{
+	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "diskNum"),
+	                     cJSON_GetArraySize(disk_set(p)));
+}
+
+/* Takes disk_id off policy p (its diskIdSet and the disk's field). */
+static void unlink_disk(struct store *s, cJSON *p, const char *disk_id)
+{
+	cJSON *set = disk_set(p), *it;
+	long d = store_find_disk_locked(s, disk_id);
+
+	if (d >= 0)
+		cJSON_DeleteItemFromObjectCaseSensitive(s->c.disks[d].rec, "autoSnapshotPolicyId");
+	cJSON_ArrayForEach(it, set) {
+		if (str_eq(it->valuestring, disk_id)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(set, it));
+			break;
+		}
+	}
+	count_disks(p);
+}
+
+static void replace_member(cJSON *rec, const char *key, cJSON *value)
+{
+	if (cJSON_GetObjectItemCaseSensitive(rec, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(rec, key, value);
+	else
+		cJSON_AddItemToObject(rec, key, value);
+}
+
+/* ---- CreateAutoSnapshotPolicy ------------------------------------------ */
+
+static int create_policy(struct store *s, const cJSON *body, struct emu_result *res)
+{
+	const char *zone, *name, *rg_id;
+	cJSON *days = NULL, *hours = NULL, *tags = NULL, *p = NULL, *rg;
+	long long retention = -1;
+	bool has_ret;
+	char id[32], now[ZEC_TIME_LEN];
+	int st;
+
+	if ((st = param_str(body, "zoneId", true, &zone, res)) ||
+	    (st = param_str(body, "autoSnapshotPolicyName", true, &name, res)) ||
+	    (st = check_name("autoSnapshotPolicyName", name, POLICY_NAME_MIN,
+	                     POLICY_NAME_MAX, "-_.", res)) ||
+	    (st = param_retention_days(body, &has_ret, &retention, res)) ||
+	    (st = param_str(body, "resourceGroupId", false, &rg_id, res)) ||
+	    (st = param_int_set(body, "repeatWeekDays", true, 1, 7, &days, res)) ||
+	    (st = param_int_set(body, "hours", true, 0, 23, &hours, res)) ||
+	    (st = param_tag_association(body, &tags, res)))
+		goto fail;
+	if (!has_ret)
+		retention = -1;
+
+	pthread_mutex_lock(&s->lock);
+	store_tick_locked(s);
+	snprintf(id, sizeof(id), "%llu", store_new_id_locked(s));
+	zec_time_format(store_now_locked(s), now);
+	p = cJSON_CreateObject();
+	if (!p || !policies(s) || zj_add_string(p, "autoSnapshotPolicyId", id) ||
+	    zj_add_string(p, "zoneId", zone) ||
+	    zj_add_string(p, "autoSnapshotPolicyName", name))
+		goto nomem;
+	cJSON_AddItemToObject(p, "repeatWeekDays", days);
+	cJSON_AddItemToObject(p, "hours", hours);
+	days = hours = NULL;
+	if (!cJSON_AddNumberToObject(p, "retentionDays", (double)retention) ||
+	    !cJSON_AddNumberToObject(p, "diskNum", 0) || zj_add_string(p, "createTime", now) ||
+	    !(rg = resource_group(s, rg_id)))
+		goto nomem;
+	cJSON_AddItemToObject(p, "resourceGroup", rg);
+	if (!cJSON_AddArrayToObject(p, "diskIdSet"))
+		goto nomem;
+	cJSON_AddItemToObject(p, "tags", tags);
+	tags = NULL;
+	if (!(res->response = cJSON_CreateObject()) ||
+	    zj_add_string(res->response, "autoSnapshotPolicyId", id))
+		goto nomem;
+	cJSON_AddItemToArray(s->c.policies, p);
+	store_touch_locked(s);
+	zlog_info("policy created autoSnapshotPolicyId=%s zoneId=%s", id, zone);
+	st = res->status = 200;
+	pthread_mutex_unlock(&s->lock);
+	return st;
+nomem:
+	pthread_mutex_unlock(&s->lock);
+	cJSON_Delete(p);
+	cJSON_Delete(res->response);
+	res->response = NULL;
+	st = no_memory(res);
+fail:
+	cJSON_Delete(days);
+	cJSON_Delete(hours);
+	cJSON_Delete(tags);
+	return st;
+}
+
+/* ---- DescribeAutoSnapshotPolicies -------------------------------------- */
+
+static bool policy_has_tag(const cJSON *p, const char *key, const char *value)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(p, "tags"), "tags"), *it;
+
+	cJSON_ArrayForEach(it, list) {
+		if (str_eq(rec_str(it, "key"), key) &&
+		    (!value || str_eq(rec_str(it, "value"), value)))
+			return true;
+	}
+	return false;
+}
+
+struct policy_query {
+	const cJSON *ids, *zones, *tag_keys, *tags;
+	const char *name, *rg;
+};
+
+static bool policy_matches(const struct policy_query *q, const cJSON *p)
+{
+	const cJSON *it;
+
+	if (q->ids && !in_ids(q->ids, rec_str(p, "autoSnapshotPolicyId")))
+		return false;
+	if (q->zones && !in_ids(q->zones, rec_str(p, "zoneId")))
+		return false;
+	if (q->name && !fuzzy_match(rec_str(p, "autoSnapshotPolicyName"), q->name, false))
+		return false;
+	if (q->rg && !str_eq(rec_str(cJSON_GetObjectItemCaseSensitive(p, "resourceGroup"),
+	                             "resourceGroupId"), q->rg))
+		return false;
+	cJSON_ArrayForEach(it, q->tag_keys) {
+		if (!policy_has_tag(p, it->valuestring, NULL))
+			return false;
+	}
+	cJSON_ArrayForEach(it, q->tags) {
+		if (!policy_has_tag(p, rec_str(it, "key"), rec_str(it, "value")))
+			return false;
+	}
+	return true;
+}
+
+static int describe_policies(struct store *s, const cJSON *body, struct emu_result *res)
+{
+	struct policy_query q;
+	long long num, size;
+	cJSON **matches, *p;
+	size_t n = 0, first;
+	int cnt, st;
+
+	if ((st = param_page(body, MAX_POLICY_PAGE, &num, &size, res)) ||
+	    (st = param_ids(body, "autoSnapshotPolicyIds", 0, 0, &q.ids, &cnt, res)) ||
+	    (st = param_ids(body, "zoneIds", 0, 0, &q.zones, &cnt, res)) ||
+	    (st = param_str(body, "autoSnapshotPolicyName", false, &q.name, res)) ||
+	    (st = param_str(body, "resourceGroupId", false, &q.rg, res)) ||
+	    (st = param_ids(body, "tagKeys", 0, MAX_TAG_FILTERS, &q.tag_keys, &cnt, res)) ||
+	    (st = read_tags(body, &q.tags, res)))
+		return st;
+	if (cJSON_GetArraySize(q.tags) > MAX_TAG_FILTERS)
+		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_LENGTH",
+		                "The parameter tags allows at most %d items.", MAX_TAG_FILTERS);
+
+	pthread_mutex_lock(&s->lock);
+	store_tick_locked(s);
+	matches = malloc(((size_t)cJSON_GetArraySize(s->c.policies) + 1) * sizeof(*matches));
+	if (!matches) {
+		pthread_mutex_unlock(&s->lock);
+		return no_memory(res);
+	}
+	cJSON_ArrayForEach(p, s->c.policies) {
+		if (policy_matches(&q, p))
+			matches[n++] = p;
+	}
+	first = page_first(num, size);
+	st = first < n ? page_out(s, matches + first, n - first < (size_t)size ? n - first
+	                                                                       : (size_t)size,
+	                          n, res)
+	               : page_out(s, NULL, 0, n, res);
+	pthread_mutex_unlock(&s->lock);
+	free(matches);
+	return st;
+}
+
+/* ---- ModifyAutoSnapshotPolicy ------------------------------------------ */
+
+static int modify_policy(struct store *s, const cJSON *body, struct emu_result *res)
+{
+	const char *id, *name;
+	cJSON *days = NULL, *hours = NULL, *p, *num;
+	long long retention = -1;
+	bool has_ret;
+	int st;
+
+	if ((st = param_str(body, "autoSnapshotPolicyId", true, &id, res)) ||
+	    (st = param_str(body, "autoSnapshotPolicyName", false, &name, res)) ||
+	    (name && (st = check_name("autoSnapshotPolicyName", name, POLICY_NAME_MIN,
+	                              POLICY_NAME_MAX, "-_.", res))) ||
+	    (st = param_retention_days(body, &has_ret, &retention, res)) ||
+	    (st = param_int_set(body, "repeatWeekDays", false, 1, 7, &days, res)) ||
+	    (st = param_int_set(body, "hours", false, 0, 23, &hours, res)))
+		goto out;
+	if (!name && !has_ret && !days && !hours) {
+		st = emu_fail(res, 400, "MISSING_PARAMETER",
+		              "One of autoSnapshotPolicyName, repeatWeekDays, hours or "
+		              "retentionDays is required.");
+		goto out;
+	}
+	num = cJSON_CreateNumber((double)retention);
+	if (!num) {
+		st = no_memory(res);
+		goto out;
+	}
+	pthread_mutex_lock(&s->lock);
+	store_tick_locked(s);
+	p = find_policy(s, id);
+	if (!p) {
+		cJSON_Delete(num);
+		st = policy_missing(id, res);
+	} else if (name && rec_set_str(p, "autoSnapshotPolicyName", name)) {
+		cJSON_Delete(num);
+		st = no_memory(res);
+	} else {
+		if (has_ret)
+			replace_member(p, "retentionDays", num);
+		else
+			cJSON_Delete(num);
+		if (days)
+			replace_member(p, "repeatWeekDays", days);
+		if (hours)
+			replace_member(p, "hours", hours);
+		days = hours = NULL;
+		store_touch_locked(s);
+		st = ok_empty(res);
+	}
+	pthread_mutex_unlock(&s->lock);
+out:
+	cJSON_Delete(days);
+	cJSON_Delete(hours);
+	return st;
+}
+
+/* ---- DeleteAutoSnapshotPolicies ---------------------------------------- */
+
+static int delete_policies(struct store *s, const cJSON *body, struct emu_result *res)
+{
+	const cJSON *ids, *it;
+	int cnt, st;
+
+	if ((st = param_ids(body, "autoSnapshotPolicyIds", 1, MAX_IDS, &ids, &cnt, res)))
+		return st;
+	pthread_mutex_lock(&s->lock);
+	store_tick_locked(s);
+	cJSON_ArrayForEach(it, ids) {
+		if (!find_policy(s, it->valuestring)) {
+			st = policy_missing(it->valuestring, res);
+			goto out;
+		}
+	}
+	cJSON_ArrayForEach(it, ids) {
+		cJSON *p = find_policy(s, it->valuestring);
+
+		if (!p)
+			continue;               /* listed twice */
+		while (cJSON_GetArraySize(disk_set(p)) > 0)
+			unlink_disk(s, p, disk_set(p)->child->valuestring);
+		cJSON_Delete(cJSON_DetachItemViaPointer(s->c.policies, p));
+		zlog_info("policy deleted autoSnapshotPolicyId=%s", it->valuestring);
+	}
+	store_touch_locked(s);
+	st = ok_empty(res);
+out:
+	pthread_mutex_unlock(&s->lock);
+	return st;
+}
+
+/* ---- ApplyAutoSnapshotPolicy / CancelAutoSnapshotPolicy ---------------- */
+
+/* Why disk_id cannot join policy p: 0, or the error status. */
+static int check_apply(struct store *s, const cJSON *p, const char *disk_id,
+                       struct emu_result *res)
+{
+	long d = store_find_disk_locked(s, disk_id);
+	const cJSON *disk;
+	const char *on;
+
+	if (d < 0)
+		return emu_fail(res, 404, "INVALID_DISK_NOT_FOUND",
+		                "The disk %s does not exist.", disk_id);
+	disk = s->c.disks[d].rec;
+	on = rec_str(disk, "autoSnapshotPolicyId");
+	if (on && !str_eq(on, rec_str(p, "autoSnapshotPolicyId")))
+		return emu_fail(res, 400, "INVALID_DISK_AUTO_SNAPSHOT_POLICY_EXIST",
+		                "The disk %s is already on the auto snapshot policy %s.",
+		                disk_id, on);
+	if (!str_eq(rec_str(disk, "zoneId"), rec_str(p, "zoneId")))
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "The disk %s is not in the zone of the policy (%s).",
+		                disk_id, rec_str(p, "zoneId"));
+	if (str_eq(rec_str(disk, "diskType"), "SYSTEM"))
+		return emu_fail(res, 400, "OPERATION_DENIED_DISK_SYSTEM_TYPE",
+		                "Snapshots of the system disk %s are not allowed.", disk_id);
+	return 0;
+}
+
+static int apply_policy(struct store *s, const cJSON *body, struct emu_result *res)
+{
+	const cJSON *ids, *it;
+	const char *id;
+	cJSON *p;
+	int cnt, st;
+
+	if ((st = param_str(body, "autoSnapshotPolicyId", true, &id, res)) ||
+	    (st = param_ids(body, "diskIds", 1, MAX_IDS, &ids, &cnt, res)))
+		return st;
+	pthread_mutex_lock(&s->lock);
+	store_tick_locked(s);
+	p = find_policy(s, id);
+	if (!p) {
+		st = policy_missing(id, res);
+		goto out;
+	}
+	cJSON_ArrayForEach(it, ids) {
+		if ((st = check_apply(s, p, it->valuestring, res)))
+			goto out;
+	}
+	cJSON_ArrayForEach(it, ids) {
+		cJSON *disk = s->c.disks[store_find_disk_locked(s, it->valuestring)].rec;
+		cJSON *v;
+
+		if (rec_str(disk, "autoSnapshotPolicyId"))
+			continue;               /* already on it */
+		v = cJSON_CreateString(it->valuestring);
+		if (!v || rec_set_str(disk, "autoSnapshotPolicyId", id)) {
+			cJSON_Delete(v);
+			st = no_memory(res);
+			goto out;
+		}
+		cJSON_AddItemToArray(disk_set(p), v);
+		count_disks(p);
+		zlog_info("policy applied autoSnapshotPolicyId=%s diskId=%s", id, it->valuestring);
+	}
+	store_touch_locked(s);
+	st = ok_empty(res);
+out:
+	pthread_mutex_unlock(&s->lock);
+	return st;
+}
+
+static int cancel_policy(struct store *s, const cJSON *body, struct emu_result *res)
+{
+	const cJSON *ids, *it;
+	const char *id;
+	cJSON *p;
+	int cnt, st;
+
+	if ((st = param_str(body, "autoSnapshotPolicyId", true, &id, res)) ||
+	    (st = param_ids(body, "diskIds", 1, MAX_IDS, &ids, &cnt, res)))
+		return st;
+	pthread_mutex_lock(&s->lock);
+	store_tick_locked(s);
+	p = find_policy(s, id);
+	if (!p) {
+		st = policy_missing(id, res);
+		goto out;
+	}
+	/* a disk not on the policy is no error (the CLI's documentation) */
+	cJSON_ArrayForEach(it, ids) {
+		if (in_ids(disk_set(p), it->valuestring)) {
+			unlink_disk(s, p, it->valuestring);
+			zlog_info("policy cancelled autoSnapshotPolicyId=%s diskId=%s", id,
+			          it->valuestring);
+		}
+	}
+	store_touch_locked(s);
+	st = ok_empty(res);
+out:
+	pthread_mutex_unlock(&s->lock);
+	return st;
+}
+
+/* ---- CreateDisks ------------------------------------------------------- */
+
+struct new_disks {
+	const char *zone, *name, *category, *rg, *snap_id, *region;
+	long long size, amount;
+};
+
+static int create_disks_params(const cJSON *body, struct new_disks *nd,
+                               struct emu_result *res)
+{
+	bool has;
+	int st;
+
+	if ((st = param_str(body, "zoneId", true, &nd->zone, res)) ||
+	    (st = param_str(body, "diskName", true, &nd->name, res)) ||
+	    (st = check_name("diskName", nd->name, DISK_NAME_MIN, DISK_NAME_MAX, "-_.", res)) ||
+	    (st = param_int(body, "diskSize", true, &has, &nd->size, res)) ||
+	    (st = param_int(body, "diskAmount", false, &has, &nd->amount, res)) ||
+	    (st = param_str(body, "diskCategory", false, &nd->category, res)) ||
+	    (st = param_str(body, "resourceGroupId", false, &nd->rg, res)) ||
+	    (st = param_str(body, "snapshotId", false, &nd->snap_id, res)))
+		return st;
+	if (!has)
+		nd->amount = 1;
+	if (nd->size < 1)
+		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_MINIMUM",
+		                "The parameter diskSize must be at least 1.");
+	if (nd->size > MAX_DISK_SIZE)
+		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM",
+		                "The parameter diskSize must be at most %d.", MAX_DISK_SIZE);
+	if (nd->amount < 1)
+		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_MINIMUM",
+		                "The parameter diskAmount must be at least 1.");
+	if (nd->amount > MAX_DISK_AMOUNT)
+		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM",
+		                "The parameter diskAmount must be at most %d.", MAX_DISK_AMOUNT);
+	if (nd->category && !str_eq(nd->category, "Basic NVMe SSD") &&
+	    !str_eq(nd->category, "Standard NVMe SSD"))
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "The parameter diskCategory must be \"Basic NVMe SSD\" or "
+		                "\"Standard NVMe SSD\".");
+	if (cJSON_GetObjectItemCaseSensitive(body, "instanceId") ||
+	    cJSON_GetObjectItemCaseSensitive(body, "instanceIds"))
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "The emulator has no instances: instanceId is not supported.");
+	return 0;
+}
+
+/* The snapshot's checks; fills nd's defaults from the source disk. */
+static int check_source(struct store *s, struct new_disks *nd, struct emu_result *res)
+{
+	struct emu_snap *sn = store_find_snap_locked(s, nd->snap_id);
+	const cJSON *src;
+	long d;
+
+	if (!sn)
+		return emu_fail(res, 404, "INVALID_DISK_SNAPSHOT_NOT_FOUND",
+		                "The snapshot %s does not exist.", nd->snap_id);
+	if (strcmp(sn->status, "AVAILABLE") != 0)
+		return emu_fail(res, 400, "OPERATION_DENIED_DISK_SNAPSHOT_STATUS",
+		                "The snapshot %s (status %s) cannot be used now.",
+		                nd->snap_id, sn->status);
+	if (!str_eq(rec_str(sn->rec, "zoneId"), nd->zone))
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "The snapshot %s is not in the zone %s.", nd->snap_id, nd->zone);
+	d = store_find_disk_locked(s, rec_str(sn->rec, "diskId"));
+	if (d < 0)
+		return 0;
+	src = s->c.disks[d].rec;
+	{
+		const cJSON *size = cJSON_GetObjectItemCaseSensitive(src, "diskSize");
+
+		if (cJSON_IsNumber(size) && (double)nd->size < size->valuedouble)
+			return emu_fail(res, 400, "INVALID_DISK_SNAPSHOT_SIZE_MISMATCH",
+			                "The disk size %lld is below the size of the snapshot's "
+			                "disk (%g).", nd->size, size->valuedouble);
+	}
+	if (!nd->category)
+		nd->category = rec_str(src, "diskCategory");
+	nd->region = rec_str(src, "regionId");
+	return 0;
+}
+
+/* The zone's region: of a disk in it, else the zone without its last letter. */
+static int region_of(const struct store *s, const char *zone, char *out, size_t size)
+{
+	size_t n = strlen(zone);
+
+	for (size_t i = 0; i < s->c.ndisks; i++) {
+		const cJSON *d = s->c.disks[i].rec;
+		if (str_eq(rec_str(d, "zoneId"), zone) && rec_str(d, "regionId"))
+			return snprintf(out, size, "%s", rec_str(d, "regionId"));
+	}
+	return snprintf(out, size, "%.*s", (int)(n > 1 ? n - 1 : n), zone);
+}
+
+static int add_new_disk(struct store *s, const struct new_disks *nd, const char *region,
+                        cJSON *ids)
+{
+	long long due = store_now_ms_locked(s) + s->cfg->create_delay_ms;
+	const char *rg = nd->rg ? nd->rg : "default";
+	cJSON *rec = cJSON_CreateObject();
+	char id[32];
+	size_t d;
+
+	do
+		snprintf(id, sizeof(id), "%llu", store_new_id_locked(s));
+	while (store_find_disk_locked(s, id) >= 0);
+	if (!rec || zj_add_string(rec, "diskId", id) ||
+	    zj_add_string(rec, "diskName", nd->name) ||
+	    zj_add_string(rec, "regionId", region) || zj_add_string(rec, "zoneId", nd->zone) ||
+	    zj_add_string(rec, "diskType", "DATA") || !cJSON_AddBoolToObject(rec, "portable", 1) ||
+	    zj_add_string(rec, "diskCategory", nd->category ? nd->category
+	                                                    : "Standard NVMe SSD") ||
+	    !cJSON_AddNumberToObject(rec, "diskSize", (double)nd->size) ||
+	    zj_add_string(rec, "diskStatus", "CREATING") ||
+	    zj_add_string(rec, "resourceGroupId", rg) ||
+	    zj_add_string(rec, "resourceGroupName", rg_name_of(s, rg)) ||
+	    !cJSON_AddBoolToObject(rec, "snapshotAbility", 1) ||
+	    store_add_disk_locked(s, rec, due > 0 ? due : 1, "AVAILABLE", &d)) {
+		cJSON_Delete(rec);
+		return -ENOMEM;
+	}
+	zlog_info("disk created diskId=%s snapshotId=%s", id, nd->snap_id ? nd->snap_id : "-");
+	cJSON_AddItemToArray(ids, cJSON_CreateString(id));
+	return 0;
+}
+
+static int create_disks(struct store *s, const cJSON *body, struct emu_result *res)
+{
+	struct new_disks nd = { 0 };
+	char region[128], order[32];
+	cJSON *ids;
+	int st;
+
+	if ((st = create_disks_params(body, &nd, res)))
+		return st;
+	pthread_mutex_lock(&s->lock);
+	store_tick_locked(s);
+	if (nd.snap_id && (st = check_source(s, &nd, res)))
+		goto out;
+	if (nd.region)
+		snprintf(region, sizeof(region), "%s", nd.region);
+	else
+		region_of(s, nd.zone, region, sizeof(region));
+	res->response = cJSON_CreateObject();
+	ids = res->response ? cJSON_AddArrayToObject(res->response, "diskIds") : NULL;
+	if (!ids)
+		goto nomem;
+	for (long long i = 0; i < nd.amount; i++)
+		if (add_new_disk(s, &nd, region, ids))
+			goto nomem;
+	snprintf(order, sizeof(order), "%llu", store_new_id_locked(s));
+	if (zj_add_string(res->response, "orderNumber", order))
+		goto nomem;
+	st = res->status = 200;
+out:
+	pthread_mutex_unlock(&s->lock);
+	return st;
+nomem:
+	cJSON_Delete(res->response);
+	res->response = NULL;
+	st = no_memory(res);
+	goto out;
+}
+
+/* ---- the schedule ------------------------------------------------------ */
+
+static bool int_in(const cJSON *p, const char *key, int v)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p, key)) {
+		if (cJSON_IsNumber(it) && it->valuedouble == v)
+			return true;
+	}
+	return false;
+}
+
+struct expired {
+	long long at;
+	struct emu_snap *v[64];
+	size_t n;
+	bool more;
+};
+
+static bool expired_visit(struct emu_snap *sn, void *arg)
+{
+	struct expired *x = arg;
+
+	if (strcmp(sn->status, "DELETING") == 0 || sn->retention_ms > x->at)
+		return true;
+	if (x->n == sizeof(x->v) / sizeof(x->v[0])) {
+		x->more = true;
+		return false;
+	}
+	x->v[x->n++] = sn;
+	return true;
+}
+
+/*
+ * Removes g's snapshots whose retentionTime is at or before at_ms, as the
+ * retention expiry would have at that time: within one long clock advance,
+ * the snapshots of earlier hours expire before the quota of a later hour is
+ * counted.
+ */
+static void expire_group_at(struct store *s, struct snap_group *g, long long at_ms)
+{
+	struct expired x = { .at = at_ms };
+
+	do {
+		x.n = 0;
+		x.more = false;
+		store_snap_walk_locked(s, g, expired_visit, &x);
+		for (size_t i = 0; i < x.n; i++) {
+			zlog_info("snapshot expired snapshotId=%s retentionTime=%s", x.v[i]->id,
+			          rec_str(x.v[i]->rec, "retentionTime"));
+			store_remove_snap_locked(s, x.v[i]);
+		}
+	} while (x.more);
+}
+
+/* Disk disk_id's Auto snapshot of hour_ms; true when one was made. */
+static bool auto_snapshot(struct store *s, const cJSON *p, const char *disk_id,
+                          long long hour_ms, const struct tm *tm)
+{
+	const char *pid = rec_str(p, "autoSnapshotPolicyId");
+	long d = store_find_disk_locked(s, disk_id);
+	const cJSON *disk = d >= 0 ? s->c.disks[d].rec : NULL;
+	const char *status = rec_str(disk, "diskStatus");
+	struct snap_group *g;
+	const cJSON *days = cJSON_GetObjectItemCaseSensitive(p, "retentionDays");
+	time_t t = (time_t)(hour_ms / 1000);
+	char name[64], when[ZEC_TIME_LEN], until[ZEC_TIME_LEN];
+	cJSON *rec;
+
+	if (!disk || !(str_eq(status, "AVAILABLE") || str_eq(status, "IN_USE")) ||
+	    !rec_bool(disk, "snapshotAbility", false)) {
+		zlog_info("auto snapshot skipped autoSnapshotPolicyId=%s diskId=%s reason=status",
+		          pid, disk_id);
+		return false;
+	}
+	if ((g = store_find_group_locked(s, disk_id)))
+		expire_group_at(s, g, hour_ms);
+	if (g && (long long)(store_snap_count_locked(s, g) - g->ndeleting) >=
+	         s->cfg->snapshot_quota) {
+		zlog_info("auto snapshot skipped autoSnapshotPolicyId=%s diskId=%s reason=quota",
+		          pid, disk_id);
+		return false;
+	}
+	snprintf(name, sizeof(name), "auto-%04d%02d%02d-%02d", tm->tm_year + 1900,
+	         tm->tm_mon + 1, tm->tm_mday, tm->tm_hour);
+	zec_time_format(t, when);
+	rec = cJSON_CreateObject();
+	if (!rec || zj_add_string(rec, "snapshotName", name) ||
+	    zj_add_string(rec, "status", "CREATING") ||
+	    zj_add_string(rec, "snapshotType", "Auto") || zj_add_string(rec, "diskId", disk_id) ||
+	    zj_add_string(rec, "createTime", when))
+		goto nomem;
+	if (cJSON_IsNumber(days) && days->valuedouble > 0) {
+		zec_time_format(t + (time_t)days->valuedouble * DAY_S, until);
+		if (zj_add_string(rec, "retentionTime", until))
+			goto nomem;
+	}
+	if (store_add_snap_locked(s, rec, hour_ms + s->cfg->create_delay_ms, NULL))
+		goto nomem;
+	zlog_info("auto snapshot created autoSnapshotPolicyId=%s diskId=%s snapshotId=%s "
+	          "createTime=%s", pid, disk_id, rec_str(rec, "snapshotId"), when);
+	return true;
+nomem:
+	cJSON_Delete(rec);
+	zlog_error("auto snapshot failed autoSnapshotPolicyId=%s diskId=%s error=\"out of memory\"",
+	           pid, disk_id);
+	return false;
+}
+
+static bool run_hour(struct store *s, long long hour_ms)
+{
+	time_t t = (time_t)(hour_ms / 1000);
+	struct tm tm;
+	const cJSON *p, *it;
+	bool changed = false;
+
+	gmtime_r(&t, &tm);
+	cJSON_ArrayForEach(p, s->c.policies) {
+		if (!int_in(p, "repeatWeekDays", tm.tm_wday ? tm.tm_wday : 7) ||
+		    !int_in(p, "hours", tm.tm_hour))
+			continue;
+		cJSON_ArrayForEach(it, disk_set(p))
+			changed |= auto_snapshot(s, p, it->valuestring, hour_ms, &tm);
+	}
+	return changed;
+}
+
+bool policy_tick_locked(struct store *s, long long now_ms)
+{
+	const cJSON *p;
+	bool any = false, changed = false;
+
+	if (!s->c.sched_ms || now_ms <= s->c.sched_ms) {
+		if (!s->c.sched_ms)
+			s->c.sched_ms = now_ms;
+		return false;               /* a clock set back runs nothing twice */
+	}
+	cJSON_ArrayForEach(p, s->c.policies)
+		any |= cJSON_GetArraySize(disk_set(p)) > 0;
+	for (long long h = (s->c.sched_ms / HOUR_MS + 1) * HOUR_MS; any && h <= now_ms;
+	     h += HOUR_MS)
+		changed |= run_hour(s, h);
+	s->c.sched_ms = now_ms;
+	return changed;
+}
+
+/* ---- seeds and state ---------------------------------------------------- */
+
+static int load_fail(char *err, size_t err_size, int i, const char *what)
+{
+	snprintf(err, err_size, "seed: autoSnapshotPolicies[%d]: %s", i, what);
+	return -EINVAL;
+}
+
+/* Checks seed policy p (index i), fills its defaults and links its disks. */
+static int load_one(struct store *s, cJSON *p, int i, const char *now,
+                    char *err, size_t err_size)
+{
+	const char *id = rec_str(p, "autoSnapshotPolicyId");
+	long long days = -1;
+	const cJSON *set, *it;
+	cJSON *rg, *tags;
+	char what[160];
+
+	if (!cJSON_IsObject(p) || !id || !*id || !rec_str(p, "zoneId") ||
+	    !rec_str(p, "autoSnapshotPolicyName"))
+		return load_fail(err, err_size, i, "needs autoSnapshotPolicyId, zoneId and "
+		                 "autoSnapshotPolicyName strings");
+	if (!int_set_ok(cJSON_GetObjectItemCaseSensitive(p, "repeatWeekDays"), 1, 7) ||
+	    !int_set_ok(cJSON_GetObjectItemCaseSensitive(p, "hours"), 0, 23))
+		return load_fail(err, err_size, i, "repeatWeekDays (1-7) and hours (0-23) needed");
+	if (zj_int(p, "retentionDays", &days) == -EINVAL || !retention_days_ok(days))
+		return load_fail(err, err_size, i, "retentionDays must be -1 or 1-65535");
+	if (cJSON_GetObjectItemCaseSensitive(p, "diskIdSet") &&
+	    zj_string_array(p, "diskIdSet", &set, &(int){ 0 }))
+		return load_fail(err, err_size, i, "diskIdSet must be an array of strings");
+	for (const cJSON *o = s->c.policies->child; o; o = o->next)
+		if (str_eq(rec_str(o, "autoSnapshotPolicyId"), id))
+			return load_fail(err, err_size, i, "duplicate autoSnapshotPolicyId");
+	if (!cJSON_GetObjectItemCaseSensitive(p, "retentionDays") &&
+	    !cJSON_AddNumberToObject(p, "retentionDays", -1))
+		return -ENOMEM;
+	if (!cJSON_GetObjectItemCaseSensitive(p, "diskIdSet") &&
+	    !cJSON_AddArrayToObject(p, "diskIdSet"))
+		return -ENOMEM;
+	if (!cJSON_GetObjectItemCaseSensitive(p, "diskNum") &&
+	    !cJSON_AddNumberToObject(p, "diskNum", 0))
+		return -ENOMEM;
+	if (!cJSON_GetObjectItemCaseSensitive(p, "createTime") &&
+	    zj_add_string(p, "createTime", now))
+		return -ENOMEM;
+	if (!cJSON_GetObjectItemCaseSensitive(p, "resourceGroup")) {
+		if (!(rg = resource_group(s, NULL)))
+			return -ENOMEM;
+		cJSON_AddItemToObject(p, "resourceGroup", rg);
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(p, "tags")) {
+		if (!(tags = cJSON_CreateObject()) || !cJSON_AddArrayToObject(tags, "tags")) {
+			cJSON_Delete(tags);
+			return -ENOMEM;
+		}
+		cJSON_AddItemToObject(p, "tags", tags);
+	}
+	cJSON_ArrayForEach(it, disk_set(p)) {
+		long d = store_find_disk_locked(s, it->valuestring);
+
+		if (d < 0 || rec_str(s->c.disks[d].rec, "autoSnapshotPolicyId")) {
+			snprintf(what, sizeof(what), "disk %.40s %s", it->valuestring,
+			         d < 0 ? "does not exist" : "is on two policies");
+			return load_fail(err, err_size, i, what);
+		}
+		if (rec_set_str(s->c.disks[d].rec, "autoSnapshotPolicyId", id))
+			return -ENOMEM;
+	}
+	count_disks(p);
+	return 0;
+}
+
+int policy_load_locked(struct store *s, const cJSON *seed, char *err, size_t err_size)
+{
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(seed, "autoSnapshotPolicies"), *it;
+	char now[ZEC_TIME_LEN];
+	int i = 0, ret;
+
+	s->c.sched_ms = store_now_ms_locked(s);
+	/* a disk is on a policy when the policy's diskIdSet says so */
+	for (size_t d = 0; d < s->c.ndisks; d++)
+		cJSON_DeleteItemFromObjectCaseSensitive(s->c.disks[d].rec, "autoSnapshotPolicyId");
+	if (!in || cJSON_IsNull(in))
+		return 0;
+	if (!cJSON_IsArray(in)) {
+		snprintf(err, err_size, "seed: autoSnapshotPolicies must be an array");
+		return -EINVAL;
+	}
+	if (!policies(s))
+		return -ENOMEM;
+	zec_time_format(store_now_locked(s), now);
+	cJSON_ArrayForEach(it, in) {
+		cJSON *p = cJSON_Duplicate(it, 1);
+
+		if (!p)
+			return -ENOMEM;
+		ret = load_one(s, p, i++, now, err, err_size);
+		if (ret) {
+			cJSON_Delete(p);
+			return ret;
+		}
+		cJSON_AddItemToArray(s->c.policies, p);
+	}
+	return 0;
+}
+
+int policy_state_json_locked(const struct store *s, cJSON *root)
+{
+	cJSON *list = s->c.policies ? cJSON_Duplicate(s->c.policies, 1) : cJSON_CreateArray();
+
+	if (!list)
+		return -ENOMEM;
+	cJSON_AddItemToObject(root, "autoSnapshotPolicies", list);
+	return 0;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	action_fn fn;
+} policy_table[] = {
+	{ "CreateAutoSnapshotPolicy", create_policy },
+	{ "DescribeAutoSnapshotPolicies", describe_policies },
+	{ "ModifyAutoSnapshotPolicy", modify_policy },
+	{ "DeleteAutoSnapshotPolicies", delete_policies },
+	{ "ApplyAutoSnapshotPolicy", apply_policy },
+	{ "CancelAutoSnapshotPolicy", cancel_policy },
+	{ "CreateDisks", create_disks },
+};
+
+action_fn policy_actions_lookup(const char *name)
+{
+	for (size_t i = 0; i < sizeof(policy_table) / sizeof(policy_table[0]); i++)
+		if (strcmp(policy_table[i].name, name) == 0)
+			return policy_table[i].fn;
+	return NULL;
+}
