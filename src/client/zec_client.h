@@ -29,7 +29,7 @@ struct zec_client_config {
 	long deadline_ms;                /* one call, retries included; 0: 30000 */
 	int retries;                     /* attempts per call; 0: 4          */
 	int log_calls;                   /* log every call at info, not only failures */
-	int parallel;                    /* pages fetched at once by the walkers; 0: 8 */
+	int parallel;                    /* pages in flight per walk; 0: 64 */
 	/* Called after every API call (each page of a walk is one), from the
 	 * calling thread, with its final result; may be NULL. */
 	void (*observe)(void *arg, const struct zec_result *res);
@@ -141,14 +141,68 @@ const char *zec_client_endpoint(const struct zec_client *c);
 int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
                        int page_num, int page_size, struct zec_disk_list *out,
                        struct zec_result *res);
-/* Every page, ZEC_DISK_PAGE_MAX at a time. */
+/*
+ * Streaming listings (issue 14).  A sink receives a listing page by page as
+ * the pages arrive, so that the whole parsed listing never exists at once:
+ *
+ *  page(arg, items, n)  called once per page that brings new items, never
+ *                       two at once (the walk's mutex is held: keep it
+ *                       short, never call the client from it), in arrival
+ *                       order, not page order, from any of the walk's
+ *                       threads.  items[0..n) are records whose ids were not
+ *                       handed over before in this round: repeated ids,
+ *                       within a page or across pages, are already removed.
+ *                       The sink owns the fields: it may take any pointer
+ *                       (and set the field to NULL); after page() returns
+ *                       the walker frees what is left and the array.
+ *                       Return 0, or a negative errno to stop the walk with
+ *                       that errno (-ENOMEM: ZECFS_OUT_OF_MEMORY).
+ *  restart(arg)         the list changed while it was paged (a page reported
+ *                       another totalCount than page 1): forget every item
+ *                       received so far; the walk starts over (at most 3
+ *                       rounds; the last is accepted as it is).  Never called
+ *                       while page() runs.  NULL: the walk is never
+ *                       restarted (one round, accepted as it is).
+ *
+ * Pages 2..N are fetched concurrently, up to zec_client_config.parallel in
+ * flight (halved on every REQUEST_LIMIT_EXCEEDED, then grown again by one a
+ * page).  totalCount is an upper bound only: the walk stops at the first
+ * short or empty page, and fails with ZECFS_LIST_INCONSISTENT (EIO, one log
+ * line) when the pages do not add up (see zec_actions.c).  The walk keeps
+ * one copy of each id seen (about 30 bytes an id) and nothing else.  One
+ * deadline covers the whole walk: the client's deadline_ms, or the thread's
+ * operation deadline when earlier.  res describes page 1, or the failure;
+ * res->attempts counts the tries of every page.
+ */
+struct zec_disk_sink {
+	int (*page)(void *arg, struct zec_disk *items, size_t n);
+	void (*restart)(void *arg);
+	void *arg;
+};
+
+struct zec_snapshot_sink {
+	int (*page)(void *arg, struct zec_snapshot *items, size_t n);
+	void (*restart)(void *arg);
+	void *arg;
+};
+
+int zec_describe_disks_each(struct zec_client *c, const struct zec_disk_filter *f,
+                            const struct zec_disk_sink *sink,
+                            struct zec_result *res);
+int zec_describe_snapshots_each(struct zec_client *c,
+                                const struct zec_snapshot_filter *f,
+                                const struct zec_snapshot_sink *sink,
+                                struct zec_result *res);
+
+/* Every page, ZEC_DISK_PAGE_MAX at a time, kept in one list (a sink on top
+ * of zec_describe_disks_each); items in arrival order. */
 int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
                            struct zec_disk_list *out, struct zec_result *res);
 
 int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filter *f,
                            int page_num, int page_size,
                            struct zec_snapshot_list *out, struct zec_result *res);
-/* Every page, ZEC_SNAPSHOT_PAGE_MAX at a time. */
+/* Every page, ZEC_SNAPSHOT_PAGE_MAX at a time, as zec_describe_disks_all. */
 int zec_describe_snapshots_all(struct zec_client *c,
                                const struct zec_snapshot_filter *f,
                                struct zec_snapshot_list *out,
