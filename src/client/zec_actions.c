@@ -43,6 +43,7 @@
 
 #define MAX_IDS        100        /* ids per mutating call */
 #define CLOCK_SLACK_S  300        /* the API's signature window */
+#define CREATE_SKEW_S  5          /* server clock behind ours, for adoption */
 #define WALK_ROUNDS    3          /* walks made when the list moves under one */
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -950,20 +951,43 @@ int zec_describe_snapshots_all(struct zec_client *c,
 
 /* ---- CreateSnapshot ------------------------------------------------------ */
 
+/* What the lookup after an ambiguous CreateSnapshot found. */
+enum lookup_found {
+	LOOKUP_NONE = 0,            /* definitely not created: may be re-sent */
+	LOOKUP_OURS,                /* *id is the snapshot this create made */
+	LOOKUP_UNSURE,              /* a namesake we cannot place: not re-sent */
+	LOOKUP_TIE,                 /* two equally new candidates */
+};
+
+static bool id_known(const char *id, const char *const *known, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (known[i] && strcmp(known[i], id) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
- * After an ambiguous CreateSnapshot: 1 and *id when our snapshot exists,
- * 0 when it definitely does not, -EIO when it cannot be told apart from
- * another, or another negative errno when the lookup failed.
+ * After an ambiguous CreateSnapshot (issue 13 item 1): a LOOKUP_* value, or
+ * a negative errno when the lookup failed.  A candidate is an exact match of
+ * name and disk that is not DELETING, not one of the ids the caller knew,
+ * and whose createTime (server clock) is no earlier than 'sent' (our clock,
+ * when the first try was sent) minus CREATE_SKEW_S.  An unknown, live
+ * namesake older than that but within CLOCK_SLACK_S may still be ours (the
+ * server's clock may be behind ours by as much as the signature window):
+ * LOOKUP_UNSURE, so the request is not sent again.
  */
 static int create_lookup(struct zec_client *c, const char *disk_id,
-                         const char *name, time_t not_before, uint64_t deadline,
-                         const char *path, char **id)
+                         const char *name, time_t sent, const char *const *known,
+                         size_t n_known, uint64_t deadline, const char *path,
+                         char **id)
 {
 	struct zec_result lres = { .path = path };
 	struct zec_snapshot_list list = { 0 };
 	const struct zec_snapshot *best = NULL;
 	time_t best_t = 0;
-	bool tie = false;
+	bool tie = false, unsure = false;
 	char *pattern = NULL;
 	int ret;
 
@@ -986,10 +1010,17 @@ static int create_lookup(struct zec_client *c, const char *disk_id,
 			continue;
 		if (s->disk_id && strcmp(s->disk_id, disk_id) != 0)
 			continue;
+		if (s->status && strcmp(s->status, "DELETING") == 0)
+			continue;           /* being deleted: never what a create made */
+		if (id_known(s->snapshot_id, known, n_known))
+			continue;           /* existed before this create */
 		if (!s->create_time || zec_time_parse(s->create_time, &t))
-			t = not_before;     /* no usable time: count it as recent */
-		if (t < not_before)
-			continue;           /* older than this call: not ours */
+			t = sent;           /* no usable time: count it as recent */
+		if (t < sent - CREATE_SKEW_S) {
+			if (t >= sent - CLOCK_SLACK_S)
+				unsure = true;  /* ours if the server's clock lags */
+			continue;
+		}
 		if (!best || t > best_t) {
 			best = s;
 			best_t = t;
@@ -999,12 +1030,12 @@ static int create_lookup(struct zec_client *c, const char *disk_id,
 		}
 	}
 	if (!best) {
-		ret = 0;
+		ret = unsure ? LOOKUP_UNSURE : LOOKUP_NONE;
 	} else if (tie) {
-		ret = -EIO;
+		ret = LOOKUP_TIE;
 	} else {
 		*id = strdup(best->snapshot_id);
-		ret = *id ? 1 : -ENOMEM;
+		ret = *id ? LOOKUP_OURS : -ENOMEM;
 	}
 out:
 	zec_snapshot_list_free(&list);
@@ -1015,6 +1046,16 @@ out:
 int zec_create_snapshot(struct zec_client *c, const char *disk_id,
                         const char *snapshot_name, const char *retention_time,
                         char **snapshot_id, struct zec_result *res)
+{
+	return zec_create_snapshot_known(c, disk_id, snapshot_name, retention_time,
+	                                 NULL, 0, snapshot_id, res);
+}
+
+int zec_create_snapshot_known(struct zec_client *c, const char *disk_id,
+                              const char *snapshot_name,
+                              const char *retention_time,
+                              const char *const *known_ids, size_t n_known,
+                              char **snapshot_id, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
 	uint64_t t0 = zec_now_ms(), deadline;
@@ -1029,13 +1070,13 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 	if (snapshot_id)
 		*snapshot_id = NULL;
 	if (!c || !snapshot_id || !str_ok(disk_id) || !str_ok(snapshot_name) ||
-	    (retention_time && !*retention_time))
+	    (retention_time && !*retention_time) || (n_known && !known_ids))
 		return bad_argument(res, "CreateSnapshot: bad arguments");
 	ret = zec_build_create_snapshot(disk_id, snapshot_name, retention_time, &body);
 	if (ret)
 		return ret == -ENOMEM ? no_memory(res) : bad_argument(res, "CreateSnapshot: body");
 
-	deadline = t0 + (uint64_t)zec_client_deadline_ms(c);
+	deadline = zec_call_deadline(c, 0);
 	max = zec_client_retries(c);
 	for (;;) {
 		struct zec_call call = {
@@ -1058,14 +1099,16 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 		if (!call.ambiguous)
 			break;
 
-		found = create_lookup(c, disk_id, snapshot_name,
-		                      started - CLOCK_SLACK_S, deadline, res->path,
-		                      snapshot_id);
-		if (found == 1) {
+		found = create_lookup(c, disk_id, snapshot_name, started, known_ids,
+		                      n_known, deadline, res->path, snapshot_id);
+		if (found == LOOKUP_OURS) {
+			char ep[ZLOG_ESC_MAX], ed[ZLOG_ESC_MAX], es[ZLOG_ESC_MAX];
+
 			zlog_warn("api create adopted action=CreateSnapshot path=%s "
 			          "disk_id=%s snapshot_id=%s attempt=%d",
-			          res->path ? res->path : "-", disk_id, *snapshot_id,
-			          res->attempts);
+			          zlog_esc(res->path, ep, sizeof(ep)),
+			          zlog_esc(disk_id, ed, sizeof(ed)),
+			          zlog_esc(*snapshot_id, es, sizeof(es)), res->attempts);
 			res->outcome = ZEC_OUTCOME_OK;
 			res->code[0] = '\0';
 			res->message[0] = '\0';
@@ -1074,7 +1117,7 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 			ret = 0;
 			break;
 		}
-		if (found == -EIO) {
+		if (found == LOOKUP_TIE) {
 			ret = zec_result_local(res, ZECFS_CREATE_UNCERTAIN,
 			                       "several snapshots of that name were "
 			                       "created meanwhile");
@@ -1082,16 +1125,20 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 			zec_http_log_failure(res);
 			break;
 		}
-		if (found < 0)
+		if (found < 0 || found == LOOKUP_UNSURE)
 			break;           /* unknown: keep the create's own failure */
 		/* definitely not created: it may be sent again */
 		if (res->attempts >= max)
 			break;
 		if (zec_http_backoff(c, res->attempts, deadline, &slept))
 			break;
-		zlog_warn("api retry action=CreateSnapshot path=%s attempt=%d "
-		          "backoff_ms=%ld reason=not_created",
-		          res->path ? res->path : "-", res->attempts, slept);
+		{
+			char ep[ZLOG_ESC_MAX];
+
+			zlog_warn("api retry action=CreateSnapshot path=%s attempt=%d "
+			          "backoff_ms=%ld reason=not_created",
+			          zlog_esc(res->path, ep, sizeof(ep)), res->attempts, slept);
+		}
 	}
 	res->duration_ms = (double)(zec_now_ms() - t0);
 	cJSON_Delete(response);
@@ -1130,16 +1177,62 @@ int zec_modify_snapshots_attribute(struct zec_client *c,
 
 /* ---- DeleteSnapshots ----------------------------------------------------- */
 
+/*
+ * After an ambiguous DeleteSnapshots: 1 when every id is DELETING or gone
+ * (the delete went through), 0 when some id still lives, or a negative
+ * errno when the lookup failed.
+ */
+static int delete_lookup(struct zec_client *c, const char *const *ids, size_t n,
+                         uint64_t deadline, const char *path)
+{
+	struct zec_result lres = { .path = path };
+	struct zec_snapshot_list list = { 0 };
+	struct zec_snapshot_filter f = { .snapshot_ids = ids, .n_snapshot_ids = n };
+	int ret;
+
+	ret = snapshots_all(c, &f, deadline, &list, &lres);
+	if (ret)
+		return ret;
+	ret = 1;
+	for (size_t i = 0; i < list.count; i++) {
+		const struct zec_snapshot *s = &list.items[i];
+
+		if (!id_known(s->snapshot_id, ids, n))
+			continue;           /* not asked for: the filter was ignored */
+		if (!s->status || strcmp(s->status, "DELETING") != 0)
+			ret = 0;
+	}
+	zec_snapshot_list_free(&list);
+	return ret;
+}
+
+/* Marks res a success: the delete went through (already gone). */
+static int delete_went_through(struct zec_result *res, const char *why)
+{
+	char ep[ZLOG_ESC_MAX], er[ZLOG_ESC_MAX];
+
+	zlog_warn("api delete went through action=DeleteSnapshots path=%s "
+	          "attempt=%d request_id=%s reason=%s",
+	          zlog_esc(res->path, ep, sizeof(ep)), res->attempts,
+	          zlog_esc(res->request_id, er, sizeof(er)), why);
+	res->outcome = ZEC_OUTCOME_OK;
+	res->code[0] = '\0';
+	res->message[0] = '\0';
+	res->transport[0] = '\0';
+	res->err = 0;
+	return 0;
+}
+
 int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
                          size_t n, struct zec_strv *not_deleted,
                          struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	struct zec_call call = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_now_ms(), deadline;
+	bool ambiguous_seen = false;
 	cJSON *response = NULL;
 	char *body = NULL;
-	int ret;
+	int ret, max;
 
 	if (!res)
 		res = &local;
@@ -1149,27 +1242,50 @@ int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
 	if (!c || !ids_ok(snapshot_ids, n, 1, MAX_IDS))
 		return bad_argument(res, "DeleteSnapshots: 1 to 100 snapshot ids");
 	ret = zec_build_delete_snapshots(snapshot_ids, n, &body);
-	ret = send_call(c, "DeleteSnapshots", body, ret, 0, 0, t0, &response,
-	                &call, res);
-	if (ret && call.ambiguous_seen && res->outcome == ZEC_OUTCOME_API_ERROR &&
-	    strcmp(res->code, "INVALID_DISK_SNAPSHOT_NOT_FOUND") == 0) {
-		/* an earlier try went through: already gone */
-		zlog_warn("api delete already gone action=DeleteSnapshots path=%s "
-		          "attempt=%d request_id=%s", res->path ? res->path : "-",
-		          res->attempts, res->request_id[0] ? res->request_id : "-");
-		res->outcome = ZEC_OUTCOME_OK;
-		res->code[0] = '\0';
-		res->message[0] = '\0';
-		res->err = 0;
-		ret = 0;
-		goto out;
-	}
-	if (ret || !not_deleted)
-		goto out;
-	ret = zec_parse_strv(response, "snapshotIds", not_deleted);
 	if (ret)
-		ret = parse_failed(res, ret, "DeleteSnapshots: bad snapshotIds");
-out:
+		return ret == -ENOMEM ? no_memory(res) : bad_argument(res, "DeleteSnapshots: body");
+
+	deadline = zec_call_deadline(c, 0);
+	max = zec_client_retries(c);
+	for (;;) {
+		struct zec_call call = {
+			.action = "DeleteSnapshots",
+			.body = body,
+			.flags = ZEC_CALL_NOT_IDEMPOTENT | ZEC_CALL_FRESH_CONNECTION,
+			.deadline_ms = deadline,
+			.max_attempts = max - res->attempts,
+		};
+		long slept;
+		int gone;
+
+		ret = zec_http_call(c, &call, t0, &response, res);
+		ambiguous_seen |= call.ambiguous_seen;
+		if (ret && ambiguous_seen && res->outcome == ZEC_OUTCOME_API_ERROR &&
+		    strcmp(res->code, "INVALID_DISK_SNAPSHOT_NOT_FOUND") == 0) {
+			ret = delete_went_through(res, "not_found");
+			break;
+		}
+		if (ret == 0) {
+			if (not_deleted) {
+				ret = zec_parse_strv(response, "snapshotIds", not_deleted);
+				if (ret)
+					ret = parse_failed(res, ret, "DeleteSnapshots: bad snapshotIds");
+			}
+			break;
+		}
+		if (!call.ambiguous)
+			break;
+		gone = delete_lookup(c, snapshot_ids, n, deadline, res->path);
+		if (gone == 1) {
+			ret = delete_went_through(res, "deleting_or_gone");
+			break;
+		}
+		if (gone < 0 || res->attempts >= max)
+			break;           /* keep the delete's own failure */
+		if (zec_http_backoff(c, res->attempts, deadline, &slept))
+			break;
+	}
+	res->duration_ms = (double)(zec_now_ms() - t0);
 	cJSON_Delete(response);
 	free(body);
 	return ret;
