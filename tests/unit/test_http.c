@@ -1113,6 +1113,23 @@ static void test_walker_stream(void)
 	      "stream: 10 pages, 1000 items, 10 sink calls, 10 API calls (%zu, %zu)",
 	      t.items, t.pages);
 
+	/* the pool keeps every slot a 64-wide walk used: a second walk of
+	 * 65 pages opens no connection (16 slots were kept before: 48 new) */
+	zec_client_free(c);
+	c = client(2000, 20000, 2);
+	script_reset();
+	for (int i = 0; i < 130; i++)
+		script_add(STEP_LIST, 6500, NULL, 0);
+	ret = list_walk(c, &t, &res);
+	{
+		int conns = connections();
+
+		ret |= list_walk(c, &t, &res);
+		CHECK(ret == 0 && t.items == 6500 && connections() == conns,
+		      "pool: a second 65-page walk reuses every connection (%d new)",
+		      connections() - conns);
+	}
+
 	/* rate limited: 429s beyond the per-call retries still complete */
 	script_reset();
 	script_add(STEP_LIST, 1000, NULL, 0);
