@@ -559,6 +559,12 @@ static int walk_fetch(struct walk *w, size_t p, struct zec_result *r,
 		pthread_mutex_unlock(&w->lock);
 		if (!ret || !throttled(r) || zec_client_cancelled(w->c))
 			return ret;
+		pthread_mutex_lock(&w->lock);
+		if (w->stop) {                  /* another page ended the walk */
+			pthread_mutex_unlock(&w->lock);
+			return ret;
+		}
+		pthread_mutex_unlock(&w->lock);
 		if (zec_http_backoff(w->c, ++tries, w->deadline, &slept))
 			return ret;
 	}
@@ -602,28 +608,39 @@ static void *walk_worker(void *arg)
 	return NULL;
 }
 
-/* Pages 2..last: worker threads plus this one. */
+/*
+ * Pages 2..last: worker threads plus this one.  The threads of all walks of
+ * the client stay within 4 x parallel; a walk that gets fewer (or none,
+ * when memory or the budget runs out) is slower, not wrong.
+ */
 static void walk_rest(struct walk *w)
 {
-	size_t want = (size_t)w->window_max, started = 0;
+	size_t want = (size_t)w->window_max;
+	int granted = 0, started = 0;
 	pthread_t *tids = NULL;
 	pthread_attr_t attr;
 
 	if (w->last - 1 < want)
 		want = w->last - 1;
-	if (want > 1 && pthread_attr_init(&attr) == 0) {
+	if (want > 1)
+		granted = zec_client_walk_threads_take(w->c, (int)want - 1);
+	if (granted > 0 && pthread_attr_init(&attr) == 0) {
 		pthread_attr_setstacksize(&attr, WALK_STACK);
-		tids = calloc(want - 1, sizeof(*tids));
-		for (size_t i = 0; tids && i < want - 1; i++) {
+		tids = calloc((size_t)granted, sizeof(*tids));
+		for (int i = 0; tids && i < granted; i++) {
 			if (pthread_create(&tids[i], &attr, walk_worker, w) != 0)
-				break;          /* fewer threads: slower, not wrong */
+				break;
 			started++;
 		}
 		pthread_attr_destroy(&attr);
 	}
+	if (granted > started)
+		zec_client_walk_threads_give(w->c, granted - started);
 	walk_worker(w);
-	for (size_t i = 0; i < started; i++)
+	for (int i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
+	if (started)
+		zec_client_walk_threads_give(w->c, started);
 	free(tids);
 }
 

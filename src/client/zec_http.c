@@ -5,10 +5,11 @@
  * CURLM multi handle that drives it (and keeps its keep-alive connection).
  * A call takes a slot under the pool mutex, releases the mutex for the whole
  * transfer, and puts the slot back, so connections are reused and no lock is
- * held while waiting on the network.  The pool keeps up to 4 x parallel + 16
- * idle slots: enough for the page walkers of several listings at once
- * (zec_actions.c) plus the daemon's own calls, so a slot and its connection
- * are not thrown away after one use.  Every handle shares the DNS cache and
+ * held while waiting on the network.  The pool keeps up to 4 x parallel + 64
+ * idle slots: the most the page walkers of all listings may run at once
+ * (4 x parallel worker threads in all, zec_client_walk_threads_take) plus
+ * the daemon's own calling threads (64), so a slot and its connection are
+ * not thrown away after one use.  Every handle shares the DNS cache and
  * TLS sessions through one CURLSH, locked per data kind.
  *
  * Credentials are copied under a rwlock at the start of every try, so
@@ -62,7 +63,9 @@
 #define STALL_SECONDS        20L          /* < 1 byte/s this long: stalled */
 #define BACKOFF_BASE_MS      200L
 #define BACKOFF_CAP_MS       5000L
-#define POOL_EXTRA           16           /* idle slots beyond 4 x parallel */
+#define POOL_EXTRA           64           /* idle slots beyond the walkers': the
+                                             daemon's own callers (max_threads) */
+#define WALK_THREADS_PER     4            /* walker threads: 4 x parallel in all */
 #define POLL_MS              1000         /* multi poll; woken by cancel */
 #define RESPONSE_MAX         (64u << 20)  /* bytes */
 
@@ -96,6 +99,7 @@ struct zec_client {
 	CURLSH *share;                   /* DNS cache and TLS sessions */
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 
+	atomic_int walk_threads;         /* walker threads running, all walks */
 	atomic_bool cancelled;
 	pthread_mutex_t wait_lock;       /* backoff sleeps, woken by cancel */
 	pthread_cond_t wait_cond;
@@ -334,7 +338,7 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 	                                                : DEFAULT_TIMEOUT_MS;
 	c->deadline_ms = cfg->deadline_ms ? cfg->deadline_ms : DEFAULT_DEADLINE_MS;
 	c->parallel = cfg->parallel > 0 ? cfg->parallel : DEFAULT_PARALLEL;
-	c->pool_max = 4 * (size_t)c->parallel + POOL_EXTRA;
+	c->pool_max = WALK_THREADS_PER * (size_t)c->parallel + POOL_EXTRA;
 	c->pool = calloc(c->pool_max, sizeof(*c->pool));
 	if (!c->pool) {
 		ret = -ENOMEM;
@@ -350,6 +354,7 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 		goto fail_free;
 
 	atomic_init(&c->cancelled, false);
+	atomic_init(&c->walk_threads, 0);
 	atomic_init(&c->rng, (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c ^
 	                     zec_now_ms() << 20);
 	pthread_rwlock_init(&c->creds_lock, NULL);
@@ -451,6 +456,24 @@ const char *zec_client_endpoint(const struct zec_client *c)
 int zec_client_parallel(const struct zec_client *c)
 {
 	return c->parallel;
+}
+
+int zec_client_walk_threads_take(struct zec_client *c, int want)
+{
+	int max = WALK_THREADS_PER * c->parallel;
+	int cur = atomic_load(&c->walk_threads), got;
+
+	do {
+		got = max - cur < want ? max - cur : want;
+		if (got <= 0)
+			return 0;
+	} while (!atomic_compare_exchange_weak(&c->walk_threads, &cur, cur + got));
+	return got;
+}
+
+void zec_client_walk_threads_give(struct zec_client *c, int n)
+{
+	atomic_fetch_sub(&c->walk_threads, n);
 }
 
 long zec_client_deadline_ms(const struct zec_client *c)

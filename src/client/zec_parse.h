@@ -172,6 +172,14 @@ long zec_client_deadline_ms(const struct zec_client *c);
 /* Concurrent page fetches of a walk (defaults applied). */
 int zec_client_parallel(const struct zec_client *c);
 int zec_client_retries(const struct zec_client *c);
+/*
+ * Worker threads of the page walkers, counted over every walk of the client
+ * so that their sum stays within 4 x parallel (the handle pool's size):
+ * take returns how many of 'want' the walk may start (0..want); give them
+ * back when they are joined.
+ */
+int zec_client_walk_threads_take(struct zec_client *c, int want);
+void zec_client_walk_threads_give(struct zec_client *c, int n);
 bool zec_client_cancelled(const struct zec_client *c);
 
 /*

@@ -1210,6 +1210,46 @@ static void test_walker_stream(void)
 	zec_client_free(c);
 }
 
+static void *walk_thread(void *p)
+{
+	struct tally t;
+	struct zec_result res;
+
+	return (void *)(intptr_t)(list_walk(p, &t, &res) == 0 && t.items == 600);
+}
+
+/* 6 walks at once on a client with parallel=2: the walks share a budget of
+ * 8 worker threads (4 x parallel) and every one completes */
+static void test_walker_budget(void)
+{
+	char endpoint[64];
+	struct zec_client_config cfg = {
+		.endpoint = endpoint, .access_key_id = KEY_ID,
+		.access_key_password = SECRET, .parallel = 2,
+	};
+	struct zec_client *c = NULL;
+	pthread_t th[6];
+	int ok = 0;
+
+	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", srv.port);
+	if (zec_client_new(&cfg, &c))
+		return;
+	script_reset();
+	for (int i = 0; i < 36; i++)
+		script_add(STEP_LIST, 600, NULL, 0);
+	for (int i = 0; i < 6; i++)
+		pthread_create(&th[i], NULL, walk_thread, c);
+	for (int i = 0; i < 6; i++) {
+		void *r;
+
+		pthread_join(th[i], &r);
+		ok += (int)(intptr_t)r;
+	}
+	CHECK(ok == 6 && count_action("DescribeSnapshots") == 36,
+	      "budget: 6 concurrent walks of 6 pages on parallel=2 all complete (%d)", ok);
+	zec_client_free(c);
+}
+
 /* Issue 13 item 4: one deadline for a whole operation. */
 static void test_op_deadline(void)
 {
@@ -1472,6 +1512,7 @@ int main(void)
 	test_other_actions();
 	test_walker();
 	test_walker_stream();
+	test_walker_budget();
 	test_op_deadline();
 	test_injection();
 	test_local_checks();
