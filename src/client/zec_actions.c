@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@
 
 #define MAX_IDS        100        /* ids per mutating call */
 #define CLOCK_SLACK_S  300        /* the API's signature window */
+#define CREATE_SKEW_S  5          /* server clock behind ours, for adoption */
 #define WALK_ROUNDS    3          /* walks made when the list moves under one */
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -86,6 +88,14 @@ int parse_failed(struct zec_result *res, int err, const char *what)
 	return res->err;
 }
 
+/*
+ * The walk this thread fetches a page for (page walkers below), so that
+ * send_call() can tell it about every failed try (rate-limit backoff).
+ */
+struct walk;
+static _Thread_local struct walk *page_walk;
+static void walk_on_failed_try(void *arg, const struct zec_result *r);
+
 /* Sends body as action; *response is the "response" object on success. */
 int send_call(struct zec_client *c, const char *action, char *body,
                      int body_ret, unsigned flags, uint64_t deadline,
@@ -97,6 +107,8 @@ int send_call(struct zec_client *c, const char *action, char *body,
 		.body = body,
 		.flags = flags,
 		.deadline_ms = deadline,
+		.on_failed_try = page_walk ? walk_on_failed_try : NULL,
+		.hook_arg = page_walk,
 	};
 	int ret;
 
@@ -211,180 +223,527 @@ int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filte
 /* ---- page walkers -------------------------------------------------------- */
 
 /*
- * Both walkers fetch page 1 and learn totalCount, then fetch pages 2..N
- * concurrently: up to 'parallel' threads (zec_client_config.parallel) take
- * page numbers from a shared counter, each into its own list, and the pages
- * are merged in page order afterwards.  One deadline covers the whole walk.
- * An item already seen on an earlier page (the list shifted between pages)
- * is dropped, in O(n log n).
+ * Streaming walk (issue 14), distrusting totalCount (issue 13 item 8).
+ *
+ * Page 1 is fetched by the calling thread; its totalCount gives the last
+ * page L = ceil(totalCount / pageSize), an upper bound only: nothing is
+ * allocated from it.  Pages 2..L are then fetched by up to 'parallel'
+ * threads (the caller's included) within a window of requests in flight:
+ * the window starts at 'parallel', halves on every REQUEST_LIMIT_EXCEEDED
+ * (429) try and grows by one with every page that succeeds (AIMD), and a
+ * page refused for the rate is fetched again (after a backoff) until the
+ * walk's deadline, so a rate-limited account still completes.
+ *
+ * Each page is parsed by the thread that fetched it, its ids checked against
+ * the walk's id set (one copy of each id in an arena, open addressing with a
+ * keyed hash: about 30 bytes an id), and only its new items are handed to the
+ * sink, one page at a time under the walk's mutex, in arrival order.  So at
+ * most 'window' parsed pages exist at once, whatever the listing's size.
+ *
+ * A page is inconsistent, and the walk fails with ZECFS_LIST_INCONSISTENT
+ * (EIO) and one log line, when, the list not having moved: it holds more
+ * items than pageSize; a page before L is not full (the first short or empty
+ * page also stops the walk from asking for more); page L holds less than the
+ * rest of totalCount; or the items repeated (within a page or across pages)
+ * exceed one page's worth, which is more than any shift of the list explains.
+ *
+ * The list moved when a page reports another totalCount than page 1 (offset
+ * paging then misses or repeats items): the walk stops asking for pages,
+ * lets those in flight finish (discarded), calls sink->restart() and walks
+ * again, up to WALK_ROUNDS times; the last round is accepted as it is (short
+ * pages then end it).  A sink without restart() is never restarted.
  */
 
+#define WALK_STACK  (1u << 20)      /* worker thread stacks */
+
 typedef int (*page_fn)(struct zec_client *c, const void *filter, int page_num,
-                       uint64_t deadline, void *out, struct zec_result *res);
+                       uint64_t deadline, struct zec_result *res,
+                       void **items, size_t *count, long long *total);
+
+/* What the generic walker needs to know of a record type. */
+struct walk_kind {
+	const char *action;
+	int page_max;
+	size_t item_size;
+	page_fn fetch;
+	const char *(*id)(const void *item);
+	void (*clear)(void *item);
+	/* hands n items to the typed sink */
+	int (*deliver)(const void *sink, void *items, size_t n);
+	void (*restart)(const void *sink);
+	bool (*can_restart)(const void *sink);
+};
+
+/* The ids a walk has delivered: an arena of strings and an index. */
+struct idset {
+	char *arena;
+	size_t len, cap;
+	uint64_t *slots;            /* hash high half << 32 | (offset + 1); 0 empty */
+	size_t size, n;             /* size: a power of two */
+	uint64_t key;
+};
+
+static uint64_t id_hash(uint64_t key, const char *s)
+{
+	uint64_t h = key ^ 0xcbf29ce484222325ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+static void idset_free(struct idset *s)
+{
+	free(s->arena);
+	free(s->slots);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Puts slot value v (for hash h) into a table of 'size' slots. */
+static void idset_place(uint64_t *slots, size_t size, uint64_t h, uint64_t v)
+{
+	size_t i = (size_t)h & (size - 1);
+
+	while (slots[i])
+		i = (i + 1) & (size - 1);
+	slots[i] = v;
+}
+
+static int idset_grow(struct idset *s)
+{
+	size_t size = s->size ? s->size * 2 : 256;
+	uint64_t *slots;
+
+	if (size > SIZE_MAX / sizeof(*slots))
+		return -ENOMEM;
+	slots = calloc(size, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->size; i++) {
+		uint64_t v = s->slots[i];
+
+		if (v)
+			idset_place(slots, size,
+			            id_hash(s->key, s->arena + (v & 0xffffffffu) - 1), v);
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->size = size;
+	return 0;
+}
+
+/* 1 when id is new (and now remembered), 0 when seen before, -ENOMEM. */
+static int idset_add(struct idset *s, const char *id)
+{
+	size_t n = strlen(id) + 1, i;
+	uint64_t h, v;
+
+	if (!s->slots && idset_grow(s))
+		return -ENOMEM;
+	h = id_hash(s->key, id);
+	for (i = (size_t)h & (s->size - 1); (v = s->slots[i]) != 0;
+	     i = (i + 1) & (s->size - 1)) {
+		if ((v >> 32) == (h >> 32) &&
+		    strcmp(s->arena + (v & 0xffffffffu) - 1, id) == 0)
+			return 0;
+	}
+	if (s->len + n >= 0xffffffffu)
+		return -ENOMEM;            /* 4 GiB of ids: not a real listing */
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4096;
+		char *a;
+
+		while (cap < s->len + n)
+			cap *= 2;
+		a = realloc(s->arena, cap);
+		if (!a)
+			return -ENOMEM;
+		s->arena = a;
+		s->cap = cap;
+	}
+	memcpy(s->arena + s->len, id, n);
+	v = (h & 0xffffffff00000000ull) | (uint64_t)(s->len + 1);
+	s->len += n;
+	if ((s->n + 1) * 2 > s->size) {
+		if (idset_grow(s))
+			return -ENOMEM;
+	}
+	idset_place(s->slots, s->size, h, v);
+	s->n++;
+	return 1;
+}
 
 struct walk {
 	struct zec_client *c;
+	const struct walk_kind *k;
 	const void *filter;
-	page_fn fetch;
+	const void *sink;
 	uint64_t deadline;
-	size_t pages;                /* last page number */
-	size_t next;                 /* next page to take (atomic) */
-	int failed;                  /* a page failed: take no more (atomic) */
-	void *lists;                 /* list of page p at (p - 2) * list_size */
-	size_t list_size;
-	struct zec_result *results;  /* result of page p at [p - 2] */
-	int *rets;
 	const char *path;
+	bool final;                  /* the last round: accepted even if it moves */
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	long long total1;            /* page 1's totalCount */
+	size_t last;                 /* the last page totalCount allows */
+	size_t next;                 /* the next page to ask for */
+	int inflight, window, window_max;
+	bool stop;                   /* ask for no more pages */
+	bool moved;                  /* a page reported another totalCount */
+	int ret;                     /* the walk's failure */
+	struct zec_result fail;      /* and its result */
+	int attempts;                /* tries of every page */
+	size_t dups;                 /* repeated items dropped */
+	struct idset seen;
 };
 
-static size_t pages_for(long long total, int page_size)
+static bool throttled(const struct zec_result *r)
 {
-	if (total <= 0)
-		return 1;
-	return (size_t)((total + page_size - 1) / page_size);
+	return r->http_status == 429 || strcmp(r->code, "REQUEST_LIMIT_EXCEEDED") == 0;
+}
+
+/* zec_call hook: a 429 try halves the window. */
+static void walk_on_failed_try(void *arg, const struct zec_result *r)
+{
+	struct walk *w = arg;
+
+	if (!throttled(r))
+		return;
+	pthread_mutex_lock(&w->lock);
+	if (w->window > 1)
+		w->window /= 2;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Records the walk's first failure (under w->lock); stops the walk. */
+static void walk_fail(struct walk *w, int ret, const struct zec_result *r)
+{
+	if (!w->ret) {
+		w->ret = ret;
+		w->fail = *r;
+	}
+	w->stop = true;
+}
+
+/* The server's pages do not add up: EIO with one log line (under w->lock). */
+static void walk_inconsistent(struct walk *w, const char *reason, size_t page,
+                              size_t count, const struct zec_result *r)
+{
+	struct zec_result res = *r;
+	char path[ZLOG_ESC_MAX], rid[ZLOG_ESC_MAX];
+	int ret;
+
+	ret = zec_result_local(&res, ZECFS_LIST_INCONSISTENT, reason);
+	snprintf(res.request_id, sizeof(res.request_id), "%s", r->request_id);
+	zlog_warn("api list inconsistent action=%s path=%s reason=\"%s\" page=%zu "
+	          "items=%zu page_size=%d total_count=%lld request_id=%s",
+	          w->k->action, zlog_esc(w->path, path, sizeof(path)), reason, page,
+	          count, w->k->page_max, w->total1,
+	          zlog_esc(r->request_id, rid, sizeof(rid)));
+	walk_fail(w, ret, &res);
+}
+
+static void free_items(const struct walk_kind *k, void *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		k->clear((char *)items + i * k->item_size);
+	free(items);
+}
+
+/*
+ * Checks page p against page 1 and the walk so far, drops repeated ids and
+ * hands the rest to the sink.  Called under w->lock; consumes items.
+ */
+static void walk_page(struct walk *w, size_t p, void *items, size_t count,
+                      long long total, const struct zec_result *r)
+{
+	const struct walk_kind *k = w->k;
+	size_t size = k->item_size, keep = 0;
+	char *base = items;
+	int ret;
+
+	if (w->ret || (w->moved && !w->final))
+		goto drop;
+	if (p == 1) {
+		w->total1 = total;
+		w->last = total <= 0 ? 1 : (size_t)(total / k->page_max) +
+		                            (total % k->page_max != 0);
+	} else if (total != w->total1) {
+		w->moved = true;
+		if (!w->final) {
+			w->stop = true;
+			goto drop;
+		}
+	}
+	if (count > (size_t)k->page_max) {
+		walk_inconsistent(w, "page larger than pageSize", p, count, r);
+		goto drop;
+	}
+	if (p < w->last && count < (size_t)k->page_max) {
+		w->stop = true;             /* the first short page: ask no further */
+		if (!w->moved) {
+			walk_inconsistent(w, "short page before the last", p, count, r);
+			goto drop;
+		}
+	}
+	if (p == w->last && !w->moved &&
+	    (long long)count < w->total1 - (long long)(w->last - 1) * k->page_max) {
+		walk_inconsistent(w, "last page short of totalCount", p, count, r);
+		goto drop;
+	}
+	for (size_t i = 0; i < count; i++) {
+		char *it = base + i * size;
+
+		ret = idset_add(&w->seen, k->id(it));
+		if (ret < 0) {
+			struct zec_result res = *r;
+
+			for (size_t j = i; j < count; j++)
+				k->clear(base + j * size);
+			walk_fail(w, no_memory(&res), &res);
+			count = keep;
+			goto drop;
+		}
+		if (ret == 0) {
+			k->clear(it);
+			w->dups++;
+			continue;
+		}
+		if (keep != i)
+			memcpy(base + keep * size, it, size);
+		keep++;
+	}
+	if (w->dups > (size_t)k->page_max) {
+		walk_inconsistent(w, "pages repeat items", p, count, r);
+		count = keep;
+		goto drop;
+	}
+	if (keep) {
+		ret = k->deliver(w->sink, items, keep);
+		if (ret) {
+			struct zec_result res = *r;
+
+			zec_result_local(&res, ret == -ENOMEM ? ZECFS_OUT_OF_MEMORY
+			                                      : ZECFS_CANCELLED,
+			                 "the listing's consumer stopped the walk");
+			res.err = ret;
+			walk_fail(w, ret, &res);
+		}
+	}
+	count = keep;
+drop:
+	free_items(k, items, count);
+}
+
+/* Fetches page p (p > 1: again while it is refused for the rate and time remains). */
+static int walk_fetch(struct walk *w, size_t p, struct zec_result *r,
+                      void **items, size_t *count, long long *total)
+{
+	int ret, tries = 0;
+
+	for (;;) {
+		long slept;
+
+		r->path = w->path;
+		page_walk = w;
+		ret = w->k->fetch(w->c, w->filter, (int)p, w->deadline, r, items,
+		                  count, total);
+		page_walk = NULL;
+		pthread_mutex_lock(&w->lock);
+		w->attempts += r->attempts;
+		pthread_mutex_unlock(&w->lock);
+		/* page 1 keeps the call's own retries (-o retries): only a walk
+		 * that has shown the account works rides out a rate limit */
+		if (!ret || !throttled(r) || zec_client_cancelled(w->c) || p == 1)
+			return ret;
+		pthread_mutex_lock(&w->lock);
+		if (w->stop) {                  /* another page ended the walk */
+			pthread_mutex_unlock(&w->lock);
+			return ret;
+		}
+		pthread_mutex_unlock(&w->lock);
+		if (zec_http_backoff(w->c, ++tries, w->deadline, &slept))
+			return ret;
+	}
 }
 
 static void *walk_worker(void *arg)
 {
 	struct walk *w = arg;
-	size_t p;
 
-	while (!__atomic_load_n(&w->failed, __ATOMIC_RELAXED) &&
-	       (p = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) <= w->pages) {
-		struct zec_result *r = &w->results[p - 2];
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct zec_result r = { 0 };
+		void *items = NULL;
+		size_t p, count = 0;
+		long long total = 0;
+		int ret;
 
-		r->path = w->path;
-		w->rets[p - 2] = w->fetch(w->c, w->filter, (int)p, w->deadline,
-		                          (char *)w->lists + (p - 2) * w->list_size, r);
-		if (w->rets[p - 2])
-			__atomic_store_n(&w->failed, 1, __ATOMIC_RELAXED);
+		while (!w->stop && w->next <= w->last && w->inflight >= w->window)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->stop || w->next > w->last)
+			break;
+		p = w->next++;
+		w->inflight++;
+		pthread_mutex_unlock(&w->lock);
+
+		ret = walk_fetch(w, p, &r, &items, &count, &total);
+
+		pthread_mutex_lock(&w->lock);
+		w->inflight--;
+		if (ret) {
+			walk_fail(w, ret, &r);
+		} else {
+			walk_page(w, p, items, count, total, &r);
+			if (w->window < w->window_max)
+				w->window++;
+		}
+		pthread_cond_broadcast(&w->cond);
 	}
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
 /*
- * Fetches pages 2..w->pages into w->lists.  Returns 0, or the failure of the
- * lowest failing page, copied into res.  res->attempts adds up every page.
+ * Pages 2..last: worker threads plus this one.  The threads of all walks of
+ * the client stay within 4 x parallel; a walk that gets fewer (or none,
+ * when memory or the budget runs out) is slower, not wrong.
  */
-static int walk_rest(struct walk *w, struct zec_result *res)
+static void walk_rest(struct walk *w)
 {
-	size_t n = w->pages - 1;
-	size_t threads = (size_t)zec_client_parallel(w->c);
+	size_t want = (size_t)w->window_max;
+	int granted = 0, started = 0;
 	pthread_t *tids = NULL;
-	size_t started = 0;
-	int ret = 0;
+	pthread_attr_t attr;
+
+	if (w->last - 1 < want)
+		want = w->last - 1;
+	if (want > 1)
+		granted = zec_client_walk_threads_take(w->c, (int)want - 1);
+	if (granted > 0 && pthread_attr_init(&attr) == 0) {
+		pthread_attr_setstacksize(&attr, WALK_STACK);
+		tids = calloc((size_t)granted, sizeof(*tids));
+		for (int i = 0; tids && i < granted; i++) {
+			if (pthread_create(&tids[i], &attr, walk_worker, w) != 0)
+				break;
+			started++;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	if (granted > started)
+		zec_client_walk_threads_give(w->c, granted - started);
+	walk_worker(w);
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	if (started)
+		zec_client_walk_threads_give(w->c, started);
+	free(tids);
+}
+
+/* One round; *moved when the list changed size while it was walked. */
+static int walk_once(struct walk *w, struct zec_result *res, bool *moved)
+{
+	struct zec_result r = { .path = res->path };
+	void *items = NULL;
+	size_t count = 0;
+	long long total = 0;
+	int ret;
 
 	w->next = 2;
-	w->path = res->path;
-	if (threads > n)
-		threads = n;
-	if (threads > 1)
-		tids = calloc(threads, sizeof(*tids));
-	for (size_t i = 0; tids && i < threads; i++) {
-		if (pthread_create(&tids[i], NULL, walk_worker, w) != 0)
-			break;
-		started++;
+	w->stop = w->moved = false;
+	w->dups = 0;
+	w->ret = 0;
+	w->window = w->window_max;
+	idset_free(&w->seen);
+	w->seen.key = (uint64_t)zec_now_ms() * 0x9E3779B97F4A7C15ull ^
+	              (uint64_t)(uintptr_t)w;
+
+	ret = walk_fetch(w, 1, &r, &items, &count, &total);
+	*res = r;
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&w->lock);
+	walk_page(w, 1, items, count, total, &r);
+	pthread_mutex_unlock(&w->lock);
+	if (!w->ret && !w->stop && w->last > 1)
+		walk_rest(w);
+	*moved = w->moved;
+	if (w->ret) {
+		*res = w->fail;
+		return w->ret;
 	}
-	if (started == 0)
-		walk_worker(w);             /* one page at a time, in this thread */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	free(tids);
-	for (size_t i = 0; i < n; i++) {
-		res->attempts += w->results[i].attempts;
-		if (!ret && w->rets[i]) {
-			int attempts = res->attempts;
-
-			*res = w->results[i];
-			res->attempts = attempts;
-			ret = w->rets[i];
-		}
-	}
-	/* pages a failed walk never fetched: their rets stay 0, their lists empty */
-	return ret;
-}
-
-struct seen {
-	const char *id;
-	size_t index;
-};
-
-static int seen_cmp(const void *pa, const void *pb)
-{
-	const struct seen *a = pa, *b = pb;
-	int r = strcmp(a->id, b->id);
-
-	if (r)
-		return r;
-	return (a->index > b->index) - (a->index < b->index);
-}
-
-/* Marks dup[i] for every item whose id an earlier item has: O(n log n). */
-static int find_duplicates(const char *const *ids, size_t n, bool *dup)
-{
-	struct seen *v;
-
-	if (n < 2)
-		return 0;
-	v = malloc(n * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		v[i].id = ids[i] ? ids[i] : "";
-		v[i].index = i;
-	}
-	qsort(v, n, sizeof(*v), seen_cmp);
-	for (size_t i = 1; i < n; i++) {
-		if (strcmp(v[i].id, v[i - 1].id) == 0)
-			dup[v[i].index] = true;
-	}
-	free(v);
 	return 0;
 }
 
-static int disks_page(struct zec_client *c, const void *f, int page_num,
-                      uint64_t deadline, void *out, struct zec_result *res)
+static int walk_all(struct zec_client *c, const struct walk_kind *k,
+                    const void *f, const void *sink, uint64_t deadline,
+                    long long *total, struct zec_result *res)
 {
-	return describe_disks_page(c, f, page_num, ZEC_DISK_PAGE_MAX, deadline, out, res);
+	struct walk w = {
+		.c = c, .k = k, .filter = f, .sink = sink, .deadline = deadline,
+		.path = res->path,
+	};
+	uint64_t t0 = zec_now_ms();
+	int ret = 0;
+
+	w.window_max = zec_client_parallel(c);
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	for (int round = 1; round <= WALK_ROUNDS; round++) {
+		bool moved = false;
+
+		w.final = round == WALK_ROUNDS || !k->can_restart(sink);
+		ret = walk_once(&w, res, &moved);
+		if (ret || !moved || w.final)
+			break;
+		zlog_debug("api walk again action=%s reason=\"list changed while paging\"",
+		           k->action);
+		k->restart(sink);
+	}
+	if (total)
+		*total = w.total1;
+	res->attempts = w.attempts;
+	res->duration_ms = (double)(zec_now_ms() - t0);
+	idset_free(&w.seen);
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.cond);
+	return ret;
+}
+
+/* ---- the two record types ------------------------------------------------ */
+
+static int disks_page(struct zec_client *c, const void *f, int page_num,
+                      uint64_t deadline, struct zec_result *res, void **items,
+                      size_t *count, long long *total)
+{
+	struct zec_disk_list l;
+	int ret = describe_disks_page(c, f, page_num, ZEC_DISK_PAGE_MAX, deadline,
+	                              &l, res);
+
+	*items = l.items;
+	*count = l.count;
+	*total = l.total;
+	return ret;
 }
 
 static int snapshots_page(struct zec_client *c, const void *f, int page_num,
-                          uint64_t deadline, void *out, struct zec_result *res)
+                          uint64_t deadline, struct zec_result *res, void **items,
+                          size_t *count, long long *total)
 {
-	return describe_snapshots_page(c, f, page_num, ZEC_SNAPSHOT_PAGE_MAX, deadline,
-	                               out, res);
-}
+	struct zec_snapshot_list l;
+	int ret = describe_snapshots_page(c, f, page_num, ZEC_SNAPSHOT_PAGE_MAX,
+	                                  deadline, &l, res);
 
-/*
- * Drops every item whose id an earlier item has, keeping the order: the
- * items are 'size' bytes each; id() reads an item's id, clear() frees one.
- */
-static int dedupe(void *items, size_t *count, size_t size,
-                  const char *(*id)(const void *item), void (*clear)(void *item))
-{
-	size_t n = *count, k = 0;
-	const char **ids = calloc(n + 1, sizeof(*ids));
-	bool *dup = calloc(n + 1, sizeof(*dup));
-	char *base = items;
-	int ret = -ENOMEM;
-
-	if (!ids || !dup)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		ids[i] = id(base + i * size);
-	if (find_duplicates(ids, n, dup))
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (dup[i])
-			clear(base + i * size);
-		else if (k++ != i)
-			memcpy(base + (k - 1) * size, base + i * size, size);
-	}
-	*count = k;
-	ret = 0;
-out:
-	free(ids);
-	free(dup);
+	*items = l.items;
+	*count = l.count;
+	*total = l.total;
 	return ret;
 }
 
@@ -408,202 +767,164 @@ static void snapshot_clear_item(void *item)
 	zec_snapshot_clear(item);
 }
 
-/* Appends pages 2..N to out in page order, then drops repeated ids. */
-static int merge_disks(struct zec_disk_list *out, struct zec_disk_list *pages,
-                       size_t n)
+static int disk_deliver(const void *sink, void *items, size_t n)
 {
-	size_t total = out->count;
-	struct zec_disk *items;
+	const struct zec_disk_sink *s = sink;
 
-	for (size_t i = 0; i < n; i++)
-		total += pages[i].count;
-	items = realloc(out->items, (total + 1) * sizeof(*items));
-	if (!items)
-		return -ENOMEM;
-	out->items = items;
-	for (size_t i = 0; i < n; i++) {
-		memcpy(&out->items[out->count], pages[i].items,
-		       pages[i].count * sizeof(*items));
-		out->count += pages[i].count;
-		free(pages[i].items);
-		memset(&pages[i], 0, sizeof(pages[i]));
-	}
-	return dedupe(out->items, &out->count, sizeof(*items), disk_id_of,
-	              disk_clear_item);
+	return s->page(s->arg, items, n);
 }
 
-static int merge_snapshots(struct zec_snapshot_list *out,
-                           struct zec_snapshot_list *pages, size_t n)
+static void disk_restart(const void *sink)
 {
-	size_t total = out->count;
-	struct zec_snapshot *items;
+	const struct zec_disk_sink *s = sink;
 
-	for (size_t i = 0; i < n; i++)
-		total += pages[i].count;
-	items = realloc(out->items, (total + 1) * sizeof(*items));
-	if (!items)
-		return -ENOMEM;
-	out->items = items;
-	for (size_t i = 0; i < n; i++) {
-		memcpy(&out->items[out->count], pages[i].items,
-		       pages[i].count * sizeof(*items));
-		out->count += pages[i].count;
-		free(pages[i].items);
-		memset(&pages[i], 0, sizeof(pages[i]));
-	}
-	return dedupe(out->items, &out->count, sizeof(*items), snapshot_id_of,
-	              snapshot_clear_item);
+	s->restart(s->arg);
 }
 
-/* What the generic walker needs to know of a list type. */
-struct walk_kind {
-	const char *action;
-	int page_max;
-	size_t list_size;
-	page_fn fetch;
-	int (*merge)(void *out, void *pages, size_t n);
-	long long (*total)(const void *list);
-	size_t (*count)(const void *list);
-	void (*free_list)(void *list);
-};
-
-static int merge_disk_pages(void *out, void *pages, size_t n)
+static bool disk_can_restart(const void *sink)
 {
-	return merge_disks(out, pages, n);
+	return ((const struct zec_disk_sink *)sink)->restart != NULL;
 }
 
-static long long disk_total(const void *l)
+static int snapshot_deliver(const void *sink, void *items, size_t n)
 {
-	return ((const struct zec_disk_list *)l)->total;
+	const struct zec_snapshot_sink *s = sink;
+
+	return s->page(s->arg, items, n);
 }
 
-static size_t disk_count(const void *l)
+static void snapshot_restart(const void *sink)
 {
-	return ((const struct zec_disk_list *)l)->count;
+	const struct zec_snapshot_sink *s = sink;
+
+	s->restart(s->arg);
 }
 
-static void disk_list_free(void *l)
+static bool snapshot_can_restart(const void *sink)
 {
-	zec_disk_list_free(l);
-}
-
-static int merge_snapshot_pages(void *out, void *pages, size_t n)
-{
-	return merge_snapshots(out, pages, n);
-}
-
-static long long snapshot_total(const void *l)
-{
-	return ((const struct zec_snapshot_list *)l)->total;
-}
-
-static size_t snapshot_count(const void *l)
-{
-	return ((const struct zec_snapshot_list *)l)->count;
-}
-
-static void snapshot_list_free(void *l)
-{
-	zec_snapshot_list_free(l);
+	return ((const struct zec_snapshot_sink *)sink)->restart != NULL;
 }
 
 static const struct walk_kind disk_walk = {
-	"DescribeDisks", ZEC_DISK_PAGE_MAX, sizeof(struct zec_disk_list),
-	disks_page, merge_disk_pages, disk_total, disk_count, disk_list_free,
+	"DescribeDisks", ZEC_DISK_PAGE_MAX, sizeof(struct zec_disk), disks_page,
+	disk_id_of, disk_clear_item, disk_deliver, disk_restart, disk_can_restart,
 };
 
 static const struct walk_kind snapshot_walk = {
-	"DescribeSnapshots", ZEC_SNAPSHOT_PAGE_MAX, sizeof(struct zec_snapshot_list),
-	snapshots_page, merge_snapshot_pages, snapshot_total, snapshot_count,
-	snapshot_list_free,
+	"DescribeSnapshots", ZEC_SNAPSHOT_PAGE_MAX, sizeof(struct zec_snapshot),
+	snapshots_page, snapshot_id_of, snapshot_clear_item, snapshot_deliver,
+	snapshot_restart, snapshot_can_restart,
 };
 
-/* One walk; *moved when the list changed size while it was walked. */
-static int walk_once(struct zec_client *c, const struct walk_kind *k,
-                     const void *f, uint64_t deadline, void *out,
-                     struct zec_result *res, bool *moved)
+int zec_describe_disks_each(struct zec_client *c, const struct zec_disk_filter *f,
+                            const struct zec_disk_sink *sink,
+                            struct zec_result *res)
 {
-	struct walk w = { 0 };
-	char *pages = NULL;
-	uint64_t t0 = zec_now_ms();
-	size_t n = 0;
-	int ret;
+	struct zec_result local = { 0 };
 
-	ret = k->fetch(c, f, 1, deadline, out, res);
-	if (ret)
-		return ret;
-	w.pages = pages_for(k->total(out), k->page_max);
-	if (w.pages > 1 && k->count(out) > 0) {
-		n = w.pages - 1;
-		pages = calloc(n, k->list_size);
-		w.results = calloc(n, sizeof(*w.results));
-		w.rets = calloc(n, sizeof(*w.rets));
-		if (!pages || !w.results || !w.rets) {
-			ret = no_memory(res);
-			goto out;
-		}
-		w.c = c;
-		w.filter = f;
-		w.fetch = k->fetch;
-		w.deadline = deadline;
-		w.lists = pages;
-		w.list_size = k->list_size;
-		ret = walk_rest(&w, res);
-		for (size_t i = 0; !ret && i < n; i++)
-			*moved |= k->total(pages + i * k->list_size) != k->total(out);
-		if (!ret && k->merge(out, pages, n))
-			ret = no_memory(res);
-	}
-out:
-	for (size_t i = 0; pages && i < n; i++)
-		k->free_list(pages + i * k->list_size);
-	free(pages);
-	free(w.results);
-	free(w.rets);
-	res->duration_ms = (double)(zec_now_ms() - t0);
-	if (ret)
-		k->free_list(out);
-	return ret;
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "DescribeDisks");
+	if (!c || !sink || !sink->page)
+		return bad_argument(res, "DescribeDisks: no client or sink");
+	return walk_all(c, &disk_walk, f, sink, zec_call_deadline(c, 0), NULL, res);
 }
 
-/*
- * Every page of a listing.  Offset paging misses an item when the list
- * shrinks between two pages (a DELETING snapshot vanishing shifts the rest
- * back), so a walk whose pages report different totalCounts is made again,
- * up to WALK_ROUNDS times.
- */
-static int walk_all(struct zec_client *c, const struct walk_kind *k,
-                    const void *f, uint64_t deadline, void *out,
-                    struct zec_result *res)
+int zec_describe_snapshots_each(struct zec_client *c,
+                                const struct zec_snapshot_filter *f,
+                                const struct zec_snapshot_sink *sink,
+                                struct zec_result *res)
 {
-	int ret = 0;
+	struct zec_result local = { 0 };
 
-	for (int round = 1; round <= WALK_ROUNDS; round++) {
-		bool moved = false;
+	if (!res)
+		res = &local;
+	zec_result_begin(res, "DescribeSnapshots");
+	if (!c || !sink || !sink->page)
+		return bad_argument(res, "DescribeSnapshots: no client or sink");
+	return walk_all(c, &snapshot_walk, f, sink, zec_call_deadline(c, 0), NULL, res);
+}
 
-		ret = walk_once(c, k, f, deadline, out, res, &moved);
-		if (ret || !moved || round == WALK_ROUNDS)
-			break;
-		zlog_debug("api walk again action=%s path=%s reason=\"list changed while paging\"",
-		           k->action, res->path ? res->path : "-");
-		k->free_list(out);
+/* ---- the _all walkers: a sink that keeps every item ---------------------- */
+
+struct collect {
+	char *items;
+	size_t count, cap, size;
+	void (*clear)(void *item);
+};
+
+/* Moves n items into k (the walker's copies are left zeroed). */
+static int collect_add(struct collect *k, void *items, size_t n)
+{
+	if (k->count + n > k->cap) {
+		size_t cap = k->cap ? k->cap : 64;
+		char *v;
+
+		while (cap < k->count + n) {
+			if (cap > SIZE_MAX / 2 / k->size)
+				return -ENOMEM;
+			cap *= 2;
+		}
+		v = realloc(k->items, cap * k->size);
+		if (!v)
+			return -ENOMEM;
+		k->items = v;
+		k->cap = cap;
 	}
-	return ret;
+	memcpy(k->items + k->count * k->size, items, n * k->size);
+	memset(items, 0, n * k->size);
+	k->count += n;
+	return 0;
+}
+
+static void collect_reset(struct collect *k)
+{
+	for (size_t i = 0; i < k->count; i++)
+		k->clear(k->items + i * k->size);
+	k->count = 0;
+}
+
+static int collect_disks(void *arg, struct zec_disk *items, size_t n)
+{
+	return collect_add(arg, items, n);
+}
+
+static int collect_snapshots(void *arg, struct zec_snapshot *items, size_t n)
+{
+	return collect_add(arg, items, n);
+}
+
+static void collect_restart(void *arg)
+{
+	collect_reset(arg);
 }
 
 int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
                            struct zec_disk_list *out, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
+	struct collect k = { .size = sizeof(struct zec_disk), .clear = disk_clear_item };
+	struct zec_disk_sink sink = { collect_disks, collect_restart, &k };
+	int ret;
 
 	if (!res)
 		res = &local;
-	if (!c) {
-		zec_result_begin(res, "DescribeDisks");
+	zec_result_begin(res, "DescribeDisks");
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!c || !out)
 		return bad_argument(res, "DescribeDisks: no client");
+	ret = walk_all(c, &disk_walk, f, &sink, zec_call_deadline(c, 0), &out->total,
+	               res);
+	if (ret) {
+		collect_reset(&k);
+		free(k.items);
+		out->total = 0;
+		return ret;
 	}
-	return walk_all(c, &disk_walk, f,
-	                zec_now_ms() + (uint64_t)zec_client_deadline_ms(c), out, res);
+	out->items = (struct zec_disk *)k.items;
+	out->count = k.count;
+	return 0;
 }
 
 /* The snapshot walker with an explicit deadline (also used by create). */
@@ -611,7 +932,23 @@ static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter 
                          uint64_t deadline, struct zec_snapshot_list *out,
                          struct zec_result *res)
 {
-	return walk_all(c, &snapshot_walk, f, deadline, out, res);
+	struct collect k = { .size = sizeof(struct zec_snapshot),
+	                     .clear = snapshot_clear_item };
+	struct zec_snapshot_sink sink = { collect_snapshots, collect_restart, &k };
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	zec_result_begin(res, "DescribeSnapshots");
+	ret = walk_all(c, &snapshot_walk, f, &sink, deadline, &out->total, res);
+	if (ret) {
+		collect_reset(&k);
+		free(k.items);
+		out->total = 0;
+		return ret;
+	}
+	out->items = (struct zec_snapshot *)k.items;
+	out->count = k.count;
+	return 0;
 }
 
 int zec_describe_snapshots_all(struct zec_client *c,
@@ -623,12 +960,13 @@ int zec_describe_snapshots_all(struct zec_client *c,
 
 	if (!res)
 		res = &local;
-	if (!c) {
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!c || !out) {
 		zec_result_begin(res, "DescribeSnapshots");
 		return bad_argument(res, "DescribeSnapshots: no client");
 	}
-	return snapshots_all(c, f, zec_now_ms() + (uint64_t)zec_client_deadline_ms(c),
-	                     out, res);
+	return snapshots_all(c, f, zec_call_deadline(c, 0), out, res);
 }
 
 /* ---- snapshot names -------------------------------------------------------- */
@@ -704,20 +1042,43 @@ static int snapshots_named(struct zec_client *c, const char *disk_id,
 
 /* ---- CreateSnapshot ------------------------------------------------------ */
 
+/* What the lookup after an ambiguous CreateSnapshot found. */
+enum lookup_found {
+	LOOKUP_NONE = 0,            /* definitely not created: may be re-sent */
+	LOOKUP_OURS,                /* *id is the snapshot this create made */
+	LOOKUP_UNSURE,              /* a namesake we cannot place: not re-sent */
+	LOOKUP_TIE,                 /* two equally new candidates */
+};
+
+static bool id_known(const char *id, const char *const *known, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (known[i] && strcmp(known[i], id) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
- * After an ambiguous CreateSnapshot: 1 and *id when our snapshot exists,
- * 0 when it definitely does not, -EIO when it cannot be told apart from
- * another, or another negative errno when the lookup failed.
+ * After an ambiguous CreateSnapshot (issue 13 item 1): a LOOKUP_* value, or
+ * a negative errno when the lookup failed.  A candidate is an exact match of
+ * name and disk that is not DELETING, not one of the ids the caller knew,
+ * and whose createTime (server clock) is no earlier than 'sent' (our clock,
+ * when the first try was sent) minus CREATE_SKEW_S.  An unknown, live
+ * namesake older than that but within CLOCK_SLACK_S may still be ours (the
+ * server's clock may be behind ours by as much as the signature window):
+ * LOOKUP_UNSURE, so the request is not sent again.
  */
 static int create_lookup(struct zec_client *c, const char *disk_id,
-                         const char *name, time_t not_before, uint64_t deadline,
-                         const char *path, char **id)
+                         const char *name, time_t sent, const char *const *known,
+                         size_t n_known, uint64_t deadline, const char *path,
+                         char **id)
 {
 	struct zec_result lres = { .path = path };
 	struct zec_snapshot_list list = { 0 };
 	const struct zec_snapshot *best = NULL;
 	time_t best_t = 0;
-	bool tie = false;
+	bool tie = false, unsure = false;
 	int ret;
 
 	*id = NULL;
@@ -732,10 +1093,17 @@ static int create_lookup(struct zec_client *c, const char *disk_id,
 			continue;
 		if (s->disk_id && strcmp(s->disk_id, disk_id) != 0)
 			continue;
+		if (s->status && strcmp(s->status, "DELETING") == 0)
+			continue;           /* being deleted: never what a create made */
+		if (id_known(s->snapshot_id, known, n_known))
+			continue;           /* existed before this create */
 		if (!s->create_time || zec_time_parse_api(s->create_time, &t))
-			t = not_before;     /* no usable time: count it as recent */
-		if (t < not_before)
-			continue;           /* older than this call: not ours */
+			t = sent;           /* no usable time: count it as recent */
+		if (t < sent - CREATE_SKEW_S) {
+			if (t >= sent - CLOCK_SLACK_S)
+				unsure = true;  /* ours if the server's clock lags */
+			continue;
+		}
 		if (!best || t > best_t) {
 			best = s;
 			best_t = t;
@@ -745,12 +1113,12 @@ static int create_lookup(struct zec_client *c, const char *disk_id,
 		}
 	}
 	if (!best) {
-		ret = 0;
+		ret = unsure ? LOOKUP_UNSURE : LOOKUP_NONE;
 	} else if (tie) {
-		ret = -EIO;
+		ret = LOOKUP_TIE;
 	} else {
 		*id = strdup(best->snapshot_id);
-		ret = *id ? 1 : -ENOMEM;
+		ret = *id ? LOOKUP_OURS : -ENOMEM;
 	}
 out:
 	zec_snapshot_list_free(&list);
@@ -804,6 +1172,16 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
                         const char *snapshot_name, const char *retention_time,
                         char **snapshot_id, struct zec_result *res)
 {
+	return zec_create_snapshot_known(c, disk_id, snapshot_name, retention_time,
+	                                 NULL, 0, snapshot_id, res);
+}
+
+int zec_create_snapshot_known(struct zec_client *c, const char *disk_id,
+                              const char *snapshot_name,
+                              const char *retention_time,
+                              const char *const *known_ids, size_t n_known,
+                              char **snapshot_id, struct zec_result *res)
+{
 	struct zec_result local = { 0 };
 	uint64_t t0 = zec_now_ms(), deadline;
 	time_t started = time(NULL);
@@ -817,13 +1195,13 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 	if (snapshot_id)
 		*snapshot_id = NULL;
 	if (!c || !snapshot_id || !str_ok(disk_id) || !str_ok(snapshot_name) ||
-	    (retention_time && !*retention_time))
+	    (retention_time && !*retention_time) || (n_known && !known_ids))
 		return bad_argument(res, "CreateSnapshot: bad arguments");
 	ret = zec_build_create_snapshot(disk_id, snapshot_name, retention_time, &body);
 	if (ret)
 		return ret == -ENOMEM ? no_memory(res) : bad_argument(res, "CreateSnapshot: body");
 
-	deadline = t0 + (uint64_t)zec_client_deadline_ms(c);
+	deadline = zec_call_deadline(c, 0);
 	max = zec_client_retries(c);
 	for (;;) {
 		struct zec_call call = {
@@ -850,14 +1228,16 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 			continue;
 		}
 
-		found = create_lookup(c, disk_id, snapshot_name,
-		                      started - CLOCK_SLACK_S, deadline, res->path,
-		                      snapshot_id);
-		if (found == 1) {
+		found = create_lookup(c, disk_id, snapshot_name, started, known_ids,
+		                      n_known, deadline, res->path, snapshot_id);
+		if (found == LOOKUP_OURS) {
+			char ep[ZLOG_ESC_MAX], ed[ZLOG_ESC_MAX], es[ZLOG_ESC_MAX];
+
 			zlog_warn("api create adopted action=CreateSnapshot path=%s "
 			          "disk_id=%s snapshot_id=%s attempt=%d",
-			          res->path ? res->path : "-", disk_id, *snapshot_id,
-			          res->attempts);
+			          zlog_esc(res->path, ep, sizeof(ep)),
+			          zlog_esc(disk_id, ed, sizeof(ed)),
+			          zlog_esc(*snapshot_id, es, sizeof(es)), res->attempts);
 			res->outcome = ZEC_OUTCOME_OK;
 			res->code[0] = '\0';
 			res->message[0] = '\0';
@@ -866,7 +1246,7 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 			ret = 0;
 			break;
 		}
-		if (found == -EIO) {
+		if (found == LOOKUP_TIE) {
 			ret = zec_result_local(res, ZECFS_CREATE_UNCERTAIN,
 			                       "several snapshots of that name were "
 			                       "created meanwhile");
@@ -874,16 +1254,20 @@ int zec_create_snapshot(struct zec_client *c, const char *disk_id,
 			zec_http_log_failure(res);
 			break;
 		}
-		if (found < 0)
+		if (found < 0 || found == LOOKUP_UNSURE)
 			break;           /* unknown: keep the create's own failure */
 		/* definitely not created: it may be sent again */
 		if (res->attempts >= max)
 			break;
 		if (zec_http_backoff(c, res->attempts, deadline, &slept))
 			break;
-		zlog_warn("api retry action=CreateSnapshot path=%s attempt=%d "
-		          "backoff_ms=%ld reason=not_created",
-		          res->path ? res->path : "-", res->attempts, slept);
+		{
+			char ep[ZLOG_ESC_MAX];
+
+			zlog_warn("api retry action=CreateSnapshot path=%s attempt=%d "
+			          "backoff_ms=%ld reason=not_created",
+			          zlog_esc(res->path, ep, sizeof(ep)), res->attempts, slept);
+		}
 	}
 	res->duration_ms = (double)(zec_now_ms() - t0);
 	cJSON_Delete(response);
@@ -951,16 +1335,62 @@ int zec_modify_snapshots_attribute(struct zec_client *c,
 
 /* ---- DeleteSnapshots ----------------------------------------------------- */
 
+/*
+ * After an ambiguous DeleteSnapshots: 1 when every id is DELETING or gone
+ * (the delete went through), 0 when some id still lives, or a negative
+ * errno when the lookup failed.
+ */
+static int delete_lookup(struct zec_client *c, const char *const *ids, size_t n,
+                         uint64_t deadline, const char *path)
+{
+	struct zec_result lres = { .path = path };
+	struct zec_snapshot_list list = { 0 };
+	struct zec_snapshot_filter f = { .snapshot_ids = ids, .n_snapshot_ids = n };
+	int ret;
+
+	ret = snapshots_all(c, &f, deadline, &list, &lres);
+	if (ret)
+		return ret;
+	ret = 1;
+	for (size_t i = 0; i < list.count; i++) {
+		const struct zec_snapshot *s = &list.items[i];
+
+		if (!id_known(s->snapshot_id, ids, n))
+			continue;           /* not asked for: the filter was ignored */
+		if (!s->status || strcmp(s->status, "DELETING") != 0)
+			ret = 0;
+	}
+	zec_snapshot_list_free(&list);
+	return ret;
+}
+
+/* Marks res a success: the delete went through (already gone). */
+static int delete_went_through(struct zec_result *res, const char *why)
+{
+	char ep[ZLOG_ESC_MAX], er[ZLOG_ESC_MAX];
+
+	zlog_warn("api delete went through action=DeleteSnapshots path=%s "
+	          "attempt=%d request_id=%s reason=%s",
+	          zlog_esc(res->path, ep, sizeof(ep)), res->attempts,
+	          zlog_esc(res->request_id, er, sizeof(er)), why);
+	res->outcome = ZEC_OUTCOME_OK;
+	res->code[0] = '\0';
+	res->message[0] = '\0';
+	res->transport[0] = '\0';
+	res->err = 0;
+	return 0;
+}
+
 int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
                          size_t n, struct zec_strv *not_deleted,
                          struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	struct zec_call call = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_now_ms(), deadline;
+	bool ambiguous_seen = false;
 	cJSON *response = NULL;
 	char *body = NULL;
-	int ret;
+	int ret, max;
 
 	if (!res)
 		res = &local;
@@ -970,27 +1400,50 @@ int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
 	if (!c || !ids_ok(snapshot_ids, n, 1, MAX_IDS))
 		return bad_argument(res, "DeleteSnapshots: 1 to 100 snapshot ids");
 	ret = zec_build_delete_snapshots(snapshot_ids, n, &body);
-	ret = send_call(c, "DeleteSnapshots", body, ret, 0, 0, t0, &response,
-	                &call, res);
-	if (ret && call.ambiguous_seen && res->outcome == ZEC_OUTCOME_API_ERROR &&
-	    strcmp(res->code, "INVALID_DISK_SNAPSHOT_NOT_FOUND") == 0) {
-		/* an earlier try went through: already gone */
-		zlog_warn("api delete already gone action=DeleteSnapshots path=%s "
-		          "attempt=%d request_id=%s", res->path ? res->path : "-",
-		          res->attempts, res->request_id[0] ? res->request_id : "-");
-		res->outcome = ZEC_OUTCOME_OK;
-		res->code[0] = '\0';
-		res->message[0] = '\0';
-		res->err = 0;
-		ret = 0;
-		goto out;
-	}
-	if (ret || !not_deleted)
-		goto out;
-	ret = zec_parse_strv(response, "snapshotIds", not_deleted);
 	if (ret)
-		ret = parse_failed(res, ret, "DeleteSnapshots: bad snapshotIds");
-out:
+		return ret == -ENOMEM ? no_memory(res) : bad_argument(res, "DeleteSnapshots: body");
+
+	deadline = zec_call_deadline(c, 0);
+	max = zec_client_retries(c);
+	for (;;) {
+		struct zec_call call = {
+			.action = "DeleteSnapshots",
+			.body = body,
+			.flags = ZEC_CALL_NOT_IDEMPOTENT | ZEC_CALL_FRESH_CONNECTION,
+			.deadline_ms = deadline,
+			.max_attempts = max - res->attempts,
+		};
+		long slept;
+		int gone;
+
+		ret = zec_http_call(c, &call, t0, &response, res);
+		ambiguous_seen |= call.ambiguous_seen;
+		if (ret && ambiguous_seen && res->outcome == ZEC_OUTCOME_API_ERROR &&
+		    strcmp(res->code, "INVALID_DISK_SNAPSHOT_NOT_FOUND") == 0) {
+			ret = delete_went_through(res, "not_found");
+			break;
+		}
+		if (ret == 0) {
+			if (not_deleted) {
+				ret = zec_parse_strv(response, "snapshotIds", not_deleted);
+				if (ret)
+					ret = parse_failed(res, ret, "DeleteSnapshots: bad snapshotIds");
+			}
+			break;
+		}
+		if (!call.ambiguous)
+			break;
+		gone = delete_lookup(c, snapshot_ids, n, deadline, res->path);
+		if (gone == 1) {
+			ret = delete_went_through(res, "deleting_or_gone");
+			break;
+		}
+		if (gone < 0 || res->attempts >= max)
+			break;           /* keep the delete's own failure */
+		if (zec_http_backoff(c, res->attempts, deadline, &slept))
+			break;
+	}
+	res->duration_ms = (double)(zec_now_ms() - t0);
 	cJSON_Delete(response);
 	free(body);
 	return ret;

@@ -29,7 +29,7 @@ struct zec_client_config {
 	long deadline_ms;                /* one call, retries included; 0: 30000 */
 	int retries;                     /* attempts per call; 0: 4          */
 	int log_calls;                   /* log every call at info, not only failures */
-	int parallel;                    /* pages fetched at once by the walkers; 0: 8 */
+	int parallel;                    /* pages in flight per walk; 0: 64 */
 	/* Called after every API call (each page of a walk is one), from the
 	 * calling thread, with its final result; may be NULL. */
 	void (*observe)(void *arg, const struct zec_result *res);
@@ -130,8 +130,33 @@ void zec_client_free(struct zec_client *c);
 /* Replace the credentials (SIGHUP); in-flight calls finish with the old ones. */
 int zec_client_set_credentials(struct zec_client *c, const char *key_id,
                                const char *password, const char *bearer_token);
-/* Makes every in-flight and future call fail at once (shutdown). */
+/*
+ * Makes every in-flight and future call fail at once with ZECFS_CANCELLED
+ * (ESHUTDOWN): in-flight transfers are woken and aborted within milliseconds
+ * (curl_multi_wakeup), backoff sleeps end.  Safe from any thread, including
+ * while other threads are inside calls; the client stays valid until
+ * zec_client_free() (call that only after every caller has returned).
+ */
 void zec_client_cancel(struct zec_client *c);
+
+/*
+ * Operation deadline (issue 13 item 4).  zec_client_op_begin() sets, for
+ * the calling thread, a deadline of now + timeout_ms (timeout_ms <= 0: the
+ * client's deadline_ms) that every call this thread makes until
+ * zec_client_op_end() honours: retries, backoff sleeps, the adoption lookup
+ * of a create, the lookup of an ambiguous delete, and every page of a walk
+ * (its worker threads inherit the walk's deadline).  Each call keeps
+ * min(its own deadline, the operation's); a call started after the deadline
+ * fails at once with ZECFS_TIMEOUT (ETIMEDOUT).  A begin inside an operation
+ * keeps the earlier deadline; op_end clears it.
+ *
+ * The daemon wraps each FUSE request that may call the API:
+ *     zec_client_op_begin(client, cfg.timeout * 1000);
+ *     ... every zec_* call of the operation ...
+ *     zec_client_op_end(client);
+ */
+void zec_client_op_begin(struct zec_client *c, long timeout_ms);
+void zec_client_op_end(struct zec_client *c);
 const char *zec_client_endpoint(const struct zec_client *c);
 
 /*
@@ -141,14 +166,68 @@ const char *zec_client_endpoint(const struct zec_client *c);
 int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
                        int page_num, int page_size, struct zec_disk_list *out,
                        struct zec_result *res);
-/* Every page, ZEC_DISK_PAGE_MAX at a time. */
+/*
+ * Streaming listings (issue 14).  A sink receives a listing page by page as
+ * the pages arrive, so that the whole parsed listing never exists at once:
+ *
+ *  page(arg, items, n)  called once per page that brings new items, never
+ *                       two at once (the walk's mutex is held: keep it
+ *                       short, never call the client from it), in arrival
+ *                       order, not page order, from any of the walk's
+ *                       threads.  items[0..n) are records whose ids were not
+ *                       handed over before in this round: repeated ids,
+ *                       within a page or across pages, are already removed.
+ *                       The sink owns the fields: it may take any pointer
+ *                       (and set the field to NULL); after page() returns
+ *                       the walker frees what is left and the array.
+ *                       Return 0, or a negative errno to stop the walk with
+ *                       that errno (-ENOMEM: ZECFS_OUT_OF_MEMORY).
+ *  restart(arg)         the list changed while it was paged (a page reported
+ *                       another totalCount than page 1): forget every item
+ *                       received so far; the walk starts over (at most 3
+ *                       rounds; the last is accepted as it is).  Never called
+ *                       while page() runs.  NULL: the walk is never
+ *                       restarted (one round, accepted as it is).
+ *
+ * Pages 2..N are fetched concurrently, up to zec_client_config.parallel in
+ * flight (halved on every REQUEST_LIMIT_EXCEEDED, then grown again by one a
+ * page).  totalCount is an upper bound only: the walk stops at the first
+ * short or empty page, and fails with ZECFS_LIST_INCONSISTENT (EIO, one log
+ * line) when the pages do not add up (see zec_actions.c).  The walk keeps
+ * one copy of each id seen (about 30 bytes an id) and nothing else.  One
+ * deadline covers the whole walk: the client's deadline_ms, or the thread's
+ * operation deadline when earlier.  res describes page 1, or the failure;
+ * res->attempts counts the tries of every page.
+ */
+struct zec_disk_sink {
+	int (*page)(void *arg, struct zec_disk *items, size_t n);
+	void (*restart)(void *arg);
+	void *arg;
+};
+
+struct zec_snapshot_sink {
+	int (*page)(void *arg, struct zec_snapshot *items, size_t n);
+	void (*restart)(void *arg);
+	void *arg;
+};
+
+int zec_describe_disks_each(struct zec_client *c, const struct zec_disk_filter *f,
+                            const struct zec_disk_sink *sink,
+                            struct zec_result *res);
+int zec_describe_snapshots_each(struct zec_client *c,
+                                const struct zec_snapshot_filter *f,
+                                const struct zec_snapshot_sink *sink,
+                                struct zec_result *res);
+
+/* Every page, ZEC_DISK_PAGE_MAX at a time, kept in one list (a sink on top
+ * of zec_describe_disks_each); items in arrival order. */
 int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
                            struct zec_disk_list *out, struct zec_result *res);
 
 int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filter *f,
                            int page_num, int page_size,
                            struct zec_snapshot_list *out, struct zec_result *res);
-/* Every page, ZEC_SNAPSHOT_PAGE_MAX at a time. */
+/* Every page, ZEC_SNAPSHOT_PAGE_MAX at a time, as zec_describe_disks_all. */
 int zec_describe_snapshots_all(struct zec_client *c,
                                const struct zec_snapshot_filter *f,
                                struct zec_snapshot_list *out,
@@ -157,20 +236,38 @@ int zec_describe_snapshots_all(struct zec_client *c,
 /*
  * retention_time NULL: kept forever.  *snapshot_id is malloc'd.
  * Never creates two snapshots: after a try whose outcome is unknown, the name
- * is looked up on the disk and a match created since the call began is
- * adopted (returns 0); two equally new matches give ZECFS_CREATE_UNCERTAIN
- * (EIO).  The request is sent again only when the lookup shows no match.
+ * is looked up on the disk and a snapshot this create could have made is
+ * adopted (returns 0): an exact match of name and disk, not DELETING, not one
+ * of known_ids[0..n_known) (the ids the caller knew for that name on that
+ * disk before calling; may be NULL/0), created (server clock) no earlier than
+ * 5 s before the first try was sent (our clock).  Two equally new candidates
+ * give ZECFS_CREATE_UNCERTAIN (EIO).  An unknown live namesake created up to
+ * 300 s earlier (the signature window, so a server clock that lags ours) may
+ * be ours: the create's own failure is returned, never re-sent.  The request
+ * is sent again only when the lookup shows no match at all.
+ * zec_create_snapshot() is zec_create_snapshot_known() with no known ids.
  */
 int zec_create_snapshot(struct zec_client *c, const char *disk_id,
                         const char *snapshot_name, const char *retention_time,
                         char **snapshot_id, struct zec_result *res);
+int zec_create_snapshot_known(struct zec_client *c, const char *disk_id,
+                              const char *snapshot_name,
+                              const char *retention_time,
+                              const char *const *known_ids, size_t n_known,
+                              char **snapshot_id, struct zec_result *res);
 int zec_modify_snapshots_attribute(struct zec_client *c,
                                    const struct zec_snapshot_modify *m,
                                    struct zec_result *res);
 /*
  * not_deleted (may be NULL) receives the ids the server could not delete.
+ * Every try goes over a fresh connection (libcurl never re-sends it behind
+ * our back).  After a try that may have been applied (issue 13 item 2) the
+ * ids are looked up (DescribeSnapshots snapshotIds=[...]): when each is
+ * DELETING or gone the delete succeeded (returns 0); when some still live,
+ * the request is sent again (attempts and deadline permitting); when the
+ * lookup fails, the try's own failure is returned.
  * INVALID_DISK_SNAPSHOT_NOT_FOUND after a try that may have been applied
- * counts as success (already gone).
+ * counts as success too (already gone).
  */
 int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
                          size_t n, struct zec_strv *not_deleted,

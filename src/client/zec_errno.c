@@ -67,6 +67,7 @@ static const struct zec_errno_entry table[] = {
 	{ ZECFS_CANCELLED, ESHUTDOWN, "zecfs is unmounting" },
 	{ ZECFS_BAD_ARGUMENT, EINVAL, "a call was refused before it was sent: report a zecfs bug" },
 	{ ZECFS_CREATE_UNCERTAIN, EIO, "the snapshot may or may not exist: list the directory before trying again" },
+	{ ZECFS_LIST_INCONSISTENT, EIO, "the API's listing pages do not add up (totalCount, short or repeated pages): retry, report it with the requestId" },
 	{ ZECFS_HTTP_429, EAGAIN, "rate limited (no error envelope): retry later" },
 	{ ZECFS_HTTP_503, EAGAIN, "the service or a proxy is unavailable: retry later" },
 	{ ZECFS_HTTP_504, ETIMEDOUT, "a gateway timed out: retry later" },

@@ -40,6 +40,8 @@
 /* Added with the client library. */
 #define ZECFS_BAD_ARGUMENT        "ZECFS_BAD_ARGUMENT"
 #define ZECFS_CREATE_UNCERTAIN    "ZECFS_CREATE_UNCERTAIN"
+/* Added with the streaming walker (issue 13 item 8). */
+#define ZECFS_LIST_INCONSISTENT   "ZECFS_LIST_INCONSISTENT"
 /* Pseudo codes: a 429/5xx answer without a parsable error envelope. */
 #define ZECFS_HTTP_429            "ZECFS_HTTP_429"
 #define ZECFS_HTTP_503            "ZECFS_HTTP_503"

@@ -1,14 +1,25 @@
 /*
  * zec_http.c - the ZEC API transport: one signed POST per try, with libcurl.
  *
- * A client owns a pool of CURL easy handles.  A call takes a handle under
- * the pool mutex, releases the mutex for the whole transfer, and puts the
- * handle back, so keep-alive connections are reused and no lock is held
- * while waiting on the network.  Credentials are copied under a rwlock at
- * the start of every try, so zec_client_set_credentials() never races a
- * request.  zec_client_cancel() sets an atomic flag that the progress
- * callback checks (aborting transfers within about a second) and wakes any
- * backoff sleep.
+ * A client owns a pool of transfer slots, each a CURL easy handle and the
+ * CURLM multi handle that drives it (and keeps its keep-alive connection).
+ * A call takes a slot under the pool mutex, releases the mutex for the whole
+ * transfer, and puts the slot back, so connections are reused and no lock is
+ * held while waiting on the network.  The pool keeps up to 4 x parallel + 64
+ * idle slots: the most the page walkers of all listings may run at once
+ * (4 x parallel worker threads in all, zec_client_walk_threads_take) plus
+ * the daemon's own calling threads (64), so a slot and its connection are
+ * not thrown away after one use.  Every handle shares the DNS cache and
+ * TLS sessions through one CURLSH, locked per data kind.
+ *
+ * Credentials are copied under a rwlock at the start of every try, so
+ * zec_client_set_credentials() never races a request.  zec_client_cancel()
+ * sets an atomic flag and wakes every multi handle (curl_multi_wakeup) and
+ * every backoff sleep, so in-flight transfers end within milliseconds.
+ *
+ * Deadlines (issue 13 item 4): a call's deadline is the earliest of its own
+ * (zec_call.deadline_ms, else now + deadline_ms) and the calling thread's
+ * operation deadline (zec_client_op_begin).
  *
  * Retries (issue 5): 429, 5xx, timeouts and transport failures are retried
  * with full-jitter exponential backoff (200 ms doubling, capped at 5 s),
@@ -46,13 +57,16 @@
 
 #define DEFAULT_TIMEOUT_MS   30000L
 #define DEFAULT_DEADLINE_MS  30000L
-#define DEFAULT_PARALLEL     8
+#define DEFAULT_PARALLEL     64
 #define DEFAULT_RETRIES      4
 #define CONNECT_TIMEOUT_MS   10000L
 #define STALL_SECONDS        20L          /* < 1 byte/s this long: stalled */
 #define BACKOFF_BASE_MS      200L
 #define BACKOFF_CAP_MS       5000L
-#define POOL_MAX             16
+#define POOL_EXTRA           64           /* idle slots beyond the walkers': the
+                                             daemon's own callers (max_threads) */
+#define WALK_THREADS_PER     4            /* walker threads: 4 x parallel in all */
+#define POLL_MS              1000         /* multi poll; woken by cancel */
 #define RESPONSE_MAX         (64u << 20)  /* bytes */
 
 struct zec_creds {
@@ -78,15 +92,27 @@ struct zec_client {
 	struct zec_creds creds;
 
 	pthread_mutex_t pool_lock;
-	CURL *pool[POOL_MAX];
-	size_t pool_n;
+	struct xfer **pool;              /* idle slots */
+	size_t pool_n, pool_max;
+	struct xfer *all;                /* every live slot (cancel wakes them) */
 
+	CURLSH *share;                   /* DNS cache and TLS sessions */
+	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+	atomic_int walk_threads;         /* walker threads running, all walks */
 	atomic_bool cancelled;
 	pthread_mutex_t wait_lock;       /* backoff sleeps, woken by cancel */
 	pthread_cond_t wait_cond;
 
 	atomic_uint_fast64_t rng;        /* jitter; splitmix64 state */
 	atomic_int name_filter;          /* enum zec_name_filter, learned */
+};
+
+/* One transfer slot: an easy handle and the multi handle that drives it. */
+struct xfer {
+	CURL *easy;
+	CURLM *multi;
+	struct xfer *next, *prev;        /* c->all */
 };
 
 struct body_buf {
@@ -179,7 +205,84 @@ static uint64_t next_random(struct zec_client *c)
 	return z ^ (z >> 31);
 }
 
+/* ---- operation deadline -------------------------------------------------- */
+
+/* The calling thread's operation deadline (monotonic ms), 0 when none. */
+static _Thread_local uint64_t op_deadline;
+
+void zec_client_op_begin(struct zec_client *c, long timeout_ms)
+{
+	uint64_t d;
+
+	if (timeout_ms <= 0)
+		timeout_ms = c ? c->deadline_ms : DEFAULT_DEADLINE_MS;
+	d = zec_now_ms() + (uint64_t)timeout_ms;
+	if (!op_deadline || d < op_deadline)
+		op_deadline = d;
+}
+
+void zec_client_op_end(struct zec_client *c)
+{
+	(void)c;
+	op_deadline = 0;
+}
+
+uint64_t zec_op_deadline(void)
+{
+	return op_deadline;
+}
+
+uint64_t zec_call_deadline(const struct zec_client *c, uint64_t own)
+{
+	uint64_t d = own ? own : zec_now_ms() + (uint64_t)c->deadline_ms;
+
+	if (op_deadline && op_deadline < d)
+		d = op_deadline;
+	return d;
+}
+
 /* ---- client lifetime ----------------------------------------------------- */
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access,
+                       void *userp)
+{
+	struct zec_client *c = userp;
+
+	(void)h; (void)access;
+	if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&c->share_locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *userp)
+{
+	struct zec_client *c = userp;
+
+	(void)h;
+	if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&c->share_locks[data]);
+}
+
+/* The CURLSH every handle uses: DNS cache and TLS sessions, locked per kind. */
+static int share_new(struct zec_client *c)
+{
+	CURLSHcode rc;
+
+	c->share = curl_share_init();
+	if (!c->share)
+		return -ENOMEM;
+	rc = curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
+	if (!rc) rc = curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
+	if (!rc) rc = curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	if (!rc) rc = curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	if (!rc) rc = curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	if (rc) {
+		curl_share_cleanup(c->share);
+		c->share = NULL;
+		return rc == CURLSHE_NOMEM ? -ENOMEM : -EIO;
+	}
+	return 0;
+}
+
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_OK;
@@ -236,6 +339,12 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 	                                                : DEFAULT_TIMEOUT_MS;
 	c->deadline_ms = cfg->deadline_ms ? cfg->deadline_ms : DEFAULT_DEADLINE_MS;
 	c->parallel = cfg->parallel > 0 ? cfg->parallel : DEFAULT_PARALLEL;
+	c->pool_max = WALK_THREADS_PER * (size_t)c->parallel + POOL_EXTRA;
+	c->pool = calloc(c->pool_max, sizeof(*c->pool));
+	if (!c->pool) {
+		ret = -ENOMEM;
+		goto fail_free;
+	}
 	c->observe = cfg->observe;
 	c->observe_arg = cfg->observe_arg;
 	c->retries = cfg->retries ? cfg->retries : DEFAULT_RETRIES;
@@ -246,23 +355,43 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 		goto fail_free;
 
 	atomic_init(&c->cancelled, false);
+	atomic_init(&c->walk_threads, 0);
 	atomic_init(&c->rng, (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c ^
 	                     zec_now_ms() << 20);
 	pthread_rwlock_init(&c->creds_lock, NULL);
 	pthread_mutex_init(&c->pool_lock, NULL);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&c->share_locks[i], NULL);
 	pthread_mutex_init(&c->wait_lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->wait_cond, &ca);
 	pthread_condattr_destroy(&ca);
+	ret = share_new(c);
+	if (ret) {
+		zec_client_free(c);
+		return ret;
+	}
 	*out = c;
 	return 0;
 
 fail_free:
 	creds_clear(&c->creds);
+	free(c->pool);
 	free(c->cafile);
 	free(c);
 	return ret;
+}
+
+static void xfer_free(struct xfer *x)
+{
+	if (!x)
+		return;
+	if (x->multi)
+		curl_multi_cleanup(x->multi);
+	if (x->easy)
+		curl_easy_cleanup(x->easy);
+	free(x);
 }
 
 void zec_client_free(struct zec_client *c)
@@ -270,7 +399,12 @@ void zec_client_free(struct zec_client *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->pool_n; i++)
-		curl_easy_cleanup(c->pool[i]);
+		xfer_free(c->pool[i]);    /* every slot is idle by now */
+	free(c->pool);
+	if (c->share)
+		curl_share_cleanup(c->share);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&c->share_locks[i]);
 	creds_clear(&c->creds);
 	free(c->cafile);
 	pthread_rwlock_destroy(&c->creds_lock);
@@ -307,6 +441,12 @@ void zec_client_cancel(struct zec_client *c)
 	pthread_mutex_lock(&c->wait_lock);
 	pthread_cond_broadcast(&c->wait_cond);
 	pthread_mutex_unlock(&c->wait_lock);
+	/* curl_multi_wakeup is thread-safe; a slot leaves c->all only under
+	 * pool_lock, so none is freed while it is woken */
+	pthread_mutex_lock(&c->pool_lock);
+	for (struct xfer *x = c->all; x; x = x->next)
+		curl_multi_wakeup(x->multi);
+	pthread_mutex_unlock(&c->pool_lock);
 }
 
 const char *zec_client_endpoint(const struct zec_client *c)
@@ -317,6 +457,24 @@ const char *zec_client_endpoint(const struct zec_client *c)
 int zec_client_parallel(const struct zec_client *c)
 {
 	return c->parallel;
+}
+
+int zec_client_walk_threads_take(struct zec_client *c, int want)
+{
+	int max = WALK_THREADS_PER * c->parallel;
+	int cur = atomic_load(&c->walk_threads), got;
+
+	do {
+		got = max - cur < want ? max - cur : want;
+		if (got <= 0)
+			return 0;
+	} while (!atomic_compare_exchange_weak(&c->walk_threads, &cur, cur + got));
+	return got;
+}
+
+void zec_client_walk_threads_give(struct zec_client *c, int n)
+{
+	atomic_fetch_sub(&c->walk_threads, n);
 }
 
 long zec_client_deadline_ms(const struct zec_client *c)
@@ -346,31 +504,106 @@ bool zec_client_cancelled(const struct zec_client *c)
 
 /* ---- handle pool --------------------------------------------------------- */
 
-static CURL *pool_take(struct zec_client *c)
+static struct xfer *xfer_new(struct zec_client *c)
 {
-	CURL *h = NULL;
+	struct xfer *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->easy = curl_easy_init();
+	x->multi = curl_multi_init();
+	if (!x->easy || !x->multi) {
+		xfer_free(x);
+		return NULL;
+	}
+	pthread_mutex_lock(&c->pool_lock);
+	x->next = c->all;
+	if (c->all)
+		c->all->prev = x;
+	c->all = x;
+	pthread_mutex_unlock(&c->pool_lock);
+	return x;
+}
+
+static struct xfer *pool_take(struct zec_client *c)
+{
+	struct xfer *x = NULL;
 
 	pthread_mutex_lock(&c->pool_lock);
 	if (c->pool_n)
-		h = c->pool[--c->pool_n];
+		x = c->pool[--c->pool_n];
 	pthread_mutex_unlock(&c->pool_lock);
-	if (h)
-		curl_easy_reset(h);     /* keeps its live connections */
+	if (x)
+		curl_easy_reset(x->easy);     /* the multi keeps the connection */
 	else
-		h = curl_easy_init();
-	return h;
+		x = xfer_new(c);
+	return x;
 }
 
-static void pool_give(struct zec_client *c, CURL *h)
+static void pool_give(struct zec_client *c, struct xfer *x)
 {
 	pthread_mutex_lock(&c->pool_lock);
-	if (c->pool_n < POOL_MAX) {
-		c->pool[c->pool_n++] = h;
-		h = NULL;
+	if (c->pool_n < c->pool_max) {
+		c->pool[c->pool_n++] = x;
+		x = NULL;
+	} else {
+		if (x->prev)
+			x->prev->next = x->next;
+		else
+			c->all = x->next;
+		if (x->next)
+			x->next->prev = x->prev;
 	}
 	pthread_mutex_unlock(&c->pool_lock);
-	if (h)
-		curl_easy_cleanup(h);
+	xfer_free(x);
+}
+
+/*
+ * Runs the transfer set up on x->easy through x->multi, so that
+ * zec_client_cancel() can wake the wait: returns the transfer's CURLcode,
+ * CURLE_ABORTED_BY_CALLBACK when cancelled.
+ */
+static CURLcode xfer_perform(struct zec_client *c, struct xfer *x)
+{
+	CURLcode rc = CURLE_OK;
+	CURLMcode mc;
+	CURLMsg *msg;
+	int running = 1, left;
+	bool done = false;
+
+	mc = curl_multi_add_handle(x->multi, x->easy);
+	if (mc)
+		return mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
+	while (!done) {
+		if (atomic_load(&c->cancelled)) {
+			rc = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+		mc = curl_multi_perform(x->multi, &running);
+		if (mc) {
+			rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_SEND_ERROR;
+			break;
+		}
+		while ((msg = curl_multi_info_read(x->multi, &left)) != NULL) {
+			if (msg->msg == CURLMSG_DONE && msg->easy_handle == x->easy) {
+				rc = msg->data.result;
+				done = true;
+			}
+		}
+		if (done)
+			break;
+		if (!running) {
+			rc = CURLE_RECV_ERROR;   /* ended without a message: not expected */
+			break;
+		}
+		mc = curl_multi_poll(x->multi, NULL, 0, POLL_MS, NULL);
+		if (mc) {
+			rc = CURLE_RECV_ERROR;
+			break;
+		}
+	}
+	curl_multi_remove_handle(x->multi, x->easy);
+	return rc;
 }
 
 /* ---- one try ------------------------------------------------------------- */
@@ -521,6 +754,8 @@ static void set_options(struct zec_client *c, CURL *h, const char *body,
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
 	curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);     /* would print secrets */
+	if (c->share)
+		curl_easy_setopt(h, CURLOPT_SHARE, c->share);
 }
 
 /* Clears what one try fills, keeping path, action and attempts. */
@@ -571,7 +806,8 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 	struct body_buf buf = { 0 };
 	char errbuf[CURL_ERROR_SIZE] = "";
 	long status = 0, request_size = 0;
-	CURL *h = NULL;
+	struct xfer *x = NULL;
+	CURL *h;
 	CURLcode rc;
 	int ret;
 
@@ -589,25 +825,28 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 		                       "cannot build the request headers");
 		goto out;
 	}
-	h = pool_take(c);
-	if (!h) {
+	x = pool_take(c);
+	if (!x) {
 		ret = zec_result_local(res, ZECFS_OUT_OF_MEMORY, "curl_easy_init failed");
 		goto out;
 	}
+	h = x->easy;
 	set_options(c, h, body, headers, &buf, errbuf, timeout_ms);
 	/*
 	 * libcurl silently re-sends a request when a reused keep-alive
 	 * connection closes without an answer.  That is harmless for reads but
-	 * could apply a CreateSnapshot twice: such calls get a new connection.
+	 * could apply a CreateSnapshot or a DeleteSnapshots twice and hide the
+	 * first answer: such calls get a new connection.
 	 */
-	if (flags & ZEC_CALL_NOT_IDEMPOTENT)
+	if (flags & (ZEC_CALL_NOT_IDEMPOTENT | ZEC_CALL_FRESH_CONNECTION))
 		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-	rc = curl_easy_perform(h);   /* no lock held here */
+	rc = xfer_perform(c, x);     /* no lock held here */
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
 	*sent = request_size > 0;
 
 	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&c->cancelled)) {
+		/* the request may have left: a cancelled create is ambiguous */
 		ret = result_cancelled(res);
 		goto out;
 	}
@@ -635,8 +874,8 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 	if (ret && (status == 429 || status >= 500))
 		*retryable = true;
 out:
-	if (h)
-		pool_give(c, h);
+	if (x)
+		pool_give(c, x);
 	slist_free_wiped(headers);
 	free(buf.data);
 	return ret;
@@ -659,44 +898,45 @@ static bool failure_ambiguous(const struct zec_result *res, bool sent)
 
 /* ---- logging ------------------------------------------------------------- */
 
-static const char *or_dash(const char *s)
-{
-	return s && *s ? s : "-";
-}
+/* Every value of a result, escaped for a log line (zlog_esc). */
+struct res_esc {
+	char action[ZLOG_ESC_MAX], path[ZLOG_ESC_MAX], code[ZLOG_ESC_MAX];
+	char request_id[ZLOG_ESC_MAX], transport[ZLOG_ESC_MAX];
+};
 
-/* transport text without double quotes, for error="..." */
-static void quote_safe(const char *in, char *out, size_t size)
+static void res_escape(const struct zec_result *res, struct res_esc *e)
 {
-	size_t i = 0;
-
-	for (; in && *in && i + 1 < size; in++)
-		out[i++] = (*in == '"' || *in == '\n' || *in == '\r') ? '\'' : *in;
-	out[i] = '\0';
+	zlog_esc(res->action, e->action, sizeof(e->action));
+	zlog_esc(res->path, e->path, sizeof(e->path));
+	zlog_esc(res->code, e->code, sizeof(e->code));
+	zlog_esc(res->request_id, e->request_id, sizeof(e->request_id));
+	e->transport[0] = '\0';
+	if (res->transport[0])
+		zlog_esc(res->transport, e->transport, sizeof(e->transport));
 }
 
 void zec_http_log_failure(const struct zec_result *res)
 {
-	char tr[sizeof(res->transport)];
+	struct res_esc e;
 
-	quote_safe(res->transport, tr, sizeof(tr));
+	res_escape(res, &e);
 	zlog_warn("api call failed action=%s path=%s code=%s http=%ld attempt=%d "
 	          "duration_ms=%.0f request_id=%s%s%s%s",
-	          or_dash(res->action), or_dash(res->path), or_dash(res->code),
-	          res->http_status, res->attempts, res->duration_ms,
-	          or_dash(res->request_id), tr[0] ? " error=\"" : "", tr,
-	          tr[0] ? "\"" : "");
+	          e.action, e.path, e.code, res->http_status, res->attempts,
+	          res->duration_ms, e.request_id, e.transport[0] ? " error=\"" : "",
+	          e.transport, e.transport[0] ? "\"" : "");
 }
 
 static void log_retry(const struct zec_result *res, long backoff_ms)
 {
-	char tr[sizeof(res->transport)];
+	struct res_esc e;
 
-	quote_safe(res->transport, tr, sizeof(tr));
+	res_escape(res, &e);
 	zlog_warn("api retry action=%s path=%s code=%s http=%ld attempt=%d "
 	          "request_id=%s backoff_ms=%ld%s%s%s",
-	          or_dash(res->action), or_dash(res->path), or_dash(res->code),
-	          res->http_status, res->attempts, or_dash(res->request_id),
-	          backoff_ms, tr[0] ? " error=\"" : "", tr, tr[0] ? "\"" : "");
+	          e.action, e.path, e.code, res->http_status, res->attempts,
+	          e.request_id, backoff_ms, e.transport[0] ? " error=\"" : "",
+	          e.transport, e.transport[0] ? "\"" : "");
 }
 
 /* ---- backoff ------------------------------------------------------------- */
@@ -743,6 +983,7 @@ int zec_http_backoff(struct zec_client *c, int attempt, uint64_t deadline_ms,
 {
 	long ms = backoff_pick(c, attempt);
 
+	deadline_ms = zec_call_deadline(c, deadline_ms);
 	*slept_ms = ms;
 	if (zec_now_ms() + (uint64_t)ms >= deadline_ms)
 		return -ETIMEDOUT;
@@ -755,8 +996,7 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
                   uint64_t call_started_ms, cJSON **response,
                   struct zec_result *res)
 {
-	uint64_t deadline = call->deadline_ms ? call->deadline_ms
-	                                      : zec_now_ms() + (uint64_t)c->deadline_ms;
+	uint64_t deadline = zec_call_deadline(c, call->deadline_ms);
 	int max = call->max_attempts > 0 ? call->max_attempts : c->retries;
 	bool sent, retryable;
 	int ret = 0;
@@ -794,6 +1034,8 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 		call->ambiguous = failure_ambiguous(res, sent);
 		if (call->ambiguous)
 			call->ambiguous_seen = true;
+		if (call->on_failed_try)
+			call->on_failed_try(call->hook_arg, res);
 		if (!retryable || i >= max)
 			break;
 		if ((call->flags & ZEC_CALL_NOT_IDEMPOTENT) && call->ambiguous)
@@ -813,9 +1055,13 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 		c->observe(c->observe_arg, res);
 	if (ret)
 		zec_http_log_failure(res);
-	else if (c->log_calls)
+	else if (c->log_calls) {
+		struct res_esc e;
+
+		res_escape(res, &e);
 		zlog_info("api call action=%s path=%s http=%ld duration_ms=%.0f "
-		          "request_id=%s", or_dash(res->action), or_dash(res->path),
-		          res->http_status, res->duration_ms, or_dash(res->request_id));
+		          "request_id=%s", e.action, e.path, res->http_status,
+		          res->duration_ms, e.request_id);
+	}
 	return ret;
 }

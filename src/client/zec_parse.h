@@ -123,7 +123,9 @@ int zec_build_modify_disks(const char *const *ids, size_t n,
 
 /* ---- transport (zec_http.c) --------------------------------------------- */
 
-#define ZEC_CALL_NOT_IDEMPOTENT 0x1   /* never re-send after an ambiguous try */
+#define ZEC_CALL_NOT_IDEMPOTENT   0x1 /* never re-send after an ambiguous try */
+#define ZEC_CALL_FRESH_CONNECTION 0x2 /* a new connection for every try, so
+                                         libcurl never re-sends it silently */
 
 /* One API call, its retries included. */
 struct zec_call {
@@ -133,6 +135,9 @@ struct zec_call {
 	unsigned flags;                  /* ZEC_CALL_* */
 	uint64_t deadline_ms;            /* monotonic ms (zec_now_ms); 0: now + config */
 	int max_attempts;                /* 0: the client's 'retries' */
+	/* called after every failed try, before any backoff; may be NULL */
+	void (*on_failed_try)(void *arg, const struct zec_result *res);
+	void *hook_arg;
 	/* out */
 	bool ambiguous;                  /* the last failed try may have been applied */
 	bool ambiguous_seen;             /* some failed try may have been applied */
@@ -167,6 +172,14 @@ long zec_client_deadline_ms(const struct zec_client *c);
 /* Concurrent page fetches of a walk (defaults applied). */
 int zec_client_parallel(const struct zec_client *c);
 int zec_client_retries(const struct zec_client *c);
+/*
+ * Worker threads of the page walkers, counted over every walk of the client
+ * so that their sum stays within 4 x parallel (the handle pool's size):
+ * take returns how many of 'want' the walk may start (0..want); give them
+ * back when they are joined.
+ */
+int zec_client_walk_threads_take(struct zec_client *c, int want);
+void zec_client_walk_threads_give(struct zec_client *c, int n);
 bool zec_client_cancelled(const struct zec_client *c);
 
 /*
@@ -180,6 +193,15 @@ enum zec_name_filter {
 };
 enum zec_name_filter zec_client_name_filter(const struct zec_client *c);
 void zec_client_learn_name_filter(struct zec_client *c, enum zec_name_filter f);
+
+/*
+ * The deadline a call starting now must keep: 'own' (monotonic ms; 0 means
+ * now + the client's deadline_ms), or the calling thread's operation
+ * deadline (zec_client_op_begin) when that is earlier.
+ */
+uint64_t zec_call_deadline(const struct zec_client *c, uint64_t own);
+/* The calling thread's operation deadline, 0 when it has none. */
+uint64_t zec_op_deadline(void);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t zec_now_ms(void);

@@ -74,3 +74,50 @@ void zec_log(enum zec_log_level level, const char *fmt, ...)
 		        log_cfg.ident, level_names[level], msg);
 	}
 }
+
+const char *zlog_esc(const char *in, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (!out || size == 0)
+		return "";
+	if (!in || !*in) {
+		snprintf(out, size, "%s", size > 1 ? "-" : "");
+		return out;
+	}
+	for (; *in; in++) {
+		unsigned char ch = (unsigned char)*in;
+		char buf[4];
+		size_t n;
+
+		if (ch == '"' || ch == '\\') {
+			buf[0] = '\\';
+			buf[1] = (char)ch;
+			n = 2;
+		} else if (ch >= 0x20 && ch < 0x7f) {
+			buf[0] = (char)ch;
+			n = 1;
+		} else {
+			buf[0] = '\\';
+			buf[1] = 'x';
+			buf[2] = hex[ch >> 4];
+			buf[3] = hex[ch & 15];
+			n = 4;
+		}
+		if (o + n + 1 > size) {
+			/* cut: end in "..." when there is room for it */
+			if (size >= 4) {
+				while (o + 4 > size)
+					o--;
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(out + o, buf, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return out;
+}

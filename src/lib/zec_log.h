@@ -7,6 +7,8 @@
 #ifndef ZEC_LOG_H
 #define ZEC_LOG_H
 
+#include <stddef.h>
+
 enum zec_log_level {
 	ZEC_LOG_ERROR = 0,
 	ZEC_LOG_WARN,
@@ -22,6 +24,16 @@ int zec_log_level_parse(const char *name, enum zec_log_level *out);
 
 void zec_log(enum zec_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Escapes a value from a user or the server for a log line: printable ASCII
+ * is kept, except '"' and '\\' which are written \" and \\; every other byte
+ * (newlines, controls, non-ASCII) becomes \xHH, so a value can never forge a
+ * line or a key.  The result is cut to fit 'size' (ending in "...").  NULL or
+ * "" gives "-".  Returns out.  ZLOG_ESC_MAX is a comfortable buffer size.
+ */
+#define ZLOG_ESC_MAX 512
+const char *zlog_esc(const char *in, char *out, size_t size);
 
 #define zlog_error(...) zec_log(ZEC_LOG_ERROR, __VA_ARGS__)
 #define zlog_warn(...)  zec_log(ZEC_LOG_WARN, __VA_ARGS__)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "zec_log.h"
 #include "zec_errno.h"
 #include "zec_parse.h"
 
@@ -510,8 +511,27 @@ static void test_mutations(void)
 	      runs, ok);
 }
 
+/* zlog_esc: what every server or user value becomes in a log line */
+static void test_log_escape(void)
+{
+	char out[ZLOG_ESC_MAX], small[8];
+
+	CHECK(strcmp(zlog_esc("snap-1", out, sizeof(out)), "snap-1") == 0, "esc: plain kept");
+	CHECK(strcmp(zlog_esc(NULL, out, sizeof(out)), "-") == 0 &&
+	      strcmp(zlog_esc("", out, sizeof(out)), "-") == 0, "esc: NULL and empty give -");
+	CHECK(strcmp(zlog_esc("a\nb\r\"c\\", out, sizeof(out)), "a\\x0ab\\x0d\\\"c\\\\") == 0,
+	      "esc: newline, CR, quote, backslash (%s)", out);
+	CHECK(strcmp(zlog_esc("\xc3\xa9\x01", out, sizeof(out)), "\\xc3\\xa9\\x01") == 0,
+	      "esc: non-ASCII and controls as \\xHH (%s)", out);
+	CHECK(strcmp(zlog_esc("abcdefghij", small, sizeof(small)), "abcd...") == 0,
+	      "esc: cut to the buffer with ... (%s)", small);
+	CHECK(strcmp(zlog_esc("\n\n\n", small, sizeof(small)), "\\x0a...") == 0 &&
+	      !strchr(small, '\n'), "esc: a cut escape never leaves a raw byte (%s)", small);
+}
+
 int main(void)
 {
+	test_log_escape();
 	test_envelope_ok();
 	test_envelope_error();
 	test_envelope_bad();
