@@ -381,32 +381,74 @@ static void zecfs_init(void *userdata, struct fuse_conn_info *conn)
 	conn->want &= ~FUSE_CAP_POSIX_ACL;
 }
 
+/*
+ * One deadline per operation (-o timeout): every API call an operation
+ * makes, retries, lookups and listing pages included, ends by then.  Each
+ * request that may call the API runs between zec_client_op_begin() and
+ * zec_client_op_end() on its worker thread.
+ */
+#define WITH_DEADLINE(fn, params, args) \
+	static void timed_##fn params \
+	{ \
+		struct zecfs *fs = zecfs_of(req); \
+		zec_client_op_begin(fs->client, (long)(fs->cfg.timeout * 1000)); \
+		zecfs_##fn args; \
+		zec_client_op_end(fs->client); \
+	}
+
+WITH_DEADLINE(lookup, (fuse_req_t req, fuse_ino_t parent, const char *name),
+              (req, parent, name))
+WITH_DEADLINE(getattr, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi),
+              (req, ino, fi))
+WITH_DEADLINE(readlink, (fuse_req_t req, fuse_ino_t ino), (req, ino))
+WITH_DEADLINE(mkdir, (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode),
+              (req, parent, name, mode))
+WITH_DEADLINE(rmdir, (fuse_req_t req, fuse_ino_t parent, const char *name),
+              (req, parent, name))
+WITH_DEADLINE(rename, (fuse_req_t req, fuse_ino_t parent, const char *name,
+                       fuse_ino_t newparent, const char *newname, unsigned int flags),
+              (req, parent, name, newparent, newname, flags))
+WITH_DEADLINE(open, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi),
+              (req, ino, fi))
+WITH_DEADLINE(readdir, (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                        struct fuse_file_info *fi), (req, ino, size, off, fi))
+WITH_DEADLINE(readdirplus, (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                            struct fuse_file_info *fi), (req, ino, size, off, fi))
+WITH_DEADLINE(setxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
+                         const char *value, size_t size, int flags),
+              (req, ino, name, value, size, flags))
+WITH_DEADLINE(getxattr, (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size),
+              (req, ino, name, size))
+WITH_DEADLINE(listxattr, (fuse_req_t req, fuse_ino_t ino, size_t size), (req, ino, size))
+WITH_DEADLINE(removexattr, (fuse_req_t req, fuse_ino_t ino, const char *name),
+              (req, ino, name))
+
 const struct fuse_lowlevel_ops zecfs_ops = {
 	.init         = zecfs_init,
-	.lookup       = zecfs_lookup,
+	.lookup       = timed_lookup,
 	.forget       = zecfs_forget,
 	.forget_multi = zecfs_forget_multi,
-	.getattr      = zecfs_getattr,
+	.getattr      = timed_getattr,
 	.setattr      = zecfs_setattr,
-	.readlink     = zecfs_readlink,
+	.readlink     = timed_readlink,
 	.mknod        = zecfs_mknod,
-	.mkdir        = zecfs_mkdir,
+	.mkdir        = timed_mkdir,
 	.unlink       = zecfs_unlink,
-	.rmdir        = zecfs_rmdir,
+	.rmdir        = timed_rmdir,
 	.symlink      = zecfs_symlink,
-	.rename       = zecfs_rename,
+	.rename       = timed_rename,
 	.link         = zecfs_link,
-	.open         = zecfs_open,
+	.open         = timed_open,
 	.read         = zecfs_read,
 	.write        = zecfs_write,
 	.release      = zecfs_release,
 	.opendir      = zecfs_opendir,
-	.readdir      = zecfs_readdir,
-	.readdirplus  = zecfs_readdirplus,
+	.readdir      = timed_readdir,
+	.readdirplus  = timed_readdirplus,
 	.statfs       = zecfs_statfs,
-	.setxattr     = zecfs_setxattr,
-	.getxattr     = zecfs_getxattr,
-	.listxattr    = zecfs_listxattr,
-	.removexattr  = zecfs_removexattr,
+	.setxattr     = timed_setxattr,
+	.getxattr     = timed_getxattr,
+	.listxattr    = timed_listxattr,
+	.removexattr  = timed_removexattr,
 	.create       = zecfs_create,
 };

@@ -172,7 +172,7 @@ int zecfs_parse_options(struct fuse_args *args, struct zecfs_config *cfg)
 	cfg->stale_max = 300;
 	cfg->timeout = 30;
 	cfg->retries = 4;
-	cfg->parallel = 8;
+	cfg->parallel = 64;            /* the client's default: 10,000 snapshots at 50 ms in ~0.2 s */
 	cfg->wait_seconds = 300;
 	if (fuse_opt_parse(args, cfg, zecfs_opts, opt_proc) == -1)
 		return -EINVAL;
@@ -208,7 +208,7 @@ void zecfs_usage(const char *progname)
 	       "    -o cache_ttl=SECONDS   how long listings are cached (default: 10; 0: always ask)\n"
 	       "    -o timeout=SECONDS     deadline of one operation, retries included (default: 30)\n"
 	       "    -o retries=N           attempts per API call (default: 4)\n"
-	       "    -o parallel=N          listing pages fetched at once, 1-64 (default: 8)\n"
+	       "    -o parallel=N          listing pages fetched at once, 1-256 (default: 64)\n"
 	       "    -o stale_max=SECONDS   serve listings this old when the API is unreachable (default: 300)\n"
 	       "    -o retention=VALUE     default retention of new snapshots: yyyy-MM-ddTHH:mm:ssZ,\n"
 	       "                           +N{m,h,d,w} or permanent (default: permanent)\n"

@@ -122,6 +122,9 @@ static void on_wake(int sig)
  */
 static void force_stop(struct zecfs_signals *s)
 {
+	/* calls still in flight end now, each with its errno, so the workers
+	 * answer and the loop can return; not from the handler: it takes locks */
+	zec_client_cancel(s->fs->client);
 	if (abort_connection(s->conn) == 0)
 		return;
 	/* fusectl is where systemd normally mounts it; root may mount it */

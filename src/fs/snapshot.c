@@ -81,6 +81,27 @@ static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *
 	}
 }
 
+/*
+ * The snapshot ids of a listing whose snapshotName is name (a DELETING
+ * namesake is not listed, but the server filters those out of adoption).
+ * NULL with *n 0 when there are none or memory is short: adoption then
+ * relies on the creation time alone.
+ */
+static const char **known_ids(const struct zecfs_snaplist *l, const char *name, size_t *n)
+{
+	const char **ids = NULL;
+
+	*n = 0;
+	for (size_t i = 0; l && i < l->n; i++) {
+		if (strcmp(l->v[i].s.snapshot_name, name) != 0)
+			continue;
+		if (!ids && !(ids = calloc(l->n, sizeof(*ids))))
+			return NULL;
+		ids[(*n)++] = l->v[i].s.snapshot_id;
+	}
+	return ids;
+}
+
 /* The record of a snapshot zecfs just created, as a listing would show it. */
 static int new_snapshot(const struct zecfs_disk *disk, char **id, const char *name,
                         const char *retention, struct zec_snapshot *s)
@@ -120,6 +141,8 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	const struct zecfs_disk *disk;
 	struct zecfs_node p, c;
 	struct zecfs_snap fresh;
+	const char **known;
+	size_t n_known;
 	char *id = NULL;
 	int ret;
 
@@ -160,8 +183,12 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	retention[0] = '\0';
 	if (zecfs_default_retention(fs, disk->d.disk_id, &r))
 		zec_time_format(zec_retention_resolve(&r, time(NULL)), retention);
-	ret = zec_create_snapshot(fs->client, disk->d.disk_id, name,
-	                          retention[0] ? retention : NULL, &id, &res);
+	/* the ids zecfs knew for this name: an unclear create never adopts one */
+	known = known_ids(c.sl, name, &n_known);
+	ret = zec_create_snapshot_known(fs->client, disk->d.disk_id, name,
+	                                retention[0] ? retention : NULL, known, n_known,
+	                                &id, &res);
+	free(known);
 	if (ret) {
 		/* the outcome may be unknown: the next listing asks the server */
 		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
