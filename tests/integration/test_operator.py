@@ -189,6 +189,19 @@ def test_credentials_file_owned_by_another_user_is_refused(emu, tmp_path):
     assert "not owned by" in r.stderr
 
 
+def test_credentials_fifo_fails_at_once_with_reason(emu, tmp_path):
+    """A FIFO (nobody writing) must not block the mount in open()."""
+    f = tmp_path / "zec.env"
+    os.mkfifo(str(f), 0o600)
+    mp = tmp_path / "m"
+    mp.mkdir()
+    r = subprocess.run([zecfs_bin(), "-f", "-o", "endpoint=%s,credentials=%s" % (emu.url, f),
+                        str(mp)], env=demo_env(), capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert "credentials file '%s' is not a regular file" % f in r.stderr
+    assert not os.path.ismount(str(mp))
+
+
 def test_zeno_profile_credentials(emu, mount, tmp_path):
     home = tmp_path / "home"
     (home / ".zenlayer").mkdir(parents=True)
