@@ -13,7 +13,7 @@ import pytest
 
 from conftest import (BOOT, DB, NIGHTLY_ID, RESIZING, SCRATCH, WEB,
                       default_seed, _strip_none)
-from emulator import Emulator
+from emulator import Emulator, wait_until
 
 
 def run(*argv, check=True):
@@ -447,8 +447,8 @@ def test_changes_by_others_appear_within_ttl(emu, mount):
     assert os.listdir(m.p(DB, "snapshots")) == []
     status, _ = emu.api("CreateSnapshot", {"diskId": DB, "snapshotName": "from-elsewhere"})
     assert status == 200
-    time.sleep(1.5)
-    assert os.listdir(m.p(DB, "snapshots")) == ["from-elsewhere"]
+    wait_until(lambda: os.listdir(m.p(DB, "snapshots")) == ["from-elsewhere"],
+               what="the listing to show a snapshot made by someone else")
 
 
 def test_status_change_visible_within_ttl(emu, mount):
@@ -456,8 +456,8 @@ def test_status_change_visible_within_ttl(emu, mount):
     path = m.p(WEB, "snapshots", "soon")
     os.mkdir(path)
     assert getfattr(path, "user.zec.status") == "CREATING"
-    time.sleep(1.5)
-    assert getfattr(path, "user.zec.status") == "AVAILABLE"
+    wait_until(lambda: getfattr(path, "user.zec.status") == "AVAILABLE",
+               what="user.zec.status to become AVAILABLE")
 
 
 def test_listing_is_cached_within_ttl(emu, mount):

@@ -320,6 +320,7 @@ def test_sigterm_lets_an_operation_in_flight_finish(emu, mount):
     m = mount(emu)
     os.listdir(m.p(WEB, "snapshots"))
     emu.add_fault(action="CreateSnapshot", latencyMs=1500)
+    arrived = emu.add_marker("CreateSnapshot")
     result = {}
 
     def mk():
@@ -330,7 +331,7 @@ def test_sigterm_lets_an_operation_in_flight_finish(emu, mount):
             result["err"] = e.errno
     t = threading.Thread(target=mk)
     t.start()
-    time.sleep(0.5)
+    emu.wait_arrived(arrived)            # the mkdir is in the emulator's hands
     m.proc.send_signal(signal.SIGTERM)
     t.join(30)
     assert result.get("err") == 0

@@ -159,7 +159,6 @@ def test_soak_under_faults(mount):
         total = sum(w.done for w in workers)
         assert total >= min(THREADS * OPS, 400), total
         print("soak: %d operations, calls %s" % (total, emu.calls()))
-        time.sleep(0.1)
         for w in workers:
             held = live(emu, w.d)
             assert sorted(held) == sorted(w.model), (w.d, sorted(held), sorted(w.model))
