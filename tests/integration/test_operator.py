@@ -276,6 +276,21 @@ def test_secrets_never_reach_any_output(emu, mount, tmp_path):
 
 # ---- .zecfs/stats ------------------------------------------------------------
 
+def test_a_value_cannot_forge_a_log_line(emu, mount):
+    """A rejected value with a newline is logged on its own line, escaped."""
+    m = mount(emu)
+    snap = m.p(WEB, "snapshots", "nightly-1")
+    with pytest.raises(OSError) as e:
+        os.setxattr(snap, "user.zec.retentionTime", b"+7x\nforged error: key=1\r\x1b[2J")
+    assert e.value.errno == errno.EINVAL
+    lines = m.output().splitlines()
+    refused = [l for l in lines if "retention refused" in l]
+    assert len(refused) == 1, lines
+    assert "+7x\\nforged error: key=1\\r\\x1b[2J" in refused[0]
+    assert not [l for l in lines if l.startswith("forged")]
+    assert "\x1b" not in m.output() and "\r" not in m.output()
+
+
 def test_stats_file_reports_calls_errors_cache_and_latency(emu, mount):
     m = mount(emu, "cache_ttl=60")
     assert ".zecfs" not in os.listdir(m.path)
