@@ -30,7 +30,7 @@ from conftest import DB, WEB, Mount, _strip_none, default_seed   # noqa: E402
 from emulator import Emulator                                      # noqa: E402
 
 THREADS = int(os.environ.get("TSAN_THREADS", "6"))
-OPS = int(os.environ.get("TSAN_OPS", "400"))
+OPS = int(os.environ.get("TSAN_OPS", "800"))
 BUDGET_S = float(os.environ.get("TSAN_BUDGET_S", "240"))
 NAMES = ["latest", "daily", "t-a", "t-b", "t-c", "t-d"]
 DISKS = [WEB, DB]
