@@ -290,8 +290,10 @@ static FILE *open_secret(const char *path, char *why, size_t why_size)
 	int fd;
 
 	/* symlinks are fine (Kubernetes secret volumes use them): the checks
-	 * below are made on the file actually opened */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	 * below are made on the file actually opened.  O_NONBLOCK so that a
+	 * FIFO cannot block open() forever; it is cleared once the file is
+	 * known to be a regular one. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(why, why_size, "cannot open credentials file '%s': %s", path,
 		         strerror(errno));
@@ -299,6 +301,9 @@ static FILE *open_secret(const char *path, char *why, size_t why_size)
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		snprintf(why, why_size, "credentials file '%s' is not a regular file", path);
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		snprintf(why, why_size, "cannot read credentials file '%s': %s", path,
+		         strerror(errno));
 	else if (st.st_uid != getuid())
 		snprintf(why, why_size, "credentials file '%s' is not owned by uid %u",
 		         path, (unsigned)getuid());

@@ -48,17 +48,111 @@ int zec_log_level_parse(const char *name, enum zec_log_level *out)
 	return -EINVAL;
 }
 
+/*
+ * The escape for byte c into out (at least 4 bytes): "\n", "\xNN", ... for
+ * control characters, c itself otherwise.  Returns the length written.
+ */
+static size_t escape_byte(unsigned char c, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\n' || c == '\r' || c == '\t') {
+		out[0] = '\\';
+		out[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		return 2;
+	}
+	if (c < 0x20 || c == 0x7f) {
+		out[0] = '\\';
+		out[1] = 'x';
+		out[2] = hex[c >> 4];
+		out[3] = hex[c & 0xf];
+		return 4;
+	}
+	out[0] = (char)c;
+	return 1;
+}
+
+void zlog_sanitize(char *buf, size_t size, const char *src)
+{
+	size_t len = 0;
+
+	if (size == 0)
+		return;
+	for (; *src; src++) {
+		char esc[4];
+		size_t n = escape_byte((unsigned char)*src, esc);
+
+		if (len + n >= size)
+			break;
+		memcpy(buf + len, esc, n);
+		len += n;
+	}
+	buf[len] = '\0';
+}
+
+/* escape_byte, plus \" and \\ for a quoted value. */
+static size_t quote_byte(unsigned char c, char *out)
+{
+	if (c == '"' || c == '\\') {
+		out[0] = '\\';
+		out[1] = (char)c;
+		return 2;
+	}
+	return escape_byte(c, out);
+}
+
+char *zlog_quote(char *buf, size_t size, const char *s)
+{
+	static const char more[] = "...\"";
+	size_t need = 2, len = 1, limit;
+	char esc[4];
+	int cut;
+
+	if (size < 8) {
+		if (size)
+			buf[0] = '\0';
+		return buf;
+	}
+	if (!s) {
+		memcpy(buf, "\"-\"", 4);
+		return buf;
+	}
+	for (const char *p = s; *p; p++)
+		need += quote_byte((unsigned char)*p, esc);
+	cut = need + 1 > size;
+	/* the end of the escapes: room left for ..." or the closing quote, and NUL */
+	limit = cut ? size - sizeof(more) : size - 2;
+	buf[0] = '"';
+	for (; *s; s++) {
+		size_t n = quote_byte((unsigned char)*s, esc);
+
+		if (len + n > limit)
+			break;
+		memcpy(buf + len, esc, n);
+		len += n;
+	}
+	if (cut) {
+		memcpy(buf + len, more, sizeof(more));
+	} else {
+		buf[len++] = '"';
+		buf[len] = '\0';
+	}
+	return buf;
+}
+
 void zec_log(enum zec_log_level level, const char *fmt, ...)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	char msg[2048];
+	char raw[2048], msg[2048];
 	va_list ap;
 
 	if (!zec_log_enabled(level))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* one event, one line: no value may end it or start another */
+	zlog_sanitize(msg, sizeof(msg), raw);
 	if (log_cfg.use_syslog) {
 		syslog(prio[level], "%s: %s", level_names[level], msg);
 	} else {

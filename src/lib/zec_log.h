@@ -22,6 +22,11 @@ int zec_log_enabled(enum zec_log_level level);
 /* -EINVAL for an unknown name; names are error, warn, info, debug. */
 int zec_log_level_parse(const char *name, enum zec_log_level *out);
 
+/*
+ * Formats and writes one line.  Whatever the values, the line stays one
+ * line: control characters (below 0x20, and 0x7f) in the formatted text are
+ * written as \n, \r, \t or \xNN, so a value cannot forge a line.
+ */
 void zec_log(enum zec_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -34,6 +39,22 @@ void zec_log(enum zec_log_level level, const char *fmt, ...)
  */
 #define ZLOG_ESC_MAX 512
 const char *zlog_esc(const char *in, char *out, size_t size);
+
+/*
+ * Quotes a value from a user or the server for a key=value log field:
+ * "..." with \" \\ \n \r \t and \xNN (other control characters) escaped,
+ * so the value can hold neither a line break nor a field separator that
+ * fools a reader.  A value that does not fit ends in ..." (still quoted);
+ * NULL gives "-".  Returns buf (size >= 8) for use as a printf argument:
+ *
+ *	char q[ZLOG_QUOTE_SIZE];
+ *	zlog_warn("rejected value=%s", zlog_quote(q, sizeof(q), value));
+ */
+#define ZLOG_QUOTE_SIZE 256
+char *zlog_quote(char *buf, size_t size, const char *s);
+/* The line-level escaping zec_log applies, exposed for tests: writes src
+ * with control characters escaped into buf (always NUL-terminated). */
+void zlog_sanitize(char *buf, size_t size, const char *src);
 
 #define zlog_error(...) zec_log(ZEC_LOG_ERROR, __VA_ARGS__)
 #define zlog_warn(...)  zec_log(ZEC_LOG_WARN, __VA_ARGS__)

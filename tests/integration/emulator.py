@@ -59,6 +59,20 @@ class EmulatorError(RuntimeError):
     pass
 
 
+def wait_until(cond, timeout: float = 10, what: str = "condition", interval: float = 0.02):
+    """Polls cond() until it returns a true value, which is returned; raises
+    AssertionError naming `what` if timeout seconds pass first.  Tests wait
+    on a condition like this, never on a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
 class Emulator:
     """A zec-emulator process on 127.0.0.1 with a free port."""
 
@@ -193,6 +207,28 @@ class Emulator:
 
     def clear_faults(self):
         self._ok("DELETE", "faults")
+
+    def faults(self) -> list[dict]:
+        return self._ok("GET", "faults")["faults"]
+
+    def add_marker(self, action="*") -> int:
+        """A fault that changes nothing (1 ms, count 1): it is spent, and
+        leaves GET /_emulator/faults, as soon as the next `action` call
+        reaches the emulator, before any latency or stall is applied.
+        Returns its id, for wait_arrived()."""
+        return max(f["id"] for f in self.add_fault(action=action, latencyMs=1,
+                                                    count=1)["faults"])
+
+    def wait_arrived(self, marker: int, timeout: float = 10):
+        """Waits until the call that spends add_marker()'s fault arrived."""
+        wait_until(lambda: marker not in [f["id"] for f in self.faults()], timeout,
+                   f"a call to reach the emulator (marker fault {marker})")
+
+    def call_count(self, action: str, outcome: str) -> int:
+        """GET /_emulator/calls for one action, or all of them ("*"): outcome
+        is "ok" or "failed"."""
+        actions = self.calls()["actions"]
+        return sum(c.get(outcome, 0) for a, c in actions.items() if action in ("*", a))
 
     def advance_clock(self, seconds):
         return self._ok("POST", "clock", {"advanceSeconds": seconds})

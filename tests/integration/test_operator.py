@@ -189,6 +189,19 @@ def test_credentials_file_owned_by_another_user_is_refused(emu, tmp_path):
     assert "not owned by" in r.stderr
 
 
+def test_credentials_fifo_fails_at_once_with_reason(emu, tmp_path):
+    """A FIFO (nobody writing) must not block the mount in open()."""
+    f = tmp_path / "zec.env"
+    os.mkfifo(str(f), 0o600)
+    mp = tmp_path / "m"
+    mp.mkdir()
+    r = subprocess.run([zecfs_bin(), "-f", "-o", "endpoint=%s,credentials=%s" % (emu.url, f),
+                        str(mp)], env=demo_env(), capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert "credentials file '%s' is not a regular file" % f in r.stderr
+    assert not os.path.ismount(str(mp))
+
+
 def test_zeno_profile_credentials(emu, mount, tmp_path):
     home = tmp_path / "home"
     (home / ".zenlayer").mkdir(parents=True)
@@ -263,6 +276,21 @@ def test_secrets_never_reach_any_output(emu, mount, tmp_path):
 
 # ---- .zecfs/stats ------------------------------------------------------------
 
+def test_a_value_cannot_forge_a_log_line(emu, mount):
+    """A rejected value with a newline is logged on its own line, escaped."""
+    m = mount(emu)
+    snap = m.p(WEB, "snapshots", "nightly-1")
+    with pytest.raises(OSError) as e:
+        os.setxattr(snap, "user.zec.retentionTime", b"+7x\nforged error: key=1\r\x1b[2J")
+    assert e.value.errno == errno.EINVAL
+    lines = m.output().splitlines()
+    refused = [l for l in lines if "retention refused" in l]
+    assert len(refused) == 1, lines
+    assert "+7x\\nforged error: key=1\\r\\x1b[2J" in refused[0]
+    assert not [l for l in lines if l.startswith("forged")]
+    assert "\x1b" not in m.output() and "\r" not in m.output()
+
+
 def test_stats_file_reports_calls_errors_cache_and_latency(emu, mount):
     m = mount(emu, "cache_ttl=60")
     assert ".zecfs" not in os.listdir(m.path)
@@ -307,6 +335,7 @@ def test_sigterm_lets_an_operation_in_flight_finish(emu, mount):
     m = mount(emu)
     os.listdir(m.p(WEB, "snapshots"))
     emu.add_fault(action="CreateSnapshot", latencyMs=1500)
+    arrived = emu.add_marker("CreateSnapshot")
     result = {}
 
     def mk():
@@ -317,7 +346,7 @@ def test_sigterm_lets_an_operation_in_flight_finish(emu, mount):
             result["err"] = e.errno
     t = threading.Thread(target=mk)
     t.start()
-    time.sleep(0.5)
+    emu.wait_arrived(arrived)            # the mkdir is in the emulator's hands
     m.proc.send_signal(signal.SIGTERM)
     t.join(30)
     assert result.get("err") == 0

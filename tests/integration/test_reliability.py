@@ -10,6 +10,7 @@ import time
 import pytest
 
 from conftest import DB, WEB
+from emulator import wait_until
 
 
 def calls(emu, action):
@@ -145,9 +146,10 @@ def test_stalled_listing_returns_etimedout_within_the_deadline(emu, mount):
 def test_unmount_while_the_api_stalls(emu, mount):
     m = mount(emu, "timeout=30")
     emu.add_fault(action="*", stall=True)
+    arrived = emu.add_marker()
     t = threading.Thread(target=lambda: mkdir_errno(m.p(WEB, "snapshots", "hung")), daemon=True)
     t.start()
-    time.sleep(0.5)
+    emu.wait_arrived(arrived)            # the mkdir's first call is stalled
     t0 = time.time()
     subprocess.run(["fusermount3", "-u", "-z", m.path], check=True)
     assert not os.path.ismount(m.path)
@@ -165,12 +167,18 @@ def test_stale_listings_served_while_the_api_is_down(emu, mount):
     assert os.listdir(snaps) == ["nightly-1"]
     assert os.getxattr(os.path.join(snaps, "nightly-1"), "user.zec.status") == b"AVAILABLE"
     emu.add_fault(action="*", status=503, code="SERVICE_TEMPORARY_UNAVAILABLE")
-    time.sleep(1.2)
-    for _ in range(3):
+
+    def served_after_a_failed_refresh():
         assert os.listdir(snaps) == ["nightly-1"]
         assert os.stat(os.path.join(snaps, "nightly-1")).st_mode & 0o777 == 0o555
         assert os.getxattr(os.path.join(snaps, "nightly-1"), "user.zec.status") == b"AVAILABLE"
-        time.sleep(0.4)
+        return emu.call_count("*", "failed") >= 1
+    # once the TTL is over zecfs asks, fails, and still answers from the cache
+    wait_until(served_after_a_failed_refresh, what="a refresh that failed")
+    failed = emu.call_count("*", "failed")
+    wait_until(lambda: served_after_a_failed_refresh() and
+               emu.call_count("*", "failed") > failed,
+               what="a second failed refresh")
     # mutations fail at once with their errno
     assert mkdir_errno(os.path.join(snaps, "during-outage")) == errno.EAGAIN
     assert m.output().count("serving cached listings") == 1
@@ -180,10 +188,15 @@ def test_stale_max_zero_fails_reads(emu, mount):
     m = mount(emu, "cache_ttl=1", "stale_max=0", "retries=1")
     assert os.listdir(m.p(WEB, "snapshots")) == ["nightly-1"]
     emu.add_fault(action="*", status=503, code="SERVICE_TEMPORARY_UNAVAILABLE")
-    time.sleep(1.2)
-    with pytest.raises(OSError) as e:
-        os.listdir(m.p(WEB, "snapshots"))
-    assert e.value.errno == errno.EAGAIN
+
+    def listing_errno():
+        try:
+            os.listdir(m.p(WEB, "snapshots"))     # from the cache until the TTL is over
+            return 0
+        except OSError as e:
+            return e.errno
+    assert wait_until(listing_errno, what="the listing to fail") == errno.EAGAIN
+    assert emu.call_count("*", "failed") >= 1
 
 
 @pytest.mark.parametrize("status,code", [(503, "SERVICE_TEMPORARY_UNAVAILABLE"),

@@ -1,11 +1,14 @@
 /*
- * test_lib.c - the pure logic of src/lib: API times, retention values and
- * the snapshot name rule.
+ * test_lib.c - the pure logic of src/lib: API times, retention values,
+ * the snapshot name rule and log-line escaping.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "zec_log.h"
 #include "zec_name.h"
 #include "zec_time.h"
 
@@ -172,6 +175,77 @@ static void test_time_api(void)
 	CHECK(zec_time_parse("2026-11-01 02:00:00", &t) == -EINVAL, "time: space still rejected");
 }
 
+static void test_quote(void)
+{
+	char q[ZLOG_QUOTE_SIZE], small[12], tiny[4];
+	char big[600];
+
+	CHECK(strcmp(zlog_quote(q, sizeof(q), "latest"), "\"latest\"") == 0,
+	      "quote: plain value (got %s)", q);
+	CHECK(strcmp(zlog_quote(q, sizeof(q), ""), "\"\"") == 0, "quote: empty value");
+	CHECK(strcmp(zlog_quote(q, sizeof(q), NULL), "\"-\"") == 0, "quote: NULL is \"-\"");
+	CHECK(strcmp(zlog_quote(q, sizeof(q), "a\"b\\c"), "\"a\\\"b\\\\c\"") == 0,
+	      "quote: quote and backslash escaped (got %s)", q);
+	CHECK(strcmp(zlog_quote(q, sizeof(q), "x\nerror: forged key=1"),
+	             "\"x\\nerror: forged key=1\"") == 0,
+	      "quote: newline escaped (got %s)", q);
+	CHECK(strcmp(zlog_quote(q, sizeof(q), "\r\t\x01\x1b\x7f"), "\"\\r\\t\\x01\\x1b\\x7f\"") == 0,
+	      "quote: control characters escaped (got %s)", q);
+	CHECK(strcmp(zlog_quote(q, sizeof(q), "caf\xc3\xa9"), "\"caf\xc3\xa9\"") == 0,
+	      "quote: UTF-8 kept");
+	CHECK(strcmp(zlog_quote(small, sizeof(small), "abcdefghijkl"), "\"abcdef...\"") == 0,
+	      "quote: long value cut and still quoted (got %s)", small);
+	CHECK(strcmp(zlog_quote(small, sizeof(small), "abcde\nxyz"), "\"abcde...\"") == 0,
+	      "quote: an escape is never cut in half (got %s)", small);
+	CHECK(strcmp(zlog_quote(small, sizeof(small), "abcdefg"), "\"abcdefg\"") == 0,
+	      "quote: a value that just fits is whole (got %s)", small);
+	CHECK(strcmp(zlog_quote(tiny, sizeof(tiny), "ab"), "") == 0,
+	      "quote: a buffer under 8 bytes gives an empty string");
+	memset(big, '\n', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	zlog_quote(q, sizeof(q), big);
+	CHECK(strlen(q) < sizeof(q) && !strchr(q, '\n') && q[strlen(q) - 1] == '"',
+	      "quote: 599 newlines fit, escaped, closed");
+}
+
+static void test_sanitize(void)
+{
+	char out[64], small[6];
+	char line[4096];
+	FILE *f;
+	int saved;
+	size_t n;
+
+	zlog_sanitize(out, sizeof(out), "a\nb\rc\td\x02" "e\x7f\\f\"");
+	CHECK(strcmp(out, "a\\nb\\rc\\td\\x02e\\x7f\\f\"") == 0,
+	      "sanitize: control characters escaped, the rest kept (got %s)", out);
+	zlog_sanitize(small, sizeof(small), "abcd\n");
+	CHECK(strcmp(small, "abcd") == 0, "sanitize: an escape is never cut in half (got %s)", small);
+
+	/* the line zec_log writes: one line whatever the values */
+	f = tmpfile();
+	CHECK(f != NULL, "sanitize: tmpfile");
+	if (!f)
+		return;
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(f), STDERR_FILENO);
+	zec_log_init("test", 0, ZEC_LOG_INFO);
+	zlog_info("rejected code=%s requestId=%s", "X\n2026-01-01T00:00:00.000Z zecfs error: forged",
+	          "r\r1");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(line, 1, sizeof(line) - 1, f);
+	line[n] = '\0';
+	fclose(f);
+	CHECK(n > 0 && strchr(line, '\n') == line + n - 1,
+	      "log: a value with a newline still makes exactly one line");
+	CHECK(strstr(line, "code=X\\n2026-01-01T00:00:00.000Z zecfs error: forged requestId=r\\r1\n") != NULL,
+	      "log: the newline and CR are written as \\n and \\r (got %s)", line);
+}
+
 int main(void)
 {
 	test_time();
@@ -179,5 +253,7 @@ int main(void)
 	test_retention();
 	test_names();
 	test_disk_names();
+	test_quote();
+	test_sanitize();
 	return check_summary();
 }
