@@ -27,7 +27,8 @@ class FakeEmu:
 
 
 def test_server_strings_never_escape_the_mount(tmp_path):
-    disks = [disk("../../../../tmp/x", "escape"), disk("..", "dotdot"), disk("", "empty"),
+    # (an empty id is a malformed record: the page fails with EIO, logged)
+    disks = [disk("../../../../tmp/x", "escape"), disk("..", "dotdot"),
              disk(".", "dot"), disk("a/b", "slash"), disk("1001", "good"),
              disk("1002", "../../etc")]
     snaps = [snap("1", "/", "1001"), snap("2", "", "1001"), snap("3", ".", "1001"),

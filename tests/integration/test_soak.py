@@ -265,8 +265,6 @@ class Rotator(threading.Thread):
 # snapshot removed by an rmdir that returned 0 is listed again (item 3: a walk
 # installed over the change).  Item 1 (mkdir adopting a DELETING snapshot)
 # is the "mkdir returned 0 but the server holds no live" check.
-@pytest.mark.skipif(not os.environ.get("SOAK_ROTATION"),
-                    reason="needs issue 13 items 1-3 fixes; SOAK_ROTATION=1 runs it")
 def test_soak_rotation_reuses_names_under_drop_after(mount):
     seed = {"disks": [_disk(disk_id(i), "rot-%d" % i) for i in range(THREADS)],
             "snapshots": []}
