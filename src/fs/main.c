@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -35,6 +36,47 @@ static void print_version(void)
 	printf("libfuse %s\n", fuse_pkgversion());
 	printf("libcurl %s\n", cv ? cv->version : "unknown");
 	printf("cJSON %s\n", cJSON_Version());
+}
+
+/*
+ * Where log lines go: -o log_file, else stderr with -f, else syslog; when
+ * detached on a machine without a syslog socket, a copy of stderr is kept
+ * (the lines would vanish otherwise), and the user is told once.
+ */
+static int choose_log_target(struct zecfs_config *cfg, int foreground)
+{
+	int fd, ret;
+
+	if (cfg->log_file) {
+		if (cfg->log_file[0] != '/') {
+			/* daemonizing changes to /: keep the path the user meant */
+			char cwd[4096], *abs = NULL;
+
+			if (!getcwd(cwd, sizeof(cwd)) ||
+			    asprintf(&abs, "%s/%s", cwd, cfg->log_file) < 0) {
+				fprintf(stderr, "zecfs: error: log_file=%s: cannot make it absolute\n",
+				        cfg->log_file);
+				return -EINVAL;
+			}
+			free(cfg->log_file);
+			cfg->log_file = abs;
+		}
+		ret = zec_log_to_file(cfg->log_file);
+		if (ret)
+			fprintf(stderr, "zecfs: error: log_file=%s: %s\n", cfg->log_file, strerror(-ret));
+		return ret;
+	}
+	if (foreground || access("/dev/log", W_OK) == 0)
+		return 0;
+	/* a terminal is kept; a pipe is not: whoever reads it (a script,
+	 * mount(8)) would wait for its end as long as zecfs runs */
+	if (isatty(2) && (fd = fcntl(2, F_DUPFD_CLOEXEC, 3)) >= 0) {
+		zec_log_to_fd(fd);
+		fprintf(stderr, "zecfs: warning: no syslog socket (/dev/log): log lines go to this terminal; use -o log_file=PATH to keep them\n");
+	} else {
+		fprintf(stderr, "zecfs: warning: no syslog socket (/dev/log): log lines are lost once detached; use -o log_file=PATH or -f\n");
+	}
+	return 0;
 }
 
 /* Is a zecfs already mounted on that path?  (/proc/self/mountinfo) */
@@ -177,6 +219,8 @@ int main(int argc, char *argv[])
 	if (opts.debug)
 		level = ZEC_LOG_DEBUG;
 	zec_log_init("zecfs", !opts.foreground, level);
+	if (choose_log_target(&fs.cfg, opts.foreground))
+		goto out;
 	if (fs.cfg.retention) {
 		/* the API refuses a retention under 24 hours: so does the mount,
 		 * rather than every mkdir after it */
@@ -283,6 +327,7 @@ out:
 		free(e->disk_id);
 		free(e);
 	}
+	zec_log_close();
 	pthread_mutex_destroy(&fs.lock);
 	free(endpoint);
 	free(opts.mountpoint);

@@ -241,6 +241,7 @@ static void zecfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                        struct fuse_file_info *fi)
 {
 	const struct open_file *f = (const struct open_file *)(uintptr_t)fi->fh;
+	char *copy;
 
 	(void)ino;
 	if (!f) {
@@ -253,7 +254,20 @@ static void zecfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	if (size > f->len - (size_t)off)
 		size = f->len - (size_t)off;
-	fuse_reply_buf(req, f->text + off, size);
+	/*
+	 * Reply from a copy this thread owns: once the kernel has the data the
+	 * reader may close, and a RELEASE on another worker frees f while this
+	 * thread is still returning from writev (ThreadSanitizer checks the
+	 * buffer after the call).
+	 */
+	copy = malloc(size);
+	if (!copy) {
+		zecfs_reply_err(req, zecfs_refuse(ZECFS_OUT_OF_MEMORY));
+		return;
+	}
+	memcpy(copy, f->text + off, size);
+	fuse_reply_buf(req, copy, size);
+	free(copy);
 }
 
 static void zecfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -99,6 +99,7 @@ static const struct fuse_opt zecfs_opts[] = {
 	OPT("cafile=%s", cafile, 0),
 	OPT("retention=%s", retention, 0),
 	OPT("log_level=%s", log_level, 0),
+	OPT("log_file=%s", log_file, 0),
 	FUSE_OPT_KEY("cache_ttl=", KEY_NUMBER + 0),
 	FUSE_OPT_KEY("stale_max=", KEY_NUMBER + 1),
 	FUSE_OPT_KEY("timeout=", KEY_NUMBER + 2),
@@ -220,6 +221,7 @@ void zecfs_usage(const char *progname)
 	       "                           (default: $ZENLAYER_PROFILE, else default)\n"
 	       "    -o allow_other         let other users use the mount (turns default_permissions on)\n"
 	       "    -o log_level=LEVEL     error, warn, info or debug (default: info; -d: debug)\n"
+	       "    -o log_file=PATH       append log lines to PATH, reopened on SIGHUP (default: none)\n"
 	       "    -f                     stay in the foreground, log to stderr (default: detach, log to syslog)\n"
 	       "    -d                     debug: foreground, every API call logged\n"
 	       "    -h, --help             this text\n"
@@ -233,12 +235,18 @@ void zecfs_usage(const char *progname)
 
 void zecfs_config_free(struct zecfs_config *cfg)
 {
-	free(cfg->endpoint);
-	free(cfg->credentials);
-	free(cfg->cafile);
-	free(cfg->retention);
-	free(cfg->log_level);
-	free(cfg->profile);
+	/* every "name=%s" option of the table is a malloc'd string field: the
+	 * table is the one list, so a new option cannot be missed here */
+	for (const struct fuse_opt *o = zecfs_opts; o->templ; o++) {
+		size_t len = strlen(o->templ);
+
+		if (len > 3 && strcmp(o->templ + len - 3, "=%s") == 0) {
+			char **field = (char **)((char *)cfg + o->offset);
+
+			free(*field);
+			*field = NULL;
+		}
+	}
 	free(cfg->source);
 	for (int i = 0; i < 2; i++)
 		free(cfg->nonopts[i]);

@@ -57,6 +57,9 @@ static void on_signal(int sig)
 
 static void reload(struct zecfs *fs)
 {
+	/* logrotate moved the log file: write to a new one at its path */
+	if (zec_log_reopen())
+		zlog_warn("log file reopen failed, still writing to the old one");
 	struct zecfs_credentials cred;
 	char why[512] = "";
 

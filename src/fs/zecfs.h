@@ -39,6 +39,7 @@ struct zecfs_config {
 	char *cafile;
 	char *retention;             /* -o retention=VALUE: default for all disks */
 	char *log_level;
+	char *log_file;              /* -o log_file=PATH */
 	double cache_ttl;
 	double stale_max;
 	double timeout;

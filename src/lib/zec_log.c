@@ -1,9 +1,17 @@
 /*
- * zec_log.c - logging to stderr or syslog.
+ * zec_log.c - logging to stderr, syslog or a file (-o log_file).
+ *
+ * A file is opened for appending and every line goes out in one write(2),
+ * so lines from several threads (or processes) never interleave; after
+ * logrotate moved it, zec_log_reopen() (SIGHUP) opens the path again.
  */
 #include "zec_log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +22,81 @@ static struct {
 	const char *ident;
 	int use_syslog;
 	enum zec_log_level level;
-} log_cfg = { "zec", 0, ZEC_LOG_INFO };
+	int fd;                      /* -1: stderr or syslog */
+	char *path;                  /* the log file, for zec_log_reopen */
+} log_cfg = { "zec", 0, ZEC_LOG_INFO, -1, NULL };
+
+static pthread_mutex_t file_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int open_append(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int zec_log_to_file(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open_append(path);
+	if (fd < 0) {
+		free(copy);
+		return fd;
+	}
+	pthread_mutex_lock(&file_lock);
+	if (log_cfg.fd >= 0)
+		close(log_cfg.fd);
+	free(log_cfg.path);
+	log_cfg.fd = fd;
+	log_cfg.path = copy;
+	pthread_mutex_unlock(&file_lock);
+	return 0;
+}
+
+int zec_log_to_fd(int fd)
+{
+	pthread_mutex_lock(&file_lock);
+	if (log_cfg.fd >= 0)
+		close(log_cfg.fd);
+	free(log_cfg.path);
+	log_cfg.path = NULL;
+	log_cfg.fd = fd;
+	pthread_mutex_unlock(&file_lock);
+	return 0;
+}
+
+int zec_log_reopen(void)
+{
+	int fd, ret = 0;
+
+	pthread_mutex_lock(&file_lock);
+	if (log_cfg.path) {
+		fd = open_append(log_cfg.path);
+		if (fd < 0) {
+			ret = fd;       /* keep writing to the old file */
+		} else {
+			close(log_cfg.fd);
+			log_cfg.fd = fd;
+		}
+	}
+	pthread_mutex_unlock(&file_lock);
+	return ret;
+}
+
+void zec_log_close(void)
+{
+	pthread_mutex_lock(&file_lock);
+	if (log_cfg.fd >= 0)
+		close(log_cfg.fd);
+	log_cfg.fd = -1;
+	free(log_cfg.path);
+	log_cfg.path = NULL;
+	pthread_mutex_unlock(&file_lock);
+}
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -153,6 +235,29 @@ void zec_log(enum zec_log_level level, const char *fmt, ...)
 	va_end(ap);
 	/* one event, one line: no value may end it or start another */
 	zlog_sanitize(msg, sizeof(msg), raw);
+	pthread_mutex_lock(&file_lock);
+	if (log_cfg.fd >= 0) {
+		struct timespec ts;
+		struct tm tm;
+		char when[32], line[2200];
+		int n;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		n = snprintf(line, sizeof(line), "%s.%03ldZ %s %s: %s\n", when,
+		             ts.tv_nsec / 1000000, log_cfg.ident, level_names[level], msg);
+		if (n > (int)sizeof(line) - 1) {
+			n = (int)sizeof(line) - 1;
+			line[n - 1] = '\n';
+		}
+		if (write(log_cfg.fd, line, (size_t)n) < 0) {
+			/* nowhere left to say it */
+		}
+		pthread_mutex_unlock(&file_lock);
+		return;
+	}
+	pthread_mutex_unlock(&file_lock);
 	if (log_cfg.use_syslog) {
 		syslog(prio[level], "%s: %s", level_names[level], msg);
 	} else {

@@ -17,6 +17,16 @@ enum zec_log_level {
 };
 
 void zec_log_init(const char *ident, int use_syslog, enum zec_log_level level);
+/*
+ * Lines go to a file (appended, one write a line) instead, from now on;
+ * 0 or -errno (then nothing changes).
+ */
+int zec_log_to_file(const char *path);
+/* Lines go to fd (taken over), e.g. a copy of stderr kept across a detach. */
+int zec_log_to_fd(int fd);
+/* Opens the log file's path again (after logrotate moved it); -errno. */
+int zec_log_reopen(void);
+void zec_log_close(void);
 void zec_log_set_level(enum zec_log_level level);
 int zec_log_enabled(enum zec_log_level level);
 /* -EINVAL for an unknown name; names are error, warn, info, debug. */
