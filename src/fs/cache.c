@@ -144,120 +144,68 @@ static void pool_free(void)
 	pthread_mutex_unlock(&pool_lock);
 }
 
-/* Replaces an owned string by its pooled copy (keeps it on ENOMEM). */
-static void intern_field(char **field, bool *pooled)
+/*
+ * The strings a list owns live in chunks that never move (a chunk is only
+ * ever appended to), so the records of a listing cost their bytes and no
+ * per-string allocation, and nothing of the parsed pages stays resident.
+ */
+struct zecfs_chunk {
+	struct zecfs_chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+#define CHUNK_MIN 1024
+#define CHUNK_MAX (64 * 1024)
+
+static void chunks_free(struct zecfs_chunk *c)
 {
-	const char *p;
+	while (c) {
+		struct zecfs_chunk *next = c->next;
 
-	if (!*field)
-		return;
-	p = intern(*field);
-	if (!p)
-		return;
-	free(*field);
-	*field = (char *)p;
-	*pooled = true;
-}
-
-/* The shared fields of a cached snapshot, pooled or owned. */
-#define SHARED_FIELDS(s) &(s)->zone_id, &(s)->status, &(s)->snapshot_type, \
-	&(s)->disk_id, &(s)->resource_group_id, &(s)->resource_group_name
-
-static void snap_intern(struct zecfs_snap *sn)
-{
-	char **f[] = { SHARED_FIELDS(&sn->s) };
-
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		intern_field(f[i], &sn->pooled[i]);
-}
-
-/* Frees a cached snapshot: owned fields only. */
-static void snap_release(struct zecfs_snap *sn)
-{
-	char **f[] = { SHARED_FIELDS(&sn->s) };
-
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if (sn->pooled[i])
-			*f[i] = NULL;
+		free(c);
+		c = next;
 	}
-	if (sn->name != sn->s.snapshot_name)
-		free(sn->name);
-	zec_snapshot_clear(&sn->s);
-	sn->name = NULL;
+}
+
+/* A copy of s in the chunks; NULL on ENOMEM. */
+static char *chunk_dup(struct zecfs_chunk **chunks, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	struct zecfs_chunk *c = *chunks;
+	char *at;
+
+	if (!c || c->cap - c->used < len) {
+		size_t cap = c ? c->cap * 2 : CHUNK_MIN;
+
+		if (cap > CHUNK_MAX)
+			cap = CHUNK_MAX;
+		if (cap < len)
+			cap = len;
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = *chunks;
+		*chunks = c;
+	}
+	at = c->data + c->used;
+	memcpy(at, s, len);
+	c->used += len;
+	return at;
 }
 
 static void snaplist_destroy(void *p)
 {
 	struct zecfs_snaplist *l = p;
 
-	/* a compacted list's strings are in its arena or the pool */
-	for (size_t i = 0; !l->arena && i < l->n; i++)
-		snap_release(&l->v[i]);
-	free(l->arena);
+	/* every string is in the list's chunks or the pool */
+	chunks_free(l->chunks);
 	free(l->json);
 	free(l->by_id);
 	free(l->v);
 	free(l);
-}
-
-/* Every string field of a snapshot, and whether it is pooled. */
-#define ALL_FIELDS(s) &(s)->zone_id, &(s)->status, &(s)->snapshot_type, \
-	&(s)->disk_id, &(s)->resource_group_id, &(s)->resource_group_name, \
-	&(s)->snapshot_id, &(s)->snapshot_name, &(s)->retention_time, \
-	&(s)->create_time
-
-/*
- * Moves the strings a list owns into one block: the records as parsed were
- * scattered over the heap among the JSON they came from, and a few live
- * strings on each page kept the whole page resident.  On ENOMEM the list
- * simply stays as it is.
- */
-static void snaplist_compact(struct zecfs_snaplist *l)
-{
-	size_t total = 0, at = 0;
-	char *arena;
-
-	for (size_t i = 0; i < l->n; i++) {
-		struct zecfs_snap *sn = &l->v[i];
-		char **f[] = { ALL_FIELDS(&sn->s) };
-
-		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
-			if (*f[k] && !(k < 6 && sn->pooled[k]))
-				total += strlen(*f[k]) + 1;
-		}
-		if (sn->name != sn->s.snapshot_name)
-			total += strlen(sn->name) + 1;
-	}
-	if (total == 0 || !(arena = malloc(total)))
-		return;
-	for (size_t i = 0; i < l->n; i++) {
-		struct zecfs_snap *sn = &l->v[i];
-		char **f[] = { ALL_FIELDS(&sn->s) };
-		bool shared = sn->name == sn->s.snapshot_name;
-
-		if (!shared) {
-			size_t len = strlen(sn->name) + 1;
-
-			memcpy(arena + at, sn->name, len);
-			free(sn->name);
-			sn->name = arena + at;
-			at += len;
-		}
-		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
-			size_t len;
-
-			if (!*f[k] || (k < 6 && sn->pooled[k]))
-				continue;
-			len = strlen(*f[k]) + 1;
-			memcpy(arena + at, *f[k], len);
-			free(*f[k]);
-			*f[k] = arena + at;
-			at += len;
-		}
-		if (shared)
-			sn->name = sn->s.snapshot_name;
-	}
-	l->arena = arena;
 }
 
 static void disklist_destroy(void *p)
@@ -344,96 +292,176 @@ static int by_id_cmp(const void *pa, const void *pb, void *arg)
 }
 
 /*
- * Builds a list from snapshots it takes ownership of (the array too).
- * DELETING snapshots are dropped; a name shared by several snapshots stays
- * with the oldest, the others become name@snapshotId.
+ * A list under construction: snapshots are added one at a time (from the
+ * pages of a listing as they arrive, or from a list being changed), their
+ * strings copied into the builder's chunks or the pool of shared strings.
  */
-static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
-                          struct zecfs_snaplist **out)
+struct builder {
+	struct zecfs_snap *v;
+	size_t n, cap;
+	struct zecfs_chunk *chunks;
+	size_t unshown;
+};
+
+static void builder_drop(struct builder *b)
+{
+	chunks_free(b->chunks);
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
+/* A field that many snapshots share: pooled; else one in the chunks. */
+static int shared(struct builder *b, char **dst, const char *src)
+{
+	if (!src)
+		return 0;
+	*dst = (char *)intern(src);
+	if (!*dst)
+		*dst = chunk_dup(&b->chunks, src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+static int owned(struct builder *b, char **dst, const char *src)
+{
+	if (!src)
+		return 0;
+	*dst = chunk_dup(&b->chunks, src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+/*
+ * Adds a copy of s.  DELETING snapshots are left out; so are those whose id
+ * or name cannot be a path component (counted, said once per listing).
+ */
+static int builder_add(struct builder *b, const struct zec_snapshot *s)
+{
+	struct zecfs_snap *sn;
+
+	if (!s->snapshot_id || !s->snapshot_name ||
+	    (s->status && strcmp(s->status, "DELETING") == 0))
+		return 0;
+	if (!zecfs_name_ok(s->snapshot_id, ZECFS_LIST_ID_MAX) ||
+	    !zecfs_name_ok(s->snapshot_name, 255)) {
+		b->unshown++;
+		return 0;
+	}
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct zecfs_snap *v = realloc(b->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		b->v = v;
+		b->cap = cap;
+	}
+	sn = &b->v[b->n];
+	memset(sn, 0, sizeof(*sn));
+	sn->s.disk_ability = s->disk_ability;
+	if (shared(b, &sn->s.zone_id, s->zone_id) || shared(b, &sn->s.status, s->status) ||
+	    shared(b, &sn->s.snapshot_type, s->snapshot_type) ||
+	    shared(b, &sn->s.disk_id, s->disk_id) ||
+	    shared(b, &sn->s.resource_group_id, s->resource_group_id) ||
+	    shared(b, &sn->s.resource_group_name, s->resource_group_name) ||
+	    owned(b, &sn->s.snapshot_id, s->snapshot_id) ||
+	    owned(b, &sn->s.snapshot_name, s->snapshot_name) ||
+	    owned(b, &sn->s.retention_time, s->retention_time) ||
+	    owned(b, &sn->s.create_time, s->create_time))
+		return -ENOMEM;
+	sn->ctime = parse_time(s->create_time);
+	if (sn->ctime == 0) {
+		/* never 1970: a recipe that prunes by age would delete it */
+		sn->ctime = time(NULL);
+		sn->bad_time = true;
+	}
+	b->n++;
+	return 0;
+}
+
+/*
+ * The list, from the builder (emptied).  A name shared by several
+ * snapshots stays with the oldest, the others become name@snapshotId.
+ */
+static int builder_finish(struct builder *b, double fetched, struct zecfs_snaplist **out)
 {
 	struct zecfs_snaplist *l = calloc(1, sizeof(*l));
-	size_t i, k = 0;
-	int ret = 0;
+	size_t i;
 
-	if (!l || (n && !(l->v = calloc(n, sizeof(*l->v))))) {
-		ret = -ENOMEM;
+	if (!l)
 		goto fail;
-	}
 	l->h.refs = 1;
 	l->h.fetched = fetched;
 	l->h.destroy = snaplist_destroy;
-	for (i = 0; i < n; i++) {
-		if (!items[i].snapshot_id || !items[i].snapshot_name ||
-		    (items[i].status && strcmp(items[i].status, "DELETING") == 0)) {
-			zec_snapshot_clear(&items[i]);
-			continue;
-		}
-		if (!zecfs_name_ok(items[i].snapshot_id, ZECFS_LIST_ID_MAX) ||
-		    !zecfs_name_ok(items[i].snapshot_name, 255)) {
-			/* cannot be a directory: left out, and said once per listing */
-			if (!l->h.unshown++)
-				l->h.first_unshown = "snapshot";
-			zec_snapshot_clear(&items[i]);
-			continue;
-		}
-		l->v[k].s = items[i];
-		l->v[k].ctime = parse_time(items[i].create_time);
-		if (l->v[k].ctime == 0) {
-			/* never 1970: a recipe that prunes by age would delete it */
-			l->v[k].ctime = time(NULL);
-			l->v[k].bad_time = true;
-		}
-		memset(&items[i], 0, sizeof(items[i]));
-		snap_intern(&l->v[k]);
-		k++;
+	if (b->unshown) {
+		l->h.unshown = b->unshown;
+		l->h.first_unshown = "snapshot";
 	}
-	l->n = k;
-	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), snap_group_cmp);
-	for (i = 0; i < l->n; i++) {
-		struct zecfs_snap *sn = &l->v[i];
-		int dup = i > 0 && strcmp(sn->s.snapshot_name,
-		                          l->v[i - 1].s.snapshot_name) == 0;
+	if (b->n)
+		qsort(b->v, b->n, sizeof(*b->v), snap_group_cmp);
+	for (i = 0; i < b->n; i++) {
+		struct zecfs_snap *sn = &b->v[i];
 
-		if (dup) {
-			if (asprintf(&sn->name, "%s@%s", sn->s.snapshot_name,
-			             sn->s.snapshot_id) < 0)
-				sn->name = NULL;
-		} else {
-			sn->name = sn->s.snapshot_name;      /* shared, not a copy */
-		}
-		if (!sn->name) {
-			ret = -ENOMEM;
-			goto fail;
+		sn->name = sn->s.snapshot_name;      /* shared, not a copy */
+		if (i > 0 && strcmp(sn->s.snapshot_name, b->v[i - 1].s.snapshot_name) == 0) {
+			char both[400];
+
+			snprintf(both, sizeof(both), "%s@%s", sn->s.snapshot_name, sn->s.snapshot_id);
+			sn->name = chunk_dup(&b->chunks, both);
+			if (!sn->name)
+				goto fail;
 		}
 	}
-	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), snap_name_cmp);
-	if (l->n && !(l->by_id = malloc(l->n * sizeof(*l->by_id)))) {
-		ret = -ENOMEM;
+	if (b->n)
+		qsort(b->v, b->n, sizeof(*b->v), snap_name_cmp);
+	if (b->n && !(l->by_id = malloc(b->n * sizeof(*l->by_id))))
 		goto fail;
-	}
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < b->n; i++) {
 		l->by_id[i] = (uint32_t)i;
-		l->h.digest = digest_add(l->h.digest, l->v[i].name, l->v[i].s.snapshot_id);
-		if (l->v[i].ctime > l->h.newest)
-			l->h.newest = l->v[i].ctime;
+		l->h.digest = digest_add(l->h.digest, b->v[i].name, b->v[i].s.snapshot_id);
+		if (b->v[i].ctime > l->h.newest)
+			l->h.newest = b->v[i].ctime;
 	}
-	if (l->n)
-		qsort_r(l->by_id, l->n, sizeof(*l->by_id), by_id_cmp, l->v);
-	free(items);
-	snaplist_compact(l);
+	if (b->n)
+		qsort_r(l->by_id, b->n, sizeof(*l->by_id), by_id_cmp, b->v);
+	/* a listing's array was grown by doubling: give back the slack */
+	if (b->n && b->n < b->cap) {
+		struct zecfs_snap *v = realloc(b->v, b->n * sizeof(*v));
+
+		if (v)
+			b->v = v;
+	}
+	l->v = b->v;
+	l->n = b->n;
+	l->chunks = b->chunks;
+	memset(b, 0, sizeof(*b));
 	*out = l;
 	return 0;
 fail:
-	for (i = 0; i < n; i++)
-		zec_snapshot_clear(&items[i]);
-	free(items);
 	if (l) {
-		l->n = l->v ? l->n : 0;
-		snaplist_destroy(l);
+		free(l->by_id);
+		free(l);
 	}
-	return ret;
+	builder_drop(b);
+	return -ENOMEM;
+}
+
+/* Builds a list from snapshots it takes ownership of (the array too). */
+static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
+                          struct zecfs_snaplist **out)
+{
+	struct builder b = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!ret)
+			ret = builder_add(&b, &items[i]);
+		zec_snapshot_clear(&items[i]);
+	}
+	free(items);
+	if (ret) {
+		builder_drop(&b);
+		return ret;
+	}
+	return builder_finish(&b, fetched, out);
 }
 
 static int disk_id_cmp(const void *pa, const void *pb)
@@ -551,13 +579,6 @@ static int fetch_disks(struct zecfs_cache *c, const char *key,
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the disk list");
 	*out = &l->h;
 	return 0;
-}
-
-static int snap_disk_cmp(const void *pa, const void *pb)
-{
-	const struct zec_snapshot *a = pa, *b = pb;
-
-	return strcmp(a->disk_id ? a->disk_id : "", b->disk_id ? b->disk_id : "");
 }
 
 /*
@@ -681,67 +702,137 @@ static void install_list(struct zecfs_cache *c, const char *disk_id,
  * listing per disk.  Every disk of the cached disk list gets a list, empty
  * ones included; the list of 'disk_id' is returned.
  */
+/* The sinks of a streamed listing (called one page at a time). */
+static int one_disk_page(void *arg, struct zec_snapshot *items, size_t n)
+{
+	struct builder *b = arg;
+
+	for (size_t i = 0; i < n; i++) {
+		int ret = builder_add(b, &items[i]);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void one_disk_restart(void *arg)
+{
+	builder_drop(arg);
+}
+
+/* An account-wide listing, split by disk as it arrives. */
+struct by_disk {
+	struct per_disk {
+		const char *disk_id;     /* pooled */
+		struct builder b;
+	} *v;
+	size_t n, cap;
+	const char *last;            /* the disk of the last record: pages come in runs */
+	size_t last_i;
+};
+
+static struct builder *by_disk_builder(struct by_disk *d, const char *disk_id)
+{
+	const char *id = intern(disk_id);
+
+	if (!id)
+		return NULL;
+	if (d->last == id)
+		return &d->v[d->last_i].b;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->v[i].disk_id == id) {       /* pooled: one pointer per id */
+			d->last = id;
+			d->last_i = i;
+			return &d->v[i].b;
+		}
+	}
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct per_disk *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		d->v = v;
+		d->cap = cap;
+	}
+	memset(&d->v[d->n], 0, sizeof(d->v[d->n]));
+	d->v[d->n].disk_id = id;
+	d->last = id;
+	d->last_i = d->n;
+	return &d->v[d->n++].b;
+}
+
+static void by_disk_restart(void *arg)
+{
+	struct by_disk *d = arg;
+
+	for (size_t i = 0; i < d->n; i++)
+		builder_drop(&d->v[i].b);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+static int by_disk_page(void *arg, struct zec_snapshot *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct builder *b;
+		int ret;
+
+		if (!items[i].disk_id || !*items[i].disk_id)
+			continue;
+		b = by_disk_builder(arg, items[i].disk_id);
+		if (!b)
+			return -ENOMEM;
+		ret = builder_add(b, &items[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * One account-wide listing (no disk filter), split by disk as its pages
+ * arrive: a walk of the whole mount (find, ls -R, du) costs ceil(S/100)
+ * calls in all instead of one listing per disk.  Every disk of the cached
+ * disk list gets a list, empty ones included; the list of 'disk_id' is
+ * returned.
+ */
 static int fetch_account(struct zecfs_cache *c, const char *disk_id,
                          struct zecfs_list_head **out, struct zec_result *res)
 {
 	struct zec_snapshot_filter f = { 0 };
-	struct zec_snapshot_list sl = { 0 };
+	struct by_disk d = { 0 };
+	struct zec_snapshot_sink sink = { by_disk_page, by_disk_restart, &d };
 	struct zecfs_disklist *disks = NULL;
 	struct zecfs_snaplist *mine = NULL;
 	double started = zec_clock_now();
 	unsigned long long since;
-	size_t i = 0;
 	int ret;
 
 	pthread_mutex_lock(&c->lock);
 	since = c->gen;
 	pthread_mutex_unlock(&c->lock);
-	ret = zec_describe_snapshots_all(c->client, &f, &sl, res);
-	if (ret)
+	ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
+	if (ret) {
+		by_disk_restart(&d);
 		return ret;
-	if (sl.count)
-		qsort(sl.items, sl.count, sizeof(*sl.items), snap_disk_cmp);
-	while (i < sl.count) {
-		size_t j = i, n;
-		struct zec_snapshot *group;
+	}
+	for (size_t i = 0; i < d.n; i++) {
 		struct zecfs_snaplist *l = NULL;
 
-		while (j < sl.count && snap_disk_cmp(&sl.items[i], &sl.items[j]) == 0)
-			j++;
-		n = j - i;
-		group = malloc(n * sizeof(*group));
-		if (!group) {
+		if (ret || builder_finish(&d.v[i].b, started, &l)) {
+			builder_drop(&d.v[i].b);
 			ret = -ENOMEM;
-			break;
-		}
-		memcpy(group, &sl.items[i], n * sizeof(*group));
-		memset(&sl.items[i], 0, n * sizeof(*group));
-		if (!group[0].disk_id) {
-			for (size_t k = 0; k < n; k++)
-				zec_snapshot_clear(&group[k]);
-			free(group);
-			i = j;
 			continue;
 		}
-		{
-			char *id = strdup(group[0].disk_id);
-
-			if (!id || snaplist_build(group, n, started, &l)) {
-				free(id);
-				ret = -ENOMEM;
-				break;
-			}
-			if (strcmp(id, disk_id) == 0)
-				mine = l;
-			else
-				install_list(c, id, l, since);
-			free(id);
-		}
-		i = j;
+		if (strcmp(d.v[i].disk_id, disk_id) == 0)
+			mine = l;
+		else
+			install_list(c, d.v[i].disk_id, l, since);
 	}
-	zec_snapshot_list_free(&sl);
-	/* the records as parsed were far larger than the lists made of them:
-	 * give the freed pages back rather than keep them resident */
+	free(d.v);
+	/* what the pages were parsed into is free again: give it back */
 	malloc_trim(0);
 	if (ret) {
 		if (mine)
@@ -785,7 +876,6 @@ static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
 {
 	const char *ids[1] = { disk_id };
 	struct zec_snapshot_filter f = { .disk_ids = ids, .n_disk_ids = 1 };
-	struct zec_snapshot_list sl = { 0 };
 	struct zecfs_snaplist *l = NULL;
 	double started = zec_clock_now();
 	bool walk;
@@ -799,10 +889,18 @@ static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
 	if (walk)
 		return fetch_account(c, disk_id, out, res);
 
-	ret = zec_describe_snapshots_all(c->client, &f, &sl, res);
-	if (ret)
-		return ret;
-	ret = snaplist_build(sl.items, sl.count, started, &l);
+	{
+		struct builder b = { 0 };
+		struct zec_snapshot_sink sink = { one_disk_page, one_disk_restart, &b };
+
+		/* pages go into the list's compact form as they arrive */
+		ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
+		if (ret) {
+			builder_drop(&b);
+			return ret;
+		}
+		ret = builder_finish(&b, started, &l);
+	}
 	if (ret)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the snapshot list");
 	*out = &l->h;

@@ -22,12 +22,13 @@
 
 #include "zec_client.h"
 
+struct zecfs_chunk;
+
 /* One snapshot as the filesystem shows it. */
 struct zecfs_snap {
-	struct zec_snapshot s;       /* shared fields point into a string pool */
+	struct zec_snapshot s;       /* strings in the list's chunks or the shared pool */
 	char *name;                  /* directory name: snapshotName, or name@snapshotId */
 	time_t ctime;                /* createTime, or when first seen if unparsable */
-	bool pooled[6];              /* which shared fields are pooled (cache.c) */
 	bool bad_time;               /* createTime could not be parsed */
 };
 
@@ -48,7 +49,7 @@ struct zecfs_snaplist {
 	struct zecfs_snap *v;          /* sorted by name */
 	size_t n;
 	uint32_t *by_id;             /* indices into v, sorted by snapshotId */
-	char *arena;                 /* the strings the list owns, in one block */
+	struct zecfs_chunk *chunks;  /* the strings the list owns (cache.c) */
 	char *json;                  /* snapshots.json, made on first use */
 	size_t json_len;
 };

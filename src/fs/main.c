@@ -43,6 +43,9 @@ static void print_version(void)
  * detached on a machine without a syslog socket, a copy of stderr is kept
  * (the lines would vanish otherwise), and the user is told once.
  */
+/* Said once the mount is live (a failed mount has its own message). */
+static const char *log_note;
+
 static int choose_log_target(struct zecfs_config *cfg, int foreground)
 {
 	int fd, ret;
@@ -72,9 +75,9 @@ static int choose_log_target(struct zecfs_config *cfg, int foreground)
 	 * mount(8)) would wait for its end as long as zecfs runs */
 	if (isatty(2) && (fd = fcntl(2, F_DUPFD_CLOEXEC, 3)) >= 0) {
 		zec_log_to_fd(fd);
-		fprintf(stderr, "zecfs: warning: no syslog socket (/dev/log): log lines go to this terminal; use -o log_file=PATH to keep them\n");
+		log_note = "zecfs: warning: no syslog socket (/dev/log): log lines go to this terminal; use -o log_file=PATH to keep them\n";
 	} else {
-		fprintf(stderr, "zecfs: warning: no syslog socket (/dev/log): log lines are lost once detached; use -o log_file=PATH or -f\n");
+		log_note = "zecfs: warning: no syslog socket (/dev/log): log lines are lost once detached; use -o log_file=PATH or -f\n";
 	}
 	return 0;
 }
@@ -285,6 +288,8 @@ int main(int argc, char *argv[])
 	if (fuse_session_mount(se, opts.mountpoint) != 0)
 		goto out;
 	mounted = 1;
+	if (log_note)
+		fputs(log_note, stderr);
 	if (fuse_daemonize(opts.foreground) != 0)
 		goto out;
 	if (zecfs_inval_start(se, &fs.inval))

@@ -59,19 +59,12 @@ static int fill(const struct zec_snapshot_filter *f, struct zec_snapshot_list *o
 	return 0;
 }
 
-int __wrap_zec_describe_snapshots_all(struct zec_client *c,
-                                      const struct zec_snapshot_filter *f,
-                                      struct zec_snapshot_list *out,
-                                      struct zec_result *res);
-int __wrap_zec_describe_snapshots_all(struct zec_client *c,
-                                      const struct zec_snapshot_filter *f,
-                                      struct zec_snapshot_list *out,
-                                      struct zec_result *res)
+static int stub_list(const struct zec_snapshot_filter *f, struct zec_snapshot_list *out,
+                     struct zec_result *res)
 {
 	struct zec_snapshot_list snapshot = { 0 };
 	int ret;
 
-	(void)c;
 	pthread_mutex_lock(&lock);
 	calls++;
 	if (fail_next) {
@@ -91,6 +84,40 @@ int __wrap_zec_describe_snapshots_all(struct zec_client *c,
 	}
 	pthread_mutex_unlock(&lock);
 	*out = snapshot;
+	return ret;
+}
+
+int __wrap_zec_describe_snapshots_all(struct zec_client *c,
+                                      const struct zec_snapshot_filter *f,
+                                      struct zec_snapshot_list *out,
+                                      struct zec_result *res);
+int __wrap_zec_describe_snapshots_all(struct zec_client *c,
+                                      const struct zec_snapshot_filter *f,
+                                      struct zec_snapshot_list *out,
+                                      struct zec_result *res)
+{
+	(void)c;
+	return stub_list(f, out, res);
+}
+
+/* The streaming walker: the stub's listing as one page. */
+int __wrap_zec_describe_snapshots_each(struct zec_client *c,
+                                       const struct zec_snapshot_filter *f,
+                                       const struct zec_snapshot_sink *sink,
+                                       struct zec_result *res);
+int __wrap_zec_describe_snapshots_each(struct zec_client *c,
+                                       const struct zec_snapshot_filter *f,
+                                       const struct zec_snapshot_sink *sink,
+                                       struct zec_result *res)
+{
+	struct zec_snapshot_list l = { 0 };
+	int ret;
+
+	(void)c;
+	ret = stub_list(f, &l, res);
+	if (!ret && l.count)
+		ret = sink->page(sink->arg, l.items, l.count);
+	zec_snapshot_list_free(&l);
 	return ret;
 }
 
