@@ -3,12 +3,13 @@ ls answer when an answer is lost or the account is rate limited (issue 13
 items 1 and 2, issue 14's back-off).  Assertions are on errnos, listings and
 the emulator's state only."""
 
+import errno
 import os
 import time
 
 import pytest
 
-from conftest import WEB, _disk
+from conftest import DB, WEB, _disk
 from emulator import Emulator
 
 
@@ -111,3 +112,22 @@ def test_listing_of_many_pages_is_whole(mount):
         calls = emu.calls().get("actions", {}).get("DescribeSnapshots", {})
         assert sum(calls.values()) == 24, calls
 
+
+
+def test_timeout_bounds_the_whole_operation(emu, mount):
+    """-o timeout is the deadline of one operation, retries and every call
+    it makes included (issue 13 item 4): with 2.5 s a call and timeout=3, a
+    warm mkdir (the name check, then the create) used to take 5 s."""
+    m = mount(emu, "timeout=3", "cache_ttl=600")
+    assert os.listdir(m.p(DB, "snapshots")) == []          # warm: no listing needed
+    emu.add_fault(action="*", latencyMs=2500)
+    t0 = time.monotonic()
+    try:
+        os.mkdir(m.p(DB, "snapshots", "bounded"))
+        err = 0
+    except OSError as e:
+        err = e.errno
+    took = time.monotonic() - t0
+    emu.clear_faults()
+    assert err in (0, errno.ETIMEDOUT), errno.errorcode.get(err)
+    assert took < 4.5, "mkdir took %.1f s with -o timeout=3" % took
