@@ -48,6 +48,8 @@ static const struct zec_errno_entry table[] = {
 	{ ZECFS_NO_SNAPSHOT_ABILITY, EOPNOTSUPP, "this disk cannot be snapshotted (snapshotAbility is false)" },
 	{ ZECFS_DELETE_DISABLED, EPERM, "mount with -o allow_delete to delete snapshots" },
 	{ ZECFS_ROLLBACK_DISABLED, EPERM, "mount with -o allow_rollback to roll disks back" },
+	{ ZECFS_RESTORE_DISABLED, EPERM, "mount with -o allow_restore to create disks from snapshots (a new disk costs money)" },
+	{ ZECFS_SCHEDULE_INVALID, EINVAL, "write days=<mon..sun|1..7|daily,...> hours=<0..23,...> keep=<days|forever>" },
 	{ ZECFS_NOT_PERMITTED, EPERM, "zecfs holds only snapshot directories: files, links and mode changes are refused" },
 	{ ZECFS_READ_ONLY, EROFS, "snapshot directories are read-only" },
 	{ ZECFS_SNAPSHOT_BUSY, EBUSY, "the snapshot is busy: retry when it is AVAILABLE" },

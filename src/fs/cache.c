@@ -1421,6 +1421,15 @@ int zecfs_cache_disk_changed(struct zecfs_cache *c, const struct zec_disk *d)
 	}
 }
 
+void zecfs_cache_forget_disks(struct zecfs_cache *c)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->disks.cur)
+		c->disks.due = true;
+	c->disks.changed_gen = ++c->gen;
+	pthread_mutex_unlock(&c->lock);
+}
+
 void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id)
 {
 	struct disk_slot *ds;

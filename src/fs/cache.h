@@ -143,6 +143,8 @@ void zecfs_cache_walk_started(struct zecfs_cache *c);
  * read CREATING for a whole TTL after it became AVAILABLE.
  */
 int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id);
+/* Forget the disk list (next access asks the API): a disk was made. */
+void zecfs_cache_forget_disks(struct zecfs_cache *c);
 /* Forget a disk's snapshot listing (next access asks the API). */
 void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id);
 

@@ -107,6 +107,7 @@ static const struct fuse_opt zecfs_opts[] = {
 	FUSE_OPT_KEY("parallel=", KEY_NUMBER + 4),
 	OPT("allow_delete", allow_delete, 1),
 	OPT("allow_rollback", allow_rollback, 1),
+	OPT("allow_restore", allow_restore, 1),
 	OPT("wait_available", wait_available, 1),
 	OPT("wait_available=", wait_available, 1),
 	FUSE_OPT_KEY("wait_available=", KEY_NUMBER + 5),
@@ -215,6 +216,7 @@ void zecfs_usage(const char *progname)
 	       "                           +N{m,h,d,w} or permanent (default: permanent)\n"
 	       "    -o allow_delete        let rmdir delete snapshots (default: off, rmdir gets EPERM)\n"
 	       "    -o allow_rollback      let user.zec.rollback roll a disk back (default: off)\n"
+	       "    -o allow_restore       let user.zec.restoreTo create a disk from a snapshot (default: off)\n"
 	       "    -o wait_available[=S]  mkdir waits until the snapshot is AVAILABLE (default: off; S: 300)\n"
 	       "    -o profile=NAME        profile of ~/.zenlayer/credentials.json, used when neither\n"
 	       "                           -o credentials nor the environment has credentials\n"

@@ -18,6 +18,7 @@
 #include "zec_errno.h"
 #include "zec_log.h"
 #include "zec_name.h"
+#include "zec_schedule.h"
 
 #define PREFIX "user.zec."
 #define DAY 86400
@@ -56,6 +57,15 @@ DISK_STR(disk_zone, zone_id)
 DISK_STR(disk_instance, instance_id)
 DISK_STR(disk_type, disk_type)
 DISK_STR(disk_category, disk_category)
+DISK_STR(disk_policy, auto_snapshot_policy_id)
+
+/* Listed when the disk has a policy; the value is asked for (policy.c). */
+static const char *disk_schedule(const struct zecfs_node *n, char *buf, size_t size)
+{
+	(void)buf;
+	(void)size;
+	return n->disk->d.auto_snapshot_policy_id;
+}
 
 static const char *snap_ability(const struct zecfs_node *n, char *buf, size_t size)
 {
@@ -93,6 +103,7 @@ static const struct attr snapshot_attrs[] = {
 	{ "createTime", RO, snap_ctime },
 	{ "zoneId", RO, snap_zone },
 	{ "diskAbility", RO, snap_ability },
+	{ "restoreTo", WO, no_value },
 	{ NULL, 0, NULL },
 };
 
@@ -106,6 +117,8 @@ static const struct attr disk_attrs[] = {
 	{ "diskType", RO, disk_type },
 	{ "diskCategory", RO, disk_category },
 	{ "rollback", WO, no_value },
+	{ "autoSnapshot", RW, disk_schedule },
+	{ "autoSnapshotPolicyId", RO, disk_policy },
 	{ NULL, 0, NULL },
 };
 
@@ -290,7 +303,7 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	struct zec_result res = { .path = "getxattr" };
 	const struct attr *a;
 	const char *v = NULL;
-	char buf[64];
+	char buf[ZEC_SCHEDULE_TEXT_MAX];
 	struct zecfs_node n;
 	int ret;
 
@@ -303,11 +316,13 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	ret = zecfs_node_get_status(fs, ino, &n, &res);
 	if (!ret) {
 		a = find_attr(n.id.kind, name);
-		if (a && a->access != WO)
+		if (a && strcmp(a->name, "autoSnapshot") == 0)
+			v = (ret = zecfs_autosnap_get(fs, &n, buf, sizeof(buf), &res)) ? NULL : buf;
+		else if (a && a->access != WO)
 			v = n.id.kind == ZECFS_SNAPDIR ?
 			    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
 			    a->get(&n, buf, sizeof(buf));
-		if (!v || !*v)
+		if (!ret && (!v || !*v))
 			ret = zecfs_refuse(ZECFS_XATTR_NONE);
 	}
 	if (ret)
@@ -499,9 +514,16 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		goto out;
 	}
 	if (n.id.kind == ZECFS_DISK) {
-		ret = strcmp(a->name, "rollback") == 0 ?
-		      rollback(fs, &n, value, size, &res) :
-		      set_disk_name(fs, &n, value, size, &res);
+		if (strcmp(a->name, "rollback") == 0)
+			ret = rollback(fs, &n, value, size, &res);
+		else if (strcmp(a->name, "autoSnapshot") == 0)
+			ret = zecfs_autosnap_set(fs, &n, value, size, &res);
+		else
+			ret = set_disk_name(fs, &n, value, size, &res);
+		goto out;
+	}
+	if (strcmp(a->name, "restoreTo") == 0) {
+		ret = zecfs_restore(fs, &n, value, size, &res);
 		goto out;
 	}
 	ret = parse_retention(value, size, &r, &res);
@@ -537,6 +559,8 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	a = find_attr(n.id.kind, name);
 	if (!a)
 		ret = zecfs_refuse(ZECFS_XATTR_NONE);
+	else if (strcmp(a->name, "autoSnapshot") == 0)
+		ret = zecfs_autosnap_remove(fs, &n, &res);
 	else if (strcmp(a->name, "retentionTime") != 0)
 		ret = zecfs_refuse(ZECFS_XATTR_READ_ONLY);
 	else if (n.id.kind == ZECFS_SNAPDIR)

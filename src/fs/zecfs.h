@@ -47,6 +47,7 @@ struct zecfs_config {
 	int parallel;                /* -o parallel=N: pages fetched at once */
 	int allow_delete;
 	int allow_rollback;
+	int allow_restore;           /* -o allow_restore: user.zec.restoreTo */
 	int wait_available;          /* -o wait_available[=SECONDS] */
 	double wait_seconds;
 	char *profile;               /* -o profile=NAME */
@@ -200,6 +201,19 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 /* The default retention for new snapshots on a disk; false: kept forever. */
 bool zecfs_default_retention(struct zecfs *fs, const char *disk_id,
                              struct zec_retention *out);
+
+/* ---- policy.c ------------------------------------------------------- */
+
+/* user.zec.autoSnapshot of a disk: its policy's schedule; -ENODATA if none. */
+int zecfs_autosnap_get(struct zecfs *fs, const struct zecfs_node *n, char *buf,
+                       size_t size, struct zec_result *res);
+int zecfs_autosnap_set(struct zecfs *fs, const struct zecfs_node *n, const char *value,
+                       size_t size, struct zec_result *res);
+int zecfs_autosnap_remove(struct zecfs *fs, const struct zecfs_node *n,
+                          struct zec_result *res);
+/* user.zec.restoreTo of a snapshot: a new disk from it (-o allow_restore). */
+int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *value,
+                  size_t size, struct zec_result *res);
 
 /* ---- signals.c ------------------------------------------------------ */
 struct zecfs_signals;

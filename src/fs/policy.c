@@ -1,0 +1,230 @@
+/*
+ * policy.c - server-side schedules and restores, as extended attributes.
+ *
+ *   MNT/<diskId>  user.zec.autoSnapshot          "days=mon,wed,fri hours=2 keep=14"
+ *                 (read: the disk's policy; write: put the disk on a policy
+ *                 with exactly that schedule, an existing one of the disk's
+ *                 zone when one matches, else a new one; a disk on another
+ *                 policy is moved: cancel, then apply; remove: cancel)
+ *   MNT/<diskId>  user.zec.autoSnapshotPolicyId  read-only
+ *   MNT/<diskId>/snapshots/<name>  user.zec.restoreTo = <newDiskName>
+ *                 CreateDisks from the snapshot (same zone, category and
+ *                 size as the source disk), only with -o allow_restore.
+ *
+ * Errnos come from the one table; a malformed schedule is EINVAL before
+ * any call.
+ */
+#include "zecfs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zec_errno.h"
+#include "zec_log.h"
+#include "zec_name.h"
+#include "zec_policy.h"
+#include "zec_schedule.h"
+
+/* The schedule of a policy, as user.zec.autoSnapshot shows it. */
+static struct zec_schedule schedule_of(const struct zec_policy *p)
+{
+	struct zec_schedule s = { p->week_days, p->hours, p->retention_days };
+
+	return s;
+}
+
+int zecfs_autosnap_get(struct zecfs *fs, const struct zecfs_node *n, char *buf,
+                       size_t size, struct zec_result *res)
+{
+	const char *id = n->disk->d.auto_snapshot_policy_id;
+	const char *ids[1] = { id };
+	struct zec_policy_filter f = { .policy_ids = ids, .n_policy_ids = 1 };
+	struct zec_policy_list l = { 0 };
+	struct zec_schedule s;
+	int ret;
+
+	if (!id || !*id)
+		return zecfs_refuse(ZECFS_XATTR_NONE);
+	ret = zec_describe_auto_snapshot_policies(fs->client, &f, 1, 1, &l, res);
+	if (ret)
+		return ret;
+	if (l.count != 1) {
+		ret = zecfs_refuse(ZECFS_XATTR_NONE);   /* the policy is gone */
+		goto out;
+	}
+	s = schedule_of(&l.items[0]);
+	ret = zec_schedule_format(&s, buf, size) ? zecfs_refuse(ZECFS_XATTR_NONE) : 0;
+out:
+	zec_policy_list_free(&l);
+	return ret;
+}
+
+/* The cached disk record with another policy id (read-your-writes). */
+static void disk_on_policy(struct zecfs *fs, const struct zec_disk *d, const char *policy_id)
+{
+	struct zec_disk copy = { 0 };
+
+	if (zec_disk_copy(&copy, d) == 0) {
+		free(copy.auto_snapshot_policy_id);
+		copy.auto_snapshot_policy_id = policy_id ? strdup(policy_id) : NULL;
+		if (!policy_id || copy.auto_snapshot_policy_id)
+			zecfs_cache_disk_changed(fs->cache, &copy);
+		else
+			zecfs_cache_forget_disks(fs->cache);
+	} else {
+		zecfs_cache_forget_disks(fs->cache);
+	}
+	zec_disk_clear(&copy);
+}
+
+/* A policy of the zone with exactly that schedule, or a new one. */
+static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct zec_schedule *s,
+                      char **policy_id, struct zec_result *res)
+{
+	const char *zones[1] = { d->zone_id };
+	struct zec_policy_filter f = { .zone_ids = zones, .n_zone_ids = d->zone_id ? 1 : 0 };
+	struct zec_policy_list l = { 0 };
+	struct zec_policy_spec spec = { 0 };
+	char name[64];
+	int ret;
+
+	*policy_id = NULL;
+	ret = zec_describe_auto_snapshot_policies_all(fs->client, &f, &l, res);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < l.count; i++) {
+		struct zec_schedule has = schedule_of(&l.items[i]);
+
+		if (has.days == s->days && has.hours == s->hours && has.keep == s->keep &&
+		    l.items[i].policy_id) {
+			*policy_id = strdup(l.items[i].policy_id);
+			ret = *policy_id ? 0 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+			goto out;
+		}
+	}
+	/* our choice of name (docs/design.md): the schedule, readably */
+	snprintf(name, sizeof(name), "zecfs-d%02x-h%06x-k%d", s->days, (unsigned)s->hours,
+	         s->keep < 0 ? 0 : s->keep);
+	spec.zone_id = d->zone_id;
+	spec.policy_name = name;
+	spec.week_days = s->days;
+	spec.hours = s->hours;
+	spec.retention_days = s->keep;
+	ret = zec_create_auto_snapshot_policy(fs->client, &spec, policy_id, res);
+	if (!ret)
+		zlog_info("policy created policy_id=%s name=%s zone_id=%s request_id=%s",
+		          *policy_id, name, d->zone_id ? d->zone_id : "-", res->request_id);
+out:
+	zec_policy_list_free(&l);
+	return ret;
+}
+
+int zecfs_autosnap_set(struct zecfs *fs, const struct zecfs_node *n, const char *value,
+                       size_t size, struct zec_result *res)
+{
+	const struct zec_disk *d = &n->disk->d;
+	const char *disk_ids[1] = { d->disk_id };
+	struct zec_schedule s;
+	char *policy_id = NULL;
+	int ret;
+
+	if (zec_schedule_parse(value, size, &s))
+		return zec_result_local(res, ZECFS_SCHEDULE_INVALID, "autoSnapshot");
+	if (!d->snapshot_ability)
+		return zec_result_local(res, ZECFS_NO_SNAPSHOT_ABILITY, "autoSnapshot");
+	ret = policy_for(fs, d, &s, &policy_id, res);
+	if (ret)
+		goto out;
+	if (d->auto_snapshot_policy_id && strcmp(d->auto_snapshot_policy_id, policy_id) == 0)
+		goto out;               /* already on exactly that schedule */
+	if (d->auto_snapshot_policy_id && *d->auto_snapshot_policy_id) {
+		ret = zec_cancel_auto_snapshot_policy(fs->client, d->auto_snapshot_policy_id,
+		                                      disk_ids, 1, res);
+		if (ret)
+			goto out;
+	}
+	ret = zec_apply_auto_snapshot_policy(fs->client, policy_id, disk_ids, 1, res);
+	if (ret) {
+		zecfs_cache_forget_disks(fs->cache);
+		goto out;
+	}
+	zlog_info("disk put on a schedule path=%s disk_id=%s policy_id=%s request_id=%s",
+	          res->path, d->disk_id, policy_id, res->request_id);
+	disk_on_policy(fs, d, policy_id);
+out:
+	free(policy_id);
+	return ret;
+}
+
+int zecfs_autosnap_remove(struct zecfs *fs, const struct zecfs_node *n, struct zec_result *res)
+{
+	const struct zec_disk *d = &n->disk->d;
+	const char *disk_ids[1] = { d->disk_id };
+	int ret;
+
+	if (!d->auto_snapshot_policy_id || !*d->auto_snapshot_policy_id)
+		return zecfs_refuse(ZECFS_XATTR_NONE);
+	ret = zec_cancel_auto_snapshot_policy(fs->client, d->auto_snapshot_policy_id,
+	                                      disk_ids, 1, res);
+	if (ret)
+		return ret;
+	zlog_info("disk taken off its schedule path=%s disk_id=%s request_id=%s",
+	          res->path, d->disk_id, res->request_id);
+	disk_on_policy(fs, d, NULL);
+	return 0;
+}
+
+int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *value,
+                  size_t size, struct zec_result *res)
+{
+	struct zec_disk_spec spec = { 0 };
+	struct zec_disks_created made = { 0 };
+	char *name;
+	int ret;
+
+	if (!fs->cfg.allow_restore) {
+		zlog_warn("restore refused path=%s reason=\"restoring is off: mount with -o allow_restore\"",
+		          res->path);
+		return zec_result_local(res, ZECFS_RESTORE_DISABLED, res->path);
+	}
+	while (size && (value[size - 1] == '\n' || value[size - 1] == '\0'))
+		size--;
+	name = strndup(value, size);
+	if (!name)
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "restoreTo");
+	switch (zec_disk_name_check(name)) {
+	case ZEC_NAME_OK:
+		break;
+	case ZEC_NAME_TOO_LONG:
+		ret = zec_result_local(res, ZECFS_DISK_NAME_TOO_LONG, "restoreTo");
+		goto out;
+	default:
+		ret = zec_result_local(res, ZECFS_DISK_NAME_INVALID, "restoreTo");
+		goto out;
+	}
+	spec.zone_id = n->disk->d.zone_id;
+	spec.disk_name = name;
+	spec.disk_size = n->disk->d.disk_size;
+	spec.disk_category = n->disk->d.disk_category;
+	spec.snapshot_id = n->snap->s.snapshot_id;
+	/* not re-sent after an unclear outcome: a disk costs money */
+	ret = zec_create_disks(fs->client, &spec, &made, res);
+	if (ret) {
+		zecfs_cache_forget_disks(fs->cache);
+		goto out;
+	}
+	zlog_info("disk restored path=%s snapshot_id=%s disk_id=%s disk_name=%s request_id=%s",
+	          res->path, spec.snapshot_id, made.disk_ids.count ? made.disk_ids.v[0] : "-",
+	          name, res->request_id);
+	/* the new disk shows at once: the next look lists the disks again */
+	zecfs_cache_forget_disks(fs->cache);
+	zecfs_inval_inode(fs->inval, ZECFS_INO_ROOT);
+	zecfs_inval_inode(fs->inval, ZECFS_INO_BYNAME);
+	zecfs_inval_flush(fs->inval);
+out:
+	zec_disks_created_free(&made);
+	free(name);
+	return ret;
+}
