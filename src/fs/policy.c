@@ -23,7 +23,6 @@
 
 #include "zec_errno.h"
 #include "zec_log.h"
-#include "zec_name.h"
 #include "zec_policy.h"
 #include "zec_schedule.h"
 
@@ -189,21 +188,9 @@ int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *valu
 		          res->path);
 		return zec_result_local(res, ZECFS_RESTORE_DISABLED, res->path);
 	}
-	while (size && (value[size - 1] == '\n' || value[size - 1] == '\0'))
-		size--;
-	name = strndup(value, size);
-	if (!name)
-		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "restoreTo");
-	switch (zec_disk_name_check(name)) {
-	case ZEC_NAME_OK:
-		break;
-	case ZEC_NAME_TOO_LONG:
-		ret = zec_result_local(res, ZECFS_DISK_NAME_TOO_LONG, "restoreTo");
-		goto out;
-	default:
-		ret = zec_result_local(res, ZECFS_DISK_NAME_INVALID, "restoreTo");
-		goto out;
-	}
+	ret = zecfs_disk_name_value(value, size, &name, res);
+	if (ret)
+		return ret;
 	spec.zone_id = n->disk->d.zone_id;
 	spec.disk_name = name;
 	spec.disk_size = n->disk->d.disk_size;

@@ -404,6 +404,34 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
 	return 0;
 }
 
+int zecfs_disk_name_value(const char *value, size_t size, char **out,
+                          struct zec_result *res)
+{
+	char *name;
+	int ret = 0;
+
+	*out = NULL;
+	while (size && (value[size - 1] == '\n' || value[size - 1] == '\0'))
+		size--;
+	name = strndup(value, size);
+	if (!name)
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "disk name");
+	/* the SDK's rule, checked before any call */
+	switch (zec_disk_name_check(name)) {
+	case ZEC_NAME_OK:
+		*out = name;
+		return 0;
+	case ZEC_NAME_TOO_LONG:
+		ret = zec_result_local(res, ZECFS_DISK_NAME_TOO_LONG, "disk name");
+		break;
+	default:
+		ret = zec_result_local(res, ZECFS_DISK_NAME_INVALID, "disk name");
+		break;
+	}
+	free(name);
+	return ret;
+}
+
 static int set_disk_name(struct zecfs *fs, const struct zecfs_node *n,
                          const char *value, size_t size, struct zec_result *res)
 {
@@ -412,22 +440,9 @@ static int set_disk_name(struct zecfs *fs, const struct zecfs_node *n,
 	char *name;
 	int ret;
 
-	while (size && (value[size - 1] == '\n' || value[size - 1] == '\0'))
-		size--;
-	name = strndup(value, size);
-	if (!name)
-		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "diskName");
-	/* the SDK's rule, checked before any call */
-	switch (zec_disk_name_check(name)) {
-	case ZEC_NAME_OK:
-		break;
-	case ZEC_NAME_TOO_LONG:
-		ret = zec_result_local(res, ZECFS_DISK_NAME_TOO_LONG, "diskName");
-		goto out;
-	default:
-		ret = zec_result_local(res, ZECFS_DISK_NAME_INVALID, "diskName");
-		goto out;
-	}
+	ret = zecfs_disk_name_value(value, size, &name, res);
+	if (ret)
+		return ret;
 	ret = zec_modify_disks_attributes(fs->client, ids, 1, name, res);
 	if (ret)
 		goto out;

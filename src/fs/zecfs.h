@@ -211,6 +211,9 @@ int zecfs_autosnap_set(struct zecfs *fs, const struct zecfs_node *n, const char 
                        size_t size, struct zec_result *res);
 int zecfs_autosnap_remove(struct zecfs *fs, const struct zecfs_node *n,
                           struct zec_result *res);
+/* A disk name written to an attribute, checked by the SDK's rule; malloc'd. */
+int zecfs_disk_name_value(const char *value, size_t size, char **out,
+                          struct zec_result *res);
 /* user.zec.restoreTo of a snapshot: a new disk from it (-o allow_restore). */
 int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *value,
                   size_t size, struct zec_result *res);
