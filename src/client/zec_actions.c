@@ -256,24 +256,6 @@ int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filte
 
 #define WALK_STACK  (1u << 20)      /* worker thread stacks */
 
-typedef int (*page_fn)(struct zec_client *c, const void *filter, int page_num,
-                       uint64_t deadline, struct zec_result *res,
-                       void **items, size_t *count, long long *total);
-
-/* What the generic walker needs to know of a record type. */
-struct walk_kind {
-	const char *action;
-	int page_max;
-	size_t item_size;
-	page_fn fetch;
-	const char *(*id)(const void *item);
-	void (*clear)(void *item);
-	/* hands n items to the typed sink */
-	int (*deliver)(const void *sink, void *items, size_t n);
-	void (*restart)(const void *sink);
-	bool (*can_restart)(const void *sink);
-};
-
 /* The ids a walk has delivered: an arena of strings and an index. */
 struct idset {
 	char *arena;
@@ -899,12 +881,60 @@ static void collect_restart(void *arg)
 	collect_reset(arg);
 }
 
+/* A walk whose sink fills col: the array on success, nothing on failure. */
+static int collect_run(struct zec_client *c, const struct walk_kind *k, const void *f,
+                       const void *sink, struct collect *col, uint64_t deadline,
+                       void **items, size_t *count, long long *total,
+                       struct zec_result *res)
+{
+	int ret = walk_all(c, k, f, sink, deadline, total, res);
+
+	*items = NULL;
+	*count = 0;
+	if (ret) {
+		collect_reset(col);
+		free(col->items);
+		*total = 0;
+		return ret;
+	}
+	*items = col->items;
+	*count = col->count;
+	return 0;
+}
+
+int zec_collect_deliver(const void *sink, void *items, size_t n)
+{
+	return collect_add((struct collect *)sink, items, n);
+}
+
+void zec_collect_restart(const void *sink)
+{
+	collect_reset((struct collect *)sink);
+}
+
+bool zec_collect_can_restart(const void *sink)
+{
+	(void)sink;
+	return true;
+}
+
+int zec_walk_collect(struct zec_client *c, const struct walk_kind *k, const void *filter,
+                     uint64_t deadline, void **items, size_t *count, long long *total,
+                     struct zec_result *res)
+{
+	struct collect col = { .size = k->item_size, .clear = k->clear };
+
+	zec_result_begin(res, k->action);
+	return collect_run(c, k, filter, &col, &col, deadline, items, count, total, res);
+}
+
 int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f,
                            struct zec_disk_list *out, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
 	struct collect k = { .size = sizeof(struct zec_disk), .clear = disk_clear_item };
 	struct zec_disk_sink sink = { collect_disks, collect_restart, &k };
+	void *items;
 	int ret;
 
 	if (!res)
@@ -914,17 +944,10 @@ int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f
 		memset(out, 0, sizeof(*out));
 	if (!c || !out)
 		return bad_argument(res, "DescribeDisks: no client");
-	ret = walk_all(c, &disk_walk, f, &sink, zec_call_deadline(c, 0), &out->total,
-	               res);
-	if (ret) {
-		collect_reset(&k);
-		free(k.items);
-		out->total = 0;
-		return ret;
-	}
-	out->items = (struct zec_disk *)k.items;
-	out->count = k.count;
-	return 0;
+	ret = collect_run(c, &disk_walk, f, &sink, &k, zec_call_deadline(c, 0), &items,
+	                  &out->count, &out->total, res);
+	out->items = items;
+	return ret;
 }
 
 /* The snapshot walker with an explicit deadline (also used by create). */
@@ -935,20 +958,15 @@ static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter 
 	struct collect k = { .size = sizeof(struct zec_snapshot),
 	                     .clear = snapshot_clear_item };
 	struct zec_snapshot_sink sink = { collect_snapshots, collect_restart, &k };
+	void *items;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	zec_result_begin(res, "DescribeSnapshots");
-	ret = walk_all(c, &snapshot_walk, f, &sink, deadline, &out->total, res);
-	if (ret) {
-		collect_reset(&k);
-		free(k.items);
-		out->total = 0;
-		return ret;
-	}
-	out->items = (struct zec_snapshot *)k.items;
-	out->count = k.count;
-	return 0;
+	ret = collect_run(c, &snapshot_walk, f, &sink, &k, deadline, &items, &out->count,
+	                  &out->total, res);
+	out->items = items;
+	return ret;
 }
 
 int zec_describe_snapshots_all(struct zec_client *c,

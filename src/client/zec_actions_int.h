@@ -26,4 +26,37 @@ int send_call(struct zec_client *c, const char *action, char *body, int body_ret
               unsigned flags, uint64_t deadline, uint64_t t0, cJSON **response,
               struct zec_call *callp, struct zec_result *res);
 
+/* One page of a listing: *items (an array of item_size records), *count, *total. */
+typedef int (*page_fn)(struct zec_client *c, const void *filter, int page_num,
+                       uint64_t deadline, struct zec_result *res,
+                       void **items, size_t *count, long long *total);
+
+/* What the generic page walker needs to know of a record type. */
+struct walk_kind {
+	const char *action;
+	int page_max;
+	size_t item_size;
+	page_fn fetch;
+	const char *(*id)(const void *item);
+	void (*clear)(void *item);
+	/* hands n items to the typed sink */
+	int (*deliver)(const void *sink, void *items, size_t n);
+	void (*restart)(const void *sink);
+	bool (*can_restart)(const void *sink);
+};
+
+/*
+ * Every page of a listing through the generic walker (concurrent pages,
+ * totalCount distrusted, ids de-duplicated, walked again when the list
+ * moves: see zec_actions.c), kept in one array of k->item_size records.
+ * k's deliver/restart/can_restart must be zec_collect_deliver,
+ * zec_collect_restart and zec_collect_can_restart.
+ */
+int zec_walk_collect(struct zec_client *c, const struct walk_kind *k, const void *filter,
+                     uint64_t deadline, void **items, size_t *count, long long *total,
+                     struct zec_result *res);
+int zec_collect_deliver(const void *sink, void *items, size_t n);
+void zec_collect_restart(const void *sink);
+bool zec_collect_can_restart(const void *sink);
+
 #endif /* ZEC_ACTIONS_INT_H */

@@ -23,7 +23,6 @@
 #include "zec_log.h"
 
 #define MAX_IDS        100
-#define WALK_ROUNDS    3
 #define POLICY_NAME_MIN 2
 #define POLICY_NAME_MAX 63
 
@@ -531,86 +530,58 @@ int zec_describe_auto_snapshot_policies(struct zec_client *c,
 }
 
 /* Appends page's items to out (taking them), dropping ids out already has. */
-static int append_page(struct zec_policy_list *out, struct zec_policy_list *page)
+/* The policy listing for the generic walker (zec_actions.c). */
+static int policies_page(struct zec_client *c, const void *f, int page_num,
+                         uint64_t deadline, struct zec_result *res, void **items,
+                         size_t *count, long long *total)
 {
-	struct zec_policy *items = realloc(out->items,
-	                                   (out->count + page->count + 1) * sizeof(*items));
+	struct zec_policy_list l;
+	int ret = describe_page(c, f, page_num, ZEC_POLICY_PAGE_MAX, deadline, &l, res);
 
-	if (!items)
-		return -ENOMEM;
-	out->items = items;
-	for (size_t i = 0; i < page->count; i++) {
-		bool seen = false;
-
-		for (size_t j = 0; j < out->count && !seen; j++)
-			seen = strcmp(out->items[j].policy_id, page->items[i].policy_id) == 0;
-		if (seen)
-			zec_policy_clear(&page->items[i]);
-		else
-			out->items[out->count++] = page->items[i];
-	}
-	page->count = 0;
-	zec_policy_list_free(page);
-	return 0;
-}
-
-/* One walk, page after page; *moved when the pages disagree on totalCount. */
-static int walk_once(struct zec_client *c, const struct zec_policy_filter *f,
-                     uint64_t deadline, struct zec_policy_list *out,
-                     struct zec_result *res, bool *moved)
-{
-	int attempts, ret = describe_page(c, f, 1, ZEC_POLICY_PAGE_MAX, deadline, out, res);
-	long long pages;
-
-	if (ret)
-		return ret;
-	pages = (out->total + ZEC_POLICY_PAGE_MAX - 1) / ZEC_POLICY_PAGE_MAX;
-	for (long long p = 2; p <= pages && out->count > 0; p++) {
-		struct zec_policy_list page;
-
-		attempts = res->attempts;
-		ret = describe_page(c, f, (int)p, ZEC_POLICY_PAGE_MAX, deadline, &page, res);
-		res->attempts += attempts;
-		if (ret)
-			break;
-		*moved |= page.total != out->total;
-		if ((ret = append_page(out, &page))) {
-			zec_policy_list_free(&page);
-			ret = no_memory(res);
-			break;
-		}
-	}
-	if (ret)
-		zec_policy_list_free(out);
+	*items = l.items;
+	*count = l.count;
+	*total = l.total;
 	return ret;
 }
 
+static const char *policy_id_of(const void *item)
+{
+	return ((const struct zec_policy *)item)->policy_id;
+}
+
+static void policy_clear_item(void *item)
+{
+	zec_policy_clear(item);
+}
+
+static const struct walk_kind policy_walk = {
+	"DescribeAutoSnapshotPolicies", ZEC_POLICY_PAGE_MAX, sizeof(struct zec_policy),
+	policies_page, policy_id_of, policy_clear_item, zec_collect_deliver,
+	zec_collect_restart, zec_collect_can_restart,
+};
+
+/* Every page, through the client's one page walker: concurrent pages,
+ * totalCount distrusted, ids de-duplicated, walked again if the list moves. */
 int zec_describe_auto_snapshot_policies_all(struct zec_client *c,
                                             const struct zec_policy_filter *f,
                                             struct zec_policy_list *out,
                                             struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t deadline;
-	int ret = 0;
+	void *items;
+	int ret;
 
 	if (!res)
 		res = &local;
-	if (!c) {
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!c || !out) {
 		zec_result_begin(res, "DescribeAutoSnapshotPolicies");
 		return bad_argument(res, "DescribeAutoSnapshotPolicies: no client");
 	}
-	deadline = zec_now_ms() + (uint64_t)zec_client_deadline_ms(c);
-	for (int round = 1; round <= WALK_ROUNDS; round++) {
-		bool moved = false;
-
-		ret = walk_once(c, f, deadline, out, res, &moved);
-		if (ret || !moved || round == WALK_ROUNDS)
-			break;
-		zlog_debug("api walk again action=DescribeAutoSnapshotPolicies path=%s "
-		           "reason=\"list changed while paging\"", res->path ? res->path : "-");
-		zec_policy_list_free(out);
-	}
+	ret = zec_walk_collect(c, &policy_walk, f, zec_call_deadline(c, 0), &items,
+	                       &out->count, &out->total, res);
+	out->items = items;
 	return ret;
 }
 

@@ -444,23 +444,11 @@ fail:
 	return -ENOMEM;
 }
 
-/* Builds a list from snapshots it takes ownership of (the array too). */
-static int snaplist_build(struct zec_snapshot *items, size_t n, double fetched,
-                          struct zecfs_snaplist **out)
+/* A list with no snapshot (a disk the account-wide listing did not name). */
+static int empty_list(double fetched, struct zecfs_snaplist **out)
 {
 	struct builder b = { 0 };
-	int ret = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!ret)
-			ret = builder_add(&b, &items[i]);
-		zec_snapshot_clear(&items[i]);
-	}
-	free(items);
-	if (ret) {
-		builder_drop(&b);
-		return ret;
-	}
 	return builder_finish(&b, fetched, out);
 }
 
@@ -860,12 +848,12 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 		if (!listed) {
 			struct zecfs_snaplist *empty = NULL;
 
-			if (snaplist_build(NULL, 0, started, &empty) == 0)
+			if (empty_list(started, &empty) == 0)
 				install_list(c, id, empty, since);
 		}
 	}
 	zecfs_disklist_put(disks);
-	if (!mine && snaplist_build(NULL, 0, started, &mine))
+	if (!mine && empty_list(started, &mine))
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building snapshot lists");
 	*out = &mine->h;
 	return 0;
@@ -1117,13 +1105,11 @@ static int snap_rebuild(const struct zecfs_snaplist *old, enum change how,
                         struct zecfs_snaplist **out)
 {
 	const char *id = how == CHANGE_REMOVE ? snapshot_id : s->snapshot_id;
-	struct zec_snapshot *items = calloc(old->n + 1, sizeof(*items));
-	size_t n = 0;
+	struct builder b = { 0 };
 	int ret = 0;
 
-	if (!items)
-		return -ENOMEM;
-	for (size_t i = 0; i < old->n; i++) {
+	/* straight from the cached records into the new list's chunks */
+	for (size_t i = 0; i < old->n && !ret; i++) {
 		const struct zec_snapshot *src = &old->v[i].s;
 
 		if (how != CHANGE_ADD && strcmp(src->snapshot_id, id) == 0) {
@@ -1131,23 +1117,15 @@ static int snap_rebuild(const struct zecfs_snaplist *old, enum change how,
 				continue;
 			src = s;
 		}
-		ret = zec_snapshot_copy(&items[n], src);
-		if (ret)
-			goto fail;
-		n++;
+		ret = builder_add(&b, src);
 	}
-	if (how == CHANGE_ADD) {
-		ret = zec_snapshot_copy(&items[n], s);
-		if (ret)
-			goto fail;
-		n++;
+	if (!ret && how == CHANGE_ADD)
+		ret = builder_add(&b, s);
+	if (ret) {
+		builder_drop(&b);
+		return ret;
 	}
-	return snaplist_build(items, n, old->h.fetched, out);
-fail:
-	for (size_t i = 0; i < n; i++)
-		zec_snapshot_clear(&items[i]);
-	free(items);
-	return ret;
+	return builder_finish(&b, old->h.fetched, out);
 }
 
 /* Builds a disk's next list from its current one, without any lock. */
@@ -1263,13 +1241,10 @@ static int rebuild_rechecked(const struct zecfs_snaplist *old, void *arg,
                              struct zecfs_snaplist **out)
 {
 	const struct recheck *rc = arg;
-	struct zec_snapshot *items = calloc(old->n + 1, sizeof(*items));
-	size_t n = 0;
+	struct builder b = { 0 };
 	int ret = 0;
 
-	if (!items)
-		return -ENOMEM;
-	for (size_t i = 0; i < old->n; i++) {
+	for (size_t i = 0; i < old->n && !ret; i++) {
 		const struct zec_snapshot *src = &old->v[i].s;
 		const char *id = src->snapshot_id;
 
@@ -1285,17 +1260,13 @@ static int rebuild_rechecked(const struct zecfs_snaplist *old, void *arg,
 			if (!src)
 				continue;       /* gone */
 		}
-		ret = zec_snapshot_copy(&items[n], src);
-		if (ret)
-			goto fail;
-		n++;
+		ret = builder_add(&b, src);
 	}
-	return snaplist_build(items, n, old->h.fetched, out);
-fail:
-	for (size_t i = 0; i < n; i++)
-		zec_snapshot_clear(&items[i]);
-	free(items);
-	return ret;
+	if (ret) {
+		builder_drop(&b);
+		return ret;
+	}
+	return builder_finish(&b, old->h.fetched, out);
 }
 
 int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id)

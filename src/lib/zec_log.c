@@ -35,6 +35,18 @@ static int open_append(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Makes fd (and path, NULL for none) the log target; takes both. */
+static void set_target(int fd, char *path)
+{
+	pthread_mutex_lock(&file_lock);
+	if (log_cfg.fd >= 0)
+		close(log_cfg.fd);
+	free(log_cfg.path);
+	log_cfg.fd = fd;
+	log_cfg.path = path;
+	pthread_mutex_unlock(&file_lock);
+}
+
 int zec_log_to_file(const char *path)
 {
 	char *copy = strdup(path);
@@ -47,25 +59,13 @@ int zec_log_to_file(const char *path)
 		free(copy);
 		return fd;
 	}
-	pthread_mutex_lock(&file_lock);
-	if (log_cfg.fd >= 0)
-		close(log_cfg.fd);
-	free(log_cfg.path);
-	log_cfg.fd = fd;
-	log_cfg.path = copy;
-	pthread_mutex_unlock(&file_lock);
+	set_target(fd, copy);
 	return 0;
 }
 
 int zec_log_to_fd(int fd)
 {
-	pthread_mutex_lock(&file_lock);
-	if (log_cfg.fd >= 0)
-		close(log_cfg.fd);
-	free(log_cfg.path);
-	log_cfg.path = NULL;
-	log_cfg.fd = fd;
-	pthread_mutex_unlock(&file_lock);
+	set_target(fd, NULL);
 	return 0;
 }
 
@@ -89,13 +89,7 @@ int zec_log_reopen(void)
 
 void zec_log_close(void)
 {
-	pthread_mutex_lock(&file_lock);
-	if (log_cfg.fd >= 0)
-		close(log_cfg.fd);
-	log_cfg.fd = -1;
-	free(log_cfg.path);
-	log_cfg.path = NULL;
-	pthread_mutex_unlock(&file_lock);
+	set_target(-1, NULL);
 }
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
