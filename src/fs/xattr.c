@@ -307,10 +307,17 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	struct zecfs_node n;
 	int ret;
 
-	/* security.selinux, system.posix_acl_*: asked for every entry by ls -l,
-	 * answered without looking anything up */
+	/*
+	 * security.selinux and system.posix_acl_* are asked for every entry
+	 * by ls -l.  They are answered without any lookup, and outside the
+	 * user namespace with ENOTSUP: the file system has no labels and no
+	 * ACLs, and ls (like getfilecon and file_has_acl users generally)
+	 * remembers an ENOTSUP per file system and stops asking, where it
+	 * would ask again for every entry after ENODATA.
+	 */
 	if (strncmp(name, PREFIX, strlen(PREFIX)) != 0) {
-		reply_ret(req, zecfs_refuse(ZECFS_XATTR_NONE));
+		reply_ret(req, zecfs_refuse(strncmp(name, "user.", 5) == 0 ?
+		                          ZECFS_XATTR_NONE : ZECFS_XATTR_UNSUPPORTED));
 		return;
 	}
 	ret = zecfs_node_get_status(fs, ino, &n, &res);
