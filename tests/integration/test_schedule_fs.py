@@ -3,6 +3,7 @@
 user.zec.autoSnapshotPolicyId and user.zec.restoreTo, through a real
 mount, checked against what the emulator holds."""
 
+import datetime
 import errno
 import os
 import subprocess
@@ -10,8 +11,10 @@ import subprocess
 import pytest
 
 from conftest import DB, SCRATCH, WEB
+from emulator import wait_until
 
 SCHEDULE = "days=mon,wed,fri hours=2 keep=14"
+FMT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def policies(emu):
@@ -102,3 +105,75 @@ def test_restore_makes_a_disk_that_shows_at_once(emu, mount):
         os.getxattr(m.p(WEB, "snapshots", "nightly-1"), "user.zec.restoreTo")
     assert e.value.errno == errno.ENODATA
     assert "disk restored" in m.output()
+
+
+def business_now(emu):
+    return datetime.datetime.strptime(emu.state()["now"], FMT)
+
+
+def ls(path):
+    return sorted(os.listdir(path))
+
+
+def test_a_week_of_business_time_seen_through_ls(emu, mount):
+    """setfattr puts the disk on a schedule; a week of the emulator's clock
+    produces exactly the scheduled Auto snapshots, and retentionDays expires
+    them: all of it seen by ls and getfattr on the mount."""
+    m = mount(emu, "cache_ttl=1")
+    snaps = m.p(WEB, "snapshots")
+    assert ls(snaps) == ["nightly-1"]
+    # start on a Monday, 00:30 UTC, business time
+    t = business_now(emu)
+    monday = (t + datetime.timedelta(days=7 - t.weekday())).replace(
+        hour=0, minute=30, second=0, microsecond=0)
+    emu.advance_clock((monday - t).total_seconds())
+    os.setxattr(m.p(WEB), "user.zec.autoSnapshot", b"days=mon,wed,fri hours=2,14 keep=3")
+
+    emu.advance_clock(7 * 86400)          # to the next Monday, 00:30
+    base = monday.replace(minute=0)
+    made = [base + datetime.timedelta(days=d, hours=h) for d in (0, 2, 4) for h in (2, 14)]
+    # keep=3: Monday's and Wednesday's have expired, Friday's two are left
+    friday = made[4:]
+    want = sorted(["nightly-1"] + [e.strftime("auto-%Y%m%d-%H") for e in friday])
+    wait_until(lambda: ls(snaps) == want, what="the week's snapshots in ls")
+    for e in friday:
+        snap = os.path.join(snaps, e.strftime("auto-%Y%m%d-%H"))
+        assert os.getxattr(snap, "user.zec.snapshotType") == b"Auto"
+        assert os.getxattr(snap, "user.zec.createTime").decode() == e.strftime(FMT)
+        assert os.getxattr(snap, "user.zec.retentionTime").decode() == \
+            (e + datetime.timedelta(days=3)).strftime(FMT)
+    # what the emulator made that week: exactly the six scheduled times
+    assert emu.log().count(f"diskId={WEB} reason=") == 0
+
+    emu.advance_clock(86400)              # Tuesday 00:30: Friday's gone, Monday's made
+    nxt = [base + datetime.timedelta(days=7, hours=h) for h in (2, 14)]
+    want = sorted(["nightly-1"] + [e.strftime("auto-%Y%m%d-%H") for e in nxt])
+    wait_until(lambda: ls(snaps) == want, what="the next day's snapshots in ls")
+    # cancelling stops it: another week adds nothing
+    os.removexattr(m.p(WEB), "user.zec.autoSnapshot")
+    emu.advance_clock(7 * 86400)
+    wait_until(lambda: ls(snaps) == ["nightly-1"], what="expiry without a schedule")
+
+
+def test_restore_drill_new_disk_becomes_available(emu, mount):
+    """docs/backup.md's restore drill: restore the newest snapshot to a new
+    disk, watch it become AVAILABLE through the mount, delete nothing."""
+    m = mount(emu, "allow_restore", "cache_ttl=1")
+    snaps = m.p(WEB, "snapshots")
+    newest = max(ls(snaps), key=lambda n: os.getxattr(os.path.join(snaps, n),
+                                                        "user.zec.createTime"))
+    os.setxattr(os.path.join(snaps, newest), "user.zec.restoreTo", b"drill-1")
+    new = os.readlink(m.p(".by-name", "drill-1"))[len("../"):]
+    assert new in os.listdir(m.path)
+    # CREATING for --create-delay-ms (300 ms here), which a slow run can miss
+    assert os.getxattr(m.p(new), "user.zec.diskStatus") in (b"CREATING", b"AVAILABLE")
+    wait_until(lambda: os.getxattr(m.p(new), "user.zec.diskStatus") == b"AVAILABLE",
+               what="the restored disk AVAILABLE")
+    src = disk(emu, WEB)
+    status, body = emu.api("DescribeDisks", {"diskIds": [new]})
+    assert status == 200
+    [got] = body["response"]["dataSet"]
+    assert (got["diskSize"], got["zoneId"], got["diskCategory"], got["diskStatus"]) == \
+        (src["diskSize"], src["zoneId"], src["diskCategory"], "AVAILABLE")
+    assert ls(snaps) == [newest]          # nothing deleted
+    assert len(emu.state()["disks"]) == 6
