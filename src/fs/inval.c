@@ -43,7 +43,7 @@ static void send_note(struct zecfs_inval *q, const struct note *n)
 		r = fuse_lowlevel_notify_inval_entry(q->se, n->ino, n->name, strlen(n->name));
 	else
 		r = fuse_lowlevel_notify_inval_inode(q->se, n->ino, 0, 0);
-	zlog_debug("kernel invalidation ino=%llu name=%s result=%d", (unsigned long long)n->ino, n->name, r);
+	zlog_debug("kernel invalidation ino=%llu name=%s result=%d", (unsigned long long)n->ino, ZLOG_ESC(n->name), r);
 	/* -ENOENT: the kernel did not hold it, which is fine */
 	if (r && r != -ENOENT)
 		zlog_debug("kernel invalidation failed ino=%llu error=%d",

@@ -297,7 +297,7 @@ int main(int argc, char *argv[])
 	if (zecfs_signals_start(&fs, opts.mountpoint, &signals))
 		goto out;
 	zlog_info("mounted mountpoint=%s endpoint=%s cache_ttl=%.0f allow_delete=%d",
-	          opts.mountpoint, endpoint, fs.cfg.cache_ttl, fs.cfg.allow_delete);
+	          ZLOG_ESC(opts.mountpoint), ZLOG_ESC(endpoint), fs.cfg.cache_ttl, fs.cfg.allow_delete);
 	if (opts.singlethread) {
 		ret = fuse_session_loop(se);
 	} else {
@@ -311,7 +311,7 @@ int main(int argc, char *argv[])
 		ret = fuse_session_loop_mt(se, loop);
 	}
 	ret = ret ? 1 : 0;
-	zlog_info("unmounting mountpoint=%s", opts.mountpoint);
+	zlog_info("unmounting mountpoint=%s", ZLOG_ESC(opts.mountpoint));
 out:
 	zecfs_signals_stop(signals);
 	zecfs_inval_stop(fs.inval);

@@ -70,7 +70,7 @@ static void reload(struct zecfs *fs)
 	if (zec_client_set_credentials(fs->client, cred.key_id, cred.password, cred.token))
 		zlog_error("credentials reload failed: out of memory (keeping the old ones)");
 	else
-		zlog_info("credentials reloaded source=%s", cred.source);
+		zlog_info("credentials reloaded source=%s", ZLOG_ESC(cred.source));
 	zecfs_credentials_free(&cred);
 }
 
@@ -84,13 +84,13 @@ static void lazy_unmount(const char *mountpoint)
 	if (geteuid() == 0) {
 		if (umount2(mountpoint, MNT_DETACH) == 0)
 			return;
-		zlog_warn("unmount failed mountpoint=%s error=\"%s\"", mountpoint,
+		zlog_warn("unmount failed mountpoint=%s error=\"%s\"", ZLOG_ESC(mountpoint),
 		          strerror(errno));
 		return;
 	}
 	if (posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ) != 0) {
 		zlog_warn("unmount failed mountpoint=%s error=\"cannot run fusermount3\"",
-		          mountpoint);
+		          ZLOG_ESC(mountpoint));
 		return;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -198,7 +198,7 @@ static void *signal_thread(void *arg)
 			continue;
 		if (r == 0) {
 			zlog_warn("mount still busy after the grace period, aborting the connection mountpoint=%s",
-			          s->mountpoint);
+			          ZLOG_ESC(s->mountpoint));
 			force_stop(s);
 			grace_until = 0;
 			continue;
@@ -209,7 +209,7 @@ static void *signal_thread(void *arg)
 			reload(s->fs);
 		} else if (grace_until == 0) {
 			zlog_info("signal received, unmounting signal=%d mountpoint=%s", c,
-			          s->mountpoint);
+			          ZLOG_ESC(s->mountpoint));
 			lazy_unmount(s->mountpoint);
 			grace_until = zec_clock_now() + s->fs->cfg.timeout + 5;
 		}
@@ -245,7 +245,7 @@ int zecfs_signals_start(struct zecfs *fs, const char *mountpoint,
 	sa.sa_flags = 0;                /* no SA_RESTART: the wait must return */
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	zlog_debug("signal handling ready mountpoint=%s fuse_connection=%u", mountpoint, s->conn);
+	zlog_debug("signal handling ready mountpoint=%s fuse_connection=%u", ZLOG_ESC(mountpoint), s->conn);
 	*out = s;
 	return 0;
 fail_pipe:

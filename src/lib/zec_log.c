@@ -166,56 +166,6 @@ void zlog_sanitize(char *buf, size_t size, const char *src)
 	buf[len] = '\0';
 }
 
-/* escape_byte, plus \" and \\ for a quoted value. */
-static size_t quote_byte(unsigned char c, char *out)
-{
-	if (c == '"' || c == '\\') {
-		out[0] = '\\';
-		out[1] = (char)c;
-		return 2;
-	}
-	return escape_byte(c, out);
-}
-
-char *zlog_quote(char *buf, size_t size, const char *s)
-{
-	static const char more[] = "...\"";
-	size_t need = 2, len = 1, limit;
-	char esc[4];
-	int cut;
-
-	if (size < 8) {
-		if (size)
-			buf[0] = '\0';
-		return buf;
-	}
-	if (!s) {
-		memcpy(buf, "\"-\"", 4);
-		return buf;
-	}
-	for (const char *p = s; *p; p++)
-		need += quote_byte((unsigned char)*p, esc);
-	cut = need + 1 > size;
-	/* the end of the escapes: room left for ..." or the closing quote, and NUL */
-	limit = cut ? size - sizeof(more) : size - 2;
-	buf[0] = '"';
-	for (; *s; s++) {
-		size_t n = quote_byte((unsigned char)*s, esc);
-
-		if (len + n > limit)
-			break;
-		memcpy(buf + len, esc, n);
-		len += n;
-	}
-	if (cut) {
-		memcpy(buf + len, more, sizeof(more));
-	} else {
-		buf[len++] = '"';
-		buf[len] = '\0';
-	}
-	return buf;
-}
-
 void zec_log(enum zec_log_level level, const char *fmt, ...)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };

@@ -49,19 +49,15 @@ void zec_log(enum zec_log_level level, const char *fmt, ...)
  */
 #define ZLOG_ESC_MAX 512
 const char *zlog_esc(const char *in, char *out, size_t size);
-
 /*
- * Quotes a value from a user or the server for a key=value log field:
- * "..." with \" \\ \n \r \t and \xNN (other control characters) escaped,
- * so the value can hold neither a line break nor a field separator that
- * fools a reader.  A value that does not fit ends in ..." (still quoted);
- * NULL gives "-".  Returns buf (size >= 8) for use as a printf argument:
+ * zlog_esc into a buffer of its own that lives to the end of the enclosing
+ * block, for a log call's arguments:
  *
- *	char q[ZLOG_QUOTE_SIZE];
- *	zlog_warn("rejected value=%s", zlog_quote(q, sizeof(q), value));
+ *	zlog_info("snapshot created path=%s request_id=%s",
+ *	          ZLOG_ESC(path), ZLOG_ESC(res.request_id));
  */
-#define ZLOG_QUOTE_SIZE 256
-char *zlog_quote(char *buf, size_t size, const char *s);
+#define ZLOG_ESC(s) zlog_esc((s), (char[ZLOG_ESC_MAX]){ 0 }, ZLOG_ESC_MAX)
+
 /* The line-level escaping zec_log applies, exposed for tests: writes src
  * with control characters escaped into buf (always NUL-terminated). */
 void zlog_sanitize(char *buf, size_t size, const char *src);

@@ -175,39 +175,6 @@ static void test_time_api(void)
 	CHECK(zec_time_parse("2026-11-01 02:00:00", &t) == -EINVAL, "time: space still rejected");
 }
 
-static void test_quote(void)
-{
-	char q[ZLOG_QUOTE_SIZE], small[12], tiny[4];
-	char big[600];
-
-	CHECK(strcmp(zlog_quote(q, sizeof(q), "latest"), "\"latest\"") == 0,
-	      "quote: plain value (got %s)", q);
-	CHECK(strcmp(zlog_quote(q, sizeof(q), ""), "\"\"") == 0, "quote: empty value");
-	CHECK(strcmp(zlog_quote(q, sizeof(q), NULL), "\"-\"") == 0, "quote: NULL is \"-\"");
-	CHECK(strcmp(zlog_quote(q, sizeof(q), "a\"b\\c"), "\"a\\\"b\\\\c\"") == 0,
-	      "quote: quote and backslash escaped (got %s)", q);
-	CHECK(strcmp(zlog_quote(q, sizeof(q), "x\nerror: forged key=1"),
-	             "\"x\\nerror: forged key=1\"") == 0,
-	      "quote: newline escaped (got %s)", q);
-	CHECK(strcmp(zlog_quote(q, sizeof(q), "\r\t\x01\x1b\x7f"), "\"\\r\\t\\x01\\x1b\\x7f\"") == 0,
-	      "quote: control characters escaped (got %s)", q);
-	CHECK(strcmp(zlog_quote(q, sizeof(q), "caf\xc3\xa9"), "\"caf\xc3\xa9\"") == 0,
-	      "quote: UTF-8 kept");
-	CHECK(strcmp(zlog_quote(small, sizeof(small), "abcdefghijkl"), "\"abcdef...\"") == 0,
-	      "quote: long value cut and still quoted (got %s)", small);
-	CHECK(strcmp(zlog_quote(small, sizeof(small), "abcde\nxyz"), "\"abcde...\"") == 0,
-	      "quote: an escape is never cut in half (got %s)", small);
-	CHECK(strcmp(zlog_quote(small, sizeof(small), "abcdefg"), "\"abcdefg\"") == 0,
-	      "quote: a value that just fits is whole (got %s)", small);
-	CHECK(strcmp(zlog_quote(tiny, sizeof(tiny), "ab"), "") == 0,
-	      "quote: a buffer under 8 bytes gives an empty string");
-	memset(big, '\n', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	zlog_quote(q, sizeof(q), big);
-	CHECK(strlen(q) < sizeof(q) && !strchr(q, '\n') && q[strlen(q) - 1] == '"',
-	      "quote: 599 newlines fit, escaped, closed");
-}
-
 static void test_sanitize(void)
 {
 	char out[64], small[6];
@@ -253,7 +220,6 @@ int main(void)
 	test_retention();
 	test_names();
 	test_disk_names();
-	test_quote();
 	test_sanitize();
 	return check_summary();
 }

@@ -527,6 +527,9 @@ static void test_log_escape(void)
 	      "esc: cut to the buffer with ... (%s)", small);
 	CHECK(strcmp(zlog_esc("\n\n\n", small, sizeof(small)), "\\x0a...") == 0 &&
 	      !strchr(small, '\n'), "esc: a cut escape never leaves a raw byte (%s)", small);
+	/* ZLOG_ESC: each use has a buffer of its own, alive for the whole call */
+	snprintf(out, sizeof(out), "%s %s", ZLOG_ESC("a\nb"), ZLOG_ESC("c\"d"));
+	CHECK(strcmp(out, "a\\x0ab c\\\"d") == 0, "ZLOG_ESC: two values in one call (%s)", out);
 }
 
 int main(void)
