@@ -15,6 +15,7 @@
 #include "actions.h"
 #include "auth.h"
 #include "server.h"
+#include "zec_clock.h"
 #include "zec_log.h"
 
 #define API_SERVICE "zec"
@@ -121,12 +122,9 @@ out:
 	return out;
 }
 
-static long long elapsed_ms(const struct timespec *t0)
+static long long elapsed_ms(double t0)
 {
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000LL + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+	return (long long)((zec_clock_now() - t0) * 1000);
 }
 
 /*
@@ -169,13 +167,13 @@ int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
 	struct fault_outcome fo;
 	struct auth_request ar;
 	char rid[EMU_REQUEST_ID_LEN];
-	struct timespec t0;
+	double t0;
 	const char *action = header(conn, "X-ZC-Action");
 	cJSON *params = NULL;
 	action_fn fn = NULL;
 	const char *outcome = NULL;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = zec_clock_now();
 	emu_request_id(rid);
 	*out = NULL;
 	*drop = false;
@@ -238,7 +236,7 @@ reply:
 		stats_count(&srv->stats, action, !*drop && res.status == 200);
 	zlog_info("request action=%s status=%d code=%s requestId=%s duration_ms=%lld%s%s",
 	          loggable(action), *drop ? 0 : res.status,
-	          *drop || res.status == 200 ? "-" : res.code, rid, elapsed_ms(&t0),
+	          *drop || res.status == 200 ? "-" : res.code, rid, elapsed_ms(t0),
 	          outcome ? " fault=" : "", outcome ? outcome : "");
 	cJSON_Delete(res.response);
 	cJSON_Delete(params);

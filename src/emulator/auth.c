@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "zec_clock.h"
 #include "zec_sign.h"
 
 #define AUTH_WINDOW_S 300
@@ -63,7 +64,7 @@ int auth_check(const struct emu_config *cfg, const struct auth_request *rq,
 		return invalid(res, "X-ZC-Timestamp must be Unix seconds.");
 	if (!rq->content_type || !rq->host)
 		return invalid(res, "The Content-Type and Host headers are required.");
-	skew = (long long)time(NULL) - ts;
+	skew = (long long)zec_clock_wall() - ts;
 	if (skew > AUTH_WINDOW_S || skew < -AUTH_WINDOW_S)
 		return emu_fail(res, 401, "AUTHFAILURE_SIGNATURE_EXPIRED",
 		                "The request timestamp is more than 5 minutes off.");

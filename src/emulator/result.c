@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "emulator.h"
+#include "zec_clock.h"
 
 static const struct {
 	const char *code;
@@ -123,10 +124,10 @@ void emu_request_id(char out[EMU_REQUEST_ID_LEN])
 	unsigned char b[16];
 
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
+		long long ns = (long long)(zec_clock_now() * 1e9);
+
 		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)((ts.tv_nsec >> (i % 4 * 8)) ^ (i * 37) ^ rand());
+			b[i] = (unsigned char)((ns >> (i % 4 * 8)) ^ (long long)(i * 37) ^ rand());
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);

@@ -20,6 +20,7 @@
 
 #include <microhttpd.h>
 
+#include "zec_clock.h"
 #include "zec_log.h"
 
 #define API_PATH "/api/v2/zec"
@@ -53,7 +54,7 @@ int server_init(struct emu_server *srv, const struct emu_config *cfg)
 		ret = -ENOMEM;
 		goto fail_stats;
 	}
-	if (pthread_cond_init(&srv->wait_cond, NULL)) {
+	if (zec_clock_cond_init(&srv->wait_cond)) {
 		ret = -ENOMEM;
 		goto fail_lock;
 	}
@@ -165,17 +166,14 @@ static bool client_gone(struct MHD_Connection *conn)
 
 int server_wait(struct emu_server *srv, struct MHD_Connection *conn, long long ms)
 {
-	struct timespec start, now;
+	double start = zec_clock_now();
 	int ret = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		long long left = WAIT_SLICE_MS, done;
 		struct timespec until;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		done = (now.tv_sec - start.tv_sec) * 1000LL +
-		       (now.tv_nsec - start.tv_nsec) / 1000000;
+		done = (long long)((zec_clock_now() - start) * 1000);
 		if (ms >= 0) {
 			if (done >= ms)
 				break;
@@ -186,10 +184,7 @@ int server_wait(struct emu_server *srv, struct MHD_Connection *conn, long long m
 			ret = -ECONNRESET;
 			break;
 		}
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)(left * 1000000);
-		until.tv_sec += until.tv_nsec / 1000000000;
-		until.tv_nsec %= 1000000000;
+		zec_clock_deadline(&until, (double)left / 1000);
 		pthread_mutex_lock(&srv->wait_lock);
 		if (!srv->stopping)
 			pthread_cond_timedwait(&srv->wait_cond, &srv->wait_lock, &until);

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "zec_clock.h"
 #include "zec_json.h"
 #include "zec_log.h"
 #include "zec_time.h"
@@ -68,17 +69,9 @@ bool rec_bool(const cJSON *rec, const char *key, bool dflt)
 	return b;
 }
 
-static long long real_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 long long store_now_ms_locked(const struct store *s)
 {
-	return real_ms() + s->clock_offset_ms;
+	return zec_clock_wall_ms() + s->clock_offset_ms;
 }
 
 time_t store_now_locked(const struct store *s)
@@ -392,7 +385,7 @@ int store_init(struct store *s, const struct emu_config *cfg)
 	s->cfg = cfg;
 	content_init(&s->c);
 	s->rng = 2463534242U;
-	s->next_id = ID_BASE + (unsigned long long)(real_ms() / 1000 % 10000000) * 10000ULL;
+	s->next_id = ID_BASE + (unsigned long long)(zec_clock_wall_ms() / 1000 % 10000000) * 10000ULL;
 	if (pthread_mutex_init(&s->lock, NULL))
 		return -ENOMEM;
 	if (pthread_mutex_init(&s->persist_lock, NULL)) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "zec_clock.h"
 #include "zec_log.h"
 
 #define QUEUE_MAX 4096
@@ -88,7 +89,11 @@ int zecfs_inval_start(struct fuse_session *se, struct zecfs_inval **out)
 	q->se = se;
 	q->tail = &q->head;
 	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->cond, NULL);
+	if (zec_clock_cond_init(&q->cond)) {
+		pthread_mutex_destroy(&q->lock);
+		free(q);
+		return -ENOMEM;
+	}
 	if (pthread_create(&q->thread, NULL, run, q) != 0) {
 		pthread_mutex_destroy(&q->lock);
 		pthread_cond_destroy(&q->cond);
@@ -147,8 +152,7 @@ void zecfs_inval_flush(struct zecfs_inval *q)
 
 	if (!q)
 		return;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 2;
+	zec_clock_deadline(&until, 2);
 	pthread_mutex_lock(&q->lock);
 	target = q->added;
 	while (q->sent < target && !q->stop &&

@@ -18,6 +18,8 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "zec_clock.h"
+
 static struct {
 	const char *ident;
 	int use_syslog;
@@ -166,6 +168,19 @@ void zlog_sanitize(char *buf, size_t size, const char *src)
 	buf[len] = '\0';
 }
 
+/* "2026-11-28T19:50:21.123Z": the wall clock, UTC, to the millisecond. */
+static void stamp(char *buf, size_t size)
+{
+	long long ms = zec_clock_wall_ms();
+	time_t sec = (time_t)(ms / 1000);
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03lldZ", day, ms % 1000);
+}
+
 void zec_log(enum zec_log_level level, const char *fmt, ...)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
@@ -181,16 +196,12 @@ void zec_log(enum zec_log_level level, const char *fmt, ...)
 	zlog_sanitize(msg, sizeof(msg), raw);
 	pthread_mutex_lock(&file_lock);
 	if (log_cfg.fd >= 0) {
-		struct timespec ts;
-		struct tm tm;
-		char when[32], line[2200];
+		char when[40], line[2200];
 		int n;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		n = snprintf(line, sizeof(line), "%s.%03ldZ %s %s: %s\n", when,
-		             ts.tv_nsec / 1000000, log_cfg.ident, level_names[level], msg);
+		stamp(when, sizeof(when));
+		n = snprintf(line, sizeof(line), "%s %s %s: %s\n", when,
+		             log_cfg.ident, level_names[level], msg);
 		if (n > (int)sizeof(line) - 1) {
 			n = (int)sizeof(line) - 1;
 			line[n - 1] = '\n';
@@ -205,16 +216,11 @@ void zec_log(enum zec_log_level level, const char *fmt, ...)
 	if (log_cfg.use_syslog) {
 		syslog(prio[level], "%s: %s", level_names[level], msg);
 	} else {
-		struct timespec ts;
-		struct tm tm;
-		char when[32];
+		char when[40];
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		stamp(when, sizeof(when));
 		/* one fprintf: stdio locks the stream, so lines never interleave */
-		fprintf(stderr, "%s.%03ldZ %s %s: %s\n", when, ts.tv_nsec / 1000000,
-		        log_cfg.ident, level_names[level], msg);
+		fprintf(stderr, "%s %s %s: %s\n", when, log_cfg.ident, level_names[level], msg);
 	}
 }
 
