@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ struct zecfs_cache {
 	struct zecfs_cache_counters counters;  /* guarded by lock */
 	double walk_until;           /* a walk of the whole mount is under way */
 	bool walk_listed;            /* its account-wide listing was made */
+	struct zecfs_cache_slot *others;  /* listings of other kinds */
 };
 
 static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
@@ -230,18 +232,34 @@ void zecfs_disklist_put(struct zecfs_disklist *l)
 		list_put(&l->h);
 }
 
-/* Oldest first: createTime, then snapshotId (numeric strings). */
-static int snap_age_cmp(const struct zecfs_snap *a, const struct zecfs_snap *b)
+int zecfs_age_cmp(time_t a_time, const char *a_id, time_t b_time, const char *b_id)
 {
 	size_t la, lb;
 
-	if (a->ctime != b->ctime)
-		return a->ctime < b->ctime ? -1 : 1;
-	la = strlen(a->s.snapshot_id);
-	lb = strlen(b->s.snapshot_id);
+	if (a_time != b_time)
+		return a_time < b_time ? -1 : 1;
+	la = strlen(a_id);
+	lb = strlen(b_id);
 	if (la != lb)
 		return la < lb ? -1 : 1;
-	return strcmp(a->s.snapshot_id, b->s.snapshot_id);
+	return strcmp(a_id, b_id);
+}
+
+const char *zecfs_shown_name(const char *name, const char *prev_name, const char *id,
+                             char *buf, size_t size)
+{
+	int len;
+
+	if (!prev_name || strcmp(name, prev_name) != 0)
+		return name;
+	len = snprintf(buf, size, "%s@%s", name, id);
+	return len >= 0 && (size_t)len < size ? buf : NULL;
+}
+
+/* Oldest first: createTime, then snapshotId (numeric strings). */
+static int snap_age_cmp(const struct zecfs_snap *a, const struct zecfs_snap *b)
+{
+	return zecfs_age_cmp(a->ctime, a->s.snapshot_id, b->ctime, b->s.snapshot_id);
 }
 
 static int snap_group_cmp(const void *pa, const void *pb)
@@ -399,16 +417,15 @@ static int builder_finish(struct builder *b, double fetched, struct zecfs_snapli
 		qsort(b->v, b->n, sizeof(*b->v), snap_group_cmp);
 	for (i = 0; i < b->n; i++) {
 		struct zecfs_snap *sn = &b->v[i];
+		char both[400];
+		const char *shown = zecfs_shown_name(sn->s.snapshot_name,
+		                                     i > 0 ? b->v[i - 1].s.snapshot_name : NULL,
+		                                     sn->s.snapshot_id, both, sizeof(both));
 
 		sn->name = sn->s.snapshot_name;      /* shared, not a copy */
-		if (i > 0 && strcmp(sn->s.snapshot_name, b->v[i - 1].s.snapshot_name) == 0) {
-			char both[400];
-
-			snprintf(both, sizeof(both), "%s@%s", sn->s.snapshot_name, sn->s.snapshot_id);
-			sn->name = chunk_dup(&b->chunks, both);
-			if (!sn->name)
-				goto fail;
-		}
+		if (shown != sn->s.snapshot_name &&
+		    !(sn->name = shown ? chunk_dup(&b->chunks, shown) : NULL))
+			goto fail;
 	}
 	if (b->n)
 		qsort(b->v, b->n, sizeof(*b->v), snap_name_cmp);
@@ -631,7 +648,7 @@ static void report_gone(struct zecfs_cache *c, const char *disk_id,
 			if (r >= 0)
 				j++;
 		}
-	} else {
+	} else if (fresh->destroy == disklist_destroy) {
 		const struct zecfs_disklist *a = (const void *)old, *b = (const void *)fresh;
 
 		for (size_t i = 0; i < a->n; i++) {
@@ -1414,6 +1431,103 @@ void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* ---- listings of other kinds (policies.c) --------------------------- */
+
+struct zecfs_cache_slot {
+	struct slot s;
+	zecfs_cache_fetch fetch;
+	void *arg;
+	struct zecfs_cache_slot *next;
+	char key[32];                /* slot_get's key: fetch_other finds the slot from it */
+};
+
+uint64_t zecfs_list_digest(uint64_t h, const char *a, const char *b)
+{
+	return digest_add(h, a, b);
+}
+
+void zecfs_list_put(struct zecfs_list_head *h)
+{
+	list_put(h);
+}
+
+static int fetch_other(struct zecfs_cache *c, const char *key,
+                       struct zecfs_list_head **out, struct zec_result *res)
+{
+	struct zecfs_cache_slot *o = (struct zecfs_cache_slot *)(uintptr_t)
+	                             (key - offsetof(struct zecfs_cache_slot, key));
+
+	(void)c;
+	return o->fetch(o->arg, out, res);
+}
+
+int zecfs_cache_slot_new(struct zecfs_cache *c, const char *name, zecfs_cache_fetch fetch,
+                         void *arg, struct zecfs_cache_slot **out)
+{
+	struct zecfs_cache_slot *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return -ENOMEM;
+	o->fetch = fetch;
+	o->arg = arg;
+	snprintf(o->key, sizeof(o->key), "%s", name);
+	pthread_mutex_lock(&c->lock);
+	o->next = c->others;
+	c->others = o;
+	pthread_mutex_unlock(&c->lock);
+	*out = o;
+	return 0;
+}
+
+int zecfs_cache_slot_get(struct zecfs_cache *c, struct zecfs_cache_slot *o,
+                         struct zecfs_list_head **out, struct zec_result *res)
+{
+	return slot_get(c, &o->s, fetch_other, o->key, out, res);
+}
+
+struct zecfs_list_head *zecfs_cache_slot_cached(struct zecfs_cache *c,
+                                                struct zecfs_cache_slot *o)
+{
+	struct zecfs_list_head *h;
+
+	pthread_mutex_lock(&c->lock);
+	h = o->s.cur;
+	if (h)
+		list_get(h);
+	pthread_mutex_unlock(&c->lock);
+	return h;
+}
+
+void zecfs_cache_slot_forget(struct zecfs_cache *c, struct zecfs_cache_slot *o)
+{
+	pthread_mutex_lock(&c->lock);
+	if (o->s.cur)
+		o->s.due = true;
+	o->s.changed_gen = ++c->gen;
+	pthread_mutex_unlock(&c->lock);
+}
+
+int zecfs_cache_slot_replace(struct zecfs_cache *c, struct zecfs_cache_slot *o,
+                             const struct zecfs_list_head *old, struct zecfs_list_head *fresh)
+{
+	int ret = -EAGAIN;
+
+	pthread_mutex_lock(&c->lock);
+	if (o->s.cur == old) {
+		fresh->mtime = time(NULL);
+		if (old && fresh->mtime < old->mtime)
+			fresh->mtime = old->mtime;
+		list_put(o->s.cur);
+		o->s.cur = fresh;
+		o->s.changed_gen = ++c->gen;
+		fresh = NULL;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+	list_put(fresh);
+	return ret;
+}
+
 /* ---- life cycle ----------------------------------------------------- */
 
 int zecfs_cache_new(struct zec_client *client, const struct zecfs_cache_opts *opts,
@@ -1444,6 +1558,13 @@ void zecfs_cache_free(struct zecfs_cache *c)
 			free(ds->disk_id);
 			free(ds);
 		}
+	}
+	while (c->others) {
+		struct zecfs_cache_slot *o = c->others;
+
+		c->others = o->next;
+		list_put(o->s.cur);
+		free(o);
 	}
 	list_put(c->disks.cur);
 	pthread_mutex_destroy(&c->lock);

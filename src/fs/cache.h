@@ -149,6 +149,49 @@ void zecfs_cache_forget_disks(struct zecfs_cache *c);
 void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id);
 
 /*
+ * Directory names for entries that may share a name (snapshots/,
+ * .policies/): sorted by name, then oldest first (zecfs_age_cmp: the time,
+ * then the id as a number), the oldest keeps the name and each younger one
+ * is shown as name@id.  zecfs_shown_name returns name itself, or name@id
+ * written in buf when prev_name (the entry before it) is the same; NULL
+ * when that does not fit.
+ */
+int zecfs_age_cmp(time_t a_time, const char *a_id, time_t b_time, const char *b_id);
+const char *zecfs_shown_name(const char *name, const char *prev_name, const char *id,
+                             char *buf, size_t size);
+
+/*
+ * Listings of other kinds (policies.c) kept in a slot of the cache, with the
+ * same TTL, single fetch and stale-if-error as the disk list.  'fetch'
+ * builds a list that starts with a zecfs_list_head (refs 1, destroy,
+ * fetched, digest and newest set).  A slot lives as long as the cache.
+ */
+typedef int (*zecfs_cache_fetch)(void *arg, struct zecfs_list_head **out,
+                                 struct zec_result *res);
+struct zecfs_cache_slot;
+
+int zecfs_cache_slot_new(struct zecfs_cache *c, const char *name, zecfs_cache_fetch fetch,
+                         void *arg, struct zecfs_cache_slot **out);
+/* The slot's list, fetched when older than the TTL; release with zecfs_list_put. */
+int zecfs_cache_slot_get(struct zecfs_cache *c, struct zecfs_cache_slot *o,
+                         struct zecfs_list_head **out, struct zec_result *res);
+/* Its list whatever its age, without asking the API; NULL when never listed. */
+struct zecfs_list_head *zecfs_cache_slot_cached(struct zecfs_cache *c,
+                                                struct zecfs_cache_slot *o);
+/* zecfs changed what it lists: the next access asks the API. */
+void zecfs_cache_slot_forget(struct zecfs_cache *c, struct zecfs_cache_slot *o);
+/*
+ * Read-your-writes: 'fresh', built from 'old' with zecfs's own change,
+ * replaces it (its mtime: now).  -EAGAIN when 'old' is no longer the
+ * slot's list (build again from the current one).  Takes 'fresh' either way.
+ */
+int zecfs_cache_slot_replace(struct zecfs_cache *c, struct zecfs_cache_slot *o,
+                             const struct zecfs_list_head *old, struct zecfs_list_head *fresh);
+void zecfs_list_put(struct zecfs_list_head *h);
+/* Folds one entry (its name and id) into a list's digest; start from 0. */
+uint64_t zecfs_list_digest(uint64_t h, const char *a, const char *b);
+
+/*
  * Can a string from the server be a path component?  Not empty, no '/',
  * not "." or "..", at most max bytes.  Never trust the server: a diskId of
  * "../../tmp" must not make .by-name point out of the mount.

@@ -9,6 +9,8 @@
  *   MNT/<diskId>/snapshots/<name>/snapshot.json
  *                                one snapshot's DescribeSnapshots record,
  *                                pretty JSON (what snapshots.json has, one a line)
+ *   MNT/.policies/<name>/policy.json
+ *                                the DescribeAutoSnapshotPolicies record, pretty JSON
  *   MNT/.zecfs/stats             counters, pretty JSON
  *
  * Every file ends with a newline.  A listing's snapshots.json is made once
@@ -152,6 +154,14 @@ static char *stats_text(struct zecfs *fs)
 	return text;
 }
 
+/* The API record a disk.json or policy.json shows, as received. */
+static const char *record_json(const struct zecfs_node *n)
+{
+	const char *json = n->id.kind == ZECFS_POLICY_JSON ? n->pol->p.json : n->disk->d.json;
+
+	return json ? json : "{}";
+}
+
 int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, size_t *len)
 {
 	struct zec_result res = { .path = "snapshots.json" };
@@ -162,7 +172,8 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 	*text = NULL;
 	switch (n->id.kind) {
 	case ZECFS_DISK_JSON:
-		if (asprintf(text, "%s\n", n->disk->d.json ? n->disk->d.json : "{}") < 0)
+	case ZECFS_POLICY_JSON:
+		if (asprintf(text, "%s\n", record_json(n)) < 0)
 			*text = NULL;
 		break;
 	case ZECFS_STATS_FILE:
@@ -209,7 +220,8 @@ int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size
 	*size = 0;
 	switch (n->id.kind) {
 	case ZECFS_DISK_JSON:
-		*size = n->disk->d.json ? (off_t)strlen(n->disk->d.json) + 1 : 3;
+	case ZECFS_POLICY_JSON:
+		*size = (off_t)strlen(record_json(n)) + 1;
 		return 0;
 	case ZECFS_SNAPS_JSON:
 		ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);

@@ -35,6 +35,8 @@ bool zecfs_is_dir(enum zecfs_kind kind)
 	case ZECFS_DISK:
 	case ZECFS_SNAPDIR:
 	case ZECFS_SNAPSHOT:
+	case ZECFS_POLICIES_DIR:
+	case ZECFS_POLICY:
 		return true;
 	default:
 		return false;
@@ -94,12 +96,12 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 	i -= 2;
 	switch (dir->id.kind) {
 	case ZECFS_ROOT:
-		if (i == 0) {
-			d->name = ".by-name";
-			d->node.id.kind = ZECFS_BYNAME_DIR;
+		if (i < 2) {
+			d->name = i == 0 ? ".by-name" : ".policies";
+			d->node.id.kind = i == 0 ? ZECFS_BYNAME_DIR : ZECFS_POLICIES_DIR;
 			return true;
 		}
-		if (--i >= dir->dl->n)
+		if ((i -= 2) >= dir->dl->n)
 			return false;
 		d->node.disk = &dir->dl->v[i];
 		d->node.id.kind = ZECFS_DISK;
@@ -141,6 +143,31 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->name = "stats";
 		d->node.id.kind = ZECFS_STATS_FILE;
 		break;
+	case ZECFS_POLICIES_DIR:
+		if (i >= dir->pl->n)
+			return false;
+		d->node.pol = &dir->pl->v[i];
+		d->node.id.kind = ZECFS_POLICY;
+		d->name = d->node.pol->name;            /* NULL: not shown */
+		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s",
+		         d->node.pol->p.policy_id);
+		break;
+	case ZECFS_POLICY:
+		if (i > dir->pol->p.disk_ids.count)
+			return false;
+		d->node.pol = dir->pol;
+		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s", dir->id.snap_id);
+		if (i == 0) {
+			d->name = "policy.json";
+			d->node.id.kind = ZECFS_POLICY_JSON;
+			break;
+		}
+		d->node.id.kind = ZECFS_POLICY_LINK;
+		if (zecfs_name_ok(dir->pol->p.disk_ids.v[i - 1], ZECFS_ID_MAX)) {
+			d->name = dir->pol->p.disk_ids.v[i - 1];
+			snprintf(d->node.id.disk_id, sizeof(d->node.id.disk_id), "%s", d->name);
+		}
+		break;
 	case ZECFS_SNAPSHOT:
 		if (i >= 1)
 			return false;
@@ -167,6 +194,8 @@ static uint64_t parent_ino(struct zecfs *fs, const struct zecfs_node *dir)
 		return zecfs_inode_peek(fs->inodes, ZECFS_DISK, dir->id.disk_id, NULL);
 	case ZECFS_SNAPSHOT:
 		return zecfs_inode_peek(fs->inodes, ZECFS_SNAPDIR, dir->id.disk_id, NULL);
+	case ZECFS_POLICY:
+		return ZECFS_INO_POLICIES;
 	default:
 		return ZECFS_INO_ROOT;
 	}
@@ -210,7 +239,8 @@ static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zecfs_nod
 		e.attr.st_ino = zecfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
 		                               d->node.id.snap_id);
 		e.attr.st_mode = zecfs_is_dir(d->node.id.kind) ? S_IFDIR :
-		                 d->node.id.kind == ZECFS_BYNAME_LINK ? S_IFLNK : S_IFREG;
+		                 d->node.id.kind == ZECFS_BYNAME_LINK ||
+		                 d->node.id.kind == ZECFS_POLICY_LINK ? S_IFLNK : S_IFREG;
 	}
 	if (!plus) {
 		need = fuse_add_direntry(req, buf, left, d->name, &e.attr, next);
@@ -246,6 +276,8 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			zecfs_cache_walk_started(fs->cache);
 	} else if (n.id.kind == ZECFS_SNAPDIR) {
 		ret = zecfs_cache_snapshots(fs->cache, n.id.disk_id, &n.sl, &res);
+	} else if (n.id.kind == ZECFS_POLICIES_DIR) {
+		ret = zecfs_policies_get(fs, &n.pl, &res);
 	}
 	if (ret)
 		goto out;

@@ -8,7 +8,8 @@
  *   kind       what it is (a disk, its disk.json, its snapshots/ directory,
  *              a snapshot, ...)
  *   disk_id    the disk it belongs to (empty for the fixed nodes)
- *   snap_id    the snapshot, for ZECFS_SNAPSHOT
+ *   snap_id    the snapshot, for ZECFS_SNAPSHOT; the autoSnapshotPolicyId
+ *              for the policy kinds (whose disk_id is the linked disk)
  *
  * The number is a 64-bit hash of that identity, so it is the same for the
  * whole life of the mount (and across mounts): a snapshot keeps its inode
@@ -38,6 +39,10 @@ enum zecfs_kind {
 	ZECFS_SNAPDIR,                 /* /<diskId>/snapshots */
 	ZECFS_SNAPSHOT,                /* /<diskId>/snapshots/<name> */
 	ZECFS_SNAP_JSON,               /* /<diskId>/snapshots/<name>/snapshot.json */
+	ZECFS_POLICIES_DIR,            /* /.policies */
+	ZECFS_POLICY,                  /* /.policies/<name> (by autoSnapshotPolicyId) */
+	ZECFS_POLICY_JSON,             /* /.policies/<name>/policy.json */
+	ZECFS_POLICY_LINK,             /* /.policies/<name>/<diskId> -> ../../<diskId> */
 };
 
 /* The fixed nodes have fixed numbers; hashed ones are never below this. */
@@ -45,6 +50,7 @@ enum zecfs_kind {
 #define ZECFS_INO_BYNAME  2
 #define ZECFS_INO_STATSD  3
 #define ZECFS_INO_STATS   4
+#define ZECFS_INO_POLICIES 5
 #define ZECFS_INO_FIRST   16
 
 /* Longest disk or snapshot id zecfs accepts from the server. */

@@ -270,7 +270,7 @@ int main(int argc, char *argv[])
 		struct zecfs_cache_opts co = { .ttl = fs.cfg.cache_ttl,
 		                             .stale_max = fs.cfg.stale_max,
 		                             .gone = zecfs_inval_gone, .gone_arg = &fs };
-		if (zecfs_cache_new(fs.client, &co, &fs.cache))
+		if (zecfs_cache_new(fs.client, &co, &fs.cache) || zecfs_policies_init(&fs))
 			goto out;
 	}
 	fs.uid = getuid();

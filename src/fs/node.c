@@ -10,8 +10,13 @@
  *   /<diskId>/snapshots/<name>        ZECFS_SNAPSHOT      (by snapshotId)
  *   /<diskId>/snapshots/<name>/snapshot.json   ZECFS_SNAP_JSON
  *   /.zecfs[/stats]                   ZECFS_STATS_DIR, ZECFS_STATS_FILE
+ *   /.policies                        ZECFS_POLICIES_DIR  (fixed inode 5)
+ *   /.policies/<name>                 ZECFS_POLICY        (by autoSnapshotPolicyId)
+ *   /.policies/<name>/policy.json     ZECFS_POLICY_JSON
+ *   /.policies/<name>/<diskId>        ZECFS_POLICY_LINK   -> ../../<diskId>
  *
- * A snapshot inode stands for its snapshotId, so a rename keeps it.
+ * A snapshot inode stands for its snapshotId, so a rename keeps it; a
+ * policy's for its autoSnapshotPolicyId.
  */
 #include "zecfs.h"
 
@@ -41,10 +46,37 @@ void zecfs_node_release(struct zecfs_node *n)
 {
 	zecfs_snaplist_put(n->sl);
 	zecfs_disklist_put(n->dl);
+	zecfs_policylist_put(n->pl);
 	n->sl = NULL;
 	n->dl = NULL;
+	n->pl = NULL;
 	n->disk = NULL;
 	n->snap = NULL;
+	n->pol = NULL;
+}
+
+/* Is disk_id in the policy's diskIdSet? */
+static bool on_policy(const struct zecfs_policy_entry *pol, const char *disk_id)
+{
+	for (size_t i = 0; i < pol->p.disk_ids.count; i++) {
+		if (strcmp(pol->p.disk_ids.v[i], disk_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A policy node: its policy (by id) in the policy listing. */
+static int resolve_policy(struct zecfs *fs, struct zecfs_node *n, struct zec_result *res)
+{
+	int ret = zecfs_policies_get(fs, &n->pl, res);
+
+	if (ret)
+		return ret;
+	n->pol = zecfs_policylist_find_id(n->pl, n->id.snap_id);
+	if (!n->pol || !n->pol->name ||
+	    (n->id.kind == ZECFS_POLICY_LINK && !on_policy(n->pol, n->id.disk_id)))
+		return zecfs_refuse(ZECFS_NOT_FOUND);
+	return 0;
 }
 
 /* Fills n's listings and records from n->id. */
@@ -57,7 +89,12 @@ static int resolve(struct zecfs *fs, struct zecfs_node *n, struct zec_result *re
 	case ZECFS_BYNAME_DIR:
 	case ZECFS_STATS_DIR:
 	case ZECFS_STATS_FILE:
+	case ZECFS_POLICIES_DIR:
 		return 0;
+	case ZECFS_POLICY:
+	case ZECFS_POLICY_JSON:
+	case ZECFS_POLICY_LINK:
+		return resolve_policy(fs, n, res);
 	default:
 		break;
 	}
@@ -134,6 +171,10 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 			set_ident(c, ZECFS_STATS_DIR, NULL, NULL);
 			return 0;
 		}
+		if (strcmp(name, ".policies") == 0) {
+			set_ident(c, ZECFS_POLICIES_DIR, NULL, NULL);
+			return 0;
+		}
 		if (name[0] == '.' || !id_name(name))
 			return zecfs_refuse(ZECFS_NOT_FOUND);
 		set_ident(c, ZECFS_DISK, name, NULL);
@@ -186,6 +227,27 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 			return zecfs_refuse(ZECFS_NOT_FOUND);
 		set_ident(c, ZECFS_SNAP_JSON, parent->id.disk_id, parent->id.snap_id);
 		return resolve(fs, c, res);
+	case ZECFS_POLICIES_DIR: {
+		const struct zecfs_policy_entry *pol;
+
+		ret = zecfs_policies_get(fs, &c->pl, res);
+		if (ret)
+			return ret;
+		pol = zecfs_policylist_find(c->pl, name);
+		if (!pol)
+			return zecfs_refuse(ZECFS_NOT_FOUND);
+		set_ident(c, ZECFS_POLICY, NULL, pol->p.policy_id);
+		c->pol = pol;
+		return 0;
+	}
+	case ZECFS_POLICY:
+		if (strcmp(name, "policy.json") == 0)
+			set_ident(c, ZECFS_POLICY_JSON, NULL, parent->id.snap_id);
+		else if (id_name(name) && on_policy(parent->pol, name))
+			set_ident(c, ZECFS_POLICY_LINK, name, parent->id.snap_id);
+		else
+			return zecfs_refuse(ZECFS_NOT_FOUND);
+		return resolve(fs, c, res);
 	default:
 		return -ENOTDIR;
 	}
@@ -194,6 +256,59 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 static void set_times(struct stat *st, time_t t)
 {
 	st->st_atime = st->st_mtime = st->st_ctime = t;
+}
+
+/* A generated read-only file: its size is its content's. */
+static int file_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *st)
+{
+	off_t size;
+	int ret = zecfs_content_size(fs, n, &size);
+
+	st->st_mode = S_IFREG | 0444;
+	st->st_nlink = 1;
+	st->st_size = size;
+	st->st_blocks = (size + 511) / 512;
+	return ret;
+}
+
+/* The policy kinds' attributes (times: createTime, else the mount's). */
+static int policy_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *st)
+{
+	struct zecfs_policylist *pl = n->pl;
+	int ret = 0;
+
+	if (n->pol && n->pol->ctime)
+		set_times(st, n->pol->ctime);
+	switch (n->id.kind) {
+	case ZECFS_POLICIES_DIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		/* a root listing must not cost a policy listing: what is cached */
+		if (!pl)
+			pl = zecfs_policies_cached(fs);
+		if (pl) {
+			for (size_t i = 0; i < pl->n && pl->v[i].name; i++)
+				st->st_nlink++;
+			if (pl->h.mtime)
+				set_times(st, pl->h.mtime);
+		}
+		if (pl != n->pl)
+			zecfs_policylist_put(pl);
+		break;
+	case ZECFS_POLICY:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		break;
+	case ZECFS_POLICY_JSON:
+		ret = file_stat(fs, n, st);
+		break;
+	default:
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		st->st_size = (off_t)(strlen("../../") + strlen(n->id.disk_id));
+		break;
+	}
+	return ret;
 }
 
 int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *st)
@@ -215,7 +330,7 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 		st->st_nlink = 2;
 		if (n->dl) {
 			if (n->id.kind == ZECFS_ROOT)
-				st->st_nlink += 1 + n->dl->n;     /* .by-name and the disks */
+				st->st_nlink += 2 + n->dl->n;     /* .by-name, .policies, the disks */
 			if (n->dl->h.mtime)
 				set_times(st, n->dl->h.mtime);
 		}
@@ -233,13 +348,7 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 		break;
 	case ZECFS_DISK_JSON:
 	case ZECFS_SNAPS_JSON:
-		ret = zecfs_content_size(fs, n, &size);
-		if (ret)
-			break;
-		st->st_mode = S_IFREG | 0444;
-		st->st_nlink = 1;
-		st->st_size = size;
-		st->st_blocks = (size + 511) / 512;
+		ret = file_stat(fs, n, st);
 		set_times(st, n->disk->ctime);
 		break;
 	case ZECFS_SNAPDIR:
@@ -263,16 +372,18 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 		set_times(st, n->snap->ctime);
 		break;
 	case ZECFS_SNAP_JSON:
-		ret = zecfs_content_size(fs, n, &size);
-		st->st_mode = S_IFREG | 0444;
-		st->st_nlink = 1;
-		st->st_size = size;
-		st->st_blocks = (size + 511) / 512;
+		ret = file_stat(fs, n, st);
 		set_times(st, n->snap->ctime);
 		break;
 	case ZECFS_STATS_DIR:
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
+		break;
+	case ZECFS_POLICIES_DIR:
+	case ZECFS_POLICY:
+	case ZECFS_POLICY_JSON:
+	case ZECFS_POLICY_LINK:
+		ret = policy_stat(fs, n, st);
 		break;
 	case ZECFS_STATS_FILE:
 		ret = zecfs_content_size(fs, n, &size);
@@ -292,7 +403,7 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 static bool volatile_attrs(enum zecfs_kind kind)
 {
 	return kind == ZECFS_DISK_JSON || kind == ZECFS_SNAPS_JSON || kind == ZECFS_STATS_FILE ||
-	       kind == ZECFS_STATS_DIR || kind == ZECFS_SNAP_JSON;
+	       kind == ZECFS_STATS_DIR || kind == ZECFS_SNAP_JSON || kind == ZECFS_POLICY_JSON;
 }
 
 int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_param *e)

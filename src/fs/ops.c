@@ -59,6 +59,9 @@ const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *bu
 	case ZECFS_DISK:
 		snprintf(buf, size, "/%s%s%s", dir->id.disk_id, name ? "/" : "", name ? name : "");
 		break;
+	case ZECFS_POLICIES_DIR:
+		snprintf(buf, size, "/.policies/%s", name ? name : "");
+		break;
 	default:
 		snprintf(buf, size, "/%s", name ? name : "");
 		break;
@@ -126,6 +129,8 @@ void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n)
 		zecfs_cache_disks(fs->cache, &n->dl, &res);
 	else if (n->id.kind == ZECFS_SNAPDIR && !n->sl)
 		zecfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, &res);
+	else if (n->id.kind == ZECFS_POLICIES_DIR && !n->pl)
+		zecfs_policies_get(fs, &n->pl, &res);
 }
 
 static double attr_timeout(struct zecfs *fs, const struct zecfs_node *n)
@@ -134,6 +139,7 @@ static double attr_timeout(struct zecfs *fs, const struct zecfs_node *n)
 	case ZECFS_DISK_JSON:
 	case ZECFS_SNAPS_JSON:
 	case ZECFS_SNAP_JSON:
+	case ZECFS_POLICY_JSON:
 	case ZECFS_STATS_FILE:
 	case ZECFS_STATS_DIR:
 		return 0;
@@ -167,17 +173,19 @@ static void zecfs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct zecfs *fs = zecfs_of(req);
 	struct zec_result res = { .path = "readlink" };
-	char target[ZECFS_ID_MAX + 4];
+	char target[ZECFS_ID_MAX + 8];
 	struct zecfs_node n;
 	int ret;
 
 	ret = zecfs_node_get(fs, ino, &n, &res);
-	if (!ret && n.id.kind != ZECFS_BYNAME_LINK)
+	if (!ret && n.id.kind != ZECFS_BYNAME_LINK && n.id.kind != ZECFS_POLICY_LINK)
 		ret = -EINVAL;
 	if (ret) {
 		zecfs_reply_err(req, ret);
 	} else {
-		snprintf(target, sizeof(target), "../%s", n.disk->d.disk_id);
+		/* .by-name/<name> -> ../<diskId>, .policies/<name>/<diskId> -> ../../<diskId> */
+		snprintf(target, sizeof(target), "%s%s",
+		         n.id.kind == ZECFS_POLICY_LINK ? "../../" : "../", n.id.disk_id);
 		fuse_reply_readlink(req, target);
 	}
 	zecfs_node_release(&n);
@@ -206,7 +214,8 @@ static void zecfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		goto out;
 	}
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		ret = zecfs_refuse(n.id.kind == ZECFS_SNAP_JSON ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(n.id.kind == ZECFS_SNAP_JSON || zecfs_is_policy(n.id.kind) ?
+		                   ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 		goto out;
 	}
 	f = calloc(1, sizeof(*f));
@@ -285,7 +294,7 @@ static void zecfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 
 /* ---- everything else gets a deliberate errno ------------------------- */
 
-/* EROFS inside a snapshot directory, EPERM anywhere else. */
+/* EROFS inside a snapshot directory or .policies, EPERM anywhere else. */
 static void refuse_in(fuse_req_t req, fuse_ino_t dir)
 {
 	struct zecfs *fs = zecfs_of(req);
@@ -293,7 +302,8 @@ static void refuse_in(fuse_req_t req, fuse_ino_t dir)
 	int ret = zecfs_inode_ident(fs->inodes, dir, &id);
 
 	if (!ret)
-		ret = zecfs_refuse(id.kind == ZECFS_SNAPSHOT ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(id.kind == ZECFS_SNAPSHOT || zecfs_is_policy(id.kind) ?
+		                   ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 	zecfs_reply_err(req, ret);
 }
 
@@ -348,7 +358,8 @@ static void zecfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	(void)to_set;
 	(void)fi;
 	if (!ret)
-		ret = zecfs_refuse(id.kind == ZECFS_SNAP_JSON ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(id.kind == ZECFS_SNAP_JSON || zecfs_is_policy(id.kind) ?
+		                   ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 	zecfs_reply_err(req, ret);
 }
 

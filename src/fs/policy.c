@@ -11,8 +11,10 @@
  *                 CreateDisks from the snapshot (same zone, category and
  *                 size as the source disk), only with -o allow_restore.
  *
- * Errnos come from the one table; a malformed schedule is EINVAL before
- * any call.
+ * The schedule is read from the cached policy listing (policies.c: no call
+ * within cache_ttl); every change made here drops that listing, so reads
+ * see it at once.  Errnos come from the one table; a malformed schedule is
+ * EINVAL before any call.
  */
 #include "zecfs.h"
 
@@ -38,25 +40,35 @@ int zecfs_autosnap_get(struct zecfs *fs, const struct zecfs_node *n, char *buf,
                        size_t size, struct zec_result *res)
 {
 	const char *id = n->disk->d.auto_snapshot_policy_id;
-	const char *ids[1] = { id };
-	struct zec_policy_filter f = { .policy_ids = ids, .n_policy_ids = 1 };
-	struct zec_policy_list l = { 0 };
+	const struct zecfs_policy_entry *pol;
+	struct zecfs_policylist *pl = NULL;
 	struct zec_schedule s;
 	int ret;
 
 	if (!id || !*id)
 		return zecfs_refuse(ZECFS_XATTR_NONE);
-	ret = zec_describe_auto_snapshot_policies(fs->client, &f, 1, 1, &l, res);
+	ret = zecfs_policies_get(fs, &pl, res);
 	if (ret)
 		return ret;
-	if (l.count != 1) {
+	pol = zecfs_policylist_find_id(pl, id);
+	if (!pol && n->dl && pl->h.fetched < n->dl->h.fetched) {
+		/* the disk's record is newer than the listing: list again, once */
+		zecfs_policylist_put(pl);
+		pl = NULL;
+		zecfs_cache_slot_forget(fs->cache, fs->policies);
+		ret = zecfs_policies_get(fs, &pl, res);
+		if (ret)
+			return ret;
+		pol = zecfs_policylist_find_id(pl, id);
+	}
+	if (!pol) {
 		ret = zecfs_refuse(ZECFS_XATTR_NONE);   /* the policy is gone */
 		goto out;
 	}
-	s = schedule_of(&l.items[0]);
+	s = schedule_of(&pol->p);
 	ret = zec_schedule_format(&s, buf, size) ? zecfs_refuse(ZECFS_XATTR_NONE) : 0;
 out:
-	zec_policy_list_free(&l);
+	zecfs_policylist_put(pl);
 	return ret;
 }
 
@@ -135,23 +147,26 @@ int zecfs_autosnap_set(struct zecfs *fs, const struct zecfs_node *n, const char 
 		return zec_result_local(res, ZECFS_NO_SNAPSHOT_ABILITY, "autoSnapshot");
 	ret = policy_for(fs, d, &s, &policy_id, res);
 	if (ret)
-		goto out;
+		goto changed;           /* a create whose outcome is unknown */
 	if (d->auto_snapshot_policy_id && strcmp(d->auto_snapshot_policy_id, policy_id) == 0)
 		goto out;               /* already on exactly that schedule */
 	if (d->auto_snapshot_policy_id && *d->auto_snapshot_policy_id) {
 		ret = zec_cancel_auto_snapshot_policy(fs->client, d->auto_snapshot_policy_id,
 		                                      disk_ids, 1, res);
 		if (ret)
-			goto out;
+			goto changed;
 	}
 	ret = zec_apply_auto_snapshot_policy(fs->client, policy_id, disk_ids, 1, res);
 	if (ret) {
 		zecfs_cache_forget_disks(fs->cache);
-		goto out;
+		goto changed;
 	}
 	zlog_info("disk put on a schedule path=%s disk_id=%s policy_id=%s request_id=%s",
 	          res->path, d->disk_id, policy_id, res->request_id);
 	disk_on_policy(fs, d, policy_id);
+changed:
+	/* policies changed (or may have: a failure's outcome can be unknown) */
+	zecfs_policies_changed(fs, d->auto_snapshot_policy_id, policy_id, d->disk_id);
 out:
 	free(policy_id);
 	return ret;
@@ -167,6 +182,7 @@ int zecfs_autosnap_remove(struct zecfs *fs, const struct zecfs_node *n, struct z
 		return zecfs_refuse(ZECFS_XATTR_NONE);
 	ret = zec_cancel_auto_snapshot_policy(fs->client, d->auto_snapshot_policy_id,
 	                                      disk_ids, 1, res);
+	zecfs_policies_changed(fs, d->auto_snapshot_policy_id, NULL, d->disk_id);
 	if (ret)
 		return ret;
 	zlog_info("disk taken off its schedule path=%s disk_id=%s request_id=%s",

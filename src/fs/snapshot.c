@@ -153,7 +153,8 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	if (ret)
 		goto out;
 	if (p.id.kind != ZECFS_SNAPDIR) {
-		ret = zecfs_refuse(p.id.kind == ZECFS_SNAPSHOT ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(p.id.kind == ZECFS_SNAPSHOT || zecfs_is_policy(p.id.kind) ?
+		                   ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 		goto out;
 	}
 	ret = zecfs_node_child(fs, &p, name, &c, &res);
@@ -248,14 +249,18 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		ret = zecfs_node_child(fs, &p, name, &c, &res);
 	if (ret)
 		goto out;
-	if (c.id.kind != ZECFS_SNAPSHOT) {
-		ret = zecfs_refuse(ZECFS_NOT_PERMITTED);
+	if (c.id.kind != ZECFS_SNAPSHOT && c.id.kind != ZECFS_POLICY) {
+		ret = zecfs_refuse(zecfs_is_policy(c.id.kind) ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 		goto out;
 	}
 	if (!fs->cfg.allow_delete) {
 		zlog_warn("rmdir refused path=%s reason=\"deleting is off: mount with -o allow_delete\"",
 		          path);
 		ret = zecfs_refuse(ZECFS_DELETE_DISABLED);
+		goto out;
+	}
+	if (c.id.kind == ZECFS_POLICY) {
+		ret = zecfs_policy_rmdir(fs, &c, path, &res);
 		goto out;
 	}
 	ids[0] = c.snap->s.snapshot_id;
@@ -310,7 +315,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (ret)
 		goto out;
 	if (a.id.kind != ZECFS_SNAPSHOT) {
-		ret = zecfs_refuse(ZECFS_NOT_PERMITTED);
+		ret = zecfs_refuse(zecfs_is_policy(a.id.kind) ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 		goto out;
 	}
 	if (flags & RENAME_EXCHANGE) {

@@ -5,7 +5,10 @@
  * writable (ModifySnapshotsAttribute).  Disk directories show the disk's
  * fields; user.zec.diskName is writable (ModifyDisksAttributes) and
  * user.zec.rollback is a write-only trigger (ApplySnapshot).  A snapshots/
- * directory holds the disk's default retention for new snapshots.
+ * directory holds the disk's default retention for new snapshots.  A
+ * policy directory (.policies/<name>) shows the policy's fields, read-only
+ * (any write is EROFS): numbers in decimal, lists as the API's numbers
+ * joined by commas, user.zec.autoSnapshot the schedule as a disk shows it.
  */
 #include "zecfs.h"
 
@@ -38,26 +41,74 @@ static const char *yes_no(bool b)
 	return b ? "true" : "false";
 }
 
-#define SNAP_STR(fn, field) \
+/* A field of the node's record (n->rec: snap->s, disk->d, pol->p) as it is. */
+#define FIELD_STR(fn, rec, field) \
 	static const char *fn(const struct zecfs_node *n, char *buf, size_t size) \
-	{ (void)buf; (void)size; return n->snap->s.field; }
-#define DISK_STR(fn, field) \
-	static const char *fn(const struct zecfs_node *n, char *buf, size_t size) \
-	{ (void)buf; (void)size; return n->disk->d.field; }
+	{ (void)buf; (void)size; return n->rec.field; }
 
-SNAP_STR(snap_id, snapshot_id)
-SNAP_STR(snap_status, status)
-SNAP_STR(snap_type, snapshot_type)
-SNAP_STR(snap_ctime, create_time)
-SNAP_STR(snap_zone, zone_id)
-SNAP_STR(snap_retention, retention_time)
-DISK_STR(disk_name, disk_name)
-DISK_STR(disk_status, disk_status)
-DISK_STR(disk_zone, zone_id)
-DISK_STR(disk_instance, instance_id)
-DISK_STR(disk_type, disk_type)
-DISK_STR(disk_category, disk_category)
-DISK_STR(disk_policy, auto_snapshot_policy_id)
+FIELD_STR(snap_id, snap->s, snapshot_id)
+FIELD_STR(snap_status, snap->s, status)
+FIELD_STR(snap_type, snap->s, snapshot_type)
+FIELD_STR(snap_ctime, snap->s, create_time)
+FIELD_STR(snap_zone, snap->s, zone_id)
+FIELD_STR(snap_retention, snap->s, retention_time)
+FIELD_STR(disk_name, disk->d, disk_name)
+FIELD_STR(disk_status, disk->d, disk_status)
+FIELD_STR(disk_zone, disk->d, zone_id)
+FIELD_STR(disk_instance, disk->d, instance_id)
+FIELD_STR(disk_type, disk->d, disk_type)
+FIELD_STR(disk_category, disk->d, disk_category)
+FIELD_STR(disk_policy, disk->d, auto_snapshot_policy_id)
+FIELD_STR(pol_id, pol->p, policy_id)
+FIELD_STR(pol_name, pol->p, policy_name)
+FIELD_STR(pol_zone, pol->p, zone_id)
+FIELD_STR(pol_ctime, pol->p, create_time)
+FIELD_STR(pol_rg_id, pol->p, resource_group_id)
+FIELD_STR(pol_rg_name, pol->p, resource_group_name)
+
+/* The bits of a set as "1,3,5" (the API's numbers), from..to. */
+static const char *bit_list(uint32_t bits, int from, int to, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = from; i <= to && len + 4 < size; i++) {
+		if (bits & ((uint32_t)1u << i))
+			len += (size_t)snprintf(buf + len, size - len, "%s%d", len ? "," : "", i);
+	}
+	return buf;
+}
+
+static const char *pol_days(const struct zecfs_node *n, char *buf, size_t size)
+{
+	return bit_list(n->pol->p.week_days, 1, 7, buf, size);
+}
+
+static const char *pol_hours(const struct zecfs_node *n, char *buf, size_t size)
+{
+	return bit_list(n->pol->p.hours, 0, 23, buf, size);
+}
+
+/* Days, as the API gives them: -1 is "kept forever". */
+static const char *pol_keep(const struct zecfs_node *n, char *buf, size_t size)
+{
+	snprintf(buf, size, "%d", n->pol->p.retention_days);
+	return buf;
+}
+
+static const char *pol_disk_num(const struct zecfs_node *n, char *buf, size_t size)
+{
+	snprintf(buf, size, "%lld", n->pol->p.disk_num);
+	return buf;
+}
+
+/* The schedule in user.zec.autoSnapshot's words ("days=mon hours=2 keep=14"). */
+static const char *pol_schedule(const struct zecfs_node *n, char *buf, size_t size)
+{
+	struct zec_schedule s = { n->pol->p.week_days, n->pol->p.hours, n->pol->p.retention_days };
+
+	return zec_schedule_format(&s, buf, size) ? NULL : buf;
+}
 
 /* Listed when the disk has a policy; the value is asked for (policy.c). */
 static const char *disk_schedule(const struct zecfs_node *n, char *buf, size_t size)
@@ -122,6 +173,21 @@ static const struct attr disk_attrs[] = {
 	{ NULL, 0, NULL },
 };
 
+static const struct attr policy_attrs[] = {
+	{ "autoSnapshotPolicyId", RO, pol_id },
+	{ "autoSnapshotPolicyName", RO, pol_name },
+	{ "zoneId", RO, pol_zone },
+	{ "repeatWeekDays", RO, pol_days },
+	{ "hours", RO, pol_hours },
+	{ "retentionDays", RO, pol_keep },
+	{ "diskNum", RO, pol_disk_num },
+	{ "createTime", RO, pol_ctime },
+	{ "resourceGroupId", RO, pol_rg_id },
+	{ "resourceGroupName", RO, pol_rg_name },
+	{ "autoSnapshot", RO, pol_schedule },
+	{ NULL, 0, NULL },
+};
+
 /* snapshots/: the value is computed by snapdir_retention(). */
 static const struct attr snapdir_attrs[] = {
 	{ "retentionTime", RW, no_value },
@@ -142,6 +208,9 @@ static void node_path(const struct zecfs_node *n, char *buf, size_t size)
 	case ZECFS_SNAPDIR:
 		snprintf(buf, size, "/%s/snapshots", n->id.disk_id);
 		break;
+	case ZECFS_POLICY:
+		snprintf(buf, size, "/.policies/%s", n->pol ? n->pol->name : n->id.snap_id);
+		break;
 	default:
 		snprintf(buf, size, "/%s", n->id.disk_id);
 		break;
@@ -154,6 +223,7 @@ static const struct attr *attrs_of(enum zecfs_kind kind)
 	case ZECFS_SNAPSHOT: return snapshot_attrs;
 	case ZECFS_DISK: return disk_attrs;
 	case ZECFS_SNAPDIR: return snapdir_attrs;
+	case ZECFS_POLICY: return policy_attrs;
 	default: return NULL;
 	}
 }
@@ -323,7 +393,7 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	ret = zecfs_node_get_status(fs, ino, &n, &res);
 	if (!ret) {
 		a = find_attr(n.id.kind, name);
-		if (a && strcmp(a->name, "autoSnapshot") == 0)
+		if (a && n.id.kind == ZECFS_DISK && strcmp(a->name, "autoSnapshot") == 0)
 			v = (ret = zecfs_autosnap_get(fs, &n, buf, sizeof(buf), &res)) ? NULL : buf;
 		else if (a && a->access != WO)
 			v = n.id.kind == ZECFS_SNAPDIR ?
@@ -347,7 +417,7 @@ void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	const struct attr *a;
 	struct zecfs_node n;
 	size_t len = 0;
-	char buf[64];
+	char buf[ZEC_SCHEDULE_TEXT_MAX];
 	int ret;
 
 	ret = zecfs_node_get_status(fs, ino, &n, &res);
@@ -526,6 +596,10 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	node_path(&n, path, sizeof(path));
 	if (ret)
 		goto out;
+	if (zecfs_is_policy(n.id.kind)) {
+		ret = zecfs_refuse(ZECFS_READ_ONLY);
+		goto out;
+	}
 	a = find_attr(n.id.kind, name);
 	if (!a) {
 		ret = zecfs_refuse(ZECFS_XATTR_UNSUPPORTED);
@@ -579,7 +653,9 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	if (ret)
 		goto out;
 	a = find_attr(n.id.kind, name);
-	if (!a)
+	if (zecfs_is_policy(n.id.kind))
+		ret = zecfs_refuse(ZECFS_READ_ONLY);
+	else if (!a)
 		ret = zecfs_refuse(ZECFS_XATTR_NONE);
 	else if (strcmp(a->name, "autoSnapshot") == 0)
 		ret = zecfs_autosnap_remove(fs, &n, &res);

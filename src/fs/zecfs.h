@@ -10,6 +10,8 @@
  *   dir.c       opendir (declined), readdir and readdirplus
  *   snapshot.c  mkdir, rmdir, rename of snapshots
  *   xattr.c     user.zec.* attributes
+ *   policy.c    user.zec.autoSnapshot, autoSnapshotPolicyId, restoreTo
+ *   policies.c  the policy listing behind .policies/ (a cache slot), rmdir there
  *   inval.c     tells the kernel what changed, from its own thread
  *   cache.c     listings with a TTL, wrapped around the API client
  *   options.c   the option table, defaults, credentials and endpoint
@@ -69,10 +71,27 @@ struct disk_retention {
 
 struct zecfs_inval;
 
+/* One auto-snapshot policy as .policies/ shows it. */
+struct zecfs_policy_entry {
+	struct zec_policy p;
+	const char *name;            /* autoSnapshotPolicyName, or name@policyId;
+	                              * NULL: cannot be a path component (not shown) */
+	char *alias;                 /* owns name@policyId */
+	time_t ctime;                /* createTime, 0 when unparsable */
+};
+
+/* The policy listing: immutable, reference-counted (cache.h). */
+struct zecfs_policylist {
+	struct zecfs_list_head h;
+	struct zecfs_policy_entry *v;  /* sorted by name, unshown ones last */
+	size_t n;
+};
+
 struct zecfs {
 	struct zecfs_config cfg;
 	struct zec_client *client;
 	struct zecfs_cache *cache;
+	struct zecfs_cache_slot *policies;  /* the policy listing (policies.c) */
 	struct zecfs_stats *stats;
 	struct zecfs_inodes *inodes;
 	struct zecfs_inval *inval;
@@ -96,6 +115,8 @@ struct zecfs_node {
 	const struct zecfs_disk *disk;  /* disk kinds, BYNAME_LINK */
 	struct zecfs_snaplist *sl;
 	const struct zecfs_snap *snap;  /* ZECFS_SNAPSHOT */
+	struct zecfs_policylist *pl;
+	const struct zecfs_policy_entry *pol;  /* the policy kinds */
 };
 
 /*
@@ -217,6 +238,33 @@ int zecfs_disk_name_value(const char *value, size_t size, char **out,
 /* user.zec.restoreTo of a snapshot: a new disk from it (-o allow_restore). */
 int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *value,
                   size_t size, struct zec_result *res);
+
+/* ---- policies.c ----------------------------------------------------- */
+
+/* Makes the policy listing's cache slot (at start-up). */
+int zecfs_policies_init(struct zecfs *fs);
+/* The policy listing, fetched when older than cache_ttl; release with put. */
+int zecfs_policies_get(struct zecfs *fs, struct zecfs_policylist **out,
+                       struct zec_result *res);
+/* The listing as cached now, whatever its age (NULL: never listed). */
+struct zecfs_policylist *zecfs_policies_cached(struct zecfs *fs);
+void zecfs_policylist_put(struct zecfs_policylist *l);
+/* By directory name (shown entries only), or by autoSnapshotPolicyId. */
+const struct zecfs_policy_entry *zecfs_policylist_find(const struct zecfs_policylist *l,
+                                                   const char *name);
+const struct zecfs_policy_entry *zecfs_policylist_find_id(const struct zecfs_policylist *l,
+                                                      const char *policy_id);
+/*
+ * zecfs moved disk_id from policy old_id to new_id (either may be NULL):
+ * the listing is asked for again and the kernel's copies are dropped.
+ */
+void zecfs_policies_changed(struct zecfs *fs, const char *old_id, const char *new_id,
+                            const char *disk_id);
+/* rmdir .policies/<name>: DeleteAutoSnapshotPolicies when no disk is on it. */
+int zecfs_policy_rmdir(struct zecfs *fs, const struct zecfs_node *c, const char *path,
+                       struct zec_result *res);
+/* Is the node in .policies (read-only: EROFS for any change)? */
+bool zecfs_is_policy(enum zecfs_kind kind);
 
 /* ---- signals.c ------------------------------------------------------ */
 struct zecfs_signals;

@@ -64,7 +64,7 @@ def test_root_mtime_is_the_newest_disk(emu, mount):
 def test_link_counts(emu, mount):
     m = mount(emu)
     disks = [e for e in os.listdir(m.path) if not e.startswith(".")]
-    assert os.stat(m.path).st_nlink == 2 + len(disks) + 1          # + .by-name
+    assert os.stat(m.path).st_nlink == 2 + len(disks) + 2          # + .by-name, .policies
     assert os.stat(m.p(WEB)).st_nlink == 3
     n = len(os.listdir(m.p(WEB, "snapshots")))
     assert os.stat(m.p(WEB, "snapshots")).st_nlink == 2 + n
