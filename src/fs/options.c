@@ -214,7 +214,7 @@ void zecfs_usage(const char *progname)
 	       "    -o stale_max=SECONDS   serve listings this old when the API is unreachable (default: 300)\n"
 	       "    -o retention=VALUE     default retention of new snapshots: yyyy-MM-ddTHH:mm:ssZ,\n"
 	       "                           +N{m,h,d,w} or permanent (default: permanent)\n"
-	       "    -o allow_delete        let rmdir delete snapshots (default: off, rmdir gets EPERM)\n"
+	       "    -o allow_delete        let rmdir delete snapshots and unused policies (default: off, rmdir gets EPERM)\n"
 	       "    -o allow_rollback      let user.zec.rollback roll a disk back (default: off)\n"
 	       "    -o allow_restore       let user.zec.restoreTo create a disk from a snapshot (default: off)\n"
 	       "    -o wait_available[=S]  mkdir waits until the snapshot is AVAILABLE (default: off; S: 300)\n"

@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "check.h"
+#include "zec_clock.h"
 #include "zec_errno.h"
 
 #define DISK_A "100"
@@ -322,11 +323,84 @@ static void test_lookups_and_mtime(void)
 	zecfs_cache_free(c);
 }
 
+/* A listing of another kind: a bare list head, counted fetches. */
+static int other_fetches;
+
+static void other_destroy(void *p)
+{
+	free(p);
+}
+
+static int other_fetch(void *arg, struct zecfs_list_head **out, struct zec_result *res)
+{
+	struct zecfs_list_head *h = calloc(1, sizeof(*h));
+
+	(void)arg;
+	(void)res;
+	if (!h)
+		return -ENOMEM;
+	h->refs = 1;
+	h->destroy = other_destroy;
+	h->fetched = zec_clock_now();
+	h->digest = zecfs_list_digest(0, "p", "1");
+	other_fetches++;
+	*out = h;
+	return 0;
+}
+
+/* Other slots: TTL, forget, and a local change swapped in (read-your-writes). */
+static void test_other_slot(void)
+{
+	struct zecfs_cache *c = new_cache(3600, 0);
+	struct zec_result res = { 0 };
+	struct zecfs_cache_slot *o = NULL;
+	struct zecfs_list_head *h = NULL, *h2 = NULL, *mine;
+
+	CHECK(zecfs_cache_slot_new(c, "other", other_fetch, NULL, &o) == 0, "slot made");
+	CHECK(zecfs_cache_slot_cached(c, o) == NULL, "nothing cached before a listing");
+	CHECK(zecfs_cache_slot_get(c, o, &h, &res) == 0 && other_fetches == 1, "first fetch");
+	zecfs_list_put(h);
+	CHECK(zecfs_cache_slot_get(c, o, &h, &res) == 0 && other_fetches == 1,
+	      "within the TTL: no fetch");
+	mine = calloc(1, sizeof(*mine));
+	mine->refs = 1;
+	mine->destroy = other_destroy;
+	CHECK(zecfs_cache_slot_replace(c, o, h, mine) == 0, "a local change swapped in");
+	h2 = zecfs_cache_slot_cached(c, o);
+	CHECK(h2 == mine && other_fetches == 1, "read back without a fetch");
+	zecfs_list_put(h2);
+	mine = calloc(1, sizeof(*mine));
+	mine->refs = 1;
+	mine->destroy = other_destroy;
+	CHECK(zecfs_cache_slot_replace(c, o, h, mine) == -EAGAIN, "a change on an old list: again");
+	zecfs_list_put(h);
+	zecfs_cache_slot_forget(c, o);
+	CHECK(zecfs_cache_slot_get(c, o, &h, &res) == 0 && other_fetches == 2,
+	      "a forgotten listing is fetched again");
+	zecfs_list_put(h);
+	zecfs_cache_free(c);
+}
+
+/* The duplicate-name rule shared by snapshots/ and .policies/. */
+static void test_shown_names(void)
+{
+	char buf[64];
+
+	CHECK(zecfs_age_cmp(1, "9", 1, "10") < 0, "ids compare as numbers");
+	CHECK(zecfs_age_cmp(2, "1", 1, "2") > 0, "older first");
+	CHECK(strcmp(zecfs_shown_name("a", NULL, "1", buf, sizeof(buf)), "a") == 0, "first keeps it");
+	CHECK(strcmp(zecfs_shown_name("a", "b", "1", buf, sizeof(buf)), "a") == 0, "another name");
+	CHECK(strcmp(zecfs_shown_name("a", "a", "12", buf, sizeof(buf)), "a@12") == 0, "name@id");
+	CHECK(zecfs_shown_name("a", "a", "12", buf, 3) == NULL, "too long: NULL");
+}
+
 int main(void)
 {
 	test_walk_never_installs_over_a_local_change();
 	test_forget_keeps_stale_life();
 	test_forget_makes_due();
 	test_lookups_and_mtime();
+	test_other_slot();
+	test_shown_names();
 	return check_summary();
 }
