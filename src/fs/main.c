@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
 
@@ -229,7 +230,7 @@ int main(int argc, char *argv[])
 		 * rather than every mkdir after it */
 		if (zec_retention_parse(fs.cfg.retention, &fs.retention) ||
 		    (fs.retention.kind != ZEC_RETENTION_PERMANENT &&
-		     zec_retention_resolve(&fs.retention, time(NULL)) < time(NULL) + 86400)) {
+		     zec_retention_resolve(&fs.retention, zec_clock_wall()) < zec_clock_wall() + 86400)) {
 			fprintf(stderr, "zecfs: error: retention=%s: want +N{m,h,d,w} of at least 24 hours, a time at least 24 hours ahead (yyyy-MM-ddTHH:mm:ssZ), or permanent\n",
 			        fs.cfg.retention);
 			goto out;

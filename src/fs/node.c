@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "zec_clock.h"
 #include "zec_errno.h"
 
 const struct zecfs_disk *zecfs_disk_by_name(const struct zecfs_disklist *l,
@@ -390,7 +391,7 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
 		st->st_size = size;
-		set_times(st, time(NULL));
+		set_times(st, zec_clock_wall());
 		break;
 	default:
 		ret = zecfs_refuse(ZECFS_NOT_FOUND);

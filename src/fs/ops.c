@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
 #include "zec_name.h"
@@ -390,7 +391,7 @@ static void zecfs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct zecfs *fs = userdata;
 
-	fs->mount_time = time(NULL);
+	fs->mount_time = zec_clock_wall();
 	/* directories: no OPENDIR round trip; the kernel caches their contents */
 	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) {
 		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;

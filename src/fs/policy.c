@@ -126,7 +126,8 @@ static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct z
 	ret = zec_create_auto_snapshot_policy(fs->client, &spec, policy_id, res);
 	if (!ret)
 		zlog_info("policy created policy_id=%s name=%s zone_id=%s request_id=%s",
-		          *policy_id, name, d->zone_id ? d->zone_id : "-", res->request_id);
+		          ZLOG_ESC(*policy_id), ZLOG_ESC(name), ZLOG_ESC(d->zone_id),
+		          ZLOG_ESC(res->request_id));
 out:
 	zec_policy_list_free(&l);
 	return ret;
@@ -162,7 +163,8 @@ int zecfs_autosnap_set(struct zecfs *fs, const struct zecfs_node *n, const char 
 		goto changed;
 	}
 	zlog_info("disk put on a schedule path=%s disk_id=%s policy_id=%s request_id=%s",
-	          res->path, d->disk_id, policy_id, res->request_id);
+	          ZLOG_ESC(res->path), ZLOG_ESC(d->disk_id), ZLOG_ESC(policy_id),
+	          ZLOG_ESC(res->request_id));
 	disk_on_policy(fs, d, policy_id);
 changed:
 	/* policies changed (or may have: a failure's outcome can be unknown) */
@@ -186,7 +188,7 @@ int zecfs_autosnap_remove(struct zecfs *fs, const struct zecfs_node *n, struct z
 	if (ret)
 		return ret;
 	zlog_info("disk taken off its schedule path=%s disk_id=%s request_id=%s",
-	          res->path, d->disk_id, res->request_id);
+	          ZLOG_ESC(res->path), ZLOG_ESC(d->disk_id), ZLOG_ESC(res->request_id));
 	disk_on_policy(fs, d, NULL);
 	return 0;
 }
@@ -201,7 +203,7 @@ int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *valu
 
 	if (!fs->cfg.allow_restore) {
 		zlog_warn("restore refused path=%s reason=\"restoring is off: mount with -o allow_restore\"",
-		          res->path);
+		          ZLOG_ESC(res->path));
 		return zec_result_local(res, ZECFS_RESTORE_DISABLED, res->path);
 	}
 	ret = zecfs_disk_name_value(value, size, &name, res);
@@ -219,8 +221,9 @@ int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *valu
 		goto out;
 	}
 	zlog_info("disk restored path=%s snapshot_id=%s disk_id=%s disk_name=%s request_id=%s",
-	          res->path, spec.snapshot_id, made.disk_ids.count ? made.disk_ids.v[0] : "-",
-	          name, res->request_id);
+	          ZLOG_ESC(res->path), ZLOG_ESC(spec.snapshot_id),
+	          ZLOG_ESC(made.disk_ids.count ? made.disk_ids.v[0] : NULL),
+	          ZLOG_ESC(name), ZLOG_ESC(res->request_id));
 	/* the new disk shows at once: the next look lists the disks again */
 	zecfs_cache_forget_disks(fs->cache);
 	zecfs_inval_inode(fs->inval, ZECFS_INO_ROOT);

@@ -67,14 +67,14 @@ static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *
 			if (strcmp(l.items[0].status, "FAILED") == 0) {
 				zec_snapshot_list_free(&l);
 				zlog_error("mkdir failed path=%s snapshot_id=%s status=FAILED",
-				           path, s->snapshot_id);
+				           ZLOG_ESC(path), ZLOG_ESC(s->snapshot_id));
 				return zec_result_local(&res, ZECFS_SNAPSHOT_FAILED, path);
 			}
 		}
 		zec_snapshot_list_free(&l);
 		if (zec_clock_now() >= deadline) {
 			zlog_error("mkdir wait timed out path=%s snapshot_id=%s waited_s=%.0f",
-			           path, s->snapshot_id, fs->cfg.wait_seconds);
+			           ZLOG_ESC(path), ZLOG_ESC(s->snapshot_id), fs->cfg.wait_seconds);
 			return zec_result_local(&res, ZECFS_WAIT_TIMEOUT, path);
 		}
 		usleep(500 * 1000);
@@ -108,7 +108,7 @@ static int new_snapshot(const struct zecfs_disk *disk, char **id, const char *na
 {
 	char now[ZEC_TIME_LEN];
 
-	zec_time_format(time(NULL), now);
+	zec_time_format(zec_clock_wall(), now);
 	s->snapshot_id = *id;
 	*id = NULL;
 	s->disk_ability = false;        /* not usable until AVAILABLE (the CSI driver's reading) */
@@ -170,7 +170,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 		goto out;
 	if (!disk->d.snapshot_ability) {
 		zlog_warn("mkdir refused path=%s disk_id=%s reason=\"snapshotAbility is false\"",
-		          path, disk->d.disk_id);
+		          ZLOG_ESC(path), ZLOG_ESC(disk->d.disk_id));
 		ret = zecfs_refuse(ZECFS_NO_SNAPSHOT_ABILITY);
 		goto out;
 	}
@@ -183,7 +183,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 		goto out;
 	retention[0] = '\0';
 	if (zecfs_default_retention(fs, disk->d.disk_id, &r))
-		zec_time_format(zec_retention_resolve(&r, time(NULL)), retention);
+		zec_time_format(zec_retention_resolve(&r, zec_clock_wall()), retention);
 	/* the ids zecfs knew for this name: an unclear create never adopts one */
 	known = known_ids(c.sl, name, &n_known);
 	ret = zec_create_snapshot_known(fs->client, disk->d.disk_id, name,
@@ -196,7 +196,8 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 		goto out;
 	}
 	zlog_info("snapshot created path=%s snapshot_id=%s request_id=%s retention=%s",
-	          path, id, res.request_id, retention[0] ? retention : "permanent");
+	          ZLOG_ESC(path), ZLOG_ESC(id), ZLOG_ESC(res.request_id),
+	          retention[0] ? retention : "permanent");
 	if (new_snapshot(disk, &id, name, retention[0] ? retention : NULL, &s)) {
 		/* created, but we cannot show it: the next listing will */
 		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
@@ -212,7 +213,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	memset(&fresh, 0, sizeof(fresh));
 	fresh.s = s;
 	fresh.name = s.snapshot_name;
-	fresh.ctime = time(NULL);
+	fresh.ctime = zec_clock_wall();
 	zecfs_node_release(&c);
 	memset(&c, 0, sizeof(c));
 	c.id.kind = ZECFS_SNAPSHOT;
@@ -255,7 +256,7 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	if (!fs->cfg.allow_delete) {
 		zlog_warn("rmdir refused path=%s reason=\"deleting is off: mount with -o allow_delete\"",
-		          path);
+		          ZLOG_ESC(path));
 		ret = zecfs_refuse(ZECFS_DELETE_DISABLED);
 		goto out;
 	}
@@ -277,14 +278,14 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	for (size_t i = 0; i < busy.count; i++) {
 		if (strcmp(busy.v[i], ids[0]) == 0) {
 			zlog_warn("rmdir refused path=%s snapshot_id=%s reason=\"snapshot is busy\" request_id=%s",
-			          path, ids[0], res.request_id);
+			          ZLOG_ESC(path), ZLOG_ESC(ids[0]), ZLOG_ESC(res.request_id));
 			zecfs_cache_forget_snapshots(fs->cache, c.id.disk_id);
 			ret = zecfs_refuse(ZECFS_SNAPSHOT_BUSY);
 			goto out;
 		}
 	}
 	zlog_info("snapshot deleted path=%s snapshot_id=%s request_id=%s",
-	          path, ids[0], res.request_id);
+	          ZLOG_ESC(path), ZLOG_ESC(ids[0]), ZLOG_ESC(res.request_id));
 	zecfs_cache_snapshot_removed(fs->cache, c.id.disk_id, ids[0]);
 out:
 	zecfs_reply_err(req, ret);
@@ -333,7 +334,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	if (np.id.kind != ZECFS_SNAPDIR || strcmp(np.id.disk_id, a.id.disk_id) != 0) {
 		zlog_warn("rename refused from=%s to=%s reason=\"snapshots move only within their snapshots/ directory\"",
-		          from, to);
+		          ZLOG_ESC(from), ZLOG_ESC(to));
 		ret = zecfs_refuse(ZECFS_RENAME_ACROSS);
 		goto out;
 	}
@@ -367,7 +368,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		goto out;
 	}
 	zlog_info("snapshot renamed from=%s to=%s snapshot_id=%s request_id=%s",
-	          from, to, ids[0], res.request_id);
+	          ZLOG_ESC(from), ZLOG_ESC(to), ZLOG_ESC(ids[0]), ZLOG_ESC(res.request_id));
 	if (zec_snapshot_copy(&s, &a.snap->s) == 0) {
 		free(s.snapshot_name);
 		s.snapshot_name = strdup(newname);

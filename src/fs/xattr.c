@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/xattr.h>
 
+#include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
 #include "zec_name.h"
@@ -335,7 +336,7 @@ static int parse_retention(const char *value, size_t size, struct zec_retention 
                            struct zec_result *res)
 {
 	char buf[64];
-	time_t now = time(NULL);
+	time_t now = zec_clock_wall();
 
 	if (size >= sizeof(buf))
 		return zec_result_local(res, ZECFS_RETENTION_INVALID, "too long");
@@ -457,7 +458,7 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
 	if (r->kind == ZEC_RETENTION_PERMANENT) {
 		m.is_permanent = true;
 	} else {
-		zec_time_format(zec_retention_resolve(r, time(NULL)), when);
+		zec_time_format(zec_retention_resolve(r, zec_clock_wall()), when);
 		m.retention_time = when;
 	}
 	ret = zec_modify_snapshots_attribute(fs->client, &m, res);
@@ -466,7 +467,8 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
 		return ret;
 	}
 	zlog_info("snapshot retention set path=%s snapshot_id=%s retention=%s request_id=%s",
-	          res->path, ids[0], m.is_permanent ? "permanent" : when, res->request_id);
+	          ZLOG_ESC(res->path), ZLOG_ESC(ids[0]), m.is_permanent ? "permanent" : when,
+	          ZLOG_ESC(res->request_id));
 	if (zec_snapshot_copy(&s, &n->snap->s) == 0) {
 		free(s.retention_time);
 		s.retention_time = m.is_permanent ? NULL : strdup(when);
@@ -523,8 +525,8 @@ static int set_disk_name(struct zecfs *fs, const struct zecfs_node *n,
 	ret = zec_modify_disks_attributes(fs->client, ids, 1, name, res);
 	if (ret)
 		goto out;
-	zlog_info("disk renamed path=%s disk_id=%s request_id=%s", res->path, ids[0],
-	          res->request_id);
+	zlog_info("disk renamed path=%s disk_id=%s request_id=%s", ZLOG_ESC(res->path),
+	          ZLOG_ESC(ids[0]), ZLOG_ESC(res->request_id));
 	/* the kernel's .by-name/<old> entry and .by-name's contents are stale */
 	if (n->disk->d.disk_name)
 		zecfs_inval_entry(fs->inval, ZECFS_INO_BYNAME, n->disk->d.disk_name);
@@ -552,7 +554,7 @@ static int rollback(struct zecfs *fs, const struct zecfs_node *n, const char *va
 
 	if (!fs->cfg.allow_rollback) {
 		zlog_warn("rollback refused path=%s reason=\"rollback is off: mount with -o allow_rollback\"",
-		          res->path);
+		          ZLOG_ESC(res->path));
 		return zec_result_local(res, ZECFS_ROLLBACK_DISABLED, res->path);
 	}
 	while (size && (value[size - 1] == '\n' || value[size - 1] == '\0'))
@@ -573,7 +575,8 @@ static int rollback(struct zecfs *fs, const struct zecfs_node *n, const char *va
 	if (ret)
 		goto out;
 	zlog_info("disk rolled back path=%s disk_id=%s snapshot_id=%s request_id=%s",
-	          res->path, n->disk->d.disk_id, snap->s.snapshot_id, res->request_id);
+	          ZLOG_ESC(res->path), ZLOG_ESC(n->disk->d.disk_id),
+	          ZLOG_ESC(snap->s.snapshot_id), ZLOG_ESC(res->request_id));
 	zecfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
 out:
 	zecfs_snaplist_put(sl);
@@ -624,8 +627,12 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	ret = parse_retention(value, size, &r, &res);
 	if (ret) {
-		zlog_warn("retention refused path=%s value=\"%.*s\"", path,
-		          (int)(size > 64 ? 64 : size), value);
+		char shown[65];
+
+		/* the value is not NUL-terminated: its first 64 bytes, escaped */
+		snprintf(shown, sizeof(shown), "%.*s", (int)(size > 64 ? 64 : size), value);
+		zlog_warn("retention refused path=%s value=\"%s\"", ZLOG_ESC(path),
+		          ZLOG_ESC(shown));
 		goto out;
 	}
 	if (n.id.kind == ZECFS_SNAPDIR) {
