@@ -92,7 +92,7 @@ static void disk_on_policy(struct zecfs *fs, const struct zec_disk *d, const cha
 
 /* A policy of the zone with exactly that schedule, or a new one. */
 static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct zec_schedule *s,
-                      char **policy_id, struct zec_result *res)
+                      char **policy_id, bool *created, struct zec_result *res)
 {
 	const char *zones[1] = { d->zone_id };
 	struct zec_policy_filter f = { .zone_ids = zones, .n_zone_ids = d->zone_id ? 1 : 0 };
@@ -102,6 +102,7 @@ static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct z
 	int ret;
 
 	*policy_id = NULL;
+	*created = false;
 	ret = zec_describe_auto_snapshot_policies_all(fs->client, &f, &l, res);
 	if (ret)
 		return ret;
@@ -124,6 +125,7 @@ static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct z
 	spec.hours = s->hours;
 	spec.retention_days = s->keep;
 	ret = zec_create_auto_snapshot_policy(fs->client, &spec, policy_id, res);
+	*created = ret == 0;
 	if (!ret)
 		zlog_info("policy created policy_id=%s name=%s zone_id=%s request_id=%s",
 		          ZLOG_ESC(*policy_id), ZLOG_ESC(name), ZLOG_ESC(d->zone_id),
@@ -133,20 +135,50 @@ out:
 	return ret;
 }
 
+/*
+ * The apply failed (a system disk, a disk in another state): undo what this
+ * setfattr did before it, best effort, so a refusal leaves things as they
+ * were: the disk back on its old policy, no empty policy of ours left over.
+ * The caller's result keeps the apply's error.
+ */
+static void undo_move(struct zecfs *fs, const struct zec_disk *d, const char *cancelled,
+                      const char *created)
+{
+	const char *disk_ids[1] = { d->disk_id };
+	struct zec_result undo = { .path = "autoSnapshot" };
+
+	if (cancelled && zec_apply_auto_snapshot_policy(fs->client, cancelled, disk_ids, 1, &undo))
+		zlog_warn("disk left off its old schedule after a refused move disk_id=%s "
+		          "policy_id=%s code=%s", ZLOG_ESC(d->disk_id), ZLOG_ESC(cancelled),
+		          ZLOG_ESC(undo.code));
+	if (created) {
+		const char *ids[1] = { created };
+
+		if (zec_delete_auto_snapshot_policies(fs->client, ids, 1, &undo))
+			zlog_warn("policy left unused after a refused apply policy_id=%s code=%s",
+			          ZLOG_ESC(created), ZLOG_ESC(undo.code));
+		else
+			zlog_info("policy deleted, its apply was refused policy_id=%s request_id=%s",
+			          ZLOG_ESC(created), ZLOG_ESC(undo.request_id));
+	}
+}
+
 int zecfs_autosnap_set(struct zecfs *fs, const struct zecfs_node *n, const char *value,
                        size_t size, struct zec_result *res)
 {
 	const struct zec_disk *d = &n->disk->d;
 	const char *disk_ids[1] = { d->disk_id };
+	const char *cancelled = NULL;
 	struct zec_schedule s;
 	char *policy_id = NULL;
+	bool created;
 	int ret;
 
 	if (zec_schedule_parse(value, size, &s))
 		return zec_result_local(res, ZECFS_SCHEDULE_INVALID, "autoSnapshot");
 	if (!d->snapshot_ability)
 		return zec_result_local(res, ZECFS_NO_SNAPSHOT_ABILITY, "autoSnapshot");
-	ret = policy_for(fs, d, &s, &policy_id, res);
+	ret = policy_for(fs, d, &s, &policy_id, &created, res);
 	if (ret)
 		goto changed;           /* a create whose outcome is unknown */
 	if (d->auto_snapshot_policy_id && strcmp(d->auto_snapshot_policy_id, policy_id) == 0)
@@ -156,9 +188,11 @@ int zecfs_autosnap_set(struct zecfs *fs, const struct zecfs_node *n, const char 
 		                                      disk_ids, 1, res);
 		if (ret)
 			goto changed;
+		cancelled = d->auto_snapshot_policy_id;
 	}
 	ret = zec_apply_auto_snapshot_policy(fs->client, policy_id, disk_ids, 1, res);
 	if (ret) {
+		undo_move(fs, d, cancelled, created ? policy_id : NULL);
 		zecfs_cache_forget_disks(fs->cache);
 		goto changed;
 	}

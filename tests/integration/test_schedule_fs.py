@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import DB, SCRATCH, WEB
+from conftest import BOOT, DB, SCRATCH, WEB
 from emulator import wait_until
 
 SCHEDULE = "days=mon,wed,fri hours=2 keep=14"
@@ -177,3 +177,29 @@ def test_restore_drill_new_disk_becomes_available(emu, mount):
         (src["diskSize"], src["zoneId"], src["diskCategory"], "AVAILABLE")
     assert ls(snaps) == [newest]          # nothing deleted
     assert len(emu.state()["disks"]) == 6
+
+
+def test_refused_apply_leaves_no_empty_policy(emu, mount):
+    """A system disk cannot go on a policy: setfattr fails with the API's
+    errno, and the policy zecfs created for it is deleted again."""
+    m = mount(emu)
+    with pytest.raises(OSError) as e:
+        os.setxattr(m.p(BOOT), "user.zec.autoSnapshot", SCHEDULE.encode())
+    assert e.value.errno == errno.EPERM          # OPERATION_DENIED_DISK_SYSTEM_TYPE
+    assert policies(emu) == []
+    assert "policy deleted, its apply was refused" in m.output()
+    assert os.listdir(m.p(".policies")) == []
+
+
+def test_refused_move_puts_the_disk_back_on_its_old_policy(emu, mount):
+    m = mount(emu)
+    os.setxattr(m.p(WEB), "user.zec.autoSnapshot", SCHEDULE.encode())
+    [old] = policies(emu)
+    emu.add_fault(action="ApplyAutoSnapshotPolicy", code="OPERATION_DENIED_DISK_STATUS",
+                  status=400, count=1)
+    with pytest.raises(OSError):
+        os.setxattr(m.p(WEB), "user.zec.autoSnapshot", b"days=daily hours=5 keep=3")
+    # the disk is on its old schedule again, and no new policy is left over
+    assert [p["autoSnapshotPolicyId"] for p in policies(emu)] == [old["autoSnapshotPolicyId"]]
+    assert disk(emu, WEB)["autoSnapshotPolicyId"] == old["autoSnapshotPolicyId"]
+    assert os.getxattr(m.p(WEB), "user.zec.autoSnapshot") == SCHEDULE.encode()
