@@ -286,7 +286,7 @@ def test_a_value_cannot_forge_a_log_line(emu, mount):
     lines = m.output().splitlines()
     refused = [l for l in lines if "retention refused" in l]
     assert len(refused) == 1, lines
-    assert "+7x\\nforged error: key=1\\r\\x1b[2J" in refused[0]
+    assert 'value="+7x\\x0aforged error: key=1\\x0d\\x1b[2J"' in refused[0]
     assert not [l for l in lines if l.startswith("forged")]
     assert "\x1b" not in m.output() and "\r" not in m.output()
 
