@@ -204,7 +204,6 @@ static void snaplist_destroy(void *p)
 
 	/* every string is in the list's chunks or the pool */
 	chunks_free(l->chunks);
-	free(l->json);
 	free(l->by_id);
 	free(l->v);
 	free(l);

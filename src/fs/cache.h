@@ -50,8 +50,7 @@ struct zecfs_snaplist {
 	size_t n;
 	uint32_t *by_id;             /* indices into v, sorted by snapshotId */
 	struct zecfs_chunk *chunks;  /* the strings the list owns (cache.c) */
-	char *json;                  /* snapshots.json, made on first use */
-	size_t json_len;
+	size_t json_len;             /* snapshots.json's size, counted on first use (0: not yet) */
 };
 
 struct zecfs_disk {

@@ -13,21 +13,19 @@
  *                                the DescribeAutoSnapshotPolicies record, pretty JSON
  *   MNT/.zecfs/stats             counters, pretty JSON
  *
- * Every file ends with a newline.  A listing's snapshots.json is made once
- * and kept with the (immutable) list, so stat and read agree on its size.
+ * Every file ends with a newline.  A listing's snapshots.json size is
+ * counted once and kept with the (immutable) list; its text is made again
+ * at each open (the same bytes: the list does not change), never kept.
  */
 #include "zecfs.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zec_errno.h"
-
-static pthread_mutex_t json_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int add_str(cJSON *o, const char *key, const char *v)
 {
@@ -71,66 +69,91 @@ char *zecfs_snapshot_json(const struct zec_snapshot *s)
 	return snapshot_json(s, false);
 }
 
-/* With json_lock held: makes l->json. */
-static int build_list_json(struct zecfs_snaplist *l)
+/*
+ * snapshots.json is "[\n", then each record as "  REC,\n" (no comma after
+ * the last), then "]\n"; "[]\n" when the list is empty.  With buf NULL only
+ * the size is counted; else the text is written to buf, cap bytes at most
+ * (the NUL included).  Serialising an immutable list is deterministic, so
+ * the text written at open has the size counted for stat; a text that would
+ * not fit cap is -EIO, never an overflow.
+ */
+static int list_json_write(const struct zecfs_snaplist *l, char *buf, size_t cap, size_t *len)
 {
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
+	size_t at = l->n ? 2 : 1;
 
-	if (!buf)
-		return -ENOMEM;
-	len = (size_t)snprintf(buf, cap, "[%s", l->n ? "\n" : "");
+	if (buf && cap < at + 3)
+		return -EIO;
+	if (buf)
+		memcpy(buf, "[\n", at);
 	for (size_t i = 0; i < l->n; i++) {
 		char *rec = zecfs_snapshot_json(&l->v[i].s);
-		size_t need;
+		const char *end = i + 1 < l->n ? ",\n" : "\n";
+		size_t rl, el = strlen(end);
 
 		if (!rec)
-			goto nomem;
-		need = strlen(rec) + 8;
-		if (len + need >= cap) {
-			char *bigger;
-
-			while (len + need >= cap)
-				cap *= 2;
-			bigger = realloc(buf, cap);
-			if (!bigger) {
+			return -ENOMEM;
+		rl = strlen(rec);
+		if (buf) {
+			if (cap - at < 2 + rl + el + 3) {
 				free(rec);
-				goto nomem;
+				return -EIO;
 			}
-			buf = bigger;
+			memcpy(buf + at, "  ", 2);
+			memcpy(buf + at + 2, rec, rl);
+			memcpy(buf + at + 2 + rl, end, el);
 		}
-		len += (size_t)snprintf(buf + len, cap - len, "  %s%s\n", rec,
-		                        i + 1 < l->n ? "," : "");
+		at += 2 + rl + el;
 		free(rec);
 	}
-	if (len + 3 > cap) {
-		char *bigger = realloc(buf, len + 3);
-
-		if (!bigger)
-			goto nomem;
-		buf = bigger;
-	}
-	memcpy(buf + len, "]\n", 3);
-	l->json = buf;
-	l->json_len = len + 2;
+	if (buf)
+		memcpy(buf + at, "]\n", 3);
+	*len = at + 2;
 	return 0;
-nomem:
-	free(buf);
-	return -ENOMEM;
 }
 
-/* The list's snapshots.json, made on first use. */
-static int list_json(struct zecfs_snaplist *l, const char **text, size_t *len)
+/*
+ * The size of the list's snapshots.json, counted on first use and kept with
+ * the list (never 0: an empty list's is 3).  The text itself is not kept: a
+ * walk that stats every disk's snapshots.json would otherwise hold a second,
+ * larger copy of every listing (310 bytes a snapshot).  Two threads
+ * may count at once; both find the same size.
+ */
+static int list_json_size(struct zecfs_snaplist *l, size_t *len)
 {
-	int ret = 0;
+	int ret;
 
-	pthread_mutex_lock(&json_lock);
-	if (!l->json)
-		ret = build_list_json(l);
-	*text = l->json;
-	*len = l->json_len;
-	pthread_mutex_unlock(&json_lock);
+	*len = __atomic_load_n(&l->json_len, __ATOMIC_RELAXED);
+	if (*len)
+		return 0;
+	ret = list_json_write(l, NULL, 0, len);
+	if (!ret)
+		__atomic_store_n(&l->json_len, *len, __ATOMIC_RELAXED);
 	return ret;
+}
+
+/* The list's snapshots.json text (malloc'd) and its length. */
+static int list_json(struct zecfs_snaplist *l, char **text, size_t *len)
+{
+	size_t want, got;
+	int ret;
+
+	*text = NULL;
+	ret = list_json_size(l, &want);
+	if (ret)
+		return ret;
+	*text = malloc(want + 1);
+	if (!*text)
+		return -ENOMEM;
+	ret = list_json_write(l, *text, want + 1, &got);
+	if (!ret && got != want)
+		ret = -EIO;                 /* the list changed: it cannot */
+	if (ret) {
+		free(*text);
+		*text = NULL;
+		return ret;
+	}
+	*len = got;
+	return 0;
 }
 
 /* The counters, plus the inodes the kernel holds now (forget frees them). */
@@ -166,7 +189,6 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 {
 	struct zec_result res = { .path = "snapshots.json" };
 	struct zecfs_snaplist *sl = NULL;
-	const char *json;
 	int ret = 0;
 
 	*text = NULL;
@@ -191,13 +213,11 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 		ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
 		if (ret)
 			return ret;
-		ret = list_json(sl, &json, len);
-		if (!ret) {
-			*text = malloc(*len + 1);
-			if (*text)
-				memcpy(*text, json, *len + 1);
-		}
+		ret = list_json(sl, text, len);
 		zecfs_snaplist_put(sl);
+		if (ret && ret != -ENOMEM)
+			return ret;
+		ret = 0;
 		break;
 	default:
 		return -EISDIR;
@@ -212,7 +232,6 @@ int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size
 {
 	struct zec_result res = { .path = "snapshots.json" };
 	struct zecfs_snaplist *sl = NULL;
-	const char *json;
 	size_t len = 0;
 	char *text;
 	int ret;
@@ -227,7 +246,7 @@ int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size
 		ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
 		if (ret)
 			return ret;
-		ret = list_json(sl, &json, &len);
+		ret = list_json_size(sl, &len);
 		zecfs_snaplist_put(sl);
 		*size = (off_t)len;
 		return ret ? zecfs_refuse(ZECFS_OUT_OF_MEMORY) : 0;

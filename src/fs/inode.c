@@ -3,10 +3,17 @@
  *
  * A chained hash table from inode number to identity, guarded by one
  * mutex that is held only for table work, never across a network call.
+ *
+ * A walk of the mount holds an entry for every snapshot the kernel looked
+ * up, so entries are kept small: the disk id, which every snapshot of a
+ * disk repeats, is one reference-counted copy per disk (the disks table),
+ * and an entry holds only the snapshot id itself: 64 bytes of heap for a
+ * snapshot with an 18-digit id (96 when each entry held both ids).
  */
 #include "inode.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +21,38 @@
 /* How far a colliding identity may move from its hashed number. */
 #define PROBE_MAX 8
 
+/* What both tables chain: the first member of their nodes. */
+struct link {
+	struct link *next;
+};
+
+/* A disk id, shared by the entries of that disk. */
+struct disk_name {
+	struct link link;
+	uint64_t refs;               /* entries that point to it */
+	char id[];
+};
+
 struct inode {
-	struct inode *next;
+	struct link link;
 	uint64_t ino;
 	uint64_t nlookup;
-	enum zecfs_kind kind;
-	char *snap_id;               /* points into ids, after disk_id */
-	char ids[];                  /* disk_id NUL snap_id NUL */
+	struct disk_name *disk;      /* NULL: no disk id */
+	unsigned char kind;          /* enum zecfs_kind */
+	char snap_id[];              /* "" when none */
+};
+
+/* A chained hash table of links. */
+struct table {
+	struct link **buckets;
+	size_t nbuckets;             /* a power of two */
+	size_t count;
 };
 
 struct zecfs_inodes {
 	pthread_mutex_t lock;
-	struct inode **buckets;
-	size_t nbuckets;             /* a power of two */
-	uint64_t count;
+	struct table inodes;         /* struct inode, by number */
+	struct table disks;          /* struct disk_name, by id */
 };
 
 static bool fixed_kind(enum zecfs_kind kind, uint64_t *ino)
@@ -67,50 +92,151 @@ static uint64_t ident_hash(enum zecfs_kind kind, const char *disk_id, const char
 	return h < ZECFS_INO_FIRST ? h + ZECFS_INO_FIRST : h;
 }
 
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return mix(h);
+}
+
+static const char *disk_of(const struct inode *n)
+{
+	return n->disk ? n->disk->id : "";
+}
+
+static struct link **bucket(struct table *tb, uint64_t h)
+{
+	return &tb->buckets[h & (tb->nbuckets - 1)];
+}
+
+static int table_init(struct table *tb, size_t nbuckets)
+{
+	tb->nbuckets = nbuckets;
+	tb->count = 0;
+	tb->buckets = calloc(tb->nbuckets, sizeof(*tb->buckets));
+	return tb->buckets ? 0 : -ENOMEM;
+}
+
+/* The node a link is the first member of. */
+static struct inode *inode_of(struct link *l)
+{
+	return (struct inode *)l;
+}
+
+static struct disk_name *disk_name_of(struct link *l)
+{
+	return (struct disk_name *)l;
+}
+
 static struct inode *find(struct zecfs_inodes *t, uint64_t ino)
 {
-	struct inode *n = t->buckets[mix(ino) & (t->nbuckets - 1)];
-
-	while (n && n->ino != ino)
-		n = n->next;
-	return n;
+	for (struct link *l = *bucket(&t->inodes, mix(ino)); l; l = l->next) {
+		if (inode_of(l)->ino == ino)
+			return inode_of(l);
+	}
+	return NULL;
 }
 
 static bool same(const struct inode *n, enum zecfs_kind kind, const char *disk_id,
                  const char *snap_id)
 {
-	return n->kind == kind && strcmp(n->ids, disk_id) == 0 &&
+	return n->kind == kind && strcmp(disk_of(n), disk_id) == 0 &&
 	       strcmp(n->snap_id, snap_id) == 0;
 }
 
-static void insert(struct zecfs_inodes *t, struct inode *n)
+static uint64_t inode_hash(struct link *l)
 {
-	size_t b = mix(n->ino) & (t->nbuckets - 1);
-
-	n->next = t->buckets[b];
-	t->buckets[b] = n;
+	return mix(inode_of(l)->ino);
 }
 
-/* Doubles the bucket array; on ENOMEM the table just stays denser. */
-static void grow(struct zecfs_inodes *t)
+static uint64_t disk_hash(struct link *l)
 {
-	struct inode **old = t->buckets;
-	size_t n = t->nbuckets;
-	struct inode **fresh = calloc(n * 2, sizeof(*fresh));
+	return str_hash(disk_name_of(l)->id);
+}
 
+static void chain(struct table *tb, struct link *l, uint64_t h)
+{
+	struct link **b = bucket(tb, h);
+
+	l->next = *b;
+	*b = l;
+}
+
+/* Unlinks l, which the table holds; the caller frees it. */
+static void table_remove(struct table *tb, struct link *l, uint64_t h)
+{
+	for (struct link **pp = bucket(tb, h); *pp; pp = &(*pp)->next) {
+		if (*pp == l) {
+			*pp = l->next;
+			tb->count--;
+			return;
+		}
+	}
+}
+
+/* Doubles the bucket array when it is dense; on ENOMEM it just stays denser. */
+static void table_grow(struct table *tb, uint64_t (*hash)(struct link *l))
+{
+	struct link **old = tb->buckets;
+	size_t n = tb->nbuckets;
+	struct link **fresh;
+
+	if (tb->count < n * 2)
+		return;
+	fresh = calloc(n * 2, sizeof(*fresh));
 	if (!fresh)
 		return;
-	t->buckets = fresh;
-	t->nbuckets = n * 2;
+	tb->buckets = fresh;
+	tb->nbuckets = n * 2;
 	for (size_t i = 0; i < n; i++) {
 		while (old[i]) {
-			struct inode *e = old[i];
+			struct link *e = old[i];
 
 			old[i] = e->next;
-			insert(t, e);
+			chain(tb, e, hash(e));
 		}
 	}
 	free(old);
+}
+
+static void table_add(struct table *tb, struct link *l, uint64_t (*hash)(struct link *l))
+{
+	table_grow(tb, hash);
+	chain(tb, l, hash(l));
+	tb->count++;
+}
+
+/* With the lock held: the shared copy of a disk id, one more reference. */
+static struct disk_name *disk_get(struct zecfs_inodes *t, const char *id, size_t len)
+{
+	uint64_t h = str_hash(id);
+	struct disk_name *d;
+
+	for (struct link *l = *bucket(&t->disks, h); l; l = l->next) {
+		d = disk_name_of(l);
+		if (strcmp(d->id, id) == 0) {
+			d->refs++;
+			return d;
+		}
+	}
+	d = malloc(sizeof(*d) + len + 1);
+	if (!d)
+		return NULL;
+	d->refs = 1;
+	memcpy(d->id, id, len + 1);
+	table_add(&t->disks, &d->link, disk_hash);
+	return d;
+}
+
+/* With the lock held: drops a reference to a disk id. */
+static void disk_put(struct zecfs_inodes *t, struct disk_name *d)
+{
+	if (!d || --d->refs)
+		return;
+	table_remove(&t->disks, &d->link, disk_hash(&d->link));
+	free(d);
 }
 
 int zecfs_inodes_new(struct zecfs_inodes **out)
@@ -119,9 +245,9 @@ int zecfs_inodes_new(struct zecfs_inodes **out)
 
 	if (!t)
 		return -ENOMEM;
-	t->nbuckets = 1024;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	if (!t->buckets) {
+	if (table_init(&t->inodes, 1024) || table_init(&t->disks, 64)) {
+		free(t->inodes.buckets);
+		free(t->disks.buckets);
 		free(t);
 		return -ENOMEM;
 	}
@@ -134,15 +260,17 @@ void zecfs_inodes_free(struct zecfs_inodes *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->nbuckets; i++) {
-		while (t->buckets[i]) {
-			struct inode *e = t->buckets[i];
+	for (size_t i = 0; i < t->inodes.nbuckets; i++) {
+		while (t->inodes.buckets[i]) {
+			struct inode *e = inode_of(t->inodes.buckets[i]);
 
-			t->buckets[i] = e->next;
+			t->inodes.buckets[i] = e->link.next;
+			disk_put(t, e->disk);
 			free(e);
 		}
 	}
-	free(t->buckets);
+	free(t->inodes.buckets);
+	free(t->disks.buckets);     /* empty now: every entry put its disk */
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -193,21 +321,22 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 		ret = -ENOSPC;          /* PROBE_MAX live collisions: not in this universe */
 		goto out;
 	}
-	n = malloc(sizeof(*n) + ld + ls + 2);
+	n = malloc(offsetof(struct inode, snap_id) + ls + 1);
 	if (!n) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	n->disk = NULL;
+	if (ld && !(n->disk = disk_get(t, disk_id, ld))) {
+		free(n);
 		ret = -ENOMEM;
 		goto out;
 	}
 	n->ino = free_ino;
 	n->nlookup = 1;
-	n->kind = kind;
-	memcpy(n->ids, disk_id, ld + 1);
-	n->snap_id = n->ids + ld + 1;
+	n->kind = (unsigned char)kind;
 	memcpy(n->snap_id, snap_id, ls + 1);
-	if (t->count >= t->nbuckets * 2)
-		grow(t);
-	insert(t, n);
-	t->count++;
+	table_add(&t->inodes, &n->link, inode_hash);
 	*ino = n->ino;
 out:
 	pthread_mutex_unlock(&t->lock);
@@ -216,21 +345,19 @@ out:
 
 void zecfs_inode_forget(struct zecfs_inodes *t, uint64_t ino, uint64_t nlookup)
 {
-	struct inode **pp, *n;
+	struct inode *n;
 
 	if (ino < ZECFS_INO_FIRST)
 		return;
 	pthread_mutex_lock(&t->lock);
-	for (pp = &t->buckets[mix(ino) & (t->nbuckets - 1)]; (n = *pp); pp = &n->next) {
-		if (n->ino != ino)
-			continue;
+	n = find(t, ino);
+	if (n) {
 		n->nlookup = nlookup >= n->nlookup ? 0 : n->nlookup - nlookup;
 		if (n->nlookup == 0) {
-			*pp = n->next;
+			table_remove(&t->inodes, &n->link, inode_hash(&n->link));
+			disk_put(t, n->disk);
 			free(n);
-			t->count--;
 		}
-		break;
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -252,8 +379,8 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 	pthread_mutex_lock(&t->lock);
 	n = find(t, ino);
 	if (n) {
-		out->kind = n->kind;
-		strcpy(out->disk_id, n->ids);        /* both bounded by ZECFS_ID_MAX */
+		out->kind = (enum zecfs_kind)n->kind;
+		strcpy(out->disk_id, disk_of(n));    /* both bounded by ZECFS_ID_MAX */
 		strcpy(out->snap_id, n->snap_id);
 	} else {
 		ret = -ENOENT;
@@ -285,7 +412,7 @@ uint64_t zecfs_inodes_count(struct zecfs_inodes *t)
 	uint64_t n;
 
 	pthread_mutex_lock(&t->lock);
-	n = t->count;
+	n = t->inodes.count;
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }

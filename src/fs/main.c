@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <stdio.h>
@@ -28,6 +29,35 @@
 /* Requests wait on the network, not the CPU: more workers than libfuse's
  * default of 10 keep concurrent operations concurrent. */
 #define DEFAULT_MAX_THREADS "-omax_threads=64"
+
+/*
+ * glibc gives threads up to 8 malloc arenas per CPU, and each arena keeps
+ * the memory its threads freed.  A listing runs up to 'parallel' (64) page
+ * threads and libfuse up to max_threads workers, so a walk of the mount
+ * spread its transient page memory over 16 arenas on 2 CPUs (more on
+ * bigger hosts), each then holding its own free remainder between the
+ * cached lists' blocks.  CPU work runs on at most one thread per CPU, so
+ * more arenas than CPUs buy no speed: zecfs uses one per CPU, at least 2 and
+ * at most 8.  100,000 snapshots, find of the mount on 2 CPUs: 4 MiB less
+ * peak RSS.  MALLOC_ARENA_MAX or glibc.malloc.arena_max in GLIBC_TUNABLES
+ * still decide when set.
+ */
+static void limit_malloc_arenas(void)
+{
+#ifdef M_ARENA_MAX
+	const char *tunables = getenv("GLIBC_TUNABLES");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (getenv("MALLOC_ARENA_MAX") ||
+	    (tunables && strstr(tunables, "glibc.malloc.arena_max")))
+		return;
+	if (cpus < 2)
+		cpus = 2;
+	if (cpus > 8)
+		cpus = 8;
+	mallopt(M_ARENA_MAX, (int)cpus);
+#endif
+}
 
 static void print_version(void)
 {
@@ -185,6 +215,7 @@ int main(int argc, char *argv[])
 	char *endpoint = NULL;
 	int ret = 1, mounted = 0;
 
+	limit_malloc_arenas();          /* before any thread exists */
 	pthread_mutex_init(&fs.lock, NULL);
 	if (zecfs_parse_options(&args, &fs.cfg)) {
 		if (!fs.cfg.bad_option)
