@@ -99,6 +99,23 @@ def make_cert(directory):
     return cert, key
 
 
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def ca_bundle(cert):
+    """The CA file zecfs gets over https: the system bundle (about 140
+    certificates, what a production mount trusts) with the emulator's
+    certificate appended, so the cost of a real bundle is measured too."""
+    path = os.path.join(os.path.dirname(cert), "bundle.pem")
+    with open(path, "w") as out:
+        if os.path.exists(SYSTEM_BUNDLE):
+            with open(SYSTEM_BUNDLE) as f:
+                out.write(f.read())
+        with open(cert) as f:
+            out.write(f.read())
+    return path
+
+
 # ---- the emulator --------------------------------------------------------
 
 class BenchEmulator(Emulator):
@@ -109,7 +126,7 @@ class BenchEmulator(Emulator):
         super().__init__(args=args)
         self.n_disks, self.per_disk = n_disks, per_disk
         self.tls = tls
-        self.cafile = tls[0] if tls else None
+        self.cafile = ca_bundle(tls[0]) if tls else None
         self.startup_s = 0.0
 
     def start(self):

@@ -46,6 +46,7 @@
 #include "zec_errno.h"
 #include "zec_log.h"
 #include "zec_sign.h"
+#include "zec_tls.h"
 
 #ifndef ZECFS_VERSION
 #define ZECFS_VERSION "0"
@@ -80,6 +81,7 @@ struct zec_client {
 	char host[300];                  /* Host header, signed */
 	char base[300];                  /* the endpoint, normalised */
 	char *cafile;
+	struct zec_tls *tls;             /* the shared CA store, or NULL */
 	long request_timeout_ms;
 	long deadline_ms;
 	int parallel;
@@ -372,6 +374,17 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 		zec_client_free(c);
 		return ret;
 	}
+	/* one CA store for all connections; without it, curl loads its own */
+	if (strncmp(c->base, "https://", 8) == 0) {
+		ret = zec_tls_new(c->cafile, &c->tls);
+		if (ret == -ENOMEM) {
+			zec_client_free(c);
+			return ret;
+		}
+		if (ret)
+			zlog_debug("shared ca store unavailable, curl loads the ca per connection "
+			           "error=%d", ret);
+	}
 	*out = c;
 	return 0;
 
@@ -407,6 +420,7 @@ void zec_client_free(struct zec_client *c)
 		pthread_mutex_destroy(&c->share_locks[i]);
 	creds_clear(&c->creds);
 	free(c->cafile);
+	zec_tls_free(c->tls);
 	pthread_rwlock_destroy(&c->creds_lock);
 	pthread_mutex_destroy(&c->pool_lock);
 	pthread_mutex_destroy(&c->wait_lock);
@@ -748,7 +762,9 @@ static void set_options(struct zec_client *c, CURL *h, const char *body,
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->cafile)
+	if (c->tls)
+		zec_tls_apply(c->tls, h);
+	else if (c->cafile)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->cafile);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);

@@ -27,6 +27,7 @@
 #include "zec_parse.h"
 #include "zec_sign.h"
 #include "zec_time.h"
+#include "zec_tls.h"
 
 #define KEY_ID  "TESTKEYID00000001"
 #define SECRET  "TestSecretPassword0123456789"
@@ -1619,6 +1620,32 @@ static void test_name_lookup(void)
 	zec_client_free(c);
 }
 
+/* The shared CA store: built from the system's paths and a PEM file. */
+static void test_tls_store(void)
+{
+	char pem[] = "/tmp/zec-test-ca-XXXXXX";
+	struct zec_tls *t = NULL;
+	int fd = mkstemp(pem);
+	FILE *f;
+
+	CHECK(zec_tls_new(NULL, &t) == 0 && t, "tls: the system store alone");
+	zec_tls_free(t);
+	CHECK(zec_tls_new("/nonexistent/ca.pem", &t) == -EINVAL && !t,
+	      "tls: an unreadable cafile is refused");
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f) {
+		fputs("not a certificate\n", f);
+		fclose(f);
+	}
+	CHECK(zec_tls_new(pem, &t) == -EINVAL && !t, "tls: a cafile without certificates is refused");
+	unlink(pem);
+	if (access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0) {
+		CHECK(zec_tls_new("/etc/ssl/certs/ca-certificates.crt", &t) == 0 && t,
+		      "tls: a PEM bundle as cafile");
+		zec_tls_free(t);
+	}
+}
+
 int main(void)
 {
 	char logpath[] = "/tmp/zec-test-http-XXXXXX";
@@ -1647,6 +1674,7 @@ int main(void)
 	test_cancel();
 	test_threads();
 	test_name_lookup();
+	test_tls_store();
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
