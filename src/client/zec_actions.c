@@ -38,6 +38,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
 #include "zec_time.h"
@@ -134,7 +135,7 @@ static int describe_disks_page(struct zec_client *c, const struct zec_disk_filte
                                int page_num, int page_size, uint64_t deadline,
                                struct zec_disk_list *out, struct zec_result *res)
 {
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	cJSON *response = NULL;
 	char *body = NULL;
 	int ret;
@@ -184,7 +185,7 @@ static int describe_snapshots_page(struct zec_client *c,
                                    struct zec_snapshot_list *out,
                                    struct zec_result *res)
 {
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	cJSON *response = NULL;
 	char *body = NULL;
 	int ret;
@@ -644,7 +645,7 @@ static int walk_once(struct walk *w, struct zec_result *res, bool *moved)
 	w->ret = 0;
 	w->window = w->window_max;
 	idset_free(&w->seen);
-	w->seen.key = (uint64_t)zec_now_ms() * 0x9E3779B97F4A7C15ull ^
+	w->seen.key = (uint64_t)zec_clock_now_ms() * 0x9E3779B97F4A7C15ull ^
 	              (uint64_t)(uintptr_t)w;
 
 	ret = walk_fetch(w, 1, &r, &items, &count, &total);
@@ -672,7 +673,7 @@ static int walk_all(struct zec_client *c, const struct walk_kind *k,
 		.c = c, .k = k, .filter = f, .sink = sink, .deadline = deadline,
 		.path = res->path,
 	};
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	int ret = 0;
 
 	w.window_max = zec_client_parallel(c);
@@ -692,7 +693,7 @@ static int walk_all(struct zec_client *c, const struct walk_kind *k,
 	if (total)
 		*total = w.total1;
 	res->attempts = w.attempts;
-	res->duration_ms = (double)(zec_now_ms() - t0);
+	res->duration_ms = (double)(zec_clock_now_ms() - t0);
 	idset_free(&w.seen);
 	pthread_mutex_destroy(&w.lock);
 	pthread_cond_destroy(&w.cond);
@@ -1201,8 +1202,8 @@ int zec_create_snapshot_known(struct zec_client *c, const char *disk_id,
                               char **snapshot_id, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t t0 = zec_now_ms(), deadline;
-	time_t started = time(NULL);
+	uint64_t t0 = zec_clock_now_ms(), deadline;
+	time_t started = zec_clock_wall();
 	cJSON *response = NULL;
 	char *body = NULL;
 	int ret, max;
@@ -1268,7 +1269,7 @@ int zec_create_snapshot_known(struct zec_client *c, const char *disk_id,
 			ret = zec_result_local(res, ZECFS_CREATE_UNCERTAIN,
 			                       "several snapshots of that name were "
 			                       "created meanwhile");
-			res->duration_ms = (double)(zec_now_ms() - t0);
+			res->duration_ms = (double)(zec_clock_now_ms() - t0);
 			zec_http_log_failure(res);
 			break;
 		}
@@ -1287,7 +1288,7 @@ int zec_create_snapshot_known(struct zec_client *c, const char *disk_id,
 			          zlog_esc(res->path, ep, sizeof(ep)), res->attempts, slept);
 		}
 	}
-	res->duration_ms = (double)(zec_now_ms() - t0);
+	res->duration_ms = (double)(zec_clock_now_ms() - t0);
 	cJSON_Delete(response);
 	free(body);
 	return ret;
@@ -1308,7 +1309,7 @@ int zec_snapshot_name_exists(struct zec_client *c, const char *disk_id,
 	if (!c || !str_ok(disk_id) || !str_ok(name))
 		return bad_argument(res, "DescribeSnapshots: bad arguments");
 	ret = snapshots_named(c, disk_id, name,
-	                      zec_now_ms() + (uint64_t)zec_client_deadline_ms(c),
+	                      zec_clock_now_ms() + (uint64_t)zec_client_deadline_ms(c),
 	                      &list, res);
 	if (ret == -ENOMEM && res->outcome == ZEC_OUTCOME_OK)
 		return no_memory(res);
@@ -1329,7 +1330,7 @@ int zec_modify_snapshots_attribute(struct zec_client *c,
                                    struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	cJSON *response = NULL;
 	char *body = NULL;
 	int ret;
@@ -1404,7 +1405,7 @@ int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
                          struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t t0 = zec_now_ms(), deadline;
+	uint64_t t0 = zec_clock_now_ms(), deadline;
 	bool ambiguous_seen = false;
 	cJSON *response = NULL;
 	char *body = NULL;
@@ -1461,7 +1462,7 @@ int zec_delete_snapshots(struct zec_client *c, const char *const *snapshot_ids,
 		if (zec_http_backoff(c, res->attempts, deadline, &slept))
 			break;
 	}
-	res->duration_ms = (double)(zec_now_ms() - t0);
+	res->duration_ms = (double)(zec_clock_now_ms() - t0);
 	cJSON_Delete(response);
 	free(body);
 	return ret;
@@ -1473,7 +1474,7 @@ int zec_apply_snapshot(struct zec_client *c, const char *snapshot_id,
                        const char *disk_id, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	cJSON *response = NULL;
 	char *body = NULL;
 	int ret;
@@ -1498,7 +1499,7 @@ int zec_modify_disks_attributes(struct zec_client *c, const char *const *disk_id
                                 struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	cJSON *response = NULL;
 	char *body = NULL;
 	int ret;

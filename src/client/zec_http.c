@@ -43,6 +43,7 @@
 
 #include <curl/curl.h>
 
+#include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
 #include "zec_sign.h"
@@ -124,14 +125,6 @@ struct body_buf {
 };
 
 /* ---- small helpers ------------------------------------------------------- */
-
-uint64_t zec_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void wipe_free(char *s)
 {
@@ -218,7 +211,7 @@ void zec_client_op_begin(struct zec_client *c, long timeout_ms)
 
 	if (timeout_ms <= 0)
 		timeout_ms = c ? c->deadline_ms : DEFAULT_DEADLINE_MS;
-	d = zec_now_ms() + (uint64_t)timeout_ms;
+	d = zec_clock_now_ms() + (uint64_t)timeout_ms;
 	if (!op_deadline || d < op_deadline)
 		op_deadline = d;
 }
@@ -236,7 +229,7 @@ uint64_t zec_op_deadline(void)
 
 uint64_t zec_call_deadline(const struct zec_client *c, uint64_t own)
 {
-	uint64_t d = own ? own : zec_now_ms() + (uint64_t)c->deadline_ms;
+	uint64_t d = own ? own : zec_clock_now_ms() + (uint64_t)c->deadline_ms;
 
 	if (op_deadline && op_deadline < d)
 		d = op_deadline;
@@ -304,7 +297,6 @@ static bool loopback_host(const char *host)
 int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 {
 	struct zec_client *c = NULL;
-	pthread_condattr_t ca;
 	int ret;
 
 	*out = NULL;
@@ -358,17 +350,17 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 
 	atomic_init(&c->cancelled, false);
 	atomic_init(&c->walk_threads, 0);
-	atomic_init(&c->rng, (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c ^
-	                     zec_now_ms() << 20);
+	atomic_init(&c->rng, (uint64_t)zec_clock_wall() ^ (uint64_t)(uintptr_t)c ^
+	                     zec_clock_now_ms() << 20);
 	pthread_rwlock_init(&c->creds_lock, NULL);
 	pthread_mutex_init(&c->pool_lock, NULL);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&c->share_locks[i], NULL);
 	pthread_mutex_init(&c->wait_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->wait_cond, &ca);
-	pthread_condattr_destroy(&ca);
+	if (zec_clock_cond_init(&c->wait_cond)) {
+		zec_client_free(c);
+		return -ENOMEM;
+	}
 	ret = share_new(c);
 	if (ret) {
 		zec_client_free(c);
@@ -703,7 +695,7 @@ static int build_headers(struct zec_client *c, const char *action,
 		}
 		ret = slist_add(&l, line);
 	} else if (cr.key_id && cr.password) {
-		snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+		snprintf(ts, sizeof(ts), "%lld", (long long)zec_clock_wall());
 		ret = zec_signature(cr.password, ts, ZEC_CONTENT_TYPE, c->host,
 		                    body, strlen(body), sig);
 		if (!ret)
@@ -975,13 +967,7 @@ static int backoff_sleep(struct zec_client *c, long ms)
 	struct timespec until;
 	int ret = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	zec_clock_deadline(&until, (double)ms / 1000);
 	pthread_mutex_lock(&c->wait_lock);
 	while (!atomic_load(&c->cancelled)) {
 		if (pthread_cond_timedwait(&c->wait_cond, &c->wait_lock, &until) ==
@@ -1001,7 +987,7 @@ int zec_http_backoff(struct zec_client *c, int attempt, uint64_t deadline_ms,
 
 	deadline_ms = zec_call_deadline(c, deadline_ms);
 	*slept_ms = ms;
-	if (zec_now_ms() + (uint64_t)ms >= deadline_ms)
+	if (zec_clock_now_ms() + (uint64_t)ms >= deadline_ms)
 		return -ETIMEDOUT;
 	return backoff_sleep(c, ms);
 }
@@ -1020,7 +1006,7 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 	*response = NULL;
 	call->ambiguous = false;
 	for (int i = 1;; i++) {
-		uint64_t now = zec_now_ms();
+		uint64_t now = zec_clock_now_ms();
 		long timeout, backoff;
 
 		if (atomic_load(&c->cancelled)) {
@@ -1057,16 +1043,16 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 		if ((call->flags & ZEC_CALL_NOT_IDEMPOTENT) && call->ambiguous)
 			break;
 		backoff = backoff_pick(c, i);
-		if (zec_now_ms() + (uint64_t)backoff >= deadline)
+		if (zec_clock_now_ms() + (uint64_t)backoff >= deadline)
 			break;                 /* never sleep into the deadline */
-		res->duration_ms = (double)(zec_now_ms() - call_started_ms);
+		res->duration_ms = (double)(zec_clock_now_ms() - call_started_ms);
 		log_retry(res, backoff);
 		if (backoff_sleep(c, backoff)) {
 			ret = result_cancelled(res);
 			break;
 		}
 	}
-	res->duration_ms = (double)(zec_now_ms() - call_started_ms);
+	res->duration_ms = (double)(zec_clock_now_ms() - call_started_ms);
 	if (c->observe)
 		c->observe(c->observe_arg, res);
 	if (ret)

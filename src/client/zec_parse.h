@@ -133,7 +133,7 @@ struct zec_call {
 	const char *action;
 	const char *body;                /* compact JSON, sent as is */
 	unsigned flags;                  /* ZEC_CALL_* */
-	uint64_t deadline_ms;            /* monotonic ms (zec_now_ms); 0: now + config */
+	uint64_t deadline_ms;            /* monotonic ms (zec_clock_now_ms); 0: now + config */
 	int max_attempts;                /* 0: the client's 'retries' */
 	/* called after every failed try, before any backoff; may be NULL */
 	void (*on_failed_try)(void *arg, const struct zec_result *res);
@@ -202,8 +202,5 @@ void zec_client_learn_name_filter(struct zec_client *c, enum zec_name_filter f);
 uint64_t zec_call_deadline(const struct zec_client *c, uint64_t own);
 /* The calling thread's operation deadline, 0 when it has none. */
 uint64_t zec_op_deadline(void);
-
-/* CLOCK_MONOTONIC in milliseconds. */
-uint64_t zec_now_ms(void);
 
 #endif /* ZEC_PARSE_H */

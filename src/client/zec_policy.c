@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "zec_actions_int.h"
+#include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_json.h"
 #include "zec_log.h"
@@ -457,7 +458,7 @@ int zec_create_auto_snapshot_policy(struct zec_client *c, const struct zec_polic
                                     char **policy_id, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	cJSON *response = NULL;
 	char *body = NULL;
 	const char *id;
@@ -494,7 +495,7 @@ static int describe_page(struct zec_client *c, const struct zec_policy_filter *f
                          int page_num, int page_size, uint64_t deadline,
                          struct zec_policy_list *out, struct zec_result *res)
 {
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	cJSON *response = NULL;
 	char *body = NULL;
 	int ret;
@@ -589,7 +590,7 @@ int zec_modify_auto_snapshot_policy(struct zec_client *c, const struct zec_polic
                                     struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	char *body = NULL;
 	int ret;
 
@@ -611,7 +612,7 @@ int zec_delete_auto_snapshot_policies(struct zec_client *c, const char *const *p
 {
 	struct zec_result local = { 0 };
 	struct zec_call call = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	char *body = NULL;
 	int ret;
 
@@ -641,7 +642,7 @@ static int policy_disks(struct zec_client *c, const char *action, const char *po
                         const char *const *disk_ids, size_t n, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	char *body = NULL;
 	int ret;
 
@@ -672,7 +673,7 @@ int zec_create_disks(struct zec_client *c, const struct zec_disk_spec *spec,
                      struct zec_disks_created *out, struct zec_result *res)
 {
 	struct zec_result local = { 0 };
-	uint64_t t0 = zec_now_ms();
+	uint64_t t0 = zec_clock_now_ms();
 	cJSON *response = NULL;
 	char *body = NULL;
 	int ret;

@@ -387,7 +387,7 @@ static int builder_add(struct builder *b, const struct zec_snapshot *s)
 	sn->ctime = parse_time(s->create_time);
 	if (sn->ctime == 0) {
 		/* never 1970: a recipe that prunes by age would delete it */
-		sn->ctime = time(NULL);
+		sn->ctime = zec_clock_wall();
 		sn->bad_time = true;
 	}
 	b->n++;
@@ -592,7 +592,7 @@ static int fetch_disks(struct zecfs_cache *c, const char *key,
  */
 static void settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
 {
-	time_t now = time(NULL);
+	time_t now = zec_clock_wall();
 
 	if (!old)
 		fresh->mtime = fresh->newest;
@@ -1188,7 +1188,7 @@ static int snap_swap(struct zecfs_cache *c, const char *disk_id, rebuild_fn fn,
 		pthread_mutex_lock(&c->lock);
 		if (ds->s.cur == &old->h) {
 			if (local) {
-				fresh->h.mtime = time(NULL);
+				fresh->h.mtime = zec_clock_wall();
 				if (fresh->h.mtime < old->h.mtime)
 					fresh->h.mtime = old->h.mtime;
 				ds->s.changed_gen = ++c->gen;
@@ -1394,7 +1394,7 @@ int zecfs_cache_disk_changed(struct zecfs_cache *c, const struct zec_disk *d)
 		}
 		pthread_mutex_lock(&c->lock);
 		if (c->disks.cur == &old->h) {
-			fresh->h.mtime = time(NULL);
+			fresh->h.mtime = zec_clock_wall();
 			list_put(c->disks.cur);
 			c->disks.cur = &fresh->h;
 			c->disks.changed_gen = ++c->gen;
@@ -1513,7 +1513,7 @@ int zecfs_cache_slot_replace(struct zecfs_cache *c, struct zecfs_cache_slot *o,
 
 	pthread_mutex_lock(&c->lock);
 	if (o->s.cur == old) {
-		fresh->mtime = time(NULL);
+		fresh->mtime = zec_clock_wall();
 		if (old && fresh->mtime < old->mtime)
 			fresh->mtime = old->mtime;
 		list_put(o->s.cur);

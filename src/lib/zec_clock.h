@@ -15,10 +15,13 @@
 #define ZEC_CLOCK_H
 
 #include <pthread.h>
+#include <stdint.h>
 #include <time.h>
 
 /* Seconds on CLOCK_MONOTONIC, with nanosecond resolution. */
 double zec_clock_now(void);
+/* Milliseconds on CLOCK_MONOTONIC (the client's deadlines). */
+uint64_t zec_clock_now_ms(void);
 
 /* Wall-clock seconds and milliseconds since the epoch (CLOCK_REALTIME). */
 time_t zec_clock_wall(void);

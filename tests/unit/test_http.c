@@ -23,6 +23,7 @@
 
 #include "check.h"
 #include "zec_client.h"
+#include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_parse.h"
 #include "zec_sign.h"
@@ -618,20 +619,20 @@ static void test_deadline(void)
 	script_reset();
 	for (int i = 0; i < 10; i++)
 		script_add(STEP_STALL, 0, NULL, 3000);
-	t0 = zec_now_ms();
+	t0 = zec_clock_now_ms();
 	ret = zec_describe_disks(c, NULL, 1, 10, &l, &res);
 	CHECK(ret == -ETIMEDOUT && res.outcome == ZEC_OUTCOME_TIMEOUT &&
-	      zec_now_ms() - t0 < 1500, "a stalled server: -ETIMEDOUT within the deadline "
-	      "(%d attempts, %llu ms)", res.attempts, (unsigned long long)(zec_now_ms() - t0));
+	      zec_clock_now_ms() - t0 < 1500, "a stalled server: -ETIMEDOUT within the deadline "
+	      "(%d attempts, %llu ms)", res.attempts, (unsigned long long)(zec_clock_now_ms() - t0));
 	zec_client_free(c);
 
 	c = client(300, 700, 50);
 	script_reset();
 	for (int i = 0; i < 50; i++)
 		error_reply(503, "SERVICE_TEMPORARY_UNAVAILABLE");
-	t0 = zec_now_ms();
+	t0 = zec_clock_now_ms();
 	ret = zec_describe_disks(c, NULL, 1, 10, &l, &res);
-	CHECK(ret == -EAGAIN && zec_now_ms() - t0 < 1500 && res.attempts < 50,
+	CHECK(ret == -EAGAIN && zec_clock_now_ms() - t0 < 1500 && res.attempts < 50,
 	      "503 forever: -EAGAIN when the deadline runs out (%d attempts)", res.attempts);
 	zec_client_free(c);
 }
@@ -1169,12 +1170,12 @@ static void test_walker_stream(void)
 	script_reset();
 	for (int i = 0; i < 200; i++)
 		script_add(STEP_LIST, 1000000, NULL, 1);
-	t0 = zec_now_ms();
+	t0 = zec_clock_now_ms();
 	ret = list_walk(c, &t, &res);
 	CHECK(ret == -EIO && strcmp(res.code, ZECFS_LIST_INCONSISTENT) == 0 &&
 	      count_action("DescribeSnapshots") <= 2 + 64,
 	      "item 8: 10^6 of one repeated item: -EIO after %d calls, %llu ms",
-	      count_action("DescribeSnapshots"), (unsigned long long)(zec_now_ms() - t0));
+	      count_action("DescribeSnapshots"), (unsigned long long)(zec_clock_now_ms() - t0));
 
 	/* item 8: a short page before the last: EIO, no page after it asked */
 	script_reset();
@@ -1268,14 +1269,14 @@ static void test_op_deadline(void)
 	for (int i = 0; i < 60; i++)
 		script_add(STEP_STALL, 0, NULL, 1000);
 	zec_client_op_begin(c, 1000);
-	t0 = zec_now_ms();
+	t0 = zec_clock_now_ms();
 	ret = zec_describe_disks(c, NULL, 1, 10, &l, &res);
-	CHECK(ret == -ETIMEDOUT && zec_now_ms() - t0 < 1500,
+	CHECK(ret == -ETIMEDOUT && zec_clock_now_ms() - t0 < 1500,
 	      "op deadline: a call ends at the operation's 1 s, not its own 20 s (%llu ms)",
-	      (unsigned long long)(zec_now_ms() - t0));
+	      (unsigned long long)(zec_clock_now_ms() - t0));
 	ret = zec_describe_disks(c, NULL, 1, 10, &l, &res);
 	CHECK(ret == -ETIMEDOUT && strcmp(res.code, ZECFS_TIMEOUT) == 0 &&
-	      zec_now_ms() - t0 < 1500,
+	      zec_clock_now_ms() - t0 < 1500,
 	      "op deadline: the next call of the same operation ends by the same deadline");
 	ret = zec_describe_disks(c, NULL, 1, 10, &l, &res);
 	CHECK(ret == -ETIMEDOUT && res.attempts == 0,
@@ -1297,12 +1298,12 @@ static void test_op_deadline(void)
 		char *id = NULL;
 
 		zec_client_op_begin(c, 800);
-		t0 = zec_now_ms();
+		t0 = zec_clock_now_ms();
 		ret = zec_create_snapshot(c, "disk-1", "daily", NULL, &id, &res);
 		zec_client_op_end(c);
-		CHECK(ret < 0 && !id && zec_now_ms() - t0 < 1300,
+		CHECK(ret < 0 && !id && zec_clock_now_ms() - t0 < 1300,
 		      "op deadline: create + lookup end within the operation (%llu ms)",
-		      (unsigned long long)(zec_now_ms() - t0));
+		      (unsigned long long)(zec_clock_now_ms() - t0));
 	}
 	zec_client_free(c);
 }
@@ -1382,16 +1383,16 @@ static void test_cancel(void)
 	script_reset();
 	script_add(STEP_STALL, 0, NULL, 5000);
 	pthread_create(&th, NULL, cancel_later, &a);
-	t0 = zec_now_ms();
+	t0 = zec_clock_now_ms();
 	ret = zec_describe_disks(c, NULL, 1, 10, &l, &res);
 	pthread_join(th, NULL);
 	CHECK(ret == -ESHUTDOWN && res.outcome == ZEC_OUTCOME_LOCAL &&
-	      strcmp(res.code, ZECFS_CANCELLED) == 0 && zec_now_ms() - t0 < 600,
+	      strcmp(res.code, ZECFS_CANCELLED) == 0 && zec_clock_now_ms() - t0 < 600,
 	      "cancel aborts an in-flight call (%llu ms)",
-	      (unsigned long long)(zec_now_ms() - t0));
-	t0 = zec_now_ms();
+	      (unsigned long long)(zec_clock_now_ms() - t0));
+	t0 = zec_clock_now_ms();
 	ret = zec_describe_disks(c, NULL, 1, 10, &l, &res);
-	CHECK(ret == -ESHUTDOWN && zec_now_ms() - t0 < 100, "calls after cancel fail at once");
+	CHECK(ret == -ESHUTDOWN && zec_clock_now_ms() - t0 < 100, "calls after cancel fail at once");
 	zec_client_free(c);
 
 	/* a cancel during a backoff sleep wakes it */
@@ -1402,12 +1403,12 @@ static void test_cancel(void)
 	a.c = c;
 	a.delay_ms = 300;
 	pthread_create(&th, NULL, cancel_later, &a);
-	t0 = zec_now_ms();
+	t0 = zec_clock_now_ms();
 	ret = zec_describe_disks(c, NULL, 1, 10, &l, &res);
 	pthread_join(th, NULL);
-	CHECK(ret == -ESHUTDOWN && zec_now_ms() - t0 < 1500,
+	CHECK(ret == -ESHUTDOWN && zec_clock_now_ms() - t0 < 1500,
 	      "cancel wakes a backoff sleep (%llu ms, %d attempts)",
-	      (unsigned long long)(zec_now_ms() - t0), res.attempts);
+	      (unsigned long long)(zec_clock_now_ms() - t0), res.attempts);
 	zec_client_free(c);
 }
 
