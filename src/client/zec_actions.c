@@ -252,7 +252,9 @@ int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filte
  * paging then misses or repeats items): the walk stops asking for pages,
  * lets those in flight finish (discarded), calls sink->restart() and walks
  * again, up to WALK_ROUNDS times; the last round is accepted as it is (short
- * pages then end it).  A sink without restart() is never restarted.
+ * pages then end it) and flagged res->incomplete: what it lacks may only
+ * have shifted across a page boundary.  A sink without restart() is never
+ * restarted.
  */
 
 #define WALK_STACK  (1u << 20)      /* worker thread stacks */
@@ -679,11 +681,20 @@ static int walk_all(struct zec_client *c, const struct walk_kind *k,
 	w.window_max = zec_client_parallel(c);
 	pthread_mutex_init(&w.lock, NULL);
 	pthread_cond_init(&w.cond, NULL);
+	res->incomplete = false;
 	for (int round = 1; round <= WALK_ROUNDS; round++) {
 		bool moved = false;
 
 		w.final = round == WALK_ROUNDS || !k->can_restart(sink);
 		ret = walk_once(&w, res, &moved);
+		if (!ret && moved && w.final) {
+			/* accepted as it is: an item that shifted across a page
+			 * boundary is missing; the caller must not take the
+			 * listing's silence about it as its removal */
+			res->incomplete = true;
+			zlog_warn("api list moved under every walk, listing may be incomplete "
+			          "action=%s path=%s rounds=%d", k->action, ZLOG_ESC(w.path), round);
+		}
 		if (ret || !moved || w.final)
 			break;
 		zlog_debug("api walk again action=%s reason=\"list changed while paging\"",

@@ -57,6 +57,8 @@ struct zec_result {
 	int attempts;
 	double duration_ms;
 	int err;                         /* the negative errno this result maps to */
+	bool incomplete;                 /* a listing that moved under its every walk:
+	                                    items may be missing (zec_actions.c) */
 };
 
 struct zec_disk {

@@ -796,6 +796,48 @@ static int by_disk_page(void *arg, struct zec_snapshot *items, size_t n)
 }
 
 /*
+ * An incomplete listing (res->incomplete: the list moved under every walk)
+ * does not show what it lacks as gone: 'l' becomes itself plus every entry
+ * of the disk's cached list that it does not have, and the slot asks again
+ * at the next access (slot_get).  So zecfs's own mkdir never vanishes from
+ * an ls because other snapshots were deleted while the listing was paged.
+ * Out of memory, the listing stays as it came.
+ */
+static void keep_unlisted(struct zecfs_cache *c, const char *disk_id,
+                          struct zecfs_snaplist **l)
+{
+	struct zecfs_snaplist *old = NULL, *merged = NULL;
+	struct builder b = { 0 };
+	struct disk_slot *ds;
+	int ret = 0;
+
+	pthread_mutex_lock(&c->lock);
+	ds = disk_slot(c, disk_id, false);
+	if (ds && ds->s.cur) {
+		old = (struct zecfs_snaplist *)ds->s.cur;
+		list_get(&old->h);
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!old)
+		return;
+	for (size_t i = 0; i < (*l)->n && !ret; i++)
+		ret = builder_add(&b, &(*l)->v[i].s);
+	for (size_t i = 0; i < old->n && !ret; i++) {
+		if (!zecfs_snaplist_find_id(*l, old->v[i].s.snapshot_id))
+			ret = builder_add(&b, &old->v[i].s);
+	}
+	if (!ret)
+		ret = builder_finish(&b, (*l)->h.fetched, &merged);
+	else
+		builder_drop(&b);
+	list_put(&old->h);
+	if (ret)
+		return;
+	list_put(&(*l)->h);
+	*l = merged;
+}
+
+/*
  * One account-wide listing (no disk filter), split by disk as its pages
  * arrive: a walk of the whole mount (find, ls -R, du) costs ceil(S/100)
  * calls in all instead of one listing per disk.  Every disk of the cached
@@ -832,6 +874,8 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 		}
 		if (strcmp(d.v[i].disk_id, disk_id) == 0)
 			mine = l;
+		else if (res->incomplete)
+			list_put(&l->h);        /* each disk lists itself when asked */
 		else
 			install_list(c, d.v[i].disk_id, l, since);
 	}
@@ -844,8 +888,10 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building snapshot lists");
 	}
 	/* disks without any snapshot get an empty list too */
+	if (mine && res->incomplete)
+		keep_unlisted(c, disk_id, &mine);
 	pthread_mutex_lock(&c->lock);
-	if (c->disks.cur) {
+	if (c->disks.cur && !res->incomplete) {
 		disks = (struct zecfs_disklist *)c->disks.cur;
 		list_get(&disks->h);
 	}
@@ -904,6 +950,8 @@ static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
 			return ret;
 		}
 		ret = builder_finish(&b, started, &l);
+		if (!ret && res->incomplete)
+			keep_unlisted(c, disk_id, &l);
 	}
 	if (ret)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the snapshot list");
@@ -1011,7 +1059,8 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 			bool raced = s->changed_gen > since;
 
 			slot_install(c, key, s, fresh);
-			s->due = raced;
+			/* an incomplete listing is shown once, then asked again */
+			s->due = raced || res->incomplete;
 		}
 	} else {
 		s->failed_at = zec_clock_now();

@@ -25,6 +25,8 @@ static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static bool hold_account;        /* the account-wide listing waits for release */
 static bool account_entered, released;
 static bool fail_next;           /* the next listing fails as if the API were down */
+static bool incomplete_next;     /* the next listing moved under every walk: it
+                                    lacks the server's last record */
 static int calls;
 
 /* What the server holds: snapshot (id, name, disk). */
@@ -77,6 +79,11 @@ static int stub_list(const struct zec_snapshot_filter *f, struct zec_snapshot_li
 	}
 	/* what the server answers is what it held when the request arrived */
 	ret = fill(f, &snapshot);
+	if (!ret && incomplete_next && snapshot.count) {
+		incomplete_next = false;
+		res->incomplete = true;
+		zec_snapshot_clear(&snapshot.items[--snapshot.count]);
+	}
 	if (!f->n_disk_ids && hold_account) {
 		account_entered = true;
 		pthread_cond_broadcast(&cond);
@@ -295,6 +302,35 @@ static void test_forget_makes_due(void)
 	zecfs_cache_free(c);
 }
 
+/*
+ * A listing that moved under every walk lacks what shifted across a page
+ * boundary: what the cache knew stays shown (zecfs's own mkdir does not
+ * vanish from ls), and the next access asks again.
+ */
+static void test_incomplete_listing_keeps_what_it_lacks(void)
+{
+	struct zecfs_cache *c = new_cache(3600, 0);
+	char buf[128];
+	int before;
+
+	n_server = 0;
+	put(0, "1", "a1", DISK_A);
+	put(1, "2", "a2", DISK_A);
+	names(c, DISK_A, buf, sizeof(buf));
+	CHECK(strcmp(buf, "a1,a2") == 0, "incomplete: first listing (%s)", buf);
+	zecfs_cache_forget_snapshots(c, DISK_A);
+	incomplete_next = true;
+	names(c, DISK_A, buf, sizeof(buf));
+	CHECK(strcmp(buf, "a1,a2") == 0, "incomplete: a2 is kept although the listing lacks it (%s)",
+	      buf);
+	before = calls;
+	n_server = 1;                   /* a2 really is gone now */
+	names(c, DISK_A, buf, sizeof(buf));
+	CHECK(calls == before + 1, "incomplete: the next access asks again");
+	CHECK(strcmp(buf, "a1") == 0, "incomplete: a complete listing shows a2 gone (%s)", buf);
+	zecfs_cache_free(c);
+}
+
 /* Lists are found by name and by snapshotId; mtime moves only on change. */
 static void test_lookups_and_mtime(void)
 {
@@ -399,6 +435,7 @@ int main(void)
 	test_walk_never_installs_over_a_local_change();
 	test_forget_keeps_stale_life();
 	test_forget_makes_due();
+	test_incomplete_listing_keeps_what_it_lacks();
 	test_lookups_and_mtime();
 	test_other_slot();
 	test_shown_names();

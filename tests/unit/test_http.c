@@ -1213,6 +1213,20 @@ static void test_walker_stream(void)
 	CHECK(ret == 0 && t.restarts == 1 && t.items == 149,
 	      "moved: one restart, then the 149 of the new list (%d, %zu)", t.restarts,
 	      t.items);
+	CHECK(!res.incomplete, "moved: a walk that settled is complete");
+
+	/* moving under every round: the last is accepted, flagged incomplete */
+	script_reset();
+	script_add(STEP_LIST, 150, NULL, 0);
+	script_add(STEP_LIST, 149, NULL, 0);
+	script_add(STEP_LIST, 148, NULL, 0);
+	script_add(STEP_LIST, 147, NULL, 0);
+	script_add(STEP_LIST, 146, NULL, 0);
+	script_add(STEP_LIST, 145, NULL, 0);
+	ret = list_walk(c, &t, &res);
+	CHECK(ret == 0 && t.restarts == 2 && res.incomplete,
+	      "moved every round: accepted after 2 restarts, flagged incomplete (%d, %d, %d)",
+	      ret, t.restarts, res.incomplete);
 	zec_client_free(c);
 }
 
