@@ -1530,44 +1530,23 @@ int zec_modify_disks_attributes(struct zec_client *c, const char *const *disk_id
 
 /* ---- free and copy ------------------------------------------------------- */
 
-void zec_disk_clear(struct zec_disk *d)
+/* Frees one string member (ZEC_*_STRINGS). */
+#define FREE_MEMBER(name, common) free(r->name);
+
+void zec_disk_clear(struct zec_disk *r)
 {
-	if (!d)
+	if (!r)
 		return;
-	free(d->disk_id);
-	free(d->disk_name);
-	free(d->region_id);
-	free(d->zone_id);
-	free(d->disk_type);
-	free(d->disk_category);
-	free(d->disk_status);
-	free(d->instance_id);
-	free(d->instance_name);
-	free(d->create_time);
-	free(d->expired_time);
-	free(d->resource_group_id);
-	free(d->resource_group_name);
-	free(d->serial);
-	free(d->auto_snapshot_policy_id);
-	free(d->json);
-	memset(d, 0, sizeof(*d));
+	ZEC_DISK_STRINGS(FREE_MEMBER)
+	memset(r, 0, sizeof(*r));
 }
 
-void zec_snapshot_clear(struct zec_snapshot *s)
+void zec_snapshot_clear(struct zec_snapshot *r)
 {
-	if (!s)
+	if (!r)
 		return;
-	free(s->snapshot_id);
-	free(s->snapshot_name);
-	free(s->zone_id);
-	free(s->status);
-	free(s->snapshot_type);
-	free(s->retention_time);
-	free(s->disk_id);
-	free(s->create_time);
-	free(s->resource_group_id);
-	free(s->resource_group_name);
-	memset(s, 0, sizeof(*s));
+	ZEC_SNAPSHOT_STRINGS(FREE_MEMBER)
+	memset(r, 0, sizeof(*r));
 }
 
 void zec_disk_list_free(struct zec_disk_list *l)
@@ -1610,24 +1589,24 @@ static bool dup_field(char **dst, const char *src)
 	return *dst != NULL;
 }
 
+/*
+ * Copies: the struct first (every scalar, present and future), then each
+ * string member duplicated (ZEC_*_STRINGS); they are all NULLed before the
+ * first strdup, so a failure frees only what was duplicated.
+ */
+#define NULL_MEMBER(name, common) dst->name = NULL;
+#define DUP_MEMBER(name, common) ok = ok && dup_field(&dst->name, src->name);
+
 int zec_snapshot_copy(struct zec_snapshot *dst, const struct zec_snapshot *src)
 {
-	bool ok;
+	bool ok = true;
 
 	memset(dst, 0, sizeof(*dst));
 	if (!src)
 		return -EINVAL;
-	dst->disk_ability = src->disk_ability;
-	ok = dup_field(&dst->snapshot_id, src->snapshot_id) &&
-	     dup_field(&dst->snapshot_name, src->snapshot_name) &&
-	     dup_field(&dst->zone_id, src->zone_id) &&
-	     dup_field(&dst->status, src->status) &&
-	     dup_field(&dst->snapshot_type, src->snapshot_type) &&
-	     dup_field(&dst->retention_time, src->retention_time) &&
-	     dup_field(&dst->disk_id, src->disk_id) &&
-	     dup_field(&dst->create_time, src->create_time) &&
-	     dup_field(&dst->resource_group_id, src->resource_group_id) &&
-	     dup_field(&dst->resource_group_name, src->resource_group_name);
+	*dst = *src;
+	ZEC_SNAPSHOT_STRINGS(NULL_MEMBER)
+	ZEC_SNAPSHOT_STRINGS(DUP_MEMBER)
 	if (!ok) {
 		zec_snapshot_clear(dst);
 		return -ENOMEM;
@@ -1637,32 +1616,14 @@ int zec_snapshot_copy(struct zec_snapshot *dst, const struct zec_snapshot *src)
 
 int zec_disk_copy(struct zec_disk *dst, const struct zec_disk *src)
 {
-	bool ok;
+	bool ok = true;
 
 	memset(dst, 0, sizeof(*dst));
 	if (!src)
 		return -EINVAL;
-	dst->disk_size = src->disk_size;
-	dst->period = src->period;
-	dst->portable = src->portable;
-	dst->snapshot_ability = src->snapshot_ability;
-	dst->bursting_enabled = src->bursting_enabled;
-	ok = dup_field(&dst->disk_id, src->disk_id) &&
-	     dup_field(&dst->disk_name, src->disk_name) &&
-	     dup_field(&dst->region_id, src->region_id) &&
-	     dup_field(&dst->zone_id, src->zone_id) &&
-	     dup_field(&dst->disk_type, src->disk_type) &&
-	     dup_field(&dst->disk_category, src->disk_category) &&
-	     dup_field(&dst->disk_status, src->disk_status) &&
-	     dup_field(&dst->instance_id, src->instance_id) &&
-	     dup_field(&dst->instance_name, src->instance_name) &&
-	     dup_field(&dst->create_time, src->create_time) &&
-	     dup_field(&dst->expired_time, src->expired_time) &&
-	     dup_field(&dst->resource_group_id, src->resource_group_id) &&
-	     dup_field(&dst->resource_group_name, src->resource_group_name) &&
-	     dup_field(&dst->serial, src->serial) &&
-	     dup_field(&dst->auto_snapshot_policy_id, src->auto_snapshot_policy_id) &&
-	     dup_field(&dst->json, src->json);
+	*dst = *src;
+	ZEC_DISK_STRINGS(NULL_MEMBER)
+	ZEC_DISK_STRINGS(DUP_MEMBER)
 	if (!ok) {
 		zec_disk_clear(dst);
 		return -ENOMEM;

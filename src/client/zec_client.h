@@ -61,22 +61,38 @@ struct zec_result {
 	                                    items may be missing (zec_actions.c) */
 };
 
+/*
+ * The string members of a disk and of a snapshot, each listed once: the
+ * structs below, zec_*_clear, zec_*_copy and the cache's compact form are
+ * all made from these lists, so a new member cannot be left out of one of
+ * them (scalars are copied with the struct).  X(member, common): 'common'
+ * marks values that many records share, which the cache keeps once.
+ *
+ *   disk.json              the record as received, pretty-printed
+ *   snapshot.retention_time NULL: kept forever
+ */
+#define ZEC_DISK_STRINGS(X) \
+	X(disk_id, 0) X(disk_name, 0) X(region_id, 1) X(zone_id, 1) X(disk_type, 1) \
+	X(disk_category, 1) X(disk_status, 1) X(instance_id, 0) X(instance_name, 0) \
+	X(create_time, 0) X(expired_time, 0) X(resource_group_id, 1) \
+	X(resource_group_name, 1) X(serial, 0) X(auto_snapshot_policy_id, 0) X(json, 0)
+
+#define ZEC_SNAPSHOT_STRINGS(X) \
+	X(snapshot_id, 0) X(snapshot_name, 0) X(zone_id, 1) X(status, 1) \
+	X(snapshot_type, 1) X(retention_time, 0) X(disk_id, 1) X(create_time, 0) \
+	X(resource_group_id, 1) X(resource_group_name, 1)
+
+#define ZEC_STRING_MEMBER(name, common) char *name;
+
 struct zec_disk {
-	char *disk_id, *disk_name, *region_id, *zone_id, *disk_type, *disk_category;
-	char *disk_status, *instance_id, *instance_name, *create_time, *expired_time;
-	char *resource_group_id, *resource_group_name, *serial;
-	char *auto_snapshot_policy_id;
+	ZEC_DISK_STRINGS(ZEC_STRING_MEMBER)
 	long long disk_size;             /* GiB */
 	long long period;
 	bool portable, snapshot_ability, bursting_enabled;
-	char *json;                      /* the record as received, pretty-printed */
 };
 
 struct zec_snapshot {
-	char *snapshot_id, *snapshot_name, *zone_id, *status, *snapshot_type;
-	char *retention_time;            /* NULL: kept forever */
-	char *disk_id, *create_time;
-	char *resource_group_id, *resource_group_name;
+	ZEC_SNAPSHOT_STRINGS(ZEC_STRING_MEMBER)
 	bool disk_ability;
 };
 

@@ -353,6 +353,7 @@ static int owned(struct builder *b, char **dst, const char *src)
 static int builder_add(struct builder *b, const struct zec_snapshot *s)
 {
 	struct zecfs_snap *sn;
+	int fail = 0;
 
 	if (!s->snapshot_id || !s->snapshot_name ||
 	    (s->status && strcmp(s->status, "DELETING") == 0))
@@ -373,16 +374,15 @@ static int builder_add(struct builder *b, const struct zec_snapshot *s)
 	}
 	sn = &b->v[b->n];
 	memset(sn, 0, sizeof(*sn));
-	sn->s.disk_ability = s->disk_ability;
-	if (shared(b, &sn->s.zone_id, s->zone_id) || shared(b, &sn->s.status, s->status) ||
-	    shared(b, &sn->s.snapshot_type, s->snapshot_type) ||
-	    shared(b, &sn->s.disk_id, s->disk_id) ||
-	    shared(b, &sn->s.resource_group_id, s->resource_group_id) ||
-	    shared(b, &sn->s.resource_group_name, s->resource_group_name) ||
-	    owned(b, &sn->s.snapshot_id, s->snapshot_id) ||
-	    owned(b, &sn->s.snapshot_name, s->snapshot_name) ||
-	    owned(b, &sn->s.retention_time, s->retention_time) ||
-	    owned(b, &sn->s.create_time, s->create_time))
+	/* the scalars with the struct, then every string member into the pool
+	 * (common values) or the chunks (ZEC_SNAPSHOT_STRINGS) */
+	sn->s = *s;
+#define COMPACT_MEMBER(name, common) \
+	if (!fail) \
+		fail = (common) ? shared(b, &sn->s.name, s->name) : owned(b, &sn->s.name, s->name);
+	ZEC_SNAPSHOT_STRINGS(COMPACT_MEMBER)
+#undef COMPACT_MEMBER
+	if (fail)
 		return -ENOMEM;
 	sn->ctime = parse_time(s->create_time);
 	if (sn->ctime == 0) {
