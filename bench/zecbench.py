@@ -5,6 +5,7 @@ what is measured."""
 
 import json
 import os
+import select
 import shutil
 import ssl
 import subprocess
@@ -270,15 +271,27 @@ class FuseRequests:
         self.proc = subprocess.Popen(["perf", "stat", "-x,", "-a", "-D", "-1",
                                       "--control", "fifo:%s,%s" % (ctl, ack)] + ev,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            self.ctl = open(ctl, "w")
-            self.ack = open(ack)
-            self.ctl.write("enable\n")
-            self.ctl.flush()
-            self.ack.readline()            # counting from here on
-        except OSError:
+        # perf opens the FIFOs once it is ready, or exits (no such
+        # tracepoint on this kernel): never wait on a FIFO without a peer
+        ack_fd = os.open(ack, os.O_RDONLY | os.O_NONBLOCK)
+        deadline = time.monotonic() + 10
+        ctl_fd = None
+        while ctl_fd is None and self.proc.poll() is None and time.monotonic() < deadline:
+            try:
+                ctl_fd = os.open(ctl, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:                # ENXIO: perf has not opened it yet
+                time.sleep(0.01)
+        acked = False
+        if ctl_fd is not None:
+            os.write(ctl_fd, b"enable\n")
+            ready, _, _ = select.select([ack_fd], [], [], 10)
+            acked = bool(ready) and os.read(ack_fd, 64).startswith(b"ack")
+            os.close(ctl_fd)
+        os.close(ack_fd)
+        if not acked:                      # no count rather than a wrong one
             self._stop()
-        return self
+            self.names = ()
+        return self                        # counting from here on
 
     def _stop(self):
         if not self.proc:
@@ -289,9 +302,6 @@ class FuseRequests:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             _, err = self.proc.communicate()
-        for f in ("ctl", "ack"):
-            if hasattr(self, f):
-                getattr(self, f).close()
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.proc = None
         return err
@@ -300,7 +310,8 @@ class FuseRequests:
         err = self._stop()
         values = [line.split(",")[0] for line in err.splitlines()
                   if "fuse:fuse_request_send" in line]
-        if len(values) == len(getattr(self, "names", ())) and all(v.isdigit() for v in values):
+        names = getattr(self, "names", ())
+        if names and len(values) == len(names) and all(v.isdigit() for v in values):
             self.counts = dict(zip(self.names, map(int, values)))
         return False
 

@@ -1054,6 +1054,12 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		if (s->changed_gen > since && s->cur) {
 			/* our own change landed meanwhile: keep it, refetch next time */
 			list_put(fresh);
+		} else if (res->incomplete && s->cur && fresh->destroy != snaplist_destroy) {
+			/* an incomplete listing that could not be merged with the
+			 * known one (fetch_snapshots merges) never replaces it: its
+			 * silence would read as removals; ask again next time */
+			list_put(fresh);
+			s->due = true;
 		} else {
 			/* a change during a first listing: show this one, ask again next time */
 			bool raced = s->changed_gen > since;

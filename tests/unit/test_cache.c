@@ -25,6 +25,8 @@ static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static bool hold_account;        /* the account-wide listing waits for release */
 static bool account_entered, released;
 static bool fail_next;           /* the next listing fails as if the API were down */
+static bool disks_incomplete_next;  /* the next disk listing lacks DISK_B, flagged */
+static int calls_disks;
 static bool incomplete_next;     /* the next listing moved under every walk: it
                                     lacks the server's last record */
 static int calls;
@@ -136,13 +138,18 @@ int __wrap_zec_describe_disks_all(struct zec_client *c, const struct zec_disk_fi
 {
 	(void)c;
 	(void)f;
-	(void)res;
+	calls_disks++;
 	out->items = calloc(2, sizeof(*out->items));
 	if (!out->items)
 		return -ENOMEM;
 	out->items[0].disk_id = strdup(DISK_A);
 	out->items[1].disk_id = strdup(DISK_B);
 	out->count = 2;
+	if (disks_incomplete_next) {
+		disks_incomplete_next = false;
+		res->incomplete = true;
+		zec_disk_clear(&out->items[--out->count]);
+	}
 	return 0;
 }
 
@@ -329,6 +336,27 @@ static void test_incomplete_listing_keeps_what_it_lacks(void)
 	CHECK(calls == before + 1, "incomplete: the next access asks again");
 	CHECK(strcmp(buf, "a1") == 0, "incomplete: a complete listing shows a2 gone (%s)", buf);
 	zecfs_cache_free(c);
+
+	/* a disk listing is not merged: the known one stays until a complete one */
+	{
+		struct zec_result res = { 0 };
+		struct zecfs_disklist *dl = NULL;
+
+		c = new_cache(3600, 0);
+		zecfs_cache_disks(c, &dl, &res);
+		zecfs_disklist_put(dl);
+		zecfs_cache_forget_disks(c);
+		disks_incomplete_next = true;
+		zecfs_cache_disks(c, &dl, &res);
+		CHECK(dl && dl->n == 2, "incomplete: an incomplete disk listing keeps the known list");
+		zecfs_disklist_put(dl);
+		before = calls_disks;
+		zecfs_cache_disks(c, &dl, &res);
+		CHECK(dl && dl->n == 2 && calls_disks == before + 1,
+		      "incomplete: the next access lists the disks again");
+		zecfs_disklist_put(dl);
+		zecfs_cache_free(c);
+	}
 }
 
 /* Lists are found by name and by snapshotId; mtime moves only on change. */
