@@ -455,6 +455,10 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
 	char when[ZEC_TIME_LEN];
 	int ret;
 
+	/* the inode is the id the kernel looked the name up as: still so? */
+	ret = zecfs_confirm_snapshot(fs, n->disk->d.disk_id, n->snap, res);
+	if (ret)
+		return ret;
 	if (r->kind == ZEC_RETENTION_PERMANENT) {
 		m.is_permanent = true;
 	} else {
@@ -563,14 +567,9 @@ static int rollback(struct zecfs *fs, const struct zecfs_node *n, const char *va
 		return zec_result_local(res, ZECFS_NOT_FOUND, "snapshot name");
 	memcpy(name, value, size);
 	name[size] = '\0';
-	ret = zecfs_cache_snapshots(fs->cache, n->disk->d.disk_id, &sl, res);
+	ret = zecfs_find_confirmed(fs, n->disk->d.disk_id, name, &sl, &snap, res);
 	if (ret)
-		return ret;
-	snap = zecfs_snaplist_find(sl, name);
-	if (!snap) {
-		ret = zec_result_local(res, ZECFS_NOT_FOUND, name);
 		goto out;
-	}
 	ret = zec_apply_snapshot(fs->client, snap->s.snapshot_id, n->disk->d.disk_id, res);
 	if (ret)
 		goto out;

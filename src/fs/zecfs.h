@@ -13,6 +13,7 @@
  *   policy.c    user.zec.autoSnapshot, autoSnapshotPolicyId, restoreTo
  *   policies.c  the policy listing behind .policies/ (a cache slot), rmdir there
  *   inval.c     tells the kernel what changed, from its own thread
+ *   confirm.c   a cached name is confirmed on the server before a mutation
  *   cache.c     listings with a TTL, wrapped around the API client
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
@@ -149,6 +150,28 @@ int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_p
 const struct zecfs_disk *zecfs_disk_by_name(const struct zecfs_disklist *l,
                                         const char *name);
 
+/* ---- confirm.c ------------------------------------------------------ */
+
+/*
+ * 0 when the server's record of 'snap' (from a listing of disk_id) still
+ * has its listed snapshotName on that disk and is not DELETING.  Else the
+ * listing is forgotten, the kernel's entry for snap->name dropped, and
+ * -ESTALE (ZECFS_NAME_MOVED) returned; or the API's errno.  One call.
+ */
+int zecfs_confirm_snapshot(struct zecfs *fs, const char *disk_id,
+                           const struct zecfs_snap *snap, struct zec_result *res);
+/*
+ * zecfs_node_child of 'name' in a snapshots/ directory, confirmed on the
+ * server: a name that moved is resolved again in the fresh listing
+ * (ENOENT, or the snapshot that has the name now), a few times at most.
+ */
+int zecfs_child_confirmed(struct zecfs *fs, const struct zecfs_node *parent,
+                          const char *name, struct zecfs_node *c, struct zec_result *res);
+/* The same for a snapshot named in a value (rollback): *sl is referenced. */
+int zecfs_find_confirmed(struct zecfs *fs, const char *disk_id, const char *name,
+                         struct zecfs_snaplist **sl, const struct zecfs_snap **snap,
+                         struct zec_result *res);
+
 /* ---- content.c ------------------------------------------------------ */
 
 /* A read-only file's whole content, malloc'd; *len its length.  -errno. */
@@ -260,9 +283,12 @@ const struct zecfs_policy_entry *zecfs_policylist_find_id(const struct zecfs_pol
  */
 void zecfs_policies_changed(struct zecfs *fs, const char *old_id, const char *new_id,
                             const char *disk_id);
-/* rmdir .policies/<name>: DeleteAutoSnapshotPolicies when no disk is on it. */
-int zecfs_policy_rmdir(struct zecfs *fs, const struct zecfs_node *c, const char *path,
-                       struct zec_result *res);
+/*
+ * rmdir .policies/<name> (c: its node, resolved in parent): DeleteAutoSnapshotPolicies
+ * when the server confirms the policy still has that name and no disk is on it.
+ */
+int zecfs_policy_rmdir(struct zecfs *fs, const struct zecfs_node *parent, const char *name,
+                       struct zecfs_node *c, const char *path, struct zec_result *res);
 /* Is the node in .policies (read-only: EROFS for any change)? */
 bool zecfs_is_policy(enum zecfs_kind kind);
 
