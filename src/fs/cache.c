@@ -585,21 +585,56 @@ static int fetch_disks(struct zecfs_cache *c, const char *key,
 	return 0;
 }
 
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 /*
- * A list's mtime: unchanged contents keep the old list's; changed ones
- * take the time zecfs saw the change (never before the newest entry); a
- * first listing takes its newest entry's createTime.
+ * A changed list's mtime: the time zecfs saw the change, never before its
+ * newest entry, and always after the mtime of the list it replaces (one
+ * nanosecond at least), so the kernel always sees it move.
+ */
+static void changed_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
+{
+	struct timespec t = { .tv_sec = fresh->newest, .tv_nsec = 0 }, now;
+
+	zec_clock_wall_ts(&now);
+	if (ts_before(&t, &now))
+		t = now;
+	if (old && !ts_before(&old->mtime, &t)) {
+		t = old->mtime;
+		if (++t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec = 0;
+		}
+	}
+	fresh->mtime = t;
+}
+
+/*
+ * A fetched list's mtime: unchanged contents keep the old list's; changed
+ * ones move it (changed_mtime); a first listing takes its newest entry's
+ * createTime.
  */
 static void settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
 {
-	time_t now = zec_clock_wall();
-
-	if (!old)
-		fresh->mtime = fresh->newest;
-	else if (old->digest == fresh->digest)
+	if (!old) {
+		fresh->mtime.tv_sec = fresh->newest;
+		fresh->mtime.tv_nsec = 0;
+	} else if (old->digest == fresh->digest) {
 		fresh->mtime = old->mtime;
-	else
-		fresh->mtime = now > fresh->newest ? now : fresh->newest;
+	} else {
+		changed_mtime(fresh, old);
+	}
+}
+
+/* With the lock held: the kernel's copy of a listing's directory is stale. */
+static void report_changed(struct zecfs_cache *c, enum zecfs_gone what, const char *key)
+{
+	if (c->opts.gone)
+		c->opts.gone(c->opts.gone_arg, what, what == ZECFS_CHANGED_SNAPSHOTS ? key : NULL,
+		             what == ZECFS_CHANGED_SLOT ? key : NULL);
 }
 
 /*
@@ -673,6 +708,12 @@ static void slot_install(struct zecfs_cache *c, const char *disk_id, struct slot
 	if (fresh->destroy == snaplist_destroy)
 		carry_bad_times((struct zecfs_snaplist *)fresh, (const struct zecfs_snaplist *)s->cur);
 	settle_mtime(fresh, s->cur);
+	/* the kernel may hold the directory with attributes valid for a TTL:
+	 * a changed listing reaches it now, whoever's request fetched it */
+	if (s->cur && s->cur->digest != fresh->digest)
+		report_changed(c, fresh->destroy == snaplist_destroy ? ZECFS_CHANGED_SNAPSHOTS :
+		                  fresh->destroy == disklist_destroy ? ZECFS_CHANGED_DISKS :
+		                  ZECFS_CHANGED_SLOT, disk_id);
 	list_put(s->cur);
 	s->cur = fresh;
 	s->due = false;
@@ -1243,9 +1284,7 @@ static int snap_swap(struct zecfs_cache *c, const char *disk_id, rebuild_fn fn,
 		pthread_mutex_lock(&c->lock);
 		if (ds->s.cur == &old->h) {
 			if (local) {
-				fresh->h.mtime = zec_clock_wall();
-				if (fresh->h.mtime < old->h.mtime)
-					fresh->h.mtime = old->h.mtime;
+				changed_mtime(&fresh->h, &old->h);
 				ds->s.changed_gen = ++c->gen;
 			} else {
 				report_gone(c, disk_id, &old->h, &fresh->h);
@@ -1449,7 +1488,7 @@ int zecfs_cache_disk_changed(struct zecfs_cache *c, const struct zec_disk *d)
 		}
 		pthread_mutex_lock(&c->lock);
 		if (c->disks.cur == &old->h) {
-			fresh->h.mtime = zec_clock_wall();
+			changed_mtime(&fresh->h, &old->h);
 			list_put(c->disks.cur);
 			c->disks.cur = &fresh->h;
 			c->disks.changed_gen = ++c->gen;
@@ -1469,6 +1508,7 @@ void zecfs_cache_forget_disks(struct zecfs_cache *c)
 	if (c->disks.cur)
 		c->disks.due = true;
 	c->disks.changed_gen = ++c->gen;
+	report_changed(c, ZECFS_CHANGED_DISKS, NULL);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1482,6 +1522,8 @@ void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id)
 	 * but make it due for a refresh */
 	if (ds && ds->s.cur)
 		ds->s.due = true;
+	/* what the kernel cached may lack a change whose outcome was unclear */
+	report_changed(c, ZECFS_CHANGED_SNAPSHOTS, disk_id);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1558,6 +1600,7 @@ void zecfs_cache_slot_forget(struct zecfs_cache *c, struct zecfs_cache_slot *o)
 	if (o->s.cur)
 		o->s.due = true;
 	o->s.changed_gen = ++c->gen;
+	report_changed(c, ZECFS_CHANGED_SLOT, o->key);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1568,9 +1611,7 @@ int zecfs_cache_slot_replace(struct zecfs_cache *c, struct zecfs_cache_slot *o,
 
 	pthread_mutex_lock(&c->lock);
 	if (o->s.cur == old) {
-		fresh->mtime = zec_clock_wall();
-		if (old && fresh->mtime < old->mtime)
-			fresh->mtime = old->mtime;
+		changed_mtime(fresh, old);
 		list_put(o->s.cur);
 		o->s.cur = fresh;
 		o->s.changed_gen = ++c->gen;

@@ -39,7 +39,14 @@ struct zecfs_list_head {
 	void (*destroy)(void *list);
 	uint64_t digest;             /* hash of the names and ids it lists */
 	time_t newest;               /* newest createTime among its entries, or 0 */
-	time_t mtime;                /* when its contents last changed, as zecfs saw it */
+	/*
+	 * When its contents last changed, as zecfs saw it, to the nanosecond:
+	 * every list whose names or ids differ from the one it replaces has a
+	 * later mtime than it, even within one second or with a server clock
+	 * ahead of ours, because the kernel keeps a directory's cached
+	 * contents for as long as its mtime compares equal.
+	 */
+	struct timespec mtime;
 	size_t unshown;              /* entries whose names or ids cannot be path components */
 	const char *first_unshown;   /* the id of one of them, for the log */
 };
@@ -64,11 +71,18 @@ struct zecfs_disklist {
 	size_t n;
 };
 
-/* What a fresh listing shows is gone (or now names something else). */
+/*
+ * What a fresh listing shows is gone (or now names something else), and
+ * which listings changed or were forgotten: the kernel's copies of those
+ * directories are dropped at once.
+ */
 enum zecfs_gone {
 	ZECFS_GONE_DISK,               /* a disk id left the root */
 	ZECFS_GONE_DISK_NAME,          /* a disk name left .by-name */
 	ZECFS_GONE_SNAPSHOT,           /* a name left a disk's snapshots/ */
+	ZECFS_CHANGED_DISKS,           /* the disk list changed or is due (root, .by-name) */
+	ZECFS_CHANGED_SNAPSHOTS,       /* disk_id's snapshot list changed or is due */
+	ZECFS_CHANGED_SLOT,            /* the listing in the slot named 'name' */
 };
 
 struct zecfs_cache_opts {

@@ -176,6 +176,18 @@ void zecfs_inval_gone(void *arg, enum zecfs_gone what, const char *disk_id, cons
 		zecfs_inval_entry(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPDIR, disk_id, NULL),
 		                name);
 		break;
+	case ZECFS_CHANGED_DISKS:
+		zecfs_inval_inode(fs->inval, ZECFS_INO_ROOT);
+		zecfs_inval_inode(fs->inval, ZECFS_INO_BYNAME);
+		break;
+	case ZECFS_CHANGED_SNAPSHOTS:
+		zecfs_inval_inode(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPDIR, disk_id, NULL));
+		zecfs_inval_inode(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPS_JSON, disk_id, NULL));
+		break;
+	case ZECFS_CHANGED_SLOT:
+		if (name && strcmp(name, "policies") == 0)
+			zecfs_inval_inode(fs->inval, ZECFS_INO_POLICIES);
+		break;
 	}
 }
 

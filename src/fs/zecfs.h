@@ -118,6 +118,7 @@ struct zecfs_node {
 	const struct zecfs_snap *snap;  /* ZECFS_SNAPSHOT */
 	struct zecfs_policylist *pl;
 	const struct zecfs_policy_entry *pol;  /* the policy kinds */
+	bool unlisted;               /* a directory whose listing could not be had */
 };
 
 /*
@@ -220,7 +221,10 @@ void zecfs_reply_err(fuse_req_t req, int ret);
 /* "/<diskId>/snapshots/<name>" (or shorter) for log lines. */
 const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *buf,
                         size_t size);
-/* A directory's listing, fetched when older than the TTL (GETATTR, LOOKUP). */
+/*
+ * A directory's listing, fetched when older than the TTL (GETATTR, LOOKUP);
+ * when it cannot be had, n->unlisted is set (see node.c).
+ */
 void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n);
 bool zecfs_is_dir(enum zecfs_kind kind);
 

@@ -35,6 +35,7 @@ static int calls;
 struct rec { const char *id, *name, *disk; };
 static struct rec server[8];
 static size_t n_server;
+static const char *server_time = "2026-10-01T00:00:00Z";   /* every createTime */
 
 static void put(size_t i, const char *id, const char *name, const char *disk)
 {
@@ -57,7 +58,7 @@ static int fill(const struct zec_snapshot_filter *f, struct zec_snapshot_list *o
 		s->snapshot_name = strdup(server[i].name);
 		s->disk_id = strdup(server[i].disk);
 		s->status = strdup("AVAILABLE");
-		s->create_time = strdup("2026-10-01T00:00:00Z");
+		s->create_time = strdup(server_time);
 		out->count++;
 	}
 	out->total = (long long)out->count;
@@ -359,6 +360,11 @@ static void test_incomplete_listing_keeps_what_it_lacks(void)
 	}
 }
 
+static bool ts_after(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
 /* Lists are found by name and by snapshotId; mtime moves only on change. */
 static void test_lookups_and_mtime(void)
 {
@@ -377,13 +383,44 @@ static void test_lookups_and_mtime(void)
 	CHECK(zecfs_snaplist_find(l, "alpha") == zecfs_snaplist_find_id(l, "10"), "by name");
 	CHECK(zecfs_snaplist_find_id(l, "99") == NULL, "unknown id");
 	zecfs_cache_snapshots(c, DISK_A, &l2, &res);
-	CHECK(l2 != l && l2->h.mtime == l->h.mtime, "same contents keep their mtime");
+	CHECK(l2 != l && l2->h.mtime.tv_sec == l->h.mtime.tv_sec &&
+	      l2->h.mtime.tv_nsec == l->h.mtime.tv_nsec, "same contents keep their mtime");
 	zecfs_snaplist_put(l2);
 	put(3, "40", "beta", DISK_A);
 	zecfs_cache_snapshots(c, DISK_A, &l2, &res);
-	CHECK(l2->h.mtime > l->h.mtime, "changed contents move the mtime");
+	CHECK(ts_after(&l2->h.mtime, &l->h.mtime), "changed contents move the mtime");
 	zecfs_snaplist_put(l2);
 	zecfs_snaplist_put(l);
+	zecfs_cache_free(c);
+}
+
+/*
+ * The kernel keeps a directory's cached contents while its mtime compares
+ * equal: every change moves it, also when the server's createTimes are
+ * ahead of our clock and several changes fall in one second.
+ */
+static void test_mtime_moves_with_a_clock_behind_the_server(void)
+{
+	struct zecfs_cache *c = new_cache(0, 0);
+	struct zec_result res = { 0 };
+	struct zecfs_snaplist *l = NULL, *l2 = NULL;
+
+	n_server = 0;
+	server_time = "2099-01-01T00:00:00Z";
+	put(0, "10", "alpha", DISK_A);
+	zecfs_cache_snapshots(c, DISK_A, &l, &res);
+	CHECK(l && l->h.mtime.tv_sec == 4070908800, "a first listing: its newest createTime");
+	for (int i = 0; i < 3; i++) {
+		put(1, i % 2 ? "20" : "21", i % 2 ? "beta" : "gamma", DISK_A);
+		zecfs_cache_snapshots(c, DISK_A, &l2, &res);
+		CHECK(l2 && ts_after(&l2->h.mtime, &l->h.mtime),
+		      "each change within one second moves the mtime past the last");
+		zecfs_snaplist_put(l);
+		l = l2;
+		l2 = NULL;
+	}
+	zecfs_snaplist_put(l);
+	server_time = "2026-10-01T00:00:00Z";
 	zecfs_cache_free(c);
 }
 
@@ -465,6 +502,7 @@ int main(void)
 	test_forget_makes_due();
 	test_incomplete_listing_keeps_what_it_lacks();
 	test_lookups_and_mtime();
+	test_mtime_moves_with_a_clock_behind_the_server();
 	test_other_slot();
 	test_shown_names();
 	return check_summary();
