@@ -38,6 +38,10 @@ struct slot {
 	struct zec_result res;
 	double failed_at;            /* monotonic time of the last failure */
 	double rechecked;            /* monotonic time of the last transient-state recheck */
+	/* when (monotonic) and for which process a LOOKUP or GETATTR left it
+	 * for the requests of the same command that follow (take_primed) */
+	double primed_at;
+	long primed_pid;
 };
 
 struct disk_slot {
@@ -85,8 +89,11 @@ static void list_get(struct zecfs_list_head *h)
 
 static void list_put(struct zecfs_list_head *h)
 {
-	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0)
+	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(h->order[0]);
+		free(h->order[1]);
 		h->destroy(h);
+	}
 }
 
 /* ---- interned strings ----------------------------------------------- */
@@ -1037,9 +1044,28 @@ static bool stale_usable(struct zecfs_cache *c, struct slot *s, double now)
 	       now - s->cur->fetched <= c->opts.stale_max;
 }
 
+/*
+ * With the lock held: a list refreshed by the GETATTR or LOOKUP that opens
+ * a command (ls: LOOKUP, GETATTR, READDIR) serves the requests of that
+ * command that follow within a second, once each, without a fetch of their
+ * own: so at cache_ttl=0 one ls costs one listing, not three.
+ */
+static bool take_primed(struct zecfs_cache *c, struct slot *s, const struct zecfs_use_by *by,
+                        double now)
+{
+	double window = c->opts.ttl > 1 ? c->opts.ttl : 1;
+
+	if (by->use == ZECFS_USE_TTL || !s->cur || s->due || s->err || !s->primed_at ||
+	    s->primed_pid != by->pid || now - s->primed_at >= window)
+		return false;
+	if (by->use == ZECFS_USE_SCAN)
+		s->primed_at = 0;       /* the command reads it: the next one asks again */
+	return true;
+}
+
 static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
-                    const char *key, struct zecfs_list_head **out,
-                    struct zec_result *res)
+                    const char *key, const struct zecfs_use_by *by,
+                    struct zecfs_list_head **out, struct zec_result *res)
 {
 	struct zecfs_list_head *fresh = NULL;
 	unsigned long long since;
@@ -1050,6 +1076,10 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		now = zec_clock_now();
+		if (take_primed(c, s, by, now)) {
+			c->counters.hits++;
+			goto hit;
+		}
 		if (s->cur && !s->due && now - s->cur->fetched < c->opts.ttl) {
 			c->counters.hits++;
 			goto hit;
@@ -1127,6 +1157,10 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		return ret;
 	}
 hit:
+	if (by->use == ZECFS_USE_OPEN) {
+		s->primed_at = zec_clock_now();
+		s->primed_pid = by->pid;
+	}
 	list_get(s->cur);
 	*out = s->cur;
 	pthread_mutex_unlock(&c->lock);
@@ -1164,8 +1198,14 @@ static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
 int zecfs_cache_disks(struct zecfs_cache *c, struct zecfs_disklist **out,
                     struct zec_result *res)
 {
+	return zecfs_cache_disks_use(c, &ZECFS_BY_TTL, out, res);
+}
+
+int zecfs_cache_disks_use(struct zecfs_cache *c, const struct zecfs_use_by *by,
+                          struct zecfs_disklist **out, struct zec_result *res)
+{
 	struct zecfs_list_head *h = NULL;
-	int ret = slot_get(c, &c->disks, fetch_disks, NULL, &h, res);
+	int ret = slot_get(c, &c->disks, fetch_disks, NULL, by, &h, res);
 
 	if (!ret)
 		*out = (struct zecfs_disklist *)h;
@@ -1174,6 +1214,13 @@ int zecfs_cache_disks(struct zecfs_cache *c, struct zecfs_disklist **out,
 
 int zecfs_cache_snapshots(struct zecfs_cache *c, const char *disk_id,
                         struct zecfs_snaplist **out, struct zec_result *res)
+{
+	return zecfs_cache_snapshots_use(c, disk_id, &ZECFS_BY_TTL, out, res);
+}
+
+int zecfs_cache_snapshots_use(struct zecfs_cache *c, const char *disk_id,
+                              const struct zecfs_use_by *by,
+                              struct zecfs_snaplist **out, struct zec_result *res)
 {
 	struct zecfs_list_head *h = NULL;
 	struct disk_slot *ds;
@@ -1185,10 +1232,22 @@ int zecfs_cache_snapshots(struct zecfs_cache *c, const char *disk_id,
 	if (!ds)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "cache slot");
 	/* slots are never freed before the cache, so ds stays valid */
-	ret = slot_get(c, &ds->s, fetch_snapshots, ds->disk_id, &h, res);
+	ret = slot_get(c, &ds->s, fetch_snapshots, ds->disk_id, by, &h, res);
 	if (!ret)
 		*out = (struct zecfs_snaplist *)h;
 	return ret;
+}
+
+struct zecfs_disklist *zecfs_cache_disks_cached(struct zecfs_cache *c)
+{
+	struct zecfs_list_head *h;
+
+	pthread_mutex_lock(&c->lock);
+	h = c->disks.cur;
+	if (h)
+		list_get(h);
+	pthread_mutex_unlock(&c->lock);
+	return (struct zecfs_disklist *)h;
 }
 
 struct zecfs_snaplist *zecfs_cache_snapshots_cached(struct zecfs_cache *c,
@@ -1578,7 +1637,14 @@ int zecfs_cache_slot_new(struct zecfs_cache *c, const char *name, zecfs_cache_fe
 int zecfs_cache_slot_get(struct zecfs_cache *c, struct zecfs_cache_slot *o,
                          struct zecfs_list_head **out, struct zec_result *res)
 {
-	return slot_get(c, &o->s, fetch_other, o->key, out, res);
+	return slot_get(c, &o->s, fetch_other, o->key, &ZECFS_BY_TTL, out, res);
+}
+
+int zecfs_cache_slot_get_use(struct zecfs_cache *c, struct zecfs_cache_slot *o,
+                             const struct zecfs_use_by *by, struct zecfs_list_head **out,
+                             struct zec_result *res)
+{
+	return slot_get(c, &o->s, fetch_other, o->key, by, out, res);
 }
 
 struct zecfs_list_head *zecfs_cache_slot_cached(struct zecfs_cache *c,

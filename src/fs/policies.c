@@ -227,8 +227,14 @@ int zecfs_policies_init(struct zecfs *fs)
 int zecfs_policies_get(struct zecfs *fs, struct zecfs_policylist **out,
                        struct zec_result *res)
 {
+	return zecfs_policies_get_use(fs, &ZECFS_BY_TTL, out, res);
+}
+
+int zecfs_policies_get_use(struct zecfs *fs, const struct zecfs_use_by *by,
+                           struct zecfs_policylist **out, struct zec_result *res)
+{
 	struct zecfs_list_head *h = NULL;
-	int ret = zecfs_cache_slot_get(fs->cache, fs->policies, &h, res);
+	int ret = zecfs_cache_slot_get_use(fs->cache, fs->policies, by, &h, res);
 
 	if (!ret)
 		*out = (struct zecfs_policylist *)h;

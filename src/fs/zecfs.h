@@ -225,7 +225,7 @@ const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *bu
  * A directory's listing, fetched when older than the TTL (GETATTR, LOOKUP);
  * when it cannot be had, n->unlisted is set (see node.c).
  */
-void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n);
+void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n, const struct zecfs_use_by *by);
 bool zecfs_is_dir(enum zecfs_kind kind);
 
 void zecfs_dir_decline_opendir(void);
@@ -273,6 +273,9 @@ int zecfs_policies_init(struct zecfs *fs);
 /* The policy listing, fetched when older than cache_ttl; release with put. */
 int zecfs_policies_get(struct zecfs *fs, struct zecfs_policylist **out,
                        struct zec_result *res);
+/* The same, used as zecfs_use says (cache.h). */
+int zecfs_policies_get_use(struct zecfs *fs, const struct zecfs_use_by *by,
+                           struct zecfs_policylist **out, struct zec_result *res);
 /* The listing as cached now, whatever its age (NULL: never listed). */
 struct zecfs_policylist *zecfs_policies_cached(struct zecfs *fs);
 void zecfs_policylist_put(struct zecfs_policylist *l);
