@@ -37,6 +37,7 @@ struct slot {
 	int err;                     /* how the last fetch ended */
 	struct zec_result res;
 	double failed_at;            /* monotonic time of the last failure */
+	double ended_at;             /* monotonic time its last fetch ended */
 	double rechecked;            /* monotonic time of the last transient-state recheck */
 	/* when (monotonic) and for which process a LOOKUP or GETATTR left it
 	 * for the requests of the same command that follow (take_primed) */
@@ -739,7 +740,10 @@ static void install_list(struct zecfs_cache *c, const char *disk_id,
 
 	pthread_mutex_lock(&c->lock);
 	ds = disk_slot(c, disk_id, true);
-	if (ds && !ds->s.fetching && ds->s.changed_gen <= since) {
+	/* nor when a fetch of its own ended after this listing began: that
+	 * list is as new as this one, and an empty one here would read as
+	 * removals of what it found */
+	if (ds && !ds->s.fetching && ds->s.changed_gen <= since && ds->s.ended_at < l->h.fetched) {
 		slot_install(c, ds->disk_id, &ds->s, &l->h);
 		l = NULL;
 	}
@@ -1050,13 +1054,10 @@ static bool stale_usable(struct zecfs_cache *c, struct slot *s, double now)
  * command that follow within a second, once each, without a fetch of their
  * own: so at cache_ttl=0 one ls costs one listing, not three.
  */
-static bool take_primed(struct zecfs_cache *c, struct slot *s, const struct zecfs_use_by *by,
-                        double now)
+static bool take_primed(struct slot *s, const struct zecfs_use_by *by, double now)
 {
-	double window = c->opts.ttl > 1 ? c->opts.ttl : 1;
-
 	if (by->use == ZECFS_USE_TTL || !s->cur || s->due || s->err || !s->primed_at ||
-	    s->primed_pid != by->pid || now - s->primed_at >= window)
+	    s->primed_pid != by->pid || now - s->primed_at >= 1)
 		return false;
 	if (by->use == ZECFS_USE_SCAN)
 		s->primed_at = 0;       /* the command reads it: the next one asks again */
@@ -1069,6 +1070,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 {
 	struct zecfs_list_head *fresh = NULL;
 	unsigned long long since;
+	bool primed = false;
 	double now;
 	unsigned gen;
 	int ret;
@@ -1076,8 +1078,9 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		now = zec_clock_now();
-		if (take_primed(c, s, by, now)) {
+		if (take_primed(s, by, now)) {
 			c->counters.hits++;
+			primed = true;
 			goto hit;
 		}
 		if (s->cur && !s->due && now - s->cur->fetched < c->opts.ttl) {
@@ -1115,6 +1118,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 
 	pthread_mutex_lock(&c->lock);
 	s->fetching = false;
+	s->ended_at = zec_clock_now();
 	s->gen++;
 	s->err = ret;
 	s->res = *res;
@@ -1157,7 +1161,9 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		return ret;
 	}
 hit:
-	if (by->use == ZECFS_USE_OPEN) {
+	/* a list taken as primed is not primed again: the second after its
+	 * own fetch (or TTL hit) bounds what it may answer */
+	if (by->use == ZECFS_USE_OPEN && !primed) {
 		s->primed_at = zec_clock_now();
 		s->primed_pid = by->pid;
 	}

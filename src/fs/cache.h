@@ -118,10 +118,10 @@ void zecfs_cache_free(struct zecfs_cache *c);
  * How a request uses a listing.  One ls sends LOOKUPs and GETATTRs of the
  * directory (stat, then open), then READDIR at offset 0; at cache_ttl=0
  * each would fetch the listing.  So the list a LOOKUP or GETATTR had is
- * left for the requests of the same process that follow within a second
- * (or the TTL), until that process reads the directory from offset 0: one
- * command, one listing.  A list taken by a READDIR at offset 0 is left for
- * nobody: the next command of that process asks the API again.
+ * left for the requests of the same process that follow within one second
+ * of it (not renewed by them), until that process reads the directory from
+ * offset 0: one command, one listing.  A list taken by a READDIR at offset
+ * 0 is left for nobody: the next command of that process asks again.
  *   USE_TTL   fetched when older than the TTL
  *   USE_OPEN  (LOOKUP, GETATTR) what the same process was left, else as
  *             USE_TTL; left for the same process

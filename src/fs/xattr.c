@@ -531,18 +531,23 @@ static int set_disk_name(struct zecfs *fs, const struct zecfs_node *n,
 		goto out;
 	zlog_info("disk renamed path=%s disk_id=%s request_id=%s", ZLOG_ESC(res->path),
 	          ZLOG_ESC(ids[0]), ZLOG_ESC(res->request_id));
-	/* the kernel's .by-name/<old> entry and .by-name's contents are stale */
-	if (n->disk->d.disk_name)
-		zecfs_inval_entry(fs->inval, ZECFS_INO_BYNAME, n->disk->d.disk_name);
-	zecfs_inval_inode(fs->inval, ZECFS_INO_BYNAME);
-	zecfs_inval_flush(fs->inval);
+	/* the cache first: a kernel that reads .by-name again at once must
+	 * find the new name there */
 	if (zec_disk_copy(&d, &n->disk->d) == 0) {
 		free(d.disk_name);
 		d.disk_name = name;
 		name = NULL;
-		zecfs_cache_disk_changed(fs->cache, &d);
+		if (zecfs_cache_disk_changed(fs->cache, &d))
+			zecfs_cache_forget_disks(fs->cache);
 		zec_disk_clear(&d);
+	} else {
+		zecfs_cache_forget_disks(fs->cache);
 	}
+	/* then the kernel's .by-name/<old> entry and .by-name's contents */
+	if (n->disk->d.disk_name)
+		zecfs_inval_entry(fs->inval, ZECFS_INO_BYNAME, n->disk->d.disk_name);
+	zecfs_inval_inode(fs->inval, ZECFS_INO_BYNAME);
+	zecfs_inval_flush(fs->inval);
 out:
 	free(name);
 	return ret;

@@ -260,6 +260,51 @@ static void test_walk_never_installs_over_a_local_change(void)
 }
 
 /*
+ * A disk's own listing that ends while a walk's account-wide listing is in
+ * flight is as new as the walk's: the walk, which did not see the disk's
+ * new snapshot, must not install an empty list over it.
+ */
+static void test_walk_never_empties_a_newer_own_listing(void)
+{
+	struct zecfs_cache *c = new_cache(3600, 0);
+	struct zecfs_disklist *dl = NULL;
+	struct zec_result res = { 0 };
+	char buf[128];
+	pthread_t t;
+
+	n_server = 0;
+	put(0, "1", "a1", DISK_A);
+	CHECK(zecfs_cache_disks(c, &dl, &res) == 0, "disks listed");
+	zecfs_disklist_put(dl);
+
+	zecfs_cache_walk_started(c);
+	hold_account = true;
+	account_entered = released = false;
+	pthread_create(&t, NULL, list_a, c);
+	pthread_mutex_lock(&lock);
+	while (!account_entered)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+
+	/* another host snapshots disk B; B is listed on its own meanwhile */
+	put(1, "2", "b1", DISK_B);
+	names(c, DISK_B, buf, sizeof(buf));
+	CHECK(strcmp(buf, "b1") == 0, "disk B's own listing shows b1 (got '%s')", buf);
+
+	pthread_mutex_lock(&lock);
+	released = true;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	pthread_join(t, NULL);
+	hold_account = false;
+
+	names(c, DISK_B, buf, sizeof(buf));
+	CHECK(strcmp(buf, "b1") == 0,
+	      "after the walk landed, disk B still shows b1 (got '%s')", buf);
+	zecfs_cache_free(c);
+}
+
+/*
  * Issue 13 item 6: forgetting a list after failed changes must not shorten
  * its stale-if-error life.
  */
@@ -498,6 +543,7 @@ static void test_shown_names(void)
 int main(void)
 {
 	test_walk_never_installs_over_a_local_change();
+	test_walk_never_empties_a_newer_own_listing();
 	test_forget_keeps_stale_life();
 	test_forget_makes_due();
 	test_incomplete_listing_keeps_what_it_lacks();
