@@ -120,7 +120,8 @@ def test_stale_max_0_fails_the_root_listing_at_the_kernel_too(emu, mount):
 def test_an_unclear_mkdir_drops_the_kernels_listing(emu, mount):
     m = mount(emu, "cache_ttl=60", "retries=1")
     snaps = m.p(DB, "snapshots")
-    assert ls(snaps) == []
+    ls(snaps)                    # the first open of the mount declines OPENDIR
+    assert ls(snaps) == []       # this one the kernel caches
     # the create lands but its answer is lost, and so is every lookup that
     # could have adopted it: the outcome is unknown to zecfs
     emu.add_fault(action="CreateSnapshot", drop="after", latencyMs=500, count=1)
@@ -143,3 +144,20 @@ def test_an_unclear_mkdir_drops_the_kernels_listing(emu, mount):
     assert [s["snapshotName"] for s in emu.snapshots(DB)] == ["unclear"]
     # well within cache_ttl=60: the kernel's copy was dropped
     assert ls(snaps) == ["unclear"]
+
+
+def test_an_unclear_restore_shows_the_disk_it_may_have_made(emu, mount):
+    """A restoreTo whose answer was lost may have made a disk: the root the
+    kernel cached must not hide it, or the user tries again and pays for a
+    second one."""
+    m = mount(emu, "cache_ttl=60", "allow_restore", "retries=1")
+    ls(m.path)                   # the first open of the mount declines OPENDIR
+    before = ls(m.path)          # this one the kernel caches
+    emu.add_fault(action="CreateDisks", drop="after", count=1)
+    with pytest.raises(OSError) as e:
+        os.setxattr(m.p(WEB, "snapshots", "nightly-1"), "user.zec.restoreTo", b"maybe-made")
+    assert e.value.errno in (errno.EIO, errno.ETIMEDOUT)
+    made = [d["diskId"] for d in emu.state()["disks"] if d.get("diskName") == "maybe-made"]
+    assert len(made) == 1
+    # well within cache_ttl=60: the kernel's copy of the root was dropped
+    assert ls(m.path) == sorted(before + made)
