@@ -24,6 +24,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static bool hold_account;        /* the account-wide listing waits for release */
 static bool account_entered, released;
+static bool hold_disk_b;         /* disk B's own listing waits, before it reads, for... */
+static bool disk_b_entered, disk_b_released;
 static bool fail_next;           /* the next listing fails as if the API were down */
 static bool disks_incomplete_next;  /* the next disk listing lacks DISK_B, flagged */
 static int calls_disks;
@@ -79,6 +81,12 @@ static int stub_list(const struct zec_snapshot_filter *f, struct zec_snapshot_li
 		ret = zec_result_local(res, ZECFS_TRANSPORT, "stub: connection refused");
 		res->outcome = ZEC_OUTCOME_TRANSPORT;
 		return ret;
+	}
+	if (f->n_disk_ids && hold_disk_b && strcmp(f->disk_ids[0], DISK_B) == 0) {
+		disk_b_entered = true;
+		pthread_cond_broadcast(&cond);
+		while (!disk_b_released)
+			pthread_cond_wait(&cond, &lock);
 	}
 	/* what the server answers is what it held when the request arrived */
 	ret = fill(f, &snapshot);
@@ -259,10 +267,19 @@ static void test_walk_never_installs_over_a_local_change(void)
 	zecfs_cache_free(c);
 }
 
+static void *list_b(void *arg)
+{
+	char buf[128];
+
+	names(arg, DISK_B, buf, sizeof(buf));
+	return NULL;
+}
+
 /*
- * A disk's own listing that ends while a walk's account-wide listing is in
- * flight is as new as the walk's: the walk, which did not see the disk's
- * new snapshot, must not install an empty list over it.
+ * A disk's own listing that began before a walk's account-wide listing and
+ * read the server after it (a slow, many-page listing) is newer than the
+ * walk's for that disk: the walk, which found no snapshot of it, must not
+ * install an empty list over the one that found b1.
  */
 static void test_walk_never_empties_a_newer_own_listing(void)
 {
@@ -270,24 +287,37 @@ static void test_walk_never_empties_a_newer_own_listing(void)
 	struct zecfs_disklist *dl = NULL;
 	struct zec_result res = { 0 };
 	char buf[128];
-	pthread_t t;
+	pthread_t ta, tb;
 
 	n_server = 0;
 	put(0, "1", "a1", DISK_A);
 	CHECK(zecfs_cache_disks(c, &dl, &res) == 0, "disks listed");
 	zecfs_disklist_put(dl);
 
-	zecfs_cache_walk_started(c);
-	hold_account = true;
-	account_entered = released = false;
-	pthread_create(&t, NULL, list_a, c);
+	/* disk B's own listing begins, and waits before it reads */
+	hold_disk_b = true;
+	disk_b_entered = disk_b_released = false;
+	pthread_create(&tb, NULL, list_b, c);
 	pthread_mutex_lock(&lock);
-	while (!account_entered)
+	while (!disk_b_entered)
 		pthread_cond_wait(&cond, &lock);
 	pthread_mutex_unlock(&lock);
 
-	/* another host snapshots disk B; B is listed on its own meanwhile */
+	/* a walk's account-wide listing reads (no snapshot of B) and waits */
+	zecfs_cache_walk_started(c);
+	hold_account = true;
+	account_entered = released = false;
+	pthread_create(&ta, NULL, list_a, c);
+	pthread_mutex_lock(&lock);
+	while (!account_entered)
+		pthread_cond_wait(&cond, &lock);
+	/* another host snapshots B; B's own listing reads it and ends */
 	put(1, "2", "b1", DISK_B);
+	disk_b_released = true;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	pthread_join(tb, NULL);
+	hold_disk_b = false;
 	names(c, DISK_B, buf, sizeof(buf));
 	CHECK(strcmp(buf, "b1") == 0, "disk B's own listing shows b1 (got '%s')", buf);
 
@@ -295,7 +325,7 @@ static void test_walk_never_empties_a_newer_own_listing(void)
 	released = true;
 	pthread_cond_broadcast(&cond);
 	pthread_mutex_unlock(&lock);
-	pthread_join(t, NULL);
+	pthread_join(ta, NULL);
 	hold_account = false;
 
 	names(c, DISK_B, buf, sizeof(buf));
