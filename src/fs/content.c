@@ -4,7 +4,7 @@
  *   MNT/<diskId>/disk.json       the DescribeDisks record, pretty JSON
  *   MNT/<diskId>/snapshots.json  the disk's whole listing: one JSON array of
  *                                the DescribeSnapshots records, one a line,
- *                                in the order of snapshots/ (by name), from
+ *                                sorted by directory name, from
  *                                the very list the directory shows
  *   MNT/<diskId>/snapshots/<name>/snapshot.json
  *                                one snapshot's DescribeSnapshots record,
