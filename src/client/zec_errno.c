@@ -44,6 +44,7 @@ static const struct zec_errno_entry table[] = {
 	{ ZECFS_DISK_NAME_INVALID, EINVAL, "disk names are 1-64 letters, digits, '-', '_' and '.', starting and ending with a letter or digit" },
 	{ ZECFS_DISK_NAME_TOO_LONG, ENAMETOOLONG, "disk names are at most 64 characters" },
 	{ ZECFS_SNAPSHOT_EXISTS, EEXIST, "a snapshot of that name exists on this disk: choose another name" },
+	{ ZECFS_DISK_EXISTS, EEXIST, "a disk of that name exists: choose another name (a second one would cost money and leave .by-name without the name)" },
 	{ ZECFS_NOT_FOUND, ENOENT, "no such disk, snapshot or file" },
 	{ ZECFS_NO_SNAPSHOT_ABILITY, EOPNOTSUPP, "this disk cannot be snapshotted (snapshotAbility is false)" },
 	{ ZECFS_DELETE_DISABLED, EPERM, "mount with -o allow_delete to delete snapshots and policies" },

@@ -205,3 +205,28 @@ def test_documented_cron_lines_exit_0_quietly_on_an_ordinary_account(emu, mount)
     assert len([n for n in names(emu, WEB) if n.startswith("daily-")]) == 4  # keeps 7
     for disk in SKIPPED:
         assert names(emu, disk) == []
+
+
+def documented_script(first_line):
+    """The code block of docs/backup.md that holds first_line."""
+    doc = open(os.path.join(ROOT, "docs", "backup.md")).read()
+    [block] = [b for b in re.findall(r"^```\n(.*?)^```$", doc, re.M | re.S) if first_line in b]
+    return block
+
+
+def test_documented_restore_drill_is_safe_to_run_twice(emu, mount):
+    m = mount(emu, "allow_restore")
+    script = as_run_here(documented_script("# restore drill:"), m.path)
+    outs = []
+    for _ in range(2):
+        r = subprocess.run(["sh", "-c", script], capture_output=True, text=True)
+        assert (r.returncode, r.stderr) == (0, ""), r.stderr
+        outs.append(r.stdout)
+    drills = [d for d in emu.state()["disks"] if d["diskName"].startswith("drill-")]
+    assert len(drills) == 1                         # one billable disk, not two
+    name = drills[0]["diskName"]
+    assert os.readlink(os.path.join(m.path, ".by-name", name)) == "../" + drills[0]["diskId"]
+    assert outs[0].strip() in ("CREATING", "AVAILABLE")
+    assert outs[1].splitlines()[0] == "%s exists already: nothing restored" % name
+    assert outs[1].splitlines()[1] in ("CREATING", "AVAILABLE")
+    assert names(emu, WEB) == ["nightly-1"]         # nothing deleted
