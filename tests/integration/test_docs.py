@@ -1,7 +1,15 @@
-"""docs/errors.md is the errno table of src/client/zec_errno.c, row for row."""
+"""The docs agree with the code: docs/errors.md is the errno table of
+src/client/zec_errno.c row for row, the options match --help, and every
+mount line an operator copies mounts the safe way."""
 
+import errno
 import os
 import re
+
+import pytest
+
+from conftest import WEB
+from emulator import DEMO_KEY_ID, DEMO_KEY_PASSWORD
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -42,3 +50,58 @@ def test_readme_and_man_page_agree_with_help():
         assert "-o %s" % opt in readme, opt
         assert "-o %s" % opt in man, opt
 
+
+
+
+def shipped_mount_options():
+    """The -o options of every mount line an operator copies: the unit's
+    ExecStart, the fstab line of docs/operations.md, and the man page's
+    fstab line and unit, each as a set."""
+    unit = open(os.path.join(ROOT, "docs", "zecfs.service")).read()
+    ops = open(os.path.join(ROOT, "docs", "operations.md")).read()
+    man = open(os.path.join(ROOT, "docs", "zecfs.1")).read().replace("\\-", "-")
+    fstab = r"^zecfs\s+/mnt/zec\s+fuse\.zecfs\s+(\S+)\s+0\s+0$"
+    found = {
+        "zecfs.service": re.findall(r"^ExecStart=/usr/local/bin/zecfs -o (\S+) /mnt/zec$", unit, re.M),
+        "operations.md fstab": re.findall(fstab, ops, re.M),
+        "zecfs.1 fstab": re.findall(fstab, man, re.M),
+        "zecfs.1 unit": re.findall(r"ExecStart=/usr/local/bin/zecfs -o (\S+) /mnt/zec\\fR", man),
+    }
+    out = {}
+    for where, lines in found.items():
+        assert len(lines) == 1, (where, lines)
+        out[where] = set(lines[0].split(",")) - {"_netdev", "nofail"}
+    return out
+
+
+def test_shipped_unit_fstab_and_man_page_mount_the_safe_way():
+    shipped = shipped_mount_options()
+    assert all(o == {"credentials=/etc/zecfs/credentials"} for o in shipped.values()), shipped
+    # the opt-ins are shown apart, each with what it does
+    ops = open(os.path.join(ROOT, "docs", "operations.md")).read()
+    for opt in ("allow_delete", "retention=+7d", "allow_rollback", "allow_restore"):
+        assert re.search(r"^\| `%s` \| \S.{20,}" % re.escape(opt), ops, re.M), opt
+
+
+def test_the_shipped_options_delete_nothing_and_expire_nothing(emu, mount, tmp_path):
+    """A mount with exactly the shipped options (the credentials file made
+    here): rmdir is EPERM, and a new snapshot is kept forever."""
+    creds = tmp_path / "credentials"
+    creds.write_text("ZENLAYERCLOUD_ACCESS_KEY_ID=%s\nZENLAYERCLOUD_ACCESS_KEY_PASSWORD=%s\n"
+                     % (DEMO_KEY_ID, DEMO_KEY_PASSWORD))
+    os.chmod(str(creds), 0o600)
+    [opts] = {frozenset(o) for o in shipped_mount_options().values()}
+    opts = [o.replace("/etc/zecfs/credentials", str(creds)) for o in opts]
+    m = mount(emu, *opts, env={"PATH": os.environ["PATH"]})
+    snaps = m.p(WEB, "snapshots")
+    os.mkdir(os.path.join(snaps, "copied-unit"))
+    [new] = [s for s in emu.snapshots(WEB) if s["snapshotName"] == "copied-unit"]
+    assert not new.get("retentionTime")
+    for name in ("copied-unit", "nightly-1"):
+        with pytest.raises(OSError) as e:
+            os.rmdir(os.path.join(snaps, name))
+        assert e.value.errno == errno.EPERM
+    with pytest.raises(OSError) as e:
+        os.setxattr(os.path.join(snaps, "nightly-1"), "user.zec.restoreTo", b"copy-1")
+    assert e.value.errno == errno.EPERM
+    assert len(emu.snapshots(WEB)) == 2 and len(emu.state()["disks"]) == 5
