@@ -116,13 +116,17 @@ static const char **known_ids(const struct zecfs_snaplist *l, const char *name, 
 	return ids;
 }
 
-/* The record of a snapshot zecfs just created, as a listing would show it. */
+/*
+ * The record of a snapshot zecfs just created, as a listing would show it:
+ * created at 'created', the server's clock when it answered (its HTTP
+ * Date), so that its mtime is right at once, whatever the local clock says.
+ */
 static int new_snapshot(const struct zecfs_disk *disk, char **id, const char *name,
-                        const char *retention, struct zec_snapshot *s)
+                        const char *retention, time_t created, struct zec_snapshot *s)
 {
 	char now[ZEC_TIME_LEN];
 
-	zec_time_format(zec_clock_wall(), now);
+	zec_time_format(created, now);
 	s->snapshot_id = *id;
 	*id = NULL;
 	s->disk_ability = false;        /* not usable until AVAILABLE (the CSI driver's reading) */
@@ -158,6 +162,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	const char **known;
 	size_t n_known;
 	char *id = NULL;
+	time_t created;
 	int ret;
 
 	(void)mode;
@@ -196,8 +201,10 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	if (ret)
 		goto out;
 	retention[0] = '\0';
+	/* "+7d" is 7 days on the server's clock, which applies the 24-hour rule */
 	if (zecfs_default_retention(fs, disk->d.disk_id, &r))
-		zec_time_format(zec_retention_resolve(&r, zec_clock_wall()), retention);
+		zec_time_format(zec_retention_resolve(&r, (time_t)zec_client_server_now(fs->client)),
+		                retention);
 	/* the ids zecfs knew for this name: an unclear create never adopts one */
 	known = known_ids(c.sl, name, &n_known);
 	ret = zec_create_snapshot_known(fs->client, disk->d.disk_id, name,
@@ -212,7 +219,8 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	zlog_info("snapshot created path=%s snapshot_id=%s request_id=%s retention=%s",
 	          ZLOG_ESC(path), ZLOG_ESC(id), ZLOG_ESC(res.request_id),
 	          retention[0] ? retention : "permanent");
-	if (new_snapshot(disk, &id, name, retention[0] ? retention : NULL, &s)) {
+	created = (time_t)(res.server_time ? res.server_time : zec_client_server_now(fs->client));
+	if (new_snapshot(disk, &id, name, retention[0] ? retention : NULL, created, &s)) {
 		/* created, but we cannot show it: the next listing will */
 		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
 		ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
@@ -227,7 +235,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	memset(&fresh, 0, sizeof(fresh));
 	fresh.s = s;
 	fresh.name = s.snapshot_name;
-	fresh.ctime = zec_clock_wall();
+	fresh.ctime = created;
 	zecfs_node_release(&c);
 	memset(&c, 0, sizeof(c));
 	c.id.kind = ZECFS_SNAPSHOT;

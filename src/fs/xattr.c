@@ -334,11 +334,11 @@ static const char *snapdir_retention(struct zecfs *fs, const char *disk_id,
  * once, with the value (its first 64 bytes, escaped: it is not
  * NUL-terminated) and the reason.
  */
-static int parse_retention(const char *value, size_t size, struct zec_retention *r,
-                           struct zec_result *res)
+static int parse_retention(struct zecfs *fs, const char *value, size_t size,
+                           struct zec_retention *r, struct zec_result *res)
 {
 	char buf[65];
-	time_t now = zec_clock_wall();
+	time_t now = (time_t)zec_client_server_now(fs->client);   /* the server's 24 hours */
 	const char *why = NULL;
 
 	snprintf(buf, sizeof(buf), "%.*s", (int)(size > 64 ? 64 : size), value);
@@ -471,7 +471,8 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
 	if (r->kind == ZEC_RETENTION_PERMANENT) {
 		m.is_permanent = true;
 	} else {
-		zec_time_format(zec_retention_resolve(r, zec_clock_wall()), when);
+		zec_time_format(zec_retention_resolve(r, (time_t)zec_client_server_now(fs->client)),
+		                when);
 		m.retention_time = when;
 	}
 	ret = zec_modify_snapshots_attribute(fs->client, &m, res);
@@ -647,7 +648,7 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		ret = zecfs_restore(fs, &n, value, size, &res);
 		goto out;
 	}
-	ret = parse_retention(value, size, &r, &res);
+	ret = parse_retention(fs, value, size, &r, &res);
 	if (ret)
 		goto out;
 	if (n.id.kind == ZECFS_SNAPDIR) {
