@@ -244,3 +244,77 @@ def test_demo_usage_is_refused_with_the_flags():
                        capture_output=True, text=True)
     assert r.returncode == 2
     assert "usage: scripts/demo [--mnt DIR] [--listen HOST:PORT] [-o OPTIONS]" in r.stderr
+
+
+# ---- the README's tour against a fresh demo ------------------------------------------
+
+def tour_blocks():
+    """The README tour's code blocks: each a list of (command, expected lines)."""
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    tour = readme.split("## A short tour")[1].split("\n## ")[0]
+    blocks = []
+    for block in re.findall(r"^```\n(.*?)^```$", tour, re.M | re.S):
+        steps = []
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                steps.append((line[2:], []))
+            else:
+                steps[-1][1].append(line)
+        blocks.append(steps)
+    return blocks
+
+
+def line_pattern(expected):
+    """A line of sample output as a regex: dates, times and createTimes
+    vary, '...' stands for anything, runs of blanks for any blanks."""
+    out = []
+    for part in re.split(r"(\.\.\.|\s+|[A-Z][a-z]{2} +\d+ +(?:\d{4}|\d\d:\d\d)|"
+                         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)", expected):
+        if not part:
+            continue
+        if part == "...":
+            out.append(".*")
+        elif part.isspace():
+            out.append(r"\s+")
+        elif re.fullmatch(r"[A-Z][a-z]{2} +\d+ +(?:\d{4}|\d\d:\d\d)", part):
+            out.append(r"[A-Z][a-z]{2} +\d+ +(?:\d{4}|\d\d:\d\d)")
+        elif re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", part):
+            out.append(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+        else:
+            out.append(re.escape(part))
+    return "".join(out)
+
+
+def output_matches(expected, actual):
+    """expected (sample lines; a line '...' is any number of lines) against
+    actual, whole."""
+    if not expected:
+        return not actual
+    if expected[0] == "...":
+        return any(output_matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
+    return bool(actual) and re.fullmatch(line_pattern(expected[0]), actual[0]) is not None \
+        and output_matches(expected[1:], actual[1:])
+
+
+def test_readme_tour_matches_a_fresh_demo(demo):
+    r = demo()
+    assert r.returncode == 0, r.stdout + r.stderr
+    addr = "127.0.0.1:%d" % demo.port
+    for steps in tour_blocks():
+        script = ["set +e", "shopt -s expand_aliases", "alias ls='ls -C -T0'"]
+        for i, (cmd, _) in enumerate(steps):
+            cmd = cmd.replace("/tmp/zec", demo.mnt).replace("127.0.0.1:8080", addr)
+            script += ["echo '@@step %d'" % i, "{ %s\n} 2>&1" % cmd]
+        out = subprocess.run(["bash", "-c", "\n".join(script)], capture_output=True,
+                             text=True, env=dict(os.environ, LC_ALL="C", COLUMNS="80"),
+                             timeout=120).stdout
+        out = out.replace(demo.mnt, "/tmp/zec").replace(addr, "127.0.0.1:8080")
+        got = out.split("@@step ")[1:]
+        assert len(got) == len(steps)
+        for (cmd, expected), text in zip(steps, got):
+            body = text.split("\n", 1)[1]           # curl ends without a newline
+            actual = body[:-1].split("\n") if body.endswith("\n") else body.split("\n")
+            actual = [] if actual == [""] else actual
+            assert output_matches(expected, actual), \
+                "README tour: $ %s\nREADME shows:\n%s\na fresh demo prints:\n%s" % (
+                    cmd, "\n".join(expected), "\n".join(actual))
