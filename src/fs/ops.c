@@ -152,6 +152,7 @@ static double attr_timeout(struct zecfs *fs, const struct zecfs_node *n)
 	case ZECFS_SNAP_JSON:
 	case ZECFS_POLICY_JSON:
 	case ZECFS_STATS_FILE:
+	case ZECFS_METRICS_FILE:
 	case ZECFS_STATS_DIR:
 		return 0;
 	default:
