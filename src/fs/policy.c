@@ -118,8 +118,8 @@ static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct z
 		}
 	}
 	/* our choice of name (docs/design.md): the schedule, readably */
-	snprintf(name, sizeof(name), "zecfs-d%02x-h%06x-k%d", s->days, (unsigned)s->hours,
-	         s->keep < 0 ? 0 : s->keep);
+	if (zec_schedule_policy_name(s, name, sizeof(name)))
+		snprintf(name, sizeof(name), "zecfs-schedule");
 	spec.zone_id = d->zone_id;
 	spec.policy_name = name;
 	spec.week_days = s->days;

@@ -244,3 +244,19 @@ def test_refused_move_puts_the_disk_back_on_its_old_policy(emu, mount):
     assert [p["autoSnapshotPolicyId"] for p in policies(emu)] == [old["autoSnapshotPolicyId"]]
     assert disk(emu, WEB)["autoSnapshotPolicyId"] == old["autoSnapshotPolicyId"]
     assert os.getxattr(m.p(WEB), "user.zec.autoSnapshot") == SCHEDULE.encode()
+
+
+def test_a_new_policy_has_a_name_a_person_can_read(emu, mount):
+    m = mount(emu)
+    for disk, value, want in [
+            (WEB, SCHEDULE, "zecfs-mon.wed.fri-at-02h-utc-keep-14d"),
+            (DB, "days=mon,tue,wed,thu,fri hours=0,1,2,12 keep=forever",
+             "zecfs-mon-fri-at-00h-02h.12h-utc-keep-forever")]:
+        r = subprocess.run(["setfattr", "-n", "user.zec.autoSnapshot", "-v", value, m.p(disk)],
+                           capture_output=True, text=True)
+        assert (r.returncode, r.stderr) == (0, "")
+        assert os.readlink(m.p(".policies", want, disk)) == "../../" + disk
+    assert sorted(p["autoSnapshotPolicyName"] for p in policies(emu)) == \
+        ["zecfs-mon-fri-at-00h-02h.12h-utc-keep-forever", "zecfs-mon.wed.fri-at-02h-utc-keep-14d"]
+    assert sorted(os.listdir(m.p(".policies"))) == sorted(p["autoSnapshotPolicyName"]
+                                                          for p in policies(emu))
