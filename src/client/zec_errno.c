@@ -47,6 +47,7 @@ static const struct zec_errno_entry table[] = {
 	{ ZECFS_SNAPSHOT_EXISTS, EEXIST, "a snapshot of that name exists on this disk: choose another name" },
 	{ ZECFS_DISK_EXISTS, EEXIST, "a disk of that name exists: choose another name (a second one would cost money and leave .by-name without the name)" },
 	{ ZECFS_NOT_FOUND, ENOENT, "no such disk, snapshot or file" },
+	{ ZECFS_NAME_MOVED, ESTALE, "the name was given to another snapshot or policy meanwhile (another host, the console): list the directory again" },
 	{ ZECFS_NO_SNAPSHOT_ABILITY, EOPNOTSUPP, "this disk cannot be snapshotted (snapshotAbility is false)" },
 	{ ZECFS_DELETE_DISABLED, EPERM, "mount with -o allow_delete to delete snapshots and policies" },
 	{ ZECFS_ROLLBACK_DISABLED, EPERM, "mount with -o allow_rollback to roll disks back" },

@@ -37,7 +37,12 @@ struct slot {
 	int err;                     /* how the last fetch ended */
 	struct zec_result res;
 	double failed_at;            /* monotonic time of the last failure */
+	double ended_at;             /* monotonic time its last fetch ended */
 	double rechecked;            /* monotonic time of the last transient-state recheck */
+	/* when (monotonic) and for which process a LOOKUP or GETATTR left it
+	 * for the requests of the same command that follow (take_primed) */
+	double primed_at;
+	long primed_pid;
 };
 
 struct disk_slot {
@@ -85,8 +90,11 @@ static void list_get(struct zecfs_list_head *h)
 
 static void list_put(struct zecfs_list_head *h)
 {
-	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0)
+	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(h->order[0]);
+		free(h->order[1]);
 		h->destroy(h);
+	}
 }
 
 /* ---- interned strings ----------------------------------------------- */
@@ -585,21 +593,56 @@ static int fetch_disks(struct zecfs_cache *c, const char *key,
 	return 0;
 }
 
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 /*
- * A list's mtime: unchanged contents keep the old list's; changed ones
- * take the time zecfs saw the change (never before the newest entry); a
- * first listing takes its newest entry's createTime.
+ * A changed list's mtime: the time zecfs saw the change, never before its
+ * newest entry, and always after the mtime of the list it replaces (one
+ * nanosecond at least), so the kernel always sees it move.
+ */
+static void changed_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
+{
+	struct timespec t = { .tv_sec = fresh->newest, .tv_nsec = 0 }, now;
+
+	zec_clock_wall_ts(&now);
+	if (ts_before(&t, &now))
+		t = now;
+	if (old && !ts_before(&old->mtime, &t)) {
+		t = old->mtime;
+		if (++t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec = 0;
+		}
+	}
+	fresh->mtime = t;
+}
+
+/*
+ * A fetched list's mtime: unchanged contents keep the old list's; changed
+ * ones move it (changed_mtime); a first listing takes its newest entry's
+ * createTime.
  */
 static void settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
 {
-	time_t now = zec_clock_wall();
-
-	if (!old)
-		fresh->mtime = fresh->newest;
-	else if (old->digest == fresh->digest)
+	if (!old) {
+		fresh->mtime.tv_sec = fresh->newest;
+		fresh->mtime.tv_nsec = 0;
+	} else if (old->digest == fresh->digest) {
 		fresh->mtime = old->mtime;
-	else
-		fresh->mtime = now > fresh->newest ? now : fresh->newest;
+	} else {
+		changed_mtime(fresh, old);
+	}
+}
+
+/* With the lock held: the kernel's copy of a listing's directory is stale. */
+static void report_changed(struct zecfs_cache *c, enum zecfs_gone what, const char *key)
+{
+	if (c->opts.gone)
+		c->opts.gone(c->opts.gone_arg, what, what == ZECFS_CHANGED_SNAPSHOTS ? key : NULL,
+		             what == ZECFS_CHANGED_SLOT ? key : NULL);
 }
 
 /*
@@ -673,6 +716,12 @@ static void slot_install(struct zecfs_cache *c, const char *disk_id, struct slot
 	if (fresh->destroy == snaplist_destroy)
 		carry_bad_times((struct zecfs_snaplist *)fresh, (const struct zecfs_snaplist *)s->cur);
 	settle_mtime(fresh, s->cur);
+	/* the kernel may hold the directory with attributes valid for a TTL:
+	 * a changed listing reaches it now, whoever's request fetched it */
+	if (s->cur && s->cur->digest != fresh->digest)
+		report_changed(c, fresh->destroy == snaplist_destroy ? ZECFS_CHANGED_SNAPSHOTS :
+		                  fresh->destroy == disklist_destroy ? ZECFS_CHANGED_DISKS :
+		                  ZECFS_CHANGED_SLOT, disk_id);
 	list_put(s->cur);
 	s->cur = fresh;
 	s->due = false;
@@ -691,7 +740,10 @@ static void install_list(struct zecfs_cache *c, const char *disk_id,
 
 	pthread_mutex_lock(&c->lock);
 	ds = disk_slot(c, disk_id, true);
-	if (ds && !ds->s.fetching && ds->s.changed_gen <= since) {
+	/* nor when a fetch of its own ended after this listing began: that
+	 * list is as new as this one, and an empty one here would read as
+	 * removals of what it found */
+	if (ds && !ds->s.fetching && ds->s.changed_gen <= since && ds->s.ended_at < l->h.fetched) {
 		slot_install(c, ds->disk_id, &ds->s, &l->h);
 		l = NULL;
 	}
@@ -996,12 +1048,29 @@ static bool stale_usable(struct zecfs_cache *c, struct slot *s, double now)
 	       now - s->cur->fetched <= c->opts.stale_max;
 }
 
+/*
+ * With the lock held: a list refreshed by the GETATTR or LOOKUP that opens
+ * a command (ls: LOOKUP, GETATTR, READDIR) serves the requests of that
+ * command that follow within a second, once each, without a fetch of their
+ * own: so at cache_ttl=0 one ls costs one listing, not three.
+ */
+static bool take_primed(struct slot *s, const struct zecfs_use_by *by, double now)
+{
+	if (by->use == ZECFS_USE_TTL || !s->cur || s->due || s->err || !s->primed_at ||
+	    s->primed_pid != by->pid || now - s->primed_at >= 1)
+		return false;
+	if (by->use == ZECFS_USE_SCAN)
+		s->primed_at = 0;       /* the command reads it: the next one asks again */
+	return true;
+}
+
 static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
-                    const char *key, struct zecfs_list_head **out,
-                    struct zec_result *res)
+                    const char *key, const struct zecfs_use_by *by,
+                    struct zecfs_list_head **out, struct zec_result *res)
 {
 	struct zecfs_list_head *fresh = NULL;
 	unsigned long long since;
+	bool primed = false;
 	double now;
 	unsigned gen;
 	int ret;
@@ -1009,6 +1078,11 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		now = zec_clock_now();
+		if (take_primed(s, by, now)) {
+			c->counters.hits++;
+			primed = true;
+			goto hit;
+		}
 		if (s->cur && !s->due && now - s->cur->fetched < c->opts.ttl) {
 			c->counters.hits++;
 			goto hit;
@@ -1044,6 +1118,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 
 	pthread_mutex_lock(&c->lock);
 	s->fetching = false;
+	s->ended_at = zec_clock_now();
 	s->gen++;
 	s->err = ret;
 	s->res = *res;
@@ -1086,6 +1161,12 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		return ret;
 	}
 hit:
+	/* a list taken as primed is not primed again: the second after its
+	 * own fetch (or TTL hit) bounds what it may answer */
+	if (by->use == ZECFS_USE_OPEN && !primed) {
+		s->primed_at = zec_clock_now();
+		s->primed_pid = by->pid;
+	}
 	list_get(s->cur);
 	*out = s->cur;
 	pthread_mutex_unlock(&c->lock);
@@ -1123,8 +1204,14 @@ static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
 int zecfs_cache_disks(struct zecfs_cache *c, struct zecfs_disklist **out,
                     struct zec_result *res)
 {
+	return zecfs_cache_disks_use(c, &ZECFS_BY_TTL, out, res);
+}
+
+int zecfs_cache_disks_use(struct zecfs_cache *c, const struct zecfs_use_by *by,
+                          struct zecfs_disklist **out, struct zec_result *res)
+{
 	struct zecfs_list_head *h = NULL;
-	int ret = slot_get(c, &c->disks, fetch_disks, NULL, &h, res);
+	int ret = slot_get(c, &c->disks, fetch_disks, NULL, by, &h, res);
 
 	if (!ret)
 		*out = (struct zecfs_disklist *)h;
@@ -1133,6 +1220,13 @@ int zecfs_cache_disks(struct zecfs_cache *c, struct zecfs_disklist **out,
 
 int zecfs_cache_snapshots(struct zecfs_cache *c, const char *disk_id,
                         struct zecfs_snaplist **out, struct zec_result *res)
+{
+	return zecfs_cache_snapshots_use(c, disk_id, &ZECFS_BY_TTL, out, res);
+}
+
+int zecfs_cache_snapshots_use(struct zecfs_cache *c, const char *disk_id,
+                              const struct zecfs_use_by *by,
+                              struct zecfs_snaplist **out, struct zec_result *res)
 {
 	struct zecfs_list_head *h = NULL;
 	struct disk_slot *ds;
@@ -1144,10 +1238,22 @@ int zecfs_cache_snapshots(struct zecfs_cache *c, const char *disk_id,
 	if (!ds)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "cache slot");
 	/* slots are never freed before the cache, so ds stays valid */
-	ret = slot_get(c, &ds->s, fetch_snapshots, ds->disk_id, &h, res);
+	ret = slot_get(c, &ds->s, fetch_snapshots, ds->disk_id, by, &h, res);
 	if (!ret)
 		*out = (struct zecfs_snaplist *)h;
 	return ret;
+}
+
+struct zecfs_disklist *zecfs_cache_disks_cached(struct zecfs_cache *c)
+{
+	struct zecfs_list_head *h;
+
+	pthread_mutex_lock(&c->lock);
+	h = c->disks.cur;
+	if (h)
+		list_get(h);
+	pthread_mutex_unlock(&c->lock);
+	return (struct zecfs_disklist *)h;
 }
 
 struct zecfs_snaplist *zecfs_cache_snapshots_cached(struct zecfs_cache *c,
@@ -1243,9 +1349,7 @@ static int snap_swap(struct zecfs_cache *c, const char *disk_id, rebuild_fn fn,
 		pthread_mutex_lock(&c->lock);
 		if (ds->s.cur == &old->h) {
 			if (local) {
-				fresh->h.mtime = zec_clock_wall();
-				if (fresh->h.mtime < old->h.mtime)
-					fresh->h.mtime = old->h.mtime;
+				changed_mtime(&fresh->h, &old->h);
 				ds->s.changed_gen = ++c->gen;
 			} else {
 				report_gone(c, disk_id, &old->h, &fresh->h);
@@ -1449,7 +1553,7 @@ int zecfs_cache_disk_changed(struct zecfs_cache *c, const struct zec_disk *d)
 		}
 		pthread_mutex_lock(&c->lock);
 		if (c->disks.cur == &old->h) {
-			fresh->h.mtime = zec_clock_wall();
+			changed_mtime(&fresh->h, &old->h);
 			list_put(c->disks.cur);
 			c->disks.cur = &fresh->h;
 			c->disks.changed_gen = ++c->gen;
@@ -1469,6 +1573,7 @@ void zecfs_cache_forget_disks(struct zecfs_cache *c)
 	if (c->disks.cur)
 		c->disks.due = true;
 	c->disks.changed_gen = ++c->gen;
+	report_changed(c, ZECFS_CHANGED_DISKS, NULL);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1482,6 +1587,8 @@ void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id)
 	 * but make it due for a refresh */
 	if (ds && ds->s.cur)
 		ds->s.due = true;
+	/* what the kernel cached may lack a change whose outcome was unclear */
+	report_changed(c, ZECFS_CHANGED_SNAPSHOTS, disk_id);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1536,7 +1643,14 @@ int zecfs_cache_slot_new(struct zecfs_cache *c, const char *name, zecfs_cache_fe
 int zecfs_cache_slot_get(struct zecfs_cache *c, struct zecfs_cache_slot *o,
                          struct zecfs_list_head **out, struct zec_result *res)
 {
-	return slot_get(c, &o->s, fetch_other, o->key, out, res);
+	return slot_get(c, &o->s, fetch_other, o->key, &ZECFS_BY_TTL, out, res);
+}
+
+int zecfs_cache_slot_get_use(struct zecfs_cache *c, struct zecfs_cache_slot *o,
+                             const struct zecfs_use_by *by, struct zecfs_list_head **out,
+                             struct zec_result *res)
+{
+	return slot_get(c, &o->s, fetch_other, o->key, by, out, res);
 }
 
 struct zecfs_list_head *zecfs_cache_slot_cached(struct zecfs_cache *c,
@@ -1558,6 +1672,7 @@ void zecfs_cache_slot_forget(struct zecfs_cache *c, struct zecfs_cache_slot *o)
 	if (o->s.cur)
 		o->s.due = true;
 	o->s.changed_gen = ++c->gen;
+	report_changed(c, ZECFS_CHANGED_SLOT, o->key);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1568,9 +1683,7 @@ int zecfs_cache_slot_replace(struct zecfs_cache *c, struct zecfs_cache_slot *o,
 
 	pthread_mutex_lock(&c->lock);
 	if (o->s.cur == old) {
-		fresh->mtime = zec_clock_wall();
-		if (old && fresh->mtime < old->mtime)
-			fresh->mtime = old->mtime;
+		changed_mtime(fresh, old);
 		list_put(o->s.cur);
 		o->s.cur = fresh;
 		o->s.changed_gen = ++c->gen;

@@ -39,8 +39,17 @@ struct zecfs_list_head {
 	void (*destroy)(void *list);
 	uint64_t digest;             /* hash of the names and ids it lists */
 	time_t newest;               /* newest createTime among its entries, or 0 */
-	time_t mtime;                /* when its contents last changed, as zecfs saw it */
+	/*
+	 * When its contents last changed, as zecfs saw it, to the nanosecond:
+	 * every list whose names or ids differ from the one it replaces has a
+	 * later mtime than it, even within one second or with a server clock
+	 * ahead of ours, because the kernel keeps a directory's cached
+	 * contents for as long as its mtime compares equal.
+	 */
+	struct timespec mtime;
 	size_t unshown;              /* entries whose names or ids cannot be path components */
+	void *order[2];              /* dir.c's entry orders, built on first readdir;
+	                              * freed with the list */
 	const char *first_unshown;   /* the id of one of them, for the log */
 };
 
@@ -64,11 +73,18 @@ struct zecfs_disklist {
 	size_t n;
 };
 
-/* What a fresh listing shows is gone (or now names something else). */
+/*
+ * What a fresh listing shows is gone (or now names something else), and
+ * which listings changed or were forgotten: the kernel's copies of those
+ * directories are dropped at once.
+ */
 enum zecfs_gone {
 	ZECFS_GONE_DISK,               /* a disk id left the root */
 	ZECFS_GONE_DISK_NAME,          /* a disk name left .by-name */
 	ZECFS_GONE_SNAPSHOT,           /* a name left a disk's snapshots/ */
+	ZECFS_CHANGED_DISKS,           /* the disk list changed or is due (root, .by-name) */
+	ZECFS_CHANGED_SNAPSHOTS,       /* disk_id's snapshot list changed or is due */
+	ZECFS_CHANGED_SLOT,            /* the listing in the slot named 'name' */
 };
 
 struct zecfs_cache_opts {
@@ -98,9 +114,36 @@ int zecfs_cache_new(struct zec_client *client, const struct zecfs_cache_opts *op
                   struct zecfs_cache **out);
 void zecfs_cache_free(struct zecfs_cache *c);
 
+/*
+ * How a request uses a listing.  One ls sends LOOKUPs and GETATTRs of the
+ * directory (stat, then open), then READDIR at offset 0; at cache_ttl=0
+ * each would fetch the listing.  So the list a LOOKUP or GETATTR had is
+ * left for the requests of the same process that follow within one second
+ * of it (not renewed by them), until that process reads the directory from
+ * offset 0: one command, one listing.  A list taken by a READDIR at offset
+ * 0 is left for nobody: the next command of that process asks again.
+ *   USE_TTL   fetched when older than the TTL
+ *   USE_OPEN  (LOOKUP, GETATTR) what the same process was left, else as
+ *             USE_TTL; left for the same process
+ *   USE_SCAN  (READDIR at offset 0) what the same process was left, once,
+ *             else as USE_TTL
+ */
+enum zecfs_use { ZECFS_USE_TTL, ZECFS_USE_OPEN, ZECFS_USE_SCAN };
+
+struct zecfs_use_by {
+	enum zecfs_use use;
+	long pid;                    /* the requesting process (fuse_req_ctx) */
+};
+
+static const struct zecfs_use_by ZECFS_BY_TTL = { ZECFS_USE_TTL, 0 };
+
 /* A referenced list of all disks; release it with zecfs_disklist_put. */
 int zecfs_cache_disks(struct zecfs_cache *c, struct zecfs_disklist **out,
                     struct zec_result *res);
+int zecfs_cache_disks_use(struct zecfs_cache *c, const struct zecfs_use_by *by,
+                          struct zecfs_disklist **out, struct zec_result *res);
+/* The disk list as it is cached now, whatever its age; NULL: never listed. */
+struct zecfs_disklist *zecfs_cache_disks_cached(struct zecfs_cache *c);
 /* The disk of that id in the list, or NULL. */
 const struct zecfs_disk *zecfs_disklist_find(const struct zecfs_disklist *l,
                                          const char *disk_id);
@@ -109,6 +152,9 @@ void zecfs_disklist_put(struct zecfs_disklist *l);
 /* A referenced list of one disk's snapshots (DELETING ones left out). */
 int zecfs_cache_snapshots(struct zecfs_cache *c, const char *disk_id,
                         struct zecfs_snaplist **out, struct zec_result *res);
+int zecfs_cache_snapshots_use(struct zecfs_cache *c, const char *disk_id,
+                              const struct zecfs_use_by *by,
+                              struct zecfs_snaplist **out, struct zec_result *res);
 const struct zecfs_snap *zecfs_snaplist_find(const struct zecfs_snaplist *l,
                                          const char *name);
 const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
@@ -174,6 +220,9 @@ int zecfs_cache_slot_new(struct zecfs_cache *c, const char *name, zecfs_cache_fe
 /* The slot's list, fetched when older than the TTL; release with zecfs_list_put. */
 int zecfs_cache_slot_get(struct zecfs_cache *c, struct zecfs_cache_slot *o,
                          struct zecfs_list_head **out, struct zec_result *res);
+int zecfs_cache_slot_get_use(struct zecfs_cache *c, struct zecfs_cache_slot *o,
+                             const struct zecfs_use_by *by, struct zecfs_list_head **out,
+                             struct zec_result *res);
 /* Its list whatever its age, without asking the API; NULL when never listed. */
 struct zecfs_list_head *zecfs_cache_slot_cached(struct zecfs_cache *c,
                                                 struct zecfs_cache_slot *o);

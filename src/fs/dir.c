@@ -2,10 +2,11 @@
  * dir.c - directories: OPENDIR (declined where the kernel can skip it) and
  * READDIR/READDIRPLUS with real offsets and real inode numbers.
  *
- * Entry i of a directory (0 and 1 are . and ..) has offset i + 1, and every
- * entry carries its inode number, so no libfuse version loses entries or
- * hands the kernel d_ino 0.  READDIRPLUS gives each entry's attributes and
- * takes one lookup reference for it (none for . and ..).
+ * Offsets are cookies of the entries' names (see cookie()), so a scan is
+ * stable while the listing changes under it, and every entry carries its
+ * inode number, so no libfuse version loses entries or hands the kernel
+ * d_ino 0.  READDIRPLUS gives each entry's attributes and takes one lookup
+ * reference for it (none for . and ..), given back if the reply fails.
  */
 #include "zecfs.h"
 
@@ -215,7 +216,8 @@ static bool listed(struct zecfs *fs, const char *disk_id)
  * With plus, the entry comes with its attributes and one lookup reference.
  */
 static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zecfs_node *dir,
-                        struct dent *d, bool plus, char *buf, size_t left, off_t next)
+                        struct dent *d, bool plus, char *buf, size_t left, off_t next,
+                        uint64_t *referenced)
 {
 	struct fuse_entry_param e;
 	size_t need;
@@ -248,18 +250,203 @@ static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zecfs_nod
 		need = fuse_add_direntry_plus(req, buf, left, d->name, &e, next);
 		if (need > left && e.ino)
 			zecfs_inode_forget(fs->inodes, e.ino, 1);     /* not sent */
+		else if (referenced)
+			*referenced = e.ino;
 	}
 	return need > left ? 0 : need;
 }
 
-/* READDIR and READDIRPLUS: entry i has offset i + 1. */
+/*
+ * Directory offsets are cookies of the entries' names, not positions.
+ * Entries are handed out in cookie order, and a READDIR at offset X goes
+ * on with the first entry whose cookie is past X, in whatever listing is
+ * current then.  So an entry that exists for the whole scan is returned
+ * exactly once however the listing changes between two READDIRs (a mkdir
+ * through this mount, another host's rmdir): a position would shift under
+ * an insertion or a removal and repeat or skip an untouched entry.  The
+ * same scheme as ext4's hashed directory offsets and NFS cookies; two names
+ * share a cookie with odds of about n^2 / 2^63, and only a READDIR buffer
+ * that ends between the two of them loses the second.
+ * . and .. have offsets 1 and 2, so cookies start at 3.
+ */
+static uint64_t cookie(const char *name)
+{
+	uint64_t h = 1469598103934665603ULL;     /* FNV-1a, then a final mix */
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (h >> 2) + 3;
+}
+
+/* A directory's entries (indices for nth_entry, past . and ..) in cookie order. */
+struct order {
+	size_t n;
+	uint32_t idx[];
+};
+
+struct keyed {
+	uint64_t cookie;
+	const char *name;
+	uint32_t idx;
+};
+
+static int keyed_cmp(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+
+	if (a->cookie != b->cookie)
+		return a->cookie < b->cookie ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static struct order *build_order(const struct zecfs_node *dir)
+{
+	struct keyed *k = NULL;
+	struct order *o = NULL;
+	size_t n = 0, cap = 0;
+	struct dent d;
+
+	for (size_t i = 2; nth_entry(dir, i, &d); i++) {
+		if (!d.name)
+			continue;
+		if (n == cap) {
+			struct keyed *grown;
+
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(k, cap * sizeof(*k));
+			if (!grown)
+				goto out;
+			k = grown;
+		}
+		k[n].cookie = cookie(d.name);
+		k[n].name = d.name;
+		k[n].idx = (uint32_t)(i - 2);
+		n++;
+	}
+	if (n)
+		qsort(k, n, sizeof(*k), keyed_cmp);
+	o = malloc(sizeof(*o) + n * sizeof(o->idx[0]));
+	if (!o)
+		goto out;
+	o->n = n;
+	for (size_t i = 0; i < n; i++)
+		o->idx[i] = k[i].idx;
+out:
+	free(k);
+	return o;
+}
+
+/*
+ * The order of a listed directory is kept with its list (built once, by
+ * whichever READDIR comes first; the list is immutable): slot 0 for the
+ * root, snapshots/ and .policies, slot 1 for .by-name (the disk list
+ * again, by name).  Other directories are small and built each time:
+ * *own is then set and the caller frees it.
+ */
+static const struct order *order_of(const struct zecfs_node *dir, struct order **own)
+{
+	struct zecfs_list_head *h = NULL;
+	struct order *o, *expected = NULL;
+	int slot = 0;
+
+	*own = NULL;
+	switch (dir->id.kind) {
+	case ZECFS_ROOT: h = &dir->dl->h; break;
+	case ZECFS_BYNAME_DIR: h = &dir->dl->h; slot = 1; break;
+	case ZECFS_SNAPDIR: h = &dir->sl->h; break;
+	case ZECFS_POLICIES_DIR: h = &dir->pl->h; break;
+	default: break;
+	}
+	if (!h)
+		return *own = build_order(dir);
+	o = __atomic_load_n((struct order **)&h->order[slot], __ATOMIC_ACQUIRE);
+	if (o)
+		return o;
+	o = build_order(dir);
+	if (o && !__atomic_compare_exchange_n((struct order **)&h->order[slot], &expected, o,
+	                                      false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		free(o);                /* another READDIR built it first */
+		o = expected;
+	}
+	return o;
+}
+
+/* The first position in o whose cookie is past 'off'. */
+static size_t resume_at(const struct zecfs_node *dir, const struct order *o, uint64_t off)
+{
+	size_t lo = 0, hi = o->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct dent d;
+
+		nth_entry(dir, (size_t)o->idx[mid] + 2, &d);
+		if (cookie(d.name) <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The listing a scan reads.  At offset 0 the current one: fetched as the
+ * TTL says, or the one the GETATTR just before had (USE_SCAN).  Past
+ * offset 0, whatever is cached now, without asking the API again: the
+ * offsets carry on in any newer listing, so one ls costs one listing, also
+ * at cache_ttl=0.
+ */
+static int scan_list(struct zecfs *fs, struct zecfs_node *n, off_t off, long pid,
+                     struct zec_result *res)
+{
+	bool start = off == 0;
+	struct zecfs_use_by by = { start ? ZECFS_USE_SCAN : ZECFS_USE_TTL, pid };
+	int ret = 0;
+
+	switch (n->id.kind) {
+	case ZECFS_ROOT:
+	case ZECFS_BYNAME_DIR:
+		if (!start)
+			n->dl = zecfs_cache_disks_cached(fs->cache);
+		if (!n->dl)
+			ret = zecfs_cache_disks_use(fs->cache, &by, &n->dl, res);
+		if (!ret && n->id.kind == ZECFS_ROOT && start)
+			zecfs_cache_walk_started(fs->cache);
+		break;
+	case ZECFS_SNAPDIR:
+		if (!start)
+			n->sl = zecfs_cache_snapshots_cached(fs->cache, n->id.disk_id);
+		if (!n->sl)
+			ret = zecfs_cache_snapshots_use(fs->cache, n->id.disk_id, &by, &n->sl, res);
+		break;
+	case ZECFS_POLICIES_DIR:
+		if (!start)
+			n->pl = zecfs_policies_cached(fs);
+		if (!n->pl)
+			ret = zecfs_policies_get_use(fs, &by, &n->pl, res);
+		break;
+	default:
+		break;
+	}
+	return ret;
+}
+
+/* READDIR and READDIRPLUS: . and .. at offsets 1 and 2, then cookie order. */
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                        bool plus)
 {
 	struct zecfs *fs = zecfs_of(req);
 	struct zec_result res = { .path = "readdir" };
+	struct order *own = NULL;
+	const struct order *o;
 	struct zecfs_node n;
-	size_t used = 0;
+	uint64_t *sent = NULL;        /* READDIRPLUS: the inodes referenced in buf */
+	size_t used = 0, n_sent = 0;
 	char *buf = NULL;
 	int ret;
 
@@ -270,42 +457,52 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		ret = -ENOTDIR;
 		goto out;
 	}
-	if (n.id.kind == ZECFS_ROOT || n.id.kind == ZECFS_BYNAME_DIR) {
-		ret = zecfs_cache_disks(fs->cache, &n.dl, &res);
-		if (!ret && n.id.kind == ZECFS_ROOT && off == 0)
-			zecfs_cache_walk_started(fs->cache);
-	} else if (n.id.kind == ZECFS_SNAPDIR) {
-		ret = zecfs_cache_snapshots(fs->cache, n.id.disk_id, &n.sl, &res);
-	} else if (n.id.kind == ZECFS_POLICIES_DIR) {
-		ret = zecfs_policies_get(fs, &n.pl, &res);
-	}
+	ret = scan_list(fs, &n, off, (long)fuse_req_ctx(req)->pid, &res);
 	if (ret)
 		goto out;
 	buf = malloc(size);
-	if (!buf) {
+	/* an entry takes more than 64 bytes with its attributes */
+	sent = plus ? calloc(size / 64 + 2, sizeof(*sent)) : NULL;
+	o = order_of(&n, &own);
+	if (!buf || (plus && !sent) || !o) {
 		ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
 		goto out;
 	}
-	for (size_t i = off < 0 ? 0 : (size_t)off;; i++) {
+	for (size_t i = off < 0 ? 0 : (size_t)off; i < 2; i++) {
 		struct dent d;
 		size_t got;
 
-		if (!nth_entry(&n, i, &d))
-			break;
-		if (!d.name)
-			continue;
-		got = add_entry(req, fs, &n, &d, plus, buf + used, size - used, (off_t)i + 1);
+		nth_entry(&n, i, &d);
+		got = add_entry(req, fs, &n, &d, plus, buf + used, size - used, (off_t)i + 1, NULL);
+		if (got == 0)
+			goto out;
+		used += got;
+	}
+	for (size_t k = off > 2 ? resume_at(&n, o, (uint64_t)off) : 0; k < o->n; k++) {
+		struct dent d;
+		size_t got;
+
+		nth_entry(&n, (size_t)o->idx[k] + 2, &d);
+		got = add_entry(req, fs, &n, &d, plus, buf + used, size - used,
+		                (off_t)cookie(d.name), plus ? &sent[n_sent] : NULL);
 		if (got == SIZE_MAX)
 			continue;
 		if (got == 0)
 			break;
 		used += got;
+		if (plus && sent[n_sent])
+			n_sent++;
 	}
 out:
-	if (ret)
+	if (ret) {
 		zecfs_reply_err(req, ret);
-	else
-		fuse_reply_buf(req, buf, used);
+	} else if (fuse_reply_buf(req, buf, used) != 0) {
+		/* the kernel never got these entries: give their references back */
+		for (size_t k = 0; k < n_sent; k++)
+			zecfs_inode_forget(fs->inodes, sent[k], 1);
+	}
+	free(sent);
+	free(own);
 	free(buf);
 	zecfs_node_release(&n);
 }

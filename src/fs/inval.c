@@ -4,8 +4,10 @@
  * libfuse's notify functions must not run inside a request on a related
  * inode (the kernel may hold that inode's lock while it waits for the
  * reply): requests only queue a notification here, and this thread sends
- * it.  A full queue or a failed allocation drops the notification: the
- * kernel's copy then ages out within cache_ttl, as any other change does.
+ * it, from a few sender threads so that one blocked notification does not
+ * hold up the others.  A full queue or a failed allocation drops the
+ * notification: the kernel's copy then ages out within cache_ttl, as any
+ * other change does.
  */
 #include "zecfs.h"
 
@@ -18,11 +20,25 @@
 #include "zec_log.h"
 
 #define QUEUE_MAX 4096
+/*
+ * Senders: a notification blocks while the kernel holds a lock it needs
+ * (an inode busy in another request), so one sender would let a single
+ * blocked note stall every other; a few senders serve the rest meanwhile.
+ */
+#define SENDERS 4
 
 struct note {
 	struct note *next;
+	unsigned long long seq;      /* order of queueing, for flush */
 	uint64_t ino;                /* the inode, or the parent of 'name' */
 	char name[];                 /* empty: the inode itself */
+};
+
+struct zecfs_inval;
+
+struct sender {
+	struct zecfs_inval *q;
+	int slot;
 };
 
 struct zecfs_inval {
@@ -31,9 +47,12 @@ struct zecfs_inval {
 	pthread_cond_t cond;
 	struct note *head, **tail;
 	size_t queued;
-	unsigned long long sent, added;   /* notes handled / queued, for flush */
+	unsigned long long added;    /* seq of the last note queued */
+	unsigned long long busy[SENDERS];  /* seq each sender is sending, 0: idle */
 	bool stop;
-	pthread_t thread;
+	int n_threads;
+	pthread_t threads[SENDERS];
+	struct sender args[SENDERS];
 };
 
 static void send_note(struct zecfs_inval *q, const struct note *n)
@@ -53,7 +72,8 @@ static void send_note(struct zecfs_inval *q, const struct note *n)
 
 static void *run(void *arg)
 {
-	struct zecfs_inval *q = arg;
+	const struct sender *me = arg;
+	struct zecfs_inval *q = me->q;
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
@@ -68,16 +88,33 @@ static void *run(void *arg)
 		if (!q->head)
 			q->tail = &q->head;
 		q->queued--;
+		q->busy[me->slot] = n->seq;
 		pthread_mutex_unlock(&q->lock);
 		if (!q->stop)
 			send_note(q, n);
-		free(n);
 		pthread_mutex_lock(&q->lock);
-		q->sent++;
+		q->busy[me->slot] = 0;
+		free(n);
 		pthread_cond_broadcast(&q->cond);
 	}
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
+}
+
+static void stop_senders(struct zecfs_inval *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->stop = true;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	for (int i = 0; i < q->n_threads; i++)
+		pthread_join(q->threads[i], NULL);
+	while (q->head) {
+		struct note *n = q->head;
+
+		q->head = n->next;
+		free(n);
+	}
 }
 
 int zecfs_inval_start(struct fuse_session *se, struct zecfs_inval **out)
@@ -94,7 +131,13 @@ int zecfs_inval_start(struct fuse_session *se, struct zecfs_inval **out)
 		free(q);
 		return -ENOMEM;
 	}
-	if (pthread_create(&q->thread, NULL, run, q) != 0) {
+	for (int i = 0; i < SENDERS; i++) {
+		q->args[i] = (struct sender){ q, i };
+		if (pthread_create(&q->threads[i], NULL, run, &q->args[i]) != 0)
+			break;
+		q->n_threads++;
+	}
+	if (!q->n_threads) {
 		pthread_mutex_destroy(&q->lock);
 		pthread_cond_destroy(&q->cond);
 		free(q);
@@ -108,11 +151,7 @@ void zecfs_inval_stop(struct zecfs_inval *q)
 {
 	if (!q)
 		return;
-	pthread_mutex_lock(&q->lock);
-	q->stop = true;
-	pthread_cond_signal(&q->cond);
-	pthread_mutex_unlock(&q->lock);
-	pthread_join(q->thread, NULL);
+	stop_senders(q);
 	pthread_mutex_destroy(&q->lock);
 	pthread_cond_destroy(&q->cond);
 	free(q);
@@ -137,28 +176,45 @@ static void queue(struct zecfs_inval *q, uint64_t ino, const char *name)
 		free(n);
 		return;
 	}
+	n->seq = ++q->added;
 	*q->tail = n;
 	q->tail = &n->next;
 	q->queued++;
-	q->added++;
 	pthread_cond_broadcast(&q->cond);
 	pthread_mutex_unlock(&q->lock);
+}
+
+/* With the lock held: is a note queued at or before 'target' still unsent? */
+static bool pending(const struct zecfs_inval *q, unsigned long long target)
+{
+	if (q->head && q->head->seq <= target)
+		return true;
+	for (int i = 0; i < q->n_threads; i++) {
+		if (q->busy[i] && q->busy[i] <= target)
+			return true;
+	}
+	return false;
 }
 
 void zecfs_inval_flush(struct zecfs_inval *q)
 {
 	struct timespec until;
 	unsigned long long target;
+	bool late;
 
 	if (!q)
 		return;
 	zec_clock_deadline(&until, 2);
 	pthread_mutex_lock(&q->lock);
 	target = q->added;
-	while (q->sent < target && !q->stop &&
+	while (pending(q, target) && !q->stop &&
 	       pthread_cond_timedwait(&q->cond, &q->lock, &until) == 0)
 		;
+	late = pending(q, target) && !q->stop;
 	pthread_mutex_unlock(&q->lock);
+	/* said once per occurrence: the change shows when the kernel's copy expires */
+	if (late)
+		zlog_warn("kernel invalidation late, going on without it waited_s=2 reason=\"the kernel holds the inode in another request\"");
 }
 
 void zecfs_inval_gone(void *arg, enum zecfs_gone what, const char *disk_id, const char *name)
@@ -175,6 +231,18 @@ void zecfs_inval_gone(void *arg, enum zecfs_gone what, const char *disk_id, cons
 	case ZECFS_GONE_SNAPSHOT:
 		zecfs_inval_entry(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPDIR, disk_id, NULL),
 		                name);
+		break;
+	case ZECFS_CHANGED_DISKS:
+		zecfs_inval_inode(fs->inval, ZECFS_INO_ROOT);
+		zecfs_inval_inode(fs->inval, ZECFS_INO_BYNAME);
+		break;
+	case ZECFS_CHANGED_SNAPSHOTS:
+		zecfs_inval_inode(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPDIR, disk_id, NULL));
+		zecfs_inval_inode(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPS_JSON, disk_id, NULL));
+		break;
+	case ZECFS_CHANGED_SLOT:
+		if (name && strcmp(name, "policies") == 0)
+			zecfs_inval_inode(fs->inval, ZECFS_INO_POLICIES);
 		break;
 	}
 }

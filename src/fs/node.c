@@ -261,7 +261,29 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 
 static void set_times(struct stat *st, time_t t)
 {
-	st->st_atime = st->st_mtime = st->st_ctime = t;
+	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = t;
+	st->st_atim.tv_nsec = st->st_mtim.tv_nsec = st->st_ctim.tv_nsec = 0;
+}
+
+/* A directory's times from its listing's mtime (nanoseconds count). */
+static void set_dir_times(struct stat *st, const struct timespec *t)
+{
+	st->st_atim = st->st_mtim = st->st_ctim = *t;
+}
+
+/*
+ * A listed directory whose listing could not be had (and no stale one may
+ * stand in: stale_max) gets the time of this answer as its mtime, which
+ * no listing has: the kernel drops the contents it cached, and the next
+ * readdir comes here and fails as the listing does, instead of the
+ * kernel showing its old copy.
+ */
+static void set_unlisted_times(struct stat *st)
+{
+	struct timespec now;
+
+	zec_clock_wall_ts(&now);
+	set_dir_times(st, &now);
 }
 
 /* A generated read-only file: its size is its content's. */
@@ -295,11 +317,13 @@ static int policy_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat
 		if (pl) {
 			for (size_t i = 0; i < pl->n && pl->v[i].name; i++)
 				st->st_nlink++;
-			if (pl->h.mtime)
-				set_times(st, pl->h.mtime);
+			if (pl->h.mtime.tv_sec)
+				set_dir_times(st, &pl->h.mtime);
 		}
 		if (pl != n->pl)
 			zecfs_policylist_put(pl);
+		if (n->unlisted)
+			set_unlisted_times(st);
 		break;
 	case ZECFS_POLICY:
 		st->st_mode = S_IFDIR | 0555;
@@ -337,9 +361,11 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 		if (n->dl) {
 			if (n->id.kind == ZECFS_ROOT)
 				st->st_nlink += 2 + n->dl->n;     /* .by-name, .policies, the disks */
-			if (n->dl->h.mtime)
-				set_times(st, n->dl->h.mtime);
+			if (n->dl->h.mtime.tv_sec)
+				set_dir_times(st, &n->dl->h.mtime);
 		}
+		if (n->unlisted)
+			set_unlisted_times(st);
 		break;
 	case ZECFS_BYNAME_LINK:
 		st->st_mode = S_IFLNK | 0777;
@@ -366,11 +392,13 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 			sl = zecfs_cache_snapshots_cached(fs->cache, n->id.disk_id);
 		if (sl) {
 			st->st_nlink += sl->n;
-			if (sl->h.mtime > n->disk->ctime)
-				set_times(st, sl->h.mtime);
+			if (sl->h.mtime.tv_sec >= n->disk->ctime)
+				set_dir_times(st, &sl->h.mtime);
 		}
 		if (sl != n->sl)
 			zecfs_snaplist_put(sl);
+		if (n->unlisted)
+			set_unlisted_times(st);
 		break;
 	case ZECFS_SNAPSHOT:
 		st->st_mode = S_IFDIR | 0555;

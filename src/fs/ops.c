@@ -97,7 +97,9 @@ static void zecfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		ret = zecfs_node_child(fs, &p, name, &c, &res);
 	if (!ret) {
 		/* a lookup refreshes the attributes, mtime included */
-		zecfs_refresh_listing(fs, &c);
+		struct zecfs_use_by by = { ZECFS_USE_OPEN, (long)fuse_req_ctx(req)->pid };
+
+		zecfs_refresh_listing(fs, &c, &by);
 		ret = zecfs_node_entry(fs, &c, &e);
 	}
 	if (ret)
@@ -128,20 +130,23 @@ static void zecfs_forget_multi(fuse_req_t req, size_t count,
  * A directory's listing, fetched when older than the TTL.  This is what
  * makes changes by others appear: the kernel asks for a directory's
  * attributes once they expire, and a changed listing gives a new mtime,
- * which makes the kernel drop the contents it cached.  A failure leaves
- * the attributes as they were known: stat of a directory never fails
- * because the API is down.
+ * which makes the kernel drop the contents it cached.  stat of a directory
+ * never fails because the API is down; but when no listing may be shown
+ * (none younger than stale_max), the mtime says so (n->unlisted), and the
+ * kernel's next readdir fails as the listing does.
  */
-void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n)
+void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n, const struct zecfs_use_by *by)
 {
 	struct zec_result res = { .path = "getattr" };
+	int ret = 0;
 
 	if ((n->id.kind == ZECFS_ROOT || n->id.kind == ZECFS_BYNAME_DIR) && !n->dl)
-		zecfs_cache_disks(fs->cache, &n->dl, &res);
+		ret = zecfs_cache_disks_use(fs->cache, by, &n->dl, &res);
 	else if (n->id.kind == ZECFS_SNAPDIR && !n->sl)
-		zecfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, &res);
+		ret = zecfs_cache_snapshots_use(fs->cache, n->id.disk_id, by, &n->sl, &res);
 	else if (n->id.kind == ZECFS_POLICIES_DIR && !n->pl)
-		zecfs_policies_get(fs, &n->pl, &res);
+		ret = zecfs_policies_get_use(fs, by, &n->pl, &res);
+	n->unlisted = ret != 0;
 }
 
 static double attr_timeout(struct zecfs *fs, const struct zecfs_node *n)
@@ -171,7 +176,9 @@ static void zecfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	(void)fi;
 	ret = zecfs_node_get(fs, ino, &n, &res);
 	if (!ret) {
-		zecfs_refresh_listing(fs, &n);
+		struct zecfs_use_by by = { ZECFS_USE_OPEN, (long)fuse_req_ctx(req)->pid };
+
+		zecfs_refresh_listing(fs, &n, &by);
 		ret = zecfs_node_stat(fs, &n, &st);
 	}
 	if (ret)

@@ -227,8 +227,14 @@ int zecfs_policies_init(struct zecfs *fs)
 int zecfs_policies_get(struct zecfs *fs, struct zecfs_policylist **out,
                        struct zec_result *res)
 {
+	return zecfs_policies_get_use(fs, &ZECFS_BY_TTL, out, res);
+}
+
+int zecfs_policies_get_use(struct zecfs *fs, const struct zecfs_use_by *by,
+                           struct zecfs_policylist **out, struct zec_result *res)
+{
 	struct zecfs_list_head *h = NULL;
-	int ret = zecfs_cache_slot_get(fs->cache, fs->policies, &h, res);
+	int ret = zecfs_cache_slot_get_use(fs->cache, fs->policies, by, &h, res);
 
 	if (!ret)
 		*out = (struct zecfs_policylist *)h;
@@ -307,40 +313,59 @@ static void forget_policy(struct zecfs *fs, const char *policy_id)
 /*
  * The policy's record as the server has it now: the cached one may predate
  * a disk put on it (and DeleteAutoSnapshotPolicies takes the disks off a
- * policy without a word).  0 with *disks, or -ENOENT when it is gone.
+ * policy without a word), or a rename that gave its name to another
+ * policy.  0 with *disks; -ENOENT when it is gone; -ESTALE
+ * (ZECFS_NAME_MOVED) when it no longer has the listed name.
  */
-static int disks_on(struct zecfs *fs, const char *policy_id, long long *disks,
+static int disks_on(struct zecfs *fs, const struct zecfs_policy_entry *pol, long long *disks,
                     struct zec_result *res)
 {
-	const char *ids[1] = { policy_id };
+	const char *ids[1] = { pol->p.policy_id };
 	struct zec_policy_filter f = { .policy_ids = ids, .n_policy_ids = 1 };
 	struct zec_policy_list l = { 0 };
+	const struct zec_policy *now;
 	int ret;
 
 	ret = zec_describe_auto_snapshot_policies(fs->client, &f, 1, 1, &l, res);
 	if (ret)
 		return ret;
-	if (l.count != 1 || !l.items[0].policy_id || strcmp(l.items[0].policy_id, policy_id) != 0) {
+	now = l.count == 1 ? &l.items[0] : NULL;
+	if (!now || !now->policy_id || strcmp(now->policy_id, ids[0]) != 0) {
 		ret = zec_result_local(res, ZECFS_NOT_FOUND, "policy");
 		goto out;
 	}
-	*disks = l.items[0].disk_num > (long long)l.items[0].disk_ids.count ?
-	         l.items[0].disk_num : (long long)l.items[0].disk_ids.count;
+	if (!now->policy_name || !pol->p.policy_name ||
+	    strcmp(now->policy_name, pol->p.policy_name) != 0) {
+		zlog_warn("name moved on the server, listing again path=%s policy_id=%s listed_name=%s server_name=%s request_id=%s",
+		          ZLOG_ESC(res->path), ZLOG_ESC(ids[0]), ZLOG_ESC(pol->p.policy_name),
+		          ZLOG_ESC(now->policy_name), ZLOG_ESC(res->request_id));
+		ret = zec_result_local(res, ZECFS_NAME_MOVED, "policy");
+		goto out;
+	}
+	*disks = now->disk_num > (long long)now->disk_ids.count ?
+	         now->disk_num : (long long)now->disk_ids.count;
 out:
 	zec_policy_list_free(&l);
 	return ret;
 }
 
-int zecfs_policy_rmdir(struct zecfs *fs, const struct zecfs_node *c, const char *path,
-                       struct zec_result *res)
+/* Deletes the policy c names, once the server confirmed it is that one and unused. */
+static int delete_confirmed(struct zecfs *fs, const struct zecfs_node *c, const char *path,
+                            struct zec_result *res)
 {
 	const char *ids[1] = { c->pol->p.policy_id };
 	long long disks = 0;
 	int ret;
 
-	ret = disks_on(fs, ids[0], &disks, res);
-	if (ret == -ENOENT) {
-		forget_policy(fs, ids[0]);
+	ret = disks_on(fs, c->pol, &disks, res);
+	if (ret == -ENOENT || ret == -ESTALE) {
+		/* gone: drop it; renamed: its name may be another policy's now */
+		if (ret == -ENOENT)
+			forget_policy(fs, ids[0]);
+		else
+			zecfs_cache_slot_forget(fs->cache, fs->policies);
+		zecfs_inval_entry(fs->inval, ZECFS_INO_POLICIES, c->pol->name);
+		zecfs_inval_inode(fs->inval, ZECFS_INO_POLICIES);
 		return ret;
 	}
 	if (ret)
@@ -363,5 +388,25 @@ int zecfs_policy_rmdir(struct zecfs *fs, const struct zecfs_node *c, const char 
 	forget_policy(fs, ids[0]);
 	zecfs_inval_entry(fs->inval, ZECFS_INO_POLICIES, c->pol->name);
 	zecfs_inval_inode(fs->inval, ZECFS_INO_POLICIES);
+	return ret;
+}
+
+int zecfs_policy_rmdir(struct zecfs *fs, const struct zecfs_node *parent, const char *name,
+                       struct zecfs_node *c, const char *path, struct zec_result *res)
+{
+	int ret = 0;
+
+	/* a name that moved is looked up again in the fresh listing */
+	for (int round = 0; round < 3; round++) {
+		if (round) {
+			zecfs_node_release(c);
+			ret = zecfs_node_child(fs, parent, name, c, res);
+			if (ret)
+				return ret;
+		}
+		ret = delete_confirmed(fs, c, path, res);
+		if (ret != -ESTALE)
+			break;
+	}
 	return ret;
 }

@@ -291,6 +291,10 @@ int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *valu
 	spec.disk_size = n->disk->d.disk_size;
 	spec.disk_category = n->disk->d.disk_category;
 	spec.snapshot_id = n->snap->s.snapshot_id;
+	/* the inode is the id the kernel looked the name up as: still so? */
+	ret = zecfs_confirm_snapshot(fs, n->disk->d.disk_id, n->snap, res);
+	if (ret)
+		goto out;
 	/* not re-sent after an unclear outcome: a disk costs money */
 	ret = zec_create_disks(fs->client, &spec, &made, res);
 	if (ret) {

@@ -8,6 +8,9 @@
  *           directory although it holds snapshot.json (as ZFS does)
  *   rename  ModifySnapshotsAttribute, within one snapshots/ directory only
  *
+ * rmdir and rename act on the id the server confirms for the name
+ * (confirm.c), never on the cached listing's word alone.
+ *
  * Each applies its change to the cache (read-your-writes) and answers an
  * errno from the one table in zec_errno.c.
  */
@@ -284,9 +287,13 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		goto out;
 	}
 	if (c.id.kind == ZECFS_POLICY) {
-		ret = zecfs_policy_rmdir(fs, &c, path, &res);
+		ret = zecfs_policy_rmdir(fs, &p, name, &c, path, &res);
 		goto out;
 	}
+	/* the listing's name is a hint: the server says which id has it now */
+	ret = zecfs_child_confirmed(fs, &p, name, &c, &res);
+	if (ret)
+		goto out;
 	ids[0] = c.snap->s.snapshot_id;
 	ret = zec_delete_snapshots(fs->client, ids, 1, &busy, &res);
 	if (ret == -ENOENT) {
@@ -381,6 +388,10 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		zecfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
 		ret = zecfs_refused("rename", to, ZECFS_SNAPSHOT_EXISTS, NULL);
 	}
+	if (ret)
+		goto out;
+	/* last before the change: the server says which id has the name now */
+	ret = zecfs_child_confirmed(fs, &p, name, &a, &res);
 	if (ret)
 		goto out;
 	ids[0] = a.snap->s.snapshot_id;

@@ -468,6 +468,10 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
 	char when[ZEC_TIME_LEN];
 	int ret;
 
+	/* the inode is the id the kernel looked the name up as: still so? */
+	ret = zecfs_confirm_snapshot(fs, n->disk->d.disk_id, n->snap, res);
+	if (ret)
+		return ret;
 	if (r->kind == ZEC_RETENTION_PERMANENT) {
 		m.is_permanent = true;
 	} else {
@@ -544,18 +548,23 @@ static int set_disk_name(struct zecfs *fs, const struct zecfs_node *n,
 		goto out;
 	zlog_info("disk renamed path=%s disk_id=%s request_id=%s", ZLOG_ESC(res->path),
 	          ZLOG_ESC(ids[0]), ZLOG_ESC(res->request_id));
-	/* the kernel's .by-name/<old> entry and .by-name's contents are stale */
-	if (n->disk->d.disk_name)
-		zecfs_inval_entry(fs->inval, ZECFS_INO_BYNAME, n->disk->d.disk_name);
-	zecfs_inval_inode(fs->inval, ZECFS_INO_BYNAME);
-	zecfs_inval_flush(fs->inval);
+	/* the cache first: a kernel that reads .by-name again at once must
+	 * find the new name there */
 	if (zec_disk_copy(&d, &n->disk->d) == 0) {
 		free(d.disk_name);
 		d.disk_name = name;
 		name = NULL;
-		zecfs_cache_disk_changed(fs->cache, &d);
+		if (zecfs_cache_disk_changed(fs->cache, &d))
+			zecfs_cache_forget_disks(fs->cache);
 		zec_disk_clear(&d);
+	} else {
+		zecfs_cache_forget_disks(fs->cache);
 	}
+	/* then the kernel's .by-name/<old> entry and .by-name's contents */
+	if (n->disk->d.disk_name)
+		zecfs_inval_entry(fs->inval, ZECFS_INO_BYNAME, n->disk->d.disk_name);
+	zecfs_inval_inode(fs->inval, ZECFS_INO_BYNAME);
+	zecfs_inval_flush(fs->inval);
 out:
 	free(name);
 	return ret;
@@ -580,14 +589,11 @@ static int rollback(struct zecfs *fs, const struct zecfs_node *n, const char *va
 		return zec_result_local(res, ZECFS_NOT_FOUND, "snapshot name");
 	memcpy(name, value, size);
 	name[size] = '\0';
-	ret = zecfs_cache_snapshots(fs->cache, n->disk->d.disk_id, &sl, res);
-	if (ret)
-		return ret;
-	snap = zecfs_snaplist_find(sl, name);
-	if (!snap) {
-		zlog_warn("rollback refused path=%s snapshot=%s code=%s reason=\"the disk has no snapshot of that name\"",
-		          ZLOG_ESC(res->path), ZLOG_ESC(name), ZECFS_NOT_FOUND);
-		ret = zec_result_local(res, ZECFS_NOT_FOUND, name);
+	ret = zecfs_find_confirmed(fs, n->disk->d.disk_id, name, &sl, &snap, res);
+	if (ret) {
+		if (ret == -ENOENT)
+			zlog_warn("rollback refused path=%s snapshot=%s code=%s reason=\"the disk has no snapshot of that name\"",
+			          ZLOG_ESC(res->path), ZLOG_ESC(name), ZECFS_NOT_FOUND);
 		goto out;
 	}
 	ret = zec_apply_snapshot(fs->client, snap->s.snapshot_id, n->disk->d.disk_id, res);

@@ -13,6 +13,7 @@
  *   policy.c    user.zec.autoSnapshot, autoSnapshotPolicyId, restoreTo
  *   policies.c  the policy listing behind .policies/ (a cache slot), rmdir there
  *   inval.c     tells the kernel what changed, from its own thread
+ *   confirm.c   a cached name is confirmed on the server before a mutation
  *   cache.c     listings with a TTL, wrapped around the API client
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
@@ -117,6 +118,7 @@ struct zecfs_node {
 	const struct zecfs_snap *snap;  /* ZECFS_SNAPSHOT */
 	struct zecfs_policylist *pl;
 	const struct zecfs_policy_entry *pol;  /* the policy kinds */
+	bool unlisted;               /* a directory whose listing could not be had */
 };
 
 /*
@@ -148,6 +150,28 @@ int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_p
 /* The disk of that name, when exactly one disk has it. */
 const struct zecfs_disk *zecfs_disk_by_name(const struct zecfs_disklist *l,
                                         const char *name);
+
+/* ---- confirm.c ------------------------------------------------------ */
+
+/*
+ * 0 when the server's record of 'snap' (from a listing of disk_id) still
+ * has its listed snapshotName on that disk and is not DELETING.  Else the
+ * listing is forgotten, the kernel's entry for snap->name dropped, and
+ * -ESTALE (ZECFS_NAME_MOVED) returned; or the API's errno.  One call.
+ */
+int zecfs_confirm_snapshot(struct zecfs *fs, const char *disk_id,
+                           const struct zecfs_snap *snap, struct zec_result *res);
+/*
+ * zecfs_node_child of 'name' in a snapshots/ directory, confirmed on the
+ * server: a name that moved is resolved again in the fresh listing
+ * (ENOENT, or the snapshot that has the name now), a few times at most.
+ */
+int zecfs_child_confirmed(struct zecfs *fs, const struct zecfs_node *parent,
+                          const char *name, struct zecfs_node *c, struct zec_result *res);
+/* The same for a snapshot named in a value (rollback): *sl is referenced. */
+int zecfs_find_confirmed(struct zecfs *fs, const char *disk_id, const char *name,
+                         struct zecfs_snaplist **sl, const struct zecfs_snap **snap,
+                         struct zec_result *res);
 
 /* ---- content.c ------------------------------------------------------ */
 
@@ -204,8 +228,11 @@ void zecfs_reply_err(fuse_req_t req, int ret);
 /* "/<diskId>/snapshots/<name>" (or shorter) for log lines. */
 const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *buf,
                         size_t size);
-/* A directory's listing, fetched when older than the TTL (GETATTR, LOOKUP). */
-void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n);
+/*
+ * A directory's listing, fetched when older than the TTL (GETATTR, LOOKUP);
+ * when it cannot be had, n->unlisted is set (see node.c).
+ */
+void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n, const struct zecfs_use_by *by);
 bool zecfs_is_dir(enum zecfs_kind kind);
 
 void zecfs_dir_decline_opendir(void);
@@ -253,6 +280,9 @@ int zecfs_policies_init(struct zecfs *fs);
 /* The policy listing, fetched when older than cache_ttl; release with put. */
 int zecfs_policies_get(struct zecfs *fs, struct zecfs_policylist **out,
                        struct zec_result *res);
+/* The same, used as zecfs_use says (cache.h). */
+int zecfs_policies_get_use(struct zecfs *fs, const struct zecfs_use_by *by,
+                           struct zecfs_policylist **out, struct zec_result *res);
 /* The listing as cached now, whatever its age (NULL: never listed). */
 struct zecfs_policylist *zecfs_policies_cached(struct zecfs *fs);
 void zecfs_policylist_put(struct zecfs_policylist *l);
@@ -267,9 +297,12 @@ const struct zecfs_policy_entry *zecfs_policylist_find_id(const struct zecfs_pol
  */
 void zecfs_policies_changed(struct zecfs *fs, const char *old_id, const char *new_id,
                             const char *disk_id);
-/* rmdir .policies/<name>: DeleteAutoSnapshotPolicies when no disk is on it. */
-int zecfs_policy_rmdir(struct zecfs *fs, const struct zecfs_node *c, const char *path,
-                       struct zec_result *res);
+/*
+ * rmdir .policies/<name> (c: its node, resolved in parent): DeleteAutoSnapshotPolicies
+ * when the server confirms the policy still has that name and no disk is on it.
+ */
+int zecfs_policy_rmdir(struct zecfs *fs, const struct zecfs_node *parent, const char *name,
+                       struct zecfs_node *c, const char *path, struct zec_result *res);
 /* Is the node in .policies (read-only: EROFS for any change)? */
 bool zecfs_is_policy(enum zecfs_kind kind);
 

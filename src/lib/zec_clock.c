@@ -29,6 +29,11 @@ time_t zec_clock_wall(void)
 	return ts.tv_sec;
 }
 
+void zec_clock_wall_ts(struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+}
+
 long long zec_clock_wall_ms(void)
 {
 	struct timespec ts;

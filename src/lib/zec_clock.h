@@ -26,6 +26,8 @@ uint64_t zec_clock_now_ms(void);
 /* Wall-clock seconds and milliseconds since the epoch (CLOCK_REALTIME). */
 time_t zec_clock_wall(void);
 long long zec_clock_wall_ms(void);
+/* The same with nanoseconds (directory mtimes the kernel compares exactly). */
+void zec_clock_wall_ts(struct timespec *ts);
 
 /*
  * A condition variable that waits on CLOCK_MONOTONIC, and the absolute

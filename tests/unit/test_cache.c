@@ -24,6 +24,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static bool hold_account;        /* the account-wide listing waits for release */
 static bool account_entered, released;
+static bool hold_disk_b;         /* disk B's own listing waits, before it reads, for... */
+static bool disk_b_entered, disk_b_released;
 static bool fail_next;           /* the next listing fails as if the API were down */
 static bool disks_incomplete_next;  /* the next disk listing lacks DISK_B, flagged */
 static int calls_disks;
@@ -35,6 +37,7 @@ static int calls;
 struct rec { const char *id, *name, *disk; };
 static struct rec server[8];
 static size_t n_server;
+static const char *server_time = "2026-10-01T00:00:00Z";   /* every createTime */
 
 static void put(size_t i, const char *id, const char *name, const char *disk)
 {
@@ -57,7 +60,7 @@ static int fill(const struct zec_snapshot_filter *f, struct zec_snapshot_list *o
 		s->snapshot_name = strdup(server[i].name);
 		s->disk_id = strdup(server[i].disk);
 		s->status = strdup("AVAILABLE");
-		s->create_time = strdup("2026-10-01T00:00:00Z");
+		s->create_time = strdup(server_time);
 		out->count++;
 	}
 	out->total = (long long)out->count;
@@ -78,6 +81,12 @@ static int stub_list(const struct zec_snapshot_filter *f, struct zec_snapshot_li
 		ret = zec_result_local(res, ZECFS_TRANSPORT, "stub: connection refused");
 		res->outcome = ZEC_OUTCOME_TRANSPORT;
 		return ret;
+	}
+	if (f->n_disk_ids && hold_disk_b && strcmp(f->disk_ids[0], DISK_B) == 0) {
+		disk_b_entered = true;
+		pthread_cond_broadcast(&cond);
+		while (!disk_b_released)
+			pthread_cond_wait(&cond, &lock);
 	}
 	/* what the server answers is what it held when the request arrived */
 	ret = fill(f, &snapshot);
@@ -258,6 +267,73 @@ static void test_walk_never_installs_over_a_local_change(void)
 	zecfs_cache_free(c);
 }
 
+static void *list_b(void *arg)
+{
+	char buf[128];
+
+	names(arg, DISK_B, buf, sizeof(buf));
+	return NULL;
+}
+
+/*
+ * A disk's own listing that began before a walk's account-wide listing and
+ * read the server after it (a slow, many-page listing) is newer than the
+ * walk's for that disk: the walk, which found no snapshot of it, must not
+ * install an empty list over the one that found b1.
+ */
+static void test_walk_never_empties_a_newer_own_listing(void)
+{
+	struct zecfs_cache *c = new_cache(3600, 0);
+	struct zecfs_disklist *dl = NULL;
+	struct zec_result res = { 0 };
+	char buf[128];
+	pthread_t ta, tb;
+
+	n_server = 0;
+	put(0, "1", "a1", DISK_A);
+	CHECK(zecfs_cache_disks(c, &dl, &res) == 0, "disks listed");
+	zecfs_disklist_put(dl);
+
+	/* disk B's own listing begins, and waits before it reads */
+	hold_disk_b = true;
+	disk_b_entered = disk_b_released = false;
+	pthread_create(&tb, NULL, list_b, c);
+	pthread_mutex_lock(&lock);
+	while (!disk_b_entered)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+
+	/* a walk's account-wide listing reads (no snapshot of B) and waits */
+	zecfs_cache_walk_started(c);
+	hold_account = true;
+	account_entered = released = false;
+	pthread_create(&ta, NULL, list_a, c);
+	pthread_mutex_lock(&lock);
+	while (!account_entered)
+		pthread_cond_wait(&cond, &lock);
+	/* another host snapshots B; B's own listing reads it and ends */
+	put(1, "2", "b1", DISK_B);
+	disk_b_released = true;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	pthread_join(tb, NULL);
+	hold_disk_b = false;
+	names(c, DISK_B, buf, sizeof(buf));
+	CHECK(strcmp(buf, "b1") == 0, "disk B's own listing shows b1 (got '%s')", buf);
+
+	pthread_mutex_lock(&lock);
+	released = true;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	pthread_join(ta, NULL);
+	hold_account = false;
+
+	names(c, DISK_B, buf, sizeof(buf));
+	CHECK(strcmp(buf, "b1") == 0,
+	      "after the walk landed, disk B still shows b1 (got '%s')", buf);
+	zecfs_cache_free(c);
+}
+
 /*
  * Issue 13 item 6: forgetting a list after failed changes must not shorten
  * its stale-if-error life.
@@ -359,6 +435,11 @@ static void test_incomplete_listing_keeps_what_it_lacks(void)
 	}
 }
 
+static bool ts_after(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
 /* Lists are found by name and by snapshotId; mtime moves only on change. */
 static void test_lookups_and_mtime(void)
 {
@@ -377,13 +458,44 @@ static void test_lookups_and_mtime(void)
 	CHECK(zecfs_snaplist_find(l, "alpha") == zecfs_snaplist_find_id(l, "10"), "by name");
 	CHECK(zecfs_snaplist_find_id(l, "99") == NULL, "unknown id");
 	zecfs_cache_snapshots(c, DISK_A, &l2, &res);
-	CHECK(l2 != l && l2->h.mtime == l->h.mtime, "same contents keep their mtime");
+	CHECK(l2 != l && l2->h.mtime.tv_sec == l->h.mtime.tv_sec &&
+	      l2->h.mtime.tv_nsec == l->h.mtime.tv_nsec, "same contents keep their mtime");
 	zecfs_snaplist_put(l2);
 	put(3, "40", "beta", DISK_A);
 	zecfs_cache_snapshots(c, DISK_A, &l2, &res);
-	CHECK(l2->h.mtime > l->h.mtime, "changed contents move the mtime");
+	CHECK(ts_after(&l2->h.mtime, &l->h.mtime), "changed contents move the mtime");
 	zecfs_snaplist_put(l2);
 	zecfs_snaplist_put(l);
+	zecfs_cache_free(c);
+}
+
+/*
+ * The kernel keeps a directory's cached contents while its mtime compares
+ * equal: every change moves it, also when the server's createTimes are
+ * ahead of our clock and several changes fall in one second.
+ */
+static void test_mtime_moves_with_a_clock_behind_the_server(void)
+{
+	struct zecfs_cache *c = new_cache(0, 0);
+	struct zec_result res = { 0 };
+	struct zecfs_snaplist *l = NULL, *l2 = NULL;
+
+	n_server = 0;
+	server_time = "2099-01-01T00:00:00Z";
+	put(0, "10", "alpha", DISK_A);
+	zecfs_cache_snapshots(c, DISK_A, &l, &res);
+	CHECK(l && l->h.mtime.tv_sec == 4070908800, "a first listing: its newest createTime");
+	for (int i = 0; i < 3; i++) {
+		put(1, i % 2 ? "20" : "21", i % 2 ? "beta" : "gamma", DISK_A);
+		zecfs_cache_snapshots(c, DISK_A, &l2, &res);
+		CHECK(l2 && ts_after(&l2->h.mtime, &l->h.mtime),
+		      "each change within one second moves the mtime past the last");
+		zecfs_snaplist_put(l);
+		l = l2;
+		l2 = NULL;
+	}
+	zecfs_snaplist_put(l);
+	server_time = "2026-10-01T00:00:00Z";
 	zecfs_cache_free(c);
 }
 
@@ -461,10 +573,12 @@ static void test_shown_names(void)
 int main(void)
 {
 	test_walk_never_installs_over_a_local_change();
+	test_walk_never_empties_a_newer_own_listing();
 	test_forget_keeps_stale_life();
 	test_forget_makes_due();
 	test_incomplete_listing_keeps_what_it_lacks();
 	test_lookups_and_mtime();
+	test_mtime_moves_with_a_clock_behind_the_server();
 	test_other_slot();
 	test_shown_names();
 	return check_summary();
