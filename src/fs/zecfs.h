@@ -17,7 +17,7 @@
  *   cache.c     listings with a TTL, wrapped around the API client
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
- *   stats.c     the counters behind MNT/.zecfs/stats
+ *   stats.c     the counters behind MNT/.zecfs/stats and .zecfs/metrics
  *   main.c      start-up: check credentials, mount, daemonize, loop
  */
 #ifndef ZECFS_H

@@ -1,6 +1,7 @@
 """How an operator runs zecfs: daemon mode, mount -t fuse.zecfs, --help and
 --version, credentials from a file, the environment or a zeno profile,
-SIGHUP reload, allow_other, and secrets that never reach any output."""
+SIGHUP reload, allow_other, secrets that never reach any output, and the
+counters in .zecfs/stats and .zecfs/metrics (Prometheus text format)."""
 
 import errno
 import json
