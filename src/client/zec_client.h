@@ -59,6 +59,8 @@ struct zec_result {
 	int err;                         /* the negative errno this result maps to */
 	bool incomplete;                 /* a listing that moved under its every walk:
 	                                    items may be missing (zec_actions.c) */
+	long long server_time;           /* the answer's HTTP Date (the server's
+	                                    clock, epoch seconds); 0 when none */
 };
 
 /*
@@ -156,6 +158,13 @@ int zec_client_set_credentials(struct zec_client *c, const char *key_id,
  * zec_client_free() (call that only after every caller has returned).
  */
 void zec_client_cancel(struct zec_client *c);
+/*
+ * Now on the server's clock, in epoch seconds: the local wall clock moved
+ * by the offset of the latest answer's HTTP Date (none yet: the local
+ * clock).  Relative times (retention "+2d") are resolved on it, since the
+ * server applies its rules (24 hours ahead at least) on its own clock.
+ */
+long long zec_client_server_now(struct zec_client *c);
 
 /*
  * Operation deadline (issue 13 item 4).  zec_client_op_begin() sets, for

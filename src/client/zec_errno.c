@@ -41,9 +41,11 @@ static const struct zec_errno_entry table[] = {
 	/* local conditions */
 	{ ZECFS_NAME_INVALID, EINVAL, "names are 2-63 letters, digits, '-' and '.', starting and ending with a letter or digit" },
 	{ ZECFS_NAME_TOO_LONG, ENAMETOOLONG, "names are at most 63 characters" },
+	{ ZECFS_RENAME_NAME_INVALID, EPERM, "names are 2-63 letters, digits, '-' and '.', starting and ending with a letter or digit" },
 	{ ZECFS_DISK_NAME_INVALID, EINVAL, "disk names are 1-64 letters, digits, '-', '_' and '.', starting and ending with a letter or digit" },
 	{ ZECFS_DISK_NAME_TOO_LONG, ENAMETOOLONG, "disk names are at most 64 characters" },
 	{ ZECFS_SNAPSHOT_EXISTS, EEXIST, "a snapshot of that name exists on this disk: choose another name" },
+	{ ZECFS_DISK_EXISTS, EEXIST, "a disk of that name exists: choose another name (a second one would cost money and leave .by-name without the name)" },
 	{ ZECFS_NOT_FOUND, ENOENT, "no such disk, snapshot or file" },
 	{ ZECFS_NAME_MOVED, ESTALE, "the name was given to another snapshot or policy meanwhile (another host, the console): list the directory again" },
 	{ ZECFS_NO_SNAPSHOT_ABILITY, EOPNOTSUPP, "this disk cannot be snapshotted (snapshotAbility is false)" },
@@ -96,6 +98,15 @@ int zec_errno_for_code(const char *code)
 			return table[i].err;
 	}
 	return EIO;
+}
+
+const char *zec_errno_advice(const char *code)
+{
+	for (size_t i = 0; code && i < sizeof(table) / sizeof(table[0]); i++) {
+		if (matches(table[i].code, code))
+			return table[i].advice;
+	}
+	return "";
 }
 
 int zec_errno_for_result(const struct zec_result *res)

@@ -13,9 +13,11 @@
 /* Local conditions: decided by zecfs without (or after) an API call. */
 #define ZECFS_NAME_INVALID        "ZECFS_NAME_INVALID"
 #define ZECFS_NAME_TOO_LONG       "ZECFS_NAME_TOO_LONG"
+#define ZECFS_RENAME_NAME_INVALID "ZECFS_RENAME_NAME_INVALID"
 #define ZECFS_DISK_NAME_INVALID   "ZECFS_DISK_NAME_INVALID"
 #define ZECFS_DISK_NAME_TOO_LONG  "ZECFS_DISK_NAME_TOO_LONG"
 #define ZECFS_SNAPSHOT_EXISTS     "ZECFS_SNAPSHOT_EXISTS"
+#define ZECFS_DISK_EXISTS         "ZECFS_DISK_EXISTS"
 #define ZECFS_NOT_FOUND           "ZECFS_NOT_FOUND"
 #define ZECFS_NAME_MOVED          "ZECFS_NAME_MOVED"
 #define ZECFS_NO_SNAPSHOT_ABILITY "ZECFS_NO_SNAPSHOT_ABILITY"
@@ -68,6 +70,8 @@ int zec_errno_for_result(const struct zec_result *res);
  * transient failure is ZECFS_XATTR_RETRY (EBUSY) there.
  */
 int zec_errno_for_setxattr(int err);
+/* The table's advice for a code ("" for an unknown one): a refusal's reason. */
+const char *zec_errno_advice(const char *code);
 /* The table itself, for docs checks and --help; *n gets its length. */
 const struct zec_errno_entry *zec_errno_table(size_t *n);
 /*

@@ -109,6 +109,8 @@ struct zec_client {
 
 	atomic_uint_fast64_t rng;        /* jitter; splitmix64 state */
 	atomic_int name_filter;          /* enum zec_name_filter, learned */
+	atomic_llong clock_skew;         /* server's Date minus our wall clock, s */
+	atomic_llong skew_logged;        /* the skew last logged */
 };
 
 /* One transfer slot: an easy handle and the multi handle that drives it. */
@@ -776,6 +778,38 @@ static void reset_try(struct zec_result *res)
 	res->request_id[0] = '\0';
 	res->transport[0] = '\0';
 	res->err = 0;
+	res->server_time = 0;
+}
+
+/*
+ * The answer's Date is the server's clock: kept in res, and as its offset
+ * from ours for zec_client_server_now().  An offset of a minute or more
+ * from the one last logged is logged once (info): a skewed host clock.
+ */
+static void note_server_time(struct zec_client *c, CURL *h, struct zec_result *res)
+{
+	struct curl_header *hd;
+	long long skew, logged;
+	time_t t;
+
+	if (curl_easy_header(h, "Date", 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
+		return;
+	t = curl_getdate(hd->value, NULL);
+	if (t <= 0)
+		return;
+	res->server_time = (long long)t;
+	skew = (long long)t - (long long)zec_clock_wall();
+	atomic_store(&c->clock_skew, skew);
+	logged = atomic_load(&c->skew_logged);
+	if ((skew - logged >= 60 || logged - skew >= 60) &&
+	    atomic_compare_exchange_strong(&c->skew_logged, &logged, skew))
+		zlog_info("server clock differs from the local clock skew_s=%lld "
+		          "(relative times are taken on the server's)", skew);
+}
+
+long long zec_client_server_now(struct zec_client *c)
+{
+	return (long long)zec_clock_wall() + (c ? atomic_load(&c->clock_skew) : 0);
 }
 
 static int result_cancelled(struct zec_result *res)
@@ -878,6 +912,7 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 		goto out;
 	}
 	*sent = true;
+	note_server_time(c, h, res);
 	ret = zec_parse_envelope(status, buf.data, buf.len, response, res);
 	if (ret && (status == 429 || status >= 500))
 		*retryable = true;

@@ -219,7 +219,9 @@ static bool is_loopback(struct MHD_Connection *conn)
 	return false;
 }
 
-static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *body)
+/* A JSON answer; date (may be NULL: libmicrohttpd's own) as its Date header. */
+static enum MHD_Result send_dated(struct MHD_Connection *conn, int status, char *body,
+                                  const char *date)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -232,9 +234,37 @@ static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (date && date[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_DATE, date);
 	ret = MHD_queue_response(conn, (unsigned int)status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *body)
+{
+	return send_dated(conn, status, body, NULL);
+}
+
+/*
+ * An API answer, with a Date header on the business clock (a real server
+ * dates its answers on its own clock; zecfs computes relative retention
+ * times on it, so moving the business clock must move Date too).
+ */
+static enum MHD_Result send_api_body(struct emu_server *srv, struct MHD_Connection *conn,
+                                     int status, char *body)
+{
+	char date[64];
+	struct tm tm;
+	time_t now;
+
+	pthread_mutex_lock(&srv->store.lock);
+	now = store_now_locked(&srv->store);
+	pthread_mutex_unlock(&srv->store.lock);
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm))
+		date[0] = '\0';
+	return send_dated(conn, status, body, date);
 }
 
 static char *plain_error(const char *code, const char *message)
@@ -291,7 +321,7 @@ static enum MHD_Result route(struct emu_server *srv, struct MHD_Connection *conn
 	status = api_handle(srv, conn, rq->buf ? rq->buf : "", rq->len, &out, &drop);
 	if (drop)
 		return MHD_NO;          /* closes the connection, no response */
-	return send_body(conn, status, out);
+	return send_api_body(srv, conn, status, out);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,

@@ -1124,7 +1124,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 	s->res = *res;
 	if (ret == 0) {
 		if (c->stale_warned)
-			zlog_warn("api reachable again, listings are fresh");
+			zlog_info("api reachable again, listings are fresh");
 		c->stale_warned = false;
 		if (s->changed_gen > since && s->cur) {
 			/* our own change landed meanwhile: keep it, refetch next time */

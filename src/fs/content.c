@@ -12,6 +12,7 @@
  *   MNT/.policies/<name>/policy.json
  *                                the DescribeAutoSnapshotPolicies record, pretty JSON
  *   MNT/.zecfs/stats             counters, pretty JSON
+ *   MNT/.zecfs/metrics           the same, in Prometheus's text format
  *
  * Every file ends with a newline.  A listing's snapshots.json size is
  * counted once and kept with the (immutable) list; its text is made again
@@ -201,6 +202,13 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 	case ZECFS_STATS_FILE:
 		*text = stats_text(fs);
 		break;
+	case ZECFS_METRICS_FILE: {
+		struct zecfs_cache_counters cc;
+
+		zecfs_cache_counters(fs->cache, &cc);
+		*text = zecfs_stats_prometheus(fs->stats, &cc, zecfs_inodes_count(fs->inodes));
+		break;
+	}
 	case ZECFS_SNAP_JSON: {
 		char *json = snapshot_json(&n->snap->s, true);
 

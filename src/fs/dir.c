@@ -139,10 +139,10 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		         d->node.snap->s.snapshot_id);
 		break;
 	case ZECFS_STATS_DIR:
-		if (i >= 1)
+		if (i >= 2)
 			return false;
-		d->name = "stats";
-		d->node.id.kind = ZECFS_STATS_FILE;
+		d->name = i == 0 ? "metrics" : "stats";
+		d->node.id.kind = i == 0 ? ZECFS_METRICS_FILE : ZECFS_STATS_FILE;
 		break;
 	case ZECFS_POLICIES_DIR:
 		if (i >= dir->pl->n)

@@ -62,6 +62,7 @@ static bool fixed_kind(enum zecfs_kind kind, uint64_t *ino)
 	case ZECFS_BYNAME_DIR: *ino = ZECFS_INO_BYNAME; return true;
 	case ZECFS_STATS_DIR: *ino = ZECFS_INO_STATSD; return true;
 	case ZECFS_STATS_FILE: *ino = ZECFS_INO_STATS; return true;
+	case ZECFS_METRICS_FILE: *ino = ZECFS_INO_METRICS; return true;
 	case ZECFS_POLICIES_DIR: *ino = ZECFS_INO_POLICIES; return true;
 	default: return false;
 	}
@@ -373,6 +374,7 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 	case ZECFS_INO_BYNAME: out->kind = ZECFS_BYNAME_DIR; return 0;
 	case ZECFS_INO_STATSD: out->kind = ZECFS_STATS_DIR; return 0;
 	case ZECFS_INO_STATS: out->kind = ZECFS_STATS_FILE; return 0;
+	case ZECFS_INO_METRICS: out->kind = ZECFS_METRICS_FILE; return 0;
 	case ZECFS_INO_POLICIES: out->kind = ZECFS_POLICIES_DIR; return 0;
 	default: break;
 	}

@@ -43,6 +43,7 @@ enum zecfs_kind {
 	ZECFS_POLICY,                  /* /.policies/<name> (by autoSnapshotPolicyId) */
 	ZECFS_POLICY_JSON,             /* /.policies/<name>/policy.json */
 	ZECFS_POLICY_LINK,             /* /.policies/<name>/<diskId> -> ../../<diskId> */
+	ZECFS_METRICS_FILE,            /* /.zecfs/metrics */
 };
 
 /* The fixed nodes have fixed numbers; hashed ones are never below this. */
@@ -51,6 +52,7 @@ enum zecfs_kind {
 #define ZECFS_INO_STATSD  3
 #define ZECFS_INO_STATS   4
 #define ZECFS_INO_POLICIES 5
+#define ZECFS_INO_METRICS 6
 #define ZECFS_INO_FIRST   16
 
 /* Longest disk or snapshot id zecfs accepts from the server. */

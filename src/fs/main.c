@@ -200,6 +200,16 @@ static int check_api(struct zecfs *fs, const char *endpoint, const char *source)
 	return ret;
 }
 
+/*
+ * The API refuses a retention under 24 hours ahead: so does the mount,
+ * rather than every mkdir after it.  "+N" is N ahead on any clock; a date
+ * is checked on 'now', the server's clock once an answer gave it.
+ */
+static bool retention_too_short(const struct zec_retention *r, time_t now)
+{
+	return r->kind != ZEC_RETENTION_PERMANENT && zec_retention_resolve(r, now) < now + 86400;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -257,15 +267,9 @@ int main(int argc, char *argv[])
 	if (choose_log_target(&fs.cfg, opts.foreground))
 		goto out;
 	if (fs.cfg.retention) {
-		/* the API refuses a retention under 24 hours: so does the mount,
-		 * rather than every mkdir after it */
 		if (zec_retention_parse(fs.cfg.retention, &fs.retention) ||
-		    (fs.retention.kind != ZEC_RETENTION_PERMANENT &&
-		     zec_retention_resolve(&fs.retention, zec_clock_wall()) < zec_clock_wall() + 86400)) {
-			fprintf(stderr, "zecfs: error: retention=%s: want +N{m,h,d,w} of at least 24 hours, a time at least 24 hours ahead (yyyy-MM-ddTHH:mm:ssZ), or permanent\n",
-			        fs.cfg.retention);
-			goto out;
-		}
+		    retention_too_short(&fs.retention, zec_clock_wall()))
+			goto bad_retention;
 		fs.has_retention = true;
 	}
 
@@ -298,6 +302,10 @@ int main(int argc, char *argv[])
 	zecfs_credentials_free(&cred);
 	if (check_api(&fs, endpoint, cred.source))
 		goto out;
+	/* a time given as a date is checked again on the server's clock, now known */
+	if (fs.has_retention &&
+	    retention_too_short(&fs.retention, (time_t)zec_client_server_now(fs.client)))
+		goto bad_retention;
 	{
 		struct zecfs_cache_opts co = { .ttl = fs.cfg.cache_ttl,
 		                             .stale_max = fs.cfg.stale_max,
@@ -344,6 +352,10 @@ int main(int argc, char *argv[])
 	}
 	ret = ret ? 1 : 0;
 	zlog_info("unmounting mountpoint=%s", ZLOG_ESC(opts.mountpoint));
+	goto out;
+bad_retention:
+	fprintf(stderr, "zecfs: error: retention=%s: want +N{m,h,d,w} of at least 24 hours, a time at least 24 hours ahead on the server's clock (yyyy-MM-ddTHH:mm:ssZ), or permanent\n",
+	        fs.cfg.retention);
 out:
 	zecfs_signals_stop(signals);
 	zecfs_inval_stop(fs.inval);

@@ -10,6 +10,7 @@
  *   /<diskId>/snapshots/<name>        ZECFS_SNAPSHOT      (by snapshotId)
  *   /<diskId>/snapshots/<name>/snapshot.json   ZECFS_SNAP_JSON
  *   /.zecfs[/stats]                   ZECFS_STATS_DIR, ZECFS_STATS_FILE
+ *   /.zecfs/metrics                   ZECFS_METRICS_FILE
  *   /.policies                        ZECFS_POLICIES_DIR  (fixed inode 5)
  *   /.policies/<name>                 ZECFS_POLICY        (by autoSnapshotPolicyId)
  *   /.policies/<name>/policy.json     ZECFS_POLICY_JSON
@@ -90,6 +91,7 @@ static int resolve(struct zecfs *fs, struct zecfs_node *n, struct zec_result *re
 	case ZECFS_BYNAME_DIR:
 	case ZECFS_STATS_DIR:
 	case ZECFS_STATS_FILE:
+	case ZECFS_METRICS_FILE:
 	case ZECFS_POLICIES_DIR:
 		return 0;
 	case ZECFS_POLICY:
@@ -218,9 +220,12 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 		c->snap = sn;
 		return 0;
 	case ZECFS_STATS_DIR:
-		if (strcmp(name, "stats") != 0)
+		if (strcmp(name, "stats") == 0)
+			set_ident(c, ZECFS_STATS_FILE, NULL, NULL);
+		else if (strcmp(name, "metrics") == 0)
+			set_ident(c, ZECFS_METRICS_FILE, NULL, NULL);
+		else
 			return zecfs_refuse(ZECFS_NOT_FOUND);
-		set_ident(c, ZECFS_STATS_FILE, NULL, NULL);
 		return 0;
 	case ZECFS_SNAPSHOT:
 		/* a snapshot directory is never empty, so rm -rf cannot remove it */
@@ -415,6 +420,7 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 		ret = policy_stat(fs, n, st);
 		break;
 	case ZECFS_STATS_FILE:
+	case ZECFS_METRICS_FILE:
 		ret = zecfs_content_size(fs, n, &size);
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
@@ -432,6 +438,7 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 static bool volatile_attrs(enum zecfs_kind kind)
 {
 	return kind == ZECFS_DISK_JSON || kind == ZECFS_SNAPS_JSON || kind == ZECFS_STATS_FILE ||
+	       kind == ZECFS_METRICS_FILE ||
 	       kind == ZECFS_STATS_DIR || kind == ZECFS_SNAP_JSON || kind == ZECFS_POLICY_JSON;
 }
 

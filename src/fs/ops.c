@@ -39,6 +39,13 @@ int zecfs_refuse(const char *code)
 	return -zec_errno_for_code(code);
 }
 
+int zecfs_refused(const char *op, const char *path, const char *code, const char *reason)
+{
+	zlog_warn("%s refused path=%s code=%s reason=\"%s\"", op, ZLOG_ESC(path), code,
+	          ZLOG_ESC(reason ? reason : zec_errno_advice(code)));
+	return zecfs_refuse(code);
+}
+
 struct zecfs *zecfs_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
@@ -69,6 +76,9 @@ const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *bu
 	}
 	return buf;
 }
+
+static int refusal_for(const char *op, const struct zecfs_ident *id, const char *name,
+                       const char *code);
 
 /* ---- lookup, forget, getattr ----------------------------------------- */
 
@@ -147,6 +157,7 @@ static double attr_timeout(struct zecfs *fs, const struct zecfs_node *n)
 	case ZECFS_SNAP_JSON:
 	case ZECFS_POLICY_JSON:
 	case ZECFS_STATS_FILE:
+	case ZECFS_METRICS_FILE:
 	case ZECFS_STATS_DIR:
 		return 0;
 	default:
@@ -222,8 +233,8 @@ static void zecfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		goto out;
 	}
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		ret = zecfs_refuse(n.id.kind == ZECFS_SNAP_JSON || zecfs_is_policy(n.id.kind) ?
-		                   ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = refusal_for("open", &n.id, NULL, n.id.kind == ZECFS_SNAP_JSON ||
+		                  zecfs_is_policy(n.id.kind) ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 		goto out;
 	}
 	f = calloc(1, sizeof(*f));
@@ -302,57 +313,65 @@ static void zecfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 
 /* ---- everything else gets a deliberate errno ------------------------- */
 
+/* The refusal of op on name in (or on) the node id, logged. */
+static int refusal_for(const char *op, const struct zecfs_ident *id, const char *name,
+                       const char *code)
+{
+	struct zecfs_node at;
+	char path[512];
+
+	memset(&at, 0, sizeof(at));
+	at.id = *id;
+	zecfs_where(&at, name, path, sizeof(path));
+	return zecfs_refused(op, path, code, NULL);
+}
+
 /* EROFS inside a snapshot directory or .policies, EPERM anywhere else. */
-static void refuse_in(fuse_req_t req, fuse_ino_t dir)
+static void refuse_in(fuse_req_t req, fuse_ino_t dir, const char *op, const char *name)
 {
 	struct zecfs *fs = zecfs_of(req);
 	struct zecfs_ident id;
 	int ret = zecfs_inode_ident(fs->inodes, dir, &id);
 
 	if (!ret)
-		ret = zecfs_refuse(id.kind == ZECFS_SNAPSHOT || zecfs_is_policy(id.kind) ?
-		                   ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = refusal_for(op, &id, name, id.kind == ZECFS_SNAPSHOT || zecfs_is_policy(id.kind) ?
+		                  ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 	zecfs_reply_err(req, ret);
 }
 
 static void zecfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
                         mode_t mode, dev_t rdev)
 {
-	(void)name;
 	(void)mode;
 	(void)rdev;
-	refuse_in(req, parent);
+	refuse_in(req, parent, "mknod", name);
 }
 
 static void zecfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
                          mode_t mode, struct fuse_file_info *fi)
 {
-	(void)name;
 	(void)mode;
 	(void)fi;
-	refuse_in(req, parent);
+	refuse_in(req, parent, "create", name);
 }
 
 static void zecfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	(void)name;
-	refuse_in(req, parent);
+	refuse_in(req, parent, "unlink", name);
 }
 
 static void zecfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
                           const char *name)
 {
 	(void)link;
-	(void)name;
-	refuse_in(req, parent);
+	refuse_in(req, parent, "symlink", name);
 }
 
 static void zecfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
                        const char *newname)
 {
 	(void)ino;
-	(void)newname;
-	refuse_in(req, newparent);
+	refuse_in(req, newparent, "link", newname);
 }
 
 static void zecfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
@@ -366,8 +385,8 @@ static void zecfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	(void)to_set;
 	(void)fi;
 	if (!ret)
-		ret = zecfs_refuse(id.kind == ZECFS_SNAP_JSON || zecfs_is_policy(id.kind) ?
-		                   ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = refusal_for("setattr", &id, NULL, id.kind == ZECFS_SNAP_JSON ||
+		                  zecfs_is_policy(id.kind) ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
 	zecfs_reply_err(req, ret);
 }
 

@@ -9,7 +9,8 @@
  *   MNT/<diskId>  user.zec.autoSnapshotPolicyId  read-only
  *   MNT/<diskId>/snapshots/<name>  user.zec.restoreTo = <newDiskName>
  *                 CreateDisks from the snapshot (same zone, category and
- *                 size as the source disk), only with -o allow_restore.
+ *                 size as the source disk), only with -o allow_restore;
+ *                 EEXIST before any CreateDisks when a disk has the name.
  *
  * The schedule is read from the cached policy listing (policies.c: no call
  * within cache_ttl); every change made here drops that listing, so reads
@@ -117,8 +118,8 @@ static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct z
 		}
 	}
 	/* our choice of name (docs/design.md): the schedule, readably */
-	snprintf(name, sizeof(name), "zecfs-d%02x-h%06x-k%d", s->days, (unsigned)s->hours,
-	         s->keep < 0 ? 0 : s->keep);
+	if (zec_schedule_policy_name(s, name, sizeof(name)))
+		snprintf(name, sizeof(name), "zecfs-schedule");
 	spec.zone_id = d->zone_id;
 	spec.policy_name = name;
 	spec.week_days = s->days;
@@ -227,9 +228,43 @@ int zecfs_autosnap_remove(struct zecfs *fs, const struct zecfs_node *n, struct z
 	return 0;
 }
 
+/*
+ * Whether a disk already has the name a restore would give: the cached
+ * listing first (a hit costs no call), else the server, by name (the
+ * filter may be fuzzy: only an exact match counts).  1 with its id in
+ * *id, 0 when none has it, or a negative errno.  A second disk of one name
+ * costs money and takes the name out of .by-name (names must be unique
+ * there), so a restore is refused before CreateDisks.
+ */
+static int disk_name_taken(struct zecfs *fs, const struct zecfs_node *n, const char *name,
+                           char **id, struct zec_result *res)
+{
+	struct zec_disk_filter f = { .disk_name = name, .snapshot_ability = -1 };
+	struct zec_disk_list l = { 0 };
+	int ret;
+
+	*id = NULL;
+	for (size_t i = 0; n->dl && i < n->dl->n; i++) {
+		if (n->dl->v[i].d.disk_name && strcmp(n->dl->v[i].d.disk_name, name) == 0) {
+			*id = strdup(n->dl->v[i].d.disk_id ? n->dl->v[i].d.disk_id : "-");
+			return *id ? 1 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		}
+	}
+	ret = zec_describe_disks_all(fs->client, &f, &l, res);
+	for (size_t i = 0; !ret && i < l.count; i++) {
+		if (l.items[i].disk_name && strcmp(l.items[i].disk_name, name) == 0) {
+			*id = strdup(l.items[i].disk_id ? l.items[i].disk_id : "-");
+			ret = *id ? 1 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		}
+	}
+	zec_disk_list_free(&l);
+	return ret;
+}
+
 int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *value,
                   size_t size, struct zec_result *res)
 {
+	char *taken = NULL;
 	struct zec_disk_spec spec = { 0 };
 	struct zec_disks_created made = { 0 };
 	char *name;
@@ -243,6 +278,14 @@ int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *valu
 	ret = zecfs_disk_name_value(value, size, &name, res);
 	if (ret)
 		return ret;
+	ret = disk_name_taken(fs, n, name, &taken, res);
+	if (ret > 0) {
+		zlog_warn("restore refused path=%s disk_name=%s disk_id=%s reason=\"a disk of that name exists\"",
+		          ZLOG_ESC(res->path), ZLOG_ESC(name), ZLOG_ESC(taken));
+		ret = zec_result_local(res, ZECFS_DISK_EXISTS, name);
+	}
+	if (ret)
+		goto out;
 	spec.zone_id = n->disk->d.zone_id;
 	spec.disk_name = name;
 	spec.disk_size = n->disk->d.disk_size;
@@ -269,6 +312,7 @@ int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *valu
 	zecfs_inval_flush(fs->inval);
 out:
 	zec_disks_created_free(&made);
+	free(taken);
 	free(name);
 	return ret;
 }

@@ -28,16 +28,30 @@
 #include "zec_log.h"
 #include "zec_name.h"
 
-static int check_name(const char *name, struct zec_result *res)
+/*
+ * The name rule, before any API call; a refusal is logged with the part of
+ * the rule the name broke.  ENAMETOOLONG for length; any other break is
+ * EINVAL for mkdir, but EPERM for rename: GNU mv prints rename's EINVAL
+ * as "cannot move ... to a subdirectory of itself", which is not true.
+ */
+static int check_name(const char *op, const char *path, const char *name)
 {
-	switch (zec_snapshot_name_check(name)) {
-	case ZEC_NAME_OK:
+	static const char *const broke[] = {
+		[ZEC_NAME_TOO_SHORT] = "the name is shorter than 2 characters",
+		[ZEC_NAME_TOO_LONG] = "the name is longer than 63 characters",
+		[ZEC_NAME_BAD_CHAR] = "the name holds a character other than a letter, a digit, '-' or '.'",
+		[ZEC_NAME_BAD_EDGE] = "the name does not start and end with a letter or digit",
+	};
+	enum zec_name_verdict v = zec_snapshot_name_check(name);
+	const char *code;
+
+	if (v == ZEC_NAME_OK)
 		return 0;
-	case ZEC_NAME_TOO_LONG:
-		return zec_result_local(res, ZECFS_NAME_TOO_LONG, name);
-	default:
-		return zec_result_local(res, ZECFS_NAME_INVALID, name);
-	}
+	if (v == ZEC_NAME_TOO_LONG)
+		code = ZECFS_NAME_TOO_LONG;
+	else
+		code = strcmp(op, "rename") == 0 ? ZECFS_RENAME_NAME_INVALID : ZECFS_NAME_INVALID;
+	return zecfs_refused(op, path, code, broke[v]);
 }
 
 /* Polls until the snapshot is AVAILABLE (-o wait_available). */
@@ -105,13 +119,17 @@ static const char **known_ids(const struct zecfs_snaplist *l, const char *name, 
 	return ids;
 }
 
-/* The record of a snapshot zecfs just created, as a listing would show it. */
+/*
+ * The record of a snapshot zecfs just created, as a listing would show it:
+ * created at 'created', the server's clock when it answered (its HTTP
+ * Date), so that its mtime is right at once, whatever the local clock says.
+ */
 static int new_snapshot(const struct zecfs_disk *disk, char **id, const char *name,
-                        const char *retention, struct zec_snapshot *s)
+                        const char *retention, time_t created, struct zec_snapshot *s)
 {
 	char now[ZEC_TIME_LEN];
 
-	zec_time_format(zec_clock_wall(), now);
+	zec_time_format(created, now);
 	s->snapshot_id = *id;
 	*id = NULL;
 	s->disk_ability = false;        /* not usable until AVAILABLE (the CSI driver's reading) */
@@ -147,6 +165,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	const char **known;
 	size_t n_known;
 	char *id = NULL;
+	time_t created;
 	int ret;
 
 	(void)mode;
@@ -156,19 +175,19 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	if (ret)
 		goto out;
 	if (p.id.kind != ZECFS_SNAPDIR) {
-		ret = zecfs_refuse(p.id.kind == ZECFS_SNAPSHOT || zecfs_is_policy(p.id.kind) ?
-		                   ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refused("mkdir", path, p.id.kind == ZECFS_SNAPSHOT || zecfs_is_policy(p.id.kind) ?
+		                    ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED, NULL);
 		goto out;
 	}
 	ret = zecfs_node_child(fs, &p, name, &c, &res);
 	if (ret == 0) {
-		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+		ret = zecfs_refused("mkdir", path, ZECFS_SNAPSHOT_EXISTS, NULL);
 		goto out;
 	}
 	if (ret != -ENOENT || !c.disk)
 		goto out;
 	disk = c.disk;
-	ret = check_name(name, &res);
+	ret = check_name("mkdir", path, name);
 	if (ret)
 		goto out;
 	if (!disk->d.snapshot_ability) {
@@ -180,13 +199,15 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	ret = zec_snapshot_name_exists(fs->client, disk->d.disk_id, name, &res);
 	if (ret > 0) {
 		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
-		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+		ret = zecfs_refused("mkdir", path, ZECFS_SNAPSHOT_EXISTS, NULL);
 	}
 	if (ret)
 		goto out;
 	retention[0] = '\0';
+	/* "+7d" is 7 days on the server's clock, which applies the 24-hour rule */
 	if (zecfs_default_retention(fs, disk->d.disk_id, &r))
-		zec_time_format(zec_retention_resolve(&r, zec_clock_wall()), retention);
+		zec_time_format(zec_retention_resolve(&r, (time_t)zec_client_server_now(fs->client)),
+		                retention);
 	/* the ids zecfs knew for this name: an unclear create never adopts one */
 	known = known_ids(c.sl, name, &n_known);
 	ret = zec_create_snapshot_known(fs->client, disk->d.disk_id, name,
@@ -201,7 +222,8 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	zlog_info("snapshot created path=%s snapshot_id=%s request_id=%s retention=%s",
 	          ZLOG_ESC(path), ZLOG_ESC(id), ZLOG_ESC(res.request_id),
 	          retention[0] ? retention : "permanent");
-	if (new_snapshot(disk, &id, name, retention[0] ? retention : NULL, &s)) {
+	created = (time_t)(res.server_time ? res.server_time : zec_client_server_now(fs->client));
+	if (new_snapshot(disk, &id, name, retention[0] ? retention : NULL, created, &s)) {
 		/* created, but we cannot show it: the next listing will */
 		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
 		ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
@@ -216,7 +238,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	memset(&fresh, 0, sizeof(fresh));
 	fresh.s = s;
 	fresh.name = s.snapshot_name;
-	fresh.ctime = zec_clock_wall();
+	fresh.ctime = created;
 	zecfs_node_release(&c);
 	memset(&c, 0, sizeof(c));
 	c.id.kind = ZECFS_SNAPSHOT;
@@ -254,7 +276,8 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (ret)
 		goto out;
 	if (c.id.kind != ZECFS_SNAPSHOT && c.id.kind != ZECFS_POLICY) {
-		ret = zecfs_refuse(zecfs_is_policy(c.id.kind) ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refused("rmdir", path, zecfs_is_policy(c.id.kind) ? ZECFS_READ_ONLY :
+		                    ZECFS_NOT_PERMITTED, NULL);
 		goto out;
 	}
 	if (!fs->cfg.allow_delete) {
@@ -323,11 +346,13 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (ret)
 		goto out;
 	if (a.id.kind != ZECFS_SNAPSHOT) {
-		ret = zecfs_refuse(zecfs_is_policy(a.id.kind) ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
+		ret = zecfs_refused("rename", from, zecfs_is_policy(a.id.kind) ? ZECFS_READ_ONLY :
+		                    ZECFS_NOT_PERMITTED, NULL);
 		goto out;
 	}
 	if (flags & RENAME_EXCHANGE) {
-		ret = zecfs_refuse(ZECFS_RENAME_ACROSS);
+		ret = zecfs_refused("rename", from, ZECFS_RENAME_ACROSS,
+		                    "snapshots cannot be exchanged (RENAME_EXCHANGE)");
 		goto out;
 	}
 	ret = zecfs_node_get(fs, newparent, &np, &res);
@@ -336,7 +361,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		goto out;
 	if (np.id.kind == ZECFS_SNAPSHOT) {
 		/* "mv a b" with b an existing snapshot moves into b: refuse as EEXIST */
-		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+		ret = zecfs_refused("rename", to, ZECFS_SNAPSHOT_EXISTS, NULL);
 		goto out;
 	}
 	if (np.id.kind != ZECFS_SNAPDIR || strcmp(np.id.disk_id, a.id.disk_id) != 0) {
@@ -348,20 +373,20 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	rb = zecfs_node_child(fs, &np, newname, &b, &res);
 	if (rb == 0) {
 		ret = strcmp(b.id.snap_id, a.id.snap_id) == 0 ? 0 :
-		      zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+		      zecfs_refused("rename", to, ZECFS_SNAPSHOT_EXISTS, NULL);
 		goto out;
 	}
 	if (rb != -ENOENT) {
 		ret = rb;
 		goto out;
 	}
-	ret = check_name(newname, &res);
+	ret = check_name("rename", to, newname);
 	if (ret)
 		goto out;
 	ret = zec_snapshot_name_exists(fs->client, a.id.disk_id, newname, &res);
 	if (ret > 0) {
 		zecfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
-		ret = zecfs_refuse(ZECFS_SNAPSHOT_EXISTS);
+		ret = zecfs_refused("rename", to, ZECFS_SNAPSHOT_EXISTS, NULL);
 	}
 	if (ret)
 		goto out;

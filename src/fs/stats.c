@@ -5,12 +5,16 @@
  *
  * The client reports every finished call through zecfs_stats_observe(); a
  * small mutex guards the counters (never held across I/O).  Latencies are
- * kept in a ring of the last LAT_RING calls per action, sorted on demand.
+ * kept in a ring of the last LAT_RING calls per action, sorted on demand,
+ * and counted since the mount in cumulative buckets (LAT_BOUNDS), which
+ * MNT/.zecfs/metrics shows as Prometheus histograms: the same figures as
+ * the JSON, in the text exposition format (zecfs_stats_prometheus).
  */
 #include "stats.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +34,16 @@ static const char *const actions[] = {
 };
 #define N_ACTIONS (sizeof(actions) / sizeof(actions[0]))
 
+/* Histogram bucket upper bounds, in seconds (Prometheus's le). */
+static const double lat_bounds[] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+};
+#define N_BOUNDS (sizeof(lat_bounds) / sizeof(lat_bounds[0]))
+
 struct action_stats {
 	unsigned long long ok, failed, retries;
+	unsigned long long bucket[N_BOUNDS];  /* calls with latency <= bound (not cumulative) */
+	double lat_sum_s;                     /* every call's latency, summed */
 	double lat[LAT_RING];
 	size_t lat_n;                 /* how many recorded, capped at LAT_RING */
 	size_t lat_next;
@@ -99,6 +111,13 @@ void zecfs_stats_observe(void *arg, const struct zec_result *res)
 		a->failed++;
 	if (res->attempts > 1)
 		a->retries += (unsigned long long)(res->attempts - 1);
+	for (size_t b = 0; b < N_BOUNDS; b++) {
+		if (res->duration_ms / 1000.0 <= lat_bounds[b]) {
+			a->bucket[b]++;
+			break;
+		}
+	}
+	a->lat_sum_s += res->duration_ms / 1000.0;
 	a->lat[a->lat_next] = res->duration_ms;
 	a->lat_next = (a->lat_next + 1) % LAT_RING;
 	if (a->lat_n < LAT_RING)
@@ -191,4 +210,133 @@ char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters 
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	return text;
+}
+
+/* ---- Prometheus text exposition format ---------------------------------- */
+
+struct text {
+	char *buf;
+	size_t len, cap;
+	int err;
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	if (t->err)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->err = -EIO;
+			return;
+		}
+		if ((size_t)n < t->cap - t->len) {
+			t->len += (size_t)n;
+			return;
+		}
+		p = realloc(t->buf, t->cap * 2 + (size_t)n);
+		if (!p) {
+			t->err = -ENOMEM;
+			return;
+		}
+		t->buf = p;
+		t->cap = t->cap * 2 + (size_t)n;
+	}
+}
+
+/* A label value as the format wants it: \\, \" and \n escaped. */
+static const char *label(const char *v, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (; *v && o + 3 < size; v++) {
+		if (*v == '\\' || *v == '"' || *v == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = *v == '\n' ? 'n' : *v;
+		} else {
+			buf[o++] = *v;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void family(struct text *t, const char *name, const char *type, const char *help)
+{
+	put(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+char *zecfs_stats_prometheus(struct zecfs_stats *s, const struct zecfs_cache_counters *cc,
+                             unsigned long long inodes)
+{
+	struct text t = { .cap = 8192 };
+	char esc[2 * sizeof(s->codes[0].code) + 8];
+
+	t.buf = malloc(t.cap);
+	if (!t.buf)
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	family(&t, "zecfs_info", "gauge", "The endpoint this mount talks to (always 1).");
+	put(&t, "zecfs_info{endpoint=\"%s\"} 1\n",
+	    label(s->endpoint, (char[1024]){ 0 }, 1024));
+	family(&t, "zecfs_uptime_seconds", "gauge", "Seconds since the mount.");
+	put(&t, "zecfs_uptime_seconds %lld\n", (long long)(zec_clock_now() - s->started));
+	family(&t, "zecfs_api_calls_total", "counter", "API calls by action and outcome (ok, failed).");
+	for (size_t i = 0; i < N_ACTIONS; i++) {
+		put(&t, "zecfs_api_calls_total{action=\"%s\",outcome=\"ok\"} %llu\n",
+		    actions[i], s->a[i].ok);
+		put(&t, "zecfs_api_calls_total{action=\"%s\",outcome=\"failed\"} %llu\n",
+		    actions[i], s->a[i].failed);
+	}
+	family(&t, "zecfs_api_retries_total", "counter", "Attempts after the first, by action.");
+	for (size_t i = 0; i < N_ACTIONS; i++)
+		put(&t, "zecfs_api_retries_total{action=\"%s\"} %llu\n", actions[i], s->a[i].retries);
+	family(&t, "zecfs_api_errors_total", "counter",
+	       "Failed API calls by API code (or zecfs's own ZECFS_* code).");
+	for (size_t i = 0; i < s->n_codes; i++)
+		put(&t, "zecfs_api_errors_total{code=\"%s\"} %llu\n",
+		    label(s->codes[i].code, esc, sizeof(esc)), s->codes[i].n);
+	if (s->other_codes)
+		put(&t, "zecfs_api_errors_total{code=\"other\"} %llu\n", s->other_codes);
+	family(&t, "zecfs_api_latency_seconds", "histogram",
+	       "API call latency, retries included, by action.");
+	for (size_t i = 0; i < N_ACTIONS; i++) {
+		const struct action_stats *a = &s->a[i];
+		unsigned long long cum = 0;
+
+		for (size_t b = 0; b < N_BOUNDS; b++) {
+			cum += a->bucket[b];
+			put(&t, "zecfs_api_latency_seconds_bucket{action=\"%s\",le=\"%g\"} %llu\n",
+			    actions[i], lat_bounds[b], cum);
+		}
+		put(&t, "zecfs_api_latency_seconds_bucket{action=\"%s\",le=\"+Inf\"} %llu\n",
+		    actions[i], a->ok + a->failed);
+		put(&t, "zecfs_api_latency_seconds_sum{action=\"%s\"} %.6f\n", actions[i],
+		    a->lat_sum_s);
+		put(&t, "zecfs_api_latency_seconds_count{action=\"%s\"} %llu\n", actions[i],
+		    a->ok + a->failed);
+	}
+	pthread_mutex_unlock(&s->lock);
+	family(&t, "zecfs_cache_hits_total", "counter", "Lookups answered from a fresh listing.");
+	put(&t, "zecfs_cache_hits_total %llu\n", cc->hits);
+	family(&t, "zecfs_cache_misses_total", "counter", "Lookups that needed a fetch.");
+	put(&t, "zecfs_cache_misses_total %llu\n", cc->misses);
+	family(&t, "zecfs_cache_stale_served_total", "counter",
+	       "Lookups answered from a stale listing while the API was unreachable.");
+	put(&t, "zecfs_cache_stale_served_total %llu\n", cc->stale);
+	family(&t, "zecfs_inodes", "gauge", "Inodes the kernel holds now.");
+	put(&t, "zecfs_inodes %llu\n", inodes);
+	if (t.err) {
+		free(t.buf);
+		return NULL;
+	}
+	return t.buf;
 }

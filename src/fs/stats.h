@@ -1,5 +1,5 @@
 /*
- * stats.h - counters behind MNT/.zecfs/stats.
+ * stats.h - counters behind MNT/.zecfs/stats and MNT/.zecfs/metrics.
  */
 #ifndef ZECFS_STATS_H
 #define ZECFS_STATS_H
@@ -15,5 +15,9 @@ void zecfs_stats_free(struct zecfs_stats *s);
 void zecfs_stats_observe(void *arg, const struct zec_result *res);
 /* The stats as pretty JSON, malloc'd; NULL on ENOMEM. */
 char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters *cc);
+/* The same figures in Prometheus's text exposition format (0.0.4), with
+ * latency histograms and the inodes the kernel holds; NULL on ENOMEM. */
+char *zecfs_stats_prometheus(struct zecfs_stats *s, const struct zecfs_cache_counters *cc,
+                             unsigned long long inodes);
 
 #endif /* ZECFS_STATS_H */

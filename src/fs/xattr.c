@@ -330,27 +330,40 @@ static const char *snapdir_retention(struct zecfs *fs, const char *disk_id,
 
 /*
  * Parses a retention a user wrote; -EINVAL (through the table) when it is
- * unparsable or, once resolved, under 24 hours ahead.
+ * unparsable or, once resolved, under 24 hours ahead.  A refusal is logged
+ * once, with the value (its first 64 bytes, escaped: it is not
+ * NUL-terminated) and the reason.
  */
-static int parse_retention(const char *value, size_t size, struct zec_retention *r,
-                           struct zec_result *res)
+static int parse_retention(struct zecfs *fs, const char *value, size_t size,
+                           struct zec_retention *r, struct zec_result *res)
 {
-	char buf[64];
-	time_t now = zec_clock_wall();
+	char buf[65];
+	time_t now = (time_t)zec_client_server_now(fs->client);   /* the server's 24 hours */
+	const char *why = NULL;
 
-	if (size >= sizeof(buf))
-		return zec_result_local(res, ZECFS_RETENTION_INVALID, "too long");
-	memcpy(buf, value, size);
-	buf[size] = '\0';
-	if (zec_retention_parse(buf, r))
-		return zec_result_local(res, ZECFS_RETENTION_INVALID, buf);
-	if (r->kind != ZEC_RETENTION_PERMANENT &&
-	    zec_retention_resolve(r, now) < now + DAY)
-		return zec_result_local(res, ZECFS_RETENTION_INVALID, buf);
-	return 0;
+	snprintf(buf, sizeof(buf), "%.*s", (int)(size > 64 ? 64 : size), value);
+	if (size >= 64)
+		why = "the value is too long: want yyyy-MM-ddTHH:mm:ssZ, +N{m,h,d,w} or permanent";
+	else if (zec_retention_parse(buf, r))
+		why = "the value is not yyyy-MM-ddTHH:mm:ssZ, +N{m,h,d,w} or permanent";
+	else if (r->kind != ZEC_RETENTION_PERMANENT && zec_retention_resolve(r, now) < now + DAY)
+		why = "the retention is under 24 hours ahead (the API's minimum)";
+	if (!why)
+		return 0;
+	zlog_warn("retention refused path=%s value=\"%s\" code=%s reason=\"%s\"",
+	          ZLOG_ESC(res->path), ZLOG_ESC(buf), ZECFS_RETENTION_INVALID, why);
+	return zec_result_local(res, ZECFS_RETENTION_INVALID, buf);
 }
 
 /* ---- operations ----------------------------------------------------- */
+
+/* A refused change of attribute name, logged once with the table's reason. */
+static int refused_attr(const char *op, const char *path, const char *name, const char *code)
+{
+	zlog_warn("%s refused path=%s attr=%s code=%s reason=\"%s\"", op, ZLOG_ESC(path),
+	          ZLOG_ESC(name), code, ZLOG_ESC(zec_errno_advice(code)));
+	return zecfs_refuse(code);
+}
 
 /* Sends a value with the size protocol: size 0 asks for the length only. */
 static void reply_value(fuse_req_t req, const char *value, size_t len, size_t size)
@@ -462,7 +475,8 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
 	if (r->kind == ZEC_RETENTION_PERMANENT) {
 		m.is_permanent = true;
 	} else {
-		zec_time_format(zec_retention_resolve(r, zec_clock_wall()), when);
+		zec_time_format(zec_retention_resolve(r, (time_t)zec_client_server_now(fs->client)),
+		                when);
 		m.retention_time = when;
 	}
 	ret = zec_modify_snapshots_attribute(fs->client, &m, res);
@@ -511,6 +525,9 @@ int zecfs_disk_name_value(const char *value, size_t size, char **out,
 		ret = zec_result_local(res, ZECFS_DISK_NAME_INVALID, "disk name");
 		break;
 	}
+	zlog_warn("disk name refused path=%s value=\"%s\" code=%s reason=\"%s\"",
+	          ZLOG_ESC(res->path), ZLOG_ESC(name), res->code,
+	          ZLOG_ESC(zec_errno_advice(res->code)));
 	free(name);
 	return ret;
 }
@@ -573,8 +590,12 @@ static int rollback(struct zecfs *fs, const struct zecfs_node *n, const char *va
 	memcpy(name, value, size);
 	name[size] = '\0';
 	ret = zecfs_find_confirmed(fs, n->disk->d.disk_id, name, &sl, &snap, res);
-	if (ret)
+	if (ret) {
+		if (ret == -ENOENT)
+			zlog_warn("rollback refused path=%s snapshot=%s code=%s reason=\"the disk has no snapshot of that name\"",
+			          ZLOG_ESC(res->path), ZLOG_ESC(name), ZECFS_NOT_FOUND);
 		goto out;
+	}
 	ret = zec_apply_snapshot(fs->client, snap->s.snapshot_id, n->disk->d.disk_id, res);
 	if (ret)
 		goto out;
@@ -604,41 +625,38 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	if (ret)
 		goto out;
 	if (zecfs_is_policy(n.id.kind)) {
-		ret = zecfs_refuse(ZECFS_READ_ONLY);
+		ret = refused_attr("setxattr", path, name, ZECFS_READ_ONLY);
 		goto out;
 	}
 	a = find_attr(n.id.kind, name);
 	if (!a) {
-		ret = zecfs_refuse(ZECFS_XATTR_UNSUPPORTED);
+		ret = refused_attr("setxattr", path, name, ZECFS_XATTR_UNSUPPORTED);
 		goto out;
 	}
 	if (a->access == RO) {
-		ret = zecfs_refuse(ZECFS_XATTR_READ_ONLY);
+		ret = refused_attr("setxattr", path, name, ZECFS_XATTR_READ_ONLY);
 		goto out;
 	}
 	if (n.id.kind == ZECFS_DISK) {
-		if (strcmp(a->name, "rollback") == 0)
+		if (strcmp(a->name, "rollback") == 0) {
 			ret = rollback(fs, &n, value, size, &res);
-		else if (strcmp(a->name, "autoSnapshot") == 0)
+		} else if (strcmp(a->name, "autoSnapshot") == 0) {
 			ret = zecfs_autosnap_set(fs, &n, value, size, &res);
-		else
+			/* a malformed schedule, a disk without snapshotAbility */
+			if (ret && res.outcome == ZEC_OUTCOME_LOCAL)
+				refused_attr("setxattr", path, name, res.code);
+		} else {
 			ret = set_disk_name(fs, &n, value, size, &res);
+		}
 		goto out;
 	}
 	if (strcmp(a->name, "restoreTo") == 0) {
 		ret = zecfs_restore(fs, &n, value, size, &res);
 		goto out;
 	}
-	ret = parse_retention(value, size, &r, &res);
-	if (ret) {
-		char shown[65];
-
-		/* the value is not NUL-terminated: its first 64 bytes, escaped */
-		snprintf(shown, sizeof(shown), "%.*s", (int)(size > 64 ? 64 : size), value);
-		zlog_warn("retention refused path=%s value=\"%s\"", ZLOG_ESC(path),
-		          ZLOG_ESC(shown));
+	ret = parse_retention(fs, value, size, &r, &res);
+	if (ret)
 		goto out;
-	}
 	if (n.id.kind == ZECFS_SNAPDIR) {
 		ret = set_default_retention(fs, n.disk->d.disk_id, &r);
 		goto out;
@@ -665,13 +683,13 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		goto out;
 	a = find_attr(n.id.kind, name);
 	if (zecfs_is_policy(n.id.kind))
-		ret = zecfs_refuse(ZECFS_READ_ONLY);
+		ret = refused_attr("removexattr", path, name, ZECFS_READ_ONLY);
 	else if (!a)
 		ret = zecfs_refuse(ZECFS_XATTR_NONE);
 	else if (strcmp(a->name, "autoSnapshot") == 0)
 		ret = zecfs_autosnap_remove(fs, &n, &res);
 	else if (strcmp(a->name, "retentionTime") != 0)
-		ret = zecfs_refuse(ZECFS_XATTR_READ_ONLY);
+		ret = refused_attr("removexattr", path, name, ZECFS_XATTR_READ_ONLY);
 	else if (n.id.kind == ZECFS_SNAPDIR)
 		ret = set_default_retention(fs, n.disk->d.disk_id, NULL);
 	else

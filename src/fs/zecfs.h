@@ -17,7 +17,7 @@
  *   cache.c     listings with a TTL, wrapped around the API client
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
- *   stats.c     the counters behind MNT/.zecfs/stats
+ *   stats.c     the counters behind MNT/.zecfs/stats and .zecfs/metrics
  *   main.c      start-up: check credentials, mount, daemonize, loop
  */
 #ifndef ZECFS_H
@@ -215,6 +215,13 @@ extern const struct fuse_lowlevel_ops zecfs_ops;
 
 /* The negative errno the table gives a local condition. */
 int zecfs_refuse(const char *code);
+/*
+ * A refusal of what a user asked (op: "mkdir", "rename", "setxattr", ...),
+ * logged as one warn line: "<op> refused path=... code=... reason=...",
+ * reason the caller's words, or the table's advice when NULL.  Returns
+ * the code's negative errno.
+ */
+int zecfs_refused(const char *op, const char *path, const char *code, const char *reason);
 struct zecfs *zecfs_of(fuse_req_t req);
 /* Answers a request with 0 or a negative errno. */
 void zecfs_reply_err(fuse_req_t req, int ret);

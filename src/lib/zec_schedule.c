@@ -1,6 +1,7 @@
 /*
  * zec_schedule.c - parse and print the text form of an auto-snapshot
- * schedule (zec_schedule.h).  Pure; every input answers 0 or -EINVAL.
+ * schedule (zec_schedule.h), and the policy name zecfs gives a schedule.
+ * Pure; every input answers 0 or -EINVAL.
  */
 #include "zec_schedule.h"
 
@@ -155,6 +156,14 @@ int zec_schedule_parse(const char *text, size_t len, struct zec_schedule *out)
 	return 0;
 }
 
+/* Some day, some hour, all in range; keep 1..65535 days or forever. */
+static bool schedule_ok(const struct zec_schedule *s)
+{
+	return s && s->days && !(s->days & ~ALL_DAYS) && s->hours && !(s->hours >> 24) &&
+	       (s->keep == ZEC_SCHEDULE_KEEP_FOREVER ||
+	        (s->keep >= 1 && s->keep <= ZEC_SCHEDULE_KEEP_MAX));
+}
+
 int zec_schedule_format(const struct zec_schedule *s, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -166,9 +175,7 @@ int zec_schedule_format(const struct zec_schedule *s, char *buf, size_t size)
 		n += (size_t)w;                                           \
 	} while (0)
 
-	if (!s || !s->days || (s->days & ~ALL_DAYS) || !s->hours || (s->hours >> 24) ||
-	    (s->keep != ZEC_SCHEDULE_KEEP_FOREVER &&
-	     (s->keep < 1 || s->keep > ZEC_SCHEDULE_KEEP_MAX)))
+	if (!schedule_ok(s))
 		return -EINVAL;
 	if (!buf || !size)
 		return -ENAMETOOLONG;
@@ -198,4 +205,77 @@ int zec_schedule_format(const struct zec_schedule *s, char *buf, size_t size)
 		PUT(" keep=%d", s->keep);
 #undef PUT
 	return n < size ? 0 : -ENAMETOOLONG;
+}
+
+/* Day d's name, or hour h as "02h". */
+static void item_name(bool day, int v, char out[8])
+{
+	if (day)
+		snprintf(out, 8, "%s", day_names[v]);
+	else
+		snprintf(out, 8, "%02dh", v);
+}
+
+/*
+ * The set bits from..to, in order: a run of three or more as "first-last",
+ * the others joined by '.' ("mon-fri.sun", "00h.06h-08h").
+ */
+static void put_runs(uint32_t bits, int from, int to, bool day, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int v = from; v <= to && n < size; v++) {
+		char a[8], b[8];
+		int end = v;
+		int w;
+
+		if (!(bits & (1u << v)))
+			continue;
+		while (end < to && (bits & (1u << (end + 1))))
+			end++;
+		item_name(day, v, a);
+		if (end - v >= 2) {
+			item_name(day, end, b);
+			w = snprintf(buf + n, size - n, "%s%s-%s", n ? "." : "", a, b);
+			v = end;
+		} else {
+			w = snprintf(buf + n, size - n, "%s%s", n ? "." : "", a);
+		}
+		n += (size_t)w;
+	}
+}
+
+int zec_schedule_policy_name(const struct zec_schedule *s, char *buf, size_t size)
+{
+	char days[64], hours[160], keep[32];
+	int n, count = 0;
+
+	if (!schedule_ok(s))
+		return -EINVAL;
+	if (!buf || !size)
+		return -ENAMETOOLONG;
+	if (s->days == ALL_DAYS)
+		snprintf(days, sizeof(days), "daily");
+	else
+		put_runs(s->days, 1, 7, true, days, sizeof(days));
+	if (s->hours == 0xffffffu) {
+		snprintf(hours, sizeof(hours), "hourly");
+	} else {
+		memcpy(hours, "at-", 3);
+		put_runs(s->hours, 0, 23, false, hours + 3, sizeof(hours) - 3 - 4);
+		strcat(hours, "-utc");
+	}
+	if (s->keep == ZEC_SCHEDULE_KEEP_FOREVER)
+		snprintf(keep, sizeof(keep), "keep-forever");
+	else
+		snprintf(keep, sizeof(keep), "keep-%dd", s->keep);
+	n = snprintf(buf, size, "zecfs-%s-%s-%s", days, hours, keep);
+	if (n > ZEC_SCHEDULE_NAME_MAX) {
+		/* too many hours to spell out: their number (the policy lists them) */
+		for (int h = 0; h < 24; h++)
+			count += (s->hours >> h) & 1;
+		n = snprintf(buf, size, "zecfs-%s-%d-times-a-day-%s", days, count, keep);
+	}
+	return n >= 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
 }

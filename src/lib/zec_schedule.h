@@ -33,4 +33,22 @@ int zec_schedule_parse(const char *text, size_t len, struct zec_schedule *out);
  * -EINVAL for an empty or out-of-range schedule. */
 int zec_schedule_format(const struct zec_schedule *s, char *buf, size_t size);
 
+/*
+ * The name zecfs gives the auto-snapshot policy it creates for a schedule,
+ * readable and within the API's policy name rule (2-63 letters, digits,
+ * '-', '_' and '.'), using only letters, digits, '-' and '.':
+ *
+ *     zecfs-<days>-at-<hours>-utc-keep-<N>d     zecfs-mon.wed.fri-at-02h-utc-keep-14d
+ *
+ * days: "daily", or the days' names joined by '.', a run of three or more
+ * as "mon-fri"; hours: "hourly" (all 24, without "at-" and "-utc"), or
+ * "02h" joined by '.', runs as "00h-05h"; keep: "keep-14d" or
+ * "keep-forever".  When the hours do not fit in ZEC_SCHEDULE_NAME_MAX,
+ * their number stands for them: "zecfs-daily-16-times-a-day-keep-7d".
+ * The name only helps people: zecfs finds a policy by its schedule.
+ * Errors as zec_schedule_format.
+ */
+#define ZEC_SCHEDULE_NAME_MAX 63
+int zec_schedule_policy_name(const struct zec_schedule *s, char *buf, size_t size);
+
 #endif /* ZEC_SCHEDULE_H */

@@ -5,6 +5,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from conftest import BOOT, DB, RESIZING, SCRATCH, WEB, default_seed, _strip_none
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -103,13 +105,67 @@ def test_rotate_still_fails_on_a_real_error(emu, mount):
     assert "Disk quota exceeded" in r.stderr
 
 
-def test_rotate_without_allow_delete_fails_and_keeps_everything(emu, mount):
+def test_rotate_without_allow_delete_says_why_once_and_keeps_everything(emu, mount):
     seeded(emu)
+    for i in range(3):     # a second disk with snapshots to prune
+        emu.api("CreateSnapshot", {"diskId": DB, "snapshotName": "daily-db%d" % i})
     m = mount(emu)
     r = subprocess.run([ROTATE, m.path, "daily-", "1"], capture_output=True, text=True)
     assert r.returncode == 1
-    assert "Operation not permitted" in r.stderr
+    # one line on its own stderr, whatever the number of disks, naming the cure
+    assert r.stderr.count("\n") == 1, r.stderr
+    assert "Operation not permitted" in r.stderr and "-o allow_delete" in r.stderr
+    assert "removed" not in r.stdout
     assert names(emu, WEB) == ["daily-a", "daily-b", "daily-c", "nightly-1", "other"]
+    assert names(emu, DB) == ["daily-db0", "daily-db1", "daily-db2"]
+    assert emu.call_count("DeleteSnapshots", "ok") + emu.call_count("DeleteSnapshots", "failed") == 0
+
+
+def test_rotate_never_prunes_auto_snapshots(emu, mount):
+    """A policy's Auto snapshots are the server's to expire: a prefix that
+    matches their names neither removes nor counts them."""
+    seed = _strip_none(default_seed())
+    for i, (kind, day) in enumerate([("Auto", "01"), ("Manual", "02"), ("Auto", "03"),
+                                     ("Manual", "04"), ("Manual", "05"), ("Auto", "06")]):
+        seed["snapshots"].append({
+            "snapshotId": "70000000000000030%d" % i, "snapshotName": "daily-%s%d" % (kind.lower(), i),
+            "diskId": WEB, "status": "AVAILABLE", "snapshotType": kind,
+            "createTime": "2026-11-%sT01:00:00Z" % day})
+    emu.reset(seed)
+    m = mount(emu, "allow_delete")
+    r = subprocess.run([ROTATE, m.path, "daily-", "1"], capture_output=True, text=True)
+    assert (r.returncode, r.stderr) == (0, ""), r.stderr
+    assert sorted(r.stdout.splitlines()) == [
+        "removed %s/%s/snapshots/daily-manual%d" % (m.path, WEB, i) for i in (1, 3)]
+    assert names(emu, WEB) == ["daily-auto0", "daily-auto2", "daily-auto5", "daily-manual4",
+                               "nightly-1"]
+    r = subprocess.run([ROTATE, "-h"], capture_output=True, text=True)
+    assert r.returncode == 2 and "Manual" in r.stderr and "Auto" in r.stderr
+
+
+@pytest.mark.parametrize("prefix,why", [
+    ("bad_", "holds a character other than"),
+    ("-nightly", "does not start with a letter or digit"),
+    ("n" * 48, "is too long"),
+])
+def test_rotate_checks_the_prefix_before_touching_any_disk(emu, mount, prefix, why):
+    m = mount(emu, "allow_delete")
+    emu.reset_calls()
+    r = subprocess.run([ROTATE, "-s", m.path, prefix, "3"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.startswith("zec-rotate: error: prefix '%s' %s" % (prefix, why)), r.stderr
+    assert r.stdout == ""
+    assert emu.calls().get("actions", {}) == {}
+    assert len(emu.snapshots()) == 1
+
+
+def test_rotate_accepts_the_longest_prefix_that_fits(emu, mount):
+    m = mount(emu)
+    prefix = "n" * 47            # + "-YYYYmmdd-HHMMSS" = 63 characters
+    r = subprocess.run([ROTATE, "-s", "-q", m.path, prefix], capture_output=True, text=True)
+    assert (r.returncode, r.stderr) == (0, "")
+    [new] = [n for n in names(emu, DB)]
+    assert len(new) == 63 and new.startswith(prefix + "-")
 
 
 def documented(pattern):
@@ -149,3 +205,28 @@ def test_documented_cron_lines_exit_0_quietly_on_an_ordinary_account(emu, mount)
     assert len([n for n in names(emu, WEB) if n.startswith("daily-")]) == 4  # keeps 7
     for disk in SKIPPED:
         assert names(emu, disk) == []
+
+
+def documented_script(first_line):
+    """The code block of docs/backup.md that holds first_line."""
+    doc = open(os.path.join(ROOT, "docs", "backup.md")).read()
+    [block] = [b for b in re.findall(r"^```\n(.*?)^```$", doc, re.M | re.S) if first_line in b]
+    return block
+
+
+def test_documented_restore_drill_is_safe_to_run_twice(emu, mount):
+    m = mount(emu, "allow_restore")
+    script = as_run_here(documented_script("# restore drill:"), m.path)
+    outs = []
+    for _ in range(2):
+        r = subprocess.run(["sh", "-c", script], capture_output=True, text=True)
+        assert (r.returncode, r.stderr) == (0, ""), r.stderr
+        outs.append(r.stdout)
+    drills = [d for d in emu.state()["disks"] if d["diskName"].startswith("drill-")]
+    assert len(drills) == 1                         # one billable disk, not two
+    name = drills[0]["diskName"]
+    assert os.readlink(os.path.join(m.path, ".by-name", name)) == "../" + drills[0]["diskId"]
+    assert outs[0].strip() in ("CREATING", "AVAILABLE")
+    assert outs[1].splitlines()[0] == "%s exists already: nothing restored" % name
+    assert outs[1].splitlines()[1] in ("CREATING", "AVAILABLE")
+    assert names(emu, WEB) == ["nightly-1"]         # nothing deleted

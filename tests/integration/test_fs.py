@@ -333,11 +333,33 @@ def test_rename_to_another_disk_is_eperm_never_exdev(emu, mnt):
     assert [s["snapshotName"] for s in live(emu, WEB)] == ["nightly-1"]
 
 
-def test_rename_to_bad_name_is_einval(emu, mnt):
+@pytest.mark.parametrize("new,err,said,rule", [
+    ("bad_name", errno.EPERM, "Operation not permitted",
+     "the name holds a character other than a letter, a digit, '-' or '.'"),
+    ("x", errno.EPERM, "Operation not permitted", "the name is shorter than 2 characters"),
+    ("-lead", errno.EPERM, "Operation not permitted",
+     "the name does not start and end with a letter or digit"),
+    ("n" * 64, errno.ENAMETOOLONG, "File name too long", "the name is longer than 63 characters"),
+])
+def test_mv_to_a_bad_name_says_something_true_and_logs_the_rule(emu, mnt, new, err, said, rule):
+    """GNU mv prints rename's EINVAL as "cannot move ... to a subdirectory
+    of itself": a bad name is EPERM (ENAMETOOLONG for length), before any
+    API call, and the log names the rule the name broke."""
     snaps = mnt.p(WEB, "snapshots")
+    emu.reset_calls()
     with pytest.raises(OSError) as e:
-        os.rename(os.path.join(snaps, "nightly-1"), os.path.join(snaps, "bad_name"))
-    assert e.value.errno == errno.EINVAL
+        os.rename(os.path.join(snaps, "nightly-1"), os.path.join(snaps, new))
+    assert e.value.errno == err
+    r = run("mv", os.path.join(snaps, "nightly-1"), os.path.join(snaps, new), check=False)
+    assert r.returncode == 1
+    assert r.stderr.strip().endswith(": " + said), r.stderr
+    assert "subdirectory of itself" not in r.stderr
+    assert calls(emu, "ModifySnapshotsAttribute") == {}
+    assert [s["snapshotName"] for s in live(emu, WEB)] == ["nightly-1"]
+    refused = [l for l in mnt.output().splitlines() if "rename refused" in l]
+    assert len(refused) == 2, refused               # one line per refusal
+    assert "warn: rename refused path=/%s/snapshots/%s code=" % (WEB, new) in refused[0]
+    assert 'reason="%s"' % rule in refused[0]
 
 
 # ---- xattrs --------------------------------------------------------------

@@ -4,6 +4,8 @@ repository: what a new user meets first."""
 import json
 import os
 import re
+import socket
+import stat
 import subprocess
 
 import pytest
@@ -149,19 +151,31 @@ def test_emulator_install_is_an_option_off_by_default():
 
 # ---- the demo -----------------------------------------------------------------------
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
 def demo(tmp_path):
-    """Runs scripts/demo on a private mount point, run directory and port."""
-    env = dict(os.environ, ZECFS_BUILD_DIR=build_dir(), ZEC_MNT=str(tmp_path / "mnt"),
-               ZEC_DEMO_DIR=str(tmp_path / "run"), ZEC_DEMO_LISTEN="127.0.0.1:0")
-    env.pop("ZEC_DEMO_KEEP", None)
+    """Runs scripts/demo on a private mount point and port, given as flags."""
+    env = dict(os.environ, ZECFS_BUILD_DIR=build_dir())
+    for k in ("ZEC_MNT", "ZEC_DEMO_DIR", "ZEC_DEMO_LISTEN", "ZEC_DEMO_KEEP"):
+        env.pop(k, None)
     script = os.path.join(ROOT, "scripts", "demo")
+    mnt = str(tmp_path / "mnt")
+    port = free_port()
 
     def run(*args):
-        return subprocess.run([script] + list(args), capture_output=True, text=True,
+        where = ["--mnt", mnt] + (["--listen", "127.0.0.1:%d" % port]
+                                  if args[:1] != ("stop",) else [])
+        return subprocess.run([script] + list(args) + where, capture_output=True, text=True,
                               env=env, timeout=300)
 
-    run.mnt = str(tmp_path / "mnt")
+    run.mnt = mnt
+    run.run_dir = mnt + "-demo"
+    run.port = port
     yield run
     run("stop")
     if os.path.ismount(run.mnt):
@@ -199,3 +213,108 @@ def test_demo_stop_unmounts_lazily_when_a_shell_is_inside(demo):
     assert "fusermount" not in r.stdout + r.stderr
     assert r.stdout.rstrip().endswith("demo: stopped")
     assert not os.path.ismount(demo.mnt)
+
+
+def test_demo_takes_mount_point_address_and_mount_options(demo):
+    r = demo("-o", "allow_delete", "-o", "cache_ttl=1")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert ("demo: zec-emulator on http://127.0.0.1:%d (state: " % demo.port) in r.stdout
+    assert "zecfs mounted on %s with -o allow_delete,cache_ttl=1" % demo.mnt in r.stdout
+    assert os.path.ismount(demo.mnt)
+    snaps = os.path.join(demo.mnt, WEB, "snapshots")
+    [first] = [n for n in os.listdir(snaps)]
+    os.rmdir(os.path.join(snaps, first))            # allow_delete reached zecfs
+    assert first not in os.listdir(snaps)
+    # where zecfs logs: syslog when there is a socket, else a file it names
+    [said] = [l for l in r.stdout.splitlines() if l.startswith("demo: zecfs logs to ")]
+    if os.path.exists("/dev/log") and stat.S_ISSOCK(os.stat("/dev/log").st_mode):
+        assert "syslog" in said
+    else:
+        log = os.path.join(demo.run_dir, "zecfs.log")
+        assert said == "demo: zecfs logs to %s (no syslog socket here)" % log
+        assert "mounted mountpoint=%s" % demo.mnt in open(log).read()
+        assert "snapshot deleted path=/%s/snapshots/%s" % (WEB, first) in open(log).read()
+    r = demo("stop")
+    assert (r.returncode, r.stdout.strip()) == (0, "demo: stopped")
+    assert not os.path.ismount(demo.mnt)
+
+
+def test_demo_usage_is_refused_with_the_flags():
+    r = subprocess.run([os.path.join(ROOT, "scripts", "demo"), "--mnt"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "usage: scripts/demo [--mnt DIR] [--listen HOST:PORT] [-o OPTIONS]" in r.stderr
+
+
+# ---- the README's tour against a fresh demo ------------------------------------------
+
+def tour_blocks():
+    """The README tour's code blocks: each a list of (command, expected lines)."""
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    tour = readme.split("## A short tour")[1].split("\n## ")[0]
+    blocks = []
+    for block in re.findall(r"^```\n(.*?)^```$", tour, re.M | re.S):
+        steps = []
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                steps.append((line[2:], []))
+            else:
+                steps[-1][1].append(line)
+        blocks.append(steps)
+    return blocks
+
+
+def line_pattern(expected):
+    """A line of sample output as a regex: dates, times and createTimes
+    vary, '...' stands for anything, runs of blanks for any blanks."""
+    out = []
+    for part in re.split(r"(\.\.\.|\s+|[A-Z][a-z]{2} +\d+ +(?:\d{4}|\d\d:\d\d)|"
+                         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)", expected):
+        if not part:
+            continue
+        if part == "...":
+            out.append(".*")
+        elif part.isspace():
+            out.append(r"\s+")
+        elif re.fullmatch(r"[A-Z][a-z]{2} +\d+ +(?:\d{4}|\d\d:\d\d)", part):
+            out.append(r"[A-Z][a-z]{2} +\d+ +(?:\d{4}|\d\d:\d\d)")
+        elif re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", part):
+            out.append(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+        else:
+            out.append(re.escape(part))
+    return "".join(out)
+
+
+def output_matches(expected, actual):
+    """expected (sample lines; a line '...' is any number of lines) against
+    actual, whole."""
+    if not expected:
+        return not actual
+    if expected[0] == "...":
+        return any(output_matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
+    return bool(actual) and re.fullmatch(line_pattern(expected[0]), actual[0]) is not None \
+        and output_matches(expected[1:], actual[1:])
+
+
+def test_readme_tour_matches_a_fresh_demo(demo):
+    r = demo()
+    assert r.returncode == 0, r.stdout + r.stderr
+    addr = "127.0.0.1:%d" % demo.port
+    for steps in tour_blocks():
+        script = ["set +e", "shopt -s expand_aliases", "alias ls='ls -C -T0'"]
+        for i, (cmd, _) in enumerate(steps):
+            cmd = cmd.replace("/tmp/zec", demo.mnt).replace("127.0.0.1:8080", addr)
+            script += ["echo '@@step %d'" % i, "{ %s\n} 2>&1" % cmd]
+        out = subprocess.run(["bash", "-c", "\n".join(script)], capture_output=True,
+                             text=True, env=dict(os.environ, LC_ALL="C", COLUMNS="80"),
+                             timeout=120).stdout
+        out = out.replace(demo.mnt, "/tmp/zec").replace(addr, "127.0.0.1:8080")
+        got = out.split("@@step ")[1:]
+        assert len(got) == len(steps)
+        for (cmd, expected), text in zip(steps, got):
+            body = text.split("\n", 1)[1]           # curl ends without a newline
+            actual = body[:-1].split("\n") if body.endswith("\n") else body.split("\n")
+            actual = [] if actual == [""] else actual
+            assert output_matches(expected, actual), \
+                "README tour: $ %s\nREADME shows:\n%s\na fresh demo prints:\n%s" % (
+                    cmd, "\n".join(expected), "\n".join(actual))

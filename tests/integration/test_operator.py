@@ -1,19 +1,24 @@
 """How an operator runs zecfs: daemon mode, mount -t fuse.zecfs, --help and
 --version, credentials from a file, the environment or a zeno profile,
-SIGHUP reload, allow_other, and secrets that never reach any output."""
+SIGHUP reload, allow_other, secrets that never reach any output, and the
+counters in .zecfs/stats and .zecfs/metrics (Prometheus text format)."""
 
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import time
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import WEB, DB, Mount, default_seed, demo_env, zecfs_bin, _strip_none
 from emulator import DEMO_KEY_ID, DEMO_KEY_PASSWORD, Emulator
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def unmount(path):
@@ -311,7 +316,7 @@ def test_stats_file_reports_calls_errors_cache_and_latency(emu, mount):
     lat = st["latencyMs"]["CreateSnapshot"]
     assert 0 <= lat["p50"] <= lat["p99"] and lat["samples"] == 2
     assert os.stat(m.p(".zecfs", "stats")).st_mode & 0o777 == 0o444
-    assert os.listdir(m.p(".zecfs")) == ["stats"]
+    assert sorted(os.listdir(m.p(".zecfs"))) == ["metrics", "stats"]
     with pytest.raises(OSError) as e:
         open(m.p(".zecfs", "stats"), "w")
     assert e.value.errno == errno.EPERM
@@ -328,6 +333,68 @@ def test_stats_counts_retries(emu, mount):
     assert st["retries"] >= 2
     # "errors" counts calls that failed in the end; this one succeeded on its third try
     assert "SERVICE_TEMPORARY_UNAVAILABLE" not in st["errors"]
+
+
+def metric_families(text):
+    """The families of a Prometheus text exposition, by the Prometheus
+    project's own parser (python3-prometheus-client): it raises on a line
+    that breaks the format."""
+    return {f.name: f for f in text_string_to_metric_families(text)}
+
+
+def samples(fam, name, **labels):
+    return [s.value for s in fam.samples
+            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())]
+
+
+def test_metrics_file_has_the_stats_figures_in_prometheus_format(emu, mount):
+    m = mount(emu, "cache_ttl=60")
+    os.listdir(m.p(WEB, "snapshots"))
+    os.listdir(m.p(WEB, "snapshots"))
+    os.mkdir(m.p(WEB, "snapshots", "counted"))
+    with pytest.raises(OSError):
+        os.mkdir(m.p("862857204414550692", "snapshots", "refused"))   # system disk
+    # a code with the characters a label value must escape
+    emu.add_fault(action="ModifySnapshotsAttribute", status=400, code='ODD"CODE\\X', count=1)
+    with pytest.raises(OSError):
+        os.setxattr(m.p(WEB, "snapshots", "counted"), "user.zec.retentionTime", b"+3d")
+    os.stat(m.p(".zecfs", "metrics"))
+    os.stat(m.p(".zecfs", "stats"))
+    r = subprocess.run(["cat", m.p(".zecfs", "metrics")], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == ""
+    text = r.stdout
+    st = json.loads(open(m.p(".zecfs", "stats")).read())
+    fams = metric_families(text)
+    assert text.endswith("\n") and os.stat(m.p(".zecfs", "metrics")).st_size == len(text)
+    assert fams["zecfs_api_calls"].type == "counter"
+    for action, c in st["calls"].items():
+        for outcome in ("ok", "failed"):
+            assert samples(fams["zecfs_api_calls"], "zecfs_api_calls_total", action=action,
+                           outcome=outcome) == [c[outcome]], (action, outcome)
+        assert samples(fams["zecfs_api_retries"], "zecfs_api_retries_total",
+                       action=action) == [c["retries"]]
+    errs = {s.labels["code"]: s.value for s in fams["zecfs_api_errors"].samples}
+    assert errs == st["errors"]
+    assert errs['ODD"CODE\\X'] == 1 and errs["OPERATION_DENIED_DISK_SYSTEM_TYPE"] == 1
+    hist = fams["zecfs_api_latency_seconds"]
+    assert hist.type == "histogram"
+    for action, c in st["calls"].items():
+        buckets = [(s.labels["le"], s.value) for s in hist.samples
+                   if s.name.endswith("_bucket") and s.labels["action"] == action]
+        counts = [v for _, v in buckets]
+        assert counts == sorted(counts) and buckets[-1] == ("+Inf", c["ok"] + c["failed"])
+        assert samples(hist, "zecfs_api_latency_seconds_count", action=action) == \
+            [c["ok"] + c["failed"]]
+        assert samples(hist, "zecfs_api_latency_seconds_sum", action=action)[0] >= 0
+    assert samples(fams["zecfs_cache_hits"], "zecfs_cache_hits_total") == [st["cache"]["hits"]]
+    assert samples(fams["zecfs_cache_misses"], "zecfs_cache_misses_total") == \
+        [st["cache"]["misses"]]
+    assert samples(fams["zecfs_cache_stale_served"], "zecfs_cache_stale_served_total") == \
+        [st["cache"]["staleServed"]]
+    assert samples(fams["zecfs_inodes"], "zecfs_inodes") == [st["inodes"]]
+    assert fams["zecfs_inodes"].type == "gauge"
+    assert samples(fams["zecfs_info"], "zecfs_info", endpoint=emu.url) == [1]
+    assert os.stat(m.p(".zecfs", "metrics")).st_mode & 0o777 == 0o444
 
 
 def test_sigterm_lets_an_operation_in_flight_finish(emu, mount):
@@ -383,3 +450,24 @@ def test_credentials_file_behind_a_symlink(emu, mount, tmp_path):
     os.symlink(str(real / "zec.env"), str(tmp_path / "zec.env"))
     m = mount(emu, "credentials=%s" % (tmp_path / "zec.env"))
     assert WEB in os.listdir(m.path)
+
+
+def test_documented_textfile_collector_recipes_give_a_parsable_file(emu, mount, tmp_path):
+    """docs/operations.md: a symbolic link into the textfile directory, or
+    a copy from cron through a rename; both read as Prometheus text."""
+    m = mount(emu)
+    os.listdir(m.p(WEB, "snapshots"))
+    doc = open(os.path.join(ROOT, "docs", "operations.md")).read()
+    textdir = "/var/lib/prometheus/node-exporter"
+    [link] = re.findall(r"^ln -s (\S+) \S+$", doc, re.M)
+    [cron] = re.findall(r"^\* \* \* \* \*\s+root\s+(.*)$", doc, re.M)
+    out = tmp_path / "textfile"
+    out.mkdir()
+    os.symlink(link.replace("/mnt/zec", m.path), str(out / "link.prom"))
+    subprocess.run(cron.replace("/mnt/zec", m.path).replace(textdir, str(out)), shell=True,
+                   check=True)
+    for name in ("link.prom", "zecfs.prom"):
+        fams = metric_families(open(str(out / name)).read())
+        assert samples(fams["zecfs_api_calls"], "zecfs_api_calls_total",
+                       action="DescribeSnapshots", outcome="ok")[0] >= 1
+    assert sorted(os.listdir(str(out))) == ["link.prom", "zecfs.prom"]

@@ -107,6 +107,47 @@ def test_restore_makes_a_disk_that_shows_at_once(emu, mount):
     assert "disk restored" in m.output()
 
 
+def create_disks_calls(emu):
+    return emu.call_count("CreateDisks", "ok") + emu.call_count("CreateDisks", "failed")
+
+
+def test_restore_to_a_name_a_disk_has_is_eexist_before_any_call(emu, mount):
+    """A second disk of one name costs money and takes the name out of
+    .by-name: refused with EEXIST, from the cached listing without a call."""
+    m = mount(emu, "allow_restore", "cache_ttl=60")
+    snap = m.p(WEB, "snapshots", "nightly-1")
+    os.setxattr(snap, "user.zec.restoreTo", b"restored-1")
+    new = os.readlink(m.p(".by-name", "restored-1"))
+    os.listdir(m.path)                  # the listing holds restored-1 now
+    emu.reset_calls()
+    for name in (b"restored-1", b"db-data"):
+        with pytest.raises(OSError) as e:
+            os.setxattr(snap, "user.zec.restoreTo", name)
+        assert e.value.errno == errno.EEXIST
+    assert emu.calls().get("actions", {}) == {}
+    assert [d["diskName"] for d in emu.state()["disks"]].count("restored-1") == 1
+    assert os.readlink(m.p(".by-name", "restored-1")) == new
+    out = m.output()
+    assert out.count("restore refused") == 2
+    assert 'disk_name=restored-1 disk_id=%s reason="a disk of that name exists"' % \
+        new[len("../"):] in out
+
+
+def test_restore_to_a_name_given_behind_zecfs_back_is_eexist(emu, mount):
+    """The cached listing does not know the name: the server is asked, by
+    name, before CreateDisks."""
+    m = mount(emu, "allow_restore", "cache_ttl=60")
+    os.listdir(m.path)
+    emu.set_disk(DB, diskName="drill-x")
+    emu.reset_calls()
+    with pytest.raises(OSError) as e:
+        os.setxattr(m.p(WEB, "snapshots", "nightly-1"), "user.zec.restoreTo", b"drill-x")
+    assert e.value.errno == errno.EEXIST
+    assert create_disks_calls(emu) == 0
+    assert emu.call_count("DescribeDisks", "ok") == 1
+    assert len(emu.state()["disks"]) == 5
+
+
 def business_now(emu):
     return datetime.datetime.strptime(emu.state()["now"], FMT)
 
@@ -203,3 +244,19 @@ def test_refused_move_puts_the_disk_back_on_its_old_policy(emu, mount):
     assert [p["autoSnapshotPolicyId"] for p in policies(emu)] == [old["autoSnapshotPolicyId"]]
     assert disk(emu, WEB)["autoSnapshotPolicyId"] == old["autoSnapshotPolicyId"]
     assert os.getxattr(m.p(WEB), "user.zec.autoSnapshot") == SCHEDULE.encode()
+
+
+def test_a_new_policy_has_a_name_a_person_can_read(emu, mount):
+    m = mount(emu)
+    for disk, value, want in [
+            (WEB, SCHEDULE, "zecfs-mon.wed.fri-at-02h-utc-keep-14d"),
+            (DB, "days=mon,tue,wed,thu,fri hours=0,1,2,12 keep=forever",
+             "zecfs-mon-fri-at-00h-02h.12h-utc-keep-forever")]:
+        r = subprocess.run(["setfattr", "-n", "user.zec.autoSnapshot", "-v", value, m.p(disk)],
+                           capture_output=True, text=True)
+        assert (r.returncode, r.stderr) == (0, "")
+        assert os.readlink(m.p(".policies", want, disk)) == "../../" + disk
+    assert sorted(p["autoSnapshotPolicyName"] for p in policies(emu)) == \
+        ["zecfs-mon-fri-at-00h-02h.12h-utc-keep-forever", "zecfs-mon.wed.fri-at-02h-utc-keep-14d"]
+    assert sorted(os.listdir(m.p(".policies"))) == sorted(p["autoSnapshotPolicyName"]
+                                                          for p in policies(emu))

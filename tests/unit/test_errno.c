@@ -53,6 +53,8 @@ static const struct {
 	{ "INVALID_OPERATION_TIMEOUT", ETIMEDOUT },
 	{ ZECFS_DISK_NAME_INVALID, EINVAL },
 	{ ZECFS_DISK_NAME_TOO_LONG, ENAMETOOLONG },
+	{ ZECFS_DISK_EXISTS, EEXIST },
+	{ ZECFS_RENAME_NAME_INVALID, EPERM },
 	/* pseudo codes and local codes added with the client */
 	{ ZECFS_HTTP_429, EAGAIN },
 	{ ZECFS_HTTP_503, EAGAIN },

@@ -1,7 +1,9 @@
 /*
- * test_schedule.c - the user.zec.autoSnapshot value: parse and print.
+ * test_schedule.c - the user.zec.autoSnapshot value: parse and print, and
+ * the policy name zecfs gives a schedule.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "check.h"
@@ -26,6 +28,19 @@ static void refused(const char *in)
 	struct zec_schedule s;
 
 	CHECK(!parses(in, &s), "'%s' is refused", in);
+}
+
+/* The policy name must be readable and pass the API's name rule. */
+static void named(const char *in, const char *want)
+{
+	struct zec_schedule s;
+	char buf[ZEC_SCHEDULE_NAME_MAX + 1] = "";
+	int ok = parses(in, &s) && zec_schedule_policy_name(&s, buf, sizeof(buf)) == 0;
+	size_t n = strlen(buf);
+	bool rule = n >= 2 && n <= ZEC_SCHEDULE_NAME_MAX &&
+	            strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789-.") == n;
+
+	CHECK(ok && rule && strcmp(buf, want) == 0, "'%s' is named '%s' (got '%s')", in, want, buf);
 }
 
 int main(void)
@@ -64,5 +79,17 @@ int main(void)
 	      "the same schedule in another order");
 	CHECK(zec_schedule_format(&s, small, sizeof(small)) == -ENAMETOOLONG,
 	      "a buffer too small is refused");
+	named("days=mon,wed,fri hours=2 keep=14", "zecfs-mon.wed.fri-at-02h-utc-keep-14d");
+	named("days=daily hours=0,12 keep=forever", "zecfs-daily-at-00h.12h-utc-keep-forever");
+	named("days=mon,tue,wed,thu,fri hours=1,2,3,9 keep=7", "zecfs-mon-fri-at-01h-03h.09h-utc-keep-7d");
+	named("days=sat,sun hours=23 keep=65535", "zecfs-sat.sun-at-23h-utc-keep-65535d");
+	named("days=mon,tue,thu,fri,sun hours=5 keep=1", "zecfs-mon.tue.thu.fri.sun-at-05h-utc-keep-1d");
+	named("days=daily hours=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23 keep=3",
+	      "zecfs-daily-hourly-keep-3d");
+	/* the longest spelling does not fit: the hours are counted instead */
+	named("days=mon,wed,fri,sun hours=0,2,4,6,8,10,12,14,16,18,20,22 keep=65535",
+	      "zecfs-mon.wed.fri.sun-12-times-a-day-keep-65535d");
+	CHECK(zec_schedule_policy_name(&s, small, sizeof(small)) == -ENAMETOOLONG,
+	      "a name buffer too small is refused");
 	return check_summary();
 }
