@@ -248,6 +248,18 @@ int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filte
  * rest of totalCount; or the items repeated (within a page or across pages)
  * exceed one page's worth, which is more than any shift of the list explains.
  *
+ * totalCount is never trusted to end a listing early: a full page L that
+ * brought new ids means "ask for the next one" (one page at a time beyond
+ * L; a full page of repeats ends the listing), so a server that
+ * understates totalCount (0 or 1 on full pages) still has every page read,
+ * and the walk logs "api list longer than its totalCount" once.  A full
+ * page L costs one more call, for an empty page, when the count is an exact
+ * multiple of pageSize.
+ *
+ * A record the filter's id lists exclude (a snapshot of another disk in a
+ * listing filtered by diskIds) is dropped, with one line a page ("api list
+ * records outside the filter dropped"): never shown under the wrong disk.
+ *
  * The list moved when a page reports another totalCount than page 1 (offset
  * paging then misses or repeats items): the walk stops asking for pages,
  * lets those in flight finish (discarded), calls sink->restart() and walks
@@ -381,6 +393,7 @@ struct walk {
 	int inflight, window, window_max;
 	bool stop;                   /* ask for no more pages */
 	bool moved;                  /* a page reported another totalCount */
+	bool understated;            /* a full page beyond totalCount */
 	int ret;                     /* the walk's failure */
 	struct zec_result fail;      /* and its result */
 	int attempts;                /* tries of every page */
@@ -442,6 +455,48 @@ static void free_items(const struct walk_kind *k, void *items, size_t n)
 }
 
 /*
+ * Drops the records of page p that the filter excludes, with one log line;
+ * the others move up.  Returns how many are left.  Under w->lock.
+ */
+static size_t drop_outside(struct walk *w, size_t p, void *items, size_t count,
+                           const struct zec_result *r)
+{
+	const struct walk_kind *k = w->k;
+	const char *field = NULL;
+	char *base = items;
+	size_t keep = 0, dropped = 0;
+	char path[ZLOG_ESC_MAX], id[ZLOG_ESC_MAX], val[ZLOG_ESC_MAX], rid[ZLOG_ESC_MAX];
+
+	if (!k->outside || !w->filter)
+		return count;
+	for (size_t i = 0; i < count; i++) {
+		char *it = base + i * k->item_size;
+		const char *v = NULL;
+		const char *f = k->outside(w->filter, it, &v);
+
+		if (!f) {
+			if (keep != i)
+				memcpy(base + keep * k->item_size, it, k->item_size);
+			keep++;
+			continue;
+		}
+		if (!dropped++) {
+			/* the first one is named: copied before it is cleared */
+			field = f;
+			zlog_esc(k->id(it), id, sizeof(id));
+			zlog_esc(v, val, sizeof(val));
+		}
+		k->clear(it);
+	}
+	if (dropped)
+		zlog_warn("api list records outside the filter dropped action=%s path=%s "
+		          "page=%zu count=%zu id=%s field=%s value=%s request_id=%s",
+		          k->action, zlog_esc(w->path, path, sizeof(path)), p, dropped, id,
+		          field, val, zlog_esc(r->request_id, rid, sizeof(rid)));
+	return keep;
+}
+
+/*
  * Checks page p against page 1 and the walk so far, drops repeated ids and
  * hands the rest to the sink.  Called under w->lock; consumes items.
  */
@@ -451,6 +506,7 @@ static void walk_page(struct walk *w, size_t p, void *items, size_t count,
 	const struct walk_kind *k = w->k;
 	size_t size = k->item_size, keep = 0;
 	char *base = items;
+	bool full;
 	int ret;
 
 	if (w->ret || (w->moved && !w->final))
@@ -482,6 +538,8 @@ static void walk_page(struct walk *w, size_t p, void *items, size_t count,
 		walk_inconsistent(w, "last page short of totalCount", p, count, r);
 		goto drop;
 	}
+	full = count == (size_t)k->page_max;
+	count = drop_outside(w, p, items, count, r);
 	for (size_t i = 0; i < count; i++) {
 		char *it = base + i * size;
 
@@ -508,6 +566,14 @@ static void walk_page(struct walk *w, size_t p, void *items, size_t count,
 		walk_inconsistent(w, "pages repeat items", p, count, r);
 		count = keep;
 		goto drop;
+	}
+	if (p == w->last && full && keep && !w->stop) {
+		/* a full page that brought new items: there may be more (a
+		 * full page of repeats, from a server that ignores pageNum,
+		 * ends the listing instead of looping) */
+		w->last = p + 1;
+		if ((long long)(p * (size_t)k->page_max) > w->total1)
+			w->understated = true;
 	}
 	if (keep) {
 		ret = k->deliver(w->sink, items, keep);
@@ -642,7 +708,7 @@ static int walk_once(struct walk *w, struct zec_result *res, bool *moved)
 	int ret;
 
 	w->next = 2;
-	w->stop = w->moved = false;
+	w->stop = w->moved = w->understated = false;
 	w->dups = 0;
 	w->ret = 0;
 	w->window = w->window_max;
@@ -695,6 +761,10 @@ static int walk_all(struct zec_client *c, const struct walk_kind *k,
 			zlog_warn("api list moved under every walk, listing may be incomplete "
 			          "action=%s path=%s rounds=%d", k->action, ZLOG_ESC(w.path), round);
 		}
+		if (!ret && !moved && w.understated)
+			zlog_warn("api list longer than its totalCount, every page read action=%s "
+			          "path=%s total_count=%lld items=%zu", k->action, ZLOG_ESC(w.path),
+			          w.total1, w.seen.n);
 		if (ret || !moved || w.final)
 			break;
 		zlog_debug("api walk again action=%s reason=\"list changed while paging\"",
@@ -799,15 +869,51 @@ static bool snapshot_can_restart(const void *sink)
 	return ((const struct zec_snapshot_sink *)sink)->restart != NULL;
 }
 
+/* Whether id is one of ids[0..n). */
+static bool listed_in(const char *id, const char *const *ids, size_t n)
+{
+	for (size_t i = 0; id && i < n; i++) {
+		if (strcmp(ids[i], id) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *disk_outside(const void *filter, const void *item, const char **value)
+{
+	const struct zec_disk_filter *f = filter;
+	const struct zec_disk *d = item;
+
+	*value = d->disk_id;
+	return f->n_disk_ids && !listed_in(d->disk_id, f->disk_ids, f->n_disk_ids) ?
+	       "diskId" : NULL;
+}
+
+static const char *snapshot_outside(const void *filter, const void *item,
+                                    const char **value)
+{
+	const struct zec_snapshot_filter *f = filter;
+	const struct zec_snapshot *s = item;
+
+	*value = s->disk_id;
+	if (f->n_disk_ids && !listed_in(s->disk_id, f->disk_ids, f->n_disk_ids))
+		return "diskId";
+	*value = s->snapshot_id;
+	if (f->n_snapshot_ids && !listed_in(s->snapshot_id, f->snapshot_ids, f->n_snapshot_ids))
+		return "snapshotId";
+	return NULL;
+}
+
 static const struct walk_kind disk_walk = {
 	"DescribeDisks", ZEC_DISK_PAGE_MAX, sizeof(struct zec_disk), disks_page,
 	disk_id_of, disk_clear_item, disk_deliver, disk_restart, disk_can_restart,
+	disk_outside,
 };
 
 static const struct walk_kind snapshot_walk = {
 	"DescribeSnapshots", ZEC_SNAPSHOT_PAGE_MAX, sizeof(struct zec_snapshot),
 	snapshots_page, snapshot_id_of, snapshot_clear_item, snapshot_deliver,
-	snapshot_restart, snapshot_can_restart,
+	snapshot_restart, snapshot_can_restart, snapshot_outside,
 };
 
 int zec_describe_disks_each(struct zec_client *c, const struct zec_disk_filter *f,

@@ -43,6 +43,9 @@ struct walk_kind {
 	int (*deliver)(const void *sink, void *items, size_t n);
 	void (*restart)(const void *sink);
 	bool (*can_restart)(const void *sink);
+	/* NULL when item matches the filter's id lists, else the field's
+	 * API name (a record the filter excludes is dropped); may be NULL */
+	const char *(*outside)(const void *filter, const void *item, const char **value);
 };
 
 /*

@@ -219,8 +219,11 @@ int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
  * Pages 2..N are fetched concurrently, up to zec_client_config.parallel in
  * flight (halved on every REQUEST_LIMIT_EXCEEDED, then grown again by one a
  * page).  totalCount is an upper bound only: the walk stops at the first
- * short or empty page, and fails with ZECFS_LIST_INCONSISTENT (EIO, one log
- * line) when the pages do not add up (see zec_actions.c).  The walk keeps
+ * short or empty page (a full last page asks for the next one, whatever
+ * totalCount said), and fails with ZECFS_LIST_INCONSISTENT (EIO, one log
+ * line) when the pages do not add up (see zec_actions.c).  Records the
+ * filter's id lists exclude (another disk's snapshot in a listing filtered
+ * by diskIds) are dropped and logged, never delivered.  The walk keeps
  * one copy of each id seen (about 30 bytes an id) and nothing else.  One
  * deadline covers the whole walk: the client's deadline_ms, or the thread's
  * operation deadline when earlier.  res describes page 1, or the failure;
