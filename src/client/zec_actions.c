@@ -15,13 +15,19 @@
  *  - CreateSnapshot: never re-sent blindly.  After an ambiguous failure
  *    (timeout or dropped connection after sending, a 5xx other than 503) the
  *    name is looked up on the disk (diskIds=[id], snapshotName="^name$",
- *    then an exact comparison here).  Candidates are the exact matches whose
- *    createTime is no earlier than the call's start minus CLOCK_SLACK_S (the
- *    server's clock may differ from ours by as much as the signature window).
+ *    then an exact comparison here).  Candidates are the exact matches of
+ *    that disk, not DELETING, not among the ids the caller knew before the
+ *    create, whose createTime (server clock) is no earlier than the first
+ *    try's start (our clock) minus CREATE_SKEW_S; one without a usable
+ *    createTime counts as recent (create_lookup()).
  *      one candidate          -> adopted: success with its snapshotId;
  *      several                -> the newest is adopted, unless two share the
  *                                newest createTime: ZECFS_CREATE_UNCERTAIN (EIO);
- *      none                   -> definitely not created: re-sent if attempts
+ *      none, but a namesake   -> it may be ours if the server's clock lags
+ *      older than the window     ours (by up to CLOCK_SLACK_S, the signature
+ *      by at most CLOCK_SLACK_S  window): not re-sent, the create's own
+ *                                failure is returned;
+ *      none at all            -> definitely not created: re-sent if attempts
  *                                and deadline remain;
  *      the lookup itself fails-> the create's own failure is returned.
  *  - ApplySnapshot: a rollback is not re-sent after an ambiguous failure

@@ -664,8 +664,8 @@ static void carry_bad_times(struct zecfs_snaplist *fresh, const struct zecfs_sna
 			char when[ZEC_TIME_LEN];
 
 			zec_time_format(sn->ctime, when);
-			zlog_warn("snapshot createTime cannot be parsed, using the time it was first seen snapshot_id=%s create_time=\"%.40s\" first_seen=%s",
-			          sn->s.snapshot_id, sn->s.create_time ? sn->s.create_time : "", when);
+			zlog_warn("snapshot createTime cannot be parsed, using the time it was first seen snapshot_id=%s create_time=\"%s\" first_seen=%s",
+			          ZLOG_ESC(sn->s.snapshot_id), ZLOG_ESC(sn->s.create_time), when);
 		}
 	}
 }
@@ -1064,6 +1064,19 @@ static bool take_primed(struct slot *s, const struct zecfs_use_by *by, double no
 	return true;
 }
 
+/*
+ * A fetch's outcome, kept in a slot or handed to a thread that waited for
+ * it: everything but the path, which stays the receiver's own (the
+ * fetching thread's may point into its stack).
+ */
+static void share_result(struct zec_result *to, const struct zec_result *from)
+{
+	const char *path = to->path;
+
+	*to = *from;
+	to->path = path;
+}
+
 static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
                     const char *key, const struct zecfs_use_by *by,
                     struct zecfs_list_head **out, struct zec_result *res)
@@ -1101,7 +1114,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		if (s->err) {
 			if (stale_usable(c, s, zec_clock_now()))
 				goto hit;
-			*res = s->res;
+			share_result(res, &s->res);
 			ret = s->err;
 			pthread_mutex_unlock(&c->lock);
 			return ret;
@@ -1121,7 +1134,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 	s->ended_at = zec_clock_now();
 	s->gen++;
 	s->err = ret;
-	s->res = *res;
+	share_result(&s->res, res);
 	if (ret == 0) {
 		if (c->stale_warned)
 			zlog_info("api reachable again, listings are fresh");
@@ -1151,7 +1164,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		if (stale_usable(c, s, zec_clock_now())) {
 			if (!c->stale_warned)
 				zlog_warn("api unreachable, serving cached listings code=%s http=%ld stale_max=%.0f",
-				          res->code[0] ? res->code : "-", res->http_status,
+				          ZLOG_ESC(res->code), res->http_status,
 				          c->opts.stale_max);
 			c->stale_warned = true;
 			c->counters.stale++;
