@@ -341,6 +341,23 @@ static int idset_grow(struct idset *s)
 	return 0;
 }
 
+/* Whether id is in the set. */
+static bool idset_has(const struct idset *s, const char *id)
+{
+	uint64_t h, v;
+
+	if (!s->slots)
+		return false;
+	h = id_hash(s->key, id);
+	for (size_t i = (size_t)h & (s->size - 1); (v = s->slots[i]) != 0;
+	     i = (i + 1) & (s->size - 1)) {
+		if ((v >> 32) == (h >> 32) &&
+		    strcmp(s->arena + (v & 0xffffffffu) - 1, id) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* 1 when id is new (and now remembered), 0 when seen before, -ENOMEM. */
 static int idset_add(struct idset *s, const char *id)
 {
@@ -739,6 +756,93 @@ static int walk_once(struct walk *w, struct zec_result *res, bool *moved)
 	return 0;
 }
 
+/*
+ * Hands the records a confirmation found to the sink, as a page's items,
+ * each id once.  Under w->lock; consumes items.
+ */
+static int confirm_deliver(struct walk *w, void *items, size_t count, struct zec_result *res)
+{
+	const struct walk_kind *k = w->k;
+	size_t keep = 0;
+	int ret = 0;
+
+	for (size_t j = 0; j < count; j++) {
+		char *it = (char *)items + j * k->item_size;
+		int added = ret ? 0 : idset_add(&w->seen, k->id(it));
+
+		if (added < 0)
+			ret = no_memory(res);
+		if (added <= 0) {
+			k->clear(it);
+			continue;
+		}
+		if (keep != j)
+			memcpy((char *)items + keep * k->item_size, it, k->item_size);
+		keep++;
+	}
+	if (!ret && keep && (ret = k->deliver(w->sink, items, keep)) != 0) {
+		zec_result_local(res, ret == -ENOMEM ? ZECFS_OUT_OF_MEMORY : ZECFS_CANCELLED,
+		                 "the listing's consumer stopped the walk");
+		res->err = ret;
+	}
+	free_items(k, items, keep);
+	return ret;
+}
+
+/*
+ * After a round of more than one page: the ids of the sink's known list
+ * that the round lacks are asked for by id (k->by_ids, page_max at a time).
+ * Returns how many still exist (the round missed them: an item shifted
+ * across a page boundary while the list kept its size), or a negative
+ * errno (res: the failure).  deliver: the last round, which hands them to
+ * the sink; otherwise they are dropped (the walk starts over).  When
+ * asking fails, *unproven is set: what the round lacks may still exist.
+ */
+static int walk_confirm(struct walk *w, bool deliver, bool *unproven,
+                        struct zec_result *res)
+{
+	const struct walk_kind *k = w->k;
+	const char *const *known = NULL;
+	const char **missing = NULL;
+	size_t n_known = 0, n = 0;
+	int found = 0, ret = 0;
+
+	*unproven = false;
+	k->known(w->sink, &known, &n_known);
+	for (size_t i = 0; i < n_known; i++) {
+		if (!known[i] || idset_has(&w->seen, known[i]))
+			continue;
+		if (!missing && !(missing = malloc(n_known * sizeof(*missing))))
+			return no_memory(res);
+		missing[n++] = known[i];
+	}
+	for (size_t i = 0; i < n && !ret; i += (size_t)k->page_max) {
+		size_t chunk = n - i < (size_t)k->page_max ? n - i : (size_t)k->page_max;
+		struct zec_result r = { .path = w->path };
+		void *items = NULL;
+		size_t count = 0;
+
+		if (k->by_ids(w->c, w->filter, missing + i, chunk, w->deadline, &r, &items,
+		              &count)) {
+			*unproven = true;
+			zlog_warn("api list could not confirm what it lacks action=%s path=%s "
+			          "code=%s", k->action, ZLOG_ESC(w->path), ZLOG_ESC(r.code));
+			break;
+		}
+		pthread_mutex_lock(&w->lock);
+		w->attempts += r.attempts;
+		count = drop_outside(w, 0, items, count, &r);
+		found += (int)count;
+		if (deliver)
+			ret = confirm_deliver(w, items, count, res);
+		else
+			free_items(k, items, count);
+		pthread_mutex_unlock(&w->lock);
+	}
+	free(missing);
+	return ret ? ret : found;
+}
+
 static int walk_all(struct zec_client *c, const struct walk_kind *k,
                     const void *f, const void *sink, uint64_t deadline,
                     long long *total, struct zec_result *res)
@@ -759,6 +863,21 @@ static int walk_all(struct zec_client *c, const struct walk_kind *k,
 
 		w.final = round == WALK_ROUNDS || !k->can_restart(sink);
 		ret = walk_once(&w, res, &moved);
+		if (!ret && !moved && w.last > 1 && k->known) {
+			bool unproven;
+			int found = walk_confirm(&w, w.final, &unproven, res);
+
+			if (found < 0)
+				ret = found;
+			else if (unproven)
+				res->incomplete = true;     /* its silence is no removal */
+			if (found > 0) {
+				moved = true;
+				zlog_debug("api walk missed items that still exist action=%s "
+				           "count=%d reason=\"an item shifted across a page boundary\"",
+				           k->action, found);
+			}
+		}
 		if (!ret && moved && w.final) {
 			/* accepted as it is: an item that shifted across a page
 			 * boundary is missing; the caller must not take the
@@ -910,16 +1029,69 @@ static const char *snapshot_outside(const void *filter, const void *item,
 	return NULL;
 }
 
+static void disk_known(const void *sink, const char *const **ids, size_t *n)
+{
+	const struct zec_disk_sink *s = sink;
+
+	*ids = s->known;
+	*n = s->known ? s->n_known : 0;
+}
+
+static void snapshot_known(const void *sink, const char *const **ids, size_t *n)
+{
+	const struct zec_snapshot_sink *s = sink;
+
+	*ids = s->known;
+	*n = s->known ? s->n_known : 0;
+}
+
+static int disks_by_ids(struct zec_client *c, const void *filter, const char *const *ids,
+                        size_t n, uint64_t deadline, struct zec_result *res, void **items,
+                        size_t *count)
+{
+	struct zec_disk_filter f = { .snapshot_ability = -1 };
+	struct zec_disk_list l;
+	int ret;
+
+	if (filter)
+		f = *(const struct zec_disk_filter *)filter;
+	f.disk_ids = ids;
+	f.n_disk_ids = n;
+	ret = describe_disks_page(c, &f, 1, ZEC_DISK_PAGE_MAX, deadline, &l, res);
+	*items = l.items;
+	*count = l.count;
+	return ret;
+}
+
+static int snapshots_by_ids(struct zec_client *c, const void *filter,
+                            const char *const *ids, size_t n, uint64_t deadline,
+                            struct zec_result *res, void **items, size_t *count)
+{
+	struct zec_snapshot_filter f = { 0 };
+	struct zec_snapshot_list l;
+	int ret;
+
+	if (filter)
+		f = *(const struct zec_snapshot_filter *)filter;
+	f.snapshot_ids = ids;
+	f.n_snapshot_ids = n;
+	ret = describe_snapshots_page(c, &f, 1, ZEC_SNAPSHOT_PAGE_MAX, deadline, &l, res);
+	*items = l.items;
+	*count = l.count;
+	return ret;
+}
+
 static const struct walk_kind disk_walk = {
 	"DescribeDisks", ZEC_DISK_PAGE_MAX, sizeof(struct zec_disk), disks_page,
 	disk_id_of, disk_clear_item, disk_deliver, disk_restart, disk_can_restart,
-	disk_outside,
+	disk_outside, disk_known, disks_by_ids,
 };
 
 static const struct walk_kind snapshot_walk = {
 	"DescribeSnapshots", ZEC_SNAPSHOT_PAGE_MAX, sizeof(struct zec_snapshot),
 	snapshots_page, snapshot_id_of, snapshot_clear_item, snapshot_deliver,
-	snapshot_restart, snapshot_can_restart, snapshot_outside,
+	snapshot_restart, snapshot_can_restart, snapshot_outside, snapshot_known,
+	snapshots_by_ids,
 };
 
 int zec_describe_disks_each(struct zec_client *c, const struct zec_disk_filter *f,
@@ -1057,7 +1229,7 @@ int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f
 {
 	struct zec_result local = { 0 };
 	struct collect k = { .size = sizeof(struct zec_disk), .clear = disk_clear_item };
-	struct zec_disk_sink sink = { collect_disks, collect_restart, &k };
+	struct zec_disk_sink sink = { .page = collect_disks, .restart = collect_restart, .arg = &k };
 	void *items;
 	int ret;
 
@@ -1081,7 +1253,8 @@ static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter 
 {
 	struct collect k = { .size = sizeof(struct zec_snapshot),
 	                     .clear = snapshot_clear_item };
-	struct zec_snapshot_sink sink = { collect_snapshots, collect_restart, &k };
+	struct zec_snapshot_sink sink = { .page = collect_snapshots,
+	                                  .restart = collect_restart, .arg = &k };
 	void *items;
 	int ret;
 

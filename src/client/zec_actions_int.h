@@ -46,6 +46,12 @@ struct walk_kind {
 	/* NULL when item matches the filter's id lists, else the field's
 	 * API name (a record the filter excludes is dropped); may be NULL */
 	const char *(*outside)(const void *filter, const void *item, const char **value);
+	/* the sink's known ids (may be NULL: none), and the records of ids[0..n)
+	 * that match filter, one call (n <= page_max) */
+	void (*known)(const void *sink, const char *const **ids, size_t *n);
+	int (*by_ids)(struct zec_client *c, const void *filter, const char *const *ids,
+	              size_t n, uint64_t deadline, struct zec_result *res, void **items,
+	              size_t *count);
 };
 
 /*

@@ -233,12 +233,25 @@ struct zec_disk_sink {
 	int (*page)(void *arg, struct zec_disk *items, size_t n);
 	void (*restart)(void *arg);
 	void *arg;
+	const char *const *known;        /* ids of the consumer's last listing (below) */
+	size_t n_known;
 };
 
+/*
+ * known[0..n_known): the ids the consumer's last listing held (optional).
+ * A walk of more than one page that lacks some of them asks for those by id
+ * before it ends: one that still exists was missed (it shifted across a
+ * page boundary while the list kept its size), so the list moved and the
+ * walk starts over (the last round delivers them).  So no id of the last
+ * listing goes missing from a complete walk while it exists.  The array
+ * must stay valid for the walk.
+ */
 struct zec_snapshot_sink {
 	int (*page)(void *arg, struct zec_snapshot *items, size_t n);
 	void (*restart)(void *arg);
 	void *arg;
+	const char *const *known;
+	size_t n_known;
 };
 
 int zec_describe_disks_each(struct zec_client *c, const struct zec_disk_filter *f,

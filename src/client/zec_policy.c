@@ -558,7 +558,7 @@ static void policy_clear_item(void *item)
 static const struct walk_kind policy_walk = {
 	"DescribeAutoSnapshotPolicies", ZEC_POLICY_PAGE_MAX, sizeof(struct zec_policy),
 	policies_page, policy_id_of, policy_clear_item, zec_collect_deliver,
-	zec_collect_restart, zec_collect_can_restart, NULL,
+	zec_collect_restart, zec_collect_can_restart, NULL, NULL, NULL,
 };
 
 /* Every page, through the client's one page walker: concurrent pages,

@@ -848,6 +848,76 @@ static int by_disk_page(void *arg, struct zec_snapshot *items, size_t n)
 }
 
 /*
+ * The snapshot ids the cache shows now, for a walk to confirm what it lacks
+ * (zec_snapshot_sink.known): of one disk, or of every disk (disk_id NULL).
+ * The lists stay referenced until known_put().
+ */
+struct known {
+	const char **ids;
+	size_t n;
+	struct zecfs_snaplist **lists;
+	size_t n_lists;
+};
+
+static void known_put(struct known *k)
+{
+	for (size_t i = 0; i < k->n_lists; i++)
+		zecfs_snaplist_put(k->lists[i]);
+	free(k->lists);
+	free(k->ids);
+	memset(k, 0, sizeof(*k));
+}
+
+/* With the lock held: counts (k->lists NULL) or takes slot s's ids. */
+static void known_slot(struct known *k, const struct slot *s, size_t *lists, size_t *ids)
+{
+	struct zecfs_snaplist *l = (struct zecfs_snaplist *)s->cur;
+
+	if (!l)
+		return;
+	if (!k->lists) {
+		(*lists)++;
+		*ids += l->n;
+		return;
+	}
+	list_get(&l->h);
+	k->lists[k->n_lists++] = l;
+	for (size_t i = 0; i < l->n; i++)
+		k->ids[k->n++] = l->v[i].s.snapshot_id;
+}
+
+/* Out of memory, nothing is known: the walk is then only not confirmed. */
+static void known_get(struct zecfs_cache *c, const char *disk_id, struct known *k)
+{
+	size_t lists = 0, ids = 0;
+
+	memset(k, 0, sizeof(*k));
+	pthread_mutex_lock(&c->lock);
+	for (int pass = 0; pass < 2; pass++) {
+		if (disk_id) {
+			struct disk_slot *ds = disk_slot(c, disk_id, false);
+
+			if (ds)
+				known_slot(k, &ds->s, &lists, &ids);
+		} else {
+			for (size_t b = 0; b < SLOT_BUCKETS; b++) {
+				for (struct disk_slot *ds = c->buckets[b]; ds; ds = ds->next)
+					known_slot(k, &ds->s, &lists, &ids);
+			}
+		}
+		if (pass || !ids)
+			break;
+		k->lists = calloc(lists, sizeof(*k->lists));
+		k->ids = calloc(ids, sizeof(*k->ids));
+		if (!k->lists || !k->ids)
+			break;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!k->n)
+		known_put(k);
+}
+
+/*
  * An incomplete listing (res->incomplete: the list moved under every walk)
  * does not show what it lacks as gone: 'l' becomes itself plus every entry
  * of the disk's cached list that it does not have, and the slot asks again
@@ -901,7 +971,7 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 {
 	struct zec_snapshot_filter f = { 0 };
 	struct by_disk d = { 0 };
-	struct zec_snapshot_sink sink = { by_disk_page, by_disk_restart, &d };
+	struct known k;
 	struct zecfs_disklist *disks = NULL;
 	struct zecfs_snaplist *mine = NULL;
 	double started = zec_clock_now();
@@ -911,7 +981,11 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 	pthread_mutex_lock(&c->lock);
 	since = c->gen;
 	pthread_mutex_unlock(&c->lock);
-	ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
+	known_get(c, NULL, &k);
+	ret = zec_describe_snapshots_each(c->client, &f, &(struct zec_snapshot_sink){
+		.page = by_disk_page, .restart = by_disk_restart, .arg = &d,
+		.known = k.ids, .n_known = k.n }, res);
+	known_put(&k);
 	if (ret) {
 		by_disk_restart(&d);
 		return ret;
@@ -993,10 +1067,14 @@ static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
 
 	{
 		struct builder b = { 0 };
-		struct zec_snapshot_sink sink = { one_disk_page, one_disk_restart, &b };
+		struct known k;
 
 		/* pages go into the list's compact form as they arrive */
-		ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
+		known_get(c, disk_id, &k);
+		ret = zec_describe_snapshots_each(c->client, &f, &(struct zec_snapshot_sink){
+			.page = one_disk_page, .restart = one_disk_restart, .arg = &b,
+			.known = k.ids, .n_known = k.n }, res);
+		known_put(&k);
 		if (ret) {
 			builder_drop(&b);
 			return ret;

@@ -1109,7 +1109,7 @@ static void tally_restart(void *arg)
 
 static int list_walk(struct zec_client *c, struct tally *t, struct zec_result *res)
 {
-	struct zec_snapshot_sink sink = { tally_page, tally_restart, t };
+	struct zec_snapshot_sink sink = { .page = tally_page, .restart = tally_restart, .arg = t };
 
 	memset(t, 0, sizeof(*t));
 	memset(res, 0, sizeof(*res));
@@ -1258,6 +1258,39 @@ static void test_walker_stream(void)
 		      "filtered by diskIds: another disk's snapshot is dropped (%d, %zu)", ret,
 		      l.count);
 		zec_snapshot_list_free(&l);
+	}
+
+	/* a known id the pages lack is asked for by id: existing, it was missed
+	 * (the list moved at the same size), so the walk starts over; gone,
+	 * the walk stands */
+	script_reset();
+	{
+		const char *known[] = { "L1-5", "L2-7", "X" };
+		const char *x[] = { "X" };
+		struct zec_snapshot_sink sink = { .page = tally_page, .restart = tally_restart,
+		                                  .arg = &t, .known = known, .n_known = 3 };
+
+		script_add(STEP_LIST, 150, NULL, 0);
+		script_add(STEP_LIST, 150, NULL, 0);
+		answer = snapshots_answer_total(1, 1, x, "x", times);
+		reply(200, answer);                          /* X still exists */
+		free(answer);
+		script_add(STEP_LIST, 150, NULL, 0);
+		script_add(STEP_LIST, 150, NULL, 0);
+		answer = snapshots_answer_total(0, 0, x, "x", times);
+		reply(200, answer);                          /* now X is gone */
+		free(answer);
+		memset(&t, 0, sizeof(t));
+		memset(&res, 0, sizeof(res));
+		ret = zec_describe_snapshots_each(c, NULL, &sink, &res);
+		CHECK(ret == 0 && t.restarts == 1 && t.items == 150 && !res.incomplete &&
+		      count_action("DescribeSnapshots") == 6,
+		      "known X missing: confirmed, walked again, then confirmed gone (%d, %d, %zu, %d)",
+		      ret, t.restarts, t.items, count_action("DescribeSnapshots"));
+		pthread_mutex_lock(&srv.lock);
+		CHECK(srv.n_reqs >= 3 && strstr(srv.reqs[2].body, "\"snapshotIds\":[\"X\"]"),
+		      "the confirmation asks for X by id (%s)", srv.n_reqs >= 3 ? srv.reqs[2].body : "-");
+		pthread_mutex_unlock(&srv.lock);
 	}
 
 	/* the list moved (totalCount changed between pages): restart */
