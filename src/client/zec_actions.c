@@ -478,11 +478,12 @@ static void free_items(const struct walk_kind *k, void *items, size_t n)
 }
 
 /*
- * Drops the records of page p that the filter excludes, with one log line;
+ * Drops the records of page p (0: a confirmation) that filter excludes,
+ * with one log line;
  * the others move up.  Returns how many are left.  Under w->lock.
  */
-static size_t drop_outside(struct walk *w, size_t p, void *items, size_t count,
-                           const struct zec_result *r)
+static size_t drop_outside(struct walk *w, const void *filter, size_t p, void *items,
+                           size_t count, const struct zec_result *r)
 {
 	const struct walk_kind *k = w->k;
 	const char *field = NULL;
@@ -490,12 +491,12 @@ static size_t drop_outside(struct walk *w, size_t p, void *items, size_t count,
 	size_t keep = 0, dropped = 0;
 	char path[ZLOG_ESC_MAX], id[ZLOG_ESC_MAX], val[ZLOG_ESC_MAX], rid[ZLOG_ESC_MAX];
 
-	if (!k->outside || !w->filter)
+	if (!k->outside || !filter)
 		return count;
 	for (size_t i = 0; i < count; i++) {
 		char *it = base + i * k->item_size;
 		const char *v = NULL;
-		const char *f = k->outside(w->filter, it, &v);
+		const char *f = k->outside(filter, it, &v);
 
 		if (!f) {
 			if (keep != i)
@@ -562,7 +563,7 @@ static void walk_page(struct walk *w, size_t p, void *items, size_t count,
 		goto drop;
 	}
 	full = count == (size_t)k->page_max;
-	count = drop_outside(w, p, items, count, r);
+	count = drop_outside(w, w->filter, p, items, count, r);
 	for (size_t i = 0; i < count; i++) {
 		char *it = base + i * size;
 
@@ -790,8 +791,8 @@ static int confirm_deliver(struct walk *w, void *items, size_t count, struct zec
 }
 
 /*
- * After a round of more than one page: the ids of the sink's known list
- * that the round lacks are asked for by id (k->by_ids, page_max at a time).
+ * After a round of more than one page: the ids of the filter's known list
+ * that the round lacks are asked for by id (k->only_ids, page_max at a time).
  * Returns how many still exist (the round missed them: an item shifted
  * across a page boundary while the list kept its size), or a negative
  * errno (res: the failure).  deliver: the last round, which hands them to
@@ -804,11 +805,12 @@ static int walk_confirm(struct walk *w, bool deliver, bool *unproven,
 	const struct walk_kind *k = w->k;
 	const char *const *known = NULL;
 	const char **missing = NULL;
+	void *filter = NULL;
 	size_t n_known = 0, n = 0;
 	int found = 0, ret = 0;
 
 	*unproven = false;
-	k->known(w->sink, &known, &n_known);
+	k->known(w->filter, &known, &n_known);
 	for (size_t i = 0; i < n_known; i++) {
 		if (!known[i] || idset_has(&w->seen, known[i]))
 			continue;
@@ -816,14 +818,20 @@ static int walk_confirm(struct walk *w, bool deliver, bool *unproven,
 			return no_memory(res);
 		missing[n++] = known[i];
 	}
+	if (n && !(filter = malloc(k->filter_size))) {
+		free(missing);
+		return no_memory(res);
+	}
 	for (size_t i = 0; i < n && !ret; i += (size_t)k->page_max) {
 		size_t chunk = n - i < (size_t)k->page_max ? n - i : (size_t)k->page_max;
 		struct zec_result r = { .path = w->path };
 		void *items = NULL;
 		size_t count = 0;
+		long long total;
 
-		if (k->by_ids(w->c, w->filter, missing + i, chunk, w->deadline, &r, &items,
-		              &count)) {
+		memcpy(filter, w->filter, k->filter_size);
+		k->only_ids(filter, missing + i, chunk);
+		if (k->fetch(w->c, filter, 1, w->deadline, &r, &items, &count, &total)) {
 			*unproven = true;
 			zlog_warn("api list could not confirm what it lacks action=%s path=%s "
 			          "code=%s", k->action, ZLOG_ESC(w->path), ZLOG_ESC(r.code));
@@ -831,7 +839,8 @@ static int walk_confirm(struct walk *w, bool deliver, bool *unproven,
 		}
 		pthread_mutex_lock(&w->lock);
 		w->attempts += r.attempts;
-		count = drop_outside(w, 0, items, count, &r);
+		/* only what was asked for: the ids, on the walk's disks */
+		count = drop_outside(w, filter, 0, items, count, &r);
 		found += (int)count;
 		if (deliver)
 			ret = confirm_deliver(w, items, count, res);
@@ -839,6 +848,7 @@ static int walk_confirm(struct walk *w, bool deliver, bool *unproven,
 			free_items(k, items, count);
 		pthread_mutex_unlock(&w->lock);
 	}
+	free(filter);
 	free(missing);
 	return ret ? ret : found;
 }
@@ -994,8 +1004,7 @@ static bool snapshot_can_restart(const void *sink)
 	return ((const struct zec_snapshot_sink *)sink)->restart != NULL;
 }
 
-/* Whether id is one of ids[0..n). */
-static bool listed_in(const char *id, const char *const *ids, size_t n)
+bool listed_in(const char *id, const char *const *ids, size_t n)
 {
 	for (size_t i = 0; id && i < n; i++) {
 		if (strcmp(ids[i], id) == 0)
@@ -1029,69 +1038,53 @@ static const char *snapshot_outside(const void *filter, const void *item,
 	return NULL;
 }
 
-static void disk_known(const void *sink, const char *const **ids, size_t *n)
+static void disk_known(const void *filter, const char *const **ids, size_t *n)
 {
-	const struct zec_disk_sink *s = sink;
+	const struct zec_disk_filter *f = filter;
 
-	*ids = s->known;
-	*n = s->known ? s->n_known : 0;
+	*ids = f ? f->known : NULL;
+	*n = *ids ? f->n_known : 0;
 }
 
-static void snapshot_known(const void *sink, const char *const **ids, size_t *n)
+static void snapshot_known(const void *filter, const char *const **ids, size_t *n)
 {
-	const struct zec_snapshot_sink *s = sink;
+	const struct zec_snapshot_filter *f = filter;
 
-	*ids = s->known;
-	*n = s->known ? s->n_known : 0;
+	*ids = f ? f->known : NULL;
+	*n = *ids ? f->n_known : 0;
 }
 
-static int disks_by_ids(struct zec_client *c, const void *filter, const char *const *ids,
-                        size_t n, uint64_t deadline, struct zec_result *res, void **items,
-                        size_t *count)
+static void disk_only_ids(void *filter, const char *const *ids, size_t n)
 {
-	struct zec_disk_filter f = { .snapshot_ability = -1 };
-	struct zec_disk_list l;
-	int ret;
+	struct zec_disk_filter *f = filter;
 
-	if (filter)
-		f = *(const struct zec_disk_filter *)filter;
-	f.disk_ids = ids;
-	f.n_disk_ids = n;
-	ret = describe_disks_page(c, &f, 1, ZEC_DISK_PAGE_MAX, deadline, &l, res);
-	*items = l.items;
-	*count = l.count;
-	return ret;
+	f->disk_ids = ids;
+	f->n_disk_ids = n;
+	f->known = NULL;
+	f->n_known = 0;
 }
 
-static int snapshots_by_ids(struct zec_client *c, const void *filter,
-                            const char *const *ids, size_t n, uint64_t deadline,
-                            struct zec_result *res, void **items, size_t *count)
+static void snapshot_only_ids(void *filter, const char *const *ids, size_t n)
 {
-	struct zec_snapshot_filter f = { 0 };
-	struct zec_snapshot_list l;
-	int ret;
+	struct zec_snapshot_filter *f = filter;
 
-	if (filter)
-		f = *(const struct zec_snapshot_filter *)filter;
-	f.snapshot_ids = ids;
-	f.n_snapshot_ids = n;
-	ret = describe_snapshots_page(c, &f, 1, ZEC_SNAPSHOT_PAGE_MAX, deadline, &l, res);
-	*items = l.items;
-	*count = l.count;
-	return ret;
+	f->snapshot_ids = ids;
+	f->n_snapshot_ids = n;
+	f->known = NULL;
+	f->n_known = 0;
 }
 
 static const struct walk_kind disk_walk = {
 	"DescribeDisks", ZEC_DISK_PAGE_MAX, sizeof(struct zec_disk), disks_page,
 	disk_id_of, disk_clear_item, disk_deliver, disk_restart, disk_can_restart,
-	disk_outside, disk_known, disks_by_ids,
+	disk_outside, disk_known, disk_only_ids, sizeof(struct zec_disk_filter),
 };
 
 static const struct walk_kind snapshot_walk = {
 	"DescribeSnapshots", ZEC_SNAPSHOT_PAGE_MAX, sizeof(struct zec_snapshot),
 	snapshots_page, snapshot_id_of, snapshot_clear_item, snapshot_deliver,
 	snapshot_restart, snapshot_can_restart, snapshot_outside, snapshot_known,
-	snapshots_by_ids,
+	snapshot_only_ids, sizeof(struct zec_snapshot_filter),
 };
 
 int zec_describe_disks_each(struct zec_client *c, const struct zec_disk_filter *f,

@@ -116,12 +116,23 @@ struct zec_strv {
 };
 
 /* Unset fields are NULL (strings), 0 (counts) or -1 (tri-state booleans). */
+/*
+ * known[0..n_known) in a listing's filter (not sent): the ids the caller's
+ * last listing held.  A walk of more than one page that lacks some of them
+ * asks for those by id before it ends: one that still exists was missed (it
+ * shifted across a page boundary while the list kept its size), so the
+ * list moved and the walk starts over (the last round delivers them).  So
+ * no id of the last listing goes missing from a complete walk while the
+ * server has it.  The array must stay valid for the walk.
+ */
 struct zec_disk_filter {
 	const char *const *disk_ids;
 	size_t n_disk_ids;
 	const char *disk_name, *disk_status, *disk_type, *disk_category;
 	const char *instance_id, *zone_id, *region_id, *resource_group_id;
 	int snapshot_ability;            /* -1 unset, 0 false, 1 true */
+	const char *const *known;        /* not sent: see above */
+	size_t n_known;
 };
 
 struct zec_snapshot_filter {
@@ -132,6 +143,8 @@ struct zec_snapshot_filter {
 	const char *zone_id, *status, *disk_type, *snapshot_type;
 	const char *snapshot_name;       /* fuzzy; "^name$" for an exact match */
 	const char *resource_group_id;
+	const char *const *known;        /* not sent: see above */
+	size_t n_known;
 };
 
 struct zec_snapshot_modify {
@@ -233,25 +246,12 @@ struct zec_disk_sink {
 	int (*page)(void *arg, struct zec_disk *items, size_t n);
 	void (*restart)(void *arg);
 	void *arg;
-	const char *const *known;        /* ids of the consumer's last listing (below) */
-	size_t n_known;
 };
 
-/*
- * known[0..n_known): the ids the consumer's last listing held (optional).
- * A walk of more than one page that lacks some of them asks for those by id
- * before it ends: one that still exists was missed (it shifted across a
- * page boundary while the list kept its size), so the list moved and the
- * walk starts over (the last round delivers them).  So no id of the last
- * listing goes missing from a complete walk while it exists.  The array
- * must stay valid for the walk.
- */
 struct zec_snapshot_sink {
 	int (*page)(void *arg, struct zec_snapshot *items, size_t n);
 	void (*restart)(void *arg);
 	void *arg;
-	const char *const *known;
-	size_t n_known;
 };
 
 int zec_describe_disks_each(struct zec_client *c, const struct zec_disk_filter *f,

@@ -578,12 +578,28 @@ static int fetch_disks(struct zecfs_cache *c, const char *key,
 {
 	struct zec_disk_filter f = { .snapshot_ability = -1 };
 	struct zec_disk_list dl = { 0 };
-	struct zecfs_disklist *l = NULL;
+	struct zecfs_disklist *l = NULL, *old = NULL;
+	const char **known = NULL;
 	double started = zec_clock_now();
 	int ret;
 
 	(void)key;
+	/* the disks shown now, for the walk to confirm what it lacks */
+	pthread_mutex_lock(&c->lock);
+	if (c->disks.cur) {
+		old = (struct zecfs_disklist *)c->disks.cur;
+		list_get(&old->h);
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (old && old->n && (known = calloc(old->n, sizeof(*known)))) {
+		for (size_t i = 0; i < old->n; i++)
+			known[i] = old->v[i].d.disk_id;
+		f.known = known;
+		f.n_known = old->n;
+	}
 	ret = zec_describe_disks_all(c->client, &f, &dl, res);
+	free(known);
+	zecfs_disklist_put(old);
 	if (ret)
 		return ret;
 	ret = disklist_build(dl.items, dl.count, started, &l);
@@ -849,7 +865,7 @@ static int by_disk_page(void *arg, struct zec_snapshot *items, size_t n)
 
 /*
  * The snapshot ids the cache shows now, for a walk to confirm what it lacks
- * (zec_snapshot_sink.known): of one disk, or of every disk (disk_id NULL).
+ * (zec_snapshot_filter.known): of one disk, or of every disk (disk_id NULL).
  * The lists stay referenced until known_put().
  */
 struct known {
@@ -971,6 +987,7 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 {
 	struct zec_snapshot_filter f = { 0 };
 	struct by_disk d = { 0 };
+	struct zec_snapshot_sink sink = { by_disk_page, by_disk_restart, &d };
 	struct known k;
 	struct zecfs_disklist *disks = NULL;
 	struct zecfs_snaplist *mine = NULL;
@@ -982,9 +999,9 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 	since = c->gen;
 	pthread_mutex_unlock(&c->lock);
 	known_get(c, NULL, &k);
-	ret = zec_describe_snapshots_each(c->client, &f, &(struct zec_snapshot_sink){
-		.page = by_disk_page, .restart = by_disk_restart, .arg = &d,
-		.known = k.ids, .n_known = k.n }, res);
+	f.known = k.ids;
+	f.n_known = k.n;
+	ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
 	known_put(&k);
 	if (ret) {
 		by_disk_restart(&d);
@@ -1067,13 +1084,14 @@ static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
 
 	{
 		struct builder b = { 0 };
+		struct zec_snapshot_sink sink = { one_disk_page, one_disk_restart, &b };
 		struct known k;
 
 		/* pages go into the list's compact form as they arrive */
 		known_get(c, disk_id, &k);
-		ret = zec_describe_snapshots_each(c->client, &f, &(struct zec_snapshot_sink){
-			.page = one_disk_page, .restart = one_disk_restart, .arg = &b,
-			.known = k.ids, .n_known = k.n }, res);
+		f.known = k.ids;
+		f.n_known = k.n;
+		ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
 		known_put(&k);
 		if (ret) {
 			builder_drop(&b);

@@ -89,6 +89,32 @@ def test_a_record_of_another_disk_is_dropped_and_logged(emu, mount):
         assert all("field=diskId" in ln and "id=799999999999999999" in ln for ln in lines)
 
 
+def listing_across_a_held_page_2(proxy, path, action, change):
+    """Lists path until a listing asks for `action` again (the TTL over),
+    with its page 2 held at the proxy until change() has run: what that
+    listing showed."""
+    proxy.hold(lambda a, body: a == action and body.get("pageNum") == 2)
+    before = len(proxy.calls)
+    seen = []
+
+    def relist():
+        # within the TTL a listing is served from the cache; the first one
+        # after it stops at the gate until the change is done
+        while not seen:
+            names = os.listdir(path)
+            if any(a == action for a, b in proxy.calls[before:]):
+                seen.append(sorted(names))
+
+    t = threading.Thread(target=relist)
+    t.start()
+    proxy.wait_held()
+    change()
+    proxy.release()
+    t.join(timeout=30)
+    assert not t.is_alive()
+    return seen[0]
+
+
 def test_a_shift_across_a_page_boundary_at_the_same_size_loses_nothing(mount):
     """Between page 1 and page 2 of a listing, another client deletes a
     snapshot of page 1 and makes a new one: totalCount does not move, and
@@ -102,33 +128,89 @@ def test_a_shift_across_a_page_boundary_at_the_same_size_loses_nothing(mount):
         snaps = m.p(WEB, "snapshots")
         assert sorted(os.listdir(snaps)) == ["s%03d" % i for i in range(150)]
 
-        proxy.hold(lambda action, body: action == "DescribeSnapshots" and
-                   body.get("pageNum") == 2)
-        before = len(proxy.calls)
-        seen = []
+        def change():
+            status, _ = emu.api("DeleteSnapshots", {"snapshotIds": ["7%017d" % 10]})
+            assert status == 200
+            wait_until(lambda: "s010" not in [s["snapshotName"] for s in emu.snapshots(WEB)],
+                       what="s010 gone")
+            status, _ = emu.api("CreateSnapshot", {"diskId": WEB, "snapshotName": "late"})
+            assert status == 200
+            assert len(emu.snapshots(WEB)) == 150      # the same size
 
-        def relist():
-            # within the TTL a listing is served from the cache; the first
-            # one after it stops at the gate until the change is done
-            while not seen:
-                names = os.listdir(snaps)
-                if any(a == "DescribeSnapshots" for a, b in proxy.calls[before:]):
-                    seen.append(names)
-
-        t = threading.Thread(target=relist)
-        t.start()
-        proxy.wait_held()
-        status, _ = emu.api("DeleteSnapshots", {"snapshotIds": ["7%017d" % 10]})
-        assert status == 200
-        wait_until(lambda: "s010" not in [s["snapshotName"] for s in emu.snapshots(WEB)],
-                   what="s010 gone")
-        status, _ = emu.api("CreateSnapshot", {"diskId": WEB, "snapshotName": "late"})
-        assert status == 200
-        assert len(emu.snapshots(WEB)) == 150          # the same size
-        proxy.release()
-        t.join(timeout=30)
-        assert not t.is_alive()
+        seen = listing_across_a_held_page_2(proxy, snaps, "DescribeSnapshots", change)
         want = sorted(["s%03d" % i for i in range(150) if i != 10] + ["late"])
+        assert seen == want
         assert sorted(os.listdir(snaps)) == want
-        assert sorted(seen[0]) == want
+        m.unmount()
+
+
+def test_a_policy_shifted_across_a_page_boundary_stays_listed(mount):
+    """The same shift in the policy listing (100 a page): p100 must stay in
+    ls .policies."""
+    seed = _strip_none(default_seed())
+    seed["autoSnapshotPolicies"] = [
+        {"autoSnapshotPolicyId": "81%016d" % i, "autoSnapshotPolicyName": "p%03d" % i,
+         "zoneId": "asia-east-1a", "repeatWeekDays": [1], "hours": [2],
+         "retentionDays": 7, "createTime": "2026-03-01T00:%02d:%02dZ" % (i // 60, i % 60)}
+        for i in range(150)]
+    with Emulator(seed=seed) as emu, Rewriter(emu) as proxy:
+        m = mount(proxy, "cache_ttl=1")
+        pols = m.p(".policies")
+        assert sorted(os.listdir(pols)) == ["p%03d" % i for i in range(150)]
+
+        def change():
+            status, _ = emu.api("DeleteAutoSnapshotPolicies",
+                                {"autoSnapshotPolicyIds": ["81%016d" % 10]})
+            assert status == 200
+            status, _ = emu.api("CreateAutoSnapshotPolicy", {
+                "zoneId": "asia-east-1a", "autoSnapshotPolicyName": "late",
+                "repeatWeekDays": [1], "hours": [2], "retentionDays": 7})
+            assert status == 200
+            assert len(emu.state()["autoSnapshotPolicies"]) == 150
+
+        seen = listing_across_a_held_page_2(proxy, pols, "DescribeAutoSnapshotPolicies",
+                                            change)
+        want = sorted(["p%03d" % i for i in range(150) if i != 10] + ["late"])
+        assert seen == want
+        assert sorted(os.listdir(pols)) == want
+        m.unmount()
+
+
+def test_a_disk_shifted_across_a_page_boundary_stays_listed(mount):
+    """The disk listing (1000 a page): page 2 of one listing answers as if a
+    disk of page 1 had gone and one had been made after page 1 was read (the
+    size unchanged, the first disk of page 2 slid onto page 1).  That disk
+    must stay in ls MNT; the next listing is the emulator's own."""
+    seed = _strip_none(default_seed())
+    seed["disks"] += [dict(seed["disks"][0], diskId="8700000000%08d" % i,
+                           diskName="d%04d" % i) for i in range(1100)]
+    first_of_page_2 = seed["disks"][1000]["diskId"]
+    state = {"armed": False, "done": False}
+
+    def shift(action, body, doc):
+        if (action == "DescribeDisks" and body.get("pageNum") == 2 and state["armed"]
+                and not state["done"]):
+            state["done"] = True
+            data = doc["response"]["dataSet"]
+            data.append(dict(data[-1], diskId="8800000000000001", diskName="late"))
+            del data[0]
+        return doc
+
+    with Emulator(seed=seed) as emu, Rewriter(emu, shift) as proxy:
+        m = mount(proxy, "cache_ttl=1")
+        assert first_of_page_2 in os.listdir(m.path)
+        state["armed"] = True
+        before = len(proxy.calls)
+
+        def shifted():
+            os.listdir(m.path)          # lists again once the TTL is over
+            return state["done"]
+
+        wait_until(shifted, what="a listing of page 2", interval=0.05)
+        names = os.listdir(m.path)
+        assert first_of_page_2 in names
+        assert "8800000000000001" not in names      # the server never had it
+        confirms = [b for a, b in proxy.calls[before:]
+                    if a == "DescribeDisks" and b.get("diskIds")]
+        assert any(first_of_page_2 in b["diskIds"] for b in confirms)
         m.unmount()

@@ -1267,8 +1267,9 @@ static void test_walker_stream(void)
 	{
 		const char *known[] = { "L1-5", "L2-7", "X" };
 		const char *x[] = { "X" };
+		struct zec_snapshot_filter f = { .known = known, .n_known = 3 };
 		struct zec_snapshot_sink sink = { .page = tally_page, .restart = tally_restart,
-		                                  .arg = &t, .known = known, .n_known = 3 };
+		                                  .arg = &t };
 
 		script_add(STEP_LIST, 150, NULL, 0);
 		script_add(STEP_LIST, 150, NULL, 0);
@@ -1282,7 +1283,7 @@ static void test_walker_stream(void)
 		free(answer);
 		memset(&t, 0, sizeof(t));
 		memset(&res, 0, sizeof(res));
-		ret = zec_describe_snapshots_each(c, NULL, &sink, &res);
+		ret = zec_describe_snapshots_each(c, &f, &sink, &res);
 		CHECK(ret == 0 && t.restarts == 1 && t.items == 150 && !res.incomplete &&
 		      count_action("DescribeSnapshots") == 6,
 		      "known X missing: confirmed, walked again, then confirmed gone (%d, %d, %zu, %d)",
