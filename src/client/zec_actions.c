@@ -15,13 +15,19 @@
  *  - CreateSnapshot: never re-sent blindly.  After an ambiguous failure
  *    (timeout or dropped connection after sending, a 5xx other than 503) the
  *    name is looked up on the disk (diskIds=[id], snapshotName="^name$",
- *    then an exact comparison here).  Candidates are the exact matches whose
- *    createTime is no earlier than the call's start minus CLOCK_SLACK_S (the
- *    server's clock may differ from ours by as much as the signature window).
+ *    then an exact comparison here).  Candidates are the exact matches of
+ *    that disk, not DELETING, not among the ids the caller knew before the
+ *    create, whose createTime (server clock) is no earlier than the first
+ *    try's start (our clock) minus CREATE_SKEW_S; one without a usable
+ *    createTime counts as recent (create_lookup()).
  *      one candidate          -> adopted: success with its snapshotId;
  *      several                -> the newest is adopted, unless two share the
  *                                newest createTime: ZECFS_CREATE_UNCERTAIN (EIO);
- *      none                   -> definitely not created: re-sent if attempts
+ *      none, but a namesake   -> it may be ours if the server's clock lags
+ *      older than the window     ours (by up to CLOCK_SLACK_S, the signature
+ *      by at most CLOCK_SLACK_S  window): not re-sent, the create's own
+ *                                failure is returned;
+ *      none at all            -> definitely not created: re-sent if attempts
  *                                and deadline remain;
  *      the lookup itself fails-> the create's own failure is returned.
  *  - ApplySnapshot: a rollback is not re-sent after an ambiguous failure
@@ -248,6 +254,18 @@ int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filte
  * rest of totalCount; or the items repeated (within a page or across pages)
  * exceed one page's worth, which is more than any shift of the list explains.
  *
+ * totalCount is never trusted to end a listing early: a full page L that
+ * brought new ids means "ask for the next one" (one page at a time beyond
+ * L; a full page of repeats ends the listing), so a server that
+ * understates totalCount (0 or 1 on full pages) still has every page read,
+ * and the walk logs "api list longer than its totalCount" once.  A full
+ * page L costs one more call, for an empty page, when the count is an exact
+ * multiple of pageSize.
+ *
+ * A record the filter's id lists exclude (a snapshot of another disk in a
+ * listing filtered by diskIds) is dropped, with one line a page ("api list
+ * records outside the filter dropped"): never shown under the wrong disk.
+ *
  * The list moved when a page reports another totalCount than page 1 (offset
  * paging then misses or repeats items): the walk stops asking for pages,
  * lets those in flight finish (discarded), calls sink->restart() and walks
@@ -323,6 +341,23 @@ static int idset_grow(struct idset *s)
 	return 0;
 }
 
+/* Whether id is in the set. */
+static bool idset_has(const struct idset *s, const char *id)
+{
+	uint64_t h, v;
+
+	if (!s->slots)
+		return false;
+	h = id_hash(s->key, id);
+	for (size_t i = (size_t)h & (s->size - 1); (v = s->slots[i]) != 0;
+	     i = (i + 1) & (s->size - 1)) {
+		if ((v >> 32) == (h >> 32) &&
+		    strcmp(s->arena + (v & 0xffffffffu) - 1, id) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* 1 when id is new (and now remembered), 0 when seen before, -ENOMEM. */
 static int idset_add(struct idset *s, const char *id)
 {
@@ -381,6 +416,7 @@ struct walk {
 	int inflight, window, window_max;
 	bool stop;                   /* ask for no more pages */
 	bool moved;                  /* a page reported another totalCount */
+	bool understated;            /* a full page beyond totalCount */
 	int ret;                     /* the walk's failure */
 	struct zec_result fail;      /* and its result */
 	int attempts;                /* tries of every page */
@@ -442,6 +478,49 @@ static void free_items(const struct walk_kind *k, void *items, size_t n)
 }
 
 /*
+ * Drops the records of page p (0: a confirmation) that filter excludes,
+ * with one log line;
+ * the others move up.  Returns how many are left.  Under w->lock.
+ */
+static size_t drop_outside(struct walk *w, const void *filter, size_t p, void *items,
+                           size_t count, const struct zec_result *r)
+{
+	const struct walk_kind *k = w->k;
+	const char *field = NULL;
+	char *base = items;
+	size_t keep = 0, dropped = 0;
+	char path[ZLOG_ESC_MAX], id[ZLOG_ESC_MAX], val[ZLOG_ESC_MAX], rid[ZLOG_ESC_MAX];
+
+	if (!k->outside || !filter)
+		return count;
+	for (size_t i = 0; i < count; i++) {
+		char *it = base + i * k->item_size;
+		const char *v = NULL;
+		const char *f = k->outside(filter, it, &v);
+
+		if (!f) {
+			if (keep != i)
+				memcpy(base + keep * k->item_size, it, k->item_size);
+			keep++;
+			continue;
+		}
+		if (!dropped++) {
+			/* the first one is named: copied before it is cleared */
+			field = f;
+			zlog_esc(k->id(it), id, sizeof(id));
+			zlog_esc(v, val, sizeof(val));
+		}
+		k->clear(it);
+	}
+	if (dropped)
+		zlog_warn("api list records outside the filter dropped action=%s path=%s "
+		          "page=%zu count=%zu id=%s field=%s value=%s request_id=%s",
+		          k->action, zlog_esc(w->path, path, sizeof(path)), p, dropped, id,
+		          field, val, zlog_esc(r->request_id, rid, sizeof(rid)));
+	return keep;
+}
+
+/*
  * Checks page p against page 1 and the walk so far, drops repeated ids and
  * hands the rest to the sink.  Called under w->lock; consumes items.
  */
@@ -451,6 +530,7 @@ static void walk_page(struct walk *w, size_t p, void *items, size_t count,
 	const struct walk_kind *k = w->k;
 	size_t size = k->item_size, keep = 0;
 	char *base = items;
+	bool full;
 	int ret;
 
 	if (w->ret || (w->moved && !w->final))
@@ -482,6 +562,8 @@ static void walk_page(struct walk *w, size_t p, void *items, size_t count,
 		walk_inconsistent(w, "last page short of totalCount", p, count, r);
 		goto drop;
 	}
+	full = count == (size_t)k->page_max;
+	count = drop_outside(w, w->filter, p, items, count, r);
 	for (size_t i = 0; i < count; i++) {
 		char *it = base + i * size;
 
@@ -508,6 +590,14 @@ static void walk_page(struct walk *w, size_t p, void *items, size_t count,
 		walk_inconsistent(w, "pages repeat items", p, count, r);
 		count = keep;
 		goto drop;
+	}
+	if (p == w->last && full && keep && !w->stop) {
+		/* a full page that brought new items: there may be more (a
+		 * full page of repeats, from a server that ignores pageNum,
+		 * ends the listing instead of looping) */
+		w->last = p + 1;
+		if ((long long)(p * (size_t)k->page_max) > w->total1)
+			w->understated = true;
 	}
 	if (keep) {
 		ret = k->deliver(w->sink, items, keep);
@@ -642,7 +732,7 @@ static int walk_once(struct walk *w, struct zec_result *res, bool *moved)
 	int ret;
 
 	w->next = 2;
-	w->stop = w->moved = false;
+	w->stop = w->moved = w->understated = false;
 	w->dups = 0;
 	w->ret = 0;
 	w->window = w->window_max;
@@ -667,6 +757,102 @@ static int walk_once(struct walk *w, struct zec_result *res, bool *moved)
 	return 0;
 }
 
+/*
+ * Hands the records a confirmation found to the sink, as a page's items,
+ * each id once.  Under w->lock; consumes items.
+ */
+static int confirm_deliver(struct walk *w, void *items, size_t count, struct zec_result *res)
+{
+	const struct walk_kind *k = w->k;
+	size_t keep = 0;
+	int ret = 0;
+
+	for (size_t j = 0; j < count; j++) {
+		char *it = (char *)items + j * k->item_size;
+		int added = ret ? 0 : idset_add(&w->seen, k->id(it));
+
+		if (added < 0)
+			ret = no_memory(res);
+		if (added <= 0) {
+			k->clear(it);
+			continue;
+		}
+		if (keep != j)
+			memcpy((char *)items + keep * k->item_size, it, k->item_size);
+		keep++;
+	}
+	if (!ret && keep && (ret = k->deliver(w->sink, items, keep)) != 0) {
+		zec_result_local(res, ret == -ENOMEM ? ZECFS_OUT_OF_MEMORY : ZECFS_CANCELLED,
+		                 "the listing's consumer stopped the walk");
+		res->err = ret;
+	}
+	free_items(k, items, keep);
+	return ret;
+}
+
+/*
+ * After a round of more than one page: the ids of the filter's known list
+ * that the round lacks are asked for by id (k->only_ids, page_max at a time).
+ * Returns how many still exist (the round missed them: an item shifted
+ * across a page boundary while the list kept its size), or a negative
+ * errno (res: the failure).  deliver: the last round, which hands them to
+ * the sink; otherwise they are dropped (the walk starts over).  When
+ * asking fails, *unproven is set: what the round lacks may still exist.
+ */
+static int walk_confirm(struct walk *w, bool deliver, bool *unproven,
+                        struct zec_result *res)
+{
+	const struct walk_kind *k = w->k;
+	const char *const *known = NULL;
+	const char **missing = NULL;
+	void *filter = NULL;
+	size_t n_known = 0, n = 0;
+	int found = 0, ret = 0;
+
+	*unproven = false;
+	k->known(w->filter, &known, &n_known);
+	for (size_t i = 0; i < n_known; i++) {
+		if (!known[i] || idset_has(&w->seen, known[i]))
+			continue;
+		if (!missing && !(missing = malloc(n_known * sizeof(*missing))))
+			return no_memory(res);
+		missing[n++] = known[i];
+	}
+	if (n && !(filter = malloc(k->filter_size))) {
+		free(missing);
+		return no_memory(res);
+	}
+	for (size_t i = 0; i < n && !ret; i += (size_t)k->page_max) {
+		size_t chunk = n - i < (size_t)k->page_max ? n - i : (size_t)k->page_max;
+		struct zec_result r = { .path = w->path };
+		void *items = NULL;
+		size_t count = 0;
+		long long total;
+
+		memcpy(filter, w->filter, k->filter_size);
+		k->only_ids(filter, missing + i, chunk);
+		if (k->fetch(w->c, filter, 1, w->deadline, &r, &items, &count, &total)) {
+			*unproven = true;
+			zlog_warn("api list could not confirm what it lacks action=%s path=%s "
+			          "code=%s", k->action, ZLOG_ESC(w->path), ZLOG_ESC(r.code));
+			break;
+		}
+		pthread_mutex_lock(&w->lock);
+		w->attempts += r.attempts;
+		/* only what was asked for: the ids, on the walk's disks */
+		count = drop_outside(w, filter, 0, items, count, &r);
+		found += (int)count;
+		if (deliver)
+			ret = confirm_deliver(w, items, count, res);
+		else
+			free_items(k, items, count);
+		pthread_mutex_unlock(&w->lock);
+	}
+	free(filter);
+	free(missing);
+	return ret ? ret : found;
+}
+
 static int walk_all(struct zec_client *c, const struct walk_kind *k,
                     const void *f, const void *sink, uint64_t deadline,
                     long long *total, struct zec_result *res)
@@ -687,6 +873,21 @@ static int walk_all(struct zec_client *c, const struct walk_kind *k,
 
 		w.final = round == WALK_ROUNDS || !k->can_restart(sink);
 		ret = walk_once(&w, res, &moved);
+		if (!ret && !moved && w.last > 1 && k->known) {
+			bool unproven;
+			int found = walk_confirm(&w, w.final, &unproven, res);
+
+			if (found < 0)
+				ret = found;
+			else if (unproven)
+				res->incomplete = true;     /* its silence is no removal */
+			if (found > 0) {
+				moved = true;
+				zlog_debug("api walk missed items that still exist action=%s "
+				           "count=%d reason=\"an item shifted across a page boundary\"",
+				           k->action, found);
+			}
+		}
 		if (!ret && moved && w.final) {
 			/* accepted as it is: an item that shifted across a page
 			 * boundary is missing; the caller must not take the
@@ -695,6 +896,10 @@ static int walk_all(struct zec_client *c, const struct walk_kind *k,
 			zlog_warn("api list moved under every walk, listing may be incomplete "
 			          "action=%s path=%s rounds=%d", k->action, ZLOG_ESC(w.path), round);
 		}
+		if (!ret && !moved && w.understated)
+			zlog_warn("api list longer than its totalCount, every page read action=%s "
+			          "path=%s total_count=%lld items=%zu", k->action, ZLOG_ESC(w.path),
+			          w.total1, w.seen.n);
 		if (ret || !moved || w.final)
 			break;
 		zlog_debug("api walk again action=%s reason=\"list changed while paging\"",
@@ -799,15 +1004,87 @@ static bool snapshot_can_restart(const void *sink)
 	return ((const struct zec_snapshot_sink *)sink)->restart != NULL;
 }
 
+bool listed_in(const char *id, const char *const *ids, size_t n)
+{
+	for (size_t i = 0; id && i < n; i++) {
+		if (strcmp(ids[i], id) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *disk_outside(const void *filter, const void *item, const char **value)
+{
+	const struct zec_disk_filter *f = filter;
+	const struct zec_disk *d = item;
+
+	*value = d->disk_id;
+	return f->n_disk_ids && !listed_in(d->disk_id, f->disk_ids, f->n_disk_ids) ?
+	       "diskId" : NULL;
+}
+
+static const char *snapshot_outside(const void *filter, const void *item,
+                                    const char **value)
+{
+	const struct zec_snapshot_filter *f = filter;
+	const struct zec_snapshot *s = item;
+
+	*value = s->disk_id;
+	if (f->n_disk_ids && !listed_in(s->disk_id, f->disk_ids, f->n_disk_ids))
+		return "diskId";
+	*value = s->snapshot_id;
+	if (f->n_snapshot_ids && !listed_in(s->snapshot_id, f->snapshot_ids, f->n_snapshot_ids))
+		return "snapshotId";
+	return NULL;
+}
+
+static void disk_known(const void *filter, const char *const **ids, size_t *n)
+{
+	const struct zec_disk_filter *f = filter;
+
+	*ids = f ? f->known : NULL;
+	*n = *ids ? f->n_known : 0;
+}
+
+static void snapshot_known(const void *filter, const char *const **ids, size_t *n)
+{
+	const struct zec_snapshot_filter *f = filter;
+
+	*ids = f ? f->known : NULL;
+	*n = *ids ? f->n_known : 0;
+}
+
+static void disk_only_ids(void *filter, const char *const *ids, size_t n)
+{
+	struct zec_disk_filter *f = filter;
+
+	f->disk_ids = ids;
+	f->n_disk_ids = n;
+	f->known = NULL;
+	f->n_known = 0;
+}
+
+static void snapshot_only_ids(void *filter, const char *const *ids, size_t n)
+{
+	struct zec_snapshot_filter *f = filter;
+
+	f->snapshot_ids = ids;
+	f->n_snapshot_ids = n;
+	f->known = NULL;
+	f->n_known = 0;
+}
+
 static const struct walk_kind disk_walk = {
 	"DescribeDisks", ZEC_DISK_PAGE_MAX, sizeof(struct zec_disk), disks_page,
 	disk_id_of, disk_clear_item, disk_deliver, disk_restart, disk_can_restart,
+	disk_outside, disk_known, disk_only_ids, sizeof(struct zec_disk_filter),
 };
 
 static const struct walk_kind snapshot_walk = {
 	"DescribeSnapshots", ZEC_SNAPSHOT_PAGE_MAX, sizeof(struct zec_snapshot),
 	snapshots_page, snapshot_id_of, snapshot_clear_item, snapshot_deliver,
-	snapshot_restart, snapshot_can_restart,
+	snapshot_restart, snapshot_can_restart, snapshot_outside, snapshot_known,
+	snapshot_only_ids, sizeof(struct zec_snapshot_filter),
 };
 
 int zec_describe_disks_each(struct zec_client *c, const struct zec_disk_filter *f,
@@ -945,7 +1222,7 @@ int zec_describe_disks_all(struct zec_client *c, const struct zec_disk_filter *f
 {
 	struct zec_result local = { 0 };
 	struct collect k = { .size = sizeof(struct zec_disk), .clear = disk_clear_item };
-	struct zec_disk_sink sink = { collect_disks, collect_restart, &k };
+	struct zec_disk_sink sink = { .page = collect_disks, .restart = collect_restart, .arg = &k };
 	void *items;
 	int ret;
 
@@ -969,7 +1246,8 @@ static int snapshots_all(struct zec_client *c, const struct zec_snapshot_filter 
 {
 	struct collect k = { .size = sizeof(struct zec_snapshot),
 	                     .clear = snapshot_clear_item };
-	struct zec_snapshot_sink sink = { collect_snapshots, collect_restart, &k };
+	struct zec_snapshot_sink sink = { .page = collect_snapshots,
+	                                  .restart = collect_restart, .arg = &k };
 	void *items;
 	int ret;
 

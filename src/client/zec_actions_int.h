@@ -18,6 +18,8 @@ int no_memory(struct zec_result *res);
 /* Every id present and non-empty; n in [min, max]. */
 bool ids_ok(const char *const *ids, size_t n, size_t min, size_t max);
 bool str_ok(const char *s);
+/* Whether id (may be NULL: no) is one of ids[0..n). */
+bool listed_in(const char *id, const char *const *ids, size_t n);
 /* The answer was 200 but its content is unusable (err from the parser). */
 int parse_failed(struct zec_result *res, int err, const char *what);
 /* Sends body (built with body_ret) as action; *response on success; the
@@ -43,6 +45,14 @@ struct walk_kind {
 	int (*deliver)(const void *sink, void *items, size_t n);
 	void (*restart)(const void *sink);
 	bool (*can_restart)(const void *sink);
+	/* NULL when item matches the filter's id lists, else the field's
+	 * API name (a record the filter excludes is dropped); may be NULL */
+	const char *(*outside)(const void *filter, const void *item, const char **value);
+	/* the filter's known ids (may be NULL: none); and filter (a copy of
+	 * filter_size bytes) made to ask for ids[0..n) only, known cleared */
+	void (*known)(const void *filter, const char *const **ids, size_t *n);
+	void (*only_ids)(void *filter, const char *const *ids, size_t n);
+	size_t filter_size;
 };
 
 /*

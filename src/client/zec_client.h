@@ -116,12 +116,23 @@ struct zec_strv {
 };
 
 /* Unset fields are NULL (strings), 0 (counts) or -1 (tri-state booleans). */
+/*
+ * known[0..n_known) in a listing's filter (not sent): the ids the caller's
+ * last listing held.  A walk of more than one page that lacks some of them
+ * asks for those by id before it ends: one that still exists was missed (it
+ * shifted across a page boundary while the list kept its size), so the
+ * list moved and the walk starts over (the last round delivers them).  So
+ * no id of the last listing goes missing from a complete walk while the
+ * server has it.  The array must stay valid for the walk.
+ */
 struct zec_disk_filter {
 	const char *const *disk_ids;
 	size_t n_disk_ids;
 	const char *disk_name, *disk_status, *disk_type, *disk_category;
 	const char *instance_id, *zone_id, *region_id, *resource_group_id;
 	int snapshot_ability;            /* -1 unset, 0 false, 1 true */
+	const char *const *known;        /* not sent: see above */
+	size_t n_known;
 };
 
 struct zec_snapshot_filter {
@@ -132,6 +143,8 @@ struct zec_snapshot_filter {
 	const char *zone_id, *status, *disk_type, *snapshot_type;
 	const char *snapshot_name;       /* fuzzy; "^name$" for an exact match */
 	const char *resource_group_id;
+	const char *const *known;        /* not sent: see above */
+	size_t n_known;
 };
 
 struct zec_snapshot_modify {
@@ -219,8 +232,11 @@ int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
  * Pages 2..N are fetched concurrently, up to zec_client_config.parallel in
  * flight (halved on every REQUEST_LIMIT_EXCEEDED, then grown again by one a
  * page).  totalCount is an upper bound only: the walk stops at the first
- * short or empty page, and fails with ZECFS_LIST_INCONSISTENT (EIO, one log
- * line) when the pages do not add up (see zec_actions.c).  The walk keeps
+ * short or empty page (a full last page asks for the next one, whatever
+ * totalCount said), and fails with ZECFS_LIST_INCONSISTENT (EIO, one log
+ * line) when the pages do not add up (see zec_actions.c).  Records the
+ * filter's id lists exclude (another disk's snapshot in a listing filtered
+ * by diskIds) are dropped and logged, never delivered.  The walk keeps
  * one copy of each id seen (about 30 bytes an id) and nothing else.  One
  * deadline covers the whole walk: the client's deadline_ms, or the thread's
  * operation deadline when earlier.  res describes page 1, or the failure;

@@ -64,6 +64,8 @@ static const struct zec_errno_entry table[] = {
 	{ ZECFS_XATTR_UNSUPPORTED, ENOTSUP, "zecfs stores only its own user.zec.* attributes" },
 	{ ZECFS_XATTR_READ_ONLY, EPERM, "this attribute is read-only" },
 	{ ZECFS_XATTR_RANGE, ERANGE, "the buffer is too small for the value" },
+	{ ZECFS_XATTR_EXISTS, EEXIST, "the attribute has a value and XATTR_CREATE was given: write it without XATTR_CREATE to replace it" },
+	{ ZECFS_XATTR_VALUE_NUL, EINVAL, "attribute values are text: a NUL byte inside a value is refused" },
 	{ ZECFS_WAIT_TIMEOUT, ETIMEDOUT, "the snapshot did not become AVAILABLE in time; it may still" },
 	{ ZECFS_SNAPSHOT_FAILED, EIO, "the snapshot went FAILED: remove it and try again" },
 	{ ZECFS_TRANSPORT, EIO, "the API could not be reached: check the endpoint and the network" },

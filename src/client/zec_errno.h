@@ -48,6 +48,9 @@
 #define ZECFS_CREATE_UNCERTAIN    "ZECFS_CREATE_UNCERTAIN"
 /* Added with the streaming walker (issue 13 item 8). */
 #define ZECFS_LIST_INCONSISTENT   "ZECFS_LIST_INCONSISTENT"
+/* setxattr's flags and values. */
+#define ZECFS_XATTR_EXISTS        "ZECFS_XATTR_EXISTS"
+#define ZECFS_XATTR_VALUE_NUL     "ZECFS_XATTR_VALUE_NUL"
 /* Pseudo codes: a 429/5xx answer without a parsable error envelope. */
 #define ZECFS_HTTP_429            "ZECFS_HTTP_429"
 #define ZECFS_HTTP_503            "ZECFS_HTTP_503"

@@ -555,10 +555,39 @@ static void policy_clear_item(void *item)
 	zec_policy_clear(item);
 }
 
+static const char *policy_outside(const void *filter, const void *item, const char **value)
+{
+	const struct zec_policy_filter *f = filter;
+	const struct zec_policy *p = item;
+
+	*value = p->policy_id;
+	return f->n_policy_ids && !listed_in(p->policy_id, f->policy_ids, f->n_policy_ids) ?
+	       "autoSnapshotPolicyId" : NULL;
+}
+
+static void policy_known(const void *filter, const char *const **ids, size_t *n)
+{
+	const struct zec_policy_filter *f = filter;
+
+	*ids = f ? f->known : NULL;
+	*n = *ids ? f->n_known : 0;
+}
+
+static void policy_only_ids(void *filter, const char *const *ids, size_t n)
+{
+	struct zec_policy_filter *f = filter;
+
+	f->policy_ids = ids;
+	f->n_policy_ids = n;
+	f->known = NULL;
+	f->n_known = 0;
+}
+
 static const struct walk_kind policy_walk = {
 	"DescribeAutoSnapshotPolicies", ZEC_POLICY_PAGE_MAX, sizeof(struct zec_policy),
 	policies_page, policy_id_of, policy_clear_item, zec_collect_deliver,
-	zec_collect_restart, zec_collect_can_restart,
+	zec_collect_restart, zec_collect_can_restart, policy_outside, policy_known,
+	policy_only_ids, sizeof(struct zec_policy_filter),
 };
 
 /* Every page, through the client's one page walker: concurrent pages,

@@ -65,6 +65,8 @@ struct zec_policy_filter {
 	size_t n_tag_keys;
 	const struct zec_tag_arg *tags;
 	size_t n_tags;
+	const char *const *known;        /* not sent: as zec_snapshot_filter's */
+	size_t n_known;
 };
 
 struct zec_policy_spec {

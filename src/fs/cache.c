@@ -578,12 +578,28 @@ static int fetch_disks(struct zecfs_cache *c, const char *key,
 {
 	struct zec_disk_filter f = { .snapshot_ability = -1 };
 	struct zec_disk_list dl = { 0 };
-	struct zecfs_disklist *l = NULL;
+	struct zecfs_disklist *l = NULL, *old = NULL;
+	const char **known = NULL;
 	double started = zec_clock_now();
 	int ret;
 
 	(void)key;
+	/* the disks shown now, for the walk to confirm what it lacks */
+	pthread_mutex_lock(&c->lock);
+	if (c->disks.cur) {
+		old = (struct zecfs_disklist *)c->disks.cur;
+		list_get(&old->h);
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (old && old->n && (known = calloc(old->n, sizeof(*known)))) {
+		for (size_t i = 0; i < old->n; i++)
+			known[i] = old->v[i].d.disk_id;
+		f.known = known;
+		f.n_known = old->n;
+	}
 	ret = zec_describe_disks_all(c->client, &f, &dl, res);
+	free(known);
+	zecfs_disklist_put(old);
 	if (ret)
 		return ret;
 	ret = disklist_build(dl.items, dl.count, started, &l);
@@ -664,8 +680,8 @@ static void carry_bad_times(struct zecfs_snaplist *fresh, const struct zecfs_sna
 			char when[ZEC_TIME_LEN];
 
 			zec_time_format(sn->ctime, when);
-			zlog_warn("snapshot createTime cannot be parsed, using the time it was first seen snapshot_id=%s create_time=\"%.40s\" first_seen=%s",
-			          sn->s.snapshot_id, sn->s.create_time ? sn->s.create_time : "", when);
+			zlog_warn("snapshot createTime cannot be parsed, using the time it was first seen snapshot_id=%s create_time=\"%s\" first_seen=%s",
+			          ZLOG_ESC(sn->s.snapshot_id), ZLOG_ESC(sn->s.create_time), when);
 		}
 	}
 }
@@ -848,6 +864,76 @@ static int by_disk_page(void *arg, struct zec_snapshot *items, size_t n)
 }
 
 /*
+ * The snapshot ids the cache shows now, for a walk to confirm what it lacks
+ * (zec_snapshot_filter.known): of one disk, or of every disk (disk_id NULL).
+ * The lists stay referenced until known_put().
+ */
+struct known {
+	const char **ids;
+	size_t n;
+	struct zecfs_snaplist **lists;
+	size_t n_lists;
+};
+
+static void known_put(struct known *k)
+{
+	for (size_t i = 0; i < k->n_lists; i++)
+		zecfs_snaplist_put(k->lists[i]);
+	free(k->lists);
+	free(k->ids);
+	memset(k, 0, sizeof(*k));
+}
+
+/* With the lock held: counts (k->lists NULL) or takes slot s's ids. */
+static void known_slot(struct known *k, const struct slot *s, size_t *lists, size_t *ids)
+{
+	struct zecfs_snaplist *l = (struct zecfs_snaplist *)s->cur;
+
+	if (!l)
+		return;
+	if (!k->lists) {
+		(*lists)++;
+		*ids += l->n;
+		return;
+	}
+	list_get(&l->h);
+	k->lists[k->n_lists++] = l;
+	for (size_t i = 0; i < l->n; i++)
+		k->ids[k->n++] = l->v[i].s.snapshot_id;
+}
+
+/* Out of memory, nothing is known: the walk is then only not confirmed. */
+static void known_get(struct zecfs_cache *c, const char *disk_id, struct known *k)
+{
+	size_t lists = 0, ids = 0;
+
+	memset(k, 0, sizeof(*k));
+	pthread_mutex_lock(&c->lock);
+	for (int pass = 0; pass < 2; pass++) {
+		if (disk_id) {
+			struct disk_slot *ds = disk_slot(c, disk_id, false);
+
+			if (ds)
+				known_slot(k, &ds->s, &lists, &ids);
+		} else {
+			for (size_t b = 0; b < SLOT_BUCKETS; b++) {
+				for (struct disk_slot *ds = c->buckets[b]; ds; ds = ds->next)
+					known_slot(k, &ds->s, &lists, &ids);
+			}
+		}
+		if (pass || !ids)
+			break;
+		k->lists = calloc(lists, sizeof(*k->lists));
+		k->ids = calloc(ids, sizeof(*k->ids));
+		if (!k->lists || !k->ids)
+			break;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!k->n)
+		known_put(k);
+}
+
+/*
  * An incomplete listing (res->incomplete: the list moved under every walk)
  * does not show what it lacks as gone: 'l' becomes itself plus every entry
  * of the disk's cached list that it does not have, and the slot asks again
@@ -902,6 +988,7 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 	struct zec_snapshot_filter f = { 0 };
 	struct by_disk d = { 0 };
 	struct zec_snapshot_sink sink = { by_disk_page, by_disk_restart, &d };
+	struct known k;
 	struct zecfs_disklist *disks = NULL;
 	struct zecfs_snaplist *mine = NULL;
 	double started = zec_clock_now();
@@ -911,7 +998,11 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 	pthread_mutex_lock(&c->lock);
 	since = c->gen;
 	pthread_mutex_unlock(&c->lock);
+	known_get(c, NULL, &k);
+	f.known = k.ids;
+	f.n_known = k.n;
 	ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
+	known_put(&k);
 	if (ret) {
 		by_disk_restart(&d);
 		return ret;
@@ -994,9 +1085,14 @@ static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
 	{
 		struct builder b = { 0 };
 		struct zec_snapshot_sink sink = { one_disk_page, one_disk_restart, &b };
+		struct known k;
 
 		/* pages go into the list's compact form as they arrive */
+		known_get(c, disk_id, &k);
+		f.known = k.ids;
+		f.n_known = k.n;
 		ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
+		known_put(&k);
 		if (ret) {
 			builder_drop(&b);
 			return ret;
@@ -1064,6 +1160,19 @@ static bool take_primed(struct slot *s, const struct zecfs_use_by *by, double no
 	return true;
 }
 
+/*
+ * A fetch's outcome, kept in a slot or handed to a thread that waited for
+ * it: everything but the path, which stays the receiver's own (the
+ * fetching thread's may point into its stack).
+ */
+static void share_result(struct zec_result *to, const struct zec_result *from)
+{
+	const char *path = to->path;
+
+	*to = *from;
+	to->path = path;
+}
+
 static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
                     const char *key, const struct zecfs_use_by *by,
                     struct zecfs_list_head **out, struct zec_result *res)
@@ -1101,7 +1210,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		if (s->err) {
 			if (stale_usable(c, s, zec_clock_now()))
 				goto hit;
-			*res = s->res;
+			share_result(res, &s->res);
 			ret = s->err;
 			pthread_mutex_unlock(&c->lock);
 			return ret;
@@ -1121,7 +1230,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 	s->ended_at = zec_clock_now();
 	s->gen++;
 	s->err = ret;
-	s->res = *res;
+	share_result(&s->res, res);
 	if (ret == 0) {
 		if (c->stale_warned)
 			zlog_info("api reachable again, listings are fresh");
@@ -1151,7 +1260,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		if (stale_usable(c, s, zec_clock_now())) {
 			if (!c->stale_warned)
 				zlog_warn("api unreachable, serving cached listings code=%s http=%ld stale_max=%.0f",
-				          res->code[0] ? res->code : "-", res->http_status,
+				          ZLOG_ESC(res->code), res->http_status,
 				          c->opts.stale_max);
 			c->stale_warned = true;
 			c->counters.stale++;

@@ -203,10 +203,20 @@ static int fetch_policies(void *arg, struct zecfs_list_head **out, struct zec_re
 	struct zec_policy_filter f = { 0 };
 	struct zec_policy_list got = { 0 };
 	struct zecfs_policylist *l = NULL, *old;
+	const char **known = NULL;
 	double started = zec_clock_now();
 	int ret;
 
+	/* the policies shown now, for the walk to confirm what it lacks */
+	old = zecfs_policies_cached(fs);
+	if (old && old->n && (known = calloc(old->n, sizeof(*known)))) {
+		for (size_t i = 0; i < old->n; i++)
+			known[f.n_known++] = old->v[i].p.policy_id;
+		f.known = known;
+	}
 	ret = zec_describe_auto_snapshot_policies_all(fs->client, &f, &got, res);
+	free(known);
+	zecfs_policylist_put(old);
 	if (ret)
 		return ret;
 	ret = policylist_build(got.items, got.count, started, &l);

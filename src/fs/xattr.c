@@ -9,6 +9,8 @@
  * policy directory (.policies/<name>) shows the policy's fields, read-only
  * (any write is EROFS): numbers in decimal, lists as the API's numbers
  * joined by commas, user.zec.autoSnapshot the schedule as a disk shows it.
+ * A write honours XATTR_CREATE and XATTR_REPLACE against what listxattr
+ * lists, and refuses a value with a NUL inside, before any call.
  */
 #include "zecfs.h"
 
@@ -423,6 +425,38 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	zecfs_node_release(&n);
 }
 
+/*
+ * Whether attribute a of n has a value: what listxattr lists, and what
+ * XATTR_CREATE and XATTR_REPLACE test.  The write-only triggers never have
+ * one; user.zec.autoSnapshot has one while the disk is on a policy.
+ */
+static bool has_value(struct zecfs *fs, const struct zecfs_node *n, const struct attr *a,
+                      char *buf, size_t size)
+{
+	const char *v;
+
+	if (a->access == WO)
+		return false;
+	v = n->id.kind == ZECFS_SNAPDIR ? snapdir_retention(fs, n->disk->d.disk_id, buf, size) :
+	    a->get(n, buf, size);
+	return v && *v;
+}
+
+/*
+ * A written value's length without its trailing NULs (the terminator some
+ * callers send with a C string); a NUL before its end is refused, so no
+ * value is cut short at it ("cd\0zz" must not name a disk "cd").
+ */
+static int value_text(const char *value, size_t size, size_t *len)
+{
+	while (size && value[size - 1] == '\0')
+		size--;
+	if (size && memchr(value, '\0', size))
+		return zecfs_refuse(ZECFS_XATTR_VALUE_NUL);
+	*len = size;
+	return 0;
+}
+
 void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
 	struct zecfs *fs = fuse_req_userdata(req);
@@ -440,15 +474,9 @@ void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		goto out;
 	}
 	for (a = attrs_of(n.id.kind); a && a->name; a++) {
-		const char *v;
 		size_t need = strlen(PREFIX) + strlen(a->name) + 1;
 
-		if (a->access == WO)
-			continue;
-		v = n.id.kind == ZECFS_SNAPDIR ?
-		    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
-		    a->get(&n, buf, sizeof(buf));
-		if (!v || !*v || len + need > sizeof(list))
+		if (!has_value(fs, &n, a, buf, sizeof(buf)) || len + need > sizeof(list))
 			continue;       /* list only what has a value */
 		snprintf(list + len, need, "%s%s", PREFIX, a->name);
 		len += need;
@@ -510,6 +538,8 @@ int zecfs_disk_name_value(const char *value, size_t size, char **out,
 	*out = NULL;
 	while (size && (value[size - 1] == '\n' || value[size - 1] == '\0'))
 		size--;
+	if (memchr(value, '\0', size))
+		return zec_result_local(res, ZECFS_XATTR_VALUE_NUL, "disk name");
 	name = strndup(value, size);
 	if (!name)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "disk name");
@@ -614,12 +644,12 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct zecfs *fs = fuse_req_userdata(req);
 	char path[512];
 	struct zec_result res = { .path = path };
+	char buf[ZEC_SCHEDULE_TEXT_MAX];
 	struct zec_retention r;
 	const struct attr *a;
 	struct zecfs_node n;
 	int ret;
 
-	(void)flags;
 	ret = zecfs_node_get(fs, ino, &n, &res);
 	node_path(&n, path, sizeof(path));
 	if (ret)
@@ -637,6 +667,18 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		ret = refused_attr("setxattr", path, name, ZECFS_XATTR_READ_ONLY);
 		goto out;
 	}
+	/* the flags test the value listxattr shows, before any call */
+	if ((flags & XATTR_CREATE) && has_value(fs, &n, a, buf, sizeof(buf))) {
+		ret = zecfs_refuse(ZECFS_XATTR_EXISTS);
+		goto out;
+	}
+	if ((flags & XATTR_REPLACE) && !has_value(fs, &n, a, buf, sizeof(buf))) {
+		ret = zecfs_refuse(ZECFS_XATTR_NONE);
+		goto out;
+	}
+	ret = value_text(value, size, &size);
+	if (ret)
+		goto out;
 	if (n.id.kind == ZECFS_DISK) {
 		if (strcmp(a->name, "rollback") == 0) {
 			ret = rollback(fs, &n, value, size, &res);

@@ -8,15 +8,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-class Hostile:
-    def __init__(self, disks, snapshots, total=None):
-        self.disks = disks
-        self.snapshots = snapshots
-        self.total = total          # a totalCount to claim instead of the truth
-        self.calls = []
-        self.lock = threading.Lock()
-        handler = self._handler()
+class LoopbackServer:
+    """An HTTP server on a free loopback port, served by a thread while the
+    object is entered (with)."""
+
+    def __init__(self, handler):
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
         self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -27,6 +25,16 @@ class Hostile:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+class Hostile(LoopbackServer):
+    def __init__(self, disks, snapshots, total=None):
+        self.disks = disks
+        self.snapshots = snapshots
+        self.total = total          # a totalCount to claim instead of the truth
+        self.calls = []
+        self.lock = threading.Lock()
+        super().__init__(self._handler())
 
     def _handler(self):
         outer = self

@@ -77,3 +77,18 @@ def test_unparsable_create_time_is_never_1970(tmp_path):
         finally:
             m.unmount()
         assert "createTime cannot be parsed" in m.output()
+
+
+def test_server_strings_in_cache_log_lines_are_escaped(tmp_path):
+    """A createTime zecfs cannot parse is logged with the server's quotes
+    escaped: it cannot close its field and forge another."""
+    snaps = [snap("5", "odd-time", "1001")]
+    snaps[0]["createTime"] = 'x" forged="yes'
+    with Hostile([disk("1001", "good")], snaps) as h:
+        m = Mount(FakeEmu(h.url), tmp_path / "mnt").start()
+        try:
+            assert os.listdir(m.p("1001", "snapshots")) == ["odd-time"]
+        finally:
+            m.unmount()
+    [line] = [ln for ln in m.output().splitlines() if "createTime cannot be parsed" in ln]
+    assert 'create_time="x\\" forged=\\"yes"' in line, line

@@ -18,6 +18,9 @@ from emulator import Emulator
 
 SYS_getdents64 = 217          # x86_64
 N = 400
+# one listing's calls: its pages, and the empty page after a full last one
+# (a full page never ends a listing: totalCount is not trusted to)
+LISTING_CALLS = N // 100 + 1
 libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -102,8 +105,7 @@ def test_one_scan_costs_one_listing_at_ttl_0(emu, mount):
     emu.reset_calls()
     names = scan(snaps)
     assert sorted(names) == ["s%03d" % i for i in range(N)]
-    pages = (N + 99) // 100
-    assert emu.call_count("DescribeSnapshots", "ok") == pages
+    assert emu.call_count("DescribeSnapshots", "ok") == LISTING_CALLS
 
 
 def test_one_ls_costs_one_listing_at_ttl_0(emu, mount):
@@ -114,4 +116,4 @@ def test_one_ls_costs_one_listing_at_ttl_0(emu, mount):
         emu.reset_calls()
         out = subprocess.run(["ls", snaps], capture_output=True, text=True, check=True)
         assert out.stdout.split() == ["s%03d" % i for i in range(N)]
-        assert emu.call_count("DescribeSnapshots", "ok") == (N + 99) // 100
+        assert emu.call_count("DescribeSnapshots", "ok") == LISTING_CALLS

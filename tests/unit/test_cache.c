@@ -26,6 +26,11 @@ static bool hold_account;        /* the account-wide listing waits for release *
 static bool account_entered, released;
 static bool hold_disk_b;         /* disk B's own listing waits, before it reads, for... */
 static bool disk_b_entered, disk_b_released;
+static bool hold_disk;           /* a disk's own listing waits for release */
+static bool disk_entered;
+static pthread_t waiter;         /* the thread whose clock reads are signalled */
+static bool watch_waiter;
+static bool waiter_in_cache;     /* it read the clock in the cache, lock held */
 static bool fail_next;           /* the next listing fails as if the API were down */
 static bool disks_incomplete_next;  /* the next disk listing lacks DISK_B, flagged */
 static int calls_disks;
@@ -75,6 +80,12 @@ static int stub_list(const struct zec_snapshot_filter *f, struct zec_snapshot_li
 
 	pthread_mutex_lock(&lock);
 	calls++;
+	if (f->n_disk_ids && hold_disk) {
+		disk_entered = true;
+		pthread_cond_broadcast(&cond);
+		while (!released)
+			pthread_cond_wait(&cond, &lock);
+	}
 	if (fail_next) {
 		fail_next = false;
 		pthread_mutex_unlock(&lock);
@@ -160,6 +171,23 @@ int __wrap_zec_describe_disks_all(struct zec_client *c, const struct zec_disk_fi
 		zec_disk_clear(&out->items[--out->count]);
 	}
 	return 0;
+}
+
+/*
+ * The cache reads the clock with its lock held before it waits for another
+ * thread's fetch: the waiter's first read tells the test it is in there.
+ */
+double __real_zec_clock_now(void);
+double __wrap_zec_clock_now(void);
+double __wrap_zec_clock_now(void)
+{
+	pthread_mutex_lock(&lock);
+	if (watch_waiter && pthread_equal(pthread_self(), waiter) && !waiter_in_cache) {
+		waiter_in_cache = true;
+		pthread_cond_broadcast(&cond);
+	}
+	pthread_mutex_unlock(&lock);
+	return __real_zec_clock_now();
 }
 
 /* ---- helpers --------------------------------------------------------- */
@@ -440,6 +468,78 @@ static bool ts_after(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
 }
 
+/* A thread that lists disk A with a path of its own. */
+struct lister {
+	struct zecfs_cache *c;
+	char path[32];
+	struct zec_result res;
+	int ret;
+};
+
+static void *list_with_path(void *arg)
+{
+	struct lister *l = arg;
+	struct zecfs_snaplist *sl = NULL;
+
+	l->res.path = l->path;
+	l->ret = zecfs_cache_snapshots(l->c, DISK_A, &sl, &l->res);
+	zecfs_snaplist_put(sl);
+	return NULL;
+}
+
+/*
+ * A thread that waited for another's failed fetch shares its outcome, not
+ * its path: that points into the fetching thread's stack.
+ */
+static void test_waiter_keeps_its_own_path(void)
+{
+	struct lister *fetcher = calloc(1, sizeof(*fetcher));
+	struct lister *w = calloc(1, sizeof(*w));
+	pthread_t tf, tw;
+
+	if (!fetcher || !w)
+		abort();
+	fetcher->c = w->c = new_cache(0, 0);
+	snprintf(fetcher->path, sizeof(fetcher->path), "/fetcher");
+	snprintf(w->path, sizeof(w->path), "/waiter");
+	n_server = 0;
+	put(0, "1", "a1", DISK_A);
+	pthread_mutex_lock(&lock);
+	hold_disk = true;
+	fail_next = true;
+	disk_entered = released = waiter_in_cache = false;
+	pthread_mutex_unlock(&lock);
+	pthread_create(&tf, NULL, list_with_path, fetcher);
+	pthread_mutex_lock(&lock);
+	while (!disk_entered)
+		pthread_cond_wait(&cond, &lock);
+	pthread_create(&tw, NULL, list_with_path, w);
+	waiter = tw;
+	watch_waiter = true;
+	while (!waiter_in_cache)
+		pthread_cond_wait(&cond, &lock);
+	/* the waiter holds the cache's lock until it waits: the fetch's end
+	 * cannot be seen before */
+	released = true;
+	hold_disk = false;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	pthread_join(tf, NULL);
+	pthread_join(tw, NULL);
+	CHECK(fetcher->ret == -EIO && w->ret == -EIO && strcmp(w->res.code, ZECFS_TRANSPORT) == 0,
+	      "the waiter shares the failed fetch's outcome (%d, %d, %s)", fetcher->ret, w->ret,
+	      w->res.code);
+	CHECK(w->res.path == w->path, "the waiter's result keeps its own path (%s)",
+	      w->res.path ? w->res.path : "(null)");
+	pthread_mutex_lock(&lock);
+	watch_waiter = false;
+	pthread_mutex_unlock(&lock);
+	zecfs_cache_free(w->c);
+	/* the fetcher's path is gone: a result that kept it would now dangle */
+	free(fetcher);
+	free(w);
+}
+
 /* Lists are found by name and by snapshotId; mtime moves only on change. */
 static void test_lookups_and_mtime(void)
 {
@@ -577,6 +677,7 @@ int main(void)
 	test_forget_keeps_stale_life();
 	test_forget_makes_due();
 	test_incomplete_listing_keeps_what_it_lacks();
+	test_waiter_keeps_its_own_path();
 	test_lookups_and_mtime();
 	test_mtime_moves_with_a_clock_behind_the_server();
 	test_other_slot();
