@@ -29,6 +29,7 @@ struct emu_config {
 	int time_layout;                /* enum emu_time_layout: createTime out */
 	const char *tls_cert;           /* PEM files; NULL: plain HTTP */
 	const char *tls_key;
+	const char *disk_data;          /* disk images; NULL: disks have no contents */
 };
 
 /* The layouts createTime can be sent in (--time-layout); the store keeps

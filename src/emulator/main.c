@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "images.h"
 #include "seed.h"
 #include "server.h"
 #include "zec_log.h"
@@ -19,6 +20,7 @@ enum {
 	OPT_CREATE_DELAY, OPT_DELETE_DELAY, OPT_ROLLBACK_DELAY, OPT_MAX_PAGE,
 	OPT_STATE, OPT_SEED, OPT_DEMO, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
 	OPT_SNAP_CREATING, OPT_NAME_FILTER, OPT_TIME_LAYOUT, OPT_TLS_CERT, OPT_TLS_KEY,
+	OPT_DISK_DATA,
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +42,7 @@ static const struct option long_opts[] = {
 	{ "time-layout", required_argument, NULL, OPT_TIME_LAYOUT },
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "disk-data", required_argument, NULL, OPT_DISK_DATA },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -72,6 +75,7 @@ static void usage(FILE *f)
 "  --time-layout LAYOUT          createTime as rfc3339 (default), rfc3339-frac, offset,\n"
 "                                no-zone, space, space-offset, epoch or epoch-ms\n"
 "  --tls-cert FILE --tls-key FILE  serve HTTPS with this PEM certificate and key\n"
+"  --disk-data DIR               disks have contents: sparse images under DIR\n"
 "  --help, --version\n");
 }
 
@@ -133,6 +137,7 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 			break;
 		case OPT_TLS_CERT: cfg->tls_cert = optarg; break;
 		case OPT_TLS_KEY: cfg->tls_key = optarg; break;
+		case OPT_DISK_DATA: cfg->disk_data = optarg; break;
 		case OPT_LOG_LEVEL:
 			r = zec_log_level_parse(optarg, &level);
 			if (r)
@@ -166,6 +171,10 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 	}
 	if (!cfg->tls_cert != !cfg->tls_key) {
 		fprintf(stderr, "zec-emulator: --tls-cert and --tls-key go together\n");
+		return -EINVAL;
+	}
+	if (cfg->disk_data && !*cfg->disk_data) {
+		fprintf(stderr, "zec-emulator: --disk-data needs a directory\n");
 		return -EINVAL;
 	}
 	if (cfg->bearer_token && !*cfg->bearer_token) {
@@ -206,9 +215,12 @@ static int load_initial(struct emu_server *srv)
 	}
 	pthread_mutex_lock(&srv->store.lock);
 	ret = store_load_owned_locked(&srv->store, state ? state : seed, err, sizeof(err));
+	if (!ret)
+		images_after_load_locked(&srv->store, !state, cfg->demo && !cfg->seed_file);
 	pthread_mutex_unlock(&srv->store.lock);
 	if (ret)
 		goto fail;
+	images_run(&srv->store);
 	zlog_info("state loaded source=%s disks=%zu snapshots=%zu",
 	          state ? "state-file" : cfg->seed_file ? "seed-file" :
 	          cfg->demo ? "demo" : "empty", srv->store.c.ndisks, srv->store.c.nsnaps);
@@ -256,6 +268,14 @@ int main(int argc, char **argv)
 	if (ret) {
 		zlog_error("cannot initialise error=\"%s\"", strerror(-ret));
 		return 1;
+	}
+	if (cfg.disk_data) {
+		ret = images_init(cfg.disk_data);
+		if (ret) {
+			zlog_error("cannot use the disk data directory dir=%s error=\"%s\"",
+			           cfg.disk_data, strerror(-ret));
+			goto out;
+		}
 	}
 	ret = load_initial(&srv);
 	if (ret)

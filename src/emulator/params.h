@@ -34,6 +34,9 @@ size_t page_first(long long num, long long size);
 struct store;
 int page_out(const struct store *s, cJSON *const *page, size_t count, size_t total,
              struct emu_result *res);
+/* A disk record's diskSize in GiB (0 when it has none). */
+long long disk_gib(const cJSON *disk);
+
 /* A 200 with an empty response. */
 int ok_empty(struct emu_result *res);
 

@@ -796,6 +796,8 @@ static int add_new_disk(struct store *s, const struct new_disks *nd, const char 
 		cJSON_Delete(rec);
 		return -ENOMEM;
 	}
+	if (nd->snap_id)
+		store_img_queue_locked(s, IMG_RESTORE, id, nd->snap_id, nd->size);
 	zlog_info("disk created diskId=%s snapshotId=%s", id, nd->snap_id ? nd->snap_id : "-");
 	cJSON_AddItemToArray(ids, cJSON_CreateString(id));
 	return 0;
@@ -939,6 +941,10 @@ static bool auto_snapshot(struct store *s, const cJSON *p, const char *disk_id,
 	}
 	if (store_add_snap_locked(s, rec, hour_ms + s->cfg->create_delay_ms, NULL))
 		goto nomem;
+	/* the bytes are those of the disk when the schedule runs (at the next
+	 * request after the hour) */
+	store_img_queue_locked(s, IMG_CAPTURE, disk_id, rec_str(rec, "snapshotId"),
+	                       disk_gib(disk));
 	zlog_info("auto snapshot created autoSnapshotPolicyId=%s diskId=%s snapshotId=%s "
 	          "createTime=%s", pid, disk_id, rec_str(rec, "snapshotId"), when);
 	return true;

@@ -376,6 +376,7 @@ static void free_content(struct store_content *c)
 	strmap_free(&c->snap_index);
 	strmap_free(&c->group_index);
 	cJSON_Delete(c->policies);      /* policy.c */
+	cJSON_Delete(c->instances);     /* lifecycle.c */
 	content_init(c);
 }
 
@@ -392,7 +393,20 @@ int store_init(struct store *s, const struct emu_config *cfg)
 		pthread_mutex_destroy(&s->lock);
 		return -ENOMEM;
 	}
+	if (pthread_mutex_init(&s->img_lock, NULL)) {
+		pthread_mutex_destroy(&s->persist_lock);
+		pthread_mutex_destroy(&s->lock);
+		return -ENOMEM;
+	}
+	s->img_tail = &s->img_head;
 	return 0;
+}
+
+static void img_op_free(struct img_op *op)
+{
+	free(op->disk_id);
+	free(op->snap_id);
+	free(op);
 }
 
 void store_destroy(struct store *s)
@@ -404,6 +418,13 @@ void store_destroy(struct store *s)
 	}
 	free(s->initial_seed);
 	s->initial_seed = NULL;
+	while (s->img_head) {
+		struct img_op *op = s->img_head;
+		s->img_head = op->next;
+		img_op_free(op);
+	}
+	s->img_tail = &s->img_head;
+	pthread_mutex_destroy(&s->img_lock);
 	pthread_mutex_destroy(&s->persist_lock);
 	pthread_mutex_destroy(&s->lock);
 }
@@ -737,8 +758,50 @@ fail:
 	return ret;
 }
 
+int store_img_queue_locked(struct store *s, enum img_kind kind, const char *disk_id,
+                           const char *snap_id, long long size_gib)
+{
+	struct img_op *op;
+
+	if (!s->cfg->disk_data)
+		return 0;
+	op = calloc(1, sizeof(*op));
+	if (!op || (disk_id && !(op->disk_id = strdup(disk_id))) ||
+	    (snap_id && !(op->snap_id = strdup(snap_id)))) {
+		if (op)
+			img_op_free(op);
+		zlog_error("image work lost kind=%d diskId=%s snapshotId=%s error=\"out of memory\"",
+		           (int)kind, disk_id ? disk_id : "-", snap_id ? snap_id : "-");
+		return -ENOMEM;
+	}
+	op->kind = kind;
+	op->size_gib = size_gib;
+	*s->img_tail = op;
+	s->img_tail = &op->next;
+	return 0;
+}
+
+void store_remove_disk_locked(struct store *s, size_t d)
+{
+	struct store_content *c = &s->c;
+	const char *id = rec_str(c->disks[d].rec, "diskId");
+
+	store_img_queue_locked(s, IMG_REMOVE_DISK, id, NULL, 0);
+	strmap_del(&c->disk_index, id);
+	cJSON_Delete(c->disks[d].rec);
+	free(c->disks[d].prev_status);
+	memmove(&c->disks[d], &c->disks[d + 1], (c->ndisks - d - 1) * sizeof(c->disks[0]));
+	c->ndisks--;
+	/* the disks after it moved down one place: their index entries follow */
+	for (size_t i = d; i < c->ndisks; i++)
+		strmap_replace(&c->disk_index, rec_str(c->disks[i].rec, "diskId"),
+		               (void *)(uintptr_t)(i + 1));
+	store_touch_locked(s);
+}
+
 void store_remove_snap_locked(struct store *s, struct emu_snap *sn)
 {
+	store_img_queue_locked(s, IMG_REMOVE_SNAP, NULL, sn->id, 0);
 	s->c.snaps = t_erase(s->c.snaps, sn, ALL);
 	sn->group->root = t_erase(sn->group->root, sn, GRP);
 	s->c.nsnaps--;
