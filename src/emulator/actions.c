@@ -5,6 +5,7 @@
  */
 #include "actions.h"
 #include "params.h"
+#include "lifecycle.h"
 #include "policy.h"
 
 #include <errno.h>
@@ -49,7 +50,7 @@ int param_str(const cJSON *body, const char *key, bool required,
 	return 0;
 }
 
-static int param_bool(const cJSON *body, const char *key, bool *present,
+int param_bool(const cJSON *body, const char *key, bool *present,
                       bool *out, struct emu_result *res)
 {
 	int r = zj_bool(body, key, out);
@@ -1073,10 +1074,13 @@ static const struct {
 
 action_fn actions_lookup(const char *name)
 {
+	action_fn fn;
+
 	if (!name)
 		return NULL;
 	for (size_t i = 0; i < sizeof(action_table) / sizeof(action_table[0]); i++)
 		if (strcmp(action_table[i].name, name) == 0)
 			return action_table[i].fn;
-	return policy_actions_lookup(name);     /* policy.c */
+	fn = policy_actions_lookup(name);       /* policy.c */
+	return fn ? fn : lifecycle_actions_lookup(name);        /* lifecycle.c */
 }

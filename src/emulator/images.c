@@ -11,6 +11,8 @@
  * has a disk's image open sees the new bytes.
  */
 #include "images.h"
+#include "hv.h"
+#include "params.h"
 #include "seed.h"
 
 #include <dirent.h>
@@ -455,15 +457,16 @@ void images_after_load_locked(struct store *s, bool from_seed, bool demo)
 	s->img_tail = &s->img_head;
 	s->img_wipe = true;
 	s->img_prune = !from_seed;
-	if (!from_seed || !demo)
-		return;
 	for (size_t i = 0; i < s->c.ndisks; i++) {
-		const char *id = rec_str(s->c.disks[i].rec, "diskId");
-		const cJSON *size = cJSON_GetObjectItemCaseSensitive(s->c.disks[i].rec, "diskSize");
+		const cJSON *rec = s->c.disks[i].rec;
+		const char *id = rec_str(rec, "diskId"), *on = rec_str(rec, "instanceId");
 
 		f = seed_demo_files(id);
-		if (f && cJSON_IsNumber(size))
-			store_img_queue_locked(s, IMG_DEMO, id, NULL, (long long)size->valuedouble);
+		if (from_seed && demo && f)
+			store_img_queue_locked(s, IMG_DEMO, id, NULL, disk_gib(rec));
+		/* the disks of this machine appear again (after the demo files) */
+		if (on && s->cfg->host_instance && strcmp(on, s->cfg->host_instance) == 0)
+			store_img_queue_locked(s, IMG_ATTACH, id, NULL, 0);
 	}
 }
 
@@ -489,6 +492,29 @@ static void mark_failed(struct store *s, const struct img_op *op)
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
+}
+
+/* The disk appears here if it is still on this machine's instance. */
+static void attach(struct store *s, const char *disk_id)
+{
+	char serial[128] = "";
+	long long gib = 0;
+	bool still = false;
+	long d;
+
+	pthread_mutex_lock(&s->lock);
+	d = store_find_disk_locked(s, disk_id);
+	if (d >= 0) {
+		const cJSON *rec = s->c.disks[d].rec;
+		const char *on = rec_str(rec, "instanceId"), *ser = rec_str(rec, "serial");
+
+		still = on && s->cfg->host_instance && strcmp(on, s->cfg->host_instance) == 0;
+		snprintf(serial, sizeof(serial), "%s", ser ? ser : "");
+		gib = disk_gib(rec);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (still)
+		hv_attach(s->cfg, disk_id, serial, gib);
 }
 
 static void run_op(struct store *s, const struct img_op *op)
@@ -524,7 +550,15 @@ static void run_op(struct store *s, const struct img_op *op)
 	case IMG_DEMO:
 		demo_fill(s, op->disk_id, bytes);
 		return;
+	case IMG_ATTACH:
+		attach(s, op->disk_id);
+		return;
+	case IMG_DETACH:
+		hv_detach(op->disk_id);
+		return;
 	}
+	if (!ret && (op->kind == IMG_RESTORE || op->kind == IMG_GROW))
+		hv_changed(op->disk_id, op->kind == IMG_GROW);
 	if (ret) {
 		zlog_error("image work failed kind=%d diskId=%s snapshotId=%s error=\"%s\"",
 		           (int)op->kind, op->disk_id ? op->disk_id : "-",
@@ -556,6 +590,8 @@ void images_run_locked(struct store *s)
 		if (!ops && !wipe)
 			return;
 		if (wipe) {
+			/* a load: the disks attached here are attached again after */
+			hv_stop();
 			/* the store lock is taken per file: readdir runs outside it */
 			prune(s, "disks", prune_ids ? locked_has_disk : NULL);
 			prune(s, "snapshots", prune_ids ? locked_has_snap : NULL);
@@ -648,6 +684,7 @@ int images_put_content(struct store *s, const char *disk_id, const char *tar,
 		http = 500;
 		goto out;
 	}
+	hv_changed(disk_id, false);
 	zlog_info("control disk-content diskId=%s fs=%s partitioned=%d", disk_id, fs,
 	          partitioned);
 out:

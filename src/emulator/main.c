@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hv.h"
 #include "images.h"
 #include "seed.h"
 #include "server.h"
@@ -20,7 +21,7 @@ enum {
 	OPT_CREATE_DELAY, OPT_DELETE_DELAY, OPT_ROLLBACK_DELAY, OPT_MAX_PAGE,
 	OPT_STATE, OPT_SEED, OPT_DEMO, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
 	OPT_SNAP_CREATING, OPT_NAME_FILTER, OPT_TIME_LAYOUT, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_DISK_DATA,
+	OPT_DISK_DATA, OPT_HOST_INSTANCE, OPT_DISK_OP_DELAY, OPT_DEVICE_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +44,9 @@ static const struct option long_opts[] = {
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "disk-data", required_argument, NULL, OPT_DISK_DATA },
+	{ "host-instance", required_argument, NULL, OPT_HOST_INSTANCE },
+	{ "device-dir", required_argument, NULL, OPT_DEVICE_DIR },
+	{ "disk-op-delay-ms", required_argument, NULL, OPT_DISK_OP_DELAY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -76,6 +80,9 @@ static void usage(FILE *f)
 "                                no-zone, space, space-offset, epoch or epoch-ms\n"
 "  --tls-cert FILE --tls-key FILE  serve HTTPS with this PEM certificate and key\n"
 "  --disk-data DIR               disks have contents: sparse images under DIR\n"
+"  --host-instance ID            the instance that is this machine\n"
+"  --device-dir DIR              its disks appear as loop devices, DIR/virtio-<serial> (root)\n"
+"  --disk-op-delay-ms MS         ATTACHING, DETACHING, CHANGING, RECYCLING (default 1000)\n"
 "  --help, --version\n");
 }
 
@@ -138,6 +145,9 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 		case OPT_TLS_CERT: cfg->tls_cert = optarg; break;
 		case OPT_TLS_KEY: cfg->tls_key = optarg; break;
 		case OPT_DISK_DATA: cfg->disk_data = optarg; break;
+		case OPT_HOST_INSTANCE: cfg->host_instance = optarg; break;
+		case OPT_DEVICE_DIR: cfg->device_dir = optarg; break;
+		case OPT_DISK_OP_DELAY: r = parse_num("disk-op-delay-ms", optarg, 0, &cfg->disk_op_delay_ms); break;
 		case OPT_LOG_LEVEL:
 			r = zec_log_level_parse(optarg, &level);
 			if (r)
@@ -171,6 +181,14 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 	}
 	if (!cfg->tls_cert != !cfg->tls_key) {
 		fprintf(stderr, "zec-emulator: --tls-cert and --tls-key go together\n");
+		return -EINVAL;
+	}
+	if (cfg->device_dir && !*cfg->device_dir) {
+		fprintf(stderr, "zec-emulator: --device-dir needs a directory\n");
+		return -EINVAL;
+	}
+	if (cfg->host_instance && !*cfg->host_instance) {
+		fprintf(stderr, "zec-emulator: --host-instance needs an instance id\n");
 		return -EINVAL;
 	}
 	if (cfg->disk_data && !*cfg->disk_data) {
@@ -245,6 +263,7 @@ int main(int argc, char **argv)
 		.create_delay_ms = 2000,
 		.delete_delay_ms = 1000,
 		.rollback_delay_ms = 2000,
+		.disk_op_delay_ms = 1000,
 		.max_snapshot_page_size = 100,
 	};
 	struct emu_server srv;
@@ -277,6 +296,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	hv_start(&cfg);
 	ret = load_initial(&srv);
 	if (ret)
 		goto out;
@@ -295,6 +315,10 @@ int main(int argc, char **argv)
 	ret = store_persist(&srv.store);
 out:
 	server_stop(&srv);
+	/* no loop device outlives the emulator */
+	pthread_mutex_lock(&srv.store.img_lock);
+	hv_stop();
+	pthread_mutex_unlock(&srv.store.img_lock);
 	server_destroy(&srv);
 	return ret ? 1 : 0;
 }

@@ -10,6 +10,7 @@
  * a retention expiry walks every snapshot.
  */
 #include "store.h"
+#include "lifecycle.h"
 #include "policy.h"
 
 #include <errno.h>
@@ -377,6 +378,7 @@ static void free_content(struct store_content *c)
 	strmap_free(&c->group_index);
 	cJSON_Delete(c->policies);      /* policy.c */
 	cJSON_Delete(c->instances);     /* lifecycle.c */
+	cJSON_Delete(c->zones);
 	content_init(c);
 }
 
@@ -786,6 +788,7 @@ void store_remove_disk_locked(struct store *s, size_t d)
 	struct store_content *c = &s->c;
 	const char *id = rec_str(c->disks[d].rec, "diskId");
 
+	store_img_queue_locked(s, IMG_DETACH, id, NULL, 0);
 	store_img_queue_locked(s, IMG_REMOVE_DISK, id, NULL, 0);
 	strmap_del(&c->disk_index, id);
 	cJSON_Delete(c->disks[d].rec);
@@ -1035,6 +1038,11 @@ static bool tick_disks(struct store *s, long long now)
 			continue;
 		}
 		rec_set_str(d->rec, "diskStatus", d->prev_status ? d->prev_status : "IN_USE");
+		/* AVAILABLE is "attached to no instance" (a detach ends here) */
+		if (strcmp(rec_str(d->rec, "diskStatus"), "AVAILABLE") == 0) {
+			cJSON_DeleteItemFromObjectCaseSensitive(d->rec, "instanceId");
+			cJSON_DeleteItemFromObjectCaseSensitive(d->rec, "instanceName");
+		}
 		free(d->prev_status);
 		d->prev_status = NULL;
 		d->due_ms = 0;
@@ -1159,8 +1167,11 @@ static int disk_defaults(cJSON *d, const char *now)
 	    dflt_bool(d, "snapshotAbility", true) || dflt_bool(d, "burstingEnabled", false))
 		return -ENOMEM;
 	if (!cJSON_GetObjectItemCaseSensitive(d, "serial")) {
+		/* 20 characters, as virtio-blk keeps; the id's end tells disks apart */
+		size_t n = strlen(id);
 		char serial[64];
-		snprintf(serial, sizeof(serial), "zec%.17s", id);
+
+		snprintf(serial, sizeof(serial), "zec%s", id + (n > 17 ? n - 17 : 0));
 		if (zj_add_string(d, "serial", serial))
 			return -ENOMEM;
 	}
@@ -1385,6 +1396,8 @@ static int load(struct store *s, cJSON *seed, bool owned, char *err, size_t err_
 		c->ndisks++;
 	}
 	ret = policy_load_locked(s, seed, err, err_size);      /* policy.c */
+	if (!ret)
+		ret = lifecycle_load_locked(s, seed, err, err_size);   /* lifecycle.c */
 	if (ret)
 		goto fail;
 	cJSON_ArrayForEach(it, snaps) {
@@ -1484,7 +1497,8 @@ cJSON *store_state_json_locked(const struct store *s)
 	store_snap_walk_locked(s, NULL, state_visit, &w);
 	if (w.nomem)
 		goto fail;
-	if (policy_state_json_locked(s, root))  /* policy.c */
+	if (policy_state_json_locked(s, root) ||        /* policy.c */
+	    lifecycle_state_json_locked(s, root))       /* lifecycle.c */
 		goto fail;
 	zec_time_format(store_now_locked(s), now);
 	if (zj_add_string(root, "now", now))

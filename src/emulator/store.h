@@ -93,6 +93,7 @@ struct store_content {
 	long long pend_next_ms, ret_next_ms, disk_next_ms;
 	cJSON *policies;                /* AutoSnapshotPolicy records (policy.c) */
 	cJSON *instances;               /* InstanceInfo records (lifecycle.c) */
+	cJSON *zones;                   /* the zones known (lifecycle.c) */
 	long long sched_ms;             /* schedule run through (business ms) */
 };
 
@@ -108,6 +109,8 @@ enum img_kind {
 	IMG_REMOVE_DISK,
 	IMG_REMOVE_SNAP,
 	IMG_DEMO,                       /* disk_id gets its demo files (seed.c) */
+	IMG_ATTACH,                     /* disk_id appears on this machine (hv.c) */
+	IMG_DETACH,                     /* ... and disappears */
 };
 
 struct img_op {

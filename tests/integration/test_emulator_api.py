@@ -200,7 +200,7 @@ def test_bearer_refused_without_flag():
 
 
 def test_unknown_action(emu):
-    assert err(emu, "DescribeInstances", {}) == (403, "AUTHFAILURE_UNAUTHORIZED_OPERATION")
+    assert err(emu, "RebootInstances", {}) == (403, "AUTHFAILURE_UNAUTHORIZED_OPERATION")
 
 
 def test_wrong_service_and_version(emu):
