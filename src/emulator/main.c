@@ -22,6 +22,7 @@ enum {
 	OPT_STATE, OPT_SEED, OPT_DEMO, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
 	OPT_SNAP_CREATING, OPT_NAME_FILTER, OPT_TIME_LAYOUT, OPT_TLS_CERT, OPT_TLS_KEY,
 	OPT_DISK_DATA, OPT_HOST_INSTANCE, OPT_DISK_OP_DELAY, OPT_DEVICE_DIR,
+	OPT_NO_SNAP_CREATING,
 };
 
 static const struct option long_opts[] = {
@@ -39,6 +40,7 @@ static const struct option long_opts[] = {
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "disk-snapshot-creating", no_argument, NULL, OPT_SNAP_CREATING },
+	{ "no-disk-snapshot-creating", no_argument, NULL, OPT_NO_SNAP_CREATING },
 	{ "snapshot-name-filter", required_argument, NULL, OPT_NAME_FILTER },
 	{ "time-layout", required_argument, NULL, OPT_TIME_LAYOUT },
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
@@ -73,8 +75,9 @@ static void usage(FILE *f)
 "  --seed FILE                   initial state {\"disks\":[...],\"snapshots\":[...]}\n"
 "  --demo                        built-in demo disks and snapshots\n"
 "  --log-level LEVEL             error, warn, info (default) or debug\n"
-"  --disk-snapshot-creating      a disk is SNAPSHOT_CREATING while a snapshot of it is\n"
-"                                CREATING; CreateSnapshot/ApplySnapshot on it are refused\n"
+"  --no-disk-snapshot-creating   a disk keeps its status while a snapshot of it is CREATING\n"
+"                                (default: SNAPSHOT_CREATING, as the service shows; then\n"
+"                                CreateSnapshot/ApplySnapshot on it are refused)\n"
 "  --snapshot-name-filter MODE   anchored (default: ^ and $ anchor) or substring\n"
 "  --time-layout LAYOUT          createTime as rfc3339 (default), rfc3339-frac, offset,\n"
 "                                no-zone, space, space-offset, epoch or epoch-ms\n"
@@ -125,6 +128,7 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 		case OPT_SEED: cfg->seed_file = optarg; break;
 		case OPT_DEMO: cfg->demo = 1; break;
 		case OPT_SNAP_CREATING: cfg->disk_snapshot_creating = 1; break;
+		case OPT_NO_SNAP_CREATING: cfg->disk_snapshot_creating = 0; break;
 		case OPT_NAME_FILTER:
 			if (strcmp(optarg, "substring") == 0) {
 				cfg->name_filter_substring = 1;
@@ -264,6 +268,10 @@ int main(int argc, char **argv)
 		.delete_delay_ms = 1000,
 		.rollback_delay_ms = 2000,
 		.disk_op_delay_ms = 1000,
+		/* the service shows it: zenlayercloud-cli describe-disks.yaml lists
+		 * SNAPSHOT_CREATING "Snapshot is in creation" among the statuses
+		 * DescribeDisks answers, as the CSI driver's pkg/cloud/types.go does */
+		.disk_snapshot_creating = 1,
 		.max_snapshot_page_size = 100,
 	};
 	struct emu_server srv;

@@ -194,11 +194,11 @@ def test_seeded_creating_snapshot_has_no_disk_ability():
 
 # ---- SNAPSHOT_CREATING ----------------------------------------------------------
 
-def test_disk_snapshot_creating_flag():
+def test_disk_snapshot_creating_is_the_default():
     # zenlayercloud-cli apis/en-US/zec/describe-disks.yaml (diskStatus
     # SNAPSHOT_CREATING "Snapshot is in creation"); zenlayer-cloud-csi-driver
-    # pkg/cloud/types.go (Volume Status SNAPSHOT_CREATING)
-    with emulator("--disk-snapshot-creating") as e:
+    # pkg/cloud/types.go (Volume Status SNAPSHOT_CREATING): the service shows it
+    with emulator() as e:
         first = ok(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "one"})["snapshotId"]
         assert disk(e, D3)["diskStatus"] == "SNAPSHOT_CREATING"
         assert err(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "two"}) == \
@@ -213,11 +213,13 @@ def test_disk_snapshot_creating_flag():
         assert wait_for(lambda: disk(e, D1)["diskStatus"] == "IN_USE")
 
 
-def test_without_the_flag_the_disk_stays_in_use(emu):
-    # the default: a second snapshot may be taken while the first is CREATING
-    ok(emu, "CreateSnapshot", {"diskId": D3, "snapshotName": "one"})
-    assert disk(emu, D3)["diskStatus"] == "IN_USE"
-    ok(emu, "CreateSnapshot", {"diskId": D3, "snapshotName": "two"})
+def test_no_disk_snapshot_creating_keeps_the_disk_in_use():
+    # --no-disk-snapshot-creating: a second snapshot may be taken while the
+    # first is CREATING (--disk-snapshot-creating, the default, is accepted)
+    with emulator("--disk-snapshot-creating", "--no-disk-snapshot-creating") as e:
+        ok(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "one"})
+        assert disk(e, D3)["diskStatus"] == "IN_USE"
+        ok(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "two"})
 
 
 # ---- ModifyDisksAttributes name rule -------------------------------------------------
