@@ -388,6 +388,17 @@ void hv_changed(const char *disk_id, bool size)
 	}
 }
 
+void hv_flush(const char *disk_id)
+{
+	struct hv_dev *d = find(disk_id);
+
+	/* what the guest wrote to the device and the kernel still holds in
+	 * its page cache reaches the image: a capture sees it */
+	if (d && fsync(d->fd))
+		zlog_warn("loop device not flushed device=/dev/loop%d error=\"%s\"", d->nr,
+		          strerror(errno));
+}
+
 void hv_stop(void)
 {
 	while (devs) {

@@ -26,6 +26,9 @@ void hv_detach(const char *disk_id);
 /* The disk's image was rewritten (size: false) or grew (true) under it. */
 void hv_changed(const char *disk_id, bool size);
 
+/* Writes what the device holds in memory into the image (before a capture). */
+void hv_flush(const char *disk_id);
+
 /* Detaches every disk (exit, reset). */
 void hv_stop(void);
 

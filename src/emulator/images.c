@@ -534,6 +534,7 @@ static void run_op(struct store *s, const struct img_op *op)
 	}
 	switch (op->kind) {
 	case IMG_CAPTURE:
+		hv_flush(op->disk_id);
 		ret = img_copy(disk, snap, bytes);
 		break;
 	case IMG_RESTORE:

@@ -154,6 +154,24 @@ def test_partitions_get_part_links_and_others_disks_stay_away(dirs, tmp_path):
     assert not os.path.lexists(link)
 
 
+def test_a_snapshot_captures_what_was_written_to_the_device(dirs):
+    data, dev = dirs
+    with start(data, dev) as emu:
+        ok(emu, "AttachDisks", {"diskIds": [D1], "instanceId": HOST})
+        wait_status(emu, D1, "IN_USE")
+        link = os.path.join(dev, "virtio-" + disk(emu, D1)["serial"])
+        # the guest writes; nothing syncs: the bytes sit in the page cache
+        fd = os.open(link, os.O_WRONLY)
+        try:
+            os.pwrite(fd, b"written by the guest", 5 << 20)
+        finally:
+            os.close(fd)
+        snap = ok(emu, "CreateSnapshot", {"diskId": D1, "snapshotName": "now"})["snapshotId"]
+        with open(os.path.join(data, "snapshots", snap + ".img"), "rb") as f:
+            f.seek(5 << 20)
+            assert f.read(20) == b"written by the guest"
+
+
 def test_a_killed_emulator_leaves_no_loop_device_and_the_next_clears_links(dirs):
     data, dev = dirs
     emu = start(data, dev).start()
