@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,7 +135,8 @@ int images_tmp_file(const char *dir, char *out, size_t size)
 
 /* ---- sparse copies ---------------------------------------------------- */
 
-static int copy_range(int src, int dst, off_t off, off_t end)
+/* src's bytes [off, end) to dst at off + shift. */
+static int copy_range(int src, int dst, off_t off, off_t end, off_t shift)
 {
 	static char buf[1 << 16];       /* only when copy_file_range cannot */
 	bool fallback = false;
@@ -144,7 +146,7 @@ static int copy_range(int src, int dst, off_t off, off_t end)
 		ssize_t n;
 
 		if (!fallback) {
-			loff_t in = off, out = off;
+			loff_t in = off, out = off + shift;
 
 			n = copy_file_range(src, &in, dst, &out, want, 0);
 			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
@@ -155,7 +157,7 @@ static int copy_range(int src, int dst, off_t off, off_t end)
 		} else {
 			/* img_lock serialises every copy: one static buffer is enough */
 			n = pread(src, buf, want < sizeof(buf) ? want : sizeof(buf), off);
-			if (n > 0 && pwrite(dst, buf, (size_t)n, off) != n)
+			if (n > 0 && pwrite(dst, buf, (size_t)n, off + shift) != n)
 				n = -1;
 		}
 		if (n < 0) {
@@ -170,6 +172,27 @@ static int copy_range(int src, int dst, off_t off, off_t end)
 	return 0;
 }
 
+/* The data ranges of src's first size bytes (holes skipped) to dst, shifted. */
+static int copy_data(int src, int dst, off_t size, off_t shift)
+{
+	off_t off = 0, end;
+	int ret;
+
+	for (;;) {
+		off = lseek(src, off, SEEK_DATA);
+		if (off < 0 || off >= size)
+			break;
+		end = lseek(src, off, SEEK_HOLE);
+		if (end < 0 || end > size)
+			end = size;
+		ret = copy_range(src, dst, off, end, shift);
+		if (ret)
+			return ret;
+		off = end;
+	}
+	return off < 0 && errno != ENXIO ? -errno : 0;
+}
+
 /*
  * dst becomes bytes long, holding src's bytes (up to that length; src
  * absent: blank), in place.
@@ -178,7 +201,7 @@ static int img_copy(const char *src_path, const char *dst_path, long long bytes)
 {
 	int src = open(src_path, O_RDONLY | O_CLOEXEC);
 	int dst = -1, ret = 0;
-	off_t off = 0, end, size;
+	off_t size;
 	struct stat st;
 
 	if (src < 0 && errno != ENOENT)
@@ -197,22 +220,9 @@ static int img_copy(const char *src_path, const char *dst_path, long long bytes)
 	size = st.st_size < bytes ? st.st_size : bytes;
 	if (st.st_size <= bytes && ioctl(dst, FICLONE, src) == 0)
 		goto size;
-	for (;;) {
-		off = lseek(src, off, SEEK_DATA);
-		if (off < 0 || off >= size)
-			break;
-		end = lseek(src, off, SEEK_HOLE);
-		if (end < 0 || end > size)
-			end = size;
-		ret = copy_range(src, dst, off, end);
-		if (ret)
-			goto out;
-		off = end;
-	}
-	if (off < 0 && errno != ENXIO) {
-		ret = -errno;
+	ret = copy_data(src, dst, size, 0);
+	if (ret)
 		goto out;
-	}
 size:
 	if (ftruncate(dst, (off_t)bytes) || fsync(dst))
 		ret = -errno;
@@ -313,16 +323,171 @@ out:
 
 /* ---- filesystems ------------------------------------------------------- */
 
-/*
- * The image becomes blank, bytes long, then holds an ext4 filesystem made
- * from tree (mkfs.ext4 -d: no mount needed), over the whole disk or in
- * partition 1 of a GPT.
- */
-static int make_fs(const char *img, long long bytes, const char *tree, bool partitioned,
-                   char *err, size_t err_size)
+/* A name an mkfs.xfs prototype can carry: its tokens are split at white
+ * space, ':' starts a comment, a lone '$' ends a directory. */
+static bool proto_word(const char *w)
 {
+	if (!*w || strcmp(w, "$") == 0)
+		return false;
+	for (; *w; w++)
+		if (*w == ':' || *w == ' ' || *w == '\t' || *w == '\n' || *w == '\r' ||
+		    *w == '\v' || *w == '\f')
+			return false;
+	return true;
+}
+
+/* "d--755 uid gid": the type, setuid, setgid and permission bits. */
+static void proto_mode(FILE *f, char type, const struct stat *st)
+{
+	fprintf(f, "%c%c%c%03o %u %u", type, st->st_mode & S_ISUID ? 'u' : '-',
+	        st->st_mode & S_ISGID ? 'g' : '-', (unsigned)(st->st_mode & 0777),
+	        (unsigned)st->st_uid, (unsigned)st->st_gid);
+}
+
+/* The entries of directory dir as prototype lines, depth first. */
+static int proto_dir(FILE *f, const char *dir, char *err, size_t err_size)
+{
+	struct dirent *e;
+	int ret = 0;
+	DIR *d = opendir(dir);
+
+	if (!d) {
+		snprintf(err, err_size, "%s: %s", dir, strerror(errno));
+		return -EIO;
+	}
+	while (!ret && (e = readdir(d)) != NULL) {
+		char path[PATH_MAX + 256], target[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			zlog_debug("xfs prototype skips a socket name=%s", ZLOG_ESC(e->d_name));
+			continue;
+		}
+		if (!proto_word(e->d_name) || !proto_word(path) || lstat(path, &st)) {
+			snprintf(err, err_size, "xfs: mkfs.xfs -p cannot carry the name \"%.200s\" "
+			         "(white space or ':')", e->d_name);
+			ret = -EINVAL;
+			break;
+		}
+		fprintf(f, "%s ", e->d_name);
+		if (S_ISDIR(st.st_mode)) {
+			proto_mode(f, 'd', &st);
+			fputc('\n', f);
+			ret = proto_dir(f, path, err, err_size);
+			fputs("$\n", f);
+		} else if (S_ISREG(st.st_mode)) {
+			proto_mode(f, '-', &st);
+			fprintf(f, " %s\n", path);
+		} else if (S_ISLNK(st.st_mode)) {
+			n = readlink(path, target, sizeof(target) - 1);
+			target[n > 0 ? n : 0] = '\0';
+			if (n <= 0 || !proto_word(target)) {
+				snprintf(err, err_size, "xfs: mkfs.xfs -p cannot carry the link "
+				         "target of \"%.200s\"", e->d_name);
+				ret = -EINVAL;
+				break;
+			}
+			proto_mode(f, 'l', &st);
+			fprintf(f, " %s\n", target);
+		} else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+			proto_mode(f, S_ISCHR(st.st_mode) ? 'c' : 'b', &st);
+			fprintf(f, " %u %u\n", major(st.st_rdev), minor(st.st_rdev));
+		} else {
+			proto_mode(f, 'p', &st);        /* a FIFO */
+			fputc('\n', f);
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+/*
+ * An XFS filesystem of bytes from tree into the file out (made blank):
+ * mkfs.xfs has no option to populate from a directory here (xfsprogs 6.1),
+ * but it takes a prototype file (-p) that lists the tree.
+ */
+static int make_xfs(const char *base, const char *out, long long bytes, const char *tree,
+                    char *err, size_t err_size)
+{
+	char proto[PATH_MAX], size[32];
+	struct stat st;
+	FILE *f = NULL;
+	int fd, ret;
+
+	if ((size_t)snprintf(proto, sizeof(proto), "%s/tmp/proto-XXXXXX", base) >= sizeof(proto))
+		return -ENAMETOOLONG;
+	fd = mkostemp(proto, O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "w")) || stat(tree, &st)) {
+		ret = -errno;
+		snprintf(err, err_size, "xfs prototype: %s", strerror(errno));
+		if (!f && fd >= 0)
+			close(fd);
+		goto out;
+	}
+	if (!proto_word(tree)) {
+		snprintf(err, err_size, "xfs: the data directory's path has white space or ':'");
+		ret = -EINVAL;
+		goto out;
+	}
+	fprintf(f, "zec-emulator\n0 0\n");
+	proto_mode(f, 'd', &st);
+	fputc('\n', f);
+	ret = proto_dir(f, tree, err, err_size);
+	fputs("$\n$\n", f);
+	if (fclose(f) && !ret) {
+		f = NULL;
+		ret = -EIO;
+		snprintf(err, err_size, "xfs prototype: %s", strerror(errno));
+		goto out;
+	}
+	f = NULL;
+	if (!ret) {
+		char *mkfs[] = { "mkfs.xfs", "-q", "-f", "-p", proto, "-d", size, (char *)out, NULL };
+
+		snprintf(size, sizeof(size), "size=%lld", bytes);
+		ret = images_run_cmd(mkfs, NULL, err, err_size);
+	}
+out:
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		unlink(proto);
+	return ret;
+}
+
+/* src's data shifted by shift bytes into the file dst. */
+static int copy_into(const char *src_path, const char *dst_path, long long size, off_t shift)
+{
+	int src = open(src_path, O_RDONLY | O_CLOEXEC), dst, ret;
+
+	if (src < 0)
+		return -errno;
+	dst = open(dst_path, O_WRONLY | O_CLOEXEC);
+	ret = dst < 0 ? -errno : copy_data(src, dst, (off_t)size, shift);
+	if (!ret && fsync(dst))
+		ret = -errno;
+	if (dst >= 0)
+		close(dst);
+	close(src);
+	return ret;
+}
+
+/*
+ * The image becomes blank, bytes long, then holds a filesystem made from
+ * tree, without mounting: ext4 (mkfs.ext4 -d) or xfs (mkfs.xfs -p), over the
+ * whole disk or in partition 1 of a GPT.  base: DIR, for temporary files.
+ */
+static int make_fs(const char *base, const char *img, long long bytes, const char *tree,
+                   const char *fs, bool partitioned, char *err, size_t err_size)
+{
+	bool xfs = strcmp(fs, "xfs") == 0;
+	long long part = bytes;
 	char ext[96], size[32], table[160];
-	int fd = open(img, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(img, O_WRONLY | O_CREAT | O_CLOEXEC, 0600), ret;
 
 	if (fd < 0 || ftruncate(fd, 0) || ftruncate(fd, (off_t)bytes)) {
 		snprintf(err, err_size, "%s: %s", img, strerror(errno));
@@ -334,11 +499,10 @@ static int make_fs(const char *img, long long bytes, const char *tree, bool part
 	snprintf(ext, sizeof(ext), "lazy_itable_init=1,lazy_journal_init=1");
 	if (partitioned) {
 		/* 1 MiB before partition 1, 1 MiB after it for the backup GPT */
-		long long part = bytes - 2 * GPT_START_BYTES;
 		char *sfdisk[] = { "sfdisk", "--quiet", "--no-reread", "--no-tell-kernel",
 		                   (char *)img, NULL };
-		int ret;
 
+		part = bytes - 2 * GPT_START_BYTES;
 		snprintf(table, sizeof(table), "label: gpt\nstart=%lld, size=%lld, "
 		         "type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n",
 		         GPT_START_BYTES / 512, part / 512);
@@ -347,16 +511,30 @@ static int make_fs(const char *img, long long bytes, const char *tree, bool part
 			return ret;
 		snprintf(ext + strlen(ext), sizeof(ext) - strlen(ext), ",offset=%lld",
 		         GPT_START_BYTES);
-		snprintf(size, sizeof(size), "%lldk", part / 1024);
-		{
-			char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-d", (char *)tree, "-E", ext,
-			                 (char *)img, size, NULL };
-			return images_run_cmd(mkfs, NULL, err, err_size);
-		}
 	}
+	if (xfs && partitioned) {
+		/* mkfs.xfs writes at no offset: a file of its own, copied in */
+		char tmp[PATH_MAX];
+
+		if ((size_t)snprintf(tmp, sizeof(tmp), "%s/tmp/xfs-XXXXXX", base) >= sizeof(tmp))
+			return -ENAMETOOLONG;
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		ret = make_xfs(base, tmp, part, tree, err, err_size);
+		if (!ret)
+			ret = copy_into(tmp, img, part, (off_t)GPT_START_BYTES);
+		unlink(tmp);
+		return ret;
+	}
+	if (xfs)
+		return make_xfs(base, img, bytes, tree, err, err_size);
+	snprintf(size, sizeof(size), "%lldk", part / 1024);
 	{
 		char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-d", (char *)tree, "-E", ext,
-		                 (char *)img, NULL };
+		                 (char *)img, partitioned ? size : NULL, NULL };
+
 		return images_run_cmd(mkfs, NULL, err, err_size);
 	}
 }
@@ -407,7 +585,7 @@ static int demo_fill(struct store *s, const char *disk_id, long long bytes)
 	for (; files->path && !ret; files++)
 		ret = put_file(tree, files->path, files->text);
 	if (!ret)
-		ret = make_fs(img, bytes, tree, false, err, sizeof(err));
+		ret = make_fs(s->cfg->disk_data, img, bytes, tree, "ext4", false, err, sizeof(err));
 	rm_tree(tree);
 	if (ret)
 		zlog_error("demo files failed diskId=%s error=\"%s\"", disk_id,
@@ -631,9 +809,8 @@ int images_put_content(struct store *s, const char *disk_id, const char *tar,
 		snprintf(err, err_size, "disks have no contents: start the emulator with --disk-data DIR");
 		return 409;
 	}
-	if (strcmp(fs, "ext4") != 0) {
-		snprintf(err, err_size, "fs must be ext4%s", strcmp(fs, "xfs") == 0 ?
-		         " (this machine's mkfs.xfs cannot populate a filesystem from a tree)" : "");
+	if (strcmp(fs, "ext4") != 0 && strcmp(fs, "xfs") != 0) {
+		snprintf(err, err_size, "fs must be ext4 or xfs");
 		return 400;
 	}
 	if (images_path(s->cfg->disk_data, "disks", disk_id, img, sizeof(img))) {
@@ -678,11 +855,13 @@ int images_put_content(struct store *s, const char *disk_id, const char *tar,
 		}
 	}
 	if (!ret)
-		ret = make_fs(img, gib * IMG_GIB, tree, partitioned, err, err_size);
+		ret = make_fs(s->cfg->disk_data, img, gib * IMG_GIB, tree, fs, partitioned, err,
+		              err_size);
 	if (ret) {
 		if (!err[0])
 			snprintf(err, err_size, "%s", strerror(-ret));
-		http = 500;
+		/* a tree the filesystem cannot hold is the body's fault */
+		http = ret == -EINVAL ? 400 : 500;
 		goto out;
 	}
 	hv_changed(disk_id, false);

@@ -305,6 +305,12 @@ static enum MHD_Result route(struct emu_server *srv, struct MHD_Connection *conn
 			};
 
 			status = control_content(srv, url + strlen(CONTROL_PREFIX "disks/"), &up, &out);
+			/* gone before the answer: a client that lists DIR/tmp after it sees none */
+			if (rq->fd >= 0) {
+				close(rq->fd);
+				unlink(rq->file);
+				rq->fd = -1;
+			}
 		} else {
 			status = control_handle(srv, method, url + strlen(CONTROL_PREFIX),
 			                        rq->buf ? rq->buf : "", rq->len, &out);

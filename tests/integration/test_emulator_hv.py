@@ -154,6 +154,24 @@ def test_partitions_get_part_links_and_others_disks_stay_away(dirs, tmp_path):
     assert not os.path.lexists(link)
 
 
+def test_an_xfs_partition_mounts(dirs, tmp_path):
+    data, dev = dirs
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    with start(data, dev) as emu:
+        assert emu.put_content(D1, tar_of(TREE_1), fs="xfs", partitioned=1)[0] == 200
+        ok(emu, "AttachDisks", {"diskIds": [D1], "instanceId": HOST})
+        wait_status(emu, D1, "IN_USE")
+        part = os.path.join(dev, "virtio-" + disk(emu, D1)["serial"] + "-part1")
+        wait_until(lambda: os.path.exists(part), what="the partition's device node")
+        subprocess.run(["mount", "-t", "xfs", "-o", "ro", part, str(mnt)], check=True)
+        try:
+            assert checksums(str(mnt)) == tree_sums(TREE_1)
+        finally:
+            subprocess.run(["umount", str(mnt)], check=True)
+    assert loops_of(data) == []
+
+
 def test_a_snapshot_captures_what_was_written_to_the_device(dirs):
     data, dev = dirs
     with start(data, dev) as emu:
