@@ -79,7 +79,7 @@ static void remove_links(struct hv_dev *d)
 		unlink(part);
 	}
 	if (d->link[0] && unlink(d->link) && errno != ENOENT)
-		zlog_warn("device link removal failed link=%s error=\"%s\"", d->link,
+		zlog_warn("device link removal failed link=%s error=\"%s\"", ZLOG_ESC(d->link),
 		          strerror(errno));
 }
 
@@ -180,7 +180,7 @@ void hv_start(const struct emu_config *cfg)
 	}
 	if (mkdir(cfg->device_dir, 0755) && errno != EEXIST) {
 		off_reason = "the device directory cannot be made";
-		zlog_error("hypervisor side off dir=%s error=\"%s\"", cfg->device_dir,
+		zlog_error("hypervisor side off dir=%s error=\"%s\"", ZLOG_ESC(cfg->device_dir),
 		           strerror(errno));
 		return;
 	}
@@ -194,7 +194,7 @@ void hv_start(const struct emu_config *cfg)
 			continue;
 		snprintf(link, sizeof(link), "%s/%s", cfg->device_dir, e->d_name);
 		if (lstat(link, &st) == 0 && S_ISLNK(st.st_mode) && unlink(link) == 0)
-			zlog_info("stale device link removed link=%s", link);
+			zlog_info("stale device link removed link=%s", ZLOG_ESC(link));
 	}
 	if (dir)
 		closedir(dir);
@@ -210,8 +210,8 @@ void hv_start(const struct emu_config *cfg)
 	if (dir)
 		closedir(dir);
 	hv_on = true;
-	zlog_info("hypervisor side on dir=%s hostInstance=%s", cfg->device_dir,
-	          cfg->host_instance);
+	zlog_info("hypervisor side on dir=%s hostInstance=%s", ZLOG_ESC(cfg->device_dir),
+	          ZLOG_ESC(cfg->host_instance));
 }
 
 static struct hv_dev *find(const char *disk_id)
@@ -280,14 +280,15 @@ void hv_attach(const struct emu_config *cfg, const char *disk_id, const char *se
 	int fd, ret;
 
 	if (!hv_on) {
-		zlog_info("disk attach state only diskId=%s reason=\"%s\"", disk_id, off_reason);
+		zlog_info("disk attach state only diskId=%s reason=\"%s\"", ZLOG_ESC(disk_id),
+		          off_reason);
 		return;
 	}
 	if (find(disk_id))
 		return;
 	if (!serial_ok(serial)) {
 		zlog_warn("disk attach state only diskId=%s reason=\"serial %s cannot name a link\"",
-		          disk_id, ZLOG_ESC(serial));
+		          ZLOG_ESC(disk_id), ZLOG_ESC(serial));
 		return;
 	}
 	if (images_path(cfg->disk_data, "disks", disk_id, img, sizeof(img))) {
@@ -302,18 +303,19 @@ void hv_attach(const struct emu_config *cfg, const char *disk_id, const char *se
 
 		if (fstat(fd, &st) == 0 && st.st_size < size_gib * IMG_GIB &&
 		    ftruncate(fd, (off_t)(size_gib * IMG_GIB)))
-			zlog_warn("image size not set diskId=%s error=\"%s\"", disk_id, strerror(errno));
+			zlog_warn("image size not set diskId=%s error=\"%s\"", ZLOG_ESC(disk_id),
+			          strerror(errno));
 		close(fd);
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->disk_id = strdup(disk_id))) {
 		free(d);
-		zlog_error("disk attach failed diskId=%s error=\"out of memory\"", disk_id);
+		zlog_error("disk attach failed diskId=%s error=\"out of memory\"", ZLOG_ESC(disk_id));
 		return;
 	}
 	d->fd = loop_open(img, &d->nr);
 	if (d->fd < 0) {
-		zlog_error("disk attach failed diskId=%s error=\"loop device: %s\"", disk_id,
+		zlog_error("disk attach failed diskId=%s error=\"loop device: %s\"", ZLOG_ESC(disk_id),
 		           strerror(-d->fd));
 		free(d->disk_id);
 		free(d);
@@ -323,12 +325,13 @@ void hv_attach(const struct emu_config *cfg, const char *disk_id, const char *se
 	snprintf(d->link, sizeof(d->link), "%s/virtio-%s", cfg->device_dir, serial);
 	ret = make_link(dev, d->link);
 	if (ret)
-		zlog_error("device link failed link=%s error=\"%s\"", d->link, strerror(-ret));
+		zlog_error("device link failed link=%s error=\"%s\"", ZLOG_ESC(d->link),
+		           strerror(-ret));
 	scan_parts(d);
 	d->next = devs;
 	devs = d;
-	zlog_info("disk attached here diskId=%s device=%s link=%s partitions=%d", disk_id, dev,
-	          d->link, d->parts);
+	zlog_info("disk attached here diskId=%s device=%s link=%s partitions=%d",
+	          ZLOG_ESC(disk_id), dev, ZLOG_ESC(d->link), d->parts);
 }
 
 static void release(struct hv_dev *d)
@@ -339,7 +342,7 @@ static void release(struct hv_dev *d)
 		zlog_info("loop device detaches when unused device=/dev/loop%d error=\"%s\"", d->nr,
 		          strerror(errno));
 	close(d->fd);
-	zlog_info("disk detached here diskId=%s device=/dev/loop%d", d->disk_id, d->nr);
+	zlog_info("disk detached here diskId=%s device=/dev/loop%d", ZLOG_ESC(d->disk_id), d->nr);
 	free(d->disk_id);
 	free(d);
 }

@@ -70,7 +70,8 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	(void)st;
 	(void)ftw;
 	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT)
-		zlog_warn("image clean-up failed path=%s error=\"%s\"", path, strerror(errno));
+		zlog_warn("image clean-up failed path=%s error=\"%s\"", ZLOG_ESC(path),
+		          strerror(errno));
 	return 0;
 }
 
@@ -102,9 +103,10 @@ static void prune(struct store *s, const char *sub, bool (*keep)(struct store *,
 			continue;
 		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
 		if (unlink(file) && errno != ENOENT)
-			zlog_warn("image removal failed path=%s error=\"%s\"", file, strerror(errno));
+			zlog_warn("image removal failed path=%s error=\"%s\"", ZLOG_ESC(file),
+			          strerror(errno));
 		else
-			zlog_debug("image removed path=%s", file);
+			zlog_debug("image removed path=%s", ZLOG_ESC(file));
 	}
 	closedir(d);
 }
@@ -588,10 +590,10 @@ static int demo_fill(struct store *s, const char *disk_id, long long bytes)
 		ret = make_fs(s->cfg->disk_data, img, bytes, tree, "ext4", false, err, sizeof(err));
 	rm_tree(tree);
 	if (ret)
-		zlog_error("demo files failed diskId=%s error=\"%s\"", disk_id,
-		           err[0] ? err : strerror(-ret));
+		zlog_error("demo files failed diskId=%s error=\"%s\"", ZLOG_ESC(disk_id),
+		           err[0] ? ZLOG_ESC(err) : strerror(-ret));
 	else
-		zlog_info("demo files written diskId=%s", disk_id);
+		zlog_info("demo files written diskId=%s", ZLOG_ESC(disk_id));
 	return ret;
 }
 
@@ -740,13 +742,13 @@ static void run_op(struct store *s, const struct img_op *op)
 		hv_changed(op->disk_id, op->kind == IMG_GROW);
 	if (ret) {
 		zlog_error("image work failed kind=%d diskId=%s snapshotId=%s error=\"%s\"",
-		           (int)op->kind, op->disk_id ? op->disk_id : "-",
-		           op->snap_id ? op->snap_id : "-", strerror(-ret));
+		           (int)op->kind, ZLOG_ESC(op->disk_id), ZLOG_ESC(op->snap_id),
+		           strerror(-ret));
 		if (op->kind == IMG_CAPTURE || op->kind == IMG_RESTORE)
 			mark_failed(s, op);
 	} else {
 		zlog_debug("image work done kind=%d diskId=%s snapshotId=%s", (int)op->kind,
-		           op->disk_id ? op->disk_id : "-", op->snap_id ? op->snap_id : "-");
+		           ZLOG_ESC(op->disk_id), ZLOG_ESC(op->snap_id));
 	}
 }
 
@@ -865,7 +867,7 @@ int images_put_content(struct store *s, const char *disk_id, const char *tar,
 		goto out;
 	}
 	hv_changed(disk_id, false);
-	zlog_info("control disk-content diskId=%s fs=%s partitioned=%d", disk_id, fs,
+	zlog_info("control disk-content diskId=%s fs=%s partitioned=%d", ZLOG_ESC(disk_id), fs,
 	          partitioned);
 out:
 	if (tree[0])

@@ -596,7 +596,8 @@ static int attach_disks(struct store *s, const cJSON *body, struct emu_result *r
 		/* the disk appears on this machine (hv.c) */
 		if (on_host(s, iid))
 			store_img_queue_locked(s, IMG_ATTACH, it->valuestring, NULL, 0);
-		zlog_info("disk attaching diskId=%s instanceId=%s", it->valuestring, iid);
+		zlog_info("disk attaching diskId=%s instanceId=%s", ZLOG_ESC(it->valuestring),
+		          ZLOG_ESC(iid));
 	}
 	st = ok_empty(res);
 out:
@@ -675,7 +676,8 @@ static int detach_disks(struct store *s, const cJSON *body, struct emu_result *r
 				if (!in_ids(failed, it->valuestring))
 					cJSON_AddItemToArray(failed, cJSON_CreateString(it->valuestring));
 			}
-			zlog_info("disk detach refused instanceId=%s reason=instance-running", iid);
+			zlog_info("disk detach refused instanceId=%s reason=instance-running",
+			          ZLOG_ESC(iid));
 			goto answer;
 		}
 	}
@@ -689,7 +691,8 @@ static int detach_disks(struct store *s, const cJSON *body, struct emu_result *r
 		}
 		if (on_host(s, iid))
 			store_img_queue_locked(s, IMG_DETACH, it->valuestring, NULL, 0);
-		zlog_info("disk detaching diskId=%s instanceId=%s", it->valuestring, iid);
+		zlog_info("disk detaching diskId=%s instanceId=%s", ZLOG_ESC(it->valuestring),
+		          ZLOG_ESC(iid));
 	}
 answer:
 	if (ok_empty(res) != 200) {
@@ -729,7 +732,7 @@ static int release_disk(struct store *s, const cJSON *body, struct emu_result *r
 		/* the second release destroys it, its image and attachment */
 		policy_forget_disk_locked(s, id);
 		store_remove_disk_locked(s, (size_t)d);
-		zlog_info("disk destroyed diskId=%s", id);
+		zlog_info("disk destroyed diskId=%s", ZLOG_ESC(id));
 		st = ok_empty(res);
 		goto out;
 	}
@@ -745,7 +748,7 @@ static int release_disk(struct store *s, const cJSON *body, struct emu_result *r
 		st = no_memory(res);
 		goto out;
 	}
-	zlog_info("disk recycling diskId=%s", id);
+	zlog_info("disk recycling diskId=%s", ZLOG_ESC(id));
 	st = ok_empty(res);
 out:
 	pthread_mutex_unlock(&s->lock);
@@ -794,7 +797,7 @@ static int resize_disk(struct store *s, const cJSON *body, struct emu_result *re
 		st = no_memory(res);
 		goto out;
 	}
-	zlog_info("disk resizing diskId=%s diskSize=%lld", id, size);
+	zlog_info("disk resizing diskId=%s diskSize=%lld", ZLOG_ESC(id), size);
 	st = ok_empty(res);
 out:
 	pthread_mutex_unlock(&s->lock);

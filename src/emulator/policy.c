@@ -853,7 +853,7 @@ static int add_new_disk(struct store *s, const struct new_disks *nd, long long i
 	if (iid && s->cfg->host_instance && strcmp(iid, s->cfg->host_instance) == 0)
 		store_img_queue_locked(s, IMG_ATTACH, id, NULL, 0);
 	zlog_info("disk created diskId=%s snapshotId=%s instanceId=%s", id,
-	          nd->snap_id ? nd->snap_id : "-", iid ? iid : "-");
+	          ZLOG_ESC(nd->snap_id), ZLOG_ESC(iid));
 	cJSON_AddItemToArray(ids, cJSON_CreateString(id));
 	return 0;
 nomem:

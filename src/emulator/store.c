@@ -773,7 +773,7 @@ int store_img_queue_locked(struct store *s, enum img_kind kind, const char *disk
 		if (op)
 			img_op_free(op);
 		zlog_error("image work lost kind=%d diskId=%s snapshotId=%s error=\"out of memory\"",
-		           (int)kind, disk_id ? disk_id : "-", snap_id ? snap_id : "-");
+		           (int)kind, ZLOG_ESC(disk_id), ZLOG_ESC(snap_id));
 		return -ENOMEM;
 	}
 	op->kind = kind;
