@@ -25,8 +25,16 @@ static const struct zec_errno_entry table[] = {
 	{ "INVALID_DISK_AUTO_SNAPSHOT_POLICY_EXIST", EEXIST, "the disk already has an auto snapshot policy: cancel it first" },
 	{ "INVALID_DISK_SNAPSHOT_SIZE_MISMATCH", EINVAL, "the disk is smaller than the snapshot" },
 	{ "OPERATION_FAILED_RESOURCE_GROUP_NOT_FOUND", ENOENT, "the resource group does not exist" },
-	{ "UNSUPPORTED_OPERATION_DISK_BEING_RECYCLE", EBUSY, "the disk is being recycled: retry later or restore it" },
+	/* a recycled disk does not come back by waiting: not EBUSY */
+	{ "UNSUPPORTED_OPERATION_DISK_BEING_RECYCLE", EPERM, "the disk is in the recycle bin: waiting does not bring it back; restore it in the console" },
 	{ "INVALID_OPERATION_TIMEOUT", ETIMEDOUT, "the service timed out the operation: retry later" },
+	/* the disk lifecycle: attach, detach, release, resize, zones */
+	{ "INVALID_INSTANCE_NOT_FOUND", ENOENT, "the instance does not exist" },
+	{ "INVALID_ZONE_NOT_FOUND", ENOENT, "the zone does not exist or sells no disks (DescribeDiskCategory lists them)" },
+	{ "OPERATION_DENIED_DIFFERENT_ZONE", EXDEV, "the disk and the instance are in different zones" },
+	{ "INVALID_AUTO_SNAPSHOT_ZONE_MISMATCH", EXDEV, "the disk is in another zone than the auto snapshot policy" },
+	{ "OPERATION_DENIED_INSTANCE_NOT_RUNNING", EBUSY, "the instance is not running or stopped (deploying, rebooting): retry when it is" },
+	{ "UNSUPPORTED_OPERATION_DISK_NO_ATTACH", EINVAL, "the disk is not attached to an instance" },
 	/* common codes */
 	{ "AUTHFAILURE_*", EACCES, "check the access key id and password, and the key's permissions" },
 	{ "MISSING_PARAMETER", EINVAL, "a required field was missing: report a zecfs bug" },

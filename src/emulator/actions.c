@@ -5,6 +5,7 @@
  */
 #include "actions.h"
 #include "params.h"
+#include "lifecycle.h"
 #include "policy.h"
 
 #include <errno.h>
@@ -49,7 +50,7 @@ int param_str(const cJSON *body, const char *key, bool required,
 	return 0;
 }
 
-static int param_bool(const cJSON *body, const char *key, bool *present,
+int param_bool(const cJSON *body, const char *key, bool *present,
                       bool *out, struct emu_result *res)
 {
 	int r = zj_bool(body, key, out);
@@ -727,6 +728,13 @@ static int describe_snapshots(struct store *s, const cJSON *body, struct emu_res
 
 /* ---- CreateSnapshot ------------------------------------------------- */
 
+long long disk_gib(const cJSON *disk)
+{
+	const cJSON *size = cJSON_GetObjectItemCaseSensitive(disk, "diskSize");
+
+	return cJSON_IsNumber(size) && size->valuedouble > 0 ? (long long)size->valuedouble : 0;
+}
+
 /*
  * --disk-snapshot-creating: disk d is SNAPSHOT_CREATING (zenlayercloud-cli
  * apis/en-US/zec/describe-disks.yaml; zenlayer-cloud-csi-driver
@@ -809,6 +817,9 @@ static int create_snapshot(struct store *s, const cJSON *body, struct emu_result
 		goto out;
 	}
 	if (store_create_snap_locked(s, (size_t)d, name, retention, &sn) ||
+	    /* the disk's bytes now (images.c copies them before the answer) */
+	    store_img_queue_locked(s, IMG_CAPTURE, disk_id, sn->id,
+	                           disk_gib(s->c.disks[d].rec)) ||
 	    !(res->response = cJSON_CreateObject()) ||
 	    zj_add_string(res->response, "snapshotId", sn->id) ||
 	    (s->cfg->disk_snapshot_creating && disk_snapshot_creating(s, (size_t)d, sn))) {
@@ -992,6 +1003,8 @@ static int apply_snapshot(struct store *s, const cJSON *body, struct emu_result 
 	store_disk_due_locked(s, (size_t)d, due);
 	rec_set_str(disk->rec, "diskStatus", "ROLLING_BACK");
 	store_snap_set_status_locked(s, snap, "ROLLING_BACK", due);
+	/* the snapshot's bytes go back into the disk (images.c) */
+	store_img_queue_locked(s, IMG_RESTORE, disk_id, snap_id, disk_gib(disk->rec));
 	store_touch_locked(s);
 	st = ok_empty(res);
 out:
@@ -1061,10 +1074,13 @@ static const struct {
 
 action_fn actions_lookup(const char *name)
 {
+	action_fn fn;
+
 	if (!name)
 		return NULL;
 	for (size_t i = 0; i < sizeof(action_table) / sizeof(action_table[0]); i++)
 		if (strcmp(action_table[i].name, name) == 0)
 			return action_table[i].fn;
-	return policy_actions_lookup(name);     /* policy.c */
+	fn = policy_actions_lookup(name);       /* policy.c */
+	return fn ? fn : lifecycle_actions_lookup(name);        /* lifecycle.c */
 }

@@ -15,6 +15,7 @@
 #include "actions.h"
 #include "auth.h"
 #include "server.h"
+#include "versions.h"
 #include "zec_clock.h"
 #include "zec_log.h"
 
@@ -22,25 +23,6 @@
 #define API_VERSION "2025-09-01"
 #define API_VERSION_OLD "2024-04-01"
 
-/*
- * The actions whose request and response are the same at 2024-04-01
- * (zenlayercloud-sdk-go zenlayercloud/zec20240401/models.go against
- * zec20250901): the snapshot actions and ModifyDisksAttributes.  DescribeDisks
- * differs (no tags, tagKeys, regionId filters; chargeType in the answer), so
- * it is refused at that version with a message naming the supported one.
- */
-static bool same_at_old_version(const char *action)
-{
-	static const char *const same[] = {
-		"DescribeSnapshots", "CreateSnapshot", "ModifySnapshotsAttribute",
-		"DeleteSnapshots", "ApplySnapshot", "ModifyDisksAttributes",
-	};
-
-	for (size_t i = 0; action && i < sizeof(same) / sizeof(same[0]); i++)
-		if (strcmp(same[i], action) == 0)
-			return true;
-	return false;
-}
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
 	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
@@ -56,8 +38,7 @@ static bool json_content_type(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-static int check_headers(struct MHD_Connection *conn, const char *action,
-                         struct emu_result *res)
+static int check_headers(struct MHD_Connection *conn, struct emu_result *res)
 {
 	const char *service = header(conn, "X-ZC-Service");
 	const char *version = header(conn, "X-ZC-Version");
@@ -72,16 +53,10 @@ static int check_headers(struct MHD_Connection *conn, const char *action,
 	if (!version)
 		return emu_fail(res, 400, "MISSING_PARAMETER",
 		                "The header X-ZC-Version is required (" API_VERSION ").");
-	if (strcmp(version, API_VERSION_OLD) == 0 && actions_lookup(action) &&
-	    !same_at_old_version(action))
-		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-		                "The action %.64s is not supported at X-ZC-Version "
-		                API_VERSION_OLD ": use " API_VERSION ".", action);
 	if (strcmp(version, API_VERSION) != 0 && strcmp(version, API_VERSION_OLD) != 0)
 		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
 		                "The version %.64s is not supported: X-ZC-Version must be "
-		                API_VERSION " (or " API_VERSION_OLD " for the snapshot "
-		                "actions and ModifyDisksAttributes).", version);
+		                API_VERSION " or " API_VERSION_OLD ".", version);
 	if (!json_content_type(header(conn, "Content-Type")))
 		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
 		                "The Content-Type must be application/json.");
@@ -172,6 +147,7 @@ int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
 	cJSON *params = NULL;
 	action_fn fn = NULL;
 	const char *outcome = NULL;
+	bool old;
 
 	t0 = zec_clock_now();
 	emu_request_id(rid);
@@ -185,7 +161,7 @@ int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
 	ar.host = header(conn, "Host");
 	ar.body = body;
 	ar.body_len = len;
-	if (auth_check(srv->cfg, &ar, &res) || check_headers(conn, action, &res))
+	if (auth_check(srv->cfg, &ar, &res) || check_headers(conn, &res))
 		goto reply;
 	if (!action || !*action) {
 		emu_fail(&res, 400, "MISSING_PARAMETER", "The header X-ZC-Action is required.");
@@ -216,7 +192,12 @@ int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
 		         "The request body must be a JSON object.");
 		goto reply;
 	}
+	old = strcmp(header(conn, "X-ZC-Version"), API_VERSION_OLD) == 0;
+	if (old)
+		version_old_request(action, params);
 	fn(&srv->store, params, &res);
+	if (old)
+		version_old_response(action, &res);
 	if (res.status == 200)
 		store_persist(&srv->store);
 	if (fo.drop == FAULT_DROP_AFTER) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "images.h"
 #include "seed.h"
 #include "server.h"
 #include "zec_log.h"
@@ -86,6 +87,9 @@ static int do_reset(struct emu_server *srv, const char *body, size_t len, char *
 	}
 	pthread_mutex_lock(&srv->store.lock);
 	ret = store_load_owned_locked(&srv->store, seed, err, sizeof(err));
+	if (!ret)
+		images_after_load_locked(&srv->store, true,
+		                         initial && srv->cfg->demo && !srv->cfg->seed_file);
 	pthread_mutex_unlock(&srv->store.lock);
 	cJSON_Delete(seed);
 	if (ret)
@@ -240,6 +244,44 @@ static int add_faults(struct emu_server *srv, const char *body, size_t len, char
 static bool is(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;
+}
+
+int control_content(struct emu_server *srv, const char *id_path,
+                    const struct control_upload *up, char **out)
+{
+	const char *fs = up->fs ? up->fs : "ext4", *ct = up->content_type;
+	size_t n = strcspn(id_path, "/");
+	char id[160], err[512] = "";
+	cJSON *doc;
+	bool part;
+	int st;
+
+	if (n >= sizeof(id))
+		return reply_error(404, "no such disk", out);
+	snprintf(id, sizeof(id), "%.*s", (int)n, id_path);
+	if (!ct || strncmp(ct, "application/x-tar", strlen("application/x-tar")) != 0)
+		return reply_error(415, "the body must be a tar archive "
+		                   "(Content-Type: application/x-tar)", out);
+	if (up->partitioned && !is(up->partitioned, "0") && !is(up->partitioned, "1"))
+		return reply_error(400, "partitioned must be 0 or 1", out);
+	part = up->partitioned && is(up->partitioned, "1");
+	if (!up->file && srv->cfg->disk_data)
+		return reply_error(500, "the upload could not be stored", out);
+	st = images_put_content(&srv->store, id, up->file ? up->file : "", fs, part,
+	                        err, sizeof(err));
+	if (st != 200) {
+		zlog_info("control disk-content refused diskId=%s status=%d error=\"%s\"",
+		          ZLOG_ESC(id), st, ZLOG_ESC(err));
+		return reply_error(st, err, out);
+	}
+	doc = cJSON_CreateObject();
+	if (doc && (!cJSON_AddStringToObject(doc, "diskId", id) ||
+	            !cJSON_AddStringToObject(doc, "fs", fs) ||
+	            !cJSON_AddBoolToObject(doc, "partitioned", part))) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	return reply_json(doc, 200, out);
 }
 
 int control_handle(struct emu_server *srv, const char *method, const char *path,

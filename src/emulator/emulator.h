@@ -29,6 +29,10 @@ struct emu_config {
 	int time_layout;                /* enum emu_time_layout: createTime out */
 	const char *tls_cert;           /* PEM files; NULL: plain HTTP */
 	const char *tls_key;
+	const char *disk_data;          /* disk images; NULL: disks have no contents */
+	const char *host_instance;      /* the instance that is this machine */
+	const char *device_dir;         /* virtio-<serial> links of its disks */
+	long long disk_op_delay_ms;     /* ATTACHING, DETACHING, CHANGING, RECYCLING */
 };
 
 /* The layouts createTime can be sent in (--time-layout); the store keeps

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hv.h"
+#include "images.h"
 #include "seed.h"
 #include "server.h"
 #include "zec_log.h"
@@ -19,6 +21,8 @@ enum {
 	OPT_CREATE_DELAY, OPT_DELETE_DELAY, OPT_ROLLBACK_DELAY, OPT_MAX_PAGE,
 	OPT_STATE, OPT_SEED, OPT_DEMO, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
 	OPT_SNAP_CREATING, OPT_NAME_FILTER, OPT_TIME_LAYOUT, OPT_TLS_CERT, OPT_TLS_KEY,
+	OPT_DISK_DATA, OPT_HOST_INSTANCE, OPT_DISK_OP_DELAY, OPT_DEVICE_DIR,
+	OPT_NO_SNAP_CREATING,
 };
 
 static const struct option long_opts[] = {
@@ -36,10 +40,15 @@ static const struct option long_opts[] = {
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "disk-snapshot-creating", no_argument, NULL, OPT_SNAP_CREATING },
+	{ "no-disk-snapshot-creating", no_argument, NULL, OPT_NO_SNAP_CREATING },
 	{ "snapshot-name-filter", required_argument, NULL, OPT_NAME_FILTER },
 	{ "time-layout", required_argument, NULL, OPT_TIME_LAYOUT },
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "disk-data", required_argument, NULL, OPT_DISK_DATA },
+	{ "host-instance", required_argument, NULL, OPT_HOST_INSTANCE },
+	{ "device-dir", required_argument, NULL, OPT_DEVICE_DIR },
+	{ "disk-op-delay-ms", required_argument, NULL, OPT_DISK_OP_DELAY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -66,12 +75,17 @@ static void usage(FILE *f)
 "  --seed FILE                   initial state {\"disks\":[...],\"snapshots\":[...]}\n"
 "  --demo                        built-in demo disks and snapshots\n"
 "  --log-level LEVEL             error, warn, info (default) or debug\n"
-"  --disk-snapshot-creating      a disk is SNAPSHOT_CREATING while a snapshot of it is\n"
-"                                CREATING; CreateSnapshot/ApplySnapshot on it are refused\n"
+"  --no-disk-snapshot-creating   a disk keeps its status while a snapshot of it is CREATING\n"
+"                                (default: SNAPSHOT_CREATING, as the service shows; then\n"
+"                                CreateSnapshot/ApplySnapshot on it are refused)\n"
 "  --snapshot-name-filter MODE   anchored (default: ^ and $ anchor) or substring\n"
 "  --time-layout LAYOUT          createTime as rfc3339 (default), rfc3339-frac, offset,\n"
 "                                no-zone, space, space-offset, epoch or epoch-ms\n"
 "  --tls-cert FILE --tls-key FILE  serve HTTPS with this PEM certificate and key\n"
+"  --disk-data DIR               disks have contents: sparse images under DIR\n"
+"  --host-instance ID            the instance that is this machine\n"
+"  --device-dir DIR              its disks appear as loop devices, DIR/virtio-<serial> (root)\n"
+"  --disk-op-delay-ms MS         ATTACHING, DETACHING, CHANGING, RECYCLING (default 1000)\n"
 "  --help, --version\n");
 }
 
@@ -114,6 +128,7 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 		case OPT_SEED: cfg->seed_file = optarg; break;
 		case OPT_DEMO: cfg->demo = 1; break;
 		case OPT_SNAP_CREATING: cfg->disk_snapshot_creating = 1; break;
+		case OPT_NO_SNAP_CREATING: cfg->disk_snapshot_creating = 0; break;
 		case OPT_NAME_FILTER:
 			if (strcmp(optarg, "substring") == 0) {
 				cfg->name_filter_substring = 1;
@@ -133,6 +148,10 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 			break;
 		case OPT_TLS_CERT: cfg->tls_cert = optarg; break;
 		case OPT_TLS_KEY: cfg->tls_key = optarg; break;
+		case OPT_DISK_DATA: cfg->disk_data = optarg; break;
+		case OPT_HOST_INSTANCE: cfg->host_instance = optarg; break;
+		case OPT_DEVICE_DIR: cfg->device_dir = optarg; break;
+		case OPT_DISK_OP_DELAY: r = parse_num("disk-op-delay-ms", optarg, 0, &cfg->disk_op_delay_ms); break;
 		case OPT_LOG_LEVEL:
 			r = zec_log_level_parse(optarg, &level);
 			if (r)
@@ -166,6 +185,18 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 	}
 	if (!cfg->tls_cert != !cfg->tls_key) {
 		fprintf(stderr, "zec-emulator: --tls-cert and --tls-key go together\n");
+		return -EINVAL;
+	}
+	if (cfg->device_dir && !*cfg->device_dir) {
+		fprintf(stderr, "zec-emulator: --device-dir needs a directory\n");
+		return -EINVAL;
+	}
+	if (cfg->host_instance && !*cfg->host_instance) {
+		fprintf(stderr, "zec-emulator: --host-instance needs an instance id\n");
+		return -EINVAL;
+	}
+	if (cfg->disk_data && !*cfg->disk_data) {
+		fprintf(stderr, "zec-emulator: --disk-data needs a directory\n");
 		return -EINVAL;
 	}
 	if (cfg->bearer_token && !*cfg->bearer_token) {
@@ -206,9 +237,12 @@ static int load_initial(struct emu_server *srv)
 	}
 	pthread_mutex_lock(&srv->store.lock);
 	ret = store_load_owned_locked(&srv->store, state ? state : seed, err, sizeof(err));
+	if (!ret)
+		images_after_load_locked(&srv->store, !state, cfg->demo && !cfg->seed_file);
 	pthread_mutex_unlock(&srv->store.lock);
 	if (ret)
 		goto fail;
+	images_run(&srv->store);
 	zlog_info("state loaded source=%s disks=%zu snapshots=%zu",
 	          state ? "state-file" : cfg->seed_file ? "seed-file" :
 	          cfg->demo ? "demo" : "empty", srv->store.c.ndisks, srv->store.c.nsnaps);
@@ -233,6 +267,11 @@ int main(int argc, char **argv)
 		.create_delay_ms = 2000,
 		.delete_delay_ms = 1000,
 		.rollback_delay_ms = 2000,
+		.disk_op_delay_ms = 1000,
+		/* the service shows it: zenlayercloud-cli describe-disks.yaml lists
+		 * SNAPSHOT_CREATING "Snapshot is in creation" among the statuses
+		 * DescribeDisks answers, as the CSI driver's pkg/cloud/types.go does */
+		.disk_snapshot_creating = 1,
 		.max_snapshot_page_size = 100,
 	};
 	struct emu_server srv;
@@ -257,6 +296,15 @@ int main(int argc, char **argv)
 		zlog_error("cannot initialise error=\"%s\"", strerror(-ret));
 		return 1;
 	}
+	if (cfg.disk_data) {
+		ret = images_init(cfg.disk_data);
+		if (ret) {
+			zlog_error("cannot use the disk data directory dir=%s error=\"%s\"",
+			           cfg.disk_data, strerror(-ret));
+			goto out;
+		}
+	}
+	hv_start(&cfg);
 	ret = load_initial(&srv);
 	if (ret)
 		goto out;
@@ -275,6 +323,10 @@ int main(int argc, char **argv)
 	ret = store_persist(&srv.store);
 out:
 	server_stop(&srv);
+	/* no loop device outlives the emulator */
+	pthread_mutex_lock(&srv.store.img_lock);
+	hv_stop();
+	pthread_mutex_unlock(&srv.store.img_lock);
 	server_destroy(&srv);
 	return ret ? 1 : 0;
 }

@@ -14,6 +14,12 @@
 /* A string member; required: present and non-empty.  Absent: *out NULL. */
 int param_str(const cJSON *body, const char *key, bool required,
               const char **out, struct emu_result *res);
+/* A boolean member; *present tells whether it was given. */
+int param_bool(const cJSON *body, const char *key, bool *present, bool *out,
+               struct emu_result *res);
+/* An integer member (policy.c); *present tells whether it was given. */
+int param_int(const cJSON *body, const char *key, bool required, bool *present,
+              long long *out, struct emu_result *res);
 /* An array of strings with min..max members (min 0: optional; max 0: any). */
 int param_ids(const cJSON *body, const char *key, int min, int max,
               const cJSON **out, int *count, struct emu_result *res);
@@ -34,6 +40,9 @@ size_t page_first(long long num, long long size);
 struct store;
 int page_out(const struct store *s, cJSON *const *page, size_t count, size_t total,
              struct emu_result *res);
+/* A disk record's diskSize in GiB (0 when it has none). */
+long long disk_gib(const cJSON *disk);
+
 /* A 200 with an empty response. */
 int ok_empty(struct emu_result *res);
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lifecycle.h"
 #include "params.h"
 #include "zec_json.h"
 #include "zec_log.h"
@@ -36,7 +37,8 @@
 #define DISK_NAME_MIN      1
 #define DISK_NAME_MAX      64
 #define RETENTION_DAYS_MAX 65535
-#define MAX_DISK_AMOUNT    100
+#define MAX_DISK_AMOUNT    50      /* "最大值50" (CLI apis/zh-CN/vm/create-disks.yaml) */
+#define MIN_DISK_SIZE      20      /* TF resource_zc_zec_disk.go: IntAtLeast(20) */
 #define MAX_DISK_SIZE      32768
 #define HOUR_MS            3600000LL
 #define DAY_S              86400LL
@@ -83,7 +85,7 @@ bad:
 }
 
 /* An integer member: 0, or the error status; absent leaves *present false. */
-static int param_int(const cJSON *body, const char *key, bool required,
+int param_int(const cJSON *body, const char *key, bool required,
                      bool *present, long long *out, struct emu_result *res)
 {
 	int r = zj_int(body, key, out);
@@ -186,7 +188,8 @@ static int param_retention_days(const cJSON *body, bool *present, long long *day
 
 /* tags: {"tags":[{"key":..,"value":..}]} (the SDK's TagAssociation), keys
  * 1-64 characters and distinct, values up to 64.  *out: the record's tags. */
-static int param_tag_association(const cJSON *body, cJSON **out, struct emu_result *res)
+static int param_tag_association(const cJSON *body, size_t value_min, cJSON **out,
+                                 struct emu_result *res)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "tags"), *list = NULL, *it;
 
@@ -201,10 +204,11 @@ static int param_tag_association(const cJSON *body, cJSON **out, struct emu_resu
 
 			if (r || (r = zj_string(it, "value", &val)) == -EINVAL)
 				goto bad_type;
-			if (!*k || strlen(k) > TAG_MAX || strlen(val) > TAG_MAX)
+			if (!*k || strlen(k) > TAG_MAX || strlen(val) > TAG_MAX ||
+			    strlen(val) < value_min)
 				return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-				                "Tag keys must be 1 to %d characters, values at most %d.",
-				                TAG_MAX, TAG_MAX);
+				                "Tag keys must be 1 to %d characters, values %zu to %d.",
+				                TAG_MAX, value_min, TAG_MAX);
 			for (const cJSON *o = list->child; o != it; o = o->next)
 				if (str_eq(rec_str(o, "key"), k))
 					return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
@@ -316,6 +320,18 @@ static void unlink_disk(struct store *s, cJSON *p, const char *disk_id)
 	count_disks(p);
 }
 
+void policy_forget_disk_locked(struct store *s, const char *disk_id)
+{
+	cJSON *p;
+
+	cJSON_ArrayForEach(p, s->c.policies) {
+		if (in_ids(disk_set(p), disk_id)) {
+			unlink_disk(s, p, disk_id);
+			return;
+		}
+	}
+}
+
 static void replace_member(cJSON *rec, const char *key, cJSON *value)
 {
 	if (cJSON_GetObjectItemCaseSensitive(rec, key))
@@ -343,13 +359,19 @@ static int create_policy(struct store *s, const cJSON *body, struct emu_result *
 	    (st = param_str(body, "resourceGroupId", false, &rg_id, res)) ||
 	    (st = param_int_set(body, "repeatWeekDays", true, 1, 7, &days, res)) ||
 	    (st = param_int_set(body, "hours", true, 0, 23, &hours, res)) ||
-	    (st = param_tag_association(body, &tags, res)))
+	    (st = param_tag_association(body, 0, &tags, res)))
 		goto fail;
 	if (!has_ret)
 		retention = -1;
 
 	pthread_mutex_lock(&s->lock);
 	store_tick_locked(s);
+	if (!lifecycle_zone_locked(s, zone)) {
+		pthread_mutex_unlock(&s->lock);
+		st = emu_fail(res, 404, "INVALID_ZONE_NOT_FOUND",
+		              "The zone %s does not exist.", zone);
+		goto fail;
+	}
 	snprintf(id, sizeof(id), "%llu", store_new_id_locked(s));
 	zec_time_format(store_now_locked(s), now);
 	p = cJSON_CreateObject();
@@ -588,7 +610,7 @@ static int check_apply(struct store *s, const cJSON *p, const char *disk_id,
 		                "The disk %s is already on the auto snapshot policy %s.",
 		                disk_id, on);
 	if (!str_eq(rec_str(disk, "zoneId"), rec_str(p, "zoneId")))
-		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		return emu_fail(res, 400, "INVALID_AUTO_SNAPSHOT_ZONE_MISMATCH",
 		                "The disk %s is not in the zone of the policy (%s).",
 		                disk_id, rec_str(p, "zoneId"));
 	if (str_eq(rec_str(disk, "diskType"), "SYSTEM"))
@@ -676,15 +698,18 @@ out:
 /* ---- CreateDisks ------------------------------------------------------- */
 
 struct new_disks {
-	const char *zone, *name, *category, *rg, *snap_id, *region;
+	const char *zone, *name, *category, *rg, *snap_id, *instance;
+	const cJSON *instances;         /* instanceIds: one per disk */
+	cJSON *tags;                    /* {"tags":[...]}, owned */
+	bool bursting;
 	long long size, amount;
 };
 
 static int create_disks_params(const cJSON *body, struct new_disks *nd,
                                struct emu_result *res)
 {
-	bool has;
-	int st;
+	bool has, has_burst;
+	int st, n;
 
 	if ((st = param_str(body, "zoneId", true, &nd->zone, res)) ||
 	    (st = param_str(body, "diskName", true, &nd->name, res)) ||
@@ -693,13 +718,16 @@ static int create_disks_params(const cJSON *body, struct new_disks *nd,
 	    (st = param_int(body, "diskAmount", false, &has, &nd->amount, res)) ||
 	    (st = param_str(body, "diskCategory", false, &nd->category, res)) ||
 	    (st = param_str(body, "resourceGroupId", false, &nd->rg, res)) ||
-	    (st = param_str(body, "snapshotId", false, &nd->snap_id, res)))
+	    (st = param_str(body, "snapshotId", false, &nd->snap_id, res)) ||
+	    (st = param_str(body, "instanceId", false, &nd->instance, res)) ||
+	    (st = param_ids(body, "instanceIds", 0, MAX_DISK_AMOUNT, &nd->instances, &n, res)) ||
+	    (st = param_bool(body, "burstingEnabled", &has_burst, &nd->bursting, res)))
 		return st;
 	if (!has)
 		nd->amount = 1;
-	if (nd->size < 1)
+	if (nd->size < MIN_DISK_SIZE)
 		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_MINIMUM",
-		                "The parameter diskSize must be at least 1.");
+		                "The parameter diskSize must be at least %d.", MIN_DISK_SIZE);
 	if (nd->size > MAX_DISK_SIZE)
 		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM",
 		                "The parameter diskSize must be at most %d.", MAX_DISK_SIZE);
@@ -709,15 +737,44 @@ static int create_disks_params(const cJSON *body, struct new_disks *nd,
 	if (nd->amount > MAX_DISK_AMOUNT)
 		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM",
 		                "The parameter diskAmount must be at most %d.", MAX_DISK_AMOUNT);
-	if (nd->category && !str_eq(nd->category, "Basic NVMe SSD") &&
-	    !str_eq(nd->category, "Standard NVMe SSD"))
+	if (nd->instance && nd->instances)
 		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-		                "The parameter diskCategory must be \"Basic NVMe SSD\" or "
-		                "\"Standard NVMe SSD\".");
-	if (cJSON_GetObjectItemCaseSensitive(body, "instanceId") ||
-	    cJSON_GetObjectItemCaseSensitive(body, "instanceIds"))
+		                "instanceId and instanceIds exclude each other.");
+	/* "The number of IDs should be the same as diskAmount" (CLI, SDK) */
+	if (nd->instances && n != nd->amount)
 		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-		                "The emulator has no instances: instanceId is not supported.");
+		                "instanceIds has %d ids for diskAmount %lld.", n, nd->amount);
+	if (nd->instance && nd->amount != 1)
+		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		                "instanceId attaches one disk: diskAmount must be 1 (or use instanceIds).");
+	return param_tag_association(body, 1, &nd->tags, res);
+}
+
+/* Every instance the new disks go to exists, runs (or is stopped) and is in
+ * the zone. */
+static int check_instances(struct store *s, const struct new_disks *nd,
+                           struct emu_result *res)
+{
+	for (long long i = 0; i < nd->amount; i++) {
+		const char *id = nd->instance ? nd->instance :
+		                 nd->instances ? cJSON_GetArrayItem(nd->instances, (int)i)->valuestring
+		                               : NULL;
+		const cJSON *in;
+
+		if (!id)
+			return 0;
+		in = lifecycle_instance_locked(s, id);
+		if (!in)
+			return emu_fail(res, 404, "INVALID_INSTANCE_NOT_FOUND",
+			                "The instance %s does not exist.", id);
+		if (!str_eq(rec_str(in, "zoneId"), nd->zone))
+			return emu_fail(res, 400, "OPERATION_DENIED_DIFFERENT_ZONE",
+			                "The instance %s is not in the zone %s.", id, nd->zone);
+		if (!str_eq(rec_str(in, "status"), "RUNNING") && !str_eq(rec_str(in, "status"), "STOPPED"))
+			return emu_fail(res, 400, "OPERATION_DENIED_INSTANCE_NOT_RUNNING",
+			                "The instance %s (status %s) cannot take disks now.", id,
+			                rec_str(in, "status"));
+	}
 	return 0;
 }
 
@@ -752,78 +809,95 @@ static int check_source(struct store *s, struct new_disks *nd, struct emu_result
 	}
 	if (!nd->category)
 		nd->category = rec_str(src, "diskCategory");
-	nd->region = rec_str(src, "regionId");
 	return 0;
 }
 
-/* The zone's region: of a disk in it, else the zone without its last letter. */
-static int region_of(const struct store *s, const char *zone, char *out, size_t size)
-{
-	size_t n = strlen(zone);
-
-	for (size_t i = 0; i < s->c.ndisks; i++) {
-		const cJSON *d = s->c.disks[i].rec;
-		if (str_eq(rec_str(d, "zoneId"), zone) && rec_str(d, "regionId"))
-			return snprintf(out, size, "%s", rec_str(d, "regionId"));
-	}
-	return snprintf(out, size, "%.*s", (int)(n > 1 ? n - 1 : n), zone);
-}
-
-static int add_new_disk(struct store *s, const struct new_disks *nd, const char *region,
-                        cJSON *ids)
+/* New disk number i of the call: CREATING, then AVAILABLE (or IN_USE on
+ * its instance) after --create-delay-ms. */
+static int add_new_disk(struct store *s, const struct new_disks *nd, long long i,
+                        const char *region, cJSON *ids)
 {
 	long long due = store_now_ms_locked(s) + s->cfg->create_delay_ms;
 	const char *rg = nd->rg ? nd->rg : "default";
-	cJSON *rec = cJSON_CreateObject();
+	const char *iid = nd->instance ? nd->instance :
+	                  nd->instances ? cJSON_GetArrayItem(nd->instances, (int)i)->valuestring
+	                                : NULL;
+	const cJSON *in = iid ? lifecycle_instance_locked(s, iid) : NULL;
+	cJSON *rec = cJSON_CreateObject(), *tags = cJSON_Duplicate(nd->tags, 1);
 	char id[32];
 	size_t d;
 
 	do
 		snprintf(id, sizeof(id), "%llu", store_new_id_locked(s));
 	while (store_find_disk_locked(s, id) >= 0);
-	if (!rec || zj_add_string(rec, "diskId", id) ||
+	if (!rec || !tags || zj_add_string(rec, "diskId", id) ||
 	    zj_add_string(rec, "diskName", nd->name) ||
 	    zj_add_string(rec, "regionId", region) || zj_add_string(rec, "zoneId", nd->zone) ||
 	    zj_add_string(rec, "diskType", "DATA") || !cJSON_AddBoolToObject(rec, "portable", 1) ||
-	    zj_add_string(rec, "diskCategory", nd->category ? nd->category
-	                                                    : "Standard NVMe SSD") ||
+	    zj_add_string(rec, "diskCategory", nd->category) ||
 	    !cJSON_AddNumberToObject(rec, "diskSize", (double)nd->size) ||
 	    zj_add_string(rec, "diskStatus", "CREATING") ||
+	    (in && (zj_add_string(rec, "instanceId", iid) ||
+	            zj_add_string(rec, "instanceName", rec_str(in, "instanceName")))) ||
 	    zj_add_string(rec, "resourceGroupId", rg) ||
 	    zj_add_string(rec, "resourceGroupName", rg_name_of(s, rg)) ||
 	    !cJSON_AddBoolToObject(rec, "snapshotAbility", 1) ||
-	    store_add_disk_locked(s, rec, due > 0 ? due : 1, "AVAILABLE", &d)) {
-		cJSON_Delete(rec);
-		return -ENOMEM;
-	}
-	zlog_info("disk created diskId=%s snapshotId=%s", id, nd->snap_id ? nd->snap_id : "-");
+	    !cJSON_AddBoolToObject(rec, "burstingEnabled", nd->bursting))
+		goto nomem;
+	cJSON_AddItemToObject(rec, "tags", tags);
+	tags = NULL;
+	if (store_add_disk_locked(s, rec, due > 0 ? due : 1, in ? "IN_USE" : "AVAILABLE", &d))
+		goto nomem;
+	if (nd->snap_id)
+		store_img_queue_locked(s, IMG_RESTORE, id, nd->snap_id, nd->size);
+	if (iid && s->cfg->host_instance && strcmp(iid, s->cfg->host_instance) == 0)
+		store_img_queue_locked(s, IMG_ATTACH, id, NULL, 0);
+	zlog_info("disk created diskId=%s snapshotId=%s instanceId=%s", id,
+	          ZLOG_ESC(nd->snap_id), ZLOG_ESC(iid));
 	cJSON_AddItemToArray(ids, cJSON_CreateString(id));
 	return 0;
+nomem:
+	cJSON_Delete(tags);
+	cJSON_Delete(rec);
+	return -ENOMEM;
 }
 
 static int create_disks(struct store *s, const cJSON *body, struct emu_result *res)
 {
 	struct new_disks nd = { 0 };
-	char region[128], order[32];
+	const cJSON *zone;
+	char order[32];
 	cJSON *ids;
 	int st;
 
 	if ((st = create_disks_params(body, &nd, res)))
-		return st;
+		goto done;
 	pthread_mutex_lock(&s->lock);
 	store_tick_locked(s);
-	if (nd.snap_id && (st = check_source(s, &nd, res)))
+	/* the zones DescribeDiskCategory lists (lifecycle.c) */
+	zone = lifecycle_zone_locked(s, nd.zone);
+	if (!zone) {
+		st = emu_fail(res, 404, "INVALID_ZONE_NOT_FOUND",
+		              "The zone %s does not exist or sells no disks.", nd.zone);
 		goto out;
-	if (nd.region)
-		snprintf(region, sizeof(region), "%s", nd.region);
-	else
-		region_of(s, nd.zone, region, sizeof(region));
+	}
+	if ((nd.snap_id && (st = check_source(s, &nd, res))) ||
+	    (st = check_instances(s, &nd, res)))
+		goto out;
+	if (!nd.category)
+		nd.category = "Standard NVMe SSD";      /* "默认为Standard NVMe SSD" (SDK) */
+	if (!lifecycle_zone_has_category(zone, nd.category)) {
+		st = emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
+		              "The zone %s has no disk category \"%s\" (DescribeDiskCategory).",
+		              nd.zone, nd.category);
+		goto out;
+	}
 	res->response = cJSON_CreateObject();
 	ids = res->response ? cJSON_AddArrayToObject(res->response, "diskIds") : NULL;
 	if (!ids)
 		goto nomem;
 	for (long long i = 0; i < nd.amount; i++)
-		if (add_new_disk(s, &nd, region, ids))
+		if (add_new_disk(s, &nd, i, rec_str(zone, "regionId"), ids))
 			goto nomem;
 	snprintf(order, sizeof(order), "%llu", store_new_id_locked(s));
 	if (zj_add_string(res->response, "orderNumber", order))
@@ -831,6 +905,8 @@ static int create_disks(struct store *s, const cJSON *body, struct emu_result *r
 	st = res->status = 200;
 out:
 	pthread_mutex_unlock(&s->lock);
+done:
+	cJSON_Delete(nd.tags);
 	return st;
 nomem:
 	cJSON_Delete(res->response);
@@ -939,6 +1015,10 @@ static bool auto_snapshot(struct store *s, const cJSON *p, const char *disk_id,
 	}
 	if (store_add_snap_locked(s, rec, hour_ms + s->cfg->create_delay_ms, NULL))
 		goto nomem;
+	/* the bytes are those of the disk when the schedule runs (at the next
+	 * request after the hour) */
+	store_img_queue_locked(s, IMG_CAPTURE, disk_id, rec_str(rec, "snapshotId"),
+	                       disk_gib(disk));
 	zlog_info("auto snapshot created autoSnapshotPolicyId=%s diskId=%s snapshotId=%s "
 	          "createTime=%s", pid, disk_id, rec_str(rec, "snapshotId"), when);
 	return true;

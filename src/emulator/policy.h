@@ -26,6 +26,9 @@ bool policy_tick_locked(struct store *s, long long now_ms);
  * disks' autoSnapshotPolicyId from their diskIdSet; -EINVAL with err. */
 int policy_load_locked(struct store *s, const cJSON *seed, char *err, size_t err_size);
 
+/* Takes a disk that is going away off its policy. */
+void policy_forget_disk_locked(struct store *s, const char *disk_id);
+
 /* Adds "autoSnapshotPolicies" to a state document; 0 or -ENOMEM. */
 int policy_state_json_locked(const struct store *s, cJSON *root);
 

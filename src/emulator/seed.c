@@ -75,6 +75,60 @@ static const char demo_seed[] =
   "\"diskAbility\":true}"
 "]}";
 
+/* What the demo's data disks hold: a web root and its server config on
+ * web-01-data, a dump on db-01-data, cache entries, an archive. */
+static const struct seed_file web_files[] = {
+	{ "www/index.html", "<!doctype html>\n<title>web-01</title>\n<h1>It works</h1>\n" },
+	{ "www/about.html", "<!doctype html>\n<title>About</title>\n<p>Served by web-01.</p>\n" },
+	{ "www/static/site.css", "body { font-family: sans-serif; margin: 2em; }\n" },
+	{ "nginx/sites-enabled/default.conf",
+	  "server {\n\tlisten 80 default_server;\n\troot /data/www;\n"
+	  "\tindex index.html;\n}\n" },
+	{ NULL, NULL },
+};
+static const struct seed_file db_files[] = {
+	{ "backups/db-2026-01-05.sql",
+	  "-- dump of database shop, 2026-01-05 02:00:00 UTC\n"
+	  "CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL);\n"
+	  "INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace'), (3, 'Linus');\n"
+	  "CREATE TABLE orders (id integer PRIMARY KEY, customer integer, total numeric);\n"
+	  "INSERT INTO orders VALUES (1, 1, 19.90), (2, 3, 5.00);\n" },
+	{ "postgresql/16/main/PG_VERSION", "16\n" },
+	{ NULL, NULL },
+};
+static const struct seed_file cache_files[] = {
+	{ "ccache/ccache.conf", "max_size = 20G\n" },
+	{ "ccache/stats", "cache hit (direct) 1843\ncache miss 212\n" },
+	{ NULL, NULL },
+};
+static const struct seed_file spare_files[] = {
+	{ "README", "spare volume: attach it where space runs short\n" },
+	{ NULL, NULL },
+};
+static const struct seed_file archive_files[] = {
+	{ "archive/2024/reports.csv", "month,orders\n2024-05,1402\n2024-06,1533\n" },
+	{ NULL, NULL },
+};
+
+const struct seed_file *seed_demo_files(const char *disk_id)
+{
+	static const struct {
+		const char *id;
+		const struct seed_file *files;
+	} demo[] = {
+		{ "862857204414550690", web_files },      /* web-01-data */
+		{ "862857204414550707", db_files },       /* db-01-data */
+		{ "862857204414550725", cache_files },    /* build-cache */
+		{ "862857204414550748", spare_files },    /* spare-volume */
+		{ "862857204414550771", archive_files },  /* legacy-archive */
+	};
+
+	for (size_t i = 0; disk_id && i < sizeof(demo) / sizeof(demo[0]); i++)
+		if (strcmp(demo[i].id, disk_id) == 0)
+			return demo[i].files;
+	return NULL;
+}
+
 const char *seed_demo_text(void)
 {
 	return demo_seed;

@@ -11,6 +11,15 @@
 const char *seed_demo_text(void);
 cJSON *seed_demo(void);
 
+/* A file of a demo disk's filesystem (--demo with --disk-data). */
+struct seed_file {
+	const char *path;               /* relative; NULL ends a list */
+	const char *text;
+};
+
+/* The files of demo data disk disk_id, or NULL (not a demo data disk). */
+const struct seed_file *seed_demo_files(const char *disk_id);
+
 /*
  * Reads and parses a JSON file: 0, -ENOENT, or -EINVAL with err set.  With
  * text non-NULL, *text receives the file's bytes (NUL-terminated, the

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -20,19 +21,38 @@
 
 #include <microhttpd.h>
 
+#include "images.h"
 #include "zec_clock.h"
 #include "zec_log.h"
 
 #define API_PATH "/api/v2/zec"
 #define CONTROL_PREFIX "/_emulator/"
 #define MAX_BODY (1 << 20)
+#define MAX_CONTENT (4LL << 30)         /* a content upload (PUT .../content) */
 #define WAIT_SLICE_MS 50
 
 struct request {
 	char *buf;
 	size_t len, cap;
 	bool too_large;
+	/* PUT /_emulator/disks/<id>/content: the body goes to a file */
+	bool upload;
+	int fd;                         /* -1: no file (no --disk-data) */
+	long long written;
+	bool write_failed;
+	char file[PATH_MAX];
 };
+
+/* /_emulator/disks/<id>/content */
+static bool is_content_url(const char *url)
+{
+	const char *id = url + strlen(CONTROL_PREFIX "disks/"), *slash;
+
+	if (strncmp(url, CONTROL_PREFIX "disks/", strlen(CONTROL_PREFIX "disks/")) != 0)
+		return false;
+	slash = strchr(id, '/');
+	return slash && slash > id && strcmp(slash, "/content") == 0;
+}
 
 int server_init(struct emu_server *srv, const struct emu_config *cfg)
 {
@@ -304,8 +324,29 @@ static enum MHD_Result route(struct emu_server *srv, struct MHD_Connection *conn
 			                                   "answers loopback peers only\"}"));
 		if (rq->too_large)
 			return send_body(conn, 413, strdup("{\"error\":\"body too large\"}"));
-		status = control_handle(srv, method, url + strlen(CONTROL_PREFIX),
-		                        rq->buf ? rq->buf : "", rq->len, &out);
+		if (rq->upload) {
+			struct control_upload up = {
+				.file = rq->fd >= 0 && !rq->write_failed ? rq->file : NULL,
+				.fs = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "fs"),
+				.partitioned = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+				                                           "partitioned"),
+				.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+				                                            "Content-Type"),
+			};
+
+			status = control_content(srv, url + strlen(CONTROL_PREFIX "disks/"), &up, &out);
+			/* gone before the answer: a client that lists DIR/tmp after it sees none */
+			if (rq->fd >= 0) {
+				close(rq->fd);
+				unlink(rq->file);
+				rq->fd = -1;
+			}
+		} else {
+			status = control_handle(srv, method, url + strlen(CONTROL_PREFIX),
+			                        rq->buf ? rq->buf : "", rq->len, &out);
+		}
+		images_run(&srv->store);
+		store_persist(&srv->store);
 		return send_body(conn, status, out);
 	}
 	if (strcmp(url, API_PATH) != 0)
@@ -319,6 +360,9 @@ static enum MHD_Result route(struct emu_server *srv, struct MHD_Connection *conn
 		                                        "The request body is too large."));
 	count_connection(srv, conn);
 	status = api_handle(srv, conn, rq->buf ? rq->buf : "", rq->len, &out, &drop);
+	/* the image work of the call is done before it is answered */
+	images_run(&srv->store);
+	store_persist(&srv->store);
 	if (drop)
 		return MHD_NO;          /* closes the connection, no response */
 	return send_api_body(srv, conn, status, out);
@@ -337,7 +381,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		rq = calloc(1, sizeof(*rq));
 		if (!rq)
 			return MHD_NO;
+		rq->fd = -1;
 		*con_cls = rq;
+		if (strcmp(method, "PUT") == 0 && is_content_url(url)) {
+			rq->upload = true;
+			if (srv->cfg->disk_data) {
+				rq->fd = images_tmp_file(srv->cfg->disk_data, rq->file,
+				                         sizeof(rq->file));
+				if (rq->fd < 0)
+					zlog_error("upload file failed error=\"%s\"", strerror(-rq->fd));
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size && rq->upload) {
+		size_t n = *upload_data_size, off = 0;
+
+		rq->written += (long long)n;
+		if (rq->written > MAX_CONTENT)
+			rq->too_large = true;
+		while (rq->fd >= 0 && !rq->too_large && !rq->write_failed && off < n) {
+			ssize_t w = write(rq->fd, upload_data + off, n - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				zlog_error("upload write failed error=\"%s\"", strerror(errno));
+				rq->write_failed = true;
+				break;
+			}
+			off += (size_t)w;
+		}
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -373,6 +448,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)conn;
 	(void)toe;
 	if (rq) {
+		if (rq->fd >= 0) {
+			close(rq->fd);
+			unlink(rq->file);
+		}
 		free(rq->buf);
 		free(rq);
 		*con_cls = NULL;

@@ -56,4 +56,15 @@ int api_handle(struct emu_server *srv, struct MHD_Connection *conn,
 int control_handle(struct emu_server *srv, const char *method, const char *path,
                    const char *body, size_t len, char **out);
 
+/* PUT /_emulator/disks/<id>/content: the upload, written to a file. */
+struct control_upload {
+	const char *file;               /* NULL: no file (no --disk-data, write error) */
+	const char *fs, *partitioned;   /* query arguments, NULL when absent */
+	const char *content_type;
+};
+
+/* id_path is "<diskId>/content". */
+int control_content(struct emu_server *srv, const char *id_path,
+                    const struct control_upload *up, char **out);
+
 #endif /* ZEC_EMU_SERVER_H */

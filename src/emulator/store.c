@@ -10,6 +10,7 @@
  * a retention expiry walks every snapshot.
  */
 #include "store.h"
+#include "lifecycle.h"
 #include "policy.h"
 
 #include <errno.h>
@@ -376,6 +377,8 @@ static void free_content(struct store_content *c)
 	strmap_free(&c->snap_index);
 	strmap_free(&c->group_index);
 	cJSON_Delete(c->policies);      /* policy.c */
+	cJSON_Delete(c->instances);     /* lifecycle.c */
+	cJSON_Delete(c->zones);
 	content_init(c);
 }
 
@@ -392,7 +395,20 @@ int store_init(struct store *s, const struct emu_config *cfg)
 		pthread_mutex_destroy(&s->lock);
 		return -ENOMEM;
 	}
+	if (pthread_mutex_init(&s->img_lock, NULL)) {
+		pthread_mutex_destroy(&s->persist_lock);
+		pthread_mutex_destroy(&s->lock);
+		return -ENOMEM;
+	}
+	s->img_tail = &s->img_head;
 	return 0;
+}
+
+static void img_op_free(struct img_op *op)
+{
+	free(op->disk_id);
+	free(op->snap_id);
+	free(op);
 }
 
 void store_destroy(struct store *s)
@@ -404,6 +420,13 @@ void store_destroy(struct store *s)
 	}
 	free(s->initial_seed);
 	s->initial_seed = NULL;
+	while (s->img_head) {
+		struct img_op *op = s->img_head;
+		s->img_head = op->next;
+		img_op_free(op);
+	}
+	s->img_tail = &s->img_head;
+	pthread_mutex_destroy(&s->img_lock);
 	pthread_mutex_destroy(&s->persist_lock);
 	pthread_mutex_destroy(&s->lock);
 }
@@ -737,8 +760,51 @@ fail:
 	return ret;
 }
 
+int store_img_queue_locked(struct store *s, enum img_kind kind, const char *disk_id,
+                           const char *snap_id, long long size_gib)
+{
+	struct img_op *op;
+
+	if (!s->cfg->disk_data)
+		return 0;
+	op = calloc(1, sizeof(*op));
+	if (!op || (disk_id && !(op->disk_id = strdup(disk_id))) ||
+	    (snap_id && !(op->snap_id = strdup(snap_id)))) {
+		if (op)
+			img_op_free(op);
+		zlog_error("image work lost kind=%d diskId=%s snapshotId=%s error=\"out of memory\"",
+		           (int)kind, ZLOG_ESC(disk_id), ZLOG_ESC(snap_id));
+		return -ENOMEM;
+	}
+	op->kind = kind;
+	op->size_gib = size_gib;
+	*s->img_tail = op;
+	s->img_tail = &op->next;
+	return 0;
+}
+
+void store_remove_disk_locked(struct store *s, size_t d)
+{
+	struct store_content *c = &s->c;
+	const char *id = rec_str(c->disks[d].rec, "diskId");
+
+	store_img_queue_locked(s, IMG_DETACH, id, NULL, 0);
+	store_img_queue_locked(s, IMG_REMOVE_DISK, id, NULL, 0);
+	strmap_del(&c->disk_index, id);
+	cJSON_Delete(c->disks[d].rec);
+	free(c->disks[d].prev_status);
+	memmove(&c->disks[d], &c->disks[d + 1], (c->ndisks - d - 1) * sizeof(c->disks[0]));
+	c->ndisks--;
+	/* the disks after it moved down one place: their index entries follow */
+	for (size_t i = d; i < c->ndisks; i++)
+		strmap_replace(&c->disk_index, rec_str(c->disks[i].rec, "diskId"),
+		               (void *)(uintptr_t)(i + 1));
+	store_touch_locked(s);
+}
+
 void store_remove_snap_locked(struct store *s, struct emu_snap *sn)
 {
+	store_img_queue_locked(s, IMG_REMOVE_SNAP, NULL, sn->id, 0);
 	s->c.snaps = t_erase(s->c.snaps, sn, ALL);
 	sn->group->root = t_erase(sn->group->root, sn, GRP);
 	s->c.nsnaps--;
@@ -972,6 +1038,11 @@ static bool tick_disks(struct store *s, long long now)
 			continue;
 		}
 		rec_set_str(d->rec, "diskStatus", d->prev_status ? d->prev_status : "IN_USE");
+		/* AVAILABLE is "attached to no instance" (a detach ends here) */
+		if (strcmp(rec_str(d->rec, "diskStatus"), "AVAILABLE") == 0) {
+			cJSON_DeleteItemFromObjectCaseSensitive(d->rec, "instanceId");
+			cJSON_DeleteItemFromObjectCaseSensitive(d->rec, "instanceName");
+		}
 		free(d->prev_status);
 		d->prev_status = NULL;
 		d->due_ms = 0;
@@ -1096,8 +1167,11 @@ static int disk_defaults(cJSON *d, const char *now)
 	    dflt_bool(d, "snapshotAbility", true) || dflt_bool(d, "burstingEnabled", false))
 		return -ENOMEM;
 	if (!cJSON_GetObjectItemCaseSensitive(d, "serial")) {
+		/* 20 characters, as virtio-blk keeps; the id's end tells disks apart */
+		size_t n = strlen(id);
 		char serial[64];
-		snprintf(serial, sizeof(serial), "zec%.17s", id);
+
+		snprintf(serial, sizeof(serial), "zec%s", id + (n > 17 ? n - 17 : 0));
 		if (zj_add_string(d, "serial", serial))
 			return -ENOMEM;
 	}
@@ -1322,6 +1396,8 @@ static int load(struct store *s, cJSON *seed, bool owned, char *err, size_t err_
 		c->ndisks++;
 	}
 	ret = policy_load_locked(s, seed, err, err_size);      /* policy.c */
+	if (!ret)
+		ret = lifecycle_load_locked(s, seed, err, err_size);   /* lifecycle.c */
 	if (ret)
 		goto fail;
 	cJSON_ArrayForEach(it, snaps) {
@@ -1421,7 +1497,8 @@ cJSON *store_state_json_locked(const struct store *s)
 	store_snap_walk_locked(s, NULL, state_visit, &w);
 	if (w.nomem)
 		goto fail;
-	if (policy_state_json_locked(s, root))  /* policy.c */
+	if (policy_state_json_locked(s, root) ||        /* policy.c */
+	    lifecycle_state_json_locked(s, root))       /* lifecycle.c */
 		goto fail;
 	zec_time_format(store_now_locked(s), now);
 	if (zj_add_string(root, "now", now))

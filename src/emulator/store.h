@@ -92,7 +92,32 @@ struct store_content {
 	 * store_tick_locked() does nothing before the earliest of them */
 	long long pend_next_ms, ret_next_ms, disk_next_ms;
 	cJSON *policies;                /* AutoSnapshotPolicy records (policy.c) */
+	cJSON *instances;               /* InstanceInfo records (lifecycle.c) */
+	cJSON *zones;                   /* the zones known (lifecycle.c) */
 	long long sched_ms;             /* schedule run through (business ms) */
+};
+
+/*
+ * Image work (--disk-data) an action leaves behind: queued under the store
+ * lock (memory only), run by images_run() after the lock is released, in
+ * queue order, under store.img_lock (images.c).
+ */
+enum img_kind {
+	IMG_CAPTURE,                    /* disk_id's bytes -> snap_id */
+	IMG_RESTORE,                    /* snap_id's bytes -> disk_id (size_gib) */
+	IMG_GROW,                       /* disk_id to size_gib */
+	IMG_REMOVE_DISK,
+	IMG_REMOVE_SNAP,
+	IMG_DEMO,                       /* disk_id gets its demo files (seed.c) */
+	IMG_ATTACH,                     /* disk_id appears on this machine (hv.c) */
+	IMG_DETACH,                     /* ... and disappears */
+};
+
+struct img_op {
+	enum img_kind kind;
+	char *disk_id, *snap_id;
+	long long size_gib;
+	struct img_op *next;
 };
 
 struct store {
@@ -110,6 +135,11 @@ struct store {
 
 	pthread_mutex_t persist_lock;
 	unsigned long long persisted_gen;
+
+	struct img_op *img_head, **img_tail;    /* under lock */
+	bool img_wipe;                  /* after a load: sweep the image directory */
+	bool img_prune;                 /* ... keeping the images of known ids */
+	pthread_mutex_t img_lock;       /* image I/O; taken before lock, never under it */
 };
 
 int store_init(struct store *s, const struct emu_config *cfg);
@@ -170,6 +200,16 @@ int store_snap_union_page_locked(const struct store *s, struct snap_group *const
  * returns false.  fn must not add or remove snapshots. */
 void store_snap_walk_locked(const struct store *s, const struct snap_group *g,
                             bool (*fn)(struct emu_snap *sn, void *arg), void *arg);
+
+/*
+ * Queues image work (a no-op without --disk-data).  0, or -ENOMEM after
+ * logging it (the image is then left to the next start's clean-up).
+ */
+int store_img_queue_locked(struct store *s, enum img_kind kind, const char *disk_id,
+                           const char *snap_id, long long size_gib);
+
+/* Removes disk d (its image, its attachment on this machine) for good. */
+void store_remove_disk_locked(struct store *s, size_t d);
 
 /* A new CREATING snapshot of disk d. */
 int store_create_snap_locked(struct store *s, size_t d, const char *name,

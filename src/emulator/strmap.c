@@ -75,6 +75,19 @@ int strmap_put(struct strmap *m, const char *key, void *value)
 	return 0;
 }
 
+bool strmap_replace(struct strmap *m, const char *key, void *value)
+{
+	size_t i;
+
+	if (!m->cap || !key)
+		return false;
+	i = probe(m, key, hash_str(key));
+	if (!m->slots[i].key)
+		return false;
+	m->slots[i].value = value;
+	return true;
+}
+
 void *strmap_get(const struct strmap *m, const char *key)
 {
 	size_t i;

@@ -8,6 +8,7 @@
 #ifndef ZEC_EMU_STRMAP_H
 #define ZEC_EMU_STRMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct strmap_slot {
@@ -24,6 +25,10 @@ struct strmap {
 
 /* Adds or replaces key; 0 or -ENOMEM (the map is then unchanged). */
 int strmap_put(struct strmap *m, const char *key, void *value);
+
+/* Replaces the value of a key already there (never allocates); false when
+ * key is absent. */
+bool strmap_replace(struct strmap *m, const char *key, void *value);
 
 /* The value of key, or NULL. */
 void *strmap_get(const struct strmap *m, const char *key);

@@ -62,8 +62,12 @@ def _strip_none(seed):
 @pytest.fixture
 def emu():
     """A fresh emulator with the default seed and fast state transitions."""
+    # the disk keeps its status while a snapshot is made: these tests take
+    # snapshots back to back; test_fidelity.py runs zecfs against the
+    # service's SNAPSHOT_CREATING (the emulator's default)
     e = Emulator(seed=_strip_none(default_seed()),
-                 args=["--create-delay-ms", "300", "--delete-delay-ms", "200"])
+                 args=["--create-delay-ms", "300", "--delete-delay-ms", "200",
+                       "--no-disk-snapshot-creating"])
     e.start()
     yield e
     e.stop()

@@ -292,6 +292,22 @@ class Emulator:
             if own:
                 conn.close()
 
+    def put_content(self, disk_id, tar: bytes, *, fs=None, partitioned=None,
+                    content_type="application/x-tar", timeout: float = 60) -> tuple[int, dict]:
+        """PUT /_emulator/disks/<id>/content with a tar body; (status, JSON)."""
+        query = "&".join(f"{k}={v}" for k, v in (("fs", fs), ("partitioned", partitioned))
+                         if v is not None)
+        req = urllib.request.Request(
+            f"{self.url}/_emulator/disks/{disk_id}/content" + (f"?{query}" if query else ""),
+            data=tar, method="PUT")
+        if content_type:
+            req.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout, context=self.ssl_context) as resp:
+                return resp.status, json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"{}")
+
     def connection(self, timeout: float = 30) -> http.client.HTTPConnection:
         """A keep-alive connection to pass to api(conn=...)."""
         if self.ssl_context:

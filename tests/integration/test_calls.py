@@ -35,7 +35,9 @@ def counts(emu):
 
 @pytest.fixture
 def big():
-    e = Emulator(seed=seed(5, [250, 40, 0, 7, 3]), args=["--snapshot-quota", "1000"])
+    # call counts without the SNAPSHOT_CREATING wait (test_fidelity.py has it)
+    e = Emulator(seed=seed(5, [250, 40, 0, 7, 3]), args=["--snapshot-quota", "1000",
+                                                          "--no-disk-snapshot-creating"])
     e.start()
     yield e
     e.stop()

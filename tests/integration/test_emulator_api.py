@@ -51,7 +51,10 @@ DELAY_MS = 300
 def emu():
     e = Emulator(seed=SEED, args=["--create-delay-ms", str(DELAY_MS), "--delete-delay-ms",
                                   str(DELAY_MS), "--rollback-delay-ms", str(DELAY_MS),
-                                  "--snapshot-quota", "4", "--bearer-token", "tok-123"])
+                                  "--snapshot-quota", "4", "--bearer-token", "tok-123",
+                                  # snapshots back to back (test_emulator_official.py
+                                  # covers the SNAPSHOT_CREATING default)
+                                  "--no-disk-snapshot-creating"])
     e.start()
     yield e
     e.stop()
@@ -200,7 +203,7 @@ def test_bearer_refused_without_flag():
 
 
 def test_unknown_action(emu):
-    assert err(emu, "DescribeInstances", {}) == (403, "AUTHFAILURE_UNAUTHORIZED_OPERATION")
+    assert err(emu, "RebootInstances", {}) == (403, "AUTHFAILURE_UNAUTHORIZED_OPERATION")
 
 
 def test_wrong_service_and_version(emu):

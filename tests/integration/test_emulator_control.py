@@ -30,7 +30,8 @@ FMT = "%Y-%m-%dT%H:%M:%SZ"
 
 @pytest.fixture(scope="module")
 def emu():
-    e = Emulator(seed=SEED, args=["--create-delay-ms", "200", "--delete-delay-ms", "200"])
+    e = Emulator(seed=SEED, args=["--create-delay-ms", "200", "--delete-delay-ms", "200",
+                                  "--no-disk-snapshot-creating"])
     e.start()
     yield e
     e.stop()

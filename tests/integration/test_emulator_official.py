@@ -194,11 +194,11 @@ def test_seeded_creating_snapshot_has_no_disk_ability():
 
 # ---- SNAPSHOT_CREATING ----------------------------------------------------------
 
-def test_disk_snapshot_creating_flag():
+def test_disk_snapshot_creating_is_the_default():
     # zenlayercloud-cli apis/en-US/zec/describe-disks.yaml (diskStatus
     # SNAPSHOT_CREATING "Snapshot is in creation"); zenlayer-cloud-csi-driver
-    # pkg/cloud/types.go (Volume Status SNAPSHOT_CREATING)
-    with emulator("--disk-snapshot-creating") as e:
+    # pkg/cloud/types.go (Volume Status SNAPSHOT_CREATING): the service shows it
+    with emulator() as e:
         first = ok(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "one"})["snapshotId"]
         assert disk(e, D3)["diskStatus"] == "SNAPSHOT_CREATING"
         assert err(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "two"}) == \
@@ -213,11 +213,13 @@ def test_disk_snapshot_creating_flag():
         assert wait_for(lambda: disk(e, D1)["diskStatus"] == "IN_USE")
 
 
-def test_without_the_flag_the_disk_stays_in_use(emu):
-    # the default: a second snapshot may be taken while the first is CREATING
-    ok(emu, "CreateSnapshot", {"diskId": D3, "snapshotName": "one"})
-    assert disk(emu, D3)["diskStatus"] == "IN_USE"
-    ok(emu, "CreateSnapshot", {"diskId": D3, "snapshotName": "two"})
+def test_no_disk_snapshot_creating_keeps_the_disk_in_use():
+    # --no-disk-snapshot-creating: a second snapshot may be taken while the
+    # first is CREATING (--disk-snapshot-creating, the default, is accepted)
+    with emulator("--disk-snapshot-creating", "--no-disk-snapshot-creating") as e:
+        ok(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "one"})
+        assert disk(e, D3)["diskStatus"] == "IN_USE"
+        ok(e, "CreateSnapshot", {"diskId": D3, "snapshotName": "two"})
 
 
 # ---- ModifyDisksAttributes name rule -------------------------------------------------
@@ -369,15 +371,94 @@ def test_version_2024_04_01_for_the_same_actions(emu):
     assert ok(emu, "DeleteSnapshots", {"snapshotIds": [new]}, headers=OLD)["snapshotIds"] == []
 
 
-def test_version_2024_04_01_describe_disks_is_refused(emu):
-    # zenlayercloud-sdk-go zenlayercloud/zec20240401/models.go DescribeDisksRequest
-    # has no tags/tagKeys/regionId and DiskInfo has chargeType, no tags: the
-    # emulator refuses it and names the version it supports
-    status, doc = emu.api("DescribeDisks", {}, headers=OLD)
-    assert (status, doc["code"]) == (400, "INVALID_PARAMETER_VALUE")
-    assert "2025-09-01" in doc["message"] and "DescribeDisks" in doc["message"]
+def test_version_2024_04_01_describe_disks_in_its_shape(emu):
+    # zenlayercloud-sdk-go zenlayercloud/zec20240401/models.go: DiskInfo has
+    # chargeType and no regionId, tags or burstingEnabled; the request has no
+    # regionId, tagKeys or tags (dropped: a filter that version lacks filters nothing)
+    disks = ok(emu, "DescribeDisks", {"tagKeys": ["nope"], "regionId": "mars"},
+               headers=OLD)["dataSet"]
+    assert [d["diskId"] for d in disks] == [D1, D2, D3]
+    for d in disks:
+        assert not {"regionId", "tags", "burstingEnabled"} & set(d), d
+    assert [d["chargeType"] for d in disks] == ["POSTPAID", "PREPAID", "POSTPAID"]
+    assert disks[1]["autoSnapshotPolicyId"] == "asp-123"
+    # 2025-09-01 is untouched
+    new = ok(emu, "DescribeDisks", {})["dataSet"]
+    assert "chargeType" not in new[0] and new[0]["tags"]["tags"]
     assert err(emu, "DescribeDisks", {}, headers={"X-ZC-Version": "2023-01-01"}) == \
         (400, "INVALID_PARAMETER_VALUE")
+
+
+def test_version_2024_04_01_policies(emu):
+    # the six policy actions; AutoSnapshotPolicy has no tags at 2024-04-01
+    # (terraform-provider-zenlayercloud deletes policies with this version)
+    pid = ok(emu, "CreateAutoSnapshotPolicy", {
+        "zoneId": "asia-east-1a", "autoSnapshotPolicyName": "old-api", "repeatWeekDays": [1],
+        "hours": [3], "tags": {"tags": [{"key": "k", "value": "v"}]}},
+        headers=OLD)["autoSnapshotPolicyId"]
+    pols = ok(emu, "DescribeAutoSnapshotPolicies", {"autoSnapshotPolicyIds": [pid]},
+              headers=OLD)["dataSet"]
+    assert len(pols) == 1 and "tags" not in pols[0]
+    # the tags a 2024-04-01 request cannot carry were not stored either
+    assert ok(emu, "DescribeAutoSnapshotPolicies",
+              {"autoSnapshotPolicyIds": [pid]})["dataSet"][0]["tags"] == {"tags": []}
+    ok(emu, "ModifyAutoSnapshotPolicy", {"autoSnapshotPolicyId": pid, "hours": [4]},
+       headers=OLD)
+    ok(emu, "ApplyAutoSnapshotPolicy", {"autoSnapshotPolicyId": pid, "diskIds": [D3]},
+       headers=OLD)
+    ok(emu, "CancelAutoSnapshotPolicy", {"autoSnapshotPolicyId": pid, "diskIds": [D3]},
+       headers=OLD)
+    ok(emu, "DeleteAutoSnapshotPolicies", {"autoSnapshotPolicyIds": [pid]}, headers=OLD)
+    assert err(emu, "DeleteAutoSnapshotPolicies", {"autoSnapshotPolicyIds": [pid]},
+               headers=OLD) == (404, "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND")
+
+
+def test_version_2024_04_01_disk_lifecycle(emu):
+    vm = "900000000000000001"
+    emu.reset(dict(SEED, instances=[{"instanceId": vm, "instanceName": "vm",
+                                     "zoneId": "asia-east-1a", "status": "STOPPED"}]))
+    resp = ok(emu, "CreateDisks", {"zoneId": "asia-east-1a", "diskName": "old", "diskSize": 20,
+                                   "burstingEnabled": True}, headers=OLD)
+    assert set(resp) == {"requestId", "diskIds", "orderNumber"}
+    new = resp["diskIds"][0]
+    assert wait_for(lambda: ok(emu, "DescribeDisks", {"diskIds": [new]})["dataSet"][0]
+                    ["diskStatus"] == "AVAILABLE")
+    assert ok(emu, "DescribeDisks", {"diskIds": [new]})["dataSet"][0]["burstingEnabled"] is False
+    ok(emu, "AttachDisks", {"diskIds": [new], "instanceId": vm}, headers=OLD)
+    assert wait_for(lambda: ok(emu, "DescribeDisks", {"diskIds": [new]})["dataSet"][0]
+                    ["diskStatus"] == "IN_USE")
+    inst = ok(emu, "DescribeInstances", {"instanceIds": [vm]}, headers=OLD)["dataSet"][0]
+    assert "tags" not in inst and inst["dataDisks"][0]["diskId"] == new
+    assert "burstingEnabled" not in inst["dataDisks"][0]
+    assert ok(emu, "DescribeInstancesStatus", {"instanceIds": [vm]}, headers=OLD)["dataSet"] == \
+        [{"instanceId": vm, "instanceStatus": "STOPPED"}]
+    assert ok(emu, "DescribeDiskRegions", {"chargeType": "POSTPAID"}, headers=OLD)["regionIds"]
+    assert ok(emu, "DescribeDiskCategory", {"zoneId": "asia-east-1a"},
+              headers=OLD)["categoryZoneSet"][0]["zoneId"] == "asia-east-1a"
+    ok(emu, "ResizeDisk", {"diskId": new, "diskSize": 30}, headers=OLD)
+    assert wait_for(lambda: ok(emu, "DescribeDisks", {"diskIds": [new]})["dataSet"][0]
+                    ["diskStatus"] == "IN_USE")
+    # 2024-04-01's DetachDisks answer has no failedDiskIds
+    assert set(ok(emu, "DetachDisks", {"diskIds": [new]}, headers=OLD)) == {"requestId"}
+    assert wait_for(lambda: ok(emu, "DescribeDisks", {"diskIds": [new]})["dataSet"][0]
+                    ["diskStatus"] == "AVAILABLE")
+    ok(emu, "ReleaseDisk", {"diskId": new}, headers=OLD)
+    assert wait_for(lambda: ok(emu, "DescribeDisks", {"diskIds": [new]})["dataSet"][0]
+                    ["diskStatus"] == "RECYCLED")
+    ok(emu, "ReleaseDisk", {"diskId": new}, headers=OLD)
+    assert ok(emu, "DescribeDisks", {"diskIds": [new]})["dataSet"] == []
+
+
+def test_version_2024_04_01_detach_refused_by_a_running_instance(emu):
+    vm = "900000000000000002"
+    emu.reset(dict(SEED, instances=[{"instanceId": vm, "zoneId": "asia-east-1a"}]))
+    ok(emu, "AttachDisks", {"diskIds": [D2], "instanceId": vm})
+    assert wait_for(lambda: ok(emu, "DescribeDisks", {"diskIds": [D2]})["dataSet"][0]
+                    ["diskStatus"] == "IN_USE")
+    # no failedDiskIds to say it at this version: an error, nothing changed
+    assert err(emu, "DetachDisks", {"diskIds": [D2]}, headers=OLD) == \
+        (400, "OPERATION_DENIED_INSTANCE_NOT_RUNNING")
+    assert ok(emu, "DescribeDisks", {"diskIds": [D2]})["dataSet"][0]["diskStatus"] == "IN_USE"
 
 
 # ---- HTTPS (issue 14) ---------------------------------------------------------------------

@@ -239,7 +239,9 @@ def test_apply_errors_change_nothing(emu):
          "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND"),
         ({"autoSnapshotPolicyId": pid, "diskIds": [D1, D2]}, 400,
          "INVALID_DISK_AUTO_SNAPSHOT_POLICY_EXIST"),
-        ({"autoSnapshotPolicyId": pid, "diskIds": [D1, D3]}, 400, "INVALID_PARAMETER_VALUE"),
+        # the code the issue names; the official tools are silent on it
+        ({"autoSnapshotPolicyId": pid, "diskIds": [D1, D3]}, 400,
+         "INVALID_AUTO_SNAPSHOT_ZONE_MISMATCH"),
         ({"autoSnapshotPolicyId": pid, "diskIds": [D1, "404"]}, 404, "INVALID_DISK_NOT_FOUND"),
         ({"autoSnapshotPolicyId": pid, "diskIds": [DSYS]}, 400,
          "OPERATION_DENIED_DISK_SYSTEM_TYPE"),
@@ -404,11 +406,17 @@ def test_create_disks_from_snapshot(emu):
     ({"diskSize": "100"}, 400, "INVALID_PARAMETER_TYPE"),
     ({"diskSize": 0}, 400, "INVALID_PARAMETER_LESS_MINIMUM"),
     ({"diskAmount": 0}, 400, "INVALID_PARAMETER_LESS_MINIMUM"),
-    ({"diskAmount": 101}, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM"),
+    ({"diskAmount": 51}, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM"),
+    ({"diskSize": 19, "snapshotId": None}, 400, "INVALID_PARAMETER_LESS_MINIMUM"),
+    ({"zoneId": "mars-1a"}, 404, "INVALID_ZONE_NOT_FOUND"),
+    ({"tags": {"tags": [{"key": "k", "value": ""}]}}, 400, "INVALID_PARAMETER_VALUE"),
+    ({"tags": {"tags": [{"key": "k", "value": "v" * 65}]}}, 400, "INVALID_PARAMETER_VALUE"),
+    ({"instanceIds": ["900000000000000001", "900000000000000002"]}, 400,
+     "INVALID_PARAMETER_VALUE"),
     ({"diskCategory": "Gold"}, 400, "INVALID_PARAMETER_VALUE"),
     ({"diskName": "x" * 65}, 400, "INVALID_PARAMETER_EXCEED_LENGTH"),
     ({"diskName": "bad name"}, 400, "INVALID_PARAMETER_PATTERN_ERROR"),
-    ({"instanceId": "900000000000000001"}, 400, "INVALID_PARAMETER_VALUE"),
+    ({"instanceId": "900000000000000001"}, 404, "INVALID_INSTANCE_NOT_FOUND"),
 ])
 def test_create_disks_errors(emu, change, status, code):
     body = {k: v for k, v in restore(emu, **change).items() if v is not None}

@@ -93,7 +93,7 @@ def test_two_mkdirs_in_a_row(emu_with, mount, flag):
     # zenlayercloud-cli apis/en-US/zec/describe-disks.yaml and zenlayer-cloud-csi-driver
     # pkg/cloud/types.go: a disk is SNAPSHOT_CREATING while a snapshot is made;
     # zecfs waits (backoff, within -o timeout) instead of failing with EBUSY
-    e = emu_with(*(["--disk-snapshot-creating"] if flag else []))
+    e = emu_with(*([] if flag else ["--no-disk-snapshot-creating"]))
     m = mount(e, "timeout=20")
     os.listdir(m.p(DB, "snapshots"))
     os.mkdir(m.p(DB, "snapshots", "first"))
@@ -109,7 +109,7 @@ def test_two_mkdirs_in_a_row(emu_with, mount, flag):
 
 def test_snapshot_creating_wait_is_bounded_by_the_timeout(emu_with, mount):
     # the disk never leaves SNAPSHOT_CREATING: EBUSY within the deadline
-    e = emu_with("--disk-snapshot-creating", "--create-delay-ms", "600000")
+    e = emu_with("--create-delay-ms", "600000")
     m = mount(e, "timeout=2")
     os.mkdir(m.p(DB, "snapshots", "first"))
     with pytest.raises(OSError) as err:

@@ -142,7 +142,8 @@ def test_soak_under_faults(mount):
             "snapshots": []}
     for d in seed["disks"]:
         d.pop("instanceName", None)
-    with Emulator(seed=seed, args=["--create-delay-ms", "20", "--delete-delay-ms", "20",
+    with Emulator(seed=seed, args=["--no-disk-snapshot-creating",  # back-to-back snapshots
+                                   "--create-delay-ms", "20", "--delete-delay-ms", "20",
                                    "--snapshot-quota", "100000"]) as emu:
         m = mount(emu, "allow_delete", "cache_ttl=2", "timeout=10", "stale_max=0")
         emu.add_fault(action="*", status=503, code="SERVICE_TEMPORARY_UNAVAILABLE",
@@ -270,7 +271,8 @@ def test_soak_rotation_reuses_names_under_drop_after(mount):
             "snapshots": []}
     for d in seed["disks"]:
         d.pop("instanceName", None)
-    with Emulator(seed=seed, args=["--create-delay-ms", "20", "--delete-delay-ms", "300",
+    with Emulator(seed=seed, args=["--no-disk-snapshot-creating",  # back-to-back snapshots
+                                   "--create-delay-ms", "20", "--delete-delay-ms", "300",
                                    "--snapshot-quota", "100000"]) as emu:
         m = mount(emu, "allow_delete", "cache_ttl=1", "timeout=10", "stale_max=0")
         emu.add_fault(action="CreateSnapshot", drop="after", probability=0.1, seed=21)

@@ -18,6 +18,7 @@ import collections
 import errno
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from conftest import DB, WEB, Mount, _strip_none, default_seed   # noqa: E402
-from emulator import DEMO_KEY_ID, DEMO_KEY_PASSWORD, Emulator     # noqa: E402
+from emulator import DEMO_KEY_ID, DEMO_KEY_PASSWORD, Emulator, wait_until  # noqa: E402
 
 THREADS = int(os.environ.get("TSAN_THREADS", "6"))
 OPS = int(os.environ.get("TSAN_OPS", "800"))
@@ -130,8 +131,12 @@ def dump_stacks(pid):
 def main():
     seed = _strip_none(default_seed())
     status = 0
+    data = tempfile.mkdtemp(prefix="zec-tsan-disks-")
+    # --disk-data: every snapshot's capture and removal runs the emulator's
+    # image work (images.c) concurrently with the rest
     with Emulator(seed=seed, args=["--create-delay-ms", "100",
-                                   "--delete-delay-ms", "100"]) as emu:
+                                   "--delete-delay-ms", "100",
+                                   "--disk-data", data]) as emu:
         mp = tempfile.mkdtemp(prefix="zecfs-tsan-")
         creds = os.path.join(mp, "zec.env")
         fd = os.open(creds, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -198,8 +203,23 @@ def main():
         os.unlink(creds)
         os.rmdir(m.path)
         os.rmdir(mp)
+        # once the deletions are through, no image outlives its record
+        # (a record without an image, as the seed's, is blank)
+        emu.clear_faults()
+        def settled():
+            snaps = emu.state()["snapshots"]
+            return None if any(s["status"] == "DELETING" for s in snaps) else (snaps,)
+        snaps = wait_until(settled, timeout=30, what="no snapshot DELETING")[0]
+        files = {f[:-4] for f in os.listdir(os.path.join(data, "snapshots"))}
+        if files - {s["snapshotId"] for s in snaps}:
+            print("tsan workload: FAIL: snapshot images %s, records %s"
+                  % (sorted(files), sorted(s["snapshotId"] for s in snaps)))
+            status = 1
     # Emulator.__exit__ raised if the emulator exited non-zero (66: a report)
     print("tsan workload: zec-emulator exited 0")
+    images = len(os.listdir(os.path.join(data, "snapshots")))
+    shutil.rmtree(data)
+    print("tsan workload: %d snapshot images at the end" % images)
     return status
 
 

@@ -363,8 +363,8 @@ static void test_policy_actions(struct zec_client *c)
 	      "a disk on another policy: INVALID_DISK_AUTO_SNAPSHOT_POLICY_EXIST (code %s)",
 	      res.code);
 	ret = zec_apply_auto_snapshot_policy(c, id2, other_zone, 1, &res);
-	CHECK(ret == -EINVAL && strcmp(res.code, "INVALID_PARAMETER_VALUE") == 0,
-	      "a disk of another zone: EINVAL");
+	CHECK(ret == -EXDEV && strcmp(res.code, "INVALID_AUTO_SNAPSHOT_ZONE_MISMATCH") == 0,
+	      "a disk of another zone: EXDEV");
 
 	{
 		const char *one[] = { D1 };

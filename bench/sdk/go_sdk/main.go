@@ -1,7 +1,8 @@
 // Zenlayer's unmodified Go SDK (zenlayercloud-sdk-go) against zec-emulator:
-// every disk and snapshot action, error paths included, at 2025-09-01 and
-// the snapshot actions at 2024-04-01 (the version the Terraform provider's
-// snapshot resource speaks).
+// every disk, snapshot, policy, instance and lifecycle action, error paths
+// included, at 2025-09-01, and at 2024-04-01 (zec20240401, the version the
+// Terraform provider's snapshot resource, ReleaseDisk, ResizeDisk and
+// DeleteAutoSnapshotPolicies speak).
 //
 // Our own driver; the SDK is not in this repository.  bench/sdk/run builds it
 // offline in a temporary module whose go.mod replaces
@@ -35,6 +36,9 @@ const (
 	system        = "862857204414550666" // demo: SYSTEM disk
 	beforeUpgrade = "880115042371526613" // demo snapshot of web
 	spare         = "862857204414550748" // demo: DATA, AVAILABLE
+	web01         = "862857186441561134" // demo: the instance web-01
+	zoneA         = "asia-east-1a"
+	zoneSE        = "asia-southeast-1a"
 )
 
 var failures int
@@ -63,7 +67,7 @@ func check(action string, resp interface{}, err error, want string) {
 }
 
 func str(s string) *string { return &s }
-func num(n int) *int        { return &n }
+func num(n int) *int       { return &n }
 
 func main() {
 	endpoint := flag.String("endpoint", "", "HOST:PORT of zec-emulator")
@@ -195,10 +199,15 @@ func main() {
 	r5, err = c.ModifySnapshotsAttribute(ms)
 	check("ModifySnapshotsAttribute", r5, err, "INVALID_PARAMETER_DATE_FORMAT_ERROR")
 
-	// ---- ApplySnapshot
+	// ---- ApplySnapshot: the disk is SNAPSHOT_CREATING while its snapshot is made
 	ap := zec.NewApplySnapshotRequest()
-	ap.DiskId, ap.SnapshotId = str(system), str(beforeUpgrade)
+	ap.DiskId, ap.SnapshotId = str(web), str(beforeUpgrade)
 	r6, err := c.ApplySnapshot(ap)
+	check("ApplySnapshot", r6, err, "OPERATION_DENIED_DISK_STATUS")
+	waitDisk(c, web, "IN_USE")
+	ap = zec.NewApplySnapshotRequest()
+	ap.DiskId, ap.SnapshotId = str(system), str(beforeUpgrade)
+	r6, err = c.ApplySnapshot(ap)
 	check("ApplySnapshot", r6, err, "OPERATION_DENIED_SNAPSHOT_DISK_REINSTALLED")
 	ap = zec.NewApplySnapshotRequest()
 	ap.DiskId, ap.SnapshotId = str(web), str(beforeUpgrade)
@@ -249,8 +258,16 @@ func main() {
 	o2, err := old.DescribeSnapshots(ods)
 	check("DescribeSnapshots@2024-04-01", o2, err, "")
 	odd := zec0401.NewDescribeDisksRequest()
+	odd.DiskIds = []string{spare}
 	o3, err := old.DescribeDisks(odd)
-	check("DescribeDisks@2024-04-01", o3, err, "INVALID_PARAMETER_VALUE")
+	check("DescribeDisks@2024-04-01", o3, err, "")
+	if err == nil && len(o3.Response.DataSet) == 1 {
+		fmt.Printf("    disk %s chargeType=%s\n", o3.Response.DataSet[0].DiskId,
+			o3.Response.DataSet[0].ChargeType)
+	}
+
+	lifecycle(c)
+	oldLifecycle(c, old)
 
 	// ---- a wrong password
 	bad, _ := zec.NewClient(cfg, *keyID, "wrong-password")
@@ -262,4 +279,236 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("go sdk: all calls as expected")
+}
+
+// waitDisk polls DescribeDisks until the disk has status ("GONE": is gone).
+func waitDisk(c *zec.Client, id, status string) {
+	for i := 0; i < 400; i++ {
+		dd := zec.NewDescribeDisksRequest()
+		dd.DiskIds = []string{id}
+		r, err := c.DescribeDisks(dd)
+		if err == nil {
+			now := "GONE"
+			if len(r.Response.DataSet) == 1 {
+				now = *r.Response.DataSet[0].DiskStatus
+			}
+			if now == status {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	failures++
+	fmt.Printf("%-26s FAIL disk %s never became %s\n", "(wait)", id, status)
+}
+
+// lifecycle: instances, regions, categories, attach, detach, resize,
+// release and policies across zones, at 2025-09-01.
+func lifecycle(c *zec.Client) {
+	waitDisk(c, spare, "AVAILABLE") // after the 2024-04-01 snapshot of it
+	rr, err := c.DescribeDiskRegions(zec.NewDescribeDiskRegionsRequest())
+	check("DescribeDiskRegions", rr, err, "")
+	dc := zec.NewDescribeDiskCategoryRequest()
+	dc.ZoneId = str(zoneA)
+	rc, err := c.DescribeDiskCategory(dc)
+	check("DescribeDiskCategory", rc, err, "")
+	di := zec.NewDescribeInstancesRequest()
+	di.InstanceIds = []string{web01}
+	ri, err := c.DescribeInstances(di)
+	check("DescribeInstances", ri, err, "")
+	ds := zec.NewDescribeInstancesStatusRequest()
+	rs, err := c.DescribeInstancesStatus(ds)
+	check("DescribeInstancesStatus", rs, err, "")
+
+	for _, bad := range []struct{ disk, instance, code string }{
+		{spare, "404", "INVALID_INSTANCE_NOT_FOUND"},
+		{system, web01, "OPERATION_DENIED_DISK_SYSTEM_TYPE"},
+		{web, web01, "UNSUPPORTED_OPERATION_DISK_STATUS"},
+	} {
+		at := zec.NewAttachDisksRequest()
+		at.DiskIds, at.InstanceId = []string{bad.disk}, str(bad.instance)
+		ra, err := c.AttachDisks(at)
+		check("AttachDisks", ra, err, bad.code)
+	}
+	at := zec.NewAttachDisksRequest()
+	at.DiskIds, at.InstanceId = []string{spare}, str(web01)
+	ra, err := c.AttachDisks(at)
+	check("AttachDisks", ra, err, "")
+	waitDisk(c, spare, "IN_USE")
+	dt := zec.NewDetachDisksRequest()
+	dt.DiskIds = []string{spare}
+	rd, err := c.DetachDisks(dt)
+	check("DetachDisks", rd, err, "")
+	if err == nil {
+		fmt.Printf("    failedDiskIds (instanceCheckFlag default, web-01 RUNNING): %v\n",
+			rd.Response.FailedDiskIds)
+	}
+	no := false
+	dt.InstanceCheckFlag = &no
+	rd, err = c.DetachDisks(dt)
+	check("DetachDisks", rd, err, "")
+	waitDisk(c, spare, "AVAILABLE")
+	rd, err = c.DetachDisks(dt)
+	check("DetachDisks", rd, err, "UNSUPPORTED_OPERATION_DISK_NO_ATTACH")
+
+	rz := zec.NewResizeDiskRequest()
+	rz.DiskId, rz.DiskSize = str(spare), num(70)
+	rzr, err := c.ResizeDisk(rz)
+	check("ResizeDisk", rzr, err, "")
+	waitDisk(c, spare, "AVAILABLE")
+	rz.DiskSize = num(60)
+	rzr, err = c.ResizeDisk(rz)
+	check("ResizeDisk", rzr, err, "INVALID_PARAMETER_VALUE")
+
+	cd := zec.NewCreateDisksRequest()
+	yes := true
+	cd.ZoneId, cd.DiskName, cd.DiskSize = str(zoneSE), str("sdk-go"), num(20)
+	cd.Tags = &zec.TagAssociation{Tags: []*zec.Tag{{Key: str("env"), Value: str("go")}}}
+	cd.BurstingEnabled = &yes
+	rcd, err := c.CreateDisks(cd)
+	check("CreateDisks", rcd, err, "")
+	newDisk := "none"
+	if err == nil {
+		newDisk = rcd.Response.DiskIds[0]
+	}
+	waitDisk(c, newDisk, "AVAILABLE")
+	at = zec.NewAttachDisksRequest()
+	at.DiskIds, at.InstanceId = []string{newDisk}, str(web01)
+	ra, err = c.AttachDisks(at)
+	check("AttachDisks", ra, err, "OPERATION_DENIED_DIFFERENT_ZONE")
+	for _, bad := range []struct {
+		zone    string
+		size, n int
+		code    string
+	}{
+		{"mars-1a", 20, 1, "INVALID_ZONE_NOT_FOUND"},
+		{zoneA, 10, 1, "INVALID_PARAMETER_LESS_MINIMUM"},
+		{zoneA, 20, 51, "INVALID_PARAMETER_EXCEED_MAXIMUM"},
+	} {
+		cd = zec.NewCreateDisksRequest()
+		cd.ZoneId, cd.DiskName, cd.DiskSize, cd.DiskAmount = str(bad.zone), str("x"), num(bad.size), num(bad.n)
+		rcd, err = c.CreateDisks(cd)
+		check("CreateDisks", rcd, err, bad.code)
+	}
+
+	cp := zec.NewCreateAutoSnapshotPolicyRequest()
+	cp.ZoneId, cp.AutoSnapshotPolicyName = str(zoneA), str("sdk-go")
+	cp.RepeatWeekDays, cp.Hours = []int{1}, []int{3}
+	rcp, err := c.CreateAutoSnapshotPolicy(cp)
+	check("CreateAutoSnapshotPolicy", rcp, err, "")
+	pid := "none"
+	if err == nil {
+		pid = *rcp.Response.AutoSnapshotPolicyId
+	}
+	apl := zec.NewApplyAutoSnapshotPolicyRequest()
+	apl.AutoSnapshotPolicyId, apl.DiskIds = str(pid), []string{newDisk}
+	rap, err := c.ApplyAutoSnapshotPolicy(apl)
+	check("ApplyAutoSnapshotPolicy", rap, err, "INVALID_AUTO_SNAPSHOT_ZONE_MISMATCH")
+	dp := zec.NewDeleteAutoSnapshotPoliciesRequest()
+	dp.AutoSnapshotPolicyIds = []string{pid}
+	rdp, err := c.DeleteAutoSnapshotPolicies(dp)
+	check("DeleteAutoSnapshotPolicies", rdp, err, "")
+
+	rl := zec.NewReleaseDiskRequest()
+	rl.DiskId = str(system)
+	rlr, err := c.ReleaseDisk(rl)
+	check("ReleaseDisk", rlr, err, "OPERATION_DENIED_DISK_SYSTEM_TYPE")
+	rl.DiskId = str(newDisk)
+	rlr, err = c.ReleaseDisk(rl)
+	check("ReleaseDisk", rlr, err, "")
+	rlr, err = c.ReleaseDisk(rl)
+	check("ReleaseDisk", rlr, err, "UNSUPPORTED_OPERATION_DISK_BEING_RECYCLE")
+	waitDisk(c, newDisk, "RECYCLED")
+	rlr, err = c.ReleaseDisk(rl)
+	check("ReleaseDisk", rlr, err, "")
+	waitDisk(c, newDisk, "GONE")
+	rlr, err = c.ReleaseDisk(rl)
+	check("ReleaseDisk", rlr, err, "OPERATION_FAILED_RESOURCE_NOT_FOUND")
+}
+
+// oldLifecycle: the same with the 2024-04-01 client, policies included
+// (Terraform deletes policies at that version).
+func oldLifecycle(c *zec.Client, old *zec0401.Client) {
+	rr, err := old.DescribeDiskRegions(zec0401.NewDescribeDiskRegionsRequest())
+	check("DescribeDiskRegions@2024-04-01", rr, err, "")
+	dc := zec0401.NewDescribeDiskCategoryRequest()
+	dc.ZoneId = zoneA
+	rc, err := old.DescribeDiskCategory(dc)
+	check("DescribeDiskCategory@2024-04-01", rc, err, "")
+	di := zec0401.NewDescribeInstancesRequest()
+	di.InstanceIds = []string{web01}
+	ri, err := old.DescribeInstances(di)
+	check("DescribeInstances@2024-04-01", ri, err, "")
+	rs, err := old.DescribeInstancesStatus(zec0401.NewDescribeInstancesStatusRequest())
+	check("DescribeInstancesStatus@2024-04-01", rs, err, "")
+
+	cd := zec0401.NewCreateDisksRequest()
+	cd.ZoneId, cd.DiskName, cd.DiskSize = zoneA, "sdk-go-0401", 20
+	rcd, err := old.CreateDisks(cd)
+	check("CreateDisks@2024-04-01", rcd, err, "")
+	id := "none"
+	if err == nil {
+		id = rcd.Response.DiskIds[0]
+	}
+	waitDisk(c, id, "AVAILABLE")
+	at := zec0401.NewAttachDisksRequest()
+	at.DiskIds, at.InstanceId = []string{id}, web01
+	ra, err := old.AttachDisks(at)
+	check("AttachDisks@2024-04-01", ra, err, "")
+	waitDisk(c, id, "IN_USE")
+	dt := zec0401.NewDetachDisksRequest()
+	dt.DiskIds = []string{id}
+	rd, err := old.DetachDisks(dt)
+	check("DetachDisks@2024-04-01", rd, err, "OPERATION_DENIED_INSTANCE_NOT_RUNNING")
+	rz := zec0401.NewResizeDiskRequest()
+	rz.DiskId, rz.DiskSize = str(id), num(30)
+	rzr, err := old.ResizeDisk(rz)
+	check("ResizeDisk@2024-04-01", rzr, err, "")
+	waitDisk(c, id, "IN_USE")
+	no := false
+	dt.InstanceCheckFlag = &no
+	rd, err = old.DetachDisks(dt)
+	check("DetachDisks@2024-04-01", rd, err, "")
+	waitDisk(c, id, "AVAILABLE")
+	rl := zec0401.NewReleaseDiskRequest()
+	rl.DiskId = id
+	rlr, err := old.ReleaseDisk(rl)
+	check("ReleaseDisk@2024-04-01", rlr, err, "")
+	waitDisk(c, id, "RECYCLED")
+	rlr, err = old.ReleaseDisk(rl)
+	check("ReleaseDisk@2024-04-01", rlr, err, "")
+	rlr, err = old.ReleaseDisk(rl)
+	check("ReleaseDisk@2024-04-01", rlr, err, "OPERATION_FAILED_RESOURCE_NOT_FOUND")
+
+	cp := zec0401.NewCreateAutoSnapshotPolicyRequest()
+	cp.ZoneId, cp.AutoSnapshotPolicyName = str(zoneA), str("sdk-go-0401")
+	cp.RepeatWeekDays, cp.Hours = []int{2}, []int{4}
+	rcp, err := old.CreateAutoSnapshotPolicy(cp)
+	check("CreateAutoSnapshotPolicy@2024-04-01", rcp, err, "")
+	pid := "none"
+	if err == nil {
+		pid = *rcp.Response.AutoSnapshotPolicyId
+	}
+	dsp := zec0401.NewDescribeAutoSnapshotPoliciesRequest()
+	dsp.AutoSnapshotPolicyIds = []string{pid}
+	rdsp, err := old.DescribeAutoSnapshotPolicies(dsp)
+	check("DescribeAutoSnapshotPolicies@2024-04-01", rdsp, err, "")
+	mp := zec0401.NewModifyAutoSnapshotPolicyRequest()
+	mp.AutoSnapshotPolicyId, mp.Hours = str(pid), []int{5}
+	rmp, err := old.ModifyAutoSnapshotPolicy(mp)
+	check("ModifyAutoSnapshotPolicy@2024-04-01", rmp, err, "")
+	apl := zec0401.NewApplyAutoSnapshotPolicyRequest()
+	apl.AutoSnapshotPolicyId, apl.DiskIds = str(pid), []string{spare}
+	rap, err := old.ApplyAutoSnapshotPolicy(apl)
+	check("ApplyAutoSnapshotPolicy@2024-04-01", rap, err, "")
+	cpl := zec0401.NewCancelAutoSnapshotPolicyRequest()
+	cpl.AutoSnapshotPolicyId, cpl.DiskIds = str(pid), []string{spare}
+	rcpl, err := old.CancelAutoSnapshotPolicy(cpl)
+	check("CancelAutoSnapshotPolicy@2024-04-01", rcpl, err, "")
+	dp := zec0401.NewDeleteAutoSnapshotPoliciesRequest()
+	dp.AutoSnapshotPolicyIds = []string{pid}
+	rdp, err := old.DeleteAutoSnapshotPolicies(dp)
+	check("DeleteAutoSnapshotPolicies@2024-04-01", rdp, err, "")
+	rdp, err = old.DeleteAutoSnapshotPolicies(dp)
+	check("DeleteAutoSnapshotPolicies@2024-04-01", rdp, err, "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND")
 }
