@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct zec_client;
 struct zec_result;
@@ -34,6 +35,11 @@ struct zec_client_config {
 	 * calling thread, with its final result; may be NULL. */
 	void (*observe)(void *arg, const struct zec_result *res);
 	void *observe_arg;
+	/* A call that timed out or could not connect opens a circuit breaker:
+	 * calls then fail at once until a probe (DescribeDisks, one record)
+	 * sent every probe_interval_ms (0: 1000) gets an answer. */
+	int breaker;
+	long probe_interval_ms;
 };
 
 enum zec_outcome {
@@ -156,6 +162,17 @@ int zec_client_set_credentials(struct zec_client *c, const char *key_id,
  * zec_client_free() (call that only after every caller has returned).
  */
 void zec_client_cancel(struct zec_client *c);
+
+/* The circuit breaker's state, for .zecfs/stats. */
+struct zec_breaker_info {
+	bool enabled;
+	bool open;                       /* calls fail at once */
+	uint64_t open_ms;                /* open this long */
+	char reason[80];                 /* the code of the failure that opened it */
+	unsigned long long trips, fast_failed, probes;
+};
+
+void zec_client_breaker_info(const struct zec_client *c, struct zec_breaker_info *out);
 
 /*
  * Operation deadline (issue 13 item 4).  zec_client_op_begin() sets, for

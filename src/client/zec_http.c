@@ -43,6 +43,7 @@
 
 #include <curl/curl.h>
 
+#include "zec_breaker.h"
 #include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
@@ -70,6 +71,9 @@
 #define WALK_THREADS_PER     4            /* walker threads: 4 x parallel in all */
 #define POLL_MS              1000         /* multi poll; woken by cancel */
 #define RESPONSE_MAX         (64u << 20)  /* bytes */
+#define SPLIT_MIN_MS         1000L        /* a try gets half of what is left when
+                                             a retry fits after it, and that half
+                                             is at least this */
 
 struct zec_creds {
 	char *key_id;
@@ -106,6 +110,8 @@ struct zec_client {
 	atomic_bool cancelled;
 	pthread_mutex_t wait_lock;       /* backoff sleeps, woken by cancel */
 	pthread_cond_t wait_cond;
+
+	struct zec_breaker *breaker;     /* NULL: off */
 
 	atomic_uint_fast64_t rng;        /* jitter; splitmix64 state */
 	atomic_int name_filter;          /* enum zec_name_filter, learned */
@@ -294,6 +300,29 @@ static bool loopback_host(const char *host)
 	       strcmp(host, "localhost") == 0 || strncmp(host, "localhost:", 10) == 0;
 }
 
+/*
+ * The breaker's probe: the cheapest call there is.  Any answer from the
+ * server, an error envelope included, means calls get through again.
+ */
+static int probe(void *arg)
+{
+	struct zec_client *c = arg;
+	struct zec_result res = { .path = "probe" };
+	struct zec_disk_list l = { 0 };
+	int ret = zec_describe_disks(c, NULL, 1, 1, &l, &res);
+
+	zec_disk_list_free(&l);
+	if (ret && (res.outcome == ZEC_OUTCOME_TIMEOUT || res.outcome == ZEC_OUTCOME_TRANSPORT ||
+	            res.err == -ESHUTDOWN))
+		return ret;
+	return 0;
+}
+
+void zec_client_breaker_info(const struct zec_client *c, struct zec_breaker_info *out)
+{
+	zec_breaker_info(c ? c->breaker : NULL, out);
+}
+
 int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 {
 	struct zec_client *c = NULL;
@@ -377,6 +406,10 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 			zlog_debug("shared ca store unavailable, curl loads the ca per connection "
 			           "error=%d", ret);
 	}
+	if (cfg->breaker && zec_breaker_new(cfg->probe_interval_ms, probe, c, &c->breaker)) {
+		zec_client_free(c);
+		return -ENOMEM;
+	}
 	*out = c;
 	return 0;
 
@@ -403,6 +436,10 @@ void zec_client_free(struct zec_client *c)
 {
 	if (!c)
 		return;
+	if (c->breaker) {
+		zec_client_cancel(c);      /* a probe in flight ends at once */
+		zec_breaker_free(c->breaker);
+	}
 	for (size_t i = 0; i < c->pool_n; i++)
 		xfer_free(c->pool[i]);    /* every slot is idle by now */
 	free(c->pool);
@@ -808,7 +845,7 @@ static bool permanent_curl_error(CURLcode rc)
  */
 static int try_once(struct zec_client *c, const char *action, const char *body,
                     unsigned flags, long timeout_ms, cJSON **response, struct zec_result *res,
-                    bool *sent, bool *retryable)
+                    bool *sent, bool *retryable, bool *unreachable)
 {
 	struct curl_slist *headers = NULL;
 	struct body_buf buf = { 0 };
@@ -822,6 +859,7 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 	*response = NULL;
 	*sent = false;
 	*retryable = false;
+	*unreachable = false;
 	reset_try(res);
 	if (atomic_load(&c->cancelled))
 		return result_cancelled(res);
@@ -874,6 +912,8 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 		snprintf(res->message, sizeof(res->message), "%s", curl_easy_strerror(rc));
 		res->err = zec_errno_for_result(res);
 		*retryable = !permanent_curl_error(rc);
+		*unreachable = rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_COULDNT_CONNECT ||
+		               rc == CURLE_COULDNT_RESOLVE_HOST;
 		ret = res->err;
 		goto out;
 	}
@@ -994,21 +1034,47 @@ int zec_http_backoff(struct zec_client *c, int attempt, uint64_t deadline_ms,
 
 /* ---- a call -------------------------------------------------------------- */
 
+/*
+ * A try's timeout: what is left of the call's deadline, or half of it when
+ * another try may follow and the half is still worth sending, so that one
+ * stalled try (a page of a long listing) costs a retry, not the call.  A
+ * call that is never re-sent after an unclear try gets all of it.
+ */
+static long try_timeout(const struct zec_client *c, const struct zec_call *call, int attempt,
+                        int max, uint64_t left)
+{
+	long t = c->request_timeout_ms;
+
+	if ((uint64_t)t > left)
+		t = (long)left;
+	if (attempt < max && !(call->flags & ZEC_CALL_NOT_IDEMPOTENT) &&
+	    (uint64_t)t * 2 > left && left >= 2 * (uint64_t)SPLIT_MIN_MS)
+		t = (long)(left / 2);
+	return t;
+}
+
 int zec_http_call(struct zec_client *c, struct zec_call *call,
                   uint64_t call_started_ms, cJSON **response,
                   struct zec_result *res)
 {
 	uint64_t deadline = zec_call_deadline(c, call->deadline_ms);
 	int max = call->max_attempts > 0 ? call->max_attempts : c->retries;
-	bool sent, retryable;
+	bool sent, retryable, unreachable = false;
+	long timeout = 0;
 	int ret = 0;
 
 	*response = NULL;
 	call->ambiguous = false;
+	if (!zec_breaker_admit(c->breaker, res)) {
+		/* not sent: one line per episode is the breaker's, none per call */
+		res->duration_ms = (double)(zec_clock_now_ms() - call_started_ms);
+		return res->err;
+	}
 	for (int i = 1;; i++) {
 		uint64_t now = zec_clock_now_ms();
-		long timeout, backoff;
+		long backoff;
 
+		unreachable = false;
 		if (atomic_load(&c->cancelled)) {
 			ret = result_cancelled(res);
 			break;
@@ -1025,12 +1091,10 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 			}
 			break;
 		}
-		timeout = c->request_timeout_ms;
-		if ((uint64_t)timeout > deadline - now)
-			timeout = (long)(deadline - now);
+		timeout = try_timeout(c, call, i, max, deadline - now);
 		res->attempts++;
 		ret = try_once(c, call->action, call->body, call->flags, timeout,
-		               response, res, &sent, &retryable);
+		               response, res, &sent, &retryable, &unreachable);
 		if (ret == 0)
 			break;
 		call->ambiguous = failure_ambiguous(res, sent);
@@ -1055,9 +1119,15 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 	res->duration_ms = (double)(zec_clock_now_ms() - call_started_ms);
 	if (c->observe)
 		c->observe(c->observe_arg, res);
-	if (ret)
+	if (ret) {
 		zec_http_log_failure(res);
-	else if (c->log_calls) {
+		/* the last try found no server, or stalled for a fair time (not a
+		 * try cut short by what was left of an operation's deadline):
+		 * the next calls would too */
+		zec_breaker_report(c->breaker, res, unreachable &&
+		                   (res->outcome != ZEC_OUTCOME_TIMEOUT || timeout >= SPLIT_MIN_MS ||
+		                    timeout * 2 >= c->request_timeout_ms));
+	} else if (c->log_calls) {
 		struct res_esc e;
 
 		res_escape(res, &e);
