@@ -34,5 +34,7 @@ bool zec_breaker_admit(struct zec_breaker *b, struct zec_result *res);
  */
 void zec_breaker_report(struct zec_breaker *b, const struct zec_result *res, bool unreachable);
 void zec_breaker_info(struct zec_breaker *b, struct zec_breaker_info *out);
+/* The calling thread's calls go out even when open (true), or not (false). */
+void zec_breaker_bypass(bool on);
 
 #endif /* ZEC_BREAKER_H */

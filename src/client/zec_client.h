@@ -192,6 +192,15 @@ void zec_client_breaker_info(const struct zec_client *c, struct zec_breaker_info
  */
 void zec_client_op_begin(struct zec_client *c, long timeout_ms);
 void zec_client_op_end(struct zec_client *c);
+/*
+ * The confirmation of a change whose answer was lost (the server may have
+ * applied it), which usually comes after the operation's deadline: until
+ * zec_client_confirm_end(), the calling thread's calls have one more
+ * deadline of their own (deadline_ms from now) and go out even while the
+ * circuit breaker is open.  confirm_end puts the operation's deadline back.
+ */
+uint64_t zec_client_confirm_begin(struct zec_client *c);
+void zec_client_confirm_end(struct zec_client *c, uint64_t saved);
 const char *zec_client_endpoint(const struct zec_client *c);
 
 /*

@@ -71,9 +71,8 @@
 #define WALK_THREADS_PER     4            /* walker threads: 4 x parallel in all */
 #define POLL_MS              1000         /* multi poll; woken by cancel */
 #define RESPONSE_MAX         (64u << 20)  /* bytes */
-#define SPLIT_MIN_MS         1000L        /* a try gets half of what is left when
-                                             a retry fits after it, and that half
-                                             is at least this */
+#define RETRY_MIN_MS         1000L        /* the least time kept back for a retry */
+#define RETRY_TYPICAL_X      4            /* a retry is kept this many typical tries */
 
 struct zec_creds {
 	char *key_id;
@@ -112,6 +111,7 @@ struct zec_client {
 	pthread_cond_t wait_cond;
 
 	struct zec_breaker *breaker;     /* NULL: off */
+	atomic_uint_fast64_t typical_us; /* moving average of answered tries (0: none yet) */
 
 	atomic_uint_fast64_t rng;        /* jitter; splitmix64 state */
 	atomic_int name_filter;          /* enum zec_name_filter, learned */
@@ -231,6 +231,22 @@ void zec_client_op_end(struct zec_client *c)
 uint64_t zec_op_deadline(void)
 {
 	return op_deadline;
+}
+
+uint64_t zec_client_confirm_begin(struct zec_client *c)
+{
+	uint64_t was = op_deadline;
+
+	op_deadline = zec_clock_now_ms() + (uint64_t)(c ? c->deadline_ms : DEFAULT_DEADLINE_MS);
+	zec_breaker_bypass(true);
+	return was;
+}
+
+void zec_client_confirm_end(struct zec_client *c, uint64_t saved)
+{
+	(void)c;
+	zec_breaker_bypass(false);
+	op_deadline = saved;
 }
 
 uint64_t zec_call_deadline(const struct zec_client *c, uint64_t own)
@@ -378,6 +394,7 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 		goto fail_free;
 
 	atomic_init(&c->cancelled, false);
+	atomic_init(&c->typical_us, 0);
 	atomic_init(&c->walk_threads, 0);
 	atomic_init(&c->rng, (uint64_t)zec_clock_wall() ^ (uint64_t)(uintptr_t)c ^
 	                     zec_clock_now_ms() << 20);
@@ -1035,22 +1052,41 @@ int zec_http_backoff(struct zec_client *c, int attempt, uint64_t deadline_ms,
 /* ---- a call -------------------------------------------------------------- */
 
 /*
- * A try's timeout: what is left of the call's deadline, or half of it when
- * another try may follow and the half is still worth sending, so that one
- * stalled try (a page of a long listing) costs a retry, not the call.  A
- * call that is never re-sent after an unclear try gets all of it.
+ * A try's timeout: what is left of the call's deadline, less the time kept
+ * back for one retry when another try may follow, so that one stalled try
+ * (a page of a long listing) costs a retry, not the call.  The retry is
+ * kept RETRY_TYPICAL_X typical tries of this client (at least RETRY_MIN_MS)
+ * and never more than half of what is left; with no try answered yet, or a
+ * call never re-sent after an unclear try, the try gets all of it.
  */
-static long try_timeout(const struct zec_client *c, const struct zec_call *call, int attempt,
+static long try_timeout(struct zec_client *c, const struct zec_call *call, int attempt,
                         int max, uint64_t left)
 {
+	uint64_t typical = atomic_load(&c->typical_us) / 1000, keep;
 	long t = c->request_timeout_ms;
 
 	if ((uint64_t)t > left)
 		t = (long)left;
-	if (attempt < max && !(call->flags & ZEC_CALL_NOT_IDEMPOTENT) &&
-	    (uint64_t)t * 2 > left && left >= 2 * (uint64_t)SPLIT_MIN_MS)
-		t = (long)(left / 2);
+	if (attempt >= max || (call->flags & ZEC_CALL_NOT_IDEMPOTENT) || !typical)
+		return t;
+	keep = RETRY_TYPICAL_X * typical;
+	if (keep < RETRY_MIN_MS)
+		keep = RETRY_MIN_MS;
+	if (keep * 2 > left)
+		return t;               /* no room for a retry worth sending */
+	if ((uint64_t)t > left - keep)
+		t = (long)(left - keep);
 	return t;
+}
+
+/* An answered try took us microseconds: the moving average (1/8) moves. */
+static void typical_add(struct zec_client *c, uint64_t us)
+{
+	uint64_t cur = atomic_load(&c->typical_us), next;
+
+	do {
+		next = cur ? cur - cur / 8 + us / 8 : us;
+	} while (!atomic_compare_exchange_weak(&c->typical_us, &cur, next));
 }
 
 int zec_http_call(struct zec_client *c, struct zec_call *call,
@@ -1059,7 +1095,7 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 {
 	uint64_t deadline = zec_call_deadline(c, call->deadline_ms);
 	int max = call->max_attempts > 0 ? call->max_attempts : c->retries;
-	bool sent, retryable, unreachable = false;
+	bool sent, retryable, unreachable = false, fair = false;
 	long timeout = 0;
 	int ret = 0;
 
@@ -1095,6 +1131,12 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 		res->attempts++;
 		ret = try_once(c, call->action, call->body, call->flags, timeout,
 		               response, res, &sent, &retryable, &unreachable);
+		if (ret == 0 || res->outcome == ZEC_OUTCOME_API_ERROR)
+			typical_add(c, (zec_clock_now_ms() - now) * 1000);
+		/* no server, or a stall given a fair time (not a try cut short
+		 * by what was left of an operation's deadline) */
+		fair |= unreachable && (res->outcome != ZEC_OUTCOME_TIMEOUT ||
+		                        timeout >= RETRY_MIN_MS || timeout * 2 >= c->request_timeout_ms);
 		if (ret == 0)
 			break;
 		call->ambiguous = failure_ambiguous(res, sent);
@@ -1121,12 +1163,9 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 		c->observe(c->observe_arg, res);
 	if (ret) {
 		zec_http_log_failure(res);
-		/* the last try found no server, or stalled for a fair time (not a
-		 * try cut short by what was left of an operation's deadline):
-		 * the next calls would too */
-		zec_breaker_report(c->breaker, res, unreachable &&
-		                   (res->outcome != ZEC_OUTCOME_TIMEOUT || timeout >= SPLIT_MIN_MS ||
-		                    timeout * 2 >= c->request_timeout_ms));
+		/* the last try found no server or stalled, and one did for a fair
+		 * time: the next calls would too */
+		zec_breaker_report(c->breaker, res, unreachable && fair);
 	} else if (c->log_calls) {
 		struct res_esc e;
 

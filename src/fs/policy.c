@@ -353,7 +353,7 @@ static void move_free(struct move *m)
  * fresh record nothing is undone (a policy that may hold the disk is never
  * deleted blindly).  Returns the command's result.
  */
-static int settle(struct zecfs *fs, struct move *m, int ret, struct zec_result *res)
+static int settle_fresh(struct zecfs *fs, struct move *m, int ret, struct zec_result *res)
 {
 	const char *disk_ids[1] = { m->d->disk_id };
 	struct zec_result check = { .path = res->path };
@@ -392,6 +392,16 @@ static int settle(struct zecfs *fs, struct move *m, int ret, struct zec_result *
 			drop_made(fs, &l, m->made[i], "its apply was refused");
 	}
 	zec_policy_list_free(&l);
+	return ret;
+}
+
+static int settle(struct zecfs *fs, struct move *m, int ret, struct zec_result *res)
+{
+	/* after the deadline, usually: one more of its own (docs/reliability.md) */
+	uint64_t saved = zec_client_confirm_begin(fs->client);
+
+	ret = settle_fresh(fs, m, ret, res);
+	zec_client_confirm_end(fs->client, saved);
 	return ret;
 }
 

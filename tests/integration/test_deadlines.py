@@ -205,8 +205,8 @@ def test_slow_body_ends_at_the_deadline_with_etimedout(emu, mount, mode):
 
 def test_one_stalled_page_costs_a_retry_not_the_listing(mount):
     """A listing of 10 pages (100 a page), one of which stalls, at timeout=4: the try of
-    that page gets half of what is left, so its retry fits in the deadline
-    and the listing completes."""
+    that page leaves time for a retry (the calls before it set what a typical
+    try takes), so its retry fits in the deadline and the listing completes."""
     s = _strip_none(default_seed())
     s["snapshots"] = [{"snapshotId": "72000000000000%04d" % i, "snapshotName": "p-%04d" % i,
                        "diskId": WEB, "status": "AVAILABLE",
@@ -221,3 +221,24 @@ def test_one_stalled_page_costs_a_retry_not_the_listing(mount):
         assert len(os.listdir(m.p(WEB, "snapshots"))) == 1000
         assert stats(m)["api"]["state"] == "closed"
         m.unmount()
+
+
+# ---- a rename whose answer is lost ------------------------------------------
+
+def test_mv_whose_answers_are_lost_is_confirmed_within_one_more_deadline(emu, mount):
+    """Every ModifySnapshotsAttribute is applied but its answer is lost,
+    each after 1 s, until the timeout=3 deadline has passed: the rename is
+    then confirmed by reading the snapshot back, with one more deadline of
+    its own, and mv succeeds (it did happen), within two deadlines."""
+    m = mount(emu, "timeout=3")
+    snaps = m.p(WEB, "snapshots")
+    os.listdir(snaps)
+    emu.add_fault(action="ModifySnapshotsAttribute", latencyMs=1000, drop="after")
+    took, err = timed(lambda: os.rename(os.path.join(snaps, "nightly-1"),
+                                        os.path.join(snaps, "renamed")))
+    print("mv with lost answers: %.1f s" % took)
+    assert err == 0
+    assert [s["snapshotName"] for s in live(emu, WEB)] == ["renamed"]
+    assert "api change confirmed after its answer was lost" in m.output()
+    assert took < 2 * 3 + 1
+    assert os.listdir(snaps) == ["renamed"]
