@@ -1055,9 +1055,11 @@ int zec_http_backoff(struct zec_client *c, int attempt, uint64_t deadline_ms,
  * A try's timeout: what is left of the call's deadline, less the time kept
  * back for one retry when another try may follow, so that one stalled try
  * (a page of a long listing) costs a retry, not the call.  The retry is
- * kept RETRY_TYPICAL_X typical tries of this client (at least RETRY_MIN_MS)
- * and never more than half of what is left; with no try answered yet, or a
- * call never re-sent after an unclear try, the try gets all of it.
+ * kept RETRY_TYPICAL_X typical tries of this client, a third of what is
+ * left, or RETRY_MIN_MS, whichever is most (what follows the retry, the
+ * rest of a walk, needs time too), and never more than half of what is
+ * left; with no try answered yet, or a call never re-sent after an unclear
+ * try, the try gets all of it.
  */
 static long try_timeout(struct zec_client *c, const struct zec_call *call, int attempt,
                         int max, uint64_t left)
@@ -1070,6 +1072,8 @@ static long try_timeout(struct zec_client *c, const struct zec_call *call, int a
 	if (attempt >= max || (call->flags & ZEC_CALL_NOT_IDEMPOTENT) || !typical)
 		return t;
 	keep = RETRY_TYPICAL_X * typical;
+	if (keep < left / 3)
+		keep = left / 3;
 	if (keep < RETRY_MIN_MS)
 		keep = RETRY_MIN_MS;
 	if (keep * 2 > left)

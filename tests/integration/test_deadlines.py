@@ -204,7 +204,7 @@ def test_slow_body_ends_at_the_deadline_with_etimedout(emu, mount, mode):
 # ---- a stalled page ---------------------------------------------------------
 
 def test_one_stalled_page_costs_a_retry_not_the_listing(mount):
-    """A listing of 10 pages (100 a page), one of which stalls, at timeout=4: the try of
+    """A listing of 10 pages (100 a page), one of which stalls, at timeout=6: the try of
     that page leaves time for a retry (the calls before it set what a typical
     try takes), so its retry fits in the deadline and the listing completes."""
     s = _strip_none(default_seed())
@@ -213,7 +213,7 @@ def test_one_stalled_page_costs_a_retry_not_the_listing(mount):
                        "createTime": "2026-10-01T%02d:%02d:00Z" % (i // 60, i % 60)}
                       for i in range(1000)]
     with Emulator(seed=s) as e:
-        m = mount(e, "timeout=4", "parallel=1")
+        m = mount(e, "timeout=6")
         e.add_fault(action="DescribeSnapshots", stall=True, count=1)
         took, err = timed(lambda: os.listdir(m.p(WEB, "snapshots")))
         print("ls of 10 pages, one stalled: %.1f s" % took)
