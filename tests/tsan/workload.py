@@ -40,6 +40,7 @@ SIGHUPS = int(os.environ.get("TSAN_SIGHUPS", "50"))
 # rename waited in libfuse's path lock); the low-level daemon has no such lock.
 WITH_MV = os.environ.get("TSAN_MV", "1") == "1"
 NAMES = ["latest", "daily", "t-a", "t-b", "t-c", "t-d"]
+SCHEDULES = [b"days=mon hours=2 keep=7", b"days=daily hours=3 keep=forever"]
 DISKS = [WEB, DB]
 
 
@@ -61,7 +62,7 @@ class Worker(threading.Thread):
         name = rng.choice(NAMES)
         kind = rng.choice(["mkdir", "mkdir", "ls-l", "stat", "getfattr", "setfattr",
                            "mv" if WITH_MV else "stat", "rmdir", "rmdir", "ls-root",
-                           "stats"])
+                           "stats", "schedule", "policy-rmdir"])
         if kind == "mkdir":
             os.mkdir(self.snaps(d, name))
         elif kind == "ls-l":
@@ -88,6 +89,26 @@ class Worker(threading.Thread):
             os.rename(self.snaps(d, name), self.snaps(d, rng.choice(NAMES)))
         elif kind == "rmdir":
             os.rmdir(self.snaps(d, name))
+        elif kind == "schedule":
+            # the zone's policy lock, look-up-else-create and moves, from
+            # several threads at once
+            if rng.random() < 0.2:
+                try:
+                    os.removexattr(os.path.join(self.mnt, d), "user.zec.autoSnapshot")
+                except OSError as e:
+                    if e.errno != errno.ENODATA:
+                        raise
+            else:
+                os.setxattr(os.path.join(self.mnt, d), "user.zec.autoSnapshot",
+                            rng.choice(SCHEDULES))
+        elif kind == "policy-rmdir":
+            pols = os.path.join(self.mnt, ".policies")
+            for p in os.listdir(pols)[:1]:
+                try:
+                    os.rmdir(os.path.join(pols, p))
+                except OSError as e:
+                    if e.errno not in (errno.EBUSY, errno.ENOENT):
+                        raise
         elif kind == "ls-root":
             for n in os.listdir(self.mnt) + [os.path.join(".by-name", b)
                                              for b in os.listdir(os.path.join(self.mnt,
