@@ -240,6 +240,13 @@ static const struct zec_policy *oldest_with(const struct zec_policy_list *l,
 	return best;
 }
 
+/* A failure after which the server may or may not have acted. */
+static bool unclear(const struct zec_result *res)
+{
+	return res->outcome == ZEC_OUTCOME_TRANSPORT || res->outcome == ZEC_OUTCOME_TIMEOUT ||
+	       (res->outcome == ZEC_OUTCOME_BAD_RESPONSE && res->http_status >= 500);
+}
+
 static bool code_is(const struct zec_result *res, const char *code)
 {
 	return res->outcome == ZEC_OUTCOME_API_ERROR && strcmp(res->code, code) == 0;
@@ -448,7 +455,12 @@ static int move_disk(struct zecfs *fs, struct move *m, const struct zec_schedule
 			ret = zec_cancel_auto_snapshot_policy(fs->client, cur->policy_id, disk_ids,
 			                                      1, res);
 			/* a policy deleted meanwhile holds the disk no more */
-			if (ret && !code_is(res, "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND"))
+			if (ret && code_is(res, "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND"))
+				ret = 0;
+			/* an answer lost: the next round reads what happened */
+			if (ret && unclear(res) && round + 1 < MOVE_ROUNDS)
+				continue;
+			if (ret)
 				goto fail;
 		}
 		ret = zec_apply_auto_snapshot_policy(fs->client, m->target, disk_ids, 1, res);
