@@ -9,7 +9,9 @@
  *
  * Re-sending rules (issue 5):
  *  - Describe*, ModifySnapshotsAttribute, ModifyDisksAttributes: idempotent,
- *    retried freely.
+ *    retried freely.  A ModifySnapshotsAttribute that still fails after a try
+ *    that may have been applied is confirmed by reading the snapshots back,
+ *    with one more deadline of its own (modify_confirm).
  *  - DeleteSnapshots: retried; INVALID_DISK_SNAPSHOT_NOT_FOUND after a try
  *    that may have been applied means the snapshots are already gone: success.
  *  - CreateSnapshot: never re-sent blindly.  After an ambiguous failure
@@ -1614,11 +1616,63 @@ int zec_snapshot_name_exists(struct zec_client *c, const char *disk_id,
 
 /* ---- ModifySnapshotsAttribute -------------------------------------------- */
 
+/* Does the snapshot's record show the change m asked for? */
+static bool shows_change(const struct zec_snapshot *s, const struct zec_snapshot_modify *m)
+{
+	time_t want, has;
+
+	if (m->snapshot_name && (!s->snapshot_name || strcmp(s->snapshot_name, m->snapshot_name)))
+		return false;
+	if (m->is_permanent && s->retention_time && *s->retention_time)
+		return false;
+	if (m->retention_time && (!s->retention_time ||
+	                          zec_time_parse_api(m->retention_time, &want) ||
+	                          zec_time_parse_api(s->retention_time, &has) || want != has))
+		return false;
+	return true;
+}
+
+/*
+ * A ModifySnapshotsAttribute whose answer was lost (the server may have
+ * applied it) is confirmed by reading the snapshots back: every one showing
+ * the change means it went through.  The confirmation comes after the
+ * operation's deadline has usually passed: it gets one more deadline of
+ * its own (the client's), and goes out even when the circuit breaker is
+ * open.  1: applied, 0: not (or not everywhere), < 0: unknown.
+ */
+static int modify_confirm(struct zec_client *c, const struct zec_snapshot_modify *m,
+                          const char *path)
+{
+	struct zec_snapshot_filter f = { .snapshot_ids = m->snapshot_ids,
+	                                 .n_snapshot_ids = m->n_snapshot_ids };
+	struct zec_result lres = { .path = path };
+	struct zec_snapshot_list list = { 0 };
+	uint64_t saved = zec_client_confirm_begin(c);
+	size_t seen = 0;
+	int ret;
+
+	ret = snapshots_all(c, &f, 0, &list, &lres);
+	zec_client_confirm_end(c, saved);
+	if (ret)
+		return ret;
+	ret = 1;
+	for (size_t i = 0; i < list.count; i++) {
+		if (!id_known(list.items[i].snapshot_id, m->snapshot_ids, m->n_snapshot_ids))
+			continue;       /* not asked for: the filter was ignored */
+		seen++;
+		if (!shows_change(&list.items[i], m))
+			ret = 0;
+	}
+	zec_snapshot_list_free(&list);
+	return seen == m->n_snapshot_ids ? ret : 0;
+}
+
 int zec_modify_snapshots_attribute(struct zec_client *c,
                                    const struct zec_snapshot_modify *m,
                                    struct zec_result *res)
 {
 	struct zec_result local = { 0 };
+	struct zec_call call = { 0 };
 	uint64_t t0 = zec_clock_now_ms();
 	cJSON *response = NULL;
 	char *body = NULL;
@@ -1635,7 +1689,17 @@ int zec_modify_snapshots_attribute(struct zec_client *c,
 		return bad_argument(res, "ModifySnapshotsAttribute: retention and permanent");
 	ret = zec_build_modify_snapshots(m, &body);
 	ret = send_call(c, "ModifySnapshotsAttribute", body, ret, 0, 0, t0,
-	                &response, NULL, res);
+	                &response, &call, res);
+	if (ret && call.ambiguous_seen && modify_confirm(c, m, res->path) == 1) {
+		zlog_warn("api change confirmed after its answer was lost "
+		          "action=ModifySnapshotsAttribute path=%s code=%s attempt=%d",
+		          ZLOG_ESC(res->path), ZLOG_ESC(res->code), res->attempts);
+		res->outcome = ZEC_OUTCOME_OK;
+		res->code[0] = '\0';
+		res->message[0] = '\0';
+		res->err = 0;
+		ret = 0;
+	}
 	cJSON_Delete(response);
 	free(body);
 	return ret;

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct zec_client;
 struct zec_result;
@@ -34,6 +35,11 @@ struct zec_client_config {
 	 * calling thread, with its final result; may be NULL. */
 	void (*observe)(void *arg, const struct zec_result *res);
 	void *observe_arg;
+	/* A call that timed out or could not connect opens a circuit breaker:
+	 * calls then fail at once until a probe (DescribeDisks, one record)
+	 * sent every probe_interval_ms (0: 1000) gets an answer. */
+	int breaker;
+	long probe_interval_ms;
 };
 
 enum zec_outcome {
@@ -179,6 +185,17 @@ void zec_client_cancel(struct zec_client *c);
  */
 long long zec_client_server_now(struct zec_client *c);
 
+/* The circuit breaker's state, for .zecfs/stats. */
+struct zec_breaker_info {
+	bool enabled;
+	bool open;                       /* calls fail at once */
+	uint64_t open_ms;                /* open this long */
+	char reason[80];                 /* the code of the failure that opened it */
+	unsigned long long trips, fast_failed, probes;
+};
+
+void zec_client_breaker_info(const struct zec_client *c, struct zec_breaker_info *out);
+
 /*
  * Operation deadline (issue 13 item 4).  zec_client_op_begin() sets, for
  * the calling thread, a deadline of now + timeout_ms (timeout_ms <= 0: the
@@ -197,6 +214,15 @@ long long zec_client_server_now(struct zec_client *c);
  */
 void zec_client_op_begin(struct zec_client *c, long timeout_ms);
 void zec_client_op_end(struct zec_client *c);
+/*
+ * The confirmation of a change whose answer was lost (the server may have
+ * applied it), which usually comes after the operation's deadline: until
+ * zec_client_confirm_end(), the calling thread's calls have one more
+ * deadline of their own (deadline_ms from now) and go out even while the
+ * circuit breaker is open.  confirm_end puts the operation's deadline back.
+ */
+uint64_t zec_client_confirm_begin(struct zec_client *c);
+void zec_client_confirm_end(struct zec_client *c, uint64_t saved);
 const char *zec_client_endpoint(const struct zec_client *c);
 
 /*

@@ -43,6 +43,7 @@
 
 #include <curl/curl.h>
 
+#include "zec_breaker.h"
 #include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
@@ -70,6 +71,8 @@
 #define WALK_THREADS_PER     4            /* walker threads: 4 x parallel in all */
 #define POLL_MS              1000         /* multi poll; woken by cancel */
 #define RESPONSE_MAX         (64u << 20)  /* bytes */
+#define RETRY_MIN_MS         1000L        /* the least time kept back for a retry */
+#define RETRY_TYPICAL_X      4            /* a retry is kept this many typical tries */
 
 struct zec_creds {
 	char *key_id;
@@ -106,6 +109,9 @@ struct zec_client {
 	atomic_bool cancelled;
 	pthread_mutex_t wait_lock;       /* backoff sleeps, woken by cancel */
 	pthread_cond_t wait_cond;
+
+	struct zec_breaker *breaker;     /* NULL: off */
+	atomic_uint_fast64_t typical_us; /* moving average of answered tries (0: none yet) */
 
 	atomic_uint_fast64_t rng;        /* jitter; splitmix64 state */
 	atomic_int name_filter;          /* enum zec_name_filter, learned */
@@ -229,6 +235,22 @@ uint64_t zec_op_deadline(void)
 	return op_deadline;
 }
 
+uint64_t zec_client_confirm_begin(struct zec_client *c)
+{
+	uint64_t was = op_deadline;
+
+	op_deadline = zec_clock_now_ms() + (uint64_t)(c ? c->deadline_ms : DEFAULT_DEADLINE_MS);
+	zec_breaker_bypass(true);
+	return was;
+}
+
+void zec_client_confirm_end(struct zec_client *c, uint64_t saved)
+{
+	(void)c;
+	zec_breaker_bypass(false);
+	op_deadline = saved;
+}
+
 uint64_t zec_call_deadline(const struct zec_client *c, uint64_t own)
 {
 	uint64_t d = own ? own : zec_clock_now_ms() + (uint64_t)c->deadline_ms;
@@ -296,6 +318,29 @@ static bool loopback_host(const char *host)
 	       strcmp(host, "localhost") == 0 || strncmp(host, "localhost:", 10) == 0;
 }
 
+/*
+ * The breaker's probe: the cheapest call there is.  Any answer from the
+ * server, an error envelope included, means calls get through again.
+ */
+static int probe(void *arg)
+{
+	struct zec_client *c = arg;
+	struct zec_result res = { .path = "probe" };
+	struct zec_disk_list l = { 0 };
+	int ret = zec_describe_disks(c, NULL, 1, 1, &l, &res);
+
+	zec_disk_list_free(&l);
+	if (ret && (res.outcome == ZEC_OUTCOME_TIMEOUT || res.outcome == ZEC_OUTCOME_TRANSPORT ||
+	            res.err == -ESHUTDOWN))
+		return ret;
+	return 0;
+}
+
+void zec_client_breaker_info(const struct zec_client *c, struct zec_breaker_info *out)
+{
+	zec_breaker_info(c ? c->breaker : NULL, out);
+}
+
 int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 {
 	struct zec_client *c = NULL;
@@ -351,6 +396,7 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 		goto fail_free;
 
 	atomic_init(&c->cancelled, false);
+	atomic_init(&c->typical_us, 0);
 	atomic_init(&c->walk_threads, 0);
 	atomic_init(&c->rng, (uint64_t)zec_clock_wall() ^ (uint64_t)(uintptr_t)c ^
 	                     zec_clock_now_ms() << 20);
@@ -379,6 +425,10 @@ int zec_client_new(const struct zec_client_config *cfg, struct zec_client **out)
 			zlog_debug("shared ca store unavailable, curl loads the ca per connection "
 			           "error=%d", ret);
 	}
+	if (cfg->breaker && zec_breaker_new(cfg->probe_interval_ms, probe, c, &c->breaker)) {
+		zec_client_free(c);
+		return -ENOMEM;
+	}
 	*out = c;
 	return 0;
 
@@ -405,6 +455,10 @@ void zec_client_free(struct zec_client *c)
 {
 	if (!c)
 		return;
+	if (c->breaker) {
+		zec_client_cancel(c);      /* a probe in flight ends at once */
+		zec_breaker_free(c->breaker);
+	}
 	for (size_t i = 0; i < c->pool_n; i++)
 		xfer_free(c->pool[i]);    /* every slot is idle by now */
 	free(c->pool);
@@ -842,7 +896,7 @@ static bool permanent_curl_error(CURLcode rc)
  */
 static int try_once(struct zec_client *c, const char *action, const char *body,
                     unsigned flags, long timeout_ms, cJSON **response, struct zec_result *res,
-                    bool *sent, bool *retryable)
+                    bool *sent, bool *retryable, bool *unreachable)
 {
 	struct curl_slist *headers = NULL;
 	struct body_buf buf = { 0 };
@@ -856,6 +910,7 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 	*response = NULL;
 	*sent = false;
 	*retryable = false;
+	*unreachable = false;
 	reset_try(res);
 	if (atomic_load(&c->cancelled))
 		return result_cancelled(res);
@@ -908,6 +963,8 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 		snprintf(res->message, sizeof(res->message), "%s", curl_easy_strerror(rc));
 		res->err = zec_errno_for_result(res);
 		*retryable = !permanent_curl_error(rc);
+		*unreachable = rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_COULDNT_CONNECT ||
+		               rc == CURLE_COULDNT_RESOLVE_HOST;
 		ret = res->err;
 		goto out;
 	}
@@ -1029,21 +1086,70 @@ int zec_http_backoff(struct zec_client *c, int attempt, uint64_t deadline_ms,
 
 /* ---- a call -------------------------------------------------------------- */
 
+/*
+ * A try's timeout: what is left of the call's deadline, less the time kept
+ * back for one retry when another try may follow, so that one stalled try
+ * (a page of a long listing) costs a retry, not the call.  The retry is
+ * kept RETRY_TYPICAL_X typical tries of this client, a third of what is
+ * left, or RETRY_MIN_MS, whichever is most (what follows the retry, the
+ * rest of a walk, needs time too), and never more than half of what is
+ * left; with no try answered yet, or a call never re-sent after an unclear
+ * try, the try gets all of it.
+ */
+static long try_timeout(struct zec_client *c, const struct zec_call *call, int attempt,
+                        int max, uint64_t left)
+{
+	uint64_t typical = atomic_load(&c->typical_us) / 1000, keep;
+	long t = c->request_timeout_ms;
+
+	if ((uint64_t)t > left)
+		t = (long)left;
+	if (attempt >= max || (call->flags & ZEC_CALL_NOT_IDEMPOTENT) || !typical)
+		return t;
+	keep = RETRY_TYPICAL_X * typical;
+	if (keep < left / 3)
+		keep = left / 3;
+	if (keep < RETRY_MIN_MS)
+		keep = RETRY_MIN_MS;
+	if (keep * 2 > left)
+		return t;               /* no room for a retry worth sending */
+	if ((uint64_t)t > left - keep)
+		t = (long)(left - keep);
+	return t;
+}
+
+/* An answered try took us microseconds: the moving average (1/8) moves. */
+static void typical_add(struct zec_client *c, uint64_t us)
+{
+	uint64_t cur = atomic_load(&c->typical_us), next;
+
+	do {
+		next = cur ? cur - cur / 8 + us / 8 : us;
+	} while (!atomic_compare_exchange_weak(&c->typical_us, &cur, next));
+}
+
 int zec_http_call(struct zec_client *c, struct zec_call *call,
                   uint64_t call_started_ms, cJSON **response,
                   struct zec_result *res)
 {
 	uint64_t deadline = zec_call_deadline(c, call->deadline_ms);
 	int max = call->max_attempts > 0 ? call->max_attempts : c->retries;
-	bool sent, retryable;
+	bool sent, retryable, unreachable = false, fair = false;
+	long timeout = 0;
 	int ret = 0;
 
 	*response = NULL;
 	call->ambiguous = false;
+	if (!zec_breaker_admit(c->breaker, res)) {
+		/* not sent: one line per episode is the breaker's, none per call */
+		res->duration_ms = (double)(zec_clock_now_ms() - call_started_ms);
+		return res->err;
+	}
 	for (int i = 1;; i++) {
 		uint64_t now = zec_clock_now_ms();
-		long timeout, backoff;
+		long backoff;
 
+		unreachable = false;
 		if (atomic_load(&c->cancelled)) {
 			ret = result_cancelled(res);
 			break;
@@ -1060,12 +1166,16 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 			}
 			break;
 		}
-		timeout = c->request_timeout_ms;
-		if ((uint64_t)timeout > deadline - now)
-			timeout = (long)(deadline - now);
+		timeout = try_timeout(c, call, i, max, deadline - now);
 		res->attempts++;
 		ret = try_once(c, call->action, call->body, call->flags, timeout,
-		               response, res, &sent, &retryable);
+		               response, res, &sent, &retryable, &unreachable);
+		if (ret == 0 || res->outcome == ZEC_OUTCOME_API_ERROR)
+			typical_add(c, (zec_clock_now_ms() - now) * 1000);
+		/* no server, or a stall given a fair time (not a try cut short
+		 * by what was left of an operation's deadline) */
+		fair |= unreachable && (res->outcome != ZEC_OUTCOME_TIMEOUT ||
+		                        timeout >= RETRY_MIN_MS || timeout * 2 >= c->request_timeout_ms);
 		if (ret == 0)
 			break;
 		call->ambiguous = failure_ambiguous(res, sent);
@@ -1090,9 +1200,12 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 	res->duration_ms = (double)(zec_clock_now_ms() - call_started_ms);
 	if (c->observe)
 		c->observe(c->observe_arg, res);
-	if (ret)
+	if (ret) {
 		zec_http_log_failure(res);
-	else if (c->log_calls) {
+		/* the last try found no server or stalled, and one did for a fair
+		 * time: the next calls would too */
+		zec_breaker_report(c->breaker, res, unreachable && fair);
+	} else if (c->log_calls) {
 		struct res_esc e;
 
 		res_escape(res, &e);

@@ -161,11 +161,13 @@ static int list_json(struct zecfs_snaplist *l, char **text, size_t *len)
 static char *stats_text(struct zecfs *fs)
 {
 	struct zecfs_cache_counters cc;
+	struct zec_breaker_info bi;
 	char *json, *full = NULL, *text = NULL;
 	cJSON *o = NULL;
 
 	zecfs_cache_counters(fs->cache, &cc);
-	json = zecfs_stats_json(fs->stats, &cc);
+	zec_client_breaker_info(fs->client, &bi);
+	json = zecfs_stats_json(fs->stats, &cc, &bi);
 	if (json)
 		o = cJSON_Parse(json);
 	if (o && cJSON_AddNumberToObject(o, "inodes", (double)zecfs_inodes_count(fs->inodes)))

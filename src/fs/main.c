@@ -290,6 +290,7 @@ int main(int argc, char *argv[])
 	ccfg.retries = fs.cfg.retries;
 	ccfg.log_calls = opts.debug || level >= ZEC_LOG_DEBUG;
 	ccfg.parallel = fs.cfg.parallel;
+	ccfg.breaker = 1;
 	if (zecfs_stats_new(endpoint, &fs.stats))
 		goto out;
 	ccfg.observe = zecfs_stats_observe;

@@ -359,15 +359,90 @@ out:
 	return ret;
 }
 
-/* Deletes the policy c names, once the server confirmed it is that one and unused. */
+/* The zone's disks and the policy each is on, as the server has them now. */
+static int zone_disks(struct zecfs *fs, const char *zone, struct zec_disk_list *l,
+                      struct zec_result *res)
+{
+	struct zec_disk_filter f = { .zone_id = zone, .snapshot_ability = -1 };
+
+	zec_disk_list_free(l);
+	return zec_describe_disks_all(fs->client, &f, l, res);
+}
+
+static const char *policy_of(const struct zec_disk_list *l, const char *disk_id)
+{
+	for (size_t i = 0; i < l->count; i++) {
+		if (l->items[i].disk_id && strcmp(l->items[i].disk_id, disk_id) == 0)
+			return l->items[i].auto_snapshot_policy_id;
+	}
+	return NULL;
+}
+
+/*
+ * After the delete: another host may have put a disk on the policy between
+ * the in-use check and the delete (no lock covers hosts), and the delete
+ * took it off without a word.  A disk that was on a policy just before the
+ * check and is on none now may have been moved onto it; a disk that still
+ * names the policy was certainly on it.  Either is logged loudly: nothing
+ * can tell which schedule that disk should have now (docs/reliability.md).
+ */
+static int recheck_deleted(struct zecfs *fs, const char *path, const char *policy_id,
+                            const char *zone, const struct zec_disk_list *before)
+{
+	struct zec_result res = { .path = path };
+	struct zec_disk_list after = { 0 };
+	int lost = 0;
+
+	if (zone_disks(fs, zone, &after, &res)) {
+		zlog_warn("policy deleted, its disks not checked again path=%s policy_id=%s code=%s",
+		          ZLOG_ESC(path), ZLOG_ESC(policy_id), ZLOG_ESC(res.code));
+		return 0;
+	}
+	for (size_t i = 0; i < after.count; i++) {
+		const struct zec_disk *d = &after.items[i];
+		const char *was = d->disk_id ? policy_of(before, d->disk_id) : NULL;
+		const char *now = d->auto_snapshot_policy_id;
+
+		if (now && *now && strcmp(now, policy_id) == 0) {
+			zlog_error("disk on a deleted policy path=%s policy_id=%s disk_id=%s "
+			           "reason=\"put on it by another client during the delete: "
+			           "set its user.zec.autoSnapshot again\"", ZLOG_ESC(path),
+			           ZLOG_ESC(policy_id), ZLOG_ESC(d->disk_id));
+			lost++;
+		} else if (was && *was && (!now || !*now)) {
+			zlog_error("disk may have lost its schedule path=%s policy_id=%s disk_id=%s "
+			           "was_on=%s reason=\"it left its policy while this one was "
+			           "deleted: check its user.zec.autoSnapshot\"", ZLOG_ESC(path),
+			           ZLOG_ESC(policy_id), ZLOG_ESC(d->disk_id), ZLOG_ESC(was));
+			lost++;
+		}
+	}
+	zec_disk_list_free(&after);
+	return lost;
+}
+
+/*
+ * Deletes the policy c names, once the server confirmed it is that one
+ * (disks_on) and unused.  Within this daemon the zone's policy lock keeps
+ * a setfattr from putting a disk on the policy between the check and the
+ * delete; across hosts the delete is checked afterwards (recheck_deleted).
+ */
 static int delete_confirmed(struct zecfs *fs, const struct zecfs_node *c, const char *path,
                             struct zec_result *res)
 {
 	const char *ids[1] = { c->pol->p.policy_id };
+	const char *zone = c->pol->p.zone_id;
+	struct zec_disk_list before = { 0 };
+	struct zecfs_zone_lock *zl;
 	long long disks = 0;
 	int ret;
 
-	ret = disks_on(fs, c->pol, &disks, res);
+	zl = zecfs_zone_lock(zone);
+	if (!zl)
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, path);
+	ret = zone_disks(fs, zone, &before, res);
+	if (!ret)
+		ret = disks_on(fs, c->pol, &disks, res);
 	if (ret == -ENOENT || ret == -ESTALE) {
 		/* gone: drop it; renamed: its name may be another policy's now */
 		if (ret == -ENOENT)
@@ -376,28 +451,35 @@ static int delete_confirmed(struct zecfs *fs, const struct zecfs_node *c, const 
 			zecfs_cache_slot_forget(fs->cache, fs->policies);
 		zecfs_inval_entry(fs->inval, ZECFS_INO_POLICIES, c->pol->name);
 		zecfs_inval_inode(fs->inval, ZECFS_INO_POLICIES);
-		return ret;
+		goto out;
 	}
 	if (ret)
-		return ret;
+		goto out;
 	if (disks > 0) {
 		zlog_warn("rmdir refused path=%s policy_id=%s disks=%lld reason=\"disks are on the policy\"",
 		          ZLOG_ESC(path), ZLOG_ESC(ids[0]), disks);
 		if (disks != (long long)c->pol->p.disk_ids.count)
 			zecfs_cache_slot_forget(fs->cache, fs->policies);
-		return zec_result_local(res, ZECFS_POLICY_IN_USE, path);
+		ret = zec_result_local(res, ZECFS_POLICY_IN_USE, path);
+		goto out;
 	}
 	ret = zec_delete_auto_snapshot_policies(fs->client, ids, 1, res);
 	if (ret && ret != -ENOENT) {
 		zecfs_cache_slot_forget(fs->cache, fs->policies);
-		return ret;
+		goto out;
 	}
-	if (!ret)
+	if (!ret) {
 		zlog_info("policy deleted path=%s policy_id=%s request_id=%s",
 		          ZLOG_ESC(path), ZLOG_ESC(ids[0]), ZLOG_ESC(res->request_id));
+		if (recheck_deleted(fs, path, ids[0], zone, &before))
+			zecfs_cache_forget_disks(fs->cache);   /* their policy changed */
+	}
 	forget_policy(fs, ids[0]);
 	zecfs_inval_entry(fs->inval, ZECFS_INO_POLICIES, c->pol->name);
 	zecfs_inval_inode(fs->inval, ZECFS_INO_POLICIES);
+out:
+	zecfs_zone_unlock(zl);
+	zec_disk_list_free(&before);
 	return ret;
 }
 

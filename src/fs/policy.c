@@ -3,9 +3,11 @@
  *
  *   MNT/<diskId>  user.zec.autoSnapshot          "days=mon,wed,fri hours=2 keep=14"
  *                 (read: the disk's policy; write: put the disk on a policy
- *                 with exactly that schedule, an existing one of the disk's
- *                 zone when one matches, else a new one; a disk on another
- *                 policy is moved: cancel, then apply; remove: cancel)
+ *                 with exactly that schedule, the oldest of the disk's zone
+ *                 when one matches, else a new one; a disk on another
+ *                 policy is moved: cancel, then apply; remove: cancel.
+ *                 Writes read the server's fresh record first and hold
+ *                 the zone's policy lock.)
  *   MNT/<diskId>  user.zec.autoSnapshotPolicyId  read-only
  *   MNT/<diskId>/snapshots/<name>  user.zec.restoreTo = <newDiskName>
  *                 CreateDisks from the snapshot (same zone, category and
@@ -20,6 +22,7 @@
 #include "zecfs.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,7 @@
 #include "zec_log.h"
 #include "zec_policy.h"
 #include "zec_schedule.h"
+#include "zec_time.h"
 
 /* The schedule of a policy, as user.zec.autoSnapshot shows it. */
 static struct zec_schedule schedule_of(const struct zec_policy *p)
@@ -91,31 +95,211 @@ static void disk_on_policy(struct zecfs *fs, const struct zec_disk *d, const cha
 	zec_disk_clear(&copy);
 }
 
-/* A policy of the zone with exactly that schedule, or a new one. */
-static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct zec_schedule *s,
-                      char **policy_id, bool *created, struct zec_result *res)
+/* ---- one zone at a time ------------------------------------------------ */
+
+/*
+ * "Look the schedule up, else create a policy for it" and "no disk is on
+ * this policy, delete it" are both a read then a write on the server: two
+ * threads of this daemon doing them in one zone at once would make two
+ * policies for one schedule, or delete a policy a disk was just put on.
+ * So each holds its zone's lock from the read to the last write.  The
+ * lock is held across API calls on purpose (the calls are what it orders);
+ * only requests on policies of the same zone wait for it.
+ */
+struct zecfs_zone_lock {
+	char *zone;
+	int users;
+	pthread_mutex_t mutex;
+	struct zecfs_zone_lock *next;
+};
+
+static pthread_mutex_t zones_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct zecfs_zone_lock *zones;
+
+struct zecfs_zone_lock *zecfs_zone_lock(const char *zone)
 {
-	const char *zones[1] = { d->zone_id };
-	struct zec_policy_filter f = { .zone_ids = zones, .n_zone_ids = d->zone_id ? 1 : 0 };
-	struct zec_policy_list l = { 0 };
+	struct zecfs_zone_lock *z;
+
+	if (!zone)
+		zone = "";
+	pthread_mutex_lock(&zones_mutex);
+	for (z = zones; z && strcmp(z->zone, zone) != 0; z = z->next)
+		;
+	if (!z && (z = calloc(1, sizeof(*z)))) {
+		if (!(z->zone = strdup(zone))) {
+			free(z);
+			z = NULL;
+		} else {
+			pthread_mutex_init(&z->mutex, NULL);
+			z->next = zones;
+			zones = z;
+		}
+	}
+	if (z)
+		z->users++;
+	pthread_mutex_unlock(&zones_mutex);
+	if (z)
+		pthread_mutex_lock(&z->mutex);
+	return z;
+}
+
+void zecfs_zone_unlock(struct zecfs_zone_lock *z)
+{
+	struct zecfs_zone_lock **pp;
+
+	if (!z)
+		return;
+	pthread_mutex_unlock(&z->mutex);
+	pthread_mutex_lock(&zones_mutex);
+	if (--z->users == 0) {
+		for (pp = &zones; *pp != z; pp = &(*pp)->next)
+			;
+		*pp = z->next;
+		pthread_mutex_destroy(&z->mutex);
+		free(z->zone);
+		free(z);
+	}
+	pthread_mutex_unlock(&zones_mutex);
+}
+
+/* ---- the zone's policies, as the server has them now ------------------- */
+
+static int zone_policies(struct zecfs *fs, const char *zone, struct zec_policy_list *l,
+                         struct zec_result *res)
+{
+	const char *zones1[1] = { zone };
+	struct zec_policy_filter f = { .zone_ids = zones1, .n_zone_ids = zone ? 1 : 0 };
+
+	zec_policy_list_free(l);
+	return zec_describe_auto_snapshot_policies_all(fs->client, &f, l, res);
+}
+
+static const struct zec_policy *by_id(const struct zec_policy_list *l, const char *id)
+{
+	for (size_t i = 0; id && i < l->count; i++) {
+		if (l->items[i].policy_id && strcmp(l->items[i].policy_id, id) == 0)
+			return &l->items[i];
+	}
+	return NULL;
+}
+
+static bool holds(const struct zec_policy *p, const char *disk_id)
+{
+	for (size_t i = 0; i < p->disk_ids.count; i++) {
+		if (strcmp(p->disk_ids.v[i], disk_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The policy whose diskIdSet holds the disk (a disk is on at most one). */
+static const struct zec_policy *policy_holding(const struct zec_policy_list *l,
+                                               const char *disk_id)
+{
+	for (size_t i = 0; i < l->count; i++) {
+		if (l->items[i].policy_id && holds(&l->items[i], disk_id))
+			return &l->items[i];
+	}
+	return NULL;
+}
+
+static bool in_use(const struct zec_policy *p)
+{
+	return p->disk_num > 0 || p->disk_ids.count > 0;
+}
+
+static time_t created_at(const struct zec_policy *p)
+{
+	time_t t = 0;
+
+	if (!p->create_time || zec_time_parse_api(p->create_time, &t))
+		t = 0;
+	return t;
+}
+
+/*
+ * The oldest policy with exactly that schedule.  Every host picks the same
+ * one (createTime, then the id), so hosts that each made a policy for the
+ * schedule at once all end on the first one made.
+ */
+static const struct zec_policy *oldest_with(const struct zec_policy_list *l,
+                                            const struct zec_schedule *s)
+{
+	const struct zec_policy *best = NULL;
+
+	for (size_t i = 0; i < l->count; i++) {
+		const struct zec_policy *p = &l->items[i];
+		struct zec_schedule has = schedule_of(p);
+
+		if (!p->policy_id || has.days != s->days || has.hours != s->hours ||
+		    has.keep != s->keep)
+			continue;
+		if (!best || zecfs_age_cmp(created_at(p), p->policy_id, created_at(best),
+		                           best->policy_id) < 0)
+			best = p;
+	}
+	return best;
+}
+
+/* A failure after which the server may or may not have acted. */
+static bool unclear(const struct zec_result *res)
+{
+	return res->outcome == ZEC_OUTCOME_TRANSPORT || res->outcome == ZEC_OUTCOME_TIMEOUT ||
+	       (res->outcome == ZEC_OUTCOME_BAD_RESPONSE && res->http_status >= 500);
+}
+
+static bool code_is(const struct zec_result *res, const char *code)
+{
+	return res->outcome == ZEC_OUTCOME_API_ERROR && strcmp(res->code, code) == 0;
+}
+
+/* Deletes a policy this command made, when the server shows it unused. */
+static void drop_made(struct zecfs *fs, const struct zec_policy_list *fresh, const char *id,
+                      const char *why)
+{
+	const struct zec_policy *p = by_id(fresh, id);
+	const char *ids[1] = { id };
+	struct zec_result del = { .path = "autoSnapshot" };
+
+	if (!p)
+		return;                 /* gone already */
+	if (in_use(p)) {
+		zlog_warn("policy kept, a disk is on it policy_id=%s reason=\"%s\"", ZLOG_ESC(id),
+		          why);
+		return;
+	}
+	if (zec_delete_auto_snapshot_policies(fs->client, ids, 1, &del))
+		zlog_warn("policy left unused policy_id=%s reason=\"%s\" code=%s", ZLOG_ESC(id),
+		          why, ZLOG_ESC(del.code));
+	else
+		zlog_info("policy deleted, %s policy_id=%s request_id=%s", why, ZLOG_ESC(id),
+		          ZLOG_ESC(del.request_id));
+}
+
+/*
+ * A policy of the zone for that schedule: the oldest that has it, else a
+ * new one.  Another host may have made one for the same schedule at the
+ * same time (no lock covers hosts): after a create the zone is listed
+ * again, and when an older policy has the schedule the new one is deleted
+ * while still unused and the older one is taken.  *made: the id of a
+ * policy this call created and kept (NULL otherwise).
+ */
+static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct zec_schedule *s,
+                      struct zec_policy_list *l, char **policy_id, char **made,
+                      struct zec_result *res)
+{
+	const struct zec_policy *has = oldest_with(l, s);
 	struct zec_policy_spec spec = { 0 };
+	struct zec_result again = { .path = res->path };
+	char *id = NULL;
 	char name[64];
 	int ret;
 
 	*policy_id = NULL;
-	*created = false;
-	ret = zec_describe_auto_snapshot_policies_all(fs->client, &f, &l, res);
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < l.count; i++) {
-		struct zec_schedule has = schedule_of(&l.items[i]);
-
-		if (has.days == s->days && has.hours == s->hours && has.keep == s->keep &&
-		    l.items[i].policy_id) {
-			*policy_id = strdup(l.items[i].policy_id);
-			ret = *policy_id ? 0 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
-			goto out;
-		}
+	*made = NULL;
+	if (has) {
+		*policy_id = strdup(has->policy_id);
+		return *policy_id ? 0 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
 	}
 	/* our choice of name (docs/design.md): the schedule, readably */
 	if (zec_schedule_policy_name(s, name, sizeof(name)))
@@ -125,87 +309,212 @@ static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct z
 	spec.week_days = s->days;
 	spec.hours = s->hours;
 	spec.retention_days = s->keep;
-	ret = zec_create_auto_snapshot_policy(fs->client, &spec, policy_id, res);
-	*created = ret == 0;
-	if (!ret)
-		zlog_info("policy created policy_id=%s name=%s zone_id=%s request_id=%s",
-		          ZLOG_ESC(*policy_id), ZLOG_ESC(name), ZLOG_ESC(d->zone_id),
-		          ZLOG_ESC(res->request_id));
-out:
+	ret = zec_create_auto_snapshot_policy(fs->client, &spec, &id, res);
+	if (ret)
+		return ret;
+	zlog_info("policy created policy_id=%s name=%s zone_id=%s request_id=%s",
+	          ZLOG_ESC(id), ZLOG_ESC(name), ZLOG_ESC(d->zone_id), ZLOG_ESC(res->request_id));
+	if (zone_policies(fs, d->zone_id, l, &again) == 0 && (has = oldest_with(l, s)) &&
+	    strcmp(has->policy_id, id) != 0) {
+		zlog_info("policy for the schedule made twice, the older kept policy_id=%s "
+		          "made=%s zone_id=%s", ZLOG_ESC(has->policy_id), ZLOG_ESC(id),
+		          ZLOG_ESC(d->zone_id));
+		*policy_id = strdup(has->policy_id);
+		drop_made(fs, l, id, "an older policy has its schedule");
+		free(id);
+		return *policy_id ? 0 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+	}
+	*policy_id = id;
+	*made = strdup(id);
+	return *made ? 0 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+}
+
+/* ---- a disk onto a schedule -------------------------------------------- */
+
+/* How often a move starts again when another client changed what it read. */
+#define MOVE_ROUNDS 4
+
+struct move {
+	const struct zec_disk *d;
+	char *before;           /* the policy the disk was on when the command began */
+	char *target;           /* the policy of the last apply */
+	char *made[MOVE_ROUNDS];  /* policies this command created */
+	int n_made;
+	bool known;             /* before was read from the server */
+	bool touched;           /* a cancel or an apply was sent */
+};
+
+static void move_free(struct move *m)
+{
+	free(m->before);
+	free(m->target);
+	for (int i = 0; i < m->n_made; i++)
+		free(m->made[i]);
+}
+
+/*
+ * A change that failed, or whose outcome is unknown (an answer lost after
+ * the server acted): the server's fresh record decides what happened, and
+ * only that is undone.  The disk on the target after all: the command
+ * succeeded.  The disk on no policy though it had one before: put back on
+ * it.  A policy this command made and left unused: deleted.  Without a
+ * fresh record nothing is undone (a policy that may hold the disk is never
+ * deleted blindly).  Returns the command's result.
+ */
+static int settle_fresh(struct zecfs *fs, struct move *m, int ret, struct zec_result *res)
+{
+	const char *disk_ids[1] = { m->d->disk_id };
+	struct zec_result check = { .path = res->path };
+	struct zec_policy_list l = { 0 };
+	const struct zec_policy *now;
+
+	if (zone_policies(fs, m->d->zone_id, &l, &check)) {
+		zlog_warn("disk's schedule unknown after a failed change path=%s disk_id=%s "
+		          "policy_id=%s code=%s check_code=%s", ZLOG_ESC(res->path),
+		          ZLOG_ESC(m->d->disk_id), ZLOG_ESC(m->target), ZLOG_ESC(res->code),
+		          ZLOG_ESC(check.code));
+		return ret;
+	}
+	now = policy_holding(&l, m->d->disk_id);
+	if (now && m->target && strcmp(now->policy_id, m->target) == 0) {
+		zlog_warn("api change confirmed after its answer was lost action=%s path=%s "
+		          "disk_id=%s policy_id=%s code=%s", ZLOG_ESC(res->action),
+		          ZLOG_ESC(res->path), ZLOG_ESC(m->d->disk_id), ZLOG_ESC(m->target),
+		          ZLOG_ESC(res->code));
+		ret = 0;
+	} else if (!now && m->known && m->before) {
+		struct zec_result undo = { .path = res->path };
+
+		if (zec_apply_auto_snapshot_policy(fs->client, m->before, disk_ids, 1, &undo))
+			zlog_error("disk left on no schedule after a failed move path=%s disk_id=%s "
+			           "policy_id=%s code=%s", ZLOG_ESC(res->path),
+			           ZLOG_ESC(m->d->disk_id), ZLOG_ESC(m->before), ZLOG_ESC(undo.code));
+		else
+			zlog_info("disk put back on its schedule after a failed move path=%s "
+			          "disk_id=%s policy_id=%s request_id=%s", ZLOG_ESC(res->path),
+			          ZLOG_ESC(m->d->disk_id), ZLOG_ESC(m->before),
+			          ZLOG_ESC(undo.request_id));
+	}
+	for (int i = 0; i < m->n_made; i++) {
+		if (!now || strcmp(now->policy_id, m->made[i]) != 0)
+			drop_made(fs, &l, m->made[i], "its apply was refused");
+	}
 	zec_policy_list_free(&l);
 	return ret;
 }
 
-/*
- * The apply failed (a system disk, a disk in another state): undo what this
- * setfattr did before it, best effort, so a refusal leaves things as they
- * were: the disk back on its old policy, no empty policy of ours left over.
- * The caller's result keeps the apply's error.
- */
-static void undo_move(struct zecfs *fs, const struct zec_disk *d, const char *cancelled,
-                      const char *created)
+static int settle(struct zecfs *fs, struct move *m, int ret, struct zec_result *res)
 {
-	const char *disk_ids[1] = { d->disk_id };
-	struct zec_result undo = { .path = "autoSnapshot" };
+	/* after the deadline, usually: one more of its own (docs/reliability.md) */
+	uint64_t saved = zec_client_confirm_begin(fs->client);
 
-	if (cancelled && zec_apply_auto_snapshot_policy(fs->client, cancelled, disk_ids, 1, &undo))
-		zlog_warn("disk left off its old schedule after a refused move disk_id=%s "
-		          "policy_id=%s code=%s", ZLOG_ESC(d->disk_id), ZLOG_ESC(cancelled),
-		          ZLOG_ESC(undo.code));
-	if (created) {
-		const char *ids[1] = { created };
+	ret = settle_fresh(fs, m, ret, res);
+	zec_client_confirm_end(fs->client, saved);
+	return ret;
+}
 
-		if (zec_delete_auto_snapshot_policies(fs->client, ids, 1, &undo))
-			zlog_warn("policy left unused after a refused apply policy_id=%s code=%s",
-			          ZLOG_ESC(created), ZLOG_ESC(undo.code));
-		else
-			zlog_info("policy deleted, its apply was refused policy_id=%s request_id=%s",
-			          ZLOG_ESC(created), ZLOG_ESC(undo.request_id));
+/*
+ * Puts the disk on the schedule: the disk's policy and the zone's
+ * policies are read fresh from the server (the cache is a hint, never the
+ * authority for a move); a policy found gone, or the disk found on a policy
+ * another client put it on, starts the move again from a fresh read.
+ */
+static int move_disk(struct zecfs *fs, struct move *m, const struct zec_schedule *s,
+                     struct zec_result *res)
+{
+	const char *disk_ids[1] = { m->d->disk_id };
+	struct zec_policy_list l = { 0 };
+	const struct zec_policy *cur;
+	char *made;
+	int ret;
+
+	for (int round = 0;; round++) {
+		ret = zone_policies(fs, m->d->zone_id, &l, res);
+		if (ret)
+			goto fail;
+		cur = policy_holding(&l, m->d->disk_id);
+		if (round == 0) {
+			m->before = cur ? strdup(cur->policy_id) : NULL;
+			if (cur && !m->before) {
+				ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+				goto out;
+			}
+			m->known = true;
+		}
+		free(m->target);
+		ret = policy_for(fs, m->d, s, &l, &m->target, &made, res);
+		if (made)
+			m->made[m->n_made++] = made;
+		if (ret)
+			goto fail;      /* a create whose outcome is unknown is left */
+		/* the create's second listing is fresher */
+		cur = policy_holding(&l, m->d->disk_id);
+		if (cur && strcmp(cur->policy_id, m->target) == 0)
+			goto out;       /* already on exactly that schedule */
+		m->touched = true;
+		if (cur) {
+			ret = zec_cancel_auto_snapshot_policy(fs->client, cur->policy_id, disk_ids,
+			                                      1, res);
+			/* a policy deleted meanwhile holds the disk no more */
+			if (ret && code_is(res, "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND"))
+				ret = 0;
+			/* an answer lost: the next round reads what happened */
+			if (ret && unclear(res) && round + 1 < MOVE_ROUNDS)
+				continue;
+			if (ret)
+				goto fail;
+		}
+		ret = zec_apply_auto_snapshot_policy(fs->client, m->target, disk_ids, 1, res);
+		if (!ret)
+			goto out;
+		if (round + 1 >= MOVE_ROUNDS || m->n_made >= MOVE_ROUNDS ||
+		    !(code_is(res, "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND") ||
+		      code_is(res, "INVALID_DISK_AUTO_SNAPSHOT_POLICY_EXIST")))
+			goto fail;
+		/* the policy went, or another client moved the disk: read again */
+		zlog_info("schedule changed under a move, reading it again path=%s disk_id=%s "
+		          "policy_id=%s code=%s request_id=%s", ZLOG_ESC(res->path),
+		          ZLOG_ESC(m->d->disk_id), ZLOG_ESC(m->target), ZLOG_ESC(res->code),
+		          ZLOG_ESC(res->request_id));
 	}
+fail:
+	if (m->touched)
+		ret = settle(fs, m, ret, res);
+out:
+	zec_policy_list_free(&l);
+	return ret;
 }
 
 int zecfs_autosnap_set(struct zecfs *fs, const struct zecfs_node *n, const char *value,
                        size_t size, struct zec_result *res)
 {
 	const struct zec_disk *d = &n->disk->d;
-	const char *disk_ids[1] = { d->disk_id };
-	const char *cancelled = NULL;
+	struct move m = { .d = d };
+	struct zecfs_zone_lock *zl;
 	struct zec_schedule s;
-	char *policy_id = NULL;
-	bool created;
 	int ret;
 
 	if (zec_schedule_parse(value, size, &s))
 		return zec_result_local(res, ZECFS_SCHEDULE_INVALID, "autoSnapshot");
 	if (!d->snapshot_ability)
 		return zec_result_local(res, ZECFS_NO_SNAPSHOT_ABILITY, "autoSnapshot");
-	ret = policy_for(fs, d, &s, &policy_id, &created, res);
-	if (ret)
-		goto changed;           /* a create whose outcome is unknown */
-	if (d->auto_snapshot_policy_id && strcmp(d->auto_snapshot_policy_id, policy_id) == 0)
-		goto out;               /* already on exactly that schedule */
-	if (d->auto_snapshot_policy_id && *d->auto_snapshot_policy_id) {
-		ret = zec_cancel_auto_snapshot_policy(fs->client, d->auto_snapshot_policy_id,
-		                                      disk_ids, 1, res);
-		if (ret)
-			goto changed;
-		cancelled = d->auto_snapshot_policy_id;
-	}
-	ret = zec_apply_auto_snapshot_policy(fs->client, policy_id, disk_ids, 1, res);
-	if (ret) {
-		undo_move(fs, d, cancelled, created ? policy_id : NULL);
+	zl = zecfs_zone_lock(d->zone_id);
+	if (!zl)
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "autoSnapshot");
+	ret = move_disk(fs, &m, &s, res);
+	zecfs_zone_unlock(zl);
+	if (!ret && m.target && (!m.before || strcmp(m.before, m.target) != 0))
+		zlog_info("disk put on a schedule path=%s disk_id=%s policy_id=%s request_id=%s",
+		          ZLOG_ESC(res->path), ZLOG_ESC(d->disk_id), ZLOG_ESC(m.target),
+		          ZLOG_ESC(res->request_id));
+	if (!ret)
+		disk_on_policy(fs, d, m.target);
+	else
 		zecfs_cache_forget_disks(fs->cache);
-		goto changed;
-	}
-	zlog_info("disk put on a schedule path=%s disk_id=%s policy_id=%s request_id=%s",
-	          ZLOG_ESC(res->path), ZLOG_ESC(d->disk_id), ZLOG_ESC(policy_id),
-	          ZLOG_ESC(res->request_id));
-	disk_on_policy(fs, d, policy_id);
-changed:
 	/* policies changed (or may have: a failure's outcome can be unknown) */
-	zecfs_policies_changed(fs, d->auto_snapshot_policy_id, policy_id, d->disk_id);
-out:
-	free(policy_id);
+	zecfs_policies_changed(fs, m.before ? m.before : d->auto_snapshot_policy_id, m.target,
+	                       d->disk_id);
+	move_free(&m);
 	return ret;
 }
 
@@ -213,19 +522,46 @@ int zecfs_autosnap_remove(struct zecfs *fs, const struct zecfs_node *n, struct z
 {
 	const struct zec_disk *d = &n->disk->d;
 	const char *disk_ids[1] = { d->disk_id };
+	struct zec_policy_list l = { 0 };
+	const struct zec_policy *cur;
+	struct zecfs_zone_lock *zl;
+	char *was = NULL;
 	int ret;
 
 	if (!d->auto_snapshot_policy_id || !*d->auto_snapshot_policy_id)
 		return zecfs_refuse(ZECFS_XATTR_NONE);
-	ret = zec_cancel_auto_snapshot_policy(fs->client, d->auto_snapshot_policy_id,
-	                                      disk_ids, 1, res);
-	zecfs_policies_changed(fs, d->auto_snapshot_policy_id, NULL, d->disk_id);
+	zl = zecfs_zone_lock(d->zone_id);
+	if (!zl)
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "autoSnapshot");
+	/* the policy the server has the disk on, not the one the cache names */
+	ret = zone_policies(fs, d->zone_id, &l, res);
 	if (ret)
-		return ret;
-	zlog_info("disk taken off its schedule path=%s disk_id=%s request_id=%s",
-	          ZLOG_ESC(res->path), ZLOG_ESC(d->disk_id), ZLOG_ESC(res->request_id));
-	disk_on_policy(fs, d, NULL);
-	return 0;
+		goto out;
+	cur = policy_holding(&l, d->disk_id);
+	if (!cur) {
+		ret = zecfs_refuse(ZECFS_XATTR_NONE);   /* off its schedule already */
+		goto out;
+	}
+	if (!(was = strdup(cur->policy_id))) {
+		ret = zec_result_local(res, ZECFS_OUT_OF_MEMORY, "autoSnapshot");
+		goto out;
+	}
+	ret = zec_cancel_auto_snapshot_policy(fs->client, was, disk_ids, 1, res);
+	if (ret && code_is(res, "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND"))
+		ret = 0;                /* deleted meanwhile: the disk is off it */
+out:
+	zecfs_zone_unlock(zl);
+	zecfs_policies_changed(fs, was ? was : d->auto_snapshot_policy_id, NULL, d->disk_id);
+	if (!ret) {
+		zlog_info("disk taken off its schedule path=%s disk_id=%s request_id=%s",
+		          ZLOG_ESC(res->path), ZLOG_ESC(d->disk_id), ZLOG_ESC(res->request_id));
+		disk_on_policy(fs, d, NULL);
+	} else {
+		zecfs_cache_forget_disks(fs->cache);
+	}
+	zec_policy_list_free(&l);
+	free(was);
+	return ret;
 }
 
 /*

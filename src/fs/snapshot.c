@@ -54,7 +54,20 @@ static int check_name(const char *op, const char *path, const char *name)
 	return zecfs_refused(op, path, code, broke[v]);
 }
 
-/* Polls until the snapshot is AVAILABLE (-o wait_available). */
+/* A poll that failed for a reason that may pass: the wait goes on. */
+static bool passing(const struct zec_result *res)
+{
+	return res->outcome == ZEC_OUTCOME_TIMEOUT || res->outcome == ZEC_OUTCOME_TRANSPORT ||
+	       res->err == -EAGAIN || res->err == -ETIMEDOUT;
+}
+
+/*
+ * Polls until the snapshot is AVAILABLE (-o wait_available).  The wait has
+ * its own budget, wait_seconds, not the operation's deadline (-o timeout):
+ * each poll is a call of its own with a fresh deadline, ending no later
+ * than the wait, and a poll that times out or cannot connect is only one
+ * poll lost.  The end of the budget is ZECFS_WAIT_TIMEOUT.
+ */
 static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *path)
 {
 	const char *ids[1] = { s->snapshot_id };
@@ -65,11 +78,16 @@ static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *
 
 	for (;;) {
 		struct zec_snapshot_list l = { 0 };
+		double left = deadline - zec_clock_now();
 
+		if (left > fs->cfg.timeout)
+			left = fs->cfg.timeout;
+		zec_client_op_end(fs->client);
+		zec_client_op_begin(fs->client, left > 0.001 ? (long)(left * 1000) : 1);
 		ret = zec_describe_snapshots(fs->client, &f, 1, 1, &l, &res);
-		if (ret)
-			return ret;
-		if (l.count == 1 && l.items[0].status) {
+		if (ret && !passing(&res))
+			break;
+		if (!ret && l.count == 1 && l.items[0].status) {
 			char *st = strdup(l.items[0].status);
 
 			if (st) {
@@ -79,23 +97,29 @@ static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *
 			s->disk_ability = l.items[0].disk_ability;
 			if (strcmp(l.items[0].status, "AVAILABLE") == 0) {
 				zec_snapshot_list_free(&l);
-				return 0;
+				break;
 			}
 			if (strcmp(l.items[0].status, "FAILED") == 0) {
 				zec_snapshot_list_free(&l);
 				zlog_error("mkdir failed path=%s snapshot_id=%s status=FAILED",
 				           ZLOG_ESC(path), ZLOG_ESC(s->snapshot_id));
-				return zec_result_local(&res, ZECFS_SNAPSHOT_FAILED, path);
+				ret = zec_result_local(&res, ZECFS_SNAPSHOT_FAILED, path);
+				break;
 			}
 		}
 		zec_snapshot_list_free(&l);
 		if (zec_clock_now() >= deadline) {
 			zlog_error("mkdir wait timed out path=%s snapshot_id=%s waited_s=%.0f",
 			           ZLOG_ESC(path), ZLOG_ESC(s->snapshot_id), fs->cfg.wait_seconds);
-			return zec_result_local(&res, ZECFS_WAIT_TIMEOUT, path);
+			ret = zec_result_local(&res, ZECFS_WAIT_TIMEOUT, path);
+			break;
 		}
 		usleep(500 * 1000);
 	}
+	/* what mkdir does after the wait has a deadline of its own again */
+	zec_client_op_end(fs->client);
+	zec_client_op_begin(fs->client, (long)(fs->cfg.timeout * 1000));
+	return ret;
 }
 
 /*

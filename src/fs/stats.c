@@ -164,9 +164,10 @@ static double percentile(const double *v, size_t n, double p)
 	return v[rank - 1];
 }
 
-char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters *cc)
+char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters *cc,
+                       const struct zec_breaker_info *bi)
 {
-	cJSON *root = cJSON_CreateObject(), *calls, *lat, *errs, *cache;
+	cJSON *root = cJSON_CreateObject(), *calls, *lat, *errs, *cache, *api;
 	double sorted[LAT_RING];
 	unsigned long long retries = 0;
 	char *text = NULL;
@@ -207,6 +208,15 @@ char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters 
 	cJSON_AddNumberToObject(cache, "hits", (double)cc->hits);
 	cJSON_AddNumberToObject(cache, "misses", (double)cc->misses);
 	cJSON_AddNumberToObject(cache, "staleServed", (double)cc->stale);
+	api = cJSON_AddObjectToObject(root, "api");
+	cJSON_AddStringToObject(api, "state", !bi->enabled ? "off" : bi->open ? "open" : "closed");
+	if (bi->open) {
+		cJSON_AddNumberToObject(api, "openSeconds", (double)bi->open_ms / 1000);
+		cJSON_AddStringToObject(api, "reason", bi->reason);
+	}
+	cJSON_AddNumberToObject(api, "trips", (double)bi->trips);
+	cJSON_AddNumberToObject(api, "fastFailed", (double)bi->fast_failed);
+	cJSON_AddNumberToObject(api, "probes", (double)bi->probes);
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	return text;

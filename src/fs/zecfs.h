@@ -273,6 +273,15 @@ int zecfs_disk_name_value(const char *value, size_t size, char **out,
 int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *value,
                   size_t size, struct zec_result *res);
 
+/*
+ * The zone's policy lock: held from the read to the last write of a
+ * look-up-else-create, a move and a policy's delete, so that two requests
+ * of this daemon never interleave them in one zone.  NULL: no memory.
+ */
+struct zecfs_zone_lock;
+struct zecfs_zone_lock *zecfs_zone_lock(const char *zone);
+void zecfs_zone_unlock(struct zecfs_zone_lock *z);
+
 /* ---- policies.c ----------------------------------------------------- */
 
 /* Makes the policy listing's cache slot (at start-up). */

@@ -41,6 +41,7 @@ SIGHUPS = int(os.environ.get("TSAN_SIGHUPS", "50"))
 # rename waited in libfuse's path lock); the low-level daemon has no such lock.
 WITH_MV = os.environ.get("TSAN_MV", "1") == "1"
 NAMES = ["latest", "daily", "t-a", "t-b", "t-c", "t-d"]
+SCHEDULES = [b"days=mon hours=2 keep=7", b"days=daily hours=3 keep=forever"]
 DISKS = [WEB, DB]
 
 
@@ -62,7 +63,7 @@ class Worker(threading.Thread):
         name = rng.choice(NAMES)
         kind = rng.choice(["mkdir", "mkdir", "ls-l", "stat", "getfattr", "setfattr",
                            "mv" if WITH_MV else "stat", "rmdir", "rmdir", "ls-root",
-                           "stats"])
+                           "stats", "schedule", "policy-rmdir"])
         if kind == "mkdir":
             os.mkdir(self.snaps(d, name))
         elif kind == "ls-l":
@@ -89,6 +90,26 @@ class Worker(threading.Thread):
             os.rename(self.snaps(d, name), self.snaps(d, rng.choice(NAMES)))
         elif kind == "rmdir":
             os.rmdir(self.snaps(d, name))
+        elif kind == "schedule":
+            # the zone's policy lock, look-up-else-create and moves, from
+            # several threads at once
+            if rng.random() < 0.2:
+                try:
+                    os.removexattr(os.path.join(self.mnt, d), "user.zec.autoSnapshot")
+                except OSError as e:
+                    if e.errno != errno.ENODATA:
+                        raise
+            else:
+                os.setxattr(os.path.join(self.mnt, d), "user.zec.autoSnapshot",
+                            rng.choice(SCHEDULES))
+        elif kind == "policy-rmdir":
+            pols = os.path.join(self.mnt, ".policies")
+            for p in os.listdir(pols)[:1]:
+                try:
+                    os.rmdir(os.path.join(pols, p))
+                except OSError as e:
+                    if e.errno not in (errno.EBUSY, errno.ENOENT):
+                        raise
         elif kind == "ls-root":
             for n in os.listdir(self.mnt) + [os.path.join(".by-name", b)
                                              for b in os.listdir(os.path.join(self.mnt,
@@ -144,7 +165,7 @@ def main():
             f.write("ZENLAYERCLOUD_ACCESS_KEY_ID=%s\nZENLAYERCLOUD_ACCESS_KEY_PASSWORD=%s\n"
                     % (DEMO_KEY_ID, DEMO_KEY_PASSWORD))
         m = Mount(emu, os.path.join(mp, "mnt"),
-                  ["allow_delete", "cache_ttl=1", "timeout=30", "retention=+2d",
+                  ["allow_delete", "cache_ttl=1", "timeout=10", "retention=+2d",
                    "credentials=" + creds]).start()
         # calls overlap in flight, and retries and ambiguous outcomes run
         # concurrently with everything else
@@ -164,6 +185,10 @@ def main():
             m.proc.send_signal(signal.SIGHUP)
             hups += 1
             time.sleep(0.2)            # pacing of the signals, not a wait
+        # a few stalled calls open the circuit breaker while requests run:
+        # calls then fail at once, and its prober closes it again
+        if any(w.is_alive() for w in workers):
+            emu.add_fault(action="*", stall=True, count=4)
         end = t0 + BUDGET_S + 60
         for w in workers:
             w.join(max(0.0, end - time.monotonic()))
