@@ -1701,7 +1701,7 @@ void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id)
 	pthread_mutex_unlock(&c->lock);
 }
 
-/* ---- listings of other kinds (policies.c) --------------------------- */
+/* ---- listings of other kinds (policies_dir.c) --------------------------- */
 
 struct zecfs_cache_slot {
 	struct slot s;

@@ -233,7 +233,7 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 		return -EISDIR;
 	}
 	if (!*text)
-		return zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		return zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 	*len = strlen(*text);
 	return ret;
 }
@@ -259,7 +259,7 @@ int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size
 		ret = list_json_size(sl, &len);
 		zecfs_snaplist_put(sl);
 		*size = (off_t)len;
-		return ret ? zecfs_refuse(ZECFS_OUT_OF_MEMORY) : 0;
+		return ret ? zecfs_errno_of(ZECFS_OUT_OF_MEMORY) : 0;
 	default:
 		ret = zecfs_content(fs, n, &text, &len);
 		free(text);
