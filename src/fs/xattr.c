@@ -49,7 +49,7 @@ static const char *yes_no(bool b)
 	static const char *fn(const struct zecfs_node *n, char *buf, size_t size) \
 	{ (void)buf; (void)size; return n->rec.field; }
 
-FIELD_STR(obj_id, snap->s, snapshot_id)
+FIELD_STR(snap_snapshot_id, snap->s, snapshot_id)
 FIELD_STR(snap_status, snap->s, status)
 FIELD_STR(snap_type, snap->s, snapshot_type)
 FIELD_STR(snap_ctime, snap->s, create_time)
@@ -151,7 +151,7 @@ static const char *no_value(const struct zecfs_node *n, char *buf, size_t size)
 
 static const struct attr snapshot_attrs[] = {
 	{ "retentionTime", RW, snap_retention },
-	{ "snapshotId", RO, obj_id },
+	{ "snapshotId", RO, snap_snapshot_id },
 	{ "status", RO, snap_status },
 	{ "snapshotType", RO, snap_type },
 	{ "createTime", RO, snap_ctime },
