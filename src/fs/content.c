@@ -206,9 +206,11 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 		break;
 	case ZECFS_METRICS_FILE: {
 		struct zecfs_cache_counters cc;
+		struct zec_breaker_info bi;
 
 		zecfs_cache_counters(fs->cache, &cc);
-		*text = zecfs_stats_prometheus(fs->stats, &cc, zecfs_inodes_count(fs->inodes));
+		zec_client_breaker_info(fs->client, &bi);
+		*text = zecfs_stats_prometheus(fs->stats, &cc, &bi, zecfs_inodes_count(fs->inodes));
 		break;
 	}
 	case ZECFS_SNAP_JSON: {
