@@ -9,11 +9,12 @@
  *
  * Scale: disks and snapshots are indexed by id (hash maps), snapshots are
  * kept in listing order (createTime, then numeric snapshotId) in a treap
- * with subtree sizes, once for all snapshots and once per diskId, so a page
- * is found in O(log n) and every mutation costs O(log n).  The fields the
- * order, the filters and the clock need are cached in struct emu_snap; the
- * setters below keep them in step with the record, so snapshot records are
- * changed only through them (or for fields not cached, such as the name).
+ * with subtree sizes (snaptree.c), once for all snapshots and once per
+ * diskId, so a page is found in O(log n) and every mutation costs O(log n).
+ * The fields the order, the filters and the clock need are cached in struct
+ * emu_snap; the setters below keep them in step with the record, so snapshot
+ * records are changed only through them (or for fields not cached, such as
+ * the name).
  */
 #ifndef ZEC_EMU_STORE_H
 #define ZEC_EMU_STORE_H
@@ -177,7 +178,8 @@ long store_find_disk_locked(const struct store *s, const char *disk_id);
 struct emu_snap *store_find_snap_locked(const struct store *s, const char *snap_id);
 struct snap_group *store_find_group_locked(const struct store *s, const char *disk_id);
 
-/* Listing order: createTime, then snapshotId (numerically). */
+/* Listing order, the trees' key (snaptree.c): createTime, then snapshotId
+ * (numerically). */
 int store_snap_cmp(const struct emu_snap *a, const struct emu_snap *b);
 
 /* Snapshots of group g (NULL: all), in listing order. */
