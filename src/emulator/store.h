@@ -146,6 +146,8 @@ struct store {
 int store_init(struct store *s, const struct emu_config *cfg);
 void store_destroy(struct store *s);
 
+/* ---- store_io.c: seeds, the state document and file ---- */
+
 /*
  * Replaces all state with a seed {"disks":[...],"snapshots":[...]}, filling
  * defaults; a "clockOffsetMs" member (state files) restores the clock.
@@ -162,6 +164,15 @@ int store_disk_norm_tags(cJSON *d);
 
 /* Type checks of disk fields (seeds, /_emulator/disks): -EINVAL, reason in err. */
 int store_check_disk_fields(const cJSON *fields, char *err, size_t err_size);
+
+/* {"disks":[...],"snapshots":[...],"now":"..."}; NULL on ENOMEM. */
+cJSON *store_state_json_locked(const struct store *s);
+
+/* Writes the state file if there is one and the state changed since the
+ * last write.  Takes the lock itself: call it without holding it. */
+int store_persist(struct store *s);
+
+/* ---- store.c: the clock, lookups, listings and transitions ---- */
 
 /* Business time. */
 long long store_now_ms_locked(const struct store *s);
@@ -229,20 +240,14 @@ int store_snap_set_retention_locked(struct store *s, struct emu_snap *sn,
 /* Records that disk d's pending rollback ends at due_ms. */
 void store_disk_due_locked(struct store *s, size_t d, long long due_ms);
 
-/* {"disks":[...],"snapshots":[...],"now":"..."}; NULL on ENOMEM. */
-cJSON *store_state_json_locked(const struct store *s);
-
-/* Writes the state file if there is one and the state changed since the
- * last write.  Takes the lock itself: call it without holding it. */
-int store_persist(struct store *s);
-
 /* Record helpers: a string member or NULL; setting replaces or adds. */
 const char *rec_str(const cJSON *rec, const char *key);
 int rec_set_str(cJSON *rec, const char *key, const char *value);
 int rec_set_bool(cJSON *rec, const char *key, bool value);
 bool rec_bool(const cJSON *rec, const char *key, bool dflt);
 
-/* ---- for policy.c (auto-snapshot policies, CreateDisks) ---- */
+/* ---- for policy.c (auto-snapshot policies, CreateDisks); the adds are
+ * store_io.c's, as they fill in the seed defaults ---- */
 
 /* A fresh numeric id (snapshots, disks, policies, orders share the counter). */
 unsigned long long store_new_id_locked(struct store *s);
