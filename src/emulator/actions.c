@@ -28,93 +28,6 @@
 
 /* ---- parameter validation ------------------------------------------- */
 
-/* Optional string: 0 (absent leaves *out NULL) or the error status. */
-int param_str(const cJSON *body, const char *key, bool required,
-                     const char **out, struct emu_result *res)
-{
-	int r = zj_string(body, key, out);
-
-	if (r == -ENOENT) {
-		*out = NULL;
-		if (required)
-			return emu_fail(res, 400, "MISSING_PARAMETER",
-			                "The parameter %s is required.", key);
-		return 0;
-	}
-	if (r)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be a string.", key);
-	if (required && !**out)
-		return emu_fail(res, 400, "MISSING_PARAMETER",
-		                "The parameter %s must not be empty.", key);
-	return 0;
-}
-
-int param_bool(const cJSON *body, const char *key, bool *present,
-                      bool *out, struct emu_result *res)
-{
-	int r = zj_bool(body, key, out);
-
-	*present = r == 0;
-	if (r == -EINVAL)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be a boolean.", key);
-	return 0;
-}
-
-/* An array of strings with min..max members (min 0: optional). */
-int param_ids(const cJSON *body, const char *key, int min, int max,
-                     const cJSON **out, int *count, struct emu_result *res)
-{
-	int r = zj_string_array(body, key, out, count);
-
-	if (r == -ENOENT) {
-		*out = NULL;
-		*count = 0;
-		if (min > 0)
-			return emu_fail(res, 400, "MISSING_PARAMETER",
-			                "The parameter %s is required.", key);
-		return 0;
-	}
-	if (r)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be an array of strings.", key);
-	if (*count < min)
-		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_LENGTH",
-		                "The parameter %s needs at least %d item(s).", key, min);
-	if (max && *count > max)
-		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_LENGTH",
-		                "The parameter %s allows at most %d items.", key, max);
-	return 0;
-}
-
-int param_page(const cJSON *body, long long max, long long *num,
-                      long long *size, struct emu_result *res)
-{
-	int r;
-
-	*num = 1;
-	*size = 20;
-	r = zj_int(body, "pageNum", num);
-	if (r == -EINVAL)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter pageNum must be an integer.");
-	r = zj_int(body, "pageSize", size);
-	if (r == -EINVAL)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter pageSize must be an integer.");
-	if (*num < 1)
-		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_MINIMUM",
-		                "The parameter pageNum must be at least 1.");
-	if (*size < 1)
-		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_MINIMUM",
-		                "The parameter pageSize must be at least 1.");
-	if (*size > max)
-		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM",
-		                "The parameter pageSize must be at most %lld.", max);
-	return 0;
-}
-
 static int check_name(const char *name, struct emu_result *res)
 {
 	switch (zec_snapshot_name_check(name)) {
@@ -155,51 +68,6 @@ static int check_retention_rule(const struct store *s, time_t at,
 
 /* ---- filters and paging --------------------------------------------- */
 
-bool in_ids(const cJSON *ids, const char *value)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, ids) {
-		if (value && strcmp(it->valuestring, value) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Substring match; a leading '^' and a trailing '$' anchor it unless plain. */
-bool fuzzy_match(const char *value, const char *pattern, bool plain)
-{
-	bool head = false, tail = false;
-	size_t plen = strlen(pattern), vlen;
-
-	if (!value)
-		return false;
-	vlen = strlen(value);
-	if (plain)
-		return strstr(value, pattern) != NULL;
-	if (plen && pattern[0] == '^') {
-		head = true;
-		pattern++;
-		plen--;
-	}
-	if (plen && pattern[plen - 1] == '$') {
-		tail = true;
-		plen--;
-	}
-	if (plen > vlen)
-		return false;
-	if (head && tail)
-		return plen == vlen && memcmp(value, pattern, plen) == 0;
-	if (head)
-		return memcmp(value, pattern, plen) == 0;
-	if (tail)
-		return memcmp(value + vlen - plen, pattern, plen) == 0;
-	for (size_t i = 0; i + plen <= vlen; i++)
-		if (memcmp(value + i, pattern, plen) == 0)
-			return true;
-	return false;
-}
-
 struct str_filter {
 	const char *key;                /* request and record field */
 	const char *value;              /* NULL: not filtered */
@@ -230,90 +98,7 @@ static bool str_filters_match(const cJSON *rec, const struct str_filter *f, size
 	return true;
 }
 
-/* createTime in the layout of --time-layout (the store keeps RFC 3339). */
-static int emit_time(cJSON *rec, int layout)
-{
-	const char *v = rec_str(rec, "createTime");
-	char buf[48];
-	time_t t;
-
-	if (layout == EMU_TIME_RFC3339 || !v || zec_time_parse(v, &t))
-		return 0;
-	emu_time_emit((long long)t, layout, buf, sizeof(buf));
-	return rec_set_str(rec, "createTime", buf);
-}
-
-/* Adds totalCount and the records of the page to res->response. */
-int page_out(const struct store *s, cJSON *const *page, size_t count,
-             size_t total, struct emu_result *res)
-{
-	cJSON *set;
-
-	res->response = cJSON_CreateObject();
-	if (!res->response ||
-	    !cJSON_AddNumberToObject(res->response, "totalCount", (double)total) ||
-	    !(set = cJSON_AddArrayToObject(res->response, "dataSet")))
-		goto nomem;
-	for (size_t i = 0; i < count; i++) {
-		cJSON *c = cJSON_Duplicate(page[i], 1);
-		if (!c)
-			goto nomem;
-		cJSON_AddItemToArray(set, c);
-		if (emit_time(c, s->cfg->time_layout))
-			goto nomem;
-	}
-	res->status = 200;
-	return 200;
-nomem:
-	cJSON_Delete(res->response);
-	res->response = NULL;
-	return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
-}
-
-/* The index of the page's first item; SIZE_MAX when past any listing. */
-size_t page_first(long long num, long long size)
-{
-	if (num - 1 > (long long)(SIZE_MAX / 2) / size)
-		return SIZE_MAX;
-	return (size_t)((num - 1) * size);
-}
-
-int ok_empty(struct emu_result *res)
-{
-	res->response = cJSON_CreateObject();
-	if (!res->response)
-		return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
-	res->status = 200;
-	return 200;
-}
-
 /* ---- DescribeDisks -------------------------------------------------- */
-
-/* tags filter: [{"key":..,"value":..}], every pair must be on the disk. */
-int read_tags(const cJSON *body, const cJSON **tags, struct emu_result *res)
-{
-	const cJSON *it;
-
-	*tags = cJSON_GetObjectItemCaseSensitive(body, "tags");
-	if (!*tags || cJSON_IsNull(*tags)) {
-		*tags = NULL;
-		return 0;
-	}
-	if (!cJSON_IsArray(*tags))
-		goto bad;
-	if (cJSON_GetArraySize(*tags) > MAX_TAGS)
-		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_LENGTH",
-		                "The parameter tags allows at most %d items.", MAX_TAGS);
-	cJSON_ArrayForEach(it, *tags) {
-		const char *k, *v;
-		if (zj_string(it, "key", &k) || zj_string(it, "value", &v) == -EINVAL)
-			goto bad;
-	}
-	return 0;
-bad:
-	return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-	                "The parameter tags must be an array of {\"key\",\"value\"} objects.");
-}
 
 static bool disk_has_tag(const cJSON *disk, const char *key, const char *value)
 {
@@ -374,7 +159,7 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 	matches = malloc((s->c.ndisks ? s->c.ndisks : 1) * sizeof(*matches));
 	if (!matches) {
 		pthread_mutex_unlock(&s->lock);
-		return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+		return emu_no_memory(res);
 	}
 	for (size_t i = 0; i < s->c.ndisks; i++) {
 		const cJSON *d = s->c.disks[i].rec;
@@ -418,11 +203,6 @@ struct snap_query {
 	size_t npage;
 	struct emu_snap **all;          /* non-NULL: every match goes here too */
 };
-
-static bool str_eq(const char *value, const char *want)
-{
-	return value && strcmp(value, want) == 0;
-}
 
 static bool snap_matches(const struct snap_query *q, const struct emu_snap *sn)
 {
@@ -718,7 +498,7 @@ static int describe_snapshots(struct store *s, const cJSON *body, struct emu_res
 	if (!q.page || run_snap_query(s, &q, snap_ids, disk_ids)) {
 		pthread_mutex_unlock(&s->lock);
 		free(q.page);
-		return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+		return emu_no_memory(res);
 	}
 	st = page_out(s, q.page, q.npage, q.total, res);
 	pthread_mutex_unlock(&s->lock);
@@ -727,13 +507,6 @@ static int describe_snapshots(struct store *s, const cJSON *body, struct emu_res
 }
 
 /* ---- CreateSnapshot ------------------------------------------------- */
-
-long long disk_gib(const cJSON *disk)
-{
-	const cJSON *size = cJSON_GetObjectItemCaseSensitive(disk, "diskSize");
-
-	return cJSON_IsNumber(size) && size->valuedouble > 0 ? (long long)size->valuedouble : 0;
-}
 
 /*
  * --disk-snapshot-creating: disk d is SNAPSHOT_CREATING (zenlayercloud-cli
@@ -823,7 +596,7 @@ static int create_snapshot(struct store *s, const cJSON *body, struct emu_result
 	    !(res->response = cJSON_CreateObject()) ||
 	    zj_add_string(res->response, "snapshotId", sn->id) ||
 	    (s->cfg->disk_snapshot_creating && disk_snapshot_creating(s, (size_t)d, sn))) {
-		st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+		st = emu_no_memory(res);
 		goto out;
 	}
 	st = res->status = 200;
@@ -873,7 +646,7 @@ static int modify_snapshots(struct store *s, const cJSON *body, struct emu_resul
 
 		if ((name && rec_set_str(sn->rec, "snapshotName", name)) ||
 		    (retention && store_snap_set_retention_locked(s, sn, retention))) {
-			st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+			st = emu_no_memory(res);
 			goto out;
 		}
 		if (perm)
@@ -909,7 +682,7 @@ static int delete_snapshots(struct store *s, const cJSON *body, struct emu_resul
 	}
 	refused = cJSON_CreateArray();
 	if (!refused) {
-		st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+		st = emu_no_memory(res);
 		goto out;
 	}
 	due = store_now_ms_locked(s) + s->cfg->delete_delay_ms;
@@ -1048,7 +821,7 @@ static int modify_disks(struct store *s, const cJSON *body, struct emu_result *r
 	cJSON_ArrayForEach(it, ids) {
 		cJSON *rec = s->c.disks[store_find_disk_locked(s, it->valuestring)].rec;
 		if (rec_set_str(rec, "diskName", name)) {
-			st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+			st = emu_no_memory(res);
 			goto out;
 		}
 	}

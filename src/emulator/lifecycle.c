@@ -32,19 +32,9 @@
 
 static const char *const default_categories[] = { "Standard NVMe SSD", "Basic NVMe SSD" };
 
-static bool str_eq(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
 static const char *or_empty(const char *v)
 {
 	return v ? v : "";
-}
-
-static int no_memory(struct emu_result *res)
-{
-	return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 }
 
 /* ---- zones ---------------------------------------------------------------- */
@@ -397,7 +387,7 @@ static int instance_page(const struct store *s, const cJSON **match, size_t n,
 nomem:
 	cJSON_Delete(res->response);
 	res->response = NULL;
-	return no_memory(res);
+	return emu_no_memory(res);
 }
 
 static int describe_instances_any(struct store *s, const cJSON *body,
@@ -430,7 +420,7 @@ static int describe_instances_any(struct store *s, const cJSON *body,
 	store_tick_locked(s);
 	match = malloc(((size_t)cJSON_GetArraySize(s->c.instances) + 1) * sizeof(*match));
 	if (!match) {
-		st = no_memory(res);
+		st = emu_no_memory(res);
 		goto out;
 	}
 	cJSON_ArrayForEach(in, s->c.instances) {
@@ -590,7 +580,7 @@ static int attach_disks(struct store *s, const cJSON *body, struct emu_result *r
 		if (rec_set_str(disk, "instanceId", iid) ||
 		    rec_set_str(disk, "instanceName", rec_str(in, "instanceName")) ||
 		    begin(s, d, "ATTACHING", "IN_USE")) {
-			st = no_memory(res);
+			st = emu_no_memory(res);
 			goto out;
 		}
 		/* the disk appears on this machine (hv.c) */
@@ -663,7 +653,7 @@ static int detach_disks(struct store *s, const cJSON *body, struct emu_result *r
 	}
 	failed = cJSON_CreateArray();
 	if (!failed) {
-		st = no_memory(res);
+		st = emu_no_memory(res);
 		goto out;
 	}
 	{
@@ -686,7 +676,7 @@ static int detach_disks(struct store *s, const cJSON *body, struct emu_result *r
 		if (str_eq(rec_str(s->c.disks[d].rec, "diskStatus"), "DETACHING"))
 			continue;
 		if (begin(s, d, "DETACHING", "AVAILABLE")) {
-			st = no_memory(res);
+			st = emu_no_memory(res);
 			goto out;
 		}
 		if (on_host(s, iid))
@@ -745,7 +735,7 @@ static int release_disk(struct store *s, const cJSON *body, struct emu_result *r
 		goto out;
 	}
 	if (begin(s, d, "RECYCLING", "RECYCLED")) {
-		st = no_memory(res);
+		st = emu_no_memory(res);
 		goto out;
 	}
 	zlog_info("disk recycling diskId=%s", ZLOG_ESC(id));
@@ -794,7 +784,7 @@ static int resize_disk(struct store *s, const cJSON *body, struct emu_result *re
 	cJSON_ReplaceItemInObjectCaseSensitive(disk, "diskSize", cJSON_CreateNumber((double)size));
 	if (begin(s, d, "CHANGING", status) ||
 	    store_img_queue_locked(s, IMG_GROW, id, NULL, size)) {
-		st = no_memory(res);
+		st = emu_no_memory(res);
 		goto out;
 	}
 	zlog_info("disk resizing diskId=%s diskSize=%lld", ZLOG_ESC(id), size);
@@ -835,7 +825,7 @@ nomem:
 	pthread_mutex_unlock(&s->lock);
 	cJSON_Delete(res->response);
 	res->response = NULL;
-	return no_memory(res);
+	return emu_no_memory(res);
 }
 
 static int describe_disk_category(struct store *s, const cJSON *body, struct emu_result *res)
@@ -884,7 +874,7 @@ nomem:
 	pthread_mutex_unlock(&s->lock);
 	cJSON_Delete(res->response);
 	res->response = NULL;
-	return no_memory(res);
+	return emu_no_memory(res);
 }
 
 static const struct {

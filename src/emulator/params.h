@@ -1,6 +1,6 @@
 /*
- * params.h - the request parameter, filter and paging helpers of actions.c,
- * shared with policy.c.  Each returns 0, or fills res with the API's
+ * params.h - the request parameter, filter and paging helpers every action
+ * file shares (params.c).  Each returns 0, or fills res with the API's
  * validation code and returns its HTTP status.
  */
 #ifndef ZEC_EMU_PARAMS_H
@@ -17,7 +17,7 @@ int param_str(const cJSON *body, const char *key, bool required,
 /* A boolean member; *present tells whether it was given. */
 int param_bool(const cJSON *body, const char *key, bool *present, bool *out,
                struct emu_result *res);
-/* An integer member (policy.c); *present tells whether it was given. */
+/* An integer member; *present tells whether it was given. */
 int param_int(const cJSON *body, const char *key, bool required, bool *present,
               long long *out, struct emu_result *res);
 /* An array of strings with min..max members (min 0: optional; max 0: any). */
@@ -26,6 +26,15 @@ int param_ids(const cJSON *body, const char *key, int min, int max,
 /* pageNum (default 1) and pageSize (default 20, at most max). */
 int param_page(const cJSON *body, long long max, long long *num,
                long long *size, struct emu_result *res);
+/* A name of min..max letters, digits and 'extra' characters, a letter or
+ * digit at both ends (key names the parameter in the message). */
+int param_name(const char *key, const char *name, size_t min, size_t max,
+               const char *extra, struct emu_result *res);
+/* tags as {"tags":[{"key":..,"value":..}]} (the SDK's TagAssociation): keys
+ * 1-64 characters and distinct, values value_min..64; *out the record's
+ * tags (owned), empty when absent. */
+int param_tag_association(const cJSON *body, size_t value_min, cJSON **out,
+                          struct emu_result *res);
 /* tags filter: [{"key":..,"value":..}] or absent (*tags NULL). */
 int read_tags(const cJSON *body, const cJSON **tags, struct emu_result *res);
 

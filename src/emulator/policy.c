@@ -31,7 +31,6 @@
 #define MAX_POLICY_PAGE    100
 #define MAX_IDS            100
 #define MAX_TAG_FILTERS    20
-#define TAG_MAX            64
 #define POLICY_NAME_MIN    2
 #define POLICY_NAME_MAX    63
 #define DISK_NAME_MIN      1
@@ -43,61 +42,7 @@
 #define HOUR_MS            3600000LL
 #define DAY_S              86400LL
 
-static int no_memory(struct emu_result *res)
-{
-	return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
-static bool is_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 /* ---- parameters ------------------------------------------------------ */
-
-/* min..max letters, digits and 'extra' characters, a letter or digit at
- * both ends. */
-static int check_name(const char *key, const char *name, size_t min, size_t max,
-                      const char *extra, struct emu_result *res)
-{
-	size_t n = strlen(name);
-
-	if (n < min)
-		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_LENGTH",
-		                "The parameter %s must be at least %zu characters.", key, min);
-	if (n > max)
-		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_LENGTH",
-		                "The parameter %s must be at most %zu characters.", key, max);
-	for (size_t i = 0; i < n; i++)
-		if (!is_alnum(name[i]) && !strchr(extra, name[i]))
-			goto bad;
-	if (is_alnum(name[0]) && is_alnum(name[n - 1]))
-		return 0;
-bad:
-	return emu_fail(res, 400, "INVALID_PARAMETER_PATTERN_ERROR",
-	                "The parameter %s may hold letters, digits and \"%s\", and must "
-	                "start and end with a letter or digit.", key, extra);
-}
-
-/* An integer member: 0, or the error status; absent leaves *present false. */
-int param_int(const cJSON *body, const char *key, bool required,
-                     bool *present, long long *out, struct emu_result *res)
-{
-	int r = zj_int(body, key, out);
-
-	*present = r == 0;
-	if (r == -ENOENT && required)
-		return emu_fail(res, 400, "MISSING_PARAMETER", "The parameter %s is required.", key);
-	if (r == -EINVAL)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be an integer.", key);
-	return 0;
-}
 
 /* A non-empty array of integers in lo..hi (hi < 32). */
 static bool int_set_ok(const cJSON *v, int lo, int hi)
@@ -164,7 +109,7 @@ static int param_int_set(const cJSON *body, const char *key, bool required,
 		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
 		                "Each item of %s must be an integer from %d to %d.", key, lo, hi);
 	*out = int_set_norm(v, lo, hi);
-	return *out ? 0 : no_memory(res);
+	return *out ? 0 : emu_no_memory(res);
 }
 
 static bool retention_days_ok(long long v)
@@ -184,59 +129,6 @@ static int param_retention_days(const cJSON *body, bool *present, long long *day
 		                "The parameter retentionDays must be -1 or from 1 to %d.",
 		                RETENTION_DAYS_MAX);
 	return 0;
-}
-
-/* tags: {"tags":[{"key":..,"value":..}]} (the SDK's TagAssociation), keys
- * 1-64 characters and distinct, values up to 64.  *out: the record's tags. */
-static int param_tag_association(const cJSON *body, size_t value_min, cJSON **out,
-                                 struct emu_result *res)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "tags"), *list = NULL, *it;
-
-	*out = NULL;
-	if (v && !cJSON_IsNull(v)) {
-		list = cJSON_GetObjectItemCaseSensitive(v, "tags");
-		if (!cJSON_IsObject(v) || (list && !cJSON_IsNull(list) && !cJSON_IsArray(list)))
-			goto bad_type;
-		cJSON_ArrayForEach(it, list) {
-			const char *k, *val = "";
-			int r = zj_string(it, "key", &k);
-
-			if (r || (r = zj_string(it, "value", &val)) == -EINVAL)
-				goto bad_type;
-			if (!*k || strlen(k) > TAG_MAX || strlen(val) > TAG_MAX ||
-			    strlen(val) < value_min)
-				return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-				                "Tag keys must be 1 to %d characters, values %zu to %d.",
-				                TAG_MAX, value_min, TAG_MAX);
-			for (const cJSON *o = list->child; o != it; o = o->next)
-				if (str_eq(rec_str(o, "key"), k))
-					return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-					                "The tag key %s is given twice.", k);
-		}
-	}
-	*out = cJSON_CreateObject();
-	if (!*out || !cJSON_AddArrayToObject(*out, "tags"))
-		goto nomem;
-	cJSON_ArrayForEach(it, list) {
-		cJSON *t = cJSON_CreateObject();
-		const char *val = rec_str(it, "value");
-
-		if (!t)
-			goto nomem;
-		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(*out, "tags"), t);
-		if (zj_add_string(t, "key", rec_str(it, "key")) ||
-		    zj_add_string(t, "value", val ? val : ""))
-			goto nomem;
-	}
-	return 0;
-bad_type:
-	return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-	                "The parameter tags must be {\"tags\":[{\"key\",\"value\"}]}.");
-nomem:
-	cJSON_Delete(*out);
-	*out = NULL;
-	return no_memory(res);
 }
 
 /* ---- records ----------------------------------------------------------- */
@@ -353,7 +245,7 @@ static int create_policy(struct store *s, const cJSON *body, struct emu_result *
 
 	if ((st = param_str(body, "zoneId", true, &zone, res)) ||
 	    (st = param_str(body, "autoSnapshotPolicyName", true, &name, res)) ||
-	    (st = check_name("autoSnapshotPolicyName", name, POLICY_NAME_MIN,
+	    (st = param_name("autoSnapshotPolicyName", name, POLICY_NAME_MIN,
 	                     POLICY_NAME_MAX, "-_.", res)) ||
 	    (st = param_retention_days(body, &has_ret, &retention, res)) ||
 	    (st = param_str(body, "resourceGroupId", false, &rg_id, res)) ||
@@ -405,7 +297,7 @@ nomem:
 	cJSON_Delete(p);
 	cJSON_Delete(res->response);
 	res->response = NULL;
-	st = no_memory(res);
+	st = emu_no_memory(res);
 fail:
 	cJSON_Delete(days);
 	cJSON_Delete(hours);
@@ -482,7 +374,7 @@ static int describe_policies(struct store *s, const cJSON *body, struct emu_resu
 	matches = malloc(((size_t)cJSON_GetArraySize(s->c.policies) + 1) * sizeof(*matches));
 	if (!matches) {
 		pthread_mutex_unlock(&s->lock);
-		return no_memory(res);
+		return emu_no_memory(res);
 	}
 	cJSON_ArrayForEach(p, s->c.policies) {
 		if (policy_matches(&q, p))
@@ -510,7 +402,7 @@ static int modify_policy(struct store *s, const cJSON *body, struct emu_result *
 
 	if ((st = param_str(body, "autoSnapshotPolicyId", true, &id, res)) ||
 	    (st = param_str(body, "autoSnapshotPolicyName", false, &name, res)) ||
-	    (name && (st = check_name("autoSnapshotPolicyName", name, POLICY_NAME_MIN,
+	    (name && (st = param_name("autoSnapshotPolicyName", name, POLICY_NAME_MIN,
 	                              POLICY_NAME_MAX, "-_.", res))) ||
 	    (st = param_retention_days(body, &has_ret, &retention, res)) ||
 	    (st = param_int_set(body, "repeatWeekDays", false, 1, 7, &days, res)) ||
@@ -524,7 +416,7 @@ static int modify_policy(struct store *s, const cJSON *body, struct emu_result *
 	}
 	num = cJSON_CreateNumber((double)retention);
 	if (!num) {
-		st = no_memory(res);
+		st = emu_no_memory(res);
 		goto out;
 	}
 	pthread_mutex_lock(&s->lock);
@@ -535,7 +427,7 @@ static int modify_policy(struct store *s, const cJSON *body, struct emu_result *
 		st = policy_missing(id, res);
 	} else if (name && rec_set_str(p, "autoSnapshotPolicyName", name)) {
 		cJSON_Delete(num);
-		st = no_memory(res);
+		st = emu_no_memory(res);
 	} else {
 		if (has_ret)
 			replace_member(p, "retentionDays", num);
@@ -649,7 +541,7 @@ static int apply_policy(struct store *s, const cJSON *body, struct emu_result *r
 		v = cJSON_CreateString(it->valuestring);
 		if (!v || rec_set_str(disk, "autoSnapshotPolicyId", id)) {
 			cJSON_Delete(v);
-			st = no_memory(res);
+			st = emu_no_memory(res);
 			goto out;
 		}
 		cJSON_AddItemToArray(disk_set(p), v);
@@ -713,7 +605,7 @@ static int create_disks_params(const cJSON *body, struct new_disks *nd,
 
 	if ((st = param_str(body, "zoneId", true, &nd->zone, res)) ||
 	    (st = param_str(body, "diskName", true, &nd->name, res)) ||
-	    (st = check_name("diskName", nd->name, DISK_NAME_MIN, DISK_NAME_MAX, "-_.", res)) ||
+	    (st = param_name("diskName", nd->name, DISK_NAME_MIN, DISK_NAME_MAX, "-_.", res)) ||
 	    (st = param_int(body, "diskSize", true, &has, &nd->size, res)) ||
 	    (st = param_int(body, "diskAmount", false, &has, &nd->amount, res)) ||
 	    (st = param_str(body, "diskCategory", false, &nd->category, res)) ||
@@ -911,7 +803,7 @@ done:
 nomem:
 	cJSON_Delete(res->response);
 	res->response = NULL;
-	st = no_memory(res);
+	st = emu_no_memory(res);
 	goto out;
 }
 

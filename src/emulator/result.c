@@ -143,3 +143,8 @@ void emu_request_id(char out[EMU_REQUEST_ID_LEN])
 	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
 	         b[10], b[11], b[12], b[13], b[14], b[15]);
 }
+
+int emu_no_memory(struct emu_result *res)
+{
+	return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+}

@@ -42,6 +42,11 @@ const char *rec_str(const cJSON *rec, const char *key)
 }
 
 /* Sets rec[key] to v (taking it), replacing any value there. */
+bool str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 static int rec_set(cJSON *rec, const char *key, cJSON *v)
 {
 	if (!v)

@@ -245,6 +245,8 @@ const char *rec_str(const cJSON *rec, const char *key);
 int rec_set_str(cJSON *rec, const char *key, const char *value);
 int rec_set_bool(cJSON *rec, const char *key, bool value);
 bool rec_bool(const cJSON *rec, const char *key, bool dflt);
+/* Both strings there and equal (a field of a record that may lack it). */
+bool str_eq(const char *a, const char *b);
 
 /* ---- for policy.c (auto-snapshot policies, CreateDisks); the adds are
  * store_io.c's, as they fill in the seed defaults ---- */
