@@ -4,9 +4,10 @@
  * and ModifyDisksAttributes, with the API's parameter validation codes.
  */
 #include "actions.h"
+#include "create_disks.h"
 #include "params.h"
 #include "lifecycle.h"
-#include "policy.h"
+#include "policies.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -843,6 +844,7 @@ static const struct {
 	{ "DeleteSnapshots", delete_snapshots },
 	{ "ApplySnapshot", apply_snapshot },
 	{ "ModifyDisksAttributes", modify_disks },
+	{ "CreateDisks", create_disks },
 };
 
 action_fn actions_lookup(const char *name)
@@ -854,6 +856,6 @@ action_fn actions_lookup(const char *name)
 	for (size_t i = 0; i < sizeof(action_table) / sizeof(action_table[0]); i++)
 		if (strcmp(action_table[i].name, name) == 0)
 			return action_table[i].fn;
-	fn = policy_actions_lookup(name);       /* policy.c */
+	fn = policy_actions_lookup(name);       /* policies.c */
 	return fn ? fn : lifecycle_actions_lookup(name);        /* lifecycle.c */
 }

@@ -14,7 +14,7 @@
  */
 #include "lifecycle.h"
 #include "params.h"
-#include "policy.h"
+#include "policies.h"
 
 #include <errno.h>
 #include <stdint.h>

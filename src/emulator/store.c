@@ -13,7 +13,8 @@
  * state file are store_io.c's.
  */
 #include "store.h"
-#include "policy.h"
+#include "autosnap.h"
+#include "policies.h"
 #include "snaptree.h"
 #include "store_int.h"
 
@@ -149,7 +150,7 @@ void store_content_free(struct store_content *c)
 	strmap_free(&c->disk_index);
 	strmap_free(&c->snap_index);
 	strmap_free(&c->group_index);
-	cJSON_Delete(c->policies);      /* policy.c */
+	cJSON_Delete(c->policies);      /* policies.c */
 	cJSON_Delete(c->instances);     /* lifecycle.c */
 	cJSON_Delete(c->zones);
 	store_content_init(c);
@@ -671,7 +672,7 @@ bool store_tick_locked(struct store *s)
 	long long now_s_ms = (now >= 0 ? now / 1000 : (now - 999) / 1000) * 1000;
 	bool changed = false;
 
-	if (policy_tick_locked(s, now))         /* policy.c: the schedule */
+	if (autosnap_tick_locked(s, now))         /* autosnap.c */
 		changed = true;
 	if (now >= s->c.pend_next_ms && tick_pending(s, now))
 		changed = true;
@@ -682,6 +683,19 @@ bool store_tick_locked(struct store *s)
 	if (changed)
 		store_touch_locked(s);
 	return changed;
+}
+
+/* The name of resource group rg_id, as a disk of it names it (else its id). */
+const char *store_rg_name_locked(const struct store *s, const char *rg_id)
+{
+	if (strcmp(rg_id, "default") == 0)
+		return "Default Resource Group";
+	for (size_t i = 0; i < s->c.ndisks; i++) {
+		const cJSON *d = s->c.disks[i].rec;
+		if (str_eq(rec_str(d, "resourceGroupId"), rg_id) && rec_str(d, "resourceGroupName"))
+			return rec_str(d, "resourceGroupName");
+	}
+	return rg_id;
 }
 
 unsigned long long store_new_id_locked(struct store *s)

@@ -92,7 +92,7 @@ struct store_content {
 	/* lower bounds of the next due time (business ms), LLONG_MAX: none;
 	 * store_tick_locked() does nothing before the earliest of them */
 	long long pend_next_ms, ret_next_ms, disk_next_ms;
-	cJSON *policies;                /* AutoSnapshotPolicy records (policy.c) */
+	cJSON *policies;                /* AutoSnapshotPolicy records (policies.c) */
 	cJSON *instances;               /* InstanceInfo records (lifecycle.c) */
 	cJSON *zones;                   /* the zones known (lifecycle.c) */
 	long long sched_ms;             /* schedule run through (business ms) */
@@ -248,8 +248,12 @@ bool rec_bool(const cJSON *rec, const char *key, bool dflt);
 /* Both strings there and equal (a field of a record that may lack it). */
 bool str_eq(const char *a, const char *b);
 
-/* ---- for policy.c (auto-snapshot policies, CreateDisks); the adds are
+/* ---- for policies.c, autosnap.c and create_disks.c; the adds are
  * store_io.c's, as they fill in the seed defaults ---- */
+
+/* The name of resource group rg_id, as a disk of it names it (else its id;
+ * "default" is the Default Resource Group). */
+const char *store_rg_name_locked(const struct store *s, const char *rg_id);
 
 /* A fresh numeric id (snapshots, disks, policies, orders share the counter). */
 unsigned long long store_new_id_locked(struct store *s);

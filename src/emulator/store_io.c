@@ -9,7 +9,7 @@
  */
 #include "store.h"
 #include "lifecycle.h"
-#include "policy.h"
+#include "policies.h"
 #include "snaptree.h"
 #include "store_int.h"
 
@@ -436,7 +436,7 @@ static int load(struct store *s, cJSON *seed, bool owned, char *err, size_t err_
 			goto fail;
 		}
 	}
-	ret = policy_load_locked(s, seed, err, err_size);      /* policy.c */
+	ret = policy_load_locked(s, seed, err, err_size);      /* policies.c */
 	if (!ret)
 		ret = lifecycle_load_locked(s, seed, err, err_size);   /* lifecycle.c */
 	if (ret)
@@ -538,7 +538,7 @@ cJSON *store_state_json_locked(const struct store *s)
 	store_snap_walk_locked(s, NULL, state_visit, &w);
 	if (w.nomem)
 		goto fail;
-	if (policy_state_json_locked(s, root) ||        /* policy.c */
+	if (policy_state_json_locked(s, root) ||        /* policies.c */
 	    lifecycle_state_json_locked(s, root))       /* lifecycle.c */
 		goto fail;
 	zec_time_format(store_now_locked(s), now);
@@ -639,7 +639,8 @@ out:
 	return ret;
 }
 
-/* ---- for policy.c: records made by an action, with the seed defaults ---- */
+/* ---- for autosnap.c and create_disks.c: records an action makes, with
+ * the seed defaults ---- */
 
 int store_add_snap_locked(struct store *s, cJSON *rec, long long due_ms,
                           struct emu_snap **out)

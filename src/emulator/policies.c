@@ -1,5 +1,6 @@
 /*
- * policy.c - auto-snapshot policies and CreateDisks (issue 12).
+ * policies.c - the six auto-snapshot policy actions (Create, Describe,
+ * Modify, Delete, Apply, Cancel) and the policies of seeds and state files.
  *
  * Policies are AutoSnapshotPolicy records (zenlayercloud-sdk-go
  * zec20250901/models.go) kept in store.c's content (s->c.policies) in
@@ -7,12 +8,9 @@
  * policy's diskIdSet/diskNum and the disk record's autoSnapshotPolicyId (so
  * DescribeDisks and the state file show it as they are).
  *
- * The schedule runs on the business clock: store_tick_locked() calls
- * policy_tick_locked(), which visits every whole UTC hour passed since the
- * last run, so an advance of the clock by a week makes the week's Auto
- * snapshots, each with its scheduled hour as createTime.
+ * The schedule that makes their Auto snapshots is autosnap.c's.
  */
-#include "policy.h"
+#include "policies.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -33,14 +31,7 @@
 #define MAX_TAG_FILTERS    20
 #define POLICY_NAME_MIN    2
 #define POLICY_NAME_MAX    63
-#define DISK_NAME_MIN      1
-#define DISK_NAME_MAX      64
 #define RETENTION_DAYS_MAX 65535
-#define MAX_DISK_AMOUNT    50      /* "最大值50" (CLI apis/zh-CN/vm/create-disks.yaml) */
-#define MIN_DISK_SIZE      20      /* TF resource_zc_zec_disk.go: IntAtLeast(20) */
-#define MAX_DISK_SIZE      32768
-#define HOUR_MS            3600000LL
-#define DAY_S              86400LL
 
 /* ---- parameters ------------------------------------------------------ */
 
@@ -133,18 +124,6 @@ static int param_retention_days(const cJSON *body, bool *present, long long *day
 
 /* ---- records ----------------------------------------------------------- */
 
-static const char *rg_name_of(const struct store *s, const char *rg_id)
-{
-	if (strcmp(rg_id, "default") == 0)
-		return "Default Resource Group";
-	for (size_t i = 0; i < s->c.ndisks; i++) {
-		const cJSON *d = s->c.disks[i].rec;
-		if (str_eq(rec_str(d, "resourceGroupId"), rg_id) && rec_str(d, "resourceGroupName"))
-			return rec_str(d, "resourceGroupName");
-	}
-	return rg_id;
-}
-
 /* {"resourceGroupId":..,"resourceGroupName":..}; NULL on ENOMEM. */
 static cJSON *resource_group(const struct store *s, const char *rg_id)
 {
@@ -153,7 +132,7 @@ static cJSON *resource_group(const struct store *s, const char *rg_id)
 	if (!rg_id)
 		rg_id = "default";
 	if (!rg || zj_add_string(rg, "resourceGroupId", rg_id) ||
-	    zj_add_string(rg, "resourceGroupName", rg_name_of(s, rg_id))) {
+	    zj_add_string(rg, "resourceGroupName", store_rg_name_locked(s, rg_id))) {
 		cJSON_Delete(rg);
 		return NULL;
 	}
@@ -184,7 +163,7 @@ static int policy_missing(const char *id, struct emu_result *res)
 	                "The auto snapshot policy %s does not exist.", id);
 }
 
-static cJSON *disk_set(const cJSON *p)
+cJSON *policy_disk_set(const cJSON *p)
 {
 	return cJSON_GetObjectItemCaseSensitive(p, "diskIdSet");
 }
@@ -192,13 +171,13 @@ static cJSON *disk_set(const cJSON *p)
 static void count_disks(cJSON *p)
 {
 	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "diskNum"),
-	                     cJSON_GetArraySize(disk_set(p)));
+	                     cJSON_GetArraySize(policy_disk_set(p)));
 }
 
 /* Takes disk_id off policy p (its diskIdSet and the disk's field). */
 static void unlink_disk(struct store *s, cJSON *p, const char *disk_id)
 {
-	cJSON *set = disk_set(p), *it;
+	cJSON *set = policy_disk_set(p), *it;
 	long d = store_find_disk_locked(s, disk_id);
 
 	if (d >= 0)
@@ -217,7 +196,7 @@ void policy_forget_disk_locked(struct store *s, const char *disk_id)
 	cJSON *p;
 
 	cJSON_ArrayForEach(p, s->c.policies) {
-		if (in_ids(disk_set(p), disk_id)) {
+		if (in_ids(policy_disk_set(p), disk_id)) {
 			unlink_disk(s, p, disk_id);
 			return;
 		}
@@ -470,8 +449,8 @@ static int delete_policies(struct store *s, const cJSON *body, struct emu_result
 
 		if (!p)
 			continue;               /* listed twice */
-		while (cJSON_GetArraySize(disk_set(p)) > 0)
-			unlink_disk(s, p, disk_set(p)->child->valuestring);
+		while (cJSON_GetArraySize(policy_disk_set(p)) > 0)
+			unlink_disk(s, p, policy_disk_set(p)->child->valuestring);
 		cJSON_Delete(cJSON_DetachItemViaPointer(s->c.policies, p));
 		zlog_info("policy deleted autoSnapshotPolicyId=%s", it->valuestring);
 	}
@@ -544,7 +523,7 @@ static int apply_policy(struct store *s, const cJSON *body, struct emu_result *r
 			st = emu_no_memory(res);
 			goto out;
 		}
-		cJSON_AddItemToArray(disk_set(p), v);
+		cJSON_AddItemToArray(policy_disk_set(p), v);
 		count_disks(p);
 		zlog_info("policy applied autoSnapshotPolicyId=%s diskId=%s", id, it->valuestring);
 	}
@@ -574,7 +553,7 @@ static int cancel_policy(struct store *s, const cJSON *body, struct emu_result *
 	}
 	/* a disk not on the policy is no error (the CLI's documentation) */
 	cJSON_ArrayForEach(it, ids) {
-		if (in_ids(disk_set(p), it->valuestring)) {
+		if (in_ids(policy_disk_set(p), it->valuestring)) {
 			unlink_disk(s, p, it->valuestring);
 			zlog_info("policy cancelled autoSnapshotPolicyId=%s diskId=%s", id,
 			          it->valuestring);
@@ -585,377 +564,6 @@ static int cancel_policy(struct store *s, const cJSON *body, struct emu_result *
 out:
 	pthread_mutex_unlock(&s->lock);
 	return st;
-}
-
-/* ---- CreateDisks ------------------------------------------------------- */
-
-struct new_disks {
-	const char *zone, *name, *category, *rg, *snap_id, *instance;
-	const cJSON *instances;         /* instanceIds: one per disk */
-	cJSON *tags;                    /* {"tags":[...]}, owned */
-	bool bursting;
-	long long size, amount;
-};
-
-static int create_disks_params(const cJSON *body, struct new_disks *nd,
-                               struct emu_result *res)
-{
-	bool has, has_burst;
-	int st, n;
-
-	if ((st = param_str(body, "zoneId", true, &nd->zone, res)) ||
-	    (st = param_str(body, "diskName", true, &nd->name, res)) ||
-	    (st = param_name("diskName", nd->name, DISK_NAME_MIN, DISK_NAME_MAX, "-_.", res)) ||
-	    (st = param_int(body, "diskSize", true, &has, &nd->size, res)) ||
-	    (st = param_int(body, "diskAmount", false, &has, &nd->amount, res)) ||
-	    (st = param_str(body, "diskCategory", false, &nd->category, res)) ||
-	    (st = param_str(body, "resourceGroupId", false, &nd->rg, res)) ||
-	    (st = param_str(body, "snapshotId", false, &nd->snap_id, res)) ||
-	    (st = param_str(body, "instanceId", false, &nd->instance, res)) ||
-	    (st = param_ids(body, "instanceIds", 0, MAX_DISK_AMOUNT, &nd->instances, &n, res)) ||
-	    (st = param_bool(body, "burstingEnabled", &has_burst, &nd->bursting, res)))
-		return st;
-	if (!has)
-		nd->amount = 1;
-	if (nd->size < MIN_DISK_SIZE)
-		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_MINIMUM",
-		                "The parameter diskSize must be at least %d.", MIN_DISK_SIZE);
-	if (nd->size > MAX_DISK_SIZE)
-		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM",
-		                "The parameter diskSize must be at most %d.", MAX_DISK_SIZE);
-	if (nd->amount < 1)
-		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_MINIMUM",
-		                "The parameter diskAmount must be at least 1.");
-	if (nd->amount > MAX_DISK_AMOUNT)
-		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM",
-		                "The parameter diskAmount must be at most %d.", MAX_DISK_AMOUNT);
-	if (nd->instance && nd->instances)
-		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-		                "instanceId and instanceIds exclude each other.");
-	/* "The number of IDs should be the same as diskAmount" (CLI, SDK) */
-	if (nd->instances && n != nd->amount)
-		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-		                "instanceIds has %d ids for diskAmount %lld.", n, nd->amount);
-	if (nd->instance && nd->amount != 1)
-		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-		                "instanceId attaches one disk: diskAmount must be 1 (or use instanceIds).");
-	return param_tag_association(body, 1, &nd->tags, res);
-}
-
-/* Every instance the new disks go to exists, runs (or is stopped) and is in
- * the zone. */
-static int check_instances(struct store *s, const struct new_disks *nd,
-                           struct emu_result *res)
-{
-	for (long long i = 0; i < nd->amount; i++) {
-		const char *id = nd->instance ? nd->instance :
-		                 nd->instances ? cJSON_GetArrayItem(nd->instances, (int)i)->valuestring
-		                               : NULL;
-		const cJSON *in;
-
-		if (!id)
-			return 0;
-		in = lifecycle_instance_locked(s, id);
-		if (!in)
-			return emu_fail(res, 404, "INVALID_INSTANCE_NOT_FOUND",
-			                "The instance %s does not exist.", id);
-		if (!str_eq(rec_str(in, "zoneId"), nd->zone))
-			return emu_fail(res, 400, "OPERATION_DENIED_DIFFERENT_ZONE",
-			                "The instance %s is not in the zone %s.", id, nd->zone);
-		if (!str_eq(rec_str(in, "status"), "RUNNING") && !str_eq(rec_str(in, "status"), "STOPPED"))
-			return emu_fail(res, 400, "OPERATION_DENIED_INSTANCE_NOT_RUNNING",
-			                "The instance %s (status %s) cannot take disks now.", id,
-			                rec_str(in, "status"));
-	}
-	return 0;
-}
-
-/* The snapshot's checks; fills nd's defaults from the source disk. */
-static int check_source(struct store *s, struct new_disks *nd, struct emu_result *res)
-{
-	struct emu_snap *sn = store_find_snap_locked(s, nd->snap_id);
-	const cJSON *src;
-	long d;
-
-	if (!sn)
-		return emu_fail(res, 404, "INVALID_DISK_SNAPSHOT_NOT_FOUND",
-		                "The snapshot %s does not exist.", nd->snap_id);
-	if (strcmp(sn->status, "AVAILABLE") != 0)
-		return emu_fail(res, 400, "OPERATION_DENIED_DISK_SNAPSHOT_STATUS",
-		                "The snapshot %s (status %s) cannot be used now.",
-		                nd->snap_id, sn->status);
-	if (!str_eq(rec_str(sn->rec, "zoneId"), nd->zone))
-		return emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-		                "The snapshot %s is not in the zone %s.", nd->snap_id, nd->zone);
-	d = store_find_disk_locked(s, rec_str(sn->rec, "diskId"));
-	if (d < 0)
-		return 0;
-	src = s->c.disks[d].rec;
-	{
-		const cJSON *size = cJSON_GetObjectItemCaseSensitive(src, "diskSize");
-
-		if (cJSON_IsNumber(size) && (double)nd->size < size->valuedouble)
-			return emu_fail(res, 400, "INVALID_DISK_SNAPSHOT_SIZE_MISMATCH",
-			                "The disk size %lld is below the size of the snapshot's "
-			                "disk (%g).", nd->size, size->valuedouble);
-	}
-	if (!nd->category)
-		nd->category = rec_str(src, "diskCategory");
-	return 0;
-}
-
-/* New disk number i of the call: CREATING, then AVAILABLE (or IN_USE on
- * its instance) after --create-delay-ms. */
-static int add_new_disk(struct store *s, const struct new_disks *nd, long long i,
-                        const char *region, cJSON *ids)
-{
-	long long due = store_now_ms_locked(s) + s->cfg->create_delay_ms;
-	const char *rg = nd->rg ? nd->rg : "default";
-	const char *iid = nd->instance ? nd->instance :
-	                  nd->instances ? cJSON_GetArrayItem(nd->instances, (int)i)->valuestring
-	                                : NULL;
-	const cJSON *in = iid ? lifecycle_instance_locked(s, iid) : NULL;
-	cJSON *rec = cJSON_CreateObject(), *tags = cJSON_Duplicate(nd->tags, 1);
-	char id[32];
-	size_t d;
-
-	do
-		snprintf(id, sizeof(id), "%llu", store_new_id_locked(s));
-	while (store_find_disk_locked(s, id) >= 0);
-	if (!rec || !tags || zj_add_string(rec, "diskId", id) ||
-	    zj_add_string(rec, "diskName", nd->name) ||
-	    zj_add_string(rec, "regionId", region) || zj_add_string(rec, "zoneId", nd->zone) ||
-	    zj_add_string(rec, "diskType", "DATA") || !cJSON_AddBoolToObject(rec, "portable", 1) ||
-	    zj_add_string(rec, "diskCategory", nd->category) ||
-	    !cJSON_AddNumberToObject(rec, "diskSize", (double)nd->size) ||
-	    zj_add_string(rec, "diskStatus", "CREATING") ||
-	    (in && (zj_add_string(rec, "instanceId", iid) ||
-	            zj_add_string(rec, "instanceName", rec_str(in, "instanceName")))) ||
-	    zj_add_string(rec, "resourceGroupId", rg) ||
-	    zj_add_string(rec, "resourceGroupName", rg_name_of(s, rg)) ||
-	    !cJSON_AddBoolToObject(rec, "snapshotAbility", 1) ||
-	    !cJSON_AddBoolToObject(rec, "burstingEnabled", nd->bursting))
-		goto nomem;
-	cJSON_AddItemToObject(rec, "tags", tags);
-	tags = NULL;
-	if (store_add_disk_locked(s, rec, due > 0 ? due : 1, in ? "IN_USE" : "AVAILABLE", &d))
-		goto nomem;
-	if (nd->snap_id)
-		store_img_queue_locked(s, IMG_RESTORE, id, nd->snap_id, nd->size);
-	if (iid && s->cfg->host_instance && strcmp(iid, s->cfg->host_instance) == 0)
-		store_img_queue_locked(s, IMG_ATTACH, id, NULL, 0);
-	zlog_info("disk created diskId=%s snapshotId=%s instanceId=%s", id,
-	          ZLOG_ESC(nd->snap_id), ZLOG_ESC(iid));
-	cJSON_AddItemToArray(ids, cJSON_CreateString(id));
-	return 0;
-nomem:
-	cJSON_Delete(tags);
-	cJSON_Delete(rec);
-	return -ENOMEM;
-}
-
-static int create_disks(struct store *s, const cJSON *body, struct emu_result *res)
-{
-	struct new_disks nd = { 0 };
-	const cJSON *zone;
-	char order[32];
-	cJSON *ids;
-	int st;
-
-	if ((st = create_disks_params(body, &nd, res)))
-		goto done;
-	pthread_mutex_lock(&s->lock);
-	store_tick_locked(s);
-	/* the zones DescribeDiskCategory lists (lifecycle.c) */
-	zone = lifecycle_zone_locked(s, nd.zone);
-	if (!zone) {
-		st = emu_fail(res, 404, "INVALID_ZONE_NOT_FOUND",
-		              "The zone %s does not exist or sells no disks.", nd.zone);
-		goto out;
-	}
-	if ((nd.snap_id && (st = check_source(s, &nd, res))) ||
-	    (st = check_instances(s, &nd, res)))
-		goto out;
-	if (!nd.category)
-		nd.category = "Standard NVMe SSD";      /* "默认为Standard NVMe SSD" (SDK) */
-	if (!lifecycle_zone_has_category(zone, nd.category)) {
-		st = emu_fail(res, 400, "INVALID_PARAMETER_VALUE",
-		              "The zone %s has no disk category \"%s\" (DescribeDiskCategory).",
-		              nd.zone, nd.category);
-		goto out;
-	}
-	res->response = cJSON_CreateObject();
-	ids = res->response ? cJSON_AddArrayToObject(res->response, "diskIds") : NULL;
-	if (!ids)
-		goto nomem;
-	for (long long i = 0; i < nd.amount; i++)
-		if (add_new_disk(s, &nd, i, rec_str(zone, "regionId"), ids))
-			goto nomem;
-	snprintf(order, sizeof(order), "%llu", store_new_id_locked(s));
-	if (zj_add_string(res->response, "orderNumber", order))
-		goto nomem;
-	st = res->status = 200;
-out:
-	pthread_mutex_unlock(&s->lock);
-done:
-	cJSON_Delete(nd.tags);
-	return st;
-nomem:
-	cJSON_Delete(res->response);
-	res->response = NULL;
-	st = emu_no_memory(res);
-	goto out;
-}
-
-/* ---- the schedule ------------------------------------------------------ */
-
-static bool int_in(const cJSON *p, const char *key, int v)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p, key)) {
-		if (cJSON_IsNumber(it) && it->valuedouble == v)
-			return true;
-	}
-	return false;
-}
-
-struct expired {
-	long long at;
-	struct emu_snap *v[64];
-	size_t n;
-	bool more;
-};
-
-static bool expired_visit(struct emu_snap *sn, void *arg)
-{
-	struct expired *x = arg;
-
-	if (strcmp(sn->status, "DELETING") == 0 || sn->retention_ms > x->at)
-		return true;
-	if (x->n == sizeof(x->v) / sizeof(x->v[0])) {
-		x->more = true;
-		return false;
-	}
-	x->v[x->n++] = sn;
-	return true;
-}
-
-/*
- * Removes g's snapshots whose retentionTime is at or before at_ms, as the
- * retention expiry would have at that time: within one long clock advance,
- * the snapshots of earlier hours expire before the quota of a later hour is
- * counted.
- */
-static void expire_group_at(struct store *s, struct snap_group *g, long long at_ms)
-{
-	struct expired x = { .at = at_ms };
-
-	do {
-		x.n = 0;
-		x.more = false;
-		store_snap_walk_locked(s, g, expired_visit, &x);
-		for (size_t i = 0; i < x.n; i++) {
-			zlog_info("snapshot expired snapshotId=%s retentionTime=%s", x.v[i]->id,
-			          rec_str(x.v[i]->rec, "retentionTime"));
-			store_remove_snap_locked(s, x.v[i]);
-		}
-	} while (x.more);
-}
-
-/* Disk disk_id's Auto snapshot of hour_ms; true when one was made. */
-static bool auto_snapshot(struct store *s, const cJSON *p, const char *disk_id,
-                          long long hour_ms, const struct tm *tm)
-{
-	const char *pid = rec_str(p, "autoSnapshotPolicyId");
-	long d = store_find_disk_locked(s, disk_id);
-	const cJSON *disk = d >= 0 ? s->c.disks[d].rec : NULL;
-	const char *status = rec_str(disk, "diskStatus");
-	struct snap_group *g;
-	const cJSON *days = cJSON_GetObjectItemCaseSensitive(p, "retentionDays");
-	time_t t = (time_t)(hour_ms / 1000);
-	char name[64], when[ZEC_TIME_LEN], until[ZEC_TIME_LEN];
-	cJSON *rec;
-
-	if (!disk || !(str_eq(status, "AVAILABLE") || str_eq(status, "IN_USE")) ||
-	    !rec_bool(disk, "snapshotAbility", false)) {
-		zlog_info("auto snapshot skipped autoSnapshotPolicyId=%s diskId=%s reason=status",
-		          pid, disk_id);
-		return false;
-	}
-	if ((g = store_find_group_locked(s, disk_id)))
-		expire_group_at(s, g, hour_ms);
-	if (g && (long long)(store_snap_count_locked(s, g) - g->ndeleting) >=
-	         s->cfg->snapshot_quota) {
-		zlog_info("auto snapshot skipped autoSnapshotPolicyId=%s diskId=%s reason=quota",
-		          pid, disk_id);
-		return false;
-	}
-	snprintf(name, sizeof(name), "auto-%04d%02d%02d-%02d", tm->tm_year + 1900,
-	         tm->tm_mon + 1, tm->tm_mday, tm->tm_hour);
-	zec_time_format(t, when);
-	rec = cJSON_CreateObject();
-	if (!rec || zj_add_string(rec, "snapshotName", name) ||
-	    zj_add_string(rec, "status", "CREATING") ||
-	    zj_add_string(rec, "snapshotType", "Auto") || zj_add_string(rec, "diskId", disk_id) ||
-	    zj_add_string(rec, "createTime", when))
-		goto nomem;
-	if (cJSON_IsNumber(days) && days->valuedouble > 0) {
-		zec_time_format(t + (time_t)days->valuedouble * DAY_S, until);
-		if (zj_add_string(rec, "retentionTime", until))
-			goto nomem;
-	}
-	if (store_add_snap_locked(s, rec, hour_ms + s->cfg->create_delay_ms, NULL))
-		goto nomem;
-	/* the bytes are those of the disk when the schedule runs (at the next
-	 * request after the hour) */
-	store_img_queue_locked(s, IMG_CAPTURE, disk_id, rec_str(rec, "snapshotId"),
-	                       disk_gib(disk));
-	zlog_info("auto snapshot created autoSnapshotPolicyId=%s diskId=%s snapshotId=%s "
-	          "createTime=%s", pid, disk_id, rec_str(rec, "snapshotId"), when);
-	return true;
-nomem:
-	cJSON_Delete(rec);
-	zlog_error("auto snapshot failed autoSnapshotPolicyId=%s diskId=%s error=\"out of memory\"",
-	           pid, disk_id);
-	return false;
-}
-
-static bool run_hour(struct store *s, long long hour_ms)
-{
-	time_t t = (time_t)(hour_ms / 1000);
-	struct tm tm;
-	const cJSON *p, *it;
-	bool changed = false;
-
-	gmtime_r(&t, &tm);
-	cJSON_ArrayForEach(p, s->c.policies) {
-		if (!int_in(p, "repeatWeekDays", tm.tm_wday ? tm.tm_wday : 7) ||
-		    !int_in(p, "hours", tm.tm_hour))
-			continue;
-		cJSON_ArrayForEach(it, disk_set(p))
-			changed |= auto_snapshot(s, p, it->valuestring, hour_ms, &tm);
-	}
-	return changed;
-}
-
-bool policy_tick_locked(struct store *s, long long now_ms)
-{
-	const cJSON *p;
-	bool any = false, changed = false;
-
-	if (!s->c.sched_ms || now_ms <= s->c.sched_ms) {
-		if (!s->c.sched_ms)
-			s->c.sched_ms = now_ms;
-		return false;               /* a clock set back runs nothing twice */
-	}
-	cJSON_ArrayForEach(p, s->c.policies)
-		any |= cJSON_GetArraySize(disk_set(p)) > 0;
-	for (long long h = (s->c.sched_ms / HOUR_MS + 1) * HOUR_MS; any && h <= now_ms;
-	     h += HOUR_MS)
-		changed |= run_hour(s, h);
-	s->c.sched_ms = now_ms;
-	return changed;
 }
 
 /* ---- seeds and state ---------------------------------------------------- */
@@ -1015,7 +623,7 @@ static int load_one(struct store *s, cJSON *p, int i, const char *now,
 		}
 		cJSON_AddItemToObject(p, "tags", tags);
 	}
-	cJSON_ArrayForEach(it, disk_set(p)) {
+	cJSON_ArrayForEach(it, policy_disk_set(p)) {
 		long d = store_find_disk_locked(s, it->valuestring);
 
 		if (d < 0 || rec_str(s->c.disks[d].rec, "autoSnapshotPolicyId")) {
@@ -1086,7 +694,6 @@ static const struct {
 	{ "DeleteAutoSnapshotPolicies", delete_policies },
 	{ "ApplyAutoSnapshotPolicy", apply_policy },
 	{ "CancelAutoSnapshotPolicy", cancel_policy },
-	{ "CreateDisks", create_disks },
 };
 
 action_fn policy_actions_lookup(const char *name)
