@@ -833,10 +833,7 @@ out:
 	return st;
 }
 
-static const struct {
-	const char *name;
-	action_fn fn;
-} action_table[] = {
+static const struct action_entry action_table[] = {
 	{ "DescribeDisks", describe_disks },
 	{ "DescribeSnapshots", describe_snapshots },
 	{ "CreateSnapshot", create_snapshot },
@@ -847,15 +844,22 @@ static const struct {
 	{ "CreateDisks", create_disks },
 };
 
+action_fn action_find(const struct action_entry *t, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return t[i].fn;
+	return NULL;
+}
+
 action_fn actions_lookup(const char *name)
 {
 	action_fn fn;
 
 	if (!name)
 		return NULL;
-	for (size_t i = 0; i < sizeof(action_table) / sizeof(action_table[0]); i++)
-		if (strcmp(action_table[i].name, name) == 0)
-			return action_table[i].fn;
-	fn = policy_actions_lookup(name);       /* policies.c */
+	fn = action_find(action_table, sizeof(action_table) / sizeof(action_table[0]), name);
+	if (!fn)
+		fn = policy_actions_lookup(name);       /* policies.c */
 	return fn ? fn : lifecycle_actions_lookup(name);        /* lifecycle.c */
 }

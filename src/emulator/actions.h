@@ -16,4 +16,13 @@ typedef int (*action_fn)(struct store *s, const cJSON *body, struct emu_result *
 /* The handler of an action, or NULL when the action is unknown. */
 action_fn actions_lookup(const char *name);
 
+/* An action's name and handler: the table each action file keeps. */
+struct action_entry {
+	const char *name;
+	action_fn fn;
+};
+
+/* The handler of name in t[0..n), or NULL. */
+action_fn action_find(const struct action_entry *t, size_t n, const char *name);
+
 #endif /* ZEC_EMU_ACTIONS_H */

@@ -358,13 +358,10 @@ static int instance_page(const struct store *s, const cJSON **match, size_t n,
                          struct emu_result *res)
 {
 	size_t first = page_first(num, size);
-	cJSON *set;
+	cJSON *set = page_start(n, res);
 
-	res->response = cJSON_CreateObject();
-	if (!res->response ||
-	    !cJSON_AddNumberToObject(res->response, "totalCount", (double)n) ||
-	    !(set = cJSON_AddArrayToObject(res->response, "dataSet")))
-		goto nomem;
+	if (!set)
+		return res->status;
 	for (size_t i = first; i < n && i - first < (size_t)size; i++) {
 		cJSON *o;
 
@@ -379,15 +376,11 @@ static int instance_page(const struct store *s, const cJSON **match, size_t n,
 			o = instance_out(s, match[i]);
 		}
 		if (!o)
-			goto nomem;
+			return page_fail(res);
 		cJSON_AddItemToArray(set, o);
 	}
 	res->status = 200;
 	return 200;
-nomem:
-	cJSON_Delete(res->response);
-	res->response = NULL;
-	return emu_no_memory(res);
 }
 
 static int describe_instances_any(struct store *s, const cJSON *body,
@@ -877,10 +870,7 @@ nomem:
 	return emu_no_memory(res);
 }
 
-static const struct {
-	const char *name;
-	action_fn fn;
-} table[] = {
+static const struct action_entry table[] = {
 	{ "DescribeInstances", describe_instances },
 	{ "DescribeInstancesStatus", describe_instances_status },
 	{ "AttachDisks", attach_disks },
@@ -893,8 +883,5 @@ static const struct {
 
 action_fn lifecycle_actions_lookup(const char *name)
 {
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strcmp(table[i].name, name) == 0)
-			return table[i].fn;
-	return NULL;
+	return action_find(table, sizeof(table) / sizeof(table[0]), name);
 }

@@ -171,31 +171,45 @@ static int emit_time(cJSON *rec, int layout)
 	return rec_set_str(rec, "createTime", buf);
 }
 
-/* Adds totalCount and the records of the page to res->response. */
-int page_out(const struct store *s, cJSON *const *page, size_t count,
-             size_t total, struct emu_result *res)
+cJSON *page_start(size_t total, struct emu_result *res)
 {
-	cJSON *set;
+	cJSON *set = NULL;
 
 	res->response = cJSON_CreateObject();
 	if (!res->response ||
 	    !cJSON_AddNumberToObject(res->response, "totalCount", (double)total) ||
-	    !(set = cJSON_AddArrayToObject(res->response, "dataSet")))
-		goto nomem;
-	for (size_t i = 0; i < count; i++) {
-		cJSON *c = cJSON_Duplicate(page[i], 1);
-		if (!c)
-			goto nomem;
-		cJSON_AddItemToArray(set, c);
-		if (emit_time(c, s->cfg->time_layout))
-			goto nomem;
+	    !(set = cJSON_AddArrayToObject(res->response, "dataSet"))) {
+		page_fail(res);
+		return NULL;
 	}
-	res->status = 200;
-	return 200;
-nomem:
+	return set;
+}
+
+int page_fail(struct emu_result *res)
+{
 	cJSON_Delete(res->response);
 	res->response = NULL;
 	return emu_no_memory(res);
+}
+
+/* Adds totalCount and the records of the page to res->response. */
+int page_out(const struct store *s, cJSON *const *page, size_t count,
+             size_t total, struct emu_result *res)
+{
+	cJSON *set = page_start(total, res);
+
+	if (!set)
+		return res->status;
+	for (size_t i = 0; i < count; i++) {
+		cJSON *c = cJSON_Duplicate(page[i], 1);
+		if (!c)
+			return page_fail(res);
+		cJSON_AddItemToArray(set, c);
+		if (emit_time(c, s->cfg->time_layout))
+			return page_fail(res);
+	}
+	res->status = 200;
+	return 200;
 }
 
 /* The index of the page's first item; SIZE_MAX when past any listing. */

@@ -44,6 +44,11 @@ bool fuzzy_match(const char *value, const char *pattern, bool plain);
 
 /* The index of the page's first item; SIZE_MAX when past any listing. */
 size_t page_first(long long num, long long size);
+/* A listing's answer begun: {"totalCount":total,"dataSet":[]} in
+ * res->response; the dataSet to fill, or NULL (res holds the 500). */
+cJSON *page_start(size_t total, struct emu_result *res);
+/* Drops the answer begun and makes it a 500 (out of memory); its status. */
+int page_fail(struct emu_result *res);
 /* A 200 with totalCount and copies of the page's records as dataSet
  * (times in the store's --time-layout). */
 struct store;

@@ -490,26 +490,16 @@ static int check_apply(struct store *s, const cJSON *p, const char *disk_id,
 	return 0;
 }
 
-static int apply_policy(struct store *s, const cJSON *body, struct emu_result *res)
+/* The disks ids join policy p (all checked first, so none or all do). */
+static int join_disks(struct store *s, cJSON *p, const char *id, const cJSON *ids,
+                      struct emu_result *res)
 {
-	const cJSON *ids, *it;
-	const char *id;
-	cJSON *p;
-	int cnt, st;
+	const cJSON *it;
+	int st;
 
-	if ((st = param_str(body, "autoSnapshotPolicyId", true, &id, res)) ||
-	    (st = param_ids(body, "diskIds", 1, MAX_IDS, &ids, &cnt, res)))
-		return st;
-	pthread_mutex_lock(&s->lock);
-	store_tick_locked(s);
-	p = find_policy(s, id);
-	if (!p) {
-		st = policy_missing(id, res);
-		goto out;
-	}
 	cJSON_ArrayForEach(it, ids) {
 		if ((st = check_apply(s, p, it->valuestring, res)))
-			goto out;
+			return st;
 	}
 	cJSON_ArrayForEach(it, ids) {
 		cJSON *disk = s->c.disks[store_find_disk_locked(s, it->valuestring)].rec;
@@ -520,23 +510,36 @@ static int apply_policy(struct store *s, const cJSON *body, struct emu_result *r
 		v = cJSON_CreateString(it->valuestring);
 		if (!v || rec_set_str(disk, "autoSnapshotPolicyId", id)) {
 			cJSON_Delete(v);
-			st = emu_no_memory(res);
-			goto out;
+			return emu_no_memory(res);
 		}
 		cJSON_AddItemToArray(policy_disk_set(p), v);
 		count_disks(p);
 		zlog_info("policy applied autoSnapshotPolicyId=%s diskId=%s", id, it->valuestring);
 	}
-	store_touch_locked(s);
-	st = ok_empty(res);
-out:
-	pthread_mutex_unlock(&s->lock);
-	return st;
+	return 0;
 }
 
-static int cancel_policy(struct store *s, const cJSON *body, struct emu_result *res)
+/* The disks ids leave policy p. */
+static void leave_disks(struct store *s, cJSON *p, const char *id, const cJSON *ids)
 {
-	const cJSON *ids, *it;
+	const cJSON *it;
+
+	/* a disk not on the policy is no error (the CLI's documentation) */
+	cJSON_ArrayForEach(it, ids) {
+		if (in_ids(policy_disk_set(p), it->valuestring)) {
+			unlink_disk(s, p, it->valuestring);
+			zlog_info("policy cancelled autoSnapshotPolicyId=%s diskId=%s", id,
+			          it->valuestring);
+		}
+	}
+}
+
+/* ApplyAutoSnapshotPolicy (join) and CancelAutoSnapshotPolicy: the same
+ * parameters and policy lookup, then the disks join or leave. */
+static int set_membership(struct store *s, const cJSON *body, struct emu_result *res,
+                          bool join)
+{
+	const cJSON *ids;
 	const char *id;
 	cJSON *p;
 	int cnt, st;
@@ -551,19 +554,25 @@ static int cancel_policy(struct store *s, const cJSON *body, struct emu_result *
 		st = policy_missing(id, res);
 		goto out;
 	}
-	/* a disk not on the policy is no error (the CLI's documentation) */
-	cJSON_ArrayForEach(it, ids) {
-		if (in_ids(policy_disk_set(p), it->valuestring)) {
-			unlink_disk(s, p, it->valuestring);
-			zlog_info("policy cancelled autoSnapshotPolicyId=%s diskId=%s", id,
-			          it->valuestring);
-		}
-	}
+	if (join && (st = join_disks(s, p, id, ids, res)))
+		goto out;
+	if (!join)
+		leave_disks(s, p, id, ids);
 	store_touch_locked(s);
 	st = ok_empty(res);
 out:
 	pthread_mutex_unlock(&s->lock);
 	return st;
+}
+
+static int apply_policy(struct store *s, const cJSON *body, struct emu_result *res)
+{
+	return set_membership(s, body, res, true);
+}
+
+static int cancel_policy(struct store *s, const cJSON *body, struct emu_result *res)
+{
+	return set_membership(s, body, res, false);
 }
 
 /* ---- seeds and state ---------------------------------------------------- */
@@ -684,10 +693,7 @@ int policy_state_json_locked(const struct store *s, cJSON *root)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	action_fn fn;
-} policy_table[] = {
+static const struct action_entry policy_table[] = {
 	{ "CreateAutoSnapshotPolicy", create_policy },
 	{ "DescribeAutoSnapshotPolicies", describe_policies },
 	{ "ModifyAutoSnapshotPolicy", modify_policy },
@@ -698,8 +704,5 @@ static const struct {
 
 action_fn policy_actions_lookup(const char *name)
 {
-	for (size_t i = 0; i < sizeof(policy_table) / sizeof(policy_table[0]); i++)
-		if (strcmp(policy_table[i].name, name) == 0)
-			return policy_table[i].fn;
-	return NULL;
+	return action_find(policy_table, sizeof(policy_table) / sizeof(policy_table[0]), name);
 }
