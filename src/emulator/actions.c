@@ -101,35 +101,6 @@ static bool str_filters_match(const cJSON *rec, const struct str_filter *f, size
 
 /* ---- DescribeDisks -------------------------------------------------- */
 
-static bool disk_has_tag(const cJSON *disk, const char *key, const char *value)
-{
-	/* {"tags":{"tags":[{"key","value"}]}} (store_disk_norm_tags()) */
-	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(disk, "tags"), *it;
-
-	tags = cJSON_GetObjectItemCaseSensitive(tags, "tags");
-	cJSON_ArrayForEach(it, tags) {
-		const char *k = rec_str(it, "key"), *v = rec_str(it, "value");
-		if (k && strcmp(k, key) == 0 && (!value || (v && strcmp(v, value) == 0)))
-			return true;
-	}
-	return false;
-}
-
-static bool tags_match(const cJSON *disk, const cJSON *tag_keys, const cJSON *tags)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, tag_keys) {
-		if (!disk_has_tag(disk, it->valuestring, NULL))
-			return false;
-	}
-	cJSON_ArrayForEach(it, tags) {
-		if (!disk_has_tag(disk, rec_str(it, "key"), rec_str(it, "value")))
-			return false;
-	}
-	return true;
-}
-
 static int describe_disks(struct store *s, const cJSON *body, struct emu_result *res)
 {
 	struct str_filter f[] = {
@@ -171,7 +142,7 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 			continue;
 		if (has_ability && rec_bool(d, "snapshotAbility", false) != ability)
 			continue;
-		if (!str_filters_match(d, f, nf) || !tags_match(d, tag_keys, tags))
+		if (!str_filters_match(d, f, nf) || !rec_tags_match(d, tag_keys, tags))
 			continue;
 		matches[n++] = s->c.disks[i].rec;
 	}

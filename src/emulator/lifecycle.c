@@ -329,18 +329,6 @@ nomem:
 	return NULL;
 }
 
-static bool instance_has_tag(const cJSON *in, const char *key, const char *value)
-{
-	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(in, "tags"), "tags"), *t;
-
-	cJSON_ArrayForEach(t, tags) {
-		if (str_eq(rec_str(t, "key"), key) && (!value || str_eq(rec_str(t, "value"), value)))
-			return true;
-	}
-	return false;
-}
-
 static bool has_address(const cJSON *in, const char *key, const char *addr)
 {
 	const cJSON *it;
@@ -388,7 +376,7 @@ static int describe_instances_any(struct store *s, const cJSON *body,
 {
 	const char *zone = NULL, *status = NULL, *name = NULL, *rg = NULL, *image = NULL;
 	const char *v4 = NULL, *v6 = NULL;
-	const cJSON *ids, *tag_keys = NULL, *tags = NULL, *in, *it;
+	const cJSON *ids, *tag_keys = NULL, *tags = NULL, *in;
 	const cJSON **match = NULL;
 	long long num, size;
 	size_t n = 0;
@@ -417,8 +405,6 @@ static int describe_instances_any(struct store *s, const cJSON *body,
 		goto out;
 	}
 	cJSON_ArrayForEach(in, s->c.instances) {
-		bool keep = true;
-
 		if ((ids && !in_ids(ids, rec_str(in, "instanceId"))) ||
 		    (rg && !str_eq(rec_str(in, "resourceGroupId"), rg)) ||
 		    (zone && !str_eq(rec_str(in, "zoneId"), zone)) ||
@@ -429,11 +415,7 @@ static int describe_instances_any(struct store *s, const cJSON *body,
 		     !has_address(in, "privateIpAddresses", v4)) ||
 		    (v6 && !has_address(in, "publicIpAddresses", v6)))
 			continue;
-		cJSON_ArrayForEach(it, tag_keys)
-			keep = keep && instance_has_tag(in, it->valuestring, NULL);
-		cJSON_ArrayForEach(it, tags)
-			keep = keep && instance_has_tag(in, rec_str(it, "key"), rec_str(it, "value"));
-		if (keep)
+		if (rec_tags_match(in, tag_keys, tags))
 			match[n++] = in;
 	}
 	st = instance_page(s, match, n, num, size, status_only, res);

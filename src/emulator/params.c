@@ -255,6 +255,35 @@ bad:
 	                "The parameter tags must be an array of {\"key\",\"value\"} objects.");
 }
 
+bool rec_has_tag(const cJSON *rec, const char *key, const char *value)
+{
+	/* {"tags":{"tags":[{"key","value"}]}} (store_disk_norm_tags()) */
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(rec, "tags"), "tags"), *it;
+
+	cJSON_ArrayForEach(it, list) {
+		if (str_eq(rec_str(it, "key"), key) &&
+		    (!value || str_eq(rec_str(it, "value"), value)))
+			return true;
+	}
+	return false;
+}
+
+bool rec_tags_match(const cJSON *rec, const cJSON *tag_keys, const cJSON *tags)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, tag_keys) {
+		if (!rec_has_tag(rec, it->valuestring, NULL))
+			return false;
+	}
+	cJSON_ArrayForEach(it, tags) {
+		if (!rec_has_tag(rec, rec_str(it, "key"), rec_str(it, "value")))
+			return false;
+	}
+	return true;
+}
+
 long long disk_gib(const cJSON *disk)
 {
 	const cJSON *size = cJSON_GetObjectItemCaseSensitive(disk, "diskSize");

@@ -39,6 +39,12 @@ int param_tag_association(const cJSON *body, size_t value_min, cJSON **out,
 int read_tags(const cJSON *body, const cJSON **tags, struct emu_result *res);
 
 bool in_ids(const cJSON *ids, const char *value);
+/* Whether record rec (a disk, an instance, a policy: tags as
+ * {"tags":{"tags":[...]}}) has tag key (with value, unless NULL). */
+bool rec_has_tag(const cJSON *rec, const char *key, const char *value);
+/* Whether rec has every key of tag_keys and every pair of tags (the
+ * tagKeys and tags filters; either may be NULL). */
+bool rec_tags_match(const cJSON *rec, const cJSON *tag_keys, const cJSON *tags);
 /* Substring match; a leading '^' and a trailing '$' anchor it unless plain. */
 bool fuzzy_match(const char *value, const char *pattern, bool plain);
 

@@ -286,19 +286,6 @@ fail:
 
 /* ---- DescribeAutoSnapshotPolicies -------------------------------------- */
 
-static bool policy_has_tag(const cJSON *p, const char *key, const char *value)
-{
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(p, "tags"), "tags"), *it;
-
-	cJSON_ArrayForEach(it, list) {
-		if (str_eq(rec_str(it, "key"), key) &&
-		    (!value || str_eq(rec_str(it, "value"), value)))
-			return true;
-	}
-	return false;
-}
-
 struct policy_query {
 	const cJSON *ids, *zones, *tag_keys, *tags;
 	const char *name, *rg;
@@ -306,8 +293,6 @@ struct policy_query {
 
 static bool policy_matches(const struct policy_query *q, const cJSON *p)
 {
-	const cJSON *it;
-
 	if (q->ids && !in_ids(q->ids, rec_str(p, "autoSnapshotPolicyId")))
 		return false;
 	if (q->zones && !in_ids(q->zones, rec_str(p, "zoneId")))
@@ -317,15 +302,7 @@ static bool policy_matches(const struct policy_query *q, const cJSON *p)
 	if (q->rg && !str_eq(rec_str(cJSON_GetObjectItemCaseSensitive(p, "resourceGroup"),
 	                             "resourceGroupId"), q->rg))
 		return false;
-	cJSON_ArrayForEach(it, q->tag_keys) {
-		if (!policy_has_tag(p, it->valuestring, NULL))
-			return false;
-	}
-	cJSON_ArrayForEach(it, q->tags) {
-		if (!policy_has_tag(p, rec_str(it, "key"), rec_str(it, "value")))
-			return false;
-	}
-	return true;
+	return rec_tags_match(p, q->tag_keys, q->tags);
 }
 
 static int describe_policies(struct store *s, const cJSON *body, struct emu_result *res)
