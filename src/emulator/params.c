@@ -26,6 +26,19 @@ static bool is_alnum(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/* The answers to a required parameter left out and to one of another type,
+ * alike for every parameter. */
+static int missing(const char *key, struct emu_result *res)
+{
+	return emu_fail(res, 400, "MISSING_PARAMETER", "The parameter %s is required.", key);
+}
+
+static int wrong_type(const char *key, const char *type, struct emu_result *res)
+{
+	return emu_fail(res, 400, "INVALID_PARAMETER_TYPE", "The parameter %s must be %s.",
+	                key, type);
+}
+
 /* Optional string: 0 (absent leaves *out NULL) or the error status. */
 int param_str(const cJSON *body, const char *key, bool required,
               const char **out, struct emu_result *res)
@@ -35,13 +48,11 @@ int param_str(const cJSON *body, const char *key, bool required,
 	if (r == -ENOENT) {
 		*out = NULL;
 		if (required)
-			return emu_fail(res, 400, "MISSING_PARAMETER",
-			                "The parameter %s is required.", key);
+			return missing(key, res);
 		return 0;
 	}
 	if (r)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be a string.", key);
+		return wrong_type(key, "a string", res);
 	if (required && !**out)
 		return emu_fail(res, 400, "MISSING_PARAMETER",
 		                "The parameter %s must not be empty.", key);
@@ -55,8 +66,7 @@ int param_bool(const cJSON *body, const char *key, bool *present,
 
 	*present = r == 0;
 	if (r == -EINVAL)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be a boolean.", key);
+		return wrong_type(key, "a boolean", res);
 	return 0;
 }
 
@@ -70,13 +80,11 @@ int param_ids(const cJSON *body, const char *key, int min, int max,
 		*out = NULL;
 		*count = 0;
 		if (min > 0)
-			return emu_fail(res, 400, "MISSING_PARAMETER",
-			                "The parameter %s is required.", key);
+			return missing(key, res);
 		return 0;
 	}
 	if (r)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be an array of strings.", key);
+		return wrong_type(key, "an array of strings", res);
 	if (*count < min)
 		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_LENGTH",
 		                "The parameter %s needs at least %d item(s).", key, min);
@@ -323,10 +331,9 @@ int param_int(const cJSON *body, const char *key, bool required,
 
 	*present = r == 0;
 	if (r == -ENOENT && required)
-		return emu_fail(res, 400, "MISSING_PARAMETER", "The parameter %s is required.", key);
+		return missing(key, res);
 	if (r == -EINVAL)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be an integer.", key);
+		return wrong_type(key, "an integer", res);
 	return 0;
 }
 

@@ -82,6 +82,8 @@ int emu_time_layout_parse(const char *s)
 
 void emu_time_emit(long long t, int l, char *out, size_t size)
 {
+	/* indexed like layout_names on purpose: a layout's name and its
+	 * format are read in different places (the command line, answers) */
 	static const char *const fmt[] = {
 		[EMU_TIME_RFC3339] = "%Y-%m-%dT%H:%M:%SZ",
 		[EMU_TIME_RFC3339_FRAC] = "%Y-%m-%dT%H:%M:%S.5Z",

@@ -105,6 +105,8 @@ struct emu_snap *snaptree_insert(struct emu_snap *t, struct emu_snap *n, size_t 
 	return t;
 }
 
+/* Walks down like snaptree_insert() on purpose: the same key order finds
+ * n's place. */
 struct emu_snap *snaptree_erase(struct emu_snap *t, struct emu_snap *n, size_t off)
 {
 	if (!t)
