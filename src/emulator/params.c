@@ -263,6 +263,31 @@ bad:
 	                "The parameter tags must be an array of {\"key\",\"value\"} objects.");
 }
 
+int read_str_filters(const cJSON *body, struct str_filter *f, size_t n,
+                     struct emu_result *res)
+{
+	for (size_t i = 0; i < n; i++) {
+		int st = param_str(body, f[i].key, false, &f[i].value, res);
+		if (st)
+			return st;
+	}
+	return 0;
+}
+
+bool str_filters_match(const cJSON *rec, const struct str_filter *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *v;
+
+		if (!f[i].value)
+			continue;
+		v = rec_str(rec, f[i].key);
+		if (!v || strcmp(v, f[i].value) != 0)
+			return false;
+	}
+	return true;
+}
+
 bool rec_has_tag(const cJSON *rec, const char *key, const char *value)
 {
 	/* {"tags":{"tags":[{"key","value"}]}} (store_disk_norm_tags()) */

@@ -38,6 +38,16 @@ int param_tag_association(const cJSON *body, size_t value_min, cJSON **out,
 /* tags filter: [{"key":..,"value":..}] or absent (*tags NULL). */
 int read_tags(const cJSON *body, const cJSON **tags, struct emu_result *res);
 
+struct str_filter {
+	const char *key;                /* request and record field */
+	const char *value;              /* NULL: not filtered */
+};
+/* Reads the string filters f[0..n) (each optional) from body. */
+int read_str_filters(const cJSON *body, struct str_filter *f, size_t n,
+                     struct emu_result *res);
+/* Whether rec's fields equal every filter given. */
+bool str_filters_match(const cJSON *rec, const struct str_filter *f, size_t n);
+
 bool in_ids(const cJSON *ids, const char *value);
 /* Whether record rec (a disk, an instance, a policy: tags as
  * {"tags":{"tags":[...]}}) has tag key (with value, unless NULL). */

@@ -70,7 +70,7 @@ struct emu_snap {
 
 /* A filtered snapshot listing kept while the store does not change. */
 struct list_cache {
-	char *key;                      /* the filters (actions.c) */
+	char *key;                      /* the filters (describe_snapshots.c) */
 	unsigned long long gen;         /* store.gen when it was made */
 	struct emu_snap **items;        /* every match, listing order */
 	size_t n;
