@@ -1,12 +1,16 @@
 /*
- * actions.c - the API actions: DescribeDisks, DescribeSnapshots,
- * CreateSnapshot, ModifySnapshotsAttribute, DeleteSnapshots, ApplySnapshot
- * and ModifyDisksAttributes, with the API's parameter validation codes.
+ * actions.c - the disk and snapshot actions that change or list records
+ * one by one: DescribeDisks, CreateSnapshot, ModifySnapshotsAttribute,
+ * DeleteSnapshots, ApplySnapshot and ModifyDisksAttributes, with the API's
+ * parameter validation codes; and the lookup of every action's handler.
+ * DescribeSnapshots is describe_snapshots.c's, CreateDisks create_disks.c's.
  */
 #include "actions.h"
+#include "create_disks.h"
+#include "describe_snapshots.h"
 #include "params.h"
 #include "lifecycle.h"
-#include "policy.h"
+#include "policies.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -24,96 +28,8 @@
 #define MAX_TAGS 20             /* tags and tagKeys: "最长不得超过20个" (SDK models.go) */
 #define RETENTION_MIN_S (24 * 3600)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX_UNION 1000          /* diskIds merged by rank, beyond: one walk */
 
 /* ---- parameter validation ------------------------------------------- */
-
-/* Optional string: 0 (absent leaves *out NULL) or the error status. */
-int param_str(const cJSON *body, const char *key, bool required,
-                     const char **out, struct emu_result *res)
-{
-	int r = zj_string(body, key, out);
-
-	if (r == -ENOENT) {
-		*out = NULL;
-		if (required)
-			return emu_fail(res, 400, "MISSING_PARAMETER",
-			                "The parameter %s is required.", key);
-		return 0;
-	}
-	if (r)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be a string.", key);
-	if (required && !**out)
-		return emu_fail(res, 400, "MISSING_PARAMETER",
-		                "The parameter %s must not be empty.", key);
-	return 0;
-}
-
-int param_bool(const cJSON *body, const char *key, bool *present,
-                      bool *out, struct emu_result *res)
-{
-	int r = zj_bool(body, key, out);
-
-	*present = r == 0;
-	if (r == -EINVAL)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be a boolean.", key);
-	return 0;
-}
-
-/* An array of strings with min..max members (min 0: optional). */
-int param_ids(const cJSON *body, const char *key, int min, int max,
-                     const cJSON **out, int *count, struct emu_result *res)
-{
-	int r = zj_string_array(body, key, out, count);
-
-	if (r == -ENOENT) {
-		*out = NULL;
-		*count = 0;
-		if (min > 0)
-			return emu_fail(res, 400, "MISSING_PARAMETER",
-			                "The parameter %s is required.", key);
-		return 0;
-	}
-	if (r)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter %s must be an array of strings.", key);
-	if (*count < min)
-		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_LENGTH",
-		                "The parameter %s needs at least %d item(s).", key, min);
-	if (max && *count > max)
-		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_LENGTH",
-		                "The parameter %s allows at most %d items.", key, max);
-	return 0;
-}
-
-int param_page(const cJSON *body, long long max, long long *num,
-                      long long *size, struct emu_result *res)
-{
-	int r;
-
-	*num = 1;
-	*size = 20;
-	r = zj_int(body, "pageNum", num);
-	if (r == -EINVAL)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter pageNum must be an integer.");
-	r = zj_int(body, "pageSize", size);
-	if (r == -EINVAL)
-		return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-		                "The parameter pageSize must be an integer.");
-	if (*num < 1)
-		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_MINIMUM",
-		                "The parameter pageNum must be at least 1.");
-	if (*size < 1)
-		return emu_fail(res, 400, "INVALID_PARAMETER_LESS_MINIMUM",
-		                "The parameter pageSize must be at least 1.");
-	if (*size > max)
-		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_MAXIMUM",
-		                "The parameter pageSize must be at most %lld.", max);
-	return 0;
-}
 
 static int check_name(const char *name, struct emu_result *res)
 {
@@ -153,196 +69,7 @@ static int check_retention_rule(const struct store *s, time_t at,
 	return 0;
 }
 
-/* ---- filters and paging --------------------------------------------- */
-
-bool in_ids(const cJSON *ids, const char *value)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, ids) {
-		if (value && strcmp(it->valuestring, value) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Substring match; a leading '^' and a trailing '$' anchor it unless plain. */
-bool fuzzy_match(const char *value, const char *pattern, bool plain)
-{
-	bool head = false, tail = false;
-	size_t plen = strlen(pattern), vlen;
-
-	if (!value)
-		return false;
-	vlen = strlen(value);
-	if (plain)
-		return strstr(value, pattern) != NULL;
-	if (plen && pattern[0] == '^') {
-		head = true;
-		pattern++;
-		plen--;
-	}
-	if (plen && pattern[plen - 1] == '$') {
-		tail = true;
-		plen--;
-	}
-	if (plen > vlen)
-		return false;
-	if (head && tail)
-		return plen == vlen && memcmp(value, pattern, plen) == 0;
-	if (head)
-		return memcmp(value, pattern, plen) == 0;
-	if (tail)
-		return memcmp(value + vlen - plen, pattern, plen) == 0;
-	for (size_t i = 0; i + plen <= vlen; i++)
-		if (memcmp(value + i, pattern, plen) == 0)
-			return true;
-	return false;
-}
-
-struct str_filter {
-	const char *key;                /* request and record field */
-	const char *value;              /* NULL: not filtered */
-};
-
-static int read_str_filters(const cJSON *body, struct str_filter *f, size_t n,
-                            struct emu_result *res)
-{
-	for (size_t i = 0; i < n; i++) {
-		int st = param_str(body, f[i].key, false, &f[i].value, res);
-		if (st)
-			return st;
-	}
-	return 0;
-}
-
-static bool str_filters_match(const cJSON *rec, const struct str_filter *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const char *v;
-
-		if (!f[i].value)
-			continue;
-		v = rec_str(rec, f[i].key);
-		if (!v || strcmp(v, f[i].value) != 0)
-			return false;
-	}
-	return true;
-}
-
-/* createTime in the layout of --time-layout (the store keeps RFC 3339). */
-static int emit_time(cJSON *rec, int layout)
-{
-	const char *v = rec_str(rec, "createTime");
-	char buf[48];
-	time_t t;
-
-	if (layout == EMU_TIME_RFC3339 || !v || zec_time_parse(v, &t))
-		return 0;
-	emu_time_emit((long long)t, layout, buf, sizeof(buf));
-	return rec_set_str(rec, "createTime", buf);
-}
-
-/* Adds totalCount and the records of the page to res->response. */
-int page_out(const struct store *s, cJSON *const *page, size_t count,
-             size_t total, struct emu_result *res)
-{
-	cJSON *set;
-
-	res->response = cJSON_CreateObject();
-	if (!res->response ||
-	    !cJSON_AddNumberToObject(res->response, "totalCount", (double)total) ||
-	    !(set = cJSON_AddArrayToObject(res->response, "dataSet")))
-		goto nomem;
-	for (size_t i = 0; i < count; i++) {
-		cJSON *c = cJSON_Duplicate(page[i], 1);
-		if (!c)
-			goto nomem;
-		cJSON_AddItemToArray(set, c);
-		if (emit_time(c, s->cfg->time_layout))
-			goto nomem;
-	}
-	res->status = 200;
-	return 200;
-nomem:
-	cJSON_Delete(res->response);
-	res->response = NULL;
-	return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
-}
-
-/* The index of the page's first item; SIZE_MAX when past any listing. */
-size_t page_first(long long num, long long size)
-{
-	if (num - 1 > (long long)(SIZE_MAX / 2) / size)
-		return SIZE_MAX;
-	return (size_t)((num - 1) * size);
-}
-
-int ok_empty(struct emu_result *res)
-{
-	res->response = cJSON_CreateObject();
-	if (!res->response)
-		return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
-	res->status = 200;
-	return 200;
-}
-
 /* ---- DescribeDisks -------------------------------------------------- */
-
-/* tags filter: [{"key":..,"value":..}], every pair must be on the disk. */
-int read_tags(const cJSON *body, const cJSON **tags, struct emu_result *res)
-{
-	const cJSON *it;
-
-	*tags = cJSON_GetObjectItemCaseSensitive(body, "tags");
-	if (!*tags || cJSON_IsNull(*tags)) {
-		*tags = NULL;
-		return 0;
-	}
-	if (!cJSON_IsArray(*tags))
-		goto bad;
-	if (cJSON_GetArraySize(*tags) > MAX_TAGS)
-		return emu_fail(res, 400, "INVALID_PARAMETER_EXCEED_LENGTH",
-		                "The parameter tags allows at most %d items.", MAX_TAGS);
-	cJSON_ArrayForEach(it, *tags) {
-		const char *k, *v;
-		if (zj_string(it, "key", &k) || zj_string(it, "value", &v) == -EINVAL)
-			goto bad;
-	}
-	return 0;
-bad:
-	return emu_fail(res, 400, "INVALID_PARAMETER_TYPE",
-	                "The parameter tags must be an array of {\"key\",\"value\"} objects.");
-}
-
-static bool disk_has_tag(const cJSON *disk, const char *key, const char *value)
-{
-	/* {"tags":{"tags":[{"key","value"}]}} (store_disk_norm_tags()) */
-	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(disk, "tags"), *it;
-
-	tags = cJSON_GetObjectItemCaseSensitive(tags, "tags");
-	cJSON_ArrayForEach(it, tags) {
-		const char *k = rec_str(it, "key"), *v = rec_str(it, "value");
-		if (k && strcmp(k, key) == 0 && (!value || (v && strcmp(v, value) == 0)))
-			return true;
-	}
-	return false;
-}
-
-static bool tags_match(const cJSON *disk, const cJSON *tag_keys, const cJSON *tags)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, tag_keys) {
-		if (!disk_has_tag(disk, it->valuestring, NULL))
-			return false;
-	}
-	cJSON_ArrayForEach(it, tags) {
-		if (!disk_has_tag(disk, rec_str(it, "key"), rec_str(it, "value")))
-			return false;
-	}
-	return true;
-}
 
 static int describe_disks(struct store *s, const cJSON *body, struct emu_result *res)
 {
@@ -374,7 +101,7 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 	matches = malloc((s->c.ndisks ? s->c.ndisks : 1) * sizeof(*matches));
 	if (!matches) {
 		pthread_mutex_unlock(&s->lock);
-		return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+		return emu_no_memory(res);
 	}
 	for (size_t i = 0; i < s->c.ndisks; i++) {
 		const cJSON *d = s->c.disks[i].rec;
@@ -385,7 +112,7 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 			continue;
 		if (has_ability && rec_bool(d, "snapshotAbility", false) != ability)
 			continue;
-		if (!str_filters_match(d, f, nf) || !tags_match(d, tag_keys, tags))
+		if (!str_filters_match(d, f, nf) || !rec_tags_match(d, tag_keys, tags))
 			continue;
 		matches[n++] = s->c.disks[i].rec;
 	}
@@ -397,343 +124,7 @@ static int describe_disks(struct store *s, const cJSON *body, struct emu_result 
 	return st;
 }
 
-/* ---- DescribeSnapshots ---------------------------------------------- */
-
-/*
- * The listing is never materialised: the store keeps snapshots in listing
- * order (all of them, and per diskId), so an unfiltered page, or the page of
- * one disk, is found by rank in O(log n + pageSize).  Other filters walk the
- * smallest ordered source (the listed ids, the listed disks, or all) once,
- * counting the matches and keeping only the page.
- */
-struct snap_query {
-	const struct store *s;
-	const char *zone, *status, *type;       /* exact filters, NULL: none */
-	const char *name, *disk_type, *rg;
-	bool by_mark;                   /* only groups marked with stamp */
-	unsigned long long stamp;
-	size_t first, want;             /* the page */
-	size_t total;
-	cJSON **page;
-	size_t npage;
-	struct emu_snap **all;          /* non-NULL: every match goes here too */
-};
-
-static bool str_eq(const char *value, const char *want)
-{
-	return value && strcmp(value, want) == 0;
-}
-
-static bool snap_matches(const struct snap_query *q, const struct emu_snap *sn)
-{
-	if (q->by_mark && sn->group->mark != q->stamp)
-		return false;
-	if (q->status && strcmp(sn->status, q->status) != 0)
-		return false;
-	if (q->zone && !str_eq(rec_str(sn->rec, "zoneId"), q->zone))
-		return false;
-	if (q->type && !str_eq(rec_str(sn->rec, "snapshotType"), q->type))
-		return false;
-	if (q->name && !fuzzy_match(rec_str(sn->rec, "snapshotName"), q->name,
-	                            q->s->cfg->name_filter_substring))
-		return false;
-	if (q->rg) {
-		const cJSON *g = cJSON_GetObjectItemCaseSensitive(sn->rec, "resourceGroup");
-		if (!str_eq(rec_str(g, "resourceGroupId"), q->rg))
-			return false;
-	}
-	if (q->disk_type) {
-		long d = store_find_disk_locked(q->s, sn->group->disk_id);
-		if (d < 0 || !str_eq(rec_str(q->s->c.disks[d].rec, "diskType"), q->disk_type))
-			return false;
-	}
-	return true;
-}
-
-static bool query_visit(struct emu_snap *sn, void *arg)
-{
-	struct snap_query *q = arg;
-
-	if (!snap_matches(q, sn))
-		return true;
-	if (q->all)
-		q->all[q->total] = sn;
-	if (q->total >= q->first && q->npage < q->want)
-		q->page[q->npage++] = sn->rec;
-	q->total++;
-	return true;
-}
-
-/* ---- listing cache ---- */
-
-/*
- * A filtered listing that needed a walk is kept (every match, in order)
- * until the store changes (store.gen), so the next pages of the same
- * listing cost O(pageSize) instead of another walk.
- */
-static int key_add(char **buf, size_t *len, size_t *cap, const char *v)
-{
-	size_t need = (v ? strlen(v) : 0) + 24;
-
-	if (*len + need > *cap) {
-		size_t ncap = (*cap + need) * 2;
-		char *p = realloc(*buf, ncap);
-		if (!p)
-			return -ENOMEM;
-		*buf = p;
-		*cap = ncap;
-	}
-	*len += (size_t)(v ? snprintf(*buf + *len, *cap - *len, "%zu:%s|", strlen(v), v)
-	                   : snprintf(*buf + *len, *cap - *len, "-|"));
-	return 0;
-}
-
-/* The filters of q as a string; NULL on ENOMEM. */
-static char *cache_key(const struct snap_query *q, const cJSON *disk_ids)
-{
-	const char *const v[] = { q->zone, q->status, q->type, q->name, q->disk_type, q->rg };
-	size_t len = 0, cap = 0;
-	const cJSON *it;
-	char *buf = NULL;
-
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (key_add(&buf, &len, &cap, v[i]))
-			goto fail;
-	if (key_add(&buf, &len, &cap, disk_ids ? "diskIds" : NULL))
-		goto fail;
-	cJSON_ArrayForEach(it, disk_ids) {
-		if (key_add(&buf, &len, &cap, it->valuestring))
-			goto fail;
-	}
-	return buf;
-fail:
-	free(buf);
-	return NULL;
-}
-
-static struct list_cache *cache_find(struct store *s, const char *key)
-{
-	for (size_t i = 0; key && i < STORE_LIST_CACHE; i++) {
-		struct list_cache *c = &s->lists[i];
-		if (c->key && c->gen == s->gen && strcmp(c->key, key) == 0)
-			return c;
-	}
-	return NULL;
-}
-
-/* Keeps key (taken) and the matches (taken) of the current state. */
-static void cache_put(struct store *s, char *key, struct emu_snap **items, size_t n)
-{
-	struct list_cache *c = &s->lists[s->list_next++ % STORE_LIST_CACHE];
-
-	free(c->key);
-	free(c->items);
-	c->key = key;
-	c->items = items;
-	c->n = n;
-	c->gen = s->gen;
-}
-
-static int cmp_snap_ptrs(const void *a, const void *b)
-{
-	return store_snap_cmp(*(struct emu_snap *const *)a, *(struct emu_snap *const *)b);
-}
-
-struct gather {
-	struct emu_snap **out;
-	size_t n;
-};
-
-static bool gather_visit(struct emu_snap *sn, void *arg)
-{
-	struct gather *g = arg;
-
-	g->out[g->n++] = sn;
-	return true;
-}
-
-/* Copies the records of snapshots sn[0..n) into q's page. */
-static void page_recs(struct snap_query *q, struct emu_snap *const *sn, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		q->page[i] = sn[i]->rec;
-	q->npage = n;
-}
-
-/* Fills q's page and total from the store; 0 or -ENOMEM. */
-static int run_snap_query(struct store *s, struct snap_query *q, const cJSON *snap_ids,
-                          const cJSON *disk_ids)
-{
-	bool plain = !q->zone && !q->status && !q->type && !q->name && !q->disk_type && !q->rg;
-	struct snap_group *one = NULL, **groups = NULL;
-	struct gather g = { NULL, 0 };
-	struct emu_snap **page = NULL;
-	struct list_cache *hit;
-	const cJSON *it;
-	size_t ngroups = 0, members = 0, n;
-	char *key = NULL;
-	int ret = -ENOMEM;
-
-	if (!plain && !snap_ids) {
-		key = cache_key(q, disk_ids);
-		hit = cache_find(s, key);
-		if (hit) {
-			q->total = hit->n;
-			n = q->first < hit->n ? MIN(hit->n - q->first, q->want) : 0;
-			for (size_t i = 0; i < n; i++)
-				q->page[i] = hit->items[q->first + i]->rec;
-			q->npage = n;
-			ret = 0;
-			goto out;
-		}
-	}
-	if (disk_ids) {
-		groups = malloc((size_t)(cJSON_GetArraySize(disk_ids) + 1) * sizeof(*groups));
-		if (!groups)
-			goto out;
-		cJSON_ArrayForEach(it, disk_ids) {
-			struct snap_group *grp = store_find_group_locked(s, it->valuestring);
-
-			if (!grp || grp->mark == q->stamp)
-				continue;
-			grp->mark = q->stamp;
-			groups[ngroups++] = one = grp;
-			members += store_snap_count_locked(s, grp);
-		}
-		if (!ngroups) {
-			ret = 0;                /* none of the disks has snapshots */
-			goto out;
-		}
-	}
-	page = malloc((q->want ? q->want : 1) * sizeof(*page));
-	if (!page)
-		goto out;
-
-	if (snap_ids) {
-		/* the listed snapshots, sorted; the disks (if any) by their marks */
-		g.out = malloc((size_t)(cJSON_GetArraySize(snap_ids) + 1) * sizeof(*g.out));
-		if (!g.out)
-			goto out;
-		cJSON_ArrayForEach(it, snap_ids) {
-			struct emu_snap *sn = store_find_snap_locked(s, it->valuestring);
-
-			if (sn && sn->mark != q->stamp) {
-				sn->mark = q->stamp;
-				g.out[g.n++] = sn;
-			}
-		}
-		q->by_mark = disk_ids != NULL;
-		qsort(g.out, g.n, sizeof(*g.out), cmp_snap_ptrs);
-		for (size_t i = 0; i < g.n; i++)
-			query_visit(g.out[i], q);
-		ret = 0;
-		goto out;
-	}
-	if (plain && ngroups <= 1) {
-		/* all snapshots, or one disk's: the page by rank */
-		q->total = store_snap_count_locked(s, one);
-		n = q->first < q->total ? store_snap_page_locked(s, one, q->first, q->want, page) : 0;
-		page_recs(q, page, n);
-		ret = 0;
-		goto out;
-	}
-	if (plain && ngroups <= MAX_UNION) {
-		/* several disks: the page of their union by rank */
-		q->total = members;
-		ret = store_snap_union_page_locked(s, groups, ngroups, q->first, q->want,
-		                                   page, &n);
-		if (!ret)
-			page_recs(q, page, n);
-		goto out;
-	}
-
-	/* a walk: every match is kept for the next pages */
-	q->all = malloc(((ngroups ? members : s->c.nsnaps) + 1) * sizeof(*q->all));
-	if (!q->all)
-		goto out;
-	if (ngroups == 1) {
-		store_snap_walk_locked(s, one, query_visit, q);
-	} else if (ngroups > 1 && members * 8 <= s->c.nsnaps) {
-		/* a few disks: their snapshots, sorted together */
-		g.out = malloc((members + 1) * sizeof(*g.out));
-		if (!g.out)
-			goto out;
-		for (size_t i = 0; i < ngroups; i++)
-			store_snap_walk_locked(s, groups[i], gather_visit, &g);
-		qsort(g.out, g.n, sizeof(*g.out), cmp_snap_ptrs);
-		for (size_t i = 0; i < g.n; i++)
-			query_visit(g.out[i], q);
-	} else {
-		/* one walk over all snapshots in order (the disks by their marks) */
-		q->by_mark = ngroups > 0;
-		store_snap_walk_locked(s, NULL, query_visit, q);
-	}
-	if (key) {
-		struct emu_snap **fit = realloc(q->all, (q->total + 1) * sizeof(*fit));
-
-		cache_put(s, key, fit ? fit : q->all, q->total);
-		key = NULL;
-		q->all = NULL;
-	}
-	ret = 0;
-out:
-	free(q->all);
-	q->all = NULL;
-	free(key);
-	free(g.out);
-	free(page);
-	free(groups);
-	return ret;
-}
-
-static int describe_snapshots(struct store *s, const cJSON *body, struct emu_result *res)
-{
-	struct str_filter f[] = {
-		{ "zoneId", NULL }, { "status", NULL }, { "snapshotType", NULL },
-	};
-	const size_t nf = sizeof(f) / sizeof(f[0]);
-	struct snap_query q = { .s = s };
-	const cJSON *snap_ids, *disk_ids;
-	long long num, size;
-	int cnt, st;
-
-	if ((st = param_page(body, s->cfg->max_snapshot_page_size, &num, &size, res)) ||
-	    (st = param_ids(body, "snapshotIds", 0, 0, &snap_ids, &cnt, res)) ||
-	    (st = param_ids(body, "diskIds", 0, 0, &disk_ids, &cnt, res)) ||
-	    (st = param_str(body, "snapshotName", false, &q.name, res)) ||
-	    (st = param_str(body, "diskType", false, &q.disk_type, res)) ||
-	    (st = param_str(body, "resourceGroupId", false, &q.rg, res)) ||
-	    (st = read_str_filters(body, f, nf, res)))
-		return st;
-	q.zone = f[0].value;
-	q.status = f[1].value;
-	q.type = f[2].value;
-	q.first = page_first(num, size);
-
-	pthread_mutex_lock(&s->lock);
-	store_tick_locked(s);
-	q.stamp = ++s->stamp;
-	q.want = MIN((size_t)size, s->c.nsnaps);
-	q.page = malloc((q.want ? q.want : 1) * sizeof(*q.page));
-	if (!q.page || run_snap_query(s, &q, snap_ids, disk_ids)) {
-		pthread_mutex_unlock(&s->lock);
-		free(q.page);
-		return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
-	}
-	st = page_out(s, q.page, q.npage, q.total, res);
-	pthread_mutex_unlock(&s->lock);
-	free(q.page);
-	return st;
-}
-
 /* ---- CreateSnapshot ------------------------------------------------- */
-
-long long disk_gib(const cJSON *disk)
-{
-	const cJSON *size = cJSON_GetObjectItemCaseSensitive(disk, "diskSize");
-
-	return cJSON_IsNumber(size) && size->valuedouble > 0 ? (long long)size->valuedouble : 0;
-}
 
 /*
  * --disk-snapshot-creating: disk d is SNAPSHOT_CREATING (zenlayercloud-cli
@@ -823,7 +214,7 @@ static int create_snapshot(struct store *s, const cJSON *body, struct emu_result
 	    !(res->response = cJSON_CreateObject()) ||
 	    zj_add_string(res->response, "snapshotId", sn->id) ||
 	    (s->cfg->disk_snapshot_creating && disk_snapshot_creating(s, (size_t)d, sn))) {
-		st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+		st = emu_no_memory(res);
 		goto out;
 	}
 	st = res->status = 200;
@@ -873,7 +264,7 @@ static int modify_snapshots(struct store *s, const cJSON *body, struct emu_resul
 
 		if ((name && rec_set_str(sn->rec, "snapshotName", name)) ||
 		    (retention && store_snap_set_retention_locked(s, sn, retention))) {
-			st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+			st = emu_no_memory(res);
 			goto out;
 		}
 		if (perm)
@@ -909,7 +300,7 @@ static int delete_snapshots(struct store *s, const cJSON *body, struct emu_resul
 	}
 	refused = cJSON_CreateArray();
 	if (!refused) {
-		st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+		st = emu_no_memory(res);
 		goto out;
 	}
 	due = store_now_ms_locked(s) + s->cfg->delete_delay_ms;
@@ -1048,7 +439,7 @@ static int modify_disks(struct store *s, const cJSON *body, struct emu_result *r
 	cJSON_ArrayForEach(it, ids) {
 		cJSON *rec = s->c.disks[store_find_disk_locked(s, it->valuestring)].rec;
 		if (rec_set_str(rec, "diskName", name)) {
-			st = emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+			st = emu_no_memory(res);
 			goto out;
 		}
 	}
@@ -1059,10 +450,7 @@ out:
 	return st;
 }
 
-static const struct {
-	const char *name;
-	action_fn fn;
-} action_table[] = {
+static const struct action_entry action_table[] = {
 	{ "DescribeDisks", describe_disks },
 	{ "DescribeSnapshots", describe_snapshots },
 	{ "CreateSnapshot", create_snapshot },
@@ -1070,7 +458,16 @@ static const struct {
 	{ "DeleteSnapshots", delete_snapshots },
 	{ "ApplySnapshot", apply_snapshot },
 	{ "ModifyDisksAttributes", modify_disks },
+	{ "CreateDisks", create_disks },
 };
+
+action_fn action_find(const struct action_entry *t, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return t[i].fn;
+	return NULL;
+}
 
 action_fn actions_lookup(const char *name)
 {
@@ -1078,9 +475,8 @@ action_fn actions_lookup(const char *name)
 
 	if (!name)
 		return NULL;
-	for (size_t i = 0; i < sizeof(action_table) / sizeof(action_table[0]); i++)
-		if (strcmp(action_table[i].name, name) == 0)
-			return action_table[i].fn;
-	fn = policy_actions_lookup(name);       /* policy.c */
+	fn = action_find(action_table, sizeof(action_table) / sizeof(action_table[0]), name);
+	if (!fn)
+		fn = policy_actions_lookup(name);       /* policies.c */
 	return fn ? fn : lifecycle_actions_lookup(name);        /* lifecycle.c */
 }

@@ -289,6 +289,8 @@ int control_handle(struct emu_server *srv, const char *method, const char *path,
 {
 	bool get = is(method, "GET"), post = is(method, "POST"), del = is(method, "DELETE");
 
+	/* one route a line on purpose, in the order docs/emulator.md lists them */
+
 	if (is(path, "state") && get)
 		return get_state(srv, out);
 	if (is(path, "reset") && post)

@@ -70,6 +70,9 @@ struct emu_result {
 int emu_fail(struct emu_result *res, int status, const char *code,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The outcome of an action that ran out of memory (500); its status. */
+int emu_no_memory(struct emu_result *res);
+
 #define EMU_REQUEST_ID_LEN 38   /* "T" + 36-character UUID + NUL */
 
 /* A fresh request id: "T" and an upper-case random UUID. */

@@ -103,6 +103,8 @@ int faults_add(struct faults *f, const cJSON *spec, char *err, size_t err_size)
 	ft->probability = 1.0;
 	strcpy(ft->action, "*");
 
+	/* each member is read alike on purpose: its getter, its bounds and a
+	 * message naming it, so a bad fault says which member is wrong */
 	r = zj_string(spec, "action", &s);
 	if (r == -EINVAL || (!r && (!*s || strlen(s) >= sizeof(ft->action))))
 		goto inval_action;

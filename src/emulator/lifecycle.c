@@ -14,7 +14,7 @@
  */
 #include "lifecycle.h"
 #include "params.h"
-#include "policy.h"
+#include "policies.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -32,19 +32,9 @@
 
 static const char *const default_categories[] = { "Standard NVMe SSD", "Basic NVMe SSD" };
 
-static bool str_eq(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
 static const char *or_empty(const char *v)
 {
 	return v ? v : "";
-}
-
-static int no_memory(struct emu_result *res)
-{
-	return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 }
 
 /* ---- zones ---------------------------------------------------------------- */
@@ -339,18 +329,6 @@ nomem:
 	return NULL;
 }
 
-static bool instance_has_tag(const cJSON *in, const char *key, const char *value)
-{
-	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(in, "tags"), "tags"), *t;
-
-	cJSON_ArrayForEach(t, tags) {
-		if (str_eq(rec_str(t, "key"), key) && (!value || str_eq(rec_str(t, "value"), value)))
-			return true;
-	}
-	return false;
-}
-
 static bool has_address(const cJSON *in, const char *key, const char *addr)
 {
 	const cJSON *it;
@@ -368,13 +346,10 @@ static int instance_page(const struct store *s, const cJSON **match, size_t n,
                          struct emu_result *res)
 {
 	size_t first = page_first(num, size);
-	cJSON *set;
+	cJSON *set = page_start(n, res);
 
-	res->response = cJSON_CreateObject();
-	if (!res->response ||
-	    !cJSON_AddNumberToObject(res->response, "totalCount", (double)n) ||
-	    !(set = cJSON_AddArrayToObject(res->response, "dataSet")))
-		goto nomem;
+	if (!set)
+		return res->status;
 	for (size_t i = first; i < n && i - first < (size_t)size; i++) {
 		cJSON *o;
 
@@ -389,15 +364,11 @@ static int instance_page(const struct store *s, const cJSON **match, size_t n,
 			o = instance_out(s, match[i]);
 		}
 		if (!o)
-			goto nomem;
+			return page_fail(res);
 		cJSON_AddItemToArray(set, o);
 	}
 	res->status = 200;
 	return 200;
-nomem:
-	cJSON_Delete(res->response);
-	res->response = NULL;
-	return no_memory(res);
 }
 
 static int describe_instances_any(struct store *s, const cJSON *body,
@@ -405,7 +376,7 @@ static int describe_instances_any(struct store *s, const cJSON *body,
 {
 	const char *zone = NULL, *status = NULL, *name = NULL, *rg = NULL, *image = NULL;
 	const char *v4 = NULL, *v6 = NULL;
-	const cJSON *ids, *tag_keys = NULL, *tags = NULL, *in, *it;
+	const cJSON *ids, *tag_keys = NULL, *tags = NULL, *in;
 	const cJSON **match = NULL;
 	long long num, size;
 	size_t n = 0;
@@ -430,12 +401,10 @@ static int describe_instances_any(struct store *s, const cJSON *body,
 	store_tick_locked(s);
 	match = malloc(((size_t)cJSON_GetArraySize(s->c.instances) + 1) * sizeof(*match));
 	if (!match) {
-		st = no_memory(res);
+		st = emu_no_memory(res);
 		goto out;
 	}
 	cJSON_ArrayForEach(in, s->c.instances) {
-		bool keep = true;
-
 		if ((ids && !in_ids(ids, rec_str(in, "instanceId"))) ||
 		    (rg && !str_eq(rec_str(in, "resourceGroupId"), rg)) ||
 		    (zone && !str_eq(rec_str(in, "zoneId"), zone)) ||
@@ -446,11 +415,7 @@ static int describe_instances_any(struct store *s, const cJSON *body,
 		     !has_address(in, "privateIpAddresses", v4)) ||
 		    (v6 && !has_address(in, "publicIpAddresses", v6)))
 			continue;
-		cJSON_ArrayForEach(it, tag_keys)
-			keep = keep && instance_has_tag(in, it->valuestring, NULL);
-		cJSON_ArrayForEach(it, tags)
-			keep = keep && instance_has_tag(in, rec_str(it, "key"), rec_str(it, "value"));
-		if (keep)
+		if (rec_tags_match(in, tag_keys, tags))
 			match[n++] = in;
 	}
 	st = instance_page(s, match, n, num, size, status_only, res);
@@ -590,7 +555,7 @@ static int attach_disks(struct store *s, const cJSON *body, struct emu_result *r
 		if (rec_set_str(disk, "instanceId", iid) ||
 		    rec_set_str(disk, "instanceName", rec_str(in, "instanceName")) ||
 		    begin(s, d, "ATTACHING", "IN_USE")) {
-			st = no_memory(res);
+			st = emu_no_memory(res);
 			goto out;
 		}
 		/* the disk appears on this machine (hv.c) */
@@ -663,7 +628,7 @@ static int detach_disks(struct store *s, const cJSON *body, struct emu_result *r
 	}
 	failed = cJSON_CreateArray();
 	if (!failed) {
-		st = no_memory(res);
+		st = emu_no_memory(res);
 		goto out;
 	}
 	{
@@ -686,7 +651,7 @@ static int detach_disks(struct store *s, const cJSON *body, struct emu_result *r
 		if (str_eq(rec_str(s->c.disks[d].rec, "diskStatus"), "DETACHING"))
 			continue;
 		if (begin(s, d, "DETACHING", "AVAILABLE")) {
-			st = no_memory(res);
+			st = emu_no_memory(res);
 			goto out;
 		}
 		if (on_host(s, iid))
@@ -745,7 +710,7 @@ static int release_disk(struct store *s, const cJSON *body, struct emu_result *r
 		goto out;
 	}
 	if (begin(s, d, "RECYCLING", "RECYCLED")) {
-		st = no_memory(res);
+		st = emu_no_memory(res);
 		goto out;
 	}
 	zlog_info("disk recycling diskId=%s", ZLOG_ESC(id));
@@ -794,7 +759,7 @@ static int resize_disk(struct store *s, const cJSON *body, struct emu_result *re
 	cJSON_ReplaceItemInObjectCaseSensitive(disk, "diskSize", cJSON_CreateNumber((double)size));
 	if (begin(s, d, "CHANGING", status) ||
 	    store_img_queue_locked(s, IMG_GROW, id, NULL, size)) {
-		st = no_memory(res);
+		st = emu_no_memory(res);
 		goto out;
 	}
 	zlog_info("disk resizing diskId=%s diskSize=%lld", ZLOG_ESC(id), size);
@@ -835,7 +800,7 @@ nomem:
 	pthread_mutex_unlock(&s->lock);
 	cJSON_Delete(res->response);
 	res->response = NULL;
-	return no_memory(res);
+	return emu_no_memory(res);
 }
 
 static int describe_disk_category(struct store *s, const cJSON *body, struct emu_result *res)
@@ -884,13 +849,10 @@ nomem:
 	pthread_mutex_unlock(&s->lock);
 	cJSON_Delete(res->response);
 	res->response = NULL;
-	return no_memory(res);
+	return emu_no_memory(res);
 }
 
-static const struct {
-	const char *name;
-	action_fn fn;
-} table[] = {
+static const struct action_entry table[] = {
 	{ "DescribeInstances", describe_instances },
 	{ "DescribeInstancesStatus", describe_instances_status },
 	{ "AttachDisks", attach_disks },
@@ -903,8 +865,5 @@ static const struct {
 
 action_fn lifecycle_actions_lookup(const char *name)
 {
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strcmp(table[i].name, name) == 0)
-			return table[i].fn;
-	return NULL;
+	return action_find(table, sizeof(table) / sizeof(table[0]), name);
 }

@@ -2,7 +2,8 @@
  * lifecycle.h - instances, zones and the disk lifecycle after CreateDisks:
  * DescribeInstances, DescribeInstancesStatus, AttachDisks, DetachDisks,
  * ReleaseDisk, ResizeDisk, DescribeDiskRegions, DescribeDiskCategory.
- * Hooks called by store.c, policy.c and actions.c; see docs/emulator.md.
+ * Hooks called by store.c, create_disks.c and actions.c; see
+ * docs/emulator.md.
  */
 #ifndef ZEC_EMU_LIFECYCLE_H
 #define ZEC_EMU_LIFECYCLE_H

@@ -187,21 +187,20 @@ static int parse_args(int argc, char **argv, struct emu_config *cfg, int *exit_n
 		fprintf(stderr, "zec-emulator: --tls-cert and --tls-key go together\n");
 		return -EINVAL;
 	}
-	if (cfg->device_dir && !*cfg->device_dir) {
-		fprintf(stderr, "zec-emulator: --device-dir needs a directory\n");
-		return -EINVAL;
-	}
-	if (cfg->host_instance && !*cfg->host_instance) {
-		fprintf(stderr, "zec-emulator: --host-instance needs an instance id\n");
-		return -EINVAL;
-	}
-	if (cfg->disk_data && !*cfg->disk_data) {
-		fprintf(stderr, "zec-emulator: --disk-data needs a directory\n");
-		return -EINVAL;
-	}
-	if (cfg->bearer_token && !*cfg->bearer_token) {
-		fprintf(stderr, "zec-emulator: --bearer-token must not be empty\n");
-		return -EINVAL;
+	/* options given an empty value */
+	const struct {
+		const char *value, *why;
+	} empty[] = {
+		{ cfg->device_dir, "--device-dir needs a directory" },
+		{ cfg->host_instance, "--host-instance needs an instance id" },
+		{ cfg->disk_data, "--disk-data needs a directory" },
+		{ cfg->bearer_token, "--bearer-token must not be empty" },
+	};
+	for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		if (empty[i].value && !*empty[i].value) {
+			fprintf(stderr, "zec-emulator: %s\n", empty[i].why);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

@@ -82,6 +82,8 @@ int emu_time_layout_parse(const char *s)
 
 void emu_time_emit(long long t, int l, char *out, size_t size)
 {
+	/* indexed like layout_names on purpose: a layout's name and its
+	 * format are read in different places (the command line, answers) */
 	static const char *const fmt[] = {
 		[EMU_TIME_RFC3339] = "%Y-%m-%dT%H:%M:%SZ",
 		[EMU_TIME_RFC3339_FRAC] = "%Y-%m-%dT%H:%M:%S.5Z",
@@ -142,4 +144,9 @@ void emu_request_id(char out[EMU_REQUEST_ID_LEN])
 	         "T%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
 	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
 	         b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+int emu_no_memory(struct emu_result *res)
+{
+	return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
 }

@@ -8,20 +8,23 @@
  * lower bounds of the next due times, so a request that finds nothing due
  * costs O(1); the pending transitions sit in a list of their own, and only
  * a retention expiry walks every snapshot.
+ *
+ * The snapshot trees are snaptree.c's; seeds, the state document and the
+ * state file are store_io.c's.
  */
 #include "store.h"
-#include "lifecycle.h"
-#include "policy.h"
+#include "autosnap.h"
+#include "policies.h"
+#include "snaptree.h"
+#include "store_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "zec_clock.h"
 #include "zec_json.h"
@@ -40,6 +43,11 @@ const char *rec_str(const cJSON *rec, const char *key)
 }
 
 /* Sets rec[key] to v (taking it), replacing any value there. */
+bool str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 static int rec_set(cJSON *rec, const char *key, cJSON *v)
 {
 	if (!v)
@@ -87,7 +95,7 @@ void store_touch_locked(struct store *s)
 	s->gen++;
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+int store_grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
 	void *p;
 	size_t ncap;
@@ -101,240 +109,6 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 	*arr = p;
 	*cap = ncap;
 	return 0;
-}
-
-/* ---- ordered trees ---------------------------------------------------- */
-
-/*
- * Treaps keyed by listing order, heap-ordered by a random priority, with
- * subtree sizes for ranks.  One node (struct emu_snap) sits in two trees, so
- * the functions take the offset of the struct snap_link to use.
- */
-#define ALL offsetof(struct emu_snap, all)
-#define GRP offsetof(struct emu_snap, grp)
-
-static struct snap_link *lnk(const struct emu_snap *n, size_t off)
-{
-	return (struct snap_link *)((char *)(uintptr_t)n + off);
-}
-
-static size_t t_size(const struct emu_snap *t, size_t off)
-{
-	return t ? lnk(t, off)->size : 0;
-}
-
-static void t_fix(struct emu_snap *t, size_t off)
-{
-	struct snap_link *k = lnk(t, off);
-
-	k->size = 1 + t_size(k->l, off) + t_size(k->r, off);
-}
-
-/* Numeric ids compare by length, then digits; others fall back to strcmp. */
-static int cmp_ids(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(a, b);
-}
-
-int store_snap_cmp(const struct emu_snap *a, const struct emu_snap *b)
-{
-	int c = strcmp(a->create_time, b->create_time);
-
-	if (c)
-		return c;
-	c = cmp_ids(a->id, b->id);
-	if (c)
-		return c;
-	return a < b ? -1 : a > b;
-}
-
-/* Splits t into the nodes before n (*l) and the others (*r). */
-static void t_split(struct emu_snap *t, const struct emu_snap *n, size_t off,
-                    struct emu_snap **l, struct emu_snap **r)
-{
-	if (!t) {
-		*l = *r = NULL;
-	} else if (store_snap_cmp(t, n) < 0) {
-		t_split(lnk(t, off)->r, n, off, &lnk(t, off)->r, r);
-		t_fix(t, off);
-		*l = t;
-	} else {
-		t_split(lnk(t, off)->l, n, off, l, &lnk(t, off)->l);
-		t_fix(t, off);
-		*r = t;
-	}
-}
-
-/* Joins a and b, every node of a before every node of b. */
-static struct emu_snap *t_merge(struct emu_snap *a, struct emu_snap *b, size_t off)
-{
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	if (a->prio > b->prio) {
-		lnk(a, off)->r = t_merge(lnk(a, off)->r, b, off);
-		t_fix(a, off);
-		return a;
-	}
-	lnk(b, off)->l = t_merge(a, lnk(b, off)->l, off);
-	t_fix(b, off);
-	return b;
-}
-
-static struct emu_snap *t_insert(struct emu_snap *t, struct emu_snap *n, size_t off)
-{
-	if (!t) {
-		lnk(n, off)->l = lnk(n, off)->r = NULL;
-		lnk(n, off)->size = 1;
-		return n;
-	}
-	if (n->prio > t->prio) {
-		t_split(t, n, off, &lnk(n, off)->l, &lnk(n, off)->r);
-		t_fix(n, off);
-		return n;
-	}
-	if (store_snap_cmp(n, t) < 0)
-		lnk(t, off)->l = t_insert(lnk(t, off)->l, n, off);
-	else
-		lnk(t, off)->r = t_insert(lnk(t, off)->r, n, off);
-	t_fix(t, off);
-	return t;
-}
-
-static struct emu_snap *t_erase(struct emu_snap *t, struct emu_snap *n, size_t off)
-{
-	if (!t)
-		return NULL;
-	if (t == n)
-		return t_merge(lnk(t, off)->l, lnk(t, off)->r, off);
-	if (store_snap_cmp(n, t) < 0)
-		lnk(t, off)->l = t_erase(lnk(t, off)->l, n, off);
-	else
-		lnk(t, off)->r = t_erase(lnk(t, off)->r, n, off);
-	t_fix(t, off);
-	return t;
-}
-
-/* In order from rank *skip on, until fn returns false (then false). */
-static bool t_walk_from(struct emu_snap *t, size_t off, size_t *skip,
-                        bool (*fn)(struct emu_snap *sn, void *arg), void *arg)
-{
-	while (t) {
-		size_t ls = t_size(lnk(t, off)->l, off);
-
-		if (*skip >= ls)
-			*skip -= ls;
-		else if (!t_walk_from(lnk(t, off)->l, off, skip, fn, arg))
-			return false;
-		if (*skip)
-			(*skip)--;
-		else if (!fn(t, arg))
-			return false;
-		if (*skip >= t_size(lnk(t, off)->r, off)) {
-			*skip -= t_size(lnk(t, off)->r, off);
-			return true;
-		}
-		t = lnk(t, off)->r;
-	}
-	return true;
-}
-
-struct collect {
-	struct emu_snap **out;
-	size_t n, want;
-};
-
-static bool collect_visit(struct emu_snap *sn, void *arg)
-{
-	struct collect *c = arg;
-
-	c->out[c->n++] = sn;
-	return c->n < c->want;
-}
-
-/* How many nodes of t come before n in listing order. */
-static size_t t_rank(const struct emu_snap *t, size_t off, const struct emu_snap *n)
-{
-	size_t rank = 0;
-
-	while (t) {
-		if (store_snap_cmp(t, n) < 0) {
-			rank += t_size(lnk(t, off)->l, off) + 1;
-			t = lnk(t, off)->r;
-		} else {
-			t = lnk(t, off)->l;
-		}
-	}
-	return rank;
-}
-
-/* The node of rank i (< size of t). */
-static struct emu_snap *t_select(struct emu_snap *t, size_t off, size_t i)
-{
-	while (t) {
-		size_t ls = t_size(lnk(t, off)->l, off);
-
-		if (i < ls) {
-			t = lnk(t, off)->l;
-		} else if (i == ls) {
-			return t;
-		} else {
-			i -= ls + 1;
-			t = lnk(t, off)->r;
-		}
-	}
-	return NULL;
-}
-
-/* Sets the sizes of t's subtrees; returns t's. */
-static size_t t_sizes(struct emu_snap *t, size_t off)
-{
-	struct snap_link *k;
-
-	if (!t)
-		return 0;
-	k = lnk(t, off);
-	k->size = 1 + t_sizes(k->l, off) + t_sizes(k->r, off);
-	return k->size;
-}
-
-/* The treap of v[0..n), in listing order, in O(n); stack holds n. */
-static struct emu_snap *t_build(struct emu_snap *const *v, size_t n, size_t off,
-                                struct emu_snap **stack)
-{
-	size_t top = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		struct emu_snap *x = v[i], *last = NULL;
-
-		/* the right spine holds decreasing priorities */
-		while (top && stack[top - 1]->prio < x->prio)
-			last = stack[--top];
-		lnk(x, off)->l = last;
-		lnk(x, off)->r = NULL;
-		if (top)
-			lnk(stack[top - 1], off)->r = x;
-		stack[top++] = x;
-	}
-	t_sizes(top ? stack[0] : NULL, off);
-	return top ? stack[0] : NULL;
-}
-
-/* In order; false when fn stopped the walk. */
-static bool t_walk(struct emu_snap *t, size_t off,
-                   bool (*fn)(struct emu_snap *sn, void *arg), void *arg)
-{
-	while (t) {
-		if (!t_walk(lnk(t, off)->l, off, fn, arg) || !fn(t, arg))
-			return false;
-		t = lnk(t, off)->r;
-	}
-	return true;
 }
 
 /* Frees every node of the global tree and what it owns. */
@@ -353,13 +127,13 @@ static void t_free_all(struct emu_snap *t)
 
 /* ---- content ---------------------------------------------------------- */
 
-static void content_init(struct store_content *c)
+void store_content_init(struct store_content *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->pend_next_ms = c->ret_next_ms = c->disk_next_ms = LLONG_MAX;
 }
 
-static void free_content(struct store_content *c)
+void store_content_free(struct store_content *c)
 {
 	t_free_all(c->snaps);
 	while (c->groups) {
@@ -376,17 +150,17 @@ static void free_content(struct store_content *c)
 	strmap_free(&c->disk_index);
 	strmap_free(&c->snap_index);
 	strmap_free(&c->group_index);
-	cJSON_Delete(c->policies);      /* policy.c */
+	cJSON_Delete(c->policies);      /* policies.c */
 	cJSON_Delete(c->instances);     /* lifecycle.c */
 	cJSON_Delete(c->zones);
-	content_init(c);
+	store_content_init(c);
 }
 
 int store_init(struct store *s, const struct emu_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
-	content_init(&s->c);
+	store_content_init(&s->c);
 	s->rng = 2463534242U;
 	s->next_id = ID_BASE + (unsigned long long)(zec_clock_wall_ms() / 1000 % 10000000) * 10000ULL;
 	if (pthread_mutex_init(&s->lock, NULL))
@@ -413,7 +187,7 @@ static void img_op_free(struct img_op *op)
 
 void store_destroy(struct store *s)
 {
-	free_content(&s->c);
+	store_content_free(&s->c);
 	for (size_t i = 0; i < STORE_LIST_CACHE; i++) {
 		free(s->lists[i].key);
 		free(s->lists[i].items);
@@ -450,102 +224,32 @@ struct snap_group *store_find_group_locked(const struct store *s, const char *di
 
 size_t store_snap_count_locked(const struct store *s, const struct snap_group *g)
 {
-	return g ? t_size(g->root, GRP) : s->c.nsnaps;
+	return g ? snaptree_size(g->root, SNAPTREE_GRP) : s->c.nsnaps;
 }
 
 size_t store_snap_page_locked(const struct store *s, const struct snap_group *g,
                               size_t first, size_t count, struct emu_snap **out)
 {
-	struct collect c = { out, 0, count };
-
-	if (!count)
-		return 0;
 	if (g)
-		t_walk_from(g->root, GRP, &first, collect_visit, &c);
-	else
-		t_walk_from(s->c.snaps, ALL, &first, collect_visit, &c);
-	return c.n;
+		return snaptree_page(g->root, SNAPTREE_GRP, first, count, out);
+	return snaptree_page(s->c.snaps, SNAPTREE_ALL, first, count, out);
 }
 
 void store_snap_walk_locked(const struct store *s, const struct snap_group *g,
                             bool (*fn)(struct emu_snap *sn, void *arg), void *arg)
 {
 	if (g)
-		t_walk(g->root, GRP, fn, arg);
+		snaptree_walk(g->root, SNAPTREE_GRP, fn, arg);
 	else
-		t_walk(s->c.snaps, ALL, fn, arg);
-}
-
-/* Of the snapshots of groups gs, how many come before or are the snapshot
- * at global rank p. */
-static size_t union_rank(const struct store *s, struct snap_group *const *gs,
-                         size_t ng, size_t p)
-{
-	struct emu_snap *e = t_select(s->c.snaps, ALL, p);
-	size_t n = 0;
-
-	for (size_t i = 0; i < ng; i++)
-		n += t_rank(gs[i]->root, GRP, e) + (e->group == gs[i]);
-	return n;
+		snaptree_walk(s->c.snaps, SNAPTREE_ALL, fn, arg);
 }
 
 int store_snap_union_page_locked(const struct store *s, struct snap_group *const *gs,
                                  size_t ng, size_t first, size_t count,
                                  struct emu_snap **out, size_t *nout)
 {
-	size_t lo = 0, hi = s->c.nsnaps, total = 0, n = 0, *pos = NULL, *len = NULL;
-	struct emu_snap **buf = NULL, *start;
-	int ret = -ENOMEM;
-
-	*nout = 0;
-	for (size_t i = 0; i < ng; i++)
-		total += t_size(gs[i]->root, GRP);
-	if (first >= total || !count)
-		return 0;
-	/* the global rank of the union's first-th: the least p whose union
-	 * rank exceeds first */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (union_rank(s, gs, ng, mid) > first)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	start = t_select(s->c.snaps, ALL, lo);
-	/* each group's next count snapshots from there, merged */
-	buf = malloc(ng * count * sizeof(*buf));
-	pos = calloc(ng, sizeof(*pos));
-	len = calloc(ng, sizeof(*len));
-	if (!buf || !pos || !len || !start)
-		goto out;
-	for (size_t i = 0; i < ng; i++) {
-		struct collect c = { buf + i * count, 0, count };
-		size_t skip = t_rank(gs[i]->root, GRP, start);
-
-		t_walk_from(gs[i]->root, GRP, &skip, collect_visit, &c);
-		len[i] = c.n;
-	}
-	while (n < count) {
-		size_t best = ng;
-
-		for (size_t i = 0; i < ng; i++) {
-			if (pos[i] < len[i] &&
-			    (best == ng || store_snap_cmp(buf[i * count + pos[i]],
-			                                  buf[best * count + pos[best]]) < 0))
-				best = i;
-		}
-		if (best == ng)
-			break;
-		out[n++] = buf[best * count + pos[best]++];
-	}
-	*nout = n;
-	ret = 0;
-out:
-	free(buf);
-	free(pos);
-	free(len);
-	return ret;
+	return snaptree_union_page(s->c.snaps, s->c.nsnaps, gs, ng, first, count,
+	                           out, nout);
 }
 
 static bool is_deleting(const char *status)
@@ -638,18 +342,12 @@ static unsigned next_prio(struct store *s)
 	return x;
 }
 
-/* Snapshots a load adds before it builds the trees at once. */
-struct snap_vec {
-	struct emu_snap **v;
-	size_t n, cap;
-};
-
 /*
  * Adds a snapshot for rec (taken over only on success) pending until due_ms:
- * into the trees, or with bulk only into bulk (see build_trees()).
+ * into the trees, or with bulk only into bulk (build_trees() in store_io.c).
  */
-static int add_snap(struct store *s, cJSON *rec, long long due_ms,
-                    struct snap_vec *bulk, struct emu_snap **out)
+int store_put_snap(struct store *s, cJSON *rec, long long due_ms,
+                   struct snap_vec *bulk, struct emu_snap **out)
 {
 	struct emu_snap *sn = calloc(1, sizeof(*sn));
 	const char *disk_id = rec_str(rec, "diskId");
@@ -663,7 +361,7 @@ static int add_snap(struct store *s, cJSON *rec, long long due_ms,
 		free(sn);
 		return -ENOMEM;
 	}
-	if (bulk && grow((void **)&bulk->v, &bulk->cap, bulk->n, sizeof(*bulk->v))) {
+	if (bulk && store_grow((void **)&bulk->v, &bulk->cap, bulk->n, sizeof(*bulk->v))) {
 		strmap_del(&s->c.snap_index, sn->id);
 		free(sn);
 		return -ENOMEM;
@@ -672,8 +370,8 @@ static int add_snap(struct store *s, cJSON *rec, long long due_ms,
 	if (bulk) {
 		bulk->v[bulk->n++] = sn;
 	} else {
-		s->c.snaps = t_insert(s->c.snaps, sn, ALL);
-		sn->group->root = t_insert(sn->group->root, sn, GRP);
+		s->c.snaps = snaptree_insert(s->c.snaps, sn, SNAPTREE_ALL);
+		sn->group->root = snaptree_insert(sn->group->root, sn, SNAPTREE_GRP);
 	}
 	s->c.nsnaps++;
 	if (is_deleting(sn->status))
@@ -686,19 +384,6 @@ static int add_snap(struct store *s, cJSON *rec, long long due_ms,
 	return 0;
 }
 
-static void note_id(struct store *s, const char *id)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!id || !*id)
-		return;
-	errno = 0;
-	v = strtoull(id, &end, 10);
-	if (!errno && !*end && v > s->next_id)
-		s->next_id = v;
-}
-
 static unsigned long long new_id(struct store *s)
 {
 	/* monotonic, so creation order and id order agree; gaps look real */
@@ -707,7 +392,7 @@ static unsigned long long new_id(struct store *s)
 }
 
 /* The resourceGroup object a snapshot of disk rec carries. */
-static cJSON *resource_group_of(const cJSON *disk)
+cJSON *store_resource_group_of(const cJSON *disk)
 {
 	cJSON *rg = cJSON_CreateObject();
 	const char *id = disk ? rec_str(disk, "resourceGroupId") : NULL;
@@ -746,11 +431,11 @@ int store_create_snap_locked(struct store *s, size_t d, const char *name,
 	    zj_add_string(rec, "createTime", when) ||
 	    !cJSON_AddBoolToObject(rec, "diskAbility", 0))
 		goto fail;
-	rg = resource_group_of(disk);
+	rg = store_resource_group_of(disk);
 	if (!rg)
 		goto fail;
 	cJSON_AddItemToObject(rec, "resourceGroup", rg);
-	ret = add_snap(s, rec, store_now_ms_locked(s) + s->cfg->create_delay_ms, NULL, out);
+	ret = store_put_snap(s, rec, store_now_ms_locked(s) + s->cfg->create_delay_ms, NULL, out);
 	if (ret)
 		goto fail;
 	store_touch_locked(s);
@@ -805,8 +490,8 @@ void store_remove_disk_locked(struct store *s, size_t d)
 void store_remove_snap_locked(struct store *s, struct emu_snap *sn)
 {
 	store_img_queue_locked(s, IMG_REMOVE_SNAP, NULL, sn->id, 0);
-	s->c.snaps = t_erase(s->c.snaps, sn, ALL);
-	sn->group->root = t_erase(sn->group->root, sn, GRP);
+	s->c.snaps = snaptree_erase(s->c.snaps, sn, SNAPTREE_ALL);
+	sn->group->root = snaptree_erase(sn->group->root, sn, SNAPTREE_GRP);
 	s->c.nsnaps--;
 	if (is_deleting(sn->status))
 		sn->group->ndeleting--;
@@ -859,78 +544,6 @@ void store_disk_due_locked(struct store *s, size_t d, long long due_ms)
 	s->c.disks[d].due_ms = due_ms;
 	if (due_ms && due_ms < s->c.disk_next_ms)
 		s->c.disk_next_ms = due_ms;
-}
-
-static int cmp_snap_ptrs(const void *a, const void *b)
-{
-	return store_snap_cmp(*(struct emu_snap *const *)a, *(struct emu_snap *const *)b);
-}
-
-/*
- * Puts the snapshots of a load into the trees: sorted (seeds and state files
- * usually are already), then each tree built in O(n) instead of n inserts.
- * Takes b->v.
- */
-static void build_trees(struct store *s, struct snap_vec *b)
-{
-	struct emu_snap **seg = NULL, **stack = NULL;
-	struct snap_group *g;
-	size_t at = 0;
-
-	for (size_t i = 1; i < b->n; i++) {
-		if (store_snap_cmp(b->v[i - 1], b->v[i]) > 0) {
-			qsort(b->v, b->n, sizeof(*b->v), cmp_snap_ptrs);
-			break;
-		}
-	}
-	seg = malloc((b->n + 1) * sizeof(*seg));
-	stack = malloc((b->n + 1) * sizeof(*stack));
-	if (!seg || !stack) {
-		/* no memory to spare: one insert at a time */
-		for (size_t i = 0; i < b->n; i++) {
-			g = b->v[i]->group;
-			s->c.snaps = t_insert(s->c.snaps, b->v[i], ALL);
-			g->root = t_insert(g->root, b->v[i], GRP);
-		}
-		goto out;
-	}
-	s->c.snaps = t_build(b->v, b->n, ALL, stack);
-	/* each group's snapshots, still in order, side by side in seg */
-	for (size_t i = 0; i < b->n; i++)
-		b->v[i]->group->load_n++;
-	for (g = s->c.groups; g; g = g->next) {
-		g->load_off = at;
-		at += g->load_n;
-		g->load_n = 0;
-	}
-	for (size_t i = 0; i < b->n; i++) {
-		g = b->v[i]->group;
-		seg[g->load_off + g->load_n++] = b->v[i];
-	}
-	for (g = s->c.groups; g; g = g->next) {
-		g->root = t_build(seg + g->load_off, g->load_n, GRP, stack);
-		g->load_n = 0;
-	}
-out:
-	free(seg);
-	free(stack);
-	free(b->v);
-	b->v = NULL;
-	b->n = b->cap = 0;
-}
-
-/* Frees the snapshots of a failed load that are not in the trees yet. */
-static void free_bulk(struct store *s, struct snap_vec *b)
-{
-	for (size_t i = 0; i < b->n; i++) {
-		strmap_del(&s->c.snap_index, b->v[i]->id);
-		cJSON_Delete(b->v[i]->rec);
-		free(b->v[i]->prev_status);
-		free(b->v[i]);
-	}
-	free(b->v);
-	b->v = NULL;
-	b->n = b->cap = 0;
 }
 
 /* ---- transitions ------------------------------------------------------ */
@@ -1059,7 +672,7 @@ bool store_tick_locked(struct store *s)
 	long long now_s_ms = (now >= 0 ? now / 1000 : (now - 999) / 1000) * 1000;
 	bool changed = false;
 
-	if (policy_tick_locked(s, now))         /* policy.c: the schedule */
+	if (autosnap_tick_locked(s, now))         /* autosnap.c */
 		changed = true;
 	if (now >= s->c.pend_next_ms && tick_pending(s, now))
 		changed = true;
@@ -1072,568 +685,31 @@ bool store_tick_locked(struct store *s)
 	return changed;
 }
 
-/* Adds key with a default when the seed left it out. */
-static int dflt_str(cJSON *rec, const char *key, const char *value)
+/* The name of resource group rg_id, as a disk of it names it (else its id). */
+const char *store_rg_name_locked(const struct store *s, const char *rg_id)
 {
-	if (cJSON_GetObjectItemCaseSensitive(rec, key))
-		return 0;
-	return zj_add_string(rec, key, value);
-}
-
-static int dflt_bool(cJSON *rec, const char *key, bool value)
-{
-	if (cJSON_GetObjectItemCaseSensitive(rec, key))
-		return 0;
-	return cJSON_AddBoolToObject(rec, key, value) ? 0 : -ENOMEM;
-}
-
-static int dflt_num(cJSON *rec, const char *key, double value)
-{
-	if (cJSON_GetObjectItemCaseSensitive(rec, key))
-		return 0;
-	return cJSON_AddNumberToObject(rec, key, value) ? 0 : -ENOMEM;
-}
-
-/*
- * A disk's tags in the official shape {"tags":[{"key","value"}]}
- * (zenlayercloud-sdk-go zec20250901/models.go: DiskInfo.Tags *Tags); a bare
- * array (the emulator's old shape) is wrapped, absent tags become empty.
- */
-int store_disk_norm_tags(cJSON *d)
-{
-	cJSON *tags = cJSON_GetObjectItemCaseSensitive(d, "tags"), *obj;
-
-	if (tags && cJSON_IsObject(tags))
-		return 0;
-	obj = cJSON_CreateObject();
-	if (!obj)
-		return -ENOMEM;
-	if (tags && cJSON_IsArray(tags)) {
-		cJSON_DetachItemViaPointer(d, tags);
-		cJSON_AddItemToObject(obj, "tags", tags);
-	} else if (!cJSON_AddArrayToObject(obj, "tags")) {
-		cJSON_Delete(obj);
-		return -ENOMEM;
-	}
-	if (tags)
-		cJSON_DeleteItemFromObjectCaseSensitive(d, "tags");
-	cJSON_AddItemToObject(d, "tags", obj);
-	return 0;
-}
-
-/* tags: an array of {"key","value"} objects, or an object holding one. */
-static int check_tags(const cJSON *rec, char *err, size_t err_size)
-{
-	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(rec, "tags"), *it;
-
-	if (!tags || cJSON_IsNull(tags))
-		return 0;
-	if (cJSON_IsObject(tags))
-		tags = cJSON_GetObjectItemCaseSensitive(tags, "tags");
-	if (tags && !cJSON_IsArray(tags))
-		goto bad;
-	cJSON_ArrayForEach(it, tags) {
-		const cJSON *k = cJSON_GetObjectItemCaseSensitive(it, "key");
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
-
-		if (!cJSON_IsObject(it) || !cJSON_IsString(k) ||
-		    (v && !cJSON_IsString(v) && !cJSON_IsNull(v)))
-			goto bad;
-	}
-	return 0;
-bad:
-	snprintf(err, err_size, "tags must be {\"tags\":[{\"key\",\"value\"}]} "
-	         "or [{\"key\",\"value\"}]");
-	return -EINVAL;
-}
-
-static int disk_defaults(cJSON *d, const char *now)
-{
-	const char *id = rec_str(d, "diskId");
-	const char *type;
-	char name[64];
-
-	snprintf(name, sizeof(name), "disk-%s", id + (strlen(id) > 6 ? strlen(id) - 6 : 0));
-	if (dflt_str(d, "diskName", name) || dflt_str(d, "regionId", "asia-east-1") ||
-	    dflt_str(d, "zoneId", "asia-east-1a") || dflt_str(d, "diskType", "DATA"))
-		return -ENOMEM;
-	type = rec_str(d, "diskType");
-	if (dflt_bool(d, "portable", !type || strcmp(type, "SYSTEM") != 0) ||
-	    dflt_str(d, "diskCategory", "Standard NVMe SSD") ||
-	    dflt_num(d, "diskSize", 100) || dflt_str(d, "diskStatus", "IN_USE") ||
-	    dflt_str(d, "createTime", now) ||
-	    dflt_str(d, "resourceGroupId", "default") ||
-	    dflt_str(d, "resourceGroupName", "Default Resource Group") ||
-	    dflt_bool(d, "snapshotAbility", true) || dflt_bool(d, "burstingEnabled", false))
-		return -ENOMEM;
-	if (!cJSON_GetObjectItemCaseSensitive(d, "serial")) {
-		/* 20 characters, as virtio-blk keeps; the id's end tells disks apart */
-		size_t n = strlen(id);
-		char serial[64];
-
-		snprintf(serial, sizeof(serial), "zec%s", id + (n > 17 ? n - 17 : 0));
-		if (zj_add_string(d, "serial", serial))
-			return -ENOMEM;
-	}
-	return store_disk_norm_tags(d);
-}
-
-static int snap_defaults(struct store *s, cJSON *sn, const char *now)
-{
-	const char *disk_id = rec_str(sn, "diskId");
-	long d = store_find_disk_locked(s, disk_id);
-	const cJSON *disk = d >= 0 ? s->c.disks[d].rec : NULL;
-	const char *zone = disk ? rec_str(disk, "zoneId") : NULL;
-	char buf[32];
-
-	if (!cJSON_GetObjectItemCaseSensitive(sn, "snapshotId")) {
-		snprintf(buf, sizeof(buf), "%llu", new_id(s));
-		if (zj_add_string(sn, "snapshotId", buf))
-			return -ENOMEM;
-	}
-	if (!cJSON_GetObjectItemCaseSensitive(sn, "snapshotName")) {
-		snprintf(buf, sizeof(buf), "snap-%s", rec_str(sn, "snapshotId"));
-		if (zj_add_string(sn, "snapshotName", buf))
-			return -ENOMEM;
-	}
-	if (dflt_str(sn, "zoneId", zone ? zone : "asia-east-1a") ||
-	    dflt_str(sn, "status", "AVAILABLE") || dflt_str(sn, "snapshotType", "Manual") ||
-	    dflt_str(sn, "createTime", now))
-		return -ENOMEM;
-	if (dflt_bool(sn, "diskAbility", disk != NULL &&
-	                                 strcmp(rec_str(sn, "status"), "CREATING") != 0))
-		return -ENOMEM;
-	if (!cJSON_GetObjectItemCaseSensitive(sn, "resourceGroup")) {
-		cJSON *rg = resource_group_of(disk);
-		if (!rg)
-			return -ENOMEM;
-		cJSON_AddItemToObject(sn, "resourceGroup", rg);
-	}
-	return 0;
-}
-
-static const char *const disk_strings[] = {
-	"diskId", "diskName", "regionId", "zoneId", "diskType", "diskCategory",
-	"diskStatus", "instanceId", "instanceName", "resourceGroupId",
-	"resourceGroupName", "serial", "autoSnapshotPolicyId", NULL,
-};
-static const char *const disk_bools[] = {
-	"portable", "snapshotAbility", "burstingEnabled", NULL,
-};
-static const char *const snap_strings[] = {
-	"snapshotId", "snapshotName", "zoneId", "status", "snapshotType", "diskId", NULL,
-};
-static const char *const times[] = {
-	"createTime", "retentionTime", "expiredTime", NULL,
-};
-
-static int check_fields(const cJSON *rec, const char *const *strs,
-                        const char *const *bools, char *err, size_t err_size)
-{
-	const cJSON *v;
-	time_t t;
-
-	for (size_t i = 0; strs[i]; i++) {
-		v = cJSON_GetObjectItemCaseSensitive(rec, strs[i]);
-		if (v && (!cJSON_IsString(v) || !*v->valuestring)) {
-			snprintf(err, err_size, "%s must be a non-empty string", strs[i]);
-			return -EINVAL;
-		}
-	}
-	for (size_t i = 0; bools && bools[i]; i++) {
-		v = cJSON_GetObjectItemCaseSensitive(rec, bools[i]);
-		if (v && !cJSON_IsBool(v)) {
-			snprintf(err, err_size, "%s must be a boolean", bools[i]);
-			return -EINVAL;
-		}
-	}
-	v = cJSON_GetObjectItemCaseSensitive(rec, "period");
-	if (v && !cJSON_IsNull(v) && (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
-	                             v->valuedouble != (double)v->valueint)) {
-		snprintf(err, err_size, "period must be a whole number of months");
-		return -EINVAL;
-	}
-	for (size_t i = 0; times[i]; i++) {
-		v = cJSON_GetObjectItemCaseSensitive(rec, times[i]);
-		if (v && (!cJSON_IsString(v) || zec_time_parse(v->valuestring, &t))) {
-			snprintf(err, err_size, "%s must be yyyy-MM-ddTHH:mm:ssZ", times[i]);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-int store_check_disk_fields(const cJSON *fields, char *err, size_t err_size)
-{
-	if (!cJSON_IsObject(fields)) {
-		snprintf(err, err_size, "a disk must be a JSON object");
-		return -EINVAL;
-	}
-	return check_fields(fields, disk_strings, disk_bools, err, err_size) ||
-	       check_tags(fields, err, err_size) ? -EINVAL : 0;
-}
-
-/* -EINVAL naming the problem in err: the seed is rejected as a whole. */
-static int check_record(const cJSON *rec, const char *what, const char *id_key,
-                        size_t i, char *err, size_t err_size)
-{
-	char why[160];
-	const char *id;
-	int ret;
-
-	if (!cJSON_IsObject(rec)) {
-		snprintf(err, err_size, "%s[%zu] is not an object", what, i);
-		return -EINVAL;
-	}
-	if (zj_string(rec, id_key, &id) || !*id) {
-		snprintf(err, err_size, "%s[%zu].%s must be a non-empty string",
-		         what, i, id_key);
-		return -EINVAL;
-	}
-	ret = strcmp(what, "disks") == 0
-	      ? (check_fields(rec, disk_strings, disk_bools, why, sizeof(why)) ||
-	         check_tags(rec, why, sizeof(why)) ? -EINVAL : 0)
-	      : check_fields(rec, snap_strings, NULL, why, sizeof(why));
-	if (ret)
-		snprintf(err, err_size, "%s[%zu]: %s", what, i, why);
-	return ret;
-}
-
-static long long pending_delay(const struct store *s, const char *status)
-{
-	if (!status)
-		return 0;
-	if (strcmp(status, "CREATING") == 0)
-		return s->cfg->create_delay_ms;
-	if (strcmp(status, "DELETING") == 0)
-		return s->cfg->delete_delay_ms;
-	if (strcmp(status, "ROLLING_BACK") == 0)
-		return s->cfg->rollback_delay_ms;
-	return 0;
-}
-
-/* The next record of a seed array: moved out of it (owned), or a copy. */
-static cJSON *take(cJSON *array, cJSON *it, bool owned)
-{
-	return owned ? cJSON_DetachItemViaPointer(array, it) : cJSON_Duplicate(it, 1);
-}
-
-/* Both loads: the new content is built aside, then swapped in. */
-static int load(struct store *s, cJSON *seed, bool owned, char *err, size_t err_size)
-{
-	struct store_content old = s->c;
-	long long old_offset = s->clock_offset_ms;
-	unsigned long long old_next = s->next_id;
-	struct snap_vec bulk = { NULL, 0, 0 };
-	cJSON *disks, *snaps, *it, *next;
-	long long offset = 0;
-	char now[ZEC_TIME_LEN];
-	size_t i = 0;
-	int ret = 0;
-
-	if (!cJSON_IsObject(seed)) {
-		snprintf(err, err_size, "seed must be a JSON object");
-		return -EINVAL;
-	}
-	disks = cJSON_GetObjectItemCaseSensitive(seed, "disks");
-	snaps = cJSON_GetObjectItemCaseSensitive(seed, "snapshots");
-	if ((disks && !cJSON_IsArray(disks)) || (snaps && !cJSON_IsArray(snaps))) {
-		snprintf(err, err_size, "seed: disks and snapshots must be arrays");
-		return -EINVAL;
-	}
-	if (zj_int(seed, "clockOffsetMs", &offset) == -EINVAL) {
-		snprintf(err, err_size, "seed: clockOffsetMs must be an integer");
-		return -EINVAL;
-	}
-	cJSON_ArrayForEach(it, disks) {
-		ret = check_record(it, "disks", "diskId", i++, err, err_size);
-		if (ret)
-			return ret;
-	}
-	i = 0;
-	cJSON_ArrayForEach(it, snaps) {
-		ret = check_record(it, "snapshots", "diskId", i++, err, err_size);
-		if (ret)
-			return ret;
-	}
-
-	/* build the new content aside, then swap it in */
-	content_init(&s->c);
-	s->clock_offset_ms = offset;
-	zec_time_format(store_now_locked(s), now);
-	for (it = disks ? disks->child : NULL; it; it = next) {
-		struct store_content *c = &s->c;
-		cJSON *d;
-		const char *st;
-		long long delay;
-
-		next = it->next;
-		d = take(disks, it, owned);
-		ret = d ? grow((void **)&c->disks, &c->cap_disks, c->ndisks,
-		               sizeof(*c->disks)) : -ENOMEM;
-		if (!ret && store_find_disk_locked(s, rec_str(d, "diskId")) >= 0) {
-			snprintf(err, err_size, "duplicate diskId %s", rec_str(d, "diskId"));
-			ret = -EINVAL;
-		}
-		if (!ret)
-			ret = disk_defaults(d, now);
-		if (!ret)
-			ret = strmap_put(&c->disk_index, rec_str(d, "diskId"),
-			                 (void *)(uintptr_t)(c->ndisks + 1));
-		if (ret) {
-			cJSON_Delete(d);
-			goto fail;
-		}
-		memset(&c->disks[c->ndisks], 0, sizeof(c->disks[0]));
-		c->disks[c->ndisks].rec = d;
-		st = rec_str(d, "diskStatus");
-		if (st && strcmp(st, "ROLLING_BACK") == 0) {
-			delay = pending_delay(s, st);
-			c->disks[c->ndisks].prev_status =
-				strdup(rec_str(d, "instanceId") ? "IN_USE" : "AVAILABLE");
-			store_disk_due_locked(s, c->ndisks, store_now_ms_locked(s) + delay);
-		}
-		c->ndisks++;
-	}
-	ret = policy_load_locked(s, seed, err, err_size);      /* policy.c */
-	if (!ret)
-		ret = lifecycle_load_locked(s, seed, err, err_size);   /* lifecycle.c */
-	if (ret)
-		goto fail;
-	cJSON_ArrayForEach(it, snaps) {
-		note_id(s, rec_str(it, "snapshotId"));
-	}
-	for (it = snaps ? snaps->child : NULL; it; it = next) {
-		cJSON *sn;
-		const char *id, *st;
-
-		next = it->next;
-		sn = take(snaps, it, owned);
-		if (!sn) {
-			ret = -ENOMEM;
-			goto fail;
-		}
-		id = rec_str(sn, "snapshotId");
-		if (id && store_find_snap_locked(s, id)) {
-			snprintf(err, err_size, "duplicate snapshotId %s", id);
-			cJSON_Delete(sn);
-			ret = -EINVAL;
-			goto fail;
-		}
-		ret = snap_defaults(s, sn, now);
-		if (!ret) {
-			st = rec_str(sn, "status");
-			ret = add_snap(s, sn, pending_delay(s, st) ?
-			               store_now_ms_locked(s) + pending_delay(s, st) : 0,
-			               &bulk, NULL);
-		}
-		if (ret) {
-			cJSON_Delete(sn);
-			goto fail;
-		}
-	}
-	build_trees(s, &bulk);
-	free_content(&old);
-	store_touch_locked(s);
-	return 0;
-fail:
-	if (ret == -ENOMEM)
-		snprintf(err, err_size, "out of memory");
-	free_bulk(s, &bulk);
-	free_content(&s->c);
-	s->c = old;
-	s->clock_offset_ms = old_offset;
-	s->next_id = old_next;
-	return ret;
-}
-
-int store_load_locked(struct store *s, const cJSON *seed, char *err, size_t err_size)
-{
-	/* copies: seed is only read (take() never detaches here) */
-	return load(s, (cJSON *)(uintptr_t)seed, false, err, err_size);
-}
-
-int store_load_owned_locked(struct store *s, cJSON *seed, char *err, size_t err_size)
-{
-	return load(s, seed, true, err, err_size);
-}
-
-struct state_walk {
-	cJSON *arr;
-	bool nomem;
-};
-
-static bool state_visit(struct emu_snap *sn, void *arg)
-{
-	struct state_walk *w = arg;
-	cJSON *c = cJSON_Duplicate(sn->rec, 1);
-
-	if (!c) {
-		w->nomem = true;
-		return false;
-	}
-	cJSON_AddItemToArray(w->arr, c);
-	return true;
-}
-
-cJSON *store_state_json_locked(const struct store *s)
-{
-	cJSON *root = cJSON_CreateObject(), *disks;
-	struct state_walk w = { NULL, false };
-	char now[ZEC_TIME_LEN];
-
-	if (!root)
-		return NULL;
-	disks = cJSON_AddArrayToObject(root, "disks");
-	w.arr = cJSON_AddArrayToObject(root, "snapshots");
-	if (!disks || !w.arr)
-		goto fail;
+	if (strcmp(rg_id, "default") == 0)
+		return "Default Resource Group";
 	for (size_t i = 0; i < s->c.ndisks; i++) {
-		cJSON *c = cJSON_Duplicate(s->c.disks[i].rec, 1);
-		if (!c)
-			goto fail;
-		cJSON_AddItemToArray(disks, c);
+		const cJSON *d = s->c.disks[i].rec;
+		if (str_eq(rec_str(d, "resourceGroupId"), rg_id) && rec_str(d, "resourceGroupName"))
+			return rec_str(d, "resourceGroupName");
 	}
-	store_snap_walk_locked(s, NULL, state_visit, &w);
-	if (w.nomem)
-		goto fail;
-	if (policy_state_json_locked(s, root) ||        /* policy.c */
-	    lifecycle_state_json_locked(s, root))       /* lifecycle.c */
-		goto fail;
-	zec_time_format(store_now_locked(s), now);
-	if (zj_add_string(root, "now", now))
-		goto fail;
-	return root;
-fail:
-	cJSON_Delete(root);
-	return NULL;
+	return rg_id;
 }
-
-static int write_file_atomic(const char *path, const char *text)
-{
-	size_t len = strlen(path) + 32, n = strlen(text), off = 0;
-	char *tmp = malloc(len);
-	int fd = -1, ret = 0;
-
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	while (off < n) {
-		ssize_t w = write(fd, text + off, n - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		ret = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		ret = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret)
-		unlink(tmp);
-	free(tmp);
-	return ret;
-}
-
-int store_persist(struct store *s)
-{
-	unsigned long long gen;
-	cJSON *state = NULL;
-	char *text = NULL;
-	int ret = 0;
-
-	if (!s->cfg->state_file)
-		return 0;
-	/* one writer at a time, so an older snapshot never overwrites a newer */
-	pthread_mutex_lock(&s->persist_lock);
-	pthread_mutex_lock(&s->lock);
-	gen = s->gen;
-	if (gen != s->persisted_gen) {
-		state = store_state_json_locked(s);
-		if (state && !cJSON_AddNumberToObject(state, "clockOffsetMs",
-		                                      (double)s->clock_offset_ms)) {
-			cJSON_Delete(state);
-			state = NULL;
-		}
-		if (!state)
-			ret = -ENOMEM;
-	}
-	pthread_mutex_unlock(&s->lock);
-	if (!state)
-		goto out;
-	text = cJSON_Print(state);
-	if (!text) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = write_file_atomic(s->cfg->state_file, text);
-	if (ret)
-		zlog_error("state write failed file=%s error=%s", s->cfg->state_file,
-		           strerror(-ret));
-	else
-		s->persisted_gen = gen;
-out:
-	pthread_mutex_unlock(&s->persist_lock);
-	free(text);
-	cJSON_Delete(state);
-	return ret;
-}
-
-/* ---- for policy.c ------------------------------------------------------- */
 
 unsigned long long store_new_id_locked(struct store *s)
 {
 	return new_id(s);
 }
 
-int store_add_snap_locked(struct store *s, cJSON *rec, long long due_ms,
-                          struct emu_snap **out)
-{
-	char now[ZEC_TIME_LEN];
-	int ret;
-
-	zec_time_format(store_now_locked(s), now);
-	ret = snap_defaults(s, rec, now);
-	if (!ret)
-		ret = add_snap(s, rec, due_ms, NULL, out);
-	if (!ret)
-		store_touch_locked(s);
-	return ret;
-}
-
-int store_add_disk_locked(struct store *s, cJSON *rec, long long due_ms,
-                          const char *after_status, size_t *out)
+int store_put_disk(struct store *s, cJSON *rec, char *after, long long due_ms,
+                   size_t *out)
 {
 	struct store_content *c = &s->c;
-	char now[ZEC_TIME_LEN];
-	char *after = NULL;
 	int ret;
 
-	zec_time_format(store_now_locked(s), now);
-	if (due_ms && !(after = strdup(after_status)))
-		return -ENOMEM;
-	ret = grow((void **)&c->disks, &c->cap_disks, c->ndisks, sizeof(*c->disks));
-	if (!ret)
-		ret = disk_defaults(rec, now);
+	ret = store_grow((void **)&c->disks, &c->cap_disks, c->ndisks, sizeof(*c->disks));
 	if (!ret)
 		ret = strmap_put(&c->disk_index, rec_str(rec, "diskId"),
 		                 (void *)(uintptr_t)(c->ndisks + 1));
@@ -1646,7 +722,8 @@ int store_add_disk_locked(struct store *s, cJSON *rec, long long due_ms,
 	c->disks[c->ndisks].prev_status = after;
 	if (due_ms)
 		store_disk_due_locked(s, c->ndisks, due_ms);
-	*out = c->ndisks++;
-	store_touch_locked(s);
+	if (out)
+		*out = c->ndisks;
+	c->ndisks++;
 	return 0;
 }

@@ -9,11 +9,12 @@
  *
  * Scale: disks and snapshots are indexed by id (hash maps), snapshots are
  * kept in listing order (createTime, then numeric snapshotId) in a treap
- * with subtree sizes, once for all snapshots and once per diskId, so a page
- * is found in O(log n) and every mutation costs O(log n).  The fields the
- * order, the filters and the clock need are cached in struct emu_snap; the
- * setters below keep them in step with the record, so snapshot records are
- * changed only through them (or for fields not cached, such as the name).
+ * with subtree sizes (snaptree.c), once for all snapshots and once per
+ * diskId, so a page is found in O(log n) and every mutation costs O(log n).
+ * The fields the order, the filters and the clock need are cached in struct
+ * emu_snap; the setters below keep them in step with the record, so snapshot
+ * records are changed only through them (or for fields not cached, such as
+ * the name).
  */
 #ifndef ZEC_EMU_STORE_H
 #define ZEC_EMU_STORE_H
@@ -69,7 +70,7 @@ struct emu_snap {
 
 /* A filtered snapshot listing kept while the store does not change. */
 struct list_cache {
-	char *key;                      /* the filters (actions.c) */
+	char *key;                      /* the filters (describe_snapshots.c) */
 	unsigned long long gen;         /* store.gen when it was made */
 	struct emu_snap **items;        /* every match, listing order */
 	size_t n;
@@ -91,7 +92,7 @@ struct store_content {
 	/* lower bounds of the next due time (business ms), LLONG_MAX: none;
 	 * store_tick_locked() does nothing before the earliest of them */
 	long long pend_next_ms, ret_next_ms, disk_next_ms;
-	cJSON *policies;                /* AutoSnapshotPolicy records (policy.c) */
+	cJSON *policies;                /* AutoSnapshotPolicy records (policies.c) */
 	cJSON *instances;               /* InstanceInfo records (lifecycle.c) */
 	cJSON *zones;                   /* the zones known (lifecycle.c) */
 	long long sched_ms;             /* schedule run through (business ms) */
@@ -145,6 +146,8 @@ struct store {
 int store_init(struct store *s, const struct emu_config *cfg);
 void store_destroy(struct store *s);
 
+/* ---- store_io.c: seeds, the state document and file ---- */
+
 /*
  * Replaces all state with a seed {"disks":[...],"snapshots":[...]}, filling
  * defaults; a "clockOffsetMs" member (state files) restores the clock.
@@ -162,6 +165,15 @@ int store_disk_norm_tags(cJSON *d);
 /* Type checks of disk fields (seeds, /_emulator/disks): -EINVAL, reason in err. */
 int store_check_disk_fields(const cJSON *fields, char *err, size_t err_size);
 
+/* {"disks":[...],"snapshots":[...],"now":"..."}; NULL on ENOMEM. */
+cJSON *store_state_json_locked(const struct store *s);
+
+/* Writes the state file if there is one and the state changed since the
+ * last write.  Takes the lock itself: call it without holding it. */
+int store_persist(struct store *s);
+
+/* ---- store.c: the clock, lookups, listings and transitions ---- */
+
 /* Business time. */
 long long store_now_ms_locked(const struct store *s);
 time_t store_now_locked(const struct store *s);
@@ -177,7 +189,8 @@ long store_find_disk_locked(const struct store *s, const char *disk_id);
 struct emu_snap *store_find_snap_locked(const struct store *s, const char *snap_id);
 struct snap_group *store_find_group_locked(const struct store *s, const char *disk_id);
 
-/* Listing order: createTime, then snapshotId (numerically). */
+/* Listing order, the trees' key (snaptree.c): createTime, then snapshotId
+ * (numerically). */
 int store_snap_cmp(const struct emu_snap *a, const struct emu_snap *b);
 
 /* Snapshots of group g (NULL: all), in listing order. */
@@ -227,20 +240,20 @@ int store_snap_set_retention_locked(struct store *s, struct emu_snap *sn,
 /* Records that disk d's pending rollback ends at due_ms. */
 void store_disk_due_locked(struct store *s, size_t d, long long due_ms);
 
-/* {"disks":[...],"snapshots":[...],"now":"..."}; NULL on ENOMEM. */
-cJSON *store_state_json_locked(const struct store *s);
-
-/* Writes the state file if there is one and the state changed since the
- * last write.  Takes the lock itself: call it without holding it. */
-int store_persist(struct store *s);
-
 /* Record helpers: a string member or NULL; setting replaces or adds. */
 const char *rec_str(const cJSON *rec, const char *key);
 int rec_set_str(cJSON *rec, const char *key, const char *value);
 int rec_set_bool(cJSON *rec, const char *key, bool value);
 bool rec_bool(const cJSON *rec, const char *key, bool dflt);
+/* Both strings there and equal (a field of a record that may lack it). */
+bool str_eq(const char *a, const char *b);
 
-/* ---- for policy.c (auto-snapshot policies, CreateDisks) ---- */
+/* ---- for policies.c, autosnap.c and create_disks.c; the adds are
+ * store_io.c's, as they fill in the seed defaults ---- */
+
+/* The name of resource group rg_id, as a disk of it names it (else its id;
+ * "default" is the Default Resource Group). */
+const char *store_rg_name_locked(const struct store *s, const char *rg_id);
 
 /* A fresh numeric id (snapshots, disks, policies, orders share the counter). */
 unsigned long long store_new_id_locked(struct store *s);

@@ -97,7 +97,7 @@ int version_old_response(const char *action, struct emu_result *res)
 		if (old_disks(set)) {
 			cJSON_Delete(res->response);
 			res->response = NULL;
-			return emu_fail(res, 500, "INTERNAL_SERVER_ERROR", "out of memory");
+			return emu_no_memory(res);
 		}
 	} else if (strcmp(action, "DescribeAutoSnapshotPolicies") == 0) {
 		static const char *const gone[] = { "tags", NULL };

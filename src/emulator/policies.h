@@ -1,10 +1,10 @@
 /*
- * policy.h - auto-snapshot policies (the six *AutoSnapshotPolic* actions and
- * the schedule that runs them on the business clock) and CreateDisks.
- * Hooks called by store.c and actions.c; see docs/emulator.md.
+ * policies.h - auto-snapshot policies: the six *AutoSnapshotPolic* actions
+ * and the hooks the store, the loader and the schedule call (policies.c);
+ * see docs/emulator.md.
  */
-#ifndef ZEC_EMU_POLICY_H
-#define ZEC_EMU_POLICY_H
+#ifndef ZEC_EMU_POLICIES_H
+#define ZEC_EMU_POLICIES_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,15 +12,11 @@
 #include "actions.h"
 #include "store.h"
 
-/* The handler of a policy action or of CreateDisks; NULL: not one of them. */
+/* The handler of a policy action; NULL: not one of them. */
 action_fn policy_actions_lookup(const char *name);
 
-/*
- * Runs every scheduled hour in (last run, now]: each disk on a policy whose
- * weekday and hour match gets an Auto snapshot created at that hour.  True
- * when something changed.
- */
-bool policy_tick_locked(struct store *s, long long now_ms);
+/* Policy p's diskIdSet: the ids of the disks on it. */
+cJSON *policy_disk_set(const cJSON *p);
 
 /* Loads seed's "autoSnapshotPolicies" (optional) into s->c and sets the
  * disks' autoSnapshotPolicyId from their diskIdSet; -EINVAL with err. */
@@ -32,4 +28,4 @@ void policy_forget_disk_locked(struct store *s, const char *disk_id);
 /* Adds "autoSnapshotPolicies" to a state document; 0 or -ENOMEM. */
 int policy_state_json_locked(const struct store *s, cJSON *root);
 
-#endif /* ZEC_EMU_POLICY_H */
+#endif /* ZEC_EMU_POLICIES_H */
