@@ -3,13 +3,13 @@
  *
  * Each listing lives in a slot: the current list (or none), whether a fetch
  * is under way, and how the last fetch ended.  zecfs_cache_disks() and
- * zecfs_cache_snapshots() go through slot_get(), which:
+ * zecfs_cache_snapshots() go through zecfs_cache_serve(), which:
  *   - returns the current list while it is younger than the TTL;
  *   - otherwise lets exactly one thread fetch, without the lock, while the
  *     others wait for that fetch and share its outcome;
  *   - serves a list younger than stale_max when the API cannot be reached.
  */
-#include "cache.h"
+#include "cache_int.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -24,55 +24,7 @@
 #include "zec_log.h"
 #include "zec_time.h"
 
-#define SLOT_BUCKETS 1024
-/* the inode table's limit on ids (inode.h ZECFS_ID_MAX) */
-#define ZECFS_LIST_ID_MAX 127
-
-struct slot {
-	struct zecfs_list_head *cur;   /* current list, referenced by the slot */
-	bool fetching;
-	bool due;                    /* forgotten: ask the API next time, whatever its age */
-	unsigned long long changed_gen;  /* cache generation of the last local change */
-	unsigned gen;                /* bumped when a fetch ends */
-	int err;                     /* how the last fetch ended */
-	struct zec_result res;
-	double failed_at;            /* monotonic time of the last failure */
-	double ended_at;             /* monotonic time its last fetch ended */
-	double rechecked;            /* monotonic time of the last transient-state recheck */
-	/* when (monotonic) and for which process a LOOKUP or GETATTR left it
-	 * for the requests of the same command that follow (take_primed) */
-	double primed_at;
-	long primed_pid;
-};
-
-struct disk_slot {
-	struct slot s;
-	char *disk_id;
-	struct disk_slot *next;
-};
-
-struct zecfs_cache {
-	struct zec_client *client;
-	struct zecfs_cache_opts opts;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct slot disks;
-	struct disk_slot *buckets[SLOT_BUCKETS];
-	bool stale_warned;           /* warned for this episode of errors */
-	unsigned long long gen;      /* bumped by every local change (read-your-writes) */
-	struct zecfs_cache_counters counters;  /* guarded by lock */
-	double walk_until;           /* a walk of the whole mount is under way */
-	bool walk_listed;            /* its account-wide listing was made */
-	struct zecfs_cache_slot *others;  /* listings of other kinds */
-};
-
-static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
-                                   bool create);
-
-typedef int (*fetch_fn)(struct zecfs_cache *c, const char *key,
-                        struct zecfs_list_head **out, struct zec_result *res);
-
-static time_t parse_time(const char *s)
+time_t zecfs_cache_parse_time(const char *s)
 {
 	time_t t = 0;
 
@@ -83,12 +35,12 @@ static time_t parse_time(const char *s)
 
 /* ---- lists ---------------------------------------------------------- */
 
-static void list_get(struct zecfs_list_head *h)
+void zecfs_cache_list_get(struct zecfs_list_head *h)
 {
 	__atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
 }
 
-static void list_put(struct zecfs_list_head *h)
+void zecfs_list_put(struct zecfs_list_head *h)
 {
 	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		free(h->order[0]);
@@ -115,7 +67,7 @@ struct pooled {
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pooled *pool[POOL_BUCKETS];
 
-static const char *intern(const char *str)
+const char *zecfs_cache_intern(const char *str)
 {
 	unsigned long h = 5381;
 	struct pooled *p;
@@ -140,7 +92,7 @@ out:
 	return p ? p->s : NULL;
 }
 
-static void pool_free(void)
+void zecfs_cache_pool_free(void)
 {
 	pthread_mutex_lock(&pool_lock);
 	for (size_t i = 0; i < POOL_BUCKETS; i++) {
@@ -168,7 +120,7 @@ struct zecfs_chunk {
 #define CHUNK_MIN 1024
 #define CHUNK_MAX (64 * 1024)
 
-static void chunks_free(struct zecfs_chunk *c)
+void zecfs_cache_chunks_free(struct zecfs_chunk *c)
 {
 	while (c) {
 		struct zecfs_chunk *next = c->next;
@@ -179,7 +131,7 @@ static void chunks_free(struct zecfs_chunk *c)
 }
 
 /* A copy of s in the chunks; NULL on ENOMEM. */
-static char *chunk_dup(struct zecfs_chunk **chunks, const char *s)
+char *zecfs_cache_chunk_dup(struct zecfs_chunk **chunks, const char *s)
 {
 	size_t len = strlen(s) + 1;
 	struct zecfs_chunk *c = *chunks;
@@ -206,18 +158,18 @@ static char *chunk_dup(struct zecfs_chunk **chunks, const char *s)
 	return at;
 }
 
-static void snaplist_destroy(void *p)
+void zecfs_cache_snaplist_destroy(void *p)
 {
 	struct zecfs_snaplist *l = p;
 
 	/* every string is in the list's chunks or the pool */
-	chunks_free(l->chunks);
+	zecfs_cache_chunks_free(l->chunks);
 	free(l->by_id);
 	free(l->v);
 	free(l);
 }
 
-static void disklist_destroy(void *p)
+void zecfs_cache_disklist_destroy(void *p)
 {
 	struct zecfs_disklist *l = p;
 
@@ -230,13 +182,13 @@ static void disklist_destroy(void *p)
 void zecfs_snaplist_put(struct zecfs_snaplist *l)
 {
 	if (l)
-		list_put(&l->h);
+		zecfs_list_put(&l->h);
 }
 
 void zecfs_disklist_put(struct zecfs_disklist *l)
 {
 	if (l)
-		list_put(&l->h);
+		zecfs_list_put(&l->h);
 }
 
 int zecfs_age_cmp(time_t a_time, const char *a_id, time_t b_time, const char *b_id)
@@ -297,7 +249,7 @@ bool zecfs_name_ok(const char *name, size_t max)
 }
 
 /* Folds one entry into a list's digest (order matters: lists are sorted). */
-static uint64_t digest_add(uint64_t h, const char *a, const char *b)
+uint64_t zecfs_list_digest(uint64_t h, const char *a, const char *b)
 {
 	h = h ? h : 0xcbf29ce484222325ULL;
 	for (const char *p = a; p && *p; p++)
@@ -316,41 +268,29 @@ static int by_id_cmp(const void *pa, const void *pb, void *arg)
 	              v[*(const uint32_t *)pb].s.snapshot_id);
 }
 
-/*
- * A list under construction: snapshots are added one at a time (from the
- * pages of a listing as they arrive, or from a list being changed), their
- * strings copied into the builder's chunks or the pool of shared strings.
- */
-struct builder {
-	struct zecfs_snap *v;
-	size_t n, cap;
-	struct zecfs_chunk *chunks;
-	size_t unshown;
-};
-
-static void builder_drop(struct builder *b)
+void zecfs_cache_builder_drop(struct zecfs_builder *b)
 {
-	chunks_free(b->chunks);
+	zecfs_cache_chunks_free(b->chunks);
 	free(b->v);
 	memset(b, 0, sizeof(*b));
 }
 
 /* A field that many snapshots share: pooled; else one in the chunks. */
-static int shared(struct builder *b, char **dst, const char *src)
+static int shared(struct zecfs_builder *b, char **dst, const char *src)
 {
 	if (!src)
 		return 0;
-	*dst = (char *)intern(src);
+	*dst = (char *)zecfs_cache_intern(src);
 	if (!*dst)
-		*dst = chunk_dup(&b->chunks, src);
+		*dst = zecfs_cache_chunk_dup(&b->chunks, src);
 	return *dst ? 0 : -ENOMEM;
 }
 
-static int owned(struct builder *b, char **dst, const char *src)
+static int owned(struct zecfs_builder *b, char **dst, const char *src)
 {
 	if (!src)
 		return 0;
-	*dst = chunk_dup(&b->chunks, src);
+	*dst = zecfs_cache_chunk_dup(&b->chunks, src);
 	return *dst ? 0 : -ENOMEM;
 }
 
@@ -358,7 +298,7 @@ static int owned(struct builder *b, char **dst, const char *src)
  * Adds a copy of s.  DELETING snapshots are left out; so are those whose id
  * or name cannot be a path component (counted, said once per listing).
  */
-static int builder_add(struct builder *b, const struct zec_snapshot *s)
+int zecfs_cache_builder_add(struct zecfs_builder *b, const struct zec_snapshot *s)
 {
 	struct zecfs_snap *sn;
 	int fail = 0;
@@ -392,7 +332,7 @@ static int builder_add(struct builder *b, const struct zec_snapshot *s)
 #undef COMPACT_MEMBER
 	if (fail)
 		return -ENOMEM;
-	sn->ctime = parse_time(s->create_time);
+	sn->ctime = zecfs_cache_parse_time(s->create_time);
 	if (sn->ctime == 0) {
 		/* never 1970: a recipe that prunes by age would delete it */
 		sn->ctime = zec_clock_wall();
@@ -406,7 +346,7 @@ static int builder_add(struct builder *b, const struct zec_snapshot *s)
  * The list, from the builder (emptied).  A name shared by several
  * snapshots stays with the oldest, the others become name@snapshotId.
  */
-static int builder_finish(struct builder *b, double fetched, struct zecfs_snaplist **out)
+int zecfs_cache_builder_finish(struct zecfs_builder *b, double fetched, struct zecfs_snaplist **out)
 {
 	struct zecfs_snaplist *l = calloc(1, sizeof(*l));
 	size_t i;
@@ -415,7 +355,7 @@ static int builder_finish(struct builder *b, double fetched, struct zecfs_snapli
 		goto fail;
 	l->h.refs = 1;
 	l->h.fetched = fetched;
-	l->h.destroy = snaplist_destroy;
+	l->h.destroy = zecfs_cache_snaplist_destroy;
 	if (b->unshown) {
 		l->h.unshown = b->unshown;
 		l->h.first_unshown = "snapshot";
@@ -431,7 +371,7 @@ static int builder_finish(struct builder *b, double fetched, struct zecfs_snapli
 
 		sn->name = sn->s.snapshot_name;      /* shared, not a copy */
 		if (shown != sn->s.snapshot_name &&
-		    !(sn->name = shown ? chunk_dup(&b->chunks, shown) : NULL))
+		    !(sn->name = shown ? zecfs_cache_chunk_dup(&b->chunks, shown) : NULL))
 			goto fail;
 	}
 	if (b->n)
@@ -440,7 +380,7 @@ static int builder_finish(struct builder *b, double fetched, struct zecfs_snapli
 		goto fail;
 	for (i = 0; i < b->n; i++) {
 		l->by_id[i] = (uint32_t)i;
-		l->h.digest = digest_add(l->h.digest, b->v[i].name, b->v[i].s.snapshot_id);
+		l->h.digest = zecfs_list_digest(l->h.digest, b->v[i].name, b->v[i].s.snapshot_id);
 		if (b->v[i].ctime > l->h.newest)
 			l->h.newest = b->v[i].ctime;
 	}
@@ -464,16 +404,16 @@ fail:
 		free(l->by_id);
 		free(l);
 	}
-	builder_drop(b);
+	zecfs_cache_builder_drop(b);
 	return -ENOMEM;
 }
 
 /* A list with no snapshot (a disk the account-wide listing did not name). */
-static int empty_list(double fetched, struct zecfs_snaplist **out)
+int zecfs_cache_empty_list(double fetched, struct zecfs_snaplist **out)
 {
-	struct builder b = { 0 };
+	struct zecfs_builder b = { 0 };
 
-	return builder_finish(&b, fetched, out);
+	return zecfs_cache_builder_finish(&b, fetched, out);
 }
 
 static int disk_id_cmp(const void *pa, const void *pb)
@@ -499,7 +439,7 @@ static int disklist_build(struct zec_disk *items, size_t n, double fetched,
 	}
 	l->h.refs = 1;
 	l->h.fetched = fetched;
-	l->h.destroy = disklist_destroy;
+	l->h.destroy = zecfs_cache_disklist_destroy;
 	for (size_t i = 0; i < n; i++) {
 		if (!items[i].disk_id) {
 			zec_disk_clear(&items[i]);
@@ -512,14 +452,14 @@ static int disklist_build(struct zec_disk *items, size_t n, double fetched,
 			continue;
 		}
 		l->v[k].d = items[i];
-		l->v[k].ctime = parse_time(items[i].create_time);
+		l->v[k].ctime = zecfs_cache_parse_time(items[i].create_time);
 		k++;
 	}
 	l->n = k;
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), disk_id_cmp);
 	for (size_t i = 0; i < l->n; i++) {
-		l->h.digest = digest_add(l->h.digest, l->v[i].d.disk_id, l->v[i].d.disk_name);
+		l->h.digest = zecfs_list_digest(l->h.digest, l->v[i].d.disk_id, l->v[i].d.disk_name);
 		if (l->v[i].ctime > l->h.newest)
 			l->h.newest = l->v[i].ctime;
 	}
@@ -588,7 +528,7 @@ static int fetch_disks(struct zecfs_cache *c, const char *key,
 	pthread_mutex_lock(&c->lock);
 	if (c->disks.cur) {
 		old = (struct zecfs_disklist *)c->disks.cur;
-		list_get(&old->h);
+		zecfs_cache_list_get(&old->h);
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (old && old->n && (known = calloc(old->n, sizeof(*known)))) {
@@ -619,7 +559,7 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
  * newest entry, and always after the mtime of the list it replaces (one
  * nanosecond at least), so the kernel always sees it move.
  */
-static void changed_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
+void zecfs_cache_changed_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
 {
 	struct timespec t = { .tv_sec = fresh->newest, .tv_nsec = 0 }, now;
 
@@ -641,7 +581,7 @@ static void changed_mtime(struct zecfs_list_head *fresh, const struct zecfs_list
  * ones move it (changed_mtime); a first listing takes its newest entry's
  * createTime.
  */
-static void settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
+void zecfs_cache_settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
 {
 	if (!old) {
 		fresh->mtime.tv_sec = fresh->newest;
@@ -649,12 +589,12 @@ static void settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_
 	} else if (old->digest == fresh->digest) {
 		fresh->mtime = old->mtime;
 	} else {
-		changed_mtime(fresh, old);
+		zecfs_cache_changed_mtime(fresh, old);
 	}
 }
 
 /* With the lock held: the kernel's copy of a listing's directory is stale. */
-static void report_changed(struct zecfs_cache *c, enum zecfs_gone what, const char *key)
+void zecfs_cache_report_changed(struct zecfs_cache *c, enum zecfs_gone what, const char *key)
 {
 	if (c->opts.gone)
 		c->opts.gone(c->opts.gone_arg, what, what == ZECFS_CHANGED_SNAPSHOTS ? key : NULL,
@@ -665,7 +605,7 @@ static void report_changed(struct zecfs_cache *c, enum zecfs_gone what, const ch
  * Snapshots whose createTime cannot be parsed keep the time zecfs first
  * saw them, from one list to the next; each is logged when first seen.
  */
-static void carry_bad_times(struct zecfs_snaplist *fresh, const struct zecfs_snaplist *old)
+void zecfs_cache_carry_bad_times(struct zecfs_snaplist *fresh, const struct zecfs_snaplist *old)
 {
 	for (size_t i = 0; i < fresh->n; i++) {
 		struct zecfs_snap *sn = &fresh->v[i];
@@ -687,12 +627,12 @@ static void carry_bad_times(struct zecfs_snaplist *fresh, const struct zecfs_sna
 }
 
 /* With the lock held: tells the hook what a fresh listing no longer has. */
-static void report_gone(struct zecfs_cache *c, const char *disk_id,
+void zecfs_cache_report_gone(struct zecfs_cache *c, const char *disk_id,
                         const struct zecfs_list_head *old, const struct zecfs_list_head *fresh)
 {
 	if (!c->opts.gone || !old || old->digest == fresh->digest)
 		return;
-	if (fresh->destroy == snaplist_destroy) {
+	if (fresh->destroy == zecfs_cache_snaplist_destroy) {
 		const struct zecfs_snaplist *a = (const void *)old, *b = (const void *)fresh;
 		size_t i = 0, j = 0;
 
@@ -706,7 +646,7 @@ static void report_gone(struct zecfs_cache *c, const char *disk_id,
 			if (r >= 0)
 				j++;
 		}
-	} else if (fresh->destroy == disklist_destroy) {
+	} else if (fresh->destroy == zecfs_cache_disklist_destroy) {
 		const struct zecfs_disklist *a = (const void *)old, *b = (const void *)fresh;
 
 		for (size_t i = 0; i < a->n; i++) {
@@ -722,23 +662,23 @@ static void report_gone(struct zecfs_cache *c, const char *disk_id,
 }
 
 /* With the lock held: puts a fetched list in a slot. */
-static void slot_install(struct zecfs_cache *c, const char *disk_id, struct slot *s,
+void zecfs_cache_install(struct zecfs_cache *c, const char *disk_id, struct zecfs_slot *s,
                          struct zecfs_list_head *fresh)
 {
-	report_gone(c, disk_id, s->cur, fresh);
+	zecfs_cache_report_gone(c, disk_id, s->cur, fresh);
 	if (fresh->unshown && (!s->cur || s->cur->unshown != fresh->unshown))
 		zlog_warn("listing has entries that cannot be shown, left out kind=%s count=%zu reason=\"empty, '/', '.', '..' or too long\"",
 		          fresh->first_unshown, fresh->unshown);
-	if (fresh->destroy == snaplist_destroy)
-		carry_bad_times((struct zecfs_snaplist *)fresh, (const struct zecfs_snaplist *)s->cur);
-	settle_mtime(fresh, s->cur);
+	if (fresh->destroy == zecfs_cache_snaplist_destroy)
+		zecfs_cache_carry_bad_times((struct zecfs_snaplist *)fresh, (const struct zecfs_snaplist *)s->cur);
+	zecfs_cache_settle_mtime(fresh, s->cur);
 	/* the kernel may hold the directory with attributes valid for a TTL:
 	 * a changed listing reaches it now, whoever's request fetched it */
 	if (s->cur && s->cur->digest != fresh->digest)
-		report_changed(c, fresh->destroy == snaplist_destroy ? ZECFS_CHANGED_SNAPSHOTS :
-		                  fresh->destroy == disklist_destroy ? ZECFS_CHANGED_DISKS :
+		zecfs_cache_report_changed(c, fresh->destroy == zecfs_cache_snaplist_destroy ? ZECFS_CHANGED_SNAPSHOTS :
+		                  fresh->destroy == zecfs_cache_disklist_destroy ? ZECFS_CHANGED_DISKS :
 		                  ZECFS_CHANGED_SLOT, disk_id);
-	list_put(s->cur);
+	zecfs_list_put(s->cur);
 	s->cur = fresh;
 	s->due = false;
 	s->err = 0;
@@ -752,20 +692,20 @@ static void slot_install(struct zecfs_cache *c, const char *disk_id, struct slot
 static void install_list(struct zecfs_cache *c, const char *disk_id,
                          struct zecfs_snaplist *l, unsigned long long since)
 {
-	struct disk_slot *ds;
+	struct zecfs_disk_slot *ds;
 
 	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, true);
+	ds = zecfs_cache_disk_slot(c, disk_id, true);
 	/* nor when a fetch of its own ended after this listing began: that
 	 * list is as new as this one, and an empty one here would read as
 	 * removals of what it found */
 	if (ds && !ds->s.fetching && ds->s.changed_gen <= since && ds->s.ended_at < l->h.fetched) {
-		slot_install(c, ds->disk_id, &ds->s, &l->h);
+		zecfs_cache_install(c, ds->disk_id, &ds->s, &l->h);
 		l = NULL;
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (l)
-		list_put(&l->h);
+		zecfs_list_put(&l->h);
 }
 
 /*
@@ -777,10 +717,10 @@ static void install_list(struct zecfs_cache *c, const char *disk_id,
 /* The sinks of a streamed listing (called one page at a time). */
 static int one_disk_page(void *arg, struct zec_snapshot *items, size_t n)
 {
-	struct builder *b = arg;
+	struct zecfs_builder *b = arg;
 
 	for (size_t i = 0; i < n; i++) {
-		int ret = builder_add(b, &items[i]);
+		int ret = zecfs_cache_builder_add(b, &items[i]);
 
 		if (ret)
 			return ret;
@@ -790,23 +730,23 @@ static int one_disk_page(void *arg, struct zec_snapshot *items, size_t n)
 
 static void one_disk_restart(void *arg)
 {
-	builder_drop(arg);
+	zecfs_cache_builder_drop(arg);
 }
 
 /* An account-wide listing, split by disk as it arrives. */
 struct by_disk {
 	struct per_disk {
 		const char *disk_id;     /* pooled */
-		struct builder b;
+		struct zecfs_builder b;
 	} *v;
 	size_t n, cap;
 	const char *last;            /* the disk of the last record: pages come in runs */
 	size_t last_i;
 };
 
-static struct builder *by_disk_builder(struct by_disk *d, const char *disk_id)
+static struct zecfs_builder *by_disk_builder(struct by_disk *d, const char *disk_id)
 {
-	const char *id = intern(disk_id);
+	const char *id = zecfs_cache_intern(disk_id);
 
 	if (!id)
 		return NULL;
@@ -840,7 +780,7 @@ static void by_disk_restart(void *arg)
 	struct by_disk *d = arg;
 
 	for (size_t i = 0; i < d->n; i++)
-		builder_drop(&d->v[i].b);
+		zecfs_cache_builder_drop(&d->v[i].b);
 	free(d->v);
 	memset(d, 0, sizeof(*d));
 }
@@ -848,7 +788,7 @@ static void by_disk_restart(void *arg)
 static int by_disk_page(void *arg, struct zec_snapshot *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct builder *b;
+		struct zecfs_builder *b;
 		int ret;
 
 		if (!items[i].disk_id || !*items[i].disk_id)
@@ -856,26 +796,14 @@ static int by_disk_page(void *arg, struct zec_snapshot *items, size_t n)
 		b = by_disk_builder(arg, items[i].disk_id);
 		if (!b)
 			return -ENOMEM;
-		ret = builder_add(b, &items[i]);
+		ret = zecfs_cache_builder_add(b, &items[i]);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-/*
- * The snapshot ids the cache shows now, for a walk to confirm what it lacks
- * (zec_snapshot_filter.known): of one disk, or of every disk (disk_id NULL).
- * The lists stay referenced until known_put().
- */
-struct known {
-	const char **ids;
-	size_t n;
-	struct zecfs_snaplist **lists;
-	size_t n_lists;
-};
-
-static void known_put(struct known *k)
+void zecfs_cache_known_put(struct zecfs_known *k)
 {
 	for (size_t i = 0; i < k->n_lists; i++)
 		zecfs_snaplist_put(k->lists[i]);
@@ -885,7 +813,7 @@ static void known_put(struct known *k)
 }
 
 /* With the lock held: counts (k->lists NULL) or takes slot s's ids. */
-static void known_slot(struct known *k, const struct slot *s, size_t *lists, size_t *ids)
+static void known_slot(struct zecfs_known *k, const struct zecfs_slot *s, size_t *lists, size_t *ids)
 {
 	struct zecfs_snaplist *l = (struct zecfs_snaplist *)s->cur;
 
@@ -896,14 +824,14 @@ static void known_slot(struct known *k, const struct slot *s, size_t *lists, siz
 		*ids += l->n;
 		return;
 	}
-	list_get(&l->h);
+	zecfs_cache_list_get(&l->h);
 	k->lists[k->n_lists++] = l;
 	for (size_t i = 0; i < l->n; i++)
 		k->ids[k->n++] = l->v[i].s.snapshot_id;
 }
 
 /* Out of memory, nothing is known: the walk is then only not confirmed. */
-static void known_get(struct zecfs_cache *c, const char *disk_id, struct known *k)
+void zecfs_cache_known_get(struct zecfs_cache *c, const char *disk_id, struct zecfs_known *k)
 {
 	size_t lists = 0, ids = 0;
 
@@ -911,13 +839,13 @@ static void known_get(struct zecfs_cache *c, const char *disk_id, struct known *
 	pthread_mutex_lock(&c->lock);
 	for (int pass = 0; pass < 2; pass++) {
 		if (disk_id) {
-			struct disk_slot *ds = disk_slot(c, disk_id, false);
+			struct zecfs_disk_slot *ds = zecfs_cache_disk_slot(c, disk_id, false);
 
 			if (ds)
 				known_slot(k, &ds->s, &lists, &ids);
 		} else {
 			for (size_t b = 0; b < SLOT_BUCKETS; b++) {
-				for (struct disk_slot *ds = c->buckets[b]; ds; ds = ds->next)
+				for (struct zecfs_disk_slot *ds = c->buckets[b]; ds; ds = ds->next)
 					known_slot(k, &ds->s, &lists, &ids);
 			}
 		}
@@ -930,7 +858,7 @@ static void known_get(struct zecfs_cache *c, const char *disk_id, struct known *
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (!k->n)
-		known_put(k);
+		zecfs_cache_known_put(k);
 }
 
 /*
@@ -941,37 +869,37 @@ static void known_get(struct zecfs_cache *c, const char *disk_id, struct known *
  * an ls because other snapshots were deleted while the listing was paged.
  * Out of memory, the listing stays as it came.
  */
-static void keep_unlisted(struct zecfs_cache *c, const char *disk_id,
+void zecfs_cache_keep_unlisted(struct zecfs_cache *c, const char *disk_id,
                           struct zecfs_snaplist **l)
 {
 	struct zecfs_snaplist *old = NULL, *merged = NULL;
-	struct builder b = { 0 };
-	struct disk_slot *ds;
+	struct zecfs_builder b = { 0 };
+	struct zecfs_disk_slot *ds;
 	int ret = 0;
 
 	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, false);
+	ds = zecfs_cache_disk_slot(c, disk_id, false);
 	if (ds && ds->s.cur) {
 		old = (struct zecfs_snaplist *)ds->s.cur;
-		list_get(&old->h);
+		zecfs_cache_list_get(&old->h);
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (!old)
 		return;
 	for (size_t i = 0; i < (*l)->n && !ret; i++)
-		ret = builder_add(&b, &(*l)->v[i].s);
+		ret = zecfs_cache_builder_add(&b, &(*l)->v[i].s);
 	for (size_t i = 0; i < old->n && !ret; i++) {
 		if (!zecfs_snaplist_find_id(*l, old->v[i].s.snapshot_id))
-			ret = builder_add(&b, &old->v[i].s);
+			ret = zecfs_cache_builder_add(&b, &old->v[i].s);
 	}
 	if (!ret)
-		ret = builder_finish(&b, (*l)->h.fetched, &merged);
+		ret = zecfs_cache_builder_finish(&b, (*l)->h.fetched, &merged);
 	else
-		builder_drop(&b);
-	list_put(&old->h);
+		zecfs_cache_builder_drop(&b);
+	zecfs_list_put(&old->h);
 	if (ret)
 		return;
-	list_put(&(*l)->h);
+	zecfs_list_put(&(*l)->h);
 	*l = merged;
 }
 
@@ -982,13 +910,13 @@ static void keep_unlisted(struct zecfs_cache *c, const char *disk_id,
  * disk list gets a list, empty ones included; the list of 'disk_id' is
  * returned.
  */
-static int fetch_account(struct zecfs_cache *c, const char *disk_id,
+int zecfs_cache_fetch_account(struct zecfs_cache *c, const char *disk_id,
                          struct zecfs_list_head **out, struct zec_result *res)
 {
 	struct zec_snapshot_filter f = { 0 };
 	struct by_disk d = { 0 };
 	struct zec_snapshot_sink sink = { by_disk_page, by_disk_restart, &d };
-	struct known k;
+	struct zecfs_known k;
 	struct zecfs_disklist *disks = NULL;
 	struct zecfs_snaplist *mine = NULL;
 	double started = zec_clock_now();
@@ -998,11 +926,11 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 	pthread_mutex_lock(&c->lock);
 	since = c->gen;
 	pthread_mutex_unlock(&c->lock);
-	known_get(c, NULL, &k);
+	zecfs_cache_known_get(c, NULL, &k);
 	f.known = k.ids;
 	f.n_known = k.n;
 	ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
-	known_put(&k);
+	zecfs_cache_known_put(&k);
 	if (ret) {
 		by_disk_restart(&d);
 		return ret;
@@ -1010,15 +938,15 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 	for (size_t i = 0; i < d.n; i++) {
 		struct zecfs_snaplist *l = NULL;
 
-		if (ret || builder_finish(&d.v[i].b, started, &l)) {
-			builder_drop(&d.v[i].b);
+		if (ret || zecfs_cache_builder_finish(&d.v[i].b, started, &l)) {
+			zecfs_cache_builder_drop(&d.v[i].b);
 			ret = -ENOMEM;
 			continue;
 		}
 		if (strcmp(d.v[i].disk_id, disk_id) == 0)
 			mine = l;
 		else if (res->incomplete)
-			list_put(&l->h);        /* each disk lists itself when asked */
+			zecfs_list_put(&l->h);        /* each disk lists itself when asked */
 		else
 			install_list(c, d.v[i].disk_id, l, since);
 	}
@@ -1027,38 +955,38 @@ static int fetch_account(struct zecfs_cache *c, const char *disk_id,
 	malloc_trim(0);
 	if (ret) {
 		if (mine)
-			list_put(&mine->h);
+			zecfs_list_put(&mine->h);
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building snapshot lists");
 	}
 	/* disks without any snapshot get an empty list too */
 	if (mine && res->incomplete)
-		keep_unlisted(c, disk_id, &mine);
+		zecfs_cache_keep_unlisted(c, disk_id, &mine);
 	pthread_mutex_lock(&c->lock);
 	if (c->disks.cur && !res->incomplete) {
 		disks = (struct zecfs_disklist *)c->disks.cur;
-		list_get(&disks->h);
+		zecfs_cache_list_get(&disks->h);
 	}
 	pthread_mutex_unlock(&c->lock);
 	for (size_t k = 0; disks && k < disks->n; k++) {
 		const char *id = disks->v[k].d.disk_id;
-		struct disk_slot *ds;
+		struct zecfs_disk_slot *ds;
 		bool listed;
 
 		if (strcmp(id, disk_id) == 0)
 			continue;
 		pthread_mutex_lock(&c->lock);
-		ds = disk_slot(c, id, false);
+		ds = zecfs_cache_disk_slot(c, id, false);
 		listed = ds && ds->s.cur && ds->s.cur->fetched >= started;
 		pthread_mutex_unlock(&c->lock);
 		if (!listed) {
 			struct zecfs_snaplist *empty = NULL;
 
-			if (empty_list(started, &empty) == 0)
+			if (zecfs_cache_empty_list(started, &empty) == 0)
 				install_list(c, id, empty, since);
 		}
 	}
 	zecfs_disklist_put(disks);
-	if (!mine && empty_list(started, &mine))
+	if (!mine && zecfs_cache_empty_list(started, &mine))
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building snapshot lists");
 	*out = &mine->h;
 	return 0;
@@ -1080,26 +1008,26 @@ static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
 		c->walk_listed = true;
 	pthread_mutex_unlock(&c->lock);
 	if (walk)
-		return fetch_account(c, disk_id, out, res);
+		return zecfs_cache_fetch_account(c, disk_id, out, res);
 
 	{
-		struct builder b = { 0 };
+		struct zecfs_builder b = { 0 };
 		struct zec_snapshot_sink sink = { one_disk_page, one_disk_restart, &b };
-		struct known k;
+		struct zecfs_known k;
 
 		/* pages go into the list's compact form as they arrive */
-		known_get(c, disk_id, &k);
+		zecfs_cache_known_get(c, disk_id, &k);
 		f.known = k.ids;
 		f.n_known = k.n;
 		ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
-		known_put(&k);
+		zecfs_cache_known_put(&k);
 		if (ret) {
-			builder_drop(&b);
+			zecfs_cache_builder_drop(&b);
 			return ret;
 		}
-		ret = builder_finish(&b, started, &l);
+		ret = zecfs_cache_builder_finish(&b, started, &l);
 		if (!ret && res->incomplete)
-			keep_unlisted(c, disk_id, &l);
+			zecfs_cache_keep_unlisted(c, disk_id, &l);
 	}
 	if (ret)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the snapshot list");
@@ -1138,7 +1066,7 @@ static bool unreachable(const struct zec_result *res)
 }
 
 /* With the lock held: can s->cur stand in for a failed fetch? */
-static bool stale_usable(struct zecfs_cache *c, struct slot *s, double now)
+static bool stale_usable(struct zecfs_cache *c, struct zecfs_slot *s, double now)
 {
 	return s->cur && c->opts.stale_max > 0 && s->err && unreachable(&s->res) &&
 	       now - s->cur->fetched <= c->opts.stale_max;
@@ -1150,7 +1078,7 @@ static bool stale_usable(struct zecfs_cache *c, struct slot *s, double now)
  * command that follow within a second, once each, without a fetch of their
  * own: so at cache_ttl=0 one ls costs one listing, not three.
  */
-static bool take_primed(struct slot *s, const struct zecfs_use_by *by, double now)
+static bool take_primed(struct zecfs_slot *s, const struct zecfs_use_by *by, double now)
 {
 	if (by->use == ZECFS_USE_TTL || !s->cur || s->due || s->err || !s->primed_at ||
 	    s->primed_pid != by->pid || now - s->primed_at >= 1)
@@ -1173,7 +1101,7 @@ static void share_result(struct zec_result *to, const struct zec_result *from)
 	to->path = path;
 }
 
-static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
+int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fetch_fn fetch,
                     const char *key, const struct zecfs_use_by *by,
                     struct zecfs_list_head **out, struct zec_result *res)
 {
@@ -1237,18 +1165,18 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		c->stale_warned = false;
 		if (s->changed_gen > since && s->cur) {
 			/* our own change landed meanwhile: keep it, refetch next time */
-			list_put(fresh);
-		} else if (res->incomplete && s->cur && fresh->destroy != snaplist_destroy) {
+			zecfs_list_put(fresh);
+		} else if (res->incomplete && s->cur && fresh->destroy != zecfs_cache_snaplist_destroy) {
 			/* an incomplete listing that could not be merged with the
 			 * known one (fetch_snapshots merges) never replaces it: its
 			 * silence would read as removals; ask again next time */
-			list_put(fresh);
+			zecfs_list_put(fresh);
 			s->due = true;
 		} else {
 			/* a change during a first listing: show this one, ask again next time */
 			bool raced = s->changed_gen > since;
 
-			slot_install(c, key, s, fresh);
+			zecfs_cache_install(c, key, s, fresh);
 			/* an incomplete listing is shown once, then asked again */
 			s->due = raced || res->incomplete;
 		}
@@ -1276,18 +1204,18 @@ hit:
 		s->primed_at = zec_clock_now();
 		s->primed_pid = by->pid;
 	}
-	list_get(s->cur);
+	zecfs_cache_list_get(s->cur);
 	*out = s->cur;
 	pthread_mutex_unlock(&c->lock);
 	return 0;
 }
 
 /* With the lock held. */
-static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
+struct zecfs_disk_slot *zecfs_cache_disk_slot(struct zecfs_cache *c, const char *disk_id,
                                    bool create)
 {
 	unsigned long h = 5381;
-	struct disk_slot *ds;
+	struct zecfs_disk_slot *ds;
 
 	if (!disk_id)
 		return NULL;
@@ -1320,7 +1248,7 @@ int zecfs_cache_disks_use(struct zecfs_cache *c, const struct zecfs_use_by *by,
                           struct zecfs_disklist **out, struct zec_result *res)
 {
 	struct zecfs_list_head *h = NULL;
-	int ret = slot_get(c, &c->disks, fetch_disks, NULL, by, &h, res);
+	int ret = zecfs_cache_serve(c, &c->disks, fetch_disks, NULL, by, &h, res);
 
 	if (!ret)
 		*out = (struct zecfs_disklist *)h;
@@ -1338,16 +1266,16 @@ int zecfs_cache_snapshots_use(struct zecfs_cache *c, const char *disk_id,
                               struct zecfs_snaplist **out, struct zec_result *res)
 {
 	struct zecfs_list_head *h = NULL;
-	struct disk_slot *ds;
+	struct zecfs_disk_slot *ds;
 	int ret;
 
 	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, true);
+	ds = zecfs_cache_disk_slot(c, disk_id, true);
 	pthread_mutex_unlock(&c->lock);
 	if (!ds)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "cache slot");
 	/* slots are never freed before the cache, so ds stays valid */
-	ret = slot_get(c, &ds->s, fetch_snapshots, ds->disk_id, by, &h, res);
+	ret = zecfs_cache_serve(c, &ds->s, fetch_snapshots, ds->disk_id, by, &h, res);
 	if (!ret)
 		*out = (struct zecfs_snaplist *)h;
 	return ret;
@@ -1360,7 +1288,7 @@ struct zecfs_disklist *zecfs_cache_disks_cached(struct zecfs_cache *c)
 	pthread_mutex_lock(&c->lock);
 	h = c->disks.cur;
 	if (h)
-		list_get(h);
+		zecfs_cache_list_get(h);
 	pthread_mutex_unlock(&c->lock);
 	return (struct zecfs_disklist *)h;
 }
@@ -1369,13 +1297,13 @@ struct zecfs_snaplist *zecfs_cache_snapshots_cached(struct zecfs_cache *c,
                                                 const char *disk_id)
 {
 	struct zecfs_list_head *h = NULL;
-	struct disk_slot *ds;
+	struct zecfs_disk_slot *ds;
 
 	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, false);
+	ds = zecfs_cache_disk_slot(c, disk_id, false);
 	if (ds && ds->s.cur) {
 		h = ds->s.cur;
-		list_get(h);
+		zecfs_cache_list_get(h);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return (struct zecfs_snaplist *)h;
@@ -1391,7 +1319,7 @@ static int snap_rebuild(const struct zecfs_snaplist *old, enum change how,
                         struct zecfs_snaplist **out)
 {
 	const char *id = how == CHANGE_REMOVE ? snapshot_id : s->snapshot_id;
-	struct builder b = { 0 };
+	struct zecfs_builder b = { 0 };
 	int ret = 0;
 
 	/* straight from the cached records into the new list's chunks */
@@ -1403,20 +1331,16 @@ static int snap_rebuild(const struct zecfs_snaplist *old, enum change how,
 				continue;
 			src = s;
 		}
-		ret = builder_add(&b, src);
+		ret = zecfs_cache_builder_add(&b, src);
 	}
 	if (!ret && how == CHANGE_ADD)
-		ret = builder_add(&b, s);
+		ret = zecfs_cache_builder_add(&b, s);
 	if (ret) {
-		builder_drop(&b);
+		zecfs_cache_builder_drop(&b);
 		return ret;
 	}
-	return builder_finish(&b, old->h.fetched, out);
+	return zecfs_cache_builder_finish(&b, old->h.fetched, out);
 }
-
-/* Builds a disk's next list from its current one, without any lock. */
-typedef int (*rebuild_fn)(const struct zecfs_snaplist *old, void *arg,
-                          struct zecfs_snaplist **out);
 
 /*
  * Swaps in a list built from the disk's current one.  The new list is built
@@ -1425,16 +1349,16 @@ typedef int (*rebuild_fn)(const struct zecfs_snaplist *old, void *arg,
  * first, the build starts again from the newer list.  'local': zecfs's own
  * change (read-your-writes: a fetch already under way must not undo it).
  */
-static int snap_swap(struct zecfs_cache *c, const char *disk_id, rebuild_fn fn,
+int zecfs_cache_snap_swap(struct zecfs_cache *c, const char *disk_id, zecfs_cache_rebuild_fn fn,
                      void *arg, bool local)
 {
 	struct zecfs_snaplist *old, *fresh;
-	struct disk_slot *ds;
+	struct zecfs_disk_slot *ds;
 	int ret;
 
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
-		ds = disk_slot(c, disk_id, true);
+		ds = zecfs_cache_disk_slot(c, disk_id, true);
 		if (!ds || !ds->s.cur) {
 			/* never listed: the next listing shows it, but a listing
 			 * under way may predate the change */
@@ -1444,35 +1368,35 @@ static int snap_swap(struct zecfs_cache *c, const char *disk_id, rebuild_fn fn,
 			return 0;
 		}
 		old = (struct zecfs_snaplist *)ds->s.cur;
-		list_get(&old->h);
+		zecfs_cache_list_get(&old->h);
 		pthread_mutex_unlock(&c->lock);
 
 		fresh = NULL;
 		ret = fn(old, arg, &fresh);
 		if (ret) {
-			list_put(&old->h);
+			zecfs_list_put(&old->h);
 			zecfs_cache_forget_snapshots(c, disk_id);
 			return ret;
 		}
-		carry_bad_times(fresh, old);
+		zecfs_cache_carry_bad_times(fresh, old);
 		pthread_mutex_lock(&c->lock);
 		if (ds->s.cur == &old->h) {
 			if (local) {
-				changed_mtime(&fresh->h, &old->h);
+				zecfs_cache_changed_mtime(&fresh->h, &old->h);
 				ds->s.changed_gen = ++c->gen;
 			} else {
-				report_gone(c, disk_id, &old->h, &fresh->h);
-				settle_mtime(&fresh->h, &old->h);
+				zecfs_cache_report_gone(c, disk_id, &old->h, &fresh->h);
+				zecfs_cache_settle_mtime(&fresh->h, &old->h);
 			}
-			list_put(ds->s.cur);
+			zecfs_list_put(ds->s.cur);
 			ds->s.cur = &fresh->h;
 			fresh = NULL;
 		}
 		pthread_mutex_unlock(&c->lock);
-		list_put(&old->h);
+		zecfs_list_put(&old->h);
 		if (!fresh)
 			return 0;
-		list_put(&fresh->h);    /* lost the race: apply to the newer list */
+		zecfs_list_put(&fresh->h);    /* lost the race: apply to the newer list */
 	}
 }
 
@@ -1494,7 +1418,7 @@ static int snap_change(struct zecfs_cache *c, const char *disk_id, enum change h
 {
 	struct one_change ch = { how, s, snapshot_id };
 
-	return snap_swap(c, disk_id, rebuild_one, &ch, true);
+	return zecfs_cache_snap_swap(c, disk_id, rebuild_one, &ch, true);
 }
 
 /* ---- transient states ------------------------------------------------ */
@@ -1525,7 +1449,7 @@ static int rebuild_rechecked(const struct zecfs_snaplist *old, void *arg,
                              struct zecfs_snaplist **out)
 {
 	const struct recheck *rc = arg;
-	struct builder b = { 0 };
+	struct zecfs_builder b = { 0 };
 	int ret = 0;
 
 	for (size_t i = 0; i < old->n && !ret; i++) {
@@ -1544,13 +1468,13 @@ static int rebuild_rechecked(const struct zecfs_snaplist *old, void *arg,
 			if (!src)
 				continue;       /* gone */
 		}
-		ret = builder_add(&b, src);
+		ret = zecfs_cache_builder_add(&b, src);
 	}
 	if (ret) {
-		builder_drop(&b);
+		zecfs_cache_builder_drop(&b);
 		return ret;
 	}
-	return builder_finish(&b, old->h.fetched, out);
+	return zecfs_cache_builder_finish(&b, old->h.fetched, out);
 }
 
 int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id)
@@ -1559,18 +1483,18 @@ int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id)
 	struct zec_snapshot_list got = { 0 };
 	struct zec_result res = { .path = "recheck" };
 	struct zecfs_snaplist *l = NULL;
-	struct disk_slot *ds;
+	struct zecfs_disk_slot *ds;
 	struct recheck rc = { 0 };
 	double now = zec_clock_now();
 	int ret = 0;
 
 	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, false);
+	ds = zecfs_cache_disk_slot(c, disk_id, false);
 	if (ds && ds->s.cur && !ds->s.fetching &&
 	    now - ds->s.cur->fetched >= TRANSIENT_RECHECK_S &&
 	    now - ds->s.rechecked >= TRANSIENT_RECHECK_S) {
 		l = (struct zecfs_snaplist *)ds->s.cur;
-		list_get(&l->h);
+		zecfs_cache_list_get(&l->h);
 		ds->s.rechecked = now;  /* one recheck at a time, every 2 s at most */
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -1594,7 +1518,7 @@ int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id)
 	if (ret)
 		goto out;       /* the cached states stand; the TTL refetch will tell */
 	rc.got = &got;
-	ret = snap_swap(c, disk_id, rebuild_rechecked, &rc, false);
+	ret = zecfs_cache_snap_swap(c, disk_id, rebuild_rechecked, &rc, false);
 out:
 	zec_snapshot_list_free(&got);
 	free(rc.ids);
@@ -1633,7 +1557,7 @@ int zecfs_cache_disk_changed(struct zecfs_cache *c, const struct zec_disk *d)
 			return 0;
 		}
 		old = (struct zecfs_disklist *)c->disks.cur;
-		list_get(&old->h);
+		zecfs_cache_list_get(&old->h);
 		pthread_mutex_unlock(&c->lock);
 
 		ret = 0;
@@ -1652,27 +1576,27 @@ int zecfs_cache_disk_changed(struct zecfs_cache *c, const struct zec_disk *d)
 			for (size_t i = 0; items && i < n; i++)
 				zec_disk_clear(&items[i]);
 			free(items);
-			list_put(&old->h);
+			zecfs_list_put(&old->h);
 			return -ENOMEM;
 		}
 		ret = disklist_build(items, n, old->h.fetched, &fresh);
 		if (ret) {
-			list_put(&old->h);
+			zecfs_list_put(&old->h);
 			return ret;
 		}
 		pthread_mutex_lock(&c->lock);
 		if (c->disks.cur == &old->h) {
-			changed_mtime(&fresh->h, &old->h);
-			list_put(c->disks.cur);
+			zecfs_cache_changed_mtime(&fresh->h, &old->h);
+			zecfs_list_put(c->disks.cur);
 			c->disks.cur = &fresh->h;
 			c->disks.changed_gen = ++c->gen;
 			fresh = NULL;
 		}
 		pthread_mutex_unlock(&c->lock);
-		list_put(&old->h);
+		zecfs_list_put(&old->h);
 		if (!fresh)
 			return 0;
-		list_put(&fresh->h);
+		zecfs_list_put(&fresh->h);
 	}
 }
 
@@ -1682,44 +1606,34 @@ void zecfs_cache_forget_disks(struct zecfs_cache *c)
 	if (c->disks.cur)
 		c->disks.due = true;
 	c->disks.changed_gen = ++c->gen;
-	report_changed(c, ZECFS_CHANGED_DISKS, NULL);
+	zecfs_cache_report_changed(c, ZECFS_CHANGED_DISKS, NULL);
 	pthread_mutex_unlock(&c->lock);
 }
 
 void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id)
 {
-	struct disk_slot *ds;
+	struct zecfs_disk_slot *ds;
 
 	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, false);
+	ds = zecfs_cache_disk_slot(c, disk_id, false);
 	/* keep it for stale-if-error, whose age counts from the real fetch,
 	 * but make it due for a refresh */
 	if (ds && ds->s.cur)
 		ds->s.due = true;
 	/* what the kernel cached may lack a change whose outcome was unclear */
-	report_changed(c, ZECFS_CHANGED_SNAPSHOTS, disk_id);
+	zecfs_cache_report_changed(c, ZECFS_CHANGED_SNAPSHOTS, disk_id);
 	pthread_mutex_unlock(&c->lock);
 }
 
 /* ---- listings of other kinds (policies.c) --------------------------- */
 
 struct zecfs_cache_slot {
-	struct slot s;
+	struct zecfs_slot s;
 	zecfs_cache_fetch fetch;
 	void *arg;
 	struct zecfs_cache_slot *next;
 	char key[32];                /* slot_get's key: fetch_other finds the slot from it */
 };
-
-uint64_t zecfs_list_digest(uint64_t h, const char *a, const char *b)
-{
-	return digest_add(h, a, b);
-}
-
-void zecfs_list_put(struct zecfs_list_head *h)
-{
-	list_put(h);
-}
 
 static int fetch_other(struct zecfs_cache *c, const char *key,
                        struct zecfs_list_head **out, struct zec_result *res)
@@ -1752,14 +1666,14 @@ int zecfs_cache_slot_new(struct zecfs_cache *c, const char *name, zecfs_cache_fe
 int zecfs_cache_slot_get(struct zecfs_cache *c, struct zecfs_cache_slot *o,
                          struct zecfs_list_head **out, struct zec_result *res)
 {
-	return slot_get(c, &o->s, fetch_other, o->key, &ZECFS_BY_TTL, out, res);
+	return zecfs_cache_serve(c, &o->s, fetch_other, o->key, &ZECFS_BY_TTL, out, res);
 }
 
 int zecfs_cache_slot_get_use(struct zecfs_cache *c, struct zecfs_cache_slot *o,
                              const struct zecfs_use_by *by, struct zecfs_list_head **out,
                              struct zec_result *res)
 {
-	return slot_get(c, &o->s, fetch_other, o->key, by, out, res);
+	return zecfs_cache_serve(c, &o->s, fetch_other, o->key, by, out, res);
 }
 
 struct zecfs_list_head *zecfs_cache_slot_cached(struct zecfs_cache *c,
@@ -1770,7 +1684,7 @@ struct zecfs_list_head *zecfs_cache_slot_cached(struct zecfs_cache *c,
 	pthread_mutex_lock(&c->lock);
 	h = o->s.cur;
 	if (h)
-		list_get(h);
+		zecfs_cache_list_get(h);
 	pthread_mutex_unlock(&c->lock);
 	return h;
 }
@@ -1781,7 +1695,7 @@ void zecfs_cache_slot_forget(struct zecfs_cache *c, struct zecfs_cache_slot *o)
 	if (o->s.cur)
 		o->s.due = true;
 	o->s.changed_gen = ++c->gen;
-	report_changed(c, ZECFS_CHANGED_SLOT, o->key);
+	zecfs_cache_report_changed(c, ZECFS_CHANGED_SLOT, o->key);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1792,15 +1706,15 @@ int zecfs_cache_slot_replace(struct zecfs_cache *c, struct zecfs_cache_slot *o,
 
 	pthread_mutex_lock(&c->lock);
 	if (o->s.cur == old) {
-		changed_mtime(fresh, old);
-		list_put(o->s.cur);
+		zecfs_cache_changed_mtime(fresh, old);
+		zecfs_list_put(o->s.cur);
 		o->s.cur = fresh;
 		o->s.changed_gen = ++c->gen;
 		fresh = NULL;
 		ret = 0;
 	}
 	pthread_mutex_unlock(&c->lock);
-	list_put(fresh);
+	zecfs_list_put(fresh);
 	return ret;
 }
 
@@ -1826,11 +1740,11 @@ void zecfs_cache_free(struct zecfs_cache *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < SLOT_BUCKETS; i++) {
-		struct disk_slot *ds = c->buckets[i], *next;
+		struct zecfs_disk_slot *ds = c->buckets[i], *next;
 
 		for (; ds; ds = next) {
 			next = ds->next;
-			list_put(ds->s.cur);
+			zecfs_list_put(ds->s.cur);
 			free(ds->disk_id);
 			free(ds);
 		}
@@ -1839,12 +1753,12 @@ void zecfs_cache_free(struct zecfs_cache *c)
 		struct zecfs_cache_slot *o = c->others;
 
 		c->others = o->next;
-		list_put(o->s.cur);
+		zecfs_list_put(o->s.cur);
 		free(o);
 	}
-	list_put(c->disks.cur);
+	zecfs_list_put(c->disks.cur);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->cond);
 	free(c);
-	pool_free();
+	zecfs_cache_pool_free();
 }
