@@ -15,6 +15,7 @@
  *   inval.c     tells the kernel what changed, from its own thread
  *   confirm.c   a cached name is confirmed on the server before a mutation
  *   cache.c     listings with a TTL, wrapped around the API client
+ *     cache_store.c    interned strings and the chunks a snapshot list owns
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
  *   stats.c     the counters behind MNT/.zecfs/stats and .zecfs/metrics
