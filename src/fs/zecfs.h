@@ -15,6 +15,8 @@
  *   inval.c     tells the kernel what changed, from its own thread
  *   confirm.c   a cached name is confirmed on the server before a mutation
  *   cache.c     listings with a TTL, wrapped around the API client
+ *     cache_list.c     what every cached list shares: references, digest, mtime
+ *     cache_snaplist.c a disk's snapshot list: builder, name@id, sort, lookups
  *     cache_store.c    interned strings and the chunks a snapshot list owns
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount

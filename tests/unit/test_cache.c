@@ -658,18 +658,6 @@ static void test_other_slot(void)
 }
 
 /* The duplicate-name rule shared by snapshots/ and .policies/. */
-static void test_shown_names(void)
-{
-	char buf[64];
-
-	CHECK(zecfs_age_cmp(1, "9", 1, "10") < 0, "ids compare as numbers");
-	CHECK(zecfs_age_cmp(2, "1", 1, "2") > 0, "older first");
-	CHECK(strcmp(zecfs_shown_name("a", NULL, "1", buf, sizeof(buf)), "a") == 0, "first keeps it");
-	CHECK(strcmp(zecfs_shown_name("a", "b", "1", buf, sizeof(buf)), "a") == 0, "another name");
-	CHECK(strcmp(zecfs_shown_name("a", "a", "12", buf, sizeof(buf)), "a@12") == 0, "name@id");
-	CHECK(zecfs_shown_name("a", "a", "12", buf, 3) == NULL, "too long: NULL");
-}
-
 int main(void)
 {
 	test_walk_never_installs_over_a_local_change();
@@ -681,6 +669,5 @@ int main(void)
 	test_lookups_and_mtime();
 	test_mtime_moves_with_a_clock_behind_the_server();
 	test_other_slot();
-	test_shown_names();
 	return check_summary();
 }
