@@ -17,6 +17,7 @@
  *   cache.c     listings with a TTL, wrapped around the API client
  *     cache_list.c     what every cached list shares: references, digest, mtime
  *     cache_snaplist.c a disk's snapshot list: builder, name@id, sort, lookups
+ *     cache_disks.c    the disk list: DescribeDisks, lookups by id, renames
  *     cache_store.c    interned strings and the chunks a snapshot list owns
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
