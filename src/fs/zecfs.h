@@ -18,6 +18,8 @@
  *     cache_list.c     what every cached list shares: references, digest, mtime
  *     cache_snaplist.c a disk's snapshot list: builder, name@id, sort, lookups
  *     cache_disks.c    the disk list: DescribeDisks, lookups by id, renames
+ *     cache_snapshots.c each disk's snapshot listing: fetch, known ids, incomplete merge
+ *     cache_account.c  a walk's account-wide snapshot listing, split by disk
  *     cache_store.c    interned strings and the chunks a snapshot list owns
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
