@@ -20,6 +20,8 @@
  *     cache_disks.c    the disk list: DescribeDisks, lookups by id, renames
  *     cache_snapshots.c each disk's snapshot listing: fetch, known ids, incomplete merge
  *     cache_account.c  a walk's account-wide snapshot listing, split by disk
+ *     cache_local.c    read-your-writes: zecfs's own changes swapped into a disk's list
+ *     cache_recheck.c  snapshots in a passing state asked about again by id
  *     cache_store.c    interned strings and the chunks a snapshot list owns
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
