@@ -164,4 +164,9 @@ typedef int (*zecfs_cache_rebuild_fn)(const struct zecfs_snaplist *old, void *ar
 int zecfs_cache_snap_swap(struct zecfs_cache *c, const char *disk_id,
                           zecfs_cache_rebuild_fn fn, void *arg, bool local);
 
+/* ---- listings of other kinds -------------------------------------------- */
+
+/* Frees the slots of other kinds (zecfs_cache_slot_new), with the cache. */
+void zecfs_cache_others_free(struct zecfs_cache *c);
+
 #endif /* ZECFS_CACHE_INT_H */

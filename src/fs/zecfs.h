@@ -22,6 +22,7 @@
  *     cache_account.c  a walk's account-wide snapshot listing, split by disk
  *     cache_local.c    read-your-writes: zecfs's own changes swapped into a disk's list
  *     cache_recheck.c  snapshots in a passing state asked about again by id
+ *     cache_other.c    slots for listings of other kinds (the policy listing, policies.c)
  *     cache_store.c    interned strings and the chunks a snapshot list owns
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
