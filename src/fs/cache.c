@@ -70,10 +70,10 @@ void zecfs_cache_report_gone(struct zecfs_cache *c, const char *disk_id,
 }
 
 /* With the lock held: puts a fetched list in a slot. */
-void zecfs_cache_install(struct zecfs_cache *c, const char *disk_id, struct zecfs_slot *s,
+void zecfs_cache_install(struct zecfs_cache *c, struct zecfs_slot *s,
                          struct zecfs_list_head *fresh)
 {
-	zecfs_cache_report_gone(c, disk_id, s->cur, fresh);
+	zecfs_cache_report_gone(c, s->key, s->cur, fresh);
 	if (fresh->unshown && (!s->cur || s->cur->unshown != fresh->unshown))
 		zlog_warn("listing has entries that cannot be shown, left out kind=%s count=%zu reason=\"empty, '/', '.', '..' or too long\"",
 		          fresh->first_unshown, fresh->unshown);
@@ -85,7 +85,7 @@ void zecfs_cache_install(struct zecfs_cache *c, const char *disk_id, struct zecf
 	if (s->cur && s->cur->digest != fresh->digest)
 		zecfs_cache_report_changed(c, fresh->destroy == zecfs_cache_snaplist_destroy ? ZECFS_CHANGED_SNAPSHOTS :
 		                  fresh->destroy == zecfs_cache_disklist_destroy ? ZECFS_CHANGED_DISKS :
-		                  ZECFS_CHANGED_SLOT, disk_id);
+		                  ZECFS_CHANGED_SLOT, s->key);
 	zecfs_list_put(s->cur);
 	s->cur = fresh;
 	s->due = false;
@@ -151,7 +151,7 @@ static void share_result(struct zec_result *to, const struct zec_result *from)
 }
 
 int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fetch_fn fetch,
-                    const char *key, const struct zecfs_use_by *by,
+                      void *arg, const struct zecfs_use_by *by,
                     struct zecfs_list_head **out, struct zec_result *res)
 {
 	struct zecfs_list_head *fresh = NULL;
@@ -200,7 +200,7 @@ int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fe
 	c->counters.misses++;
 	pthread_mutex_unlock(&c->lock);
 
-	ret = fetch(c, key, &fresh, res);
+	ret = fetch(c, arg, &fresh, res);
 
 	pthread_mutex_lock(&c->lock);
 	s->fetching = false;
@@ -225,7 +225,7 @@ int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fe
 			/* a change during a first listing: show this one, ask again next time */
 			bool raced = s->changed_gen > since;
 
-			zecfs_cache_install(c, key, s, fresh);
+			zecfs_cache_install(c, s, fresh);
 			/* an incomplete listing is shown once, then asked again */
 			s->due = raced || res->incomplete;
 		}
@@ -282,6 +282,7 @@ struct zecfs_disk_slot *zecfs_cache_disk_slot(struct zecfs_cache *c, const char 
 		free(ds);
 		return NULL;
 	}
+	ds->s.key = ds->disk_id;
 	ds->next = c->buckets[h];
 	c->buckets[h] = ds;
 	return ds;

@@ -30,7 +30,7 @@ static void install_list(struct zecfs_cache *c, const char *disk_id,
 	 * list is as new as this one, and an empty one here would read as
 	 * removals of what it found */
 	if (ds && !ds->s.fetching && ds->s.changed_gen <= since && ds->s.ended_at < l->h.fetched) {
-		zecfs_cache_install(c, ds->disk_id, &ds->s, &l->h);
+		zecfs_cache_install(c, &ds->s, &l->h);
 		l = NULL;
 	}
 	pthread_mutex_unlock(&c->lock);

@@ -91,7 +91,7 @@ const struct zecfs_disk *zecfs_disklist_find(const struct zecfs_disklist *l,
 	return bsearch(&key, l->v, l->n, sizeof(*l->v), disk_id_cmp);
 }
 
-static int fetch_disks(struct zecfs_cache *c, const char *key,
+static int fetch_disks(struct zecfs_cache *c, void *arg,
                        struct zecfs_list_head **out, struct zec_result *res)
 {
 	struct zec_disk_filter f = { .snapshot_ability = -1 };
@@ -101,7 +101,7 @@ static int fetch_disks(struct zecfs_cache *c, const char *key,
 	double started = zec_clock_now();
 	int ret;
 
-	(void)key;
+	(void)arg;
 	/* the disks shown now, for the walk to confirm what it lacks */
 	pthread_mutex_lock(&c->lock);
 	if (c->disks.cur) {

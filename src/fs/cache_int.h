@@ -18,6 +18,8 @@
 #define ZECFS_LIST_ID_MAX 127
 
 struct zecfs_slot {
+	const char *key;             /* what the hook is told: the disk id, the name
+	                              * of a listing of another kind, NULL: the disks */
 	struct zecfs_list_head *cur;   /* current list, referenced by the slot */
 	bool fetching;
 	bool due;                    /* forgotten: ask the API next time, whatever its age */
@@ -55,8 +57,8 @@ struct zecfs_cache {
 	struct zecfs_cache_slot *others;  /* listings of other kinds */
 };
 
-/* Builds a slot's list from the API; 'key' is the slot's disk id or name. */
-typedef int (*zecfs_slot_fetch_fn)(struct zecfs_cache *c, const char *key,
+/* Builds a slot's list from the API; 'arg' as zecfs_cache_serve was given it. */
+typedef int (*zecfs_slot_fetch_fn)(struct zecfs_cache *c, void *arg,
                                    struct zecfs_list_head **out, struct zec_result *res);
 
 /*
@@ -66,10 +68,10 @@ typedef int (*zecfs_slot_fetch_fn)(struct zecfs_cache *c, const char *key,
  * stale_max stands in when the API cannot be reached.
  */
 int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fetch_fn fetch,
-                      const char *key, const struct zecfs_use_by *by,
+                      void *arg, const struct zecfs_use_by *by,
                       struct zecfs_list_head **out, struct zec_result *res);
 /* With the lock held: puts a fetched list in a slot, telling the hook what changed. */
-void zecfs_cache_install(struct zecfs_cache *c, const char *disk_id, struct zecfs_slot *s,
+void zecfs_cache_install(struct zecfs_cache *c, struct zecfs_slot *s,
                          struct zecfs_list_head *fresh);
 /* With the lock held: the disk's slot, made when 'create'; NULL without memory. */
 struct zecfs_disk_slot *zecfs_cache_disk_slot(struct zecfs_cache *c, const char *disk_id,

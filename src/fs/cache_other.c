@@ -7,8 +7,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,14 +15,14 @@ struct zecfs_cache_slot {
 	zecfs_cache_fetch fetch;
 	void *arg;
 	struct zecfs_cache_slot *next;
-	char key[32];                /* slot_get's key: fetch_other finds the slot from it */
+	char key[32];                /* its name, told to the hook (ZECFS_CHANGED_SLOT) */
 };
 
-static int fetch_other(struct zecfs_cache *c, const char *key,
+/* A slot's fetch: the slot is zecfs_cache_serve's argument. */
+static int fetch_other(struct zecfs_cache *c, void *arg,
                        struct zecfs_list_head **out, struct zec_result *res)
 {
-	struct zecfs_cache_slot *o = (struct zecfs_cache_slot *)(uintptr_t)
-	                             (key - offsetof(struct zecfs_cache_slot, key));
+	struct zecfs_cache_slot *o = arg;
 
 	(void)c;
 	return o->fetch(o->arg, out, res);
@@ -40,6 +38,7 @@ int zecfs_cache_slot_new(struct zecfs_cache *c, const char *name, zecfs_cache_fe
 	o->fetch = fetch;
 	o->arg = arg;
 	snprintf(o->key, sizeof(o->key), "%s", name);
+	o->s.key = o->key;
 	pthread_mutex_lock(&c->lock);
 	o->next = c->others;
 	c->others = o;
@@ -51,14 +50,14 @@ int zecfs_cache_slot_new(struct zecfs_cache *c, const char *name, zecfs_cache_fe
 int zecfs_cache_slot_get(struct zecfs_cache *c, struct zecfs_cache_slot *o,
                          struct zecfs_list_head **out, struct zec_result *res)
 {
-	return zecfs_cache_serve(c, &o->s, fetch_other, o->key, &ZECFS_BY_TTL, out, res);
+	return zecfs_cache_serve(c, &o->s, fetch_other, o, &ZECFS_BY_TTL, out, res);
 }
 
 int zecfs_cache_slot_get_use(struct zecfs_cache *c, struct zecfs_cache_slot *o,
                              const struct zecfs_use_by *by, struct zecfs_list_head **out,
                              struct zec_result *res)
 {
-	return zecfs_cache_serve(c, &o->s, fetch_other, o->key, by, out, res);
+	return zecfs_cache_serve(c, &o->s, fetch_other, o, by, out, res);
 }
 
 struct zecfs_list_head *zecfs_cache_slot_cached(struct zecfs_cache *c,

@@ -134,9 +134,10 @@ void zecfs_cache_keep_unlisted(struct zecfs_cache *c, const char *disk_id,
 	*l = merged;
 }
 
-static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
+static int fetch_snapshots(struct zecfs_cache *c, void *arg,
                            struct zecfs_list_head **out, struct zec_result *res)
 {
+	const char *disk_id = arg;
 	const char *ids[1] = { disk_id };
 	struct zec_snapshot_filter f = { .disk_ids = ids, .n_disk_ids = 1 };
 	struct zecfs_snaplist *l = NULL;
