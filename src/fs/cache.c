@@ -1,30 +1,28 @@
 /*
- * cache.c - the listing cache wrapped around the API client.
+ * cache.c - the listing cache's slots, and the cache's life cycle.
  *
- * Each listing lives in a slot: the current list (or none), whether a fetch
- * is under way, and how the last fetch ended.  zecfs_cache_disks() and
- * zecfs_cache_snapshots() go through zecfs_cache_serve(), which:
+ * Each listing (the disk list, a disk's snapshots, a listing of another
+ * kind) lives in a slot: the current list (or none), whether a fetch is
+ * under way, and how the last fetch ended.  Every read of a listing goes
+ * through zecfs_cache_serve(), which:
  *   - returns the current list while it is younger than the TTL;
  *   - otherwise lets exactly one thread fetch, without the lock, while the
  *     others wait for that fetch and share its outcome;
  *   - serves a list younger than stale_max when the API cannot be reached.
+ * A fetched list goes in through zecfs_cache_install(), which tells the
+ * hook what the listing no longer has and which directory changed.
  */
 #include "cache_int.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zec_clock.h"
-#include "zec_errno.h"
 #include "zec_log.h"
-#include "zec_time.h"
 
-/* ---- fetching ------------------------------------------------------- */
+/* ---- installing a fetched list ------------------------------------------ */
 
 /* With the lock held: the kernel's copy of a listing's directory is stale. */
 void zecfs_cache_report_changed(struct zecfs_cache *c, enum zecfs_gone what, const char *key)

@@ -3,6 +3,17 @@
  * outside src/fs/cache*.c sees: the cache and its slots, the snapshot-list
  * builder, the compact string store, and the helpers one piece calls in
  * another.  cache.h stays the interface the filesystem uses.
+ *
+ *   cache.c            the slots (zecfs_cache_serve, zecfs_cache_install), life cycle
+ *   cache_list.c       what every list shares: references, digest, mtime
+ *   cache_store.c      interned strings and the chunks a list owns
+ *   cache_snaplist.c   a disk's snapshot list: builder, name@id, sort, lookups
+ *   cache_disks.c      the disk list
+ *   cache_snapshots.c  each disk's snapshot listing, fetched into its slot
+ *   cache_account.c    a walk's account-wide listing, split by disk
+ *   cache_local.c      read-your-writes: zecfs's own changes to snapshot lists
+ *   cache_recheck.c    snapshots in a passing state asked about again
+ *   cache_other.c      slots for listings of other kinds (policies.c)
  */
 #ifndef ZECFS_CACHE_INT_H
 #define ZECFS_CACHE_INT_H

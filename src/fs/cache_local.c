@@ -5,9 +5,7 @@
  */
 #include "cache_int.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 enum change { CHANGE_ADD, CHANGE_REMOVE, CHANGE_REPLACE };
