@@ -20,7 +20,7 @@ static const struct zec_errno_entry table[] = {
 	{ "OPERATION_DENIED_DISK_SNAPSHOT_STATUS", EBUSY, "the snapshot is busy (creating, deleting, rolling back): retry later" },
 	{ "OPERATION_DENIED_DISK_STATUS", EBUSY, "the disk's state forbids a rollback now: retry later" },
 	{ "OPERATION_DENIED_SNAPSHOT_DISK_REINSTALLED", EPERM, "the disk was reinstalled since this snapshot: it cannot be applied" },
-	/* codes the official tools name (issue 11): SDK, CLI, Terraform, CSI driver */
+	/* codes the official tools name: SDK, CLI, Terraform, CSI driver */
 	{ "INVALID_AUTO_SNAPSHOT_POLICY_NOT_FOUND", ENOENT, "the auto snapshot policy does not exist" },
 	{ "INVALID_DISK_AUTO_SNAPSHOT_POLICY_EXIST", EEXIST, "the disk already has an auto snapshot policy: cancel it first" },
 	{ "INVALID_DISK_SNAPSHOT_SIZE_MISMATCH", EINVAL, "the disk is smaller than the snapshot" },

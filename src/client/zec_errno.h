@@ -46,7 +46,7 @@
 /* Added with the client library. */
 #define ZECFS_BAD_ARGUMENT        "ZECFS_BAD_ARGUMENT"
 #define ZECFS_CREATE_UNCERTAIN    "ZECFS_CREATE_UNCERTAIN"
-/* Added with the streaming walker (issue 13 item 8). */
+/* Listings whose pages do not add up (the streaming walker). */
 #define ZECFS_LIST_INCONSISTENT   "ZECFS_LIST_INCONSISTENT"
 /* setxattr's flags and values. */
 #define ZECFS_XATTR_EXISTS        "ZECFS_XATTR_EXISTS"

@@ -206,7 +206,7 @@ const char *zecfs_shown_name(const char *name, const char *prev_name, const char
                              char *buf, size_t size);
 
 /*
- * Listings of other kinds (policies.c) kept in a slot of the cache, with the
+ * Listings of other kinds (policies_dir.c) kept in a slot of the cache, with the
  * same TTL, single fetch and stale-if-error as the disk list.  'fetch'
  * builds a list that starts with a zecfs_list_head (refs 1, destroy,
  * fetched, digest and newest set).  A slot lives as long as the cache.

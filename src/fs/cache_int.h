@@ -13,7 +13,7 @@
  *   cache_account.c    a walk's account-wide listing, split by disk
  *   cache_local.c      read-your-writes: zecfs's own changes to snapshot lists
  *   cache_recheck.c    snapshots in a passing state asked about again
- *   cache_other.c      slots for listings of other kinds (policies.c)
+ *   cache_other.c      slots for listings of other kinds (policies_dir.c)
  */
 #ifndef ZECFS_CACHE_INT_H
 #define ZECFS_CACHE_INT_H

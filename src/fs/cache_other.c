@@ -1,6 +1,6 @@
 /*
  * cache_other.c - listings of other kinds (the policy listing behind
- * .policies, policies.c) kept in slots of the cache, with the same TTL,
+ * .policies, policies_dir.c) kept in slots of the cache, with the same TTL,
  * single fetch, stale-if-error and generations as the disk list.
  */
 #include "cache_int.h"

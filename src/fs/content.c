@@ -206,9 +206,11 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 		break;
 	case ZECFS_METRICS_FILE: {
 		struct zecfs_cache_counters cc;
+		struct zec_breaker_info bi;
 
 		zecfs_cache_counters(fs->cache, &cc);
-		*text = zecfs_stats_prometheus(fs->stats, &cc, zecfs_inodes_count(fs->inodes));
+		zec_client_breaker_info(fs->client, &bi);
+		*text = zecfs_stats_prometheus(fs->stats, &cc, &bi, zecfs_inodes_count(fs->inodes));
 		break;
 	}
 	case ZECFS_SNAP_JSON: {
@@ -233,7 +235,7 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 		return -EISDIR;
 	}
 	if (!*text)
-		return zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		return zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 	*len = strlen(*text);
 	return ret;
 }
@@ -259,7 +261,7 @@ int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size
 		ret = list_json_size(sl, &len);
 		zecfs_snaplist_put(sl);
 		*size = (off_t)len;
-		return ret ? zecfs_refuse(ZECFS_OUT_OF_MEMORY) : 0;
+		return ret ? zecfs_errno_of(ZECFS_OUT_OF_MEMORY) : 0;
 	default:
 		ret = zecfs_content(fs, n, &text, &len);
 		free(text);

@@ -135,7 +135,7 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.snap = &dir->sl->v[i];
 		d->node.id.kind = ZECFS_SNAPSHOT;
 		d->name = d->node.snap->name;           /* checked when listed */
-		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s",
+		snprintf(d->node.id.obj_id, sizeof(d->node.id.obj_id), "%s",
 		         d->node.snap->s.snapshot_id);
 		break;
 	case ZECFS_STATS_DIR:
@@ -150,14 +150,14 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.pol = &dir->pl->v[i];
 		d->node.id.kind = ZECFS_POLICY;
 		d->name = d->node.pol->name;            /* NULL: not shown */
-		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s",
+		snprintf(d->node.id.obj_id, sizeof(d->node.id.obj_id), "%s",
 		         d->node.pol->p.policy_id);
 		break;
 	case ZECFS_POLICY:
 		if (i > dir->pol->p.disk_ids.count)
 			return false;
 		d->node.pol = dir->pol;
-		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s", dir->id.snap_id);
+		snprintf(d->node.id.obj_id, sizeof(d->node.id.obj_id), "%s", dir->id.obj_id);
 		if (i == 0) {
 			d->name = "policy.json";
 			d->node.id.kind = ZECFS_POLICY_JSON;
@@ -176,7 +176,7 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.id.kind = ZECFS_SNAP_JSON;
 		d->node.disk = dir->disk;
 		d->node.snap = dir->snap;
-		snprintf(d->node.id.snap_id, sizeof(d->node.id.snap_id), "%s", dir->id.snap_id);
+		snprintf(d->node.id.obj_id, sizeof(d->node.id.obj_id), "%s", dir->id.obj_id);
 		break;
 	default:
 		return false;
@@ -232,14 +232,14 @@ static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zecfs_nod
 		/* its size costs work (a listing, a JSON text) that a walk does not
 		 * need: no attributes now, a lookup asks for them when it is used */
 		e.attr.st_ino = zecfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
-		                               d->node.id.snap_id);
+		                               d->node.id.obj_id);
 		e.attr.st_mode = S_IFREG;
 	} else if (plus) {
 		if (zecfs_node_entry(fs, &d->node, &e))
 			return SIZE_MAX;        /* skip it */
 	} else {
 		e.attr.st_ino = zecfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
-		                               d->node.id.snap_id);
+		                               d->node.id.obj_id);
 		e.attr.st_mode = zecfs_is_dir(d->node.id.kind) ? S_IFDIR :
 		                 d->node.id.kind == ZECFS_BYNAME_LINK ||
 		                 d->node.id.kind == ZECFS_POLICY_LINK ? S_IFLNK : S_IFREG;
@@ -465,7 +465,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	sent = plus ? calloc(size / 64 + 2, sizeof(*sent)) : NULL;
 	o = order_of(&n, &own);
 	if (!buf || (plus && !sent) || !o) {
-		ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		ret = zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 		goto out;
 	}
 	for (size_t i = off < 0 ? 0 : (size_t)off; i < 2; i++) {

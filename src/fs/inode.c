@@ -39,7 +39,7 @@ struct inode {
 	uint64_t nlookup;
 	struct disk_name *disk;      /* NULL: no disk id */
 	unsigned char kind;          /* enum zecfs_kind */
-	char snap_id[];              /* "" when none */
+	char obj_id[];              /* "" when none */
 };
 
 /* A chained hash table of links. */
@@ -79,7 +79,7 @@ static uint64_t mix(uint64_t h)
 }
 
 /* FNV-1a over the identity, then a finalizer: stable across runs. */
-static uint64_t ident_hash(enum zecfs_kind kind, const char *disk_id, const char *snap_id)
+static uint64_t ident_hash(enum zecfs_kind kind, const char *disk_id, const char *obj_id)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -87,7 +87,7 @@ static uint64_t ident_hash(enum zecfs_kind kind, const char *disk_id, const char
 	for (const char *p = disk_id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
 	h = (h ^ 0xff) * 0x100000001b3ULL;
-	for (const char *p = snap_id; *p; p++)
+	for (const char *p = obj_id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
 	h = mix(h) & 0x7fffffffffffffffULL;      /* st_ino stays positive as off_t */
 	return h < ZECFS_INO_FIRST ? h + ZECFS_INO_FIRST : h;
@@ -141,10 +141,10 @@ static struct inode *find(struct zecfs_inodes *t, uint64_t ino)
 }
 
 static bool same(const struct inode *n, enum zecfs_kind kind, const char *disk_id,
-                 const char *snap_id)
+                 const char *obj_id)
 {
 	return n->kind == kind && strcmp(disk_of(n), disk_id) == 0 &&
-	       strcmp(n->snap_id, snap_id) == 0;
+	       strcmp(n->obj_id, obj_id) == 0;
 }
 
 static uint64_t inode_hash(struct link *l)
@@ -278,16 +278,16 @@ void zecfs_inodes_free(struct zecfs_inodes *t)
 
 /* With the lock held: the node of that identity, or the number it gets. */
 static struct inode *probe(struct zecfs_inodes *t, enum zecfs_kind kind,
-                           const char *disk_id, const char *snap_id, uint64_t *free_ino)
+                           const char *disk_id, const char *obj_id, uint64_t *free_ino)
 {
-	uint64_t base = ident_hash(kind, disk_id, snap_id);
+	uint64_t base = ident_hash(kind, disk_id, obj_id);
 
 	*free_ino = 0;
 	for (uint64_t i = 0; i < PROBE_MAX; i++) {
 		uint64_t ino = base + i;
 		struct inode *n = find(t, ino);
 
-		if (n && same(n, kind, disk_id, snap_id))
+		if (n && same(n, kind, disk_id, obj_id))
 			return n;
 		if (!n && !*free_ino)
 			*free_ino = ino;
@@ -296,7 +296,7 @@ static struct inode *probe(struct zecfs_inodes *t, enum zecfs_kind kind,
 }
 
 int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
-                  const char *snap_id, uint64_t *ino)
+                  const char *obj_id, uint64_t *ino)
 {
 	size_t ld, ls;
 	struct inode *n;
@@ -306,13 +306,13 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 	if (fixed_kind(kind, ino))
 		return 0;
 	disk_id = disk_id ? disk_id : "";
-	snap_id = snap_id ? snap_id : "";
+	obj_id = obj_id ? obj_id : "";
 	ld = strlen(disk_id);
-	ls = strlen(snap_id);
+	ls = strlen(obj_id);
 	if (ld > ZECFS_ID_MAX || ls > ZECFS_ID_MAX)
 		return -ENAMETOOLONG;
 	pthread_mutex_lock(&t->lock);
-	n = probe(t, kind, disk_id, snap_id, &free_ino);
+	n = probe(t, kind, disk_id, obj_id, &free_ino);
 	if (n) {
 		n->nlookup++;
 		*ino = n->ino;
@@ -322,7 +322,7 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 		ret = -ENOSPC;          /* PROBE_MAX live collisions: not in this universe */
 		goto out;
 	}
-	n = malloc(offsetof(struct inode, snap_id) + ls + 1);
+	n = malloc(offsetof(struct inode, obj_id) + ls + 1);
 	if (!n) {
 		ret = -ENOMEM;
 		goto out;
@@ -336,7 +336,7 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 	n->ino = free_ino;
 	n->nlookup = 1;
 	n->kind = (unsigned char)kind;
-	memcpy(n->snap_id, snap_id, ls + 1);
+	memcpy(n->obj_id, obj_id, ls + 1);
 	table_add(&t->inodes, &n->link, inode_hash);
 	*ino = n->ino;
 out:
@@ -383,7 +383,7 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 	if (n) {
 		out->kind = (enum zecfs_kind)n->kind;
 		strcpy(out->disk_id, disk_of(n));    /* both bounded by ZECFS_ID_MAX */
-		strcpy(out->snap_id, n->snap_id);
+		strcpy(out->obj_id, n->obj_id);
 	} else {
 		ret = -ENOENT;
 	}
@@ -392,7 +392,7 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 }
 
 uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
-                        const char *disk_id, const char *snap_id)
+                        const char *disk_id, const char *obj_id)
 {
 	struct inode *n;
 	uint64_t ino = 0;
@@ -400,9 +400,9 @@ uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
 	if (fixed_kind(kind, &ino))
 		return ino;
 	disk_id = disk_id ? disk_id : "";
-	snap_id = snap_id ? snap_id : "";
+	obj_id = obj_id ? obj_id : "";
 	pthread_mutex_lock(&t->lock);
-	n = probe(t, kind, disk_id, snap_id, &ino);
+	n = probe(t, kind, disk_id, obj_id, &ino);
 	if (n)
 		ino = n->ino;
 	pthread_mutex_unlock(&t->lock);

@@ -8,7 +8,7 @@
  *   kind       what it is (a disk, its disk.json, its snapshots/ directory,
  *              a snapshot, ...)
  *   disk_id    the disk it belongs to (empty for the fixed nodes)
- *   snap_id    the snapshot, for ZECFS_SNAPSHOT; the autoSnapshotPolicyId
+ *   obj_id    the snapshot, for ZECFS_SNAPSHOT; the autoSnapshotPolicyId
  *              for the policy kinds (whose disk_id is the linked disk)
  *
  * The number is a 64-bit hash of that identity, so it is the same for the
@@ -60,8 +60,14 @@ enum zecfs_kind {
 
 struct zecfs_ident {
 	enum zecfs_kind kind;
-	char disk_id[ZECFS_ID_MAX + 1];
-	char snap_id[ZECFS_ID_MAX + 1];
+	char disk_id[ZECFS_ID_MAX + 1];  /* the disk kinds and snapshots; a policy link's disk */
+	/*
+	 * The object the node stands for within its disk or .policies, "" for
+	 * none: the snapshotId for ZECFS_SNAPSHOT and ZECFS_SNAP_JSON, the
+	 * autoSnapshotPolicyId for ZECFS_POLICY, ZECFS_POLICY_JSON and
+	 * ZECFS_POLICY_LINK.
+	 */
+	char obj_id[ZECFS_ID_MAX + 1];
 };
 
 struct zecfs_inodes;
@@ -75,14 +81,14 @@ void zecfs_inodes_free(struct zecfs_inodes *t);
  * longer than ZECFS_ID_MAX.
  */
 int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
-                  const char *snap_id, uint64_t *ino);
+                  const char *obj_id, uint64_t *ino);
 /* The kernel forgot n references. */
 void zecfs_inode_forget(struct zecfs_inodes *t, uint64_t ino, uint64_t n);
 /* What an inode number stands for; -ENOENT (stale) when unknown. */
 int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *out);
 /* The number an identity has or would have, without a reference (0: none yet). */
 uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
-                        const char *disk_id, const char *snap_id);
+                        const char *disk_id, const char *obj_id);
 /* How many identities the kernel holds now (for stats and tests). */
 uint64_t zecfs_inodes_count(struct zecfs_inodes *t);
 

@@ -74,10 +74,10 @@ static int resolve_policy(struct zecfs *fs, struct zecfs_node *n, struct zec_res
 
 	if (ret)
 		return ret;
-	n->pol = zecfs_policylist_find_id(n->pl, n->id.snap_id);
+	n->pol = zecfs_policylist_find_id(n->pl, n->id.obj_id);
 	if (!n->pol || !n->pol->name ||
 	    (n->id.kind == ZECFS_POLICY_LINK && !on_policy(n->pol, n->id.disk_id)))
-		return zecfs_refuse(ZECFS_NOT_FOUND);
+		return zecfs_errno_of(ZECFS_NOT_FOUND);
 	return 0;
 }
 
@@ -106,14 +106,14 @@ static int resolve(struct zecfs *fs, struct zecfs_node *n, struct zec_result *re
 		return ret;
 	n->disk = zecfs_disklist_find(n->dl, n->id.disk_id);
 	if (!n->disk)
-		return zecfs_refuse(ZECFS_NOT_FOUND);
+		return zecfs_errno_of(ZECFS_NOT_FOUND);
 	if (n->id.kind != ZECFS_SNAPSHOT && n->id.kind != ZECFS_SNAP_JSON)
 		return 0;
 	ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, res);
 	if (ret)
 		return ret;
-	n->snap = zecfs_snaplist_find_id(n->sl, n->id.snap_id);
-	return n->snap ? 0 : zecfs_refuse(ZECFS_NOT_FOUND);
+	n->snap = zecfs_snaplist_find_id(n->sl, n->id.obj_id);
+	return n->snap ? 0 : zecfs_errno_of(ZECFS_NOT_FOUND);
 }
 
 int zecfs_node_get(struct zecfs *fs, uint64_t ino, struct zecfs_node *n,
@@ -147,13 +147,13 @@ static bool id_name(const char *name)
 }
 
 static void set_ident(struct zecfs_node *c, enum zecfs_kind kind, const char *disk_id,
-                      const char *snap_id)
+                      const char *obj_id)
 {
 	c->id.kind = kind;
 	if (disk_id)
 		snprintf(c->id.disk_id, sizeof(c->id.disk_id), "%s", disk_id);
-	if (snap_id)
-		snprintf(c->id.snap_id, sizeof(c->id.snap_id), "%s", snap_id);
+	if (obj_id)
+		snprintf(c->id.obj_id, sizeof(c->id.obj_id), "%s", obj_id);
 }
 
 int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
@@ -179,7 +179,7 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 			return 0;
 		}
 		if (name[0] == '.' || !id_name(name))
-			return zecfs_refuse(ZECFS_NOT_FOUND);
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		set_ident(c, ZECFS_DISK, name, NULL);
 		return resolve(fs, c, res);
 	case ZECFS_BYNAME_DIR:
@@ -188,7 +188,7 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 			return ret;
 		d = zecfs_disk_by_name(c->dl, name);
 		if (!d || !id_name(d->d.disk_id))
-			return zecfs_refuse(ZECFS_NOT_FOUND);
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		set_ident(c, ZECFS_BYNAME_LINK, d->d.disk_id, NULL);
 		c->disk = d;
 		return 0;
@@ -200,7 +200,7 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 		else if (strcmp(name, "snapshots") == 0)
 			set_ident(c, ZECFS_SNAPDIR, parent->id.disk_id, NULL);
 		else
-			return zecfs_refuse(ZECFS_NOT_FOUND);
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		return resolve(fs, c, res);
 	case ZECFS_SNAPDIR:
 		set_ident(c, ZECFS_SNAPSHOT, parent->id.disk_id, NULL);
@@ -209,14 +209,14 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 			return ret;
 		c->disk = zecfs_disklist_find(c->dl, parent->id.disk_id);
 		if (!c->disk)
-			return zecfs_refuse(ZECFS_NOT_FOUND);
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		ret = zecfs_cache_snapshots(fs->cache, parent->id.disk_id, &c->sl, res);
 		if (ret)
 			return ret;
 		sn = zecfs_snaplist_find(c->sl, name);
 		if (!sn || !id_name(sn->s.snapshot_id))
-			return zecfs_refuse(ZECFS_NOT_FOUND);
-		snprintf(c->id.snap_id, sizeof(c->id.snap_id), "%s", sn->s.snapshot_id);
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
+		snprintf(c->id.obj_id, sizeof(c->id.obj_id), "%s", sn->s.snapshot_id);
 		c->snap = sn;
 		return 0;
 	case ZECFS_STATS_DIR:
@@ -225,13 +225,13 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 		else if (strcmp(name, "metrics") == 0)
 			set_ident(c, ZECFS_METRICS_FILE, NULL, NULL);
 		else
-			return zecfs_refuse(ZECFS_NOT_FOUND);
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		return 0;
 	case ZECFS_SNAPSHOT:
 		/* a snapshot directory is never empty, so rm -rf cannot remove it */
 		if (strcmp(name, "snapshot.json") != 0)
-			return zecfs_refuse(ZECFS_NOT_FOUND);
-		set_ident(c, ZECFS_SNAP_JSON, parent->id.disk_id, parent->id.snap_id);
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
+		set_ident(c, ZECFS_SNAP_JSON, parent->id.disk_id, parent->id.obj_id);
 		return resolve(fs, c, res);
 	case ZECFS_POLICIES_DIR: {
 		const struct zecfs_policy_entry *pol;
@@ -241,18 +241,18 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 			return ret;
 		pol = zecfs_policylist_find(c->pl, name);
 		if (!pol)
-			return zecfs_refuse(ZECFS_NOT_FOUND);
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		set_ident(c, ZECFS_POLICY, NULL, pol->p.policy_id);
 		c->pol = pol;
 		return 0;
 	}
 	case ZECFS_POLICY:
 		if (strcmp(name, "policy.json") == 0)
-			set_ident(c, ZECFS_POLICY_JSON, NULL, parent->id.snap_id);
+			set_ident(c, ZECFS_POLICY_JSON, NULL, parent->id.obj_id);
 		else if (id_name(name) && on_policy(parent->pol, name))
-			set_ident(c, ZECFS_POLICY_LINK, name, parent->id.snap_id);
+			set_ident(c, ZECFS_POLICY_LINK, name, parent->id.obj_id);
 		else
-			return zecfs_refuse(ZECFS_NOT_FOUND);
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		return resolve(fs, c, res);
 	default:
 		return -ENOTDIR;
@@ -428,7 +428,7 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 		set_times(st, zec_clock_wall());
 		break;
 	default:
-		ret = zecfs_refuse(ZECFS_NOT_FOUND);
+		ret = zecfs_errno_of(ZECFS_NOT_FOUND);
 		break;
 	}
 	return ret;
@@ -448,7 +448,7 @@ int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_p
 	int ret;
 
 	memset(e, 0, sizeof(*e));
-	ret = zecfs_inode_ref(fs->inodes, n->id.kind, n->id.disk_id, n->id.snap_id, &ino);
+	ret = zecfs_inode_ref(fs->inodes, n->id.kind, n->id.disk_id, n->id.obj_id, &ino);
 	if (ret)
 		return ret;
 	n->ino = ino;

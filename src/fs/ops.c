@@ -34,7 +34,7 @@
 #include "zec_name.h"
 
 
-int zecfs_refuse(const char *code)
+int zecfs_errno_of(const char *code)
 {
 	return -zec_errno_for_code(code);
 }
@@ -43,7 +43,7 @@ int zecfs_refused(const char *op, const char *path, const char *code, const char
 {
 	zlog_warn("%s refused path=%s code=%s reason=\"%s\"", op, ZLOG_ESC(path), code,
 	          ZLOG_ESC(reason ? reason : zec_errno_advice(code)));
-	return zecfs_refuse(code);
+	return zecfs_errno_of(code);
 }
 
 struct zecfs *zecfs_of(fuse_req_t req)
@@ -60,18 +60,30 @@ void zecfs_reply_err(fuse_req_t req, int ret)
 const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *buf,
                          size_t size)
 {
+	const char *sep = name ? "/" : "";
+
+	if (!name)
+		name = "";
 	switch (dir->id.kind) {
 	case ZECFS_SNAPDIR:
-		snprintf(buf, size, "/%s/snapshots/%s", dir->id.disk_id, name ? name : "");
+		snprintf(buf, size, "/%s/snapshots%s%s", dir->id.disk_id, sep, name);
+		break;
+	case ZECFS_SNAPSHOT:
+		snprintf(buf, size, "/%s/snapshots/%s%s%s", dir->id.disk_id,
+		         dir->snap ? dir->snap->name : dir->id.obj_id, sep, name);
+		break;
+	case ZECFS_POLICY:
+		snprintf(buf, size, "/.policies/%s%s%s",
+		         dir->pol && dir->pol->name ? dir->pol->name : dir->id.obj_id, sep, name);
 		break;
 	case ZECFS_DISK:
-		snprintf(buf, size, "/%s%s%s", dir->id.disk_id, name ? "/" : "", name ? name : "");
+		snprintf(buf, size, "/%s%s%s", dir->id.disk_id, sep, name);
 		break;
 	case ZECFS_POLICIES_DIR:
-		snprintf(buf, size, "/.policies/%s", name ? name : "");
+		snprintf(buf, size, "/.policies%s%s", sep, name);
 		break;
 	default:
-		snprintf(buf, size, "/%s", name ? name : "");
+		snprintf(buf, size, "/%s", name);
 		break;
 	}
 	return buf;
@@ -239,7 +251,7 @@ static void zecfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	}
 	f = calloc(1, sizeof(*f));
 	if (!f) {
-		ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		ret = zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 		goto out;
 	}
 	/* a file's content is fixed at open: what read() returns stays consistent */
@@ -290,7 +302,7 @@ static void zecfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	 */
 	copy = malloc(size);
 	if (!copy) {
-		zecfs_reply_err(req, zecfs_refuse(ZECFS_OUT_OF_MEMORY));
+		zecfs_reply_err(req, zecfs_errno_of(ZECFS_OUT_OF_MEMORY));
 		return;
 	}
 	memcpy(copy, f->text + off, size);
@@ -398,7 +410,7 @@ static void zecfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
 	(void)size;
 	(void)off;
 	(void)fi;
-	zecfs_reply_err(req, zecfs_refuse(ZECFS_NOT_PERMITTED));
+	zecfs_reply_err(req, zecfs_errno_of(ZECFS_NOT_PERMITTED));
 }
 
 static void zecfs_statfs(fuse_req_t req, fuse_ino_t ino)

@@ -217,7 +217,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	if (!disk->d.snapshot_ability) {
 		zlog_warn("mkdir refused path=%s disk_id=%s reason=\"snapshotAbility is false\"",
 		          ZLOG_ESC(path), ZLOG_ESC(disk->d.disk_id));
-		ret = zecfs_refuse(ZECFS_NO_SNAPSHOT_ABILITY);
+		ret = zecfs_errno_of(ZECFS_NO_SNAPSHOT_ABILITY);
 		goto out;
 	}
 	ret = zec_snapshot_name_exists(fs->client, disk->d.disk_id, name, &res);
@@ -250,7 +250,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	if (new_snapshot(disk, &id, name, retention[0] ? retention : NULL, created, &s)) {
 		/* created, but we cannot show it: the next listing will */
 		zecfs_cache_forget_snapshots(fs->cache, disk->d.disk_id);
-		ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		ret = zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 		goto out;
 	}
 	if (fs->cfg.wait_available)
@@ -267,7 +267,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	memset(&c, 0, sizeof(c));
 	c.id.kind = ZECFS_SNAPSHOT;
 	snprintf(c.id.disk_id, sizeof(c.id.disk_id), "%s", p.id.disk_id);
-	snprintf(c.id.snap_id, sizeof(c.id.snap_id), "%s", s.snapshot_id);
+	snprintf(c.id.obj_id, sizeof(c.id.obj_id), "%s", s.snapshot_id);
 	c.snap = &fresh;
 	ret = zecfs_node_entry(fs, &c, &e);
 	c.snap = NULL;
@@ -307,7 +307,7 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (!fs->cfg.allow_delete) {
 		zlog_warn("rmdir refused path=%s reason=\"deleting is off: mount with -o allow_delete\"",
 		          ZLOG_ESC(path));
-		ret = zecfs_refuse(ZECFS_DELETE_DISABLED);
+		ret = zecfs_errno_of(ZECFS_DELETE_DISABLED);
 		goto out;
 	}
 	if (c.id.kind == ZECFS_POLICY) {
@@ -334,7 +334,7 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 			zlog_warn("rmdir refused path=%s snapshot_id=%s reason=\"snapshot is busy\" request_id=%s",
 			          ZLOG_ESC(path), ZLOG_ESC(ids[0]), ZLOG_ESC(res.request_id));
 			zecfs_cache_forget_snapshots(fs->cache, c.id.disk_id);
-			ret = zecfs_refuse(ZECFS_SNAPSHOT_BUSY);
+			ret = zecfs_errno_of(ZECFS_SNAPSHOT_BUSY);
 			goto out;
 		}
 	}
@@ -391,12 +391,12 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (np.id.kind != ZECFS_SNAPDIR || strcmp(np.id.disk_id, a.id.disk_id) != 0) {
 		zlog_warn("rename refused from=%s to=%s reason=\"snapshots move only within their snapshots/ directory\"",
 		          ZLOG_ESC(from), ZLOG_ESC(to));
-		ret = zecfs_refuse(ZECFS_RENAME_ACROSS);
+		ret = zecfs_errno_of(ZECFS_RENAME_ACROSS);
 		goto out;
 	}
 	rb = zecfs_node_child(fs, &np, newname, &b, &res);
 	if (rb == 0) {
-		ret = strcmp(b.id.snap_id, a.id.snap_id) == 0 ? 0 :
+		ret = strcmp(b.id.obj_id, a.id.obj_id) == 0 ? 0 :
 		      zecfs_refused("rename", to, ZECFS_SNAPSHOT_EXISTS, NULL);
 		goto out;
 	}

@@ -285,7 +285,7 @@ static void family(struct text *t, const char *name, const char *type, const cha
 }
 
 char *zecfs_stats_prometheus(struct zecfs_stats *s, const struct zecfs_cache_counters *cc,
-                             unsigned long long inodes)
+                             const struct zec_breaker_info *bi, unsigned long long inodes)
 {
 	struct text t = { .cap = 8192 };
 	char esc[2 * sizeof(s->codes[0].code) + 8];
@@ -344,6 +344,16 @@ char *zecfs_stats_prometheus(struct zecfs_stats *s, const struct zecfs_cache_cou
 	put(&t, "zecfs_cache_stale_served_total %llu\n", cc->stale);
 	family(&t, "zecfs_inodes", "gauge", "Inodes the kernel holds now.");
 	put(&t, "zecfs_inodes %llu\n", inodes);
+	family(&t, "zecfs_api_breaker_open", "gauge",
+	       "1 while API calls fail at once after a timeout or a refused connection.");
+	put(&t, "zecfs_api_breaker_open %d\n", bi->enabled && bi->open ? 1 : 0);
+	family(&t, "zecfs_api_breaker_trips_total", "counter", "Times the circuit breaker opened.");
+	put(&t, "zecfs_api_breaker_trips_total %llu\n", bi->trips);
+	family(&t, "zecfs_api_breaker_fast_failed_total", "counter",
+	       "Calls failed at once while the breaker was open.");
+	put(&t, "zecfs_api_breaker_fast_failed_total %llu\n", bi->fast_failed);
+	family(&t, "zecfs_api_breaker_probes_total", "counter", "Probes sent while it was open.");
+	put(&t, "zecfs_api_breaker_probes_total %llu\n", bi->probes);
 	if (t.err) {
 		free(t.buf);
 		return NULL;

@@ -20,6 +20,6 @@ char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters 
 /* The same figures in Prometheus's text exposition format (0.0.4), with
  * latency histograms and the inodes the kernel holds; NULL on ENOMEM. */
 char *zecfs_stats_prometheus(struct zecfs_stats *s, const struct zecfs_cache_counters *cc,
-                             unsigned long long inodes);
+                             const struct zec_breaker_info *bi, unsigned long long inodes);
 
 #endif /* ZECFS_STATS_H */

@@ -49,7 +49,7 @@ static const char *yes_no(bool b)
 	static const char *fn(const struct zecfs_node *n, char *buf, size_t size) \
 	{ (void)buf; (void)size; return n->rec.field; }
 
-FIELD_STR(snap_id, snap->s, snapshot_id)
+FIELD_STR(snap_snapshot_id, snap->s, snapshot_id)
 FIELD_STR(snap_status, snap->s, status)
 FIELD_STR(snap_type, snap->s, snapshot_type)
 FIELD_STR(snap_ctime, snap->s, create_time)
@@ -113,7 +113,7 @@ static const char *pol_schedule(const struct zecfs_node *n, char *buf, size_t si
 	return zec_schedule_format(&s, buf, size) ? NULL : buf;
 }
 
-/* Listed when the disk has a policy; the value is asked for (policy.c). */
+/* Listed when the disk has a policy; the value is asked for (autosnap.c). */
 static const char *disk_schedule(const struct zecfs_node *n, char *buf, size_t size)
 {
 	(void)buf;
@@ -151,7 +151,7 @@ static const char *no_value(const struct zecfs_node *n, char *buf, size_t size)
 
 static const struct attr snapshot_attrs[] = {
 	{ "retentionTime", RW, snap_retention },
-	{ "snapshotId", RO, snap_id },
+	{ "snapshotId", RO, snap_snapshot_id },
 	{ "status", RO, snap_status },
 	{ "snapshotType", RO, snap_type },
 	{ "createTime", RO, snap_ctime },
@@ -196,29 +196,6 @@ static const struct attr snapdir_attrs[] = {
 	{ "retentionTime", RW, no_value },
 	{ NULL, 0, NULL },
 };
-
-/* "/<diskId>[/snapshots[/<name>]]" for log lines. */
-static void node_path(const struct zecfs_node *n, char *buf, size_t size)
-{
-	/* long enough for any path here; a longer one is cut in the log only */
-	if (size < 512)
-		return;
-	switch (n->id.kind) {
-	case ZECFS_SNAPSHOT:
-		snprintf(buf, size, "/%s/snapshots/%s", n->id.disk_id,
-		         n->snap ? n->snap->name : n->id.snap_id);
-		break;
-	case ZECFS_SNAPDIR:
-		snprintf(buf, size, "/%s/snapshots", n->id.disk_id);
-		break;
-	case ZECFS_POLICY:
-		snprintf(buf, size, "/.policies/%s", n->pol ? n->pol->name : n->id.snap_id);
-		break;
-	default:
-		snprintf(buf, size, "/%s", n->id.disk_id);
-		break;
-	}
-}
 
 static const struct attr *attrs_of(enum zecfs_kind kind)
 {
@@ -364,7 +341,7 @@ static int refused_attr(const char *op, const char *path, const char *name, cons
 {
 	zlog_warn("%s refused path=%s attr=%s code=%s reason=\"%s\"", op, ZLOG_ESC(path),
 	          ZLOG_ESC(name), code, ZLOG_ESC(zec_errno_advice(code)));
-	return zecfs_refuse(code);
+	return zecfs_errno_of(code);
 }
 
 /* Sends a value with the size protocol: size 0 asks for the length only. */
@@ -376,11 +353,6 @@ static void reply_value(fuse_req_t req, const char *value, size_t len, size_t si
 		fuse_reply_err(req, zec_errno_for_code(ZECFS_XATTR_RANGE));
 	else
 		fuse_reply_buf(req, value, len);
-}
-
-static void reply_ret(fuse_req_t req, int ret)
-{
-	fuse_reply_err(req, ret < 0 ? -ret : ret);
 }
 
 void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
@@ -402,7 +374,7 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	 * would ask again for every entry after ENODATA.
 	 */
 	if (strncmp(name, PREFIX, strlen(PREFIX)) != 0) {
-		reply_ret(req, zecfs_refuse(strncmp(name, "user.", 5) == 0 ?
+		zecfs_reply_err(req, zecfs_errno_of(strncmp(name, "user.", 5) == 0 ?
 		                          ZECFS_XATTR_NONE : ZECFS_XATTR_UNSUPPORTED));
 		return;
 	}
@@ -416,10 +388,10 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 			    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
 			    a->get(&n, buf, sizeof(buf));
 		if (!ret && (!v || !*v))
-			ret = zecfs_refuse(ZECFS_XATTR_NONE);
+			ret = zecfs_errno_of(ZECFS_XATTR_NONE);
 	}
 	if (ret)
-		reply_ret(req, ret);
+		zecfs_reply_err(req, ret);
 	else
 		reply_value(req, v, strlen(v), size);
 	zecfs_node_release(&n);
@@ -452,7 +424,7 @@ static int value_text(const char *value, size_t size, size_t *len)
 	while (size && value[size - 1] == '\0')
 		size--;
 	if (size && memchr(value, '\0', size))
-		return zecfs_refuse(ZECFS_XATTR_VALUE_NUL);
+		return zecfs_errno_of(ZECFS_XATTR_VALUE_NUL);
 	*len = size;
 	return 0;
 }
@@ -470,7 +442,7 @@ void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 
 	ret = zecfs_node_get_status(fs, ino, &n, &res);
 	if (ret) {
-		reply_ret(req, ret);
+		zecfs_reply_err(req, ret);
 		goto out;
 	}
 	for (a = attrs_of(n.id.kind); a && a->name; a++) {
@@ -651,7 +623,7 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	int ret;
 
 	ret = zecfs_node_get(fs, ino, &n, &res);
-	node_path(&n, path, sizeof(path));
+	zecfs_where(&n, NULL, path, sizeof(path));
 	if (ret)
 		goto out;
 	if (zecfs_is_policy(n.id.kind)) {
@@ -669,11 +641,11 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	/* the flags test the value listxattr shows, before any call */
 	if ((flags & XATTR_CREATE) && has_value(fs, &n, a, buf, sizeof(buf))) {
-		ret = zecfs_refuse(ZECFS_XATTR_EXISTS);
+		ret = zecfs_errno_of(ZECFS_XATTR_EXISTS);
 		goto out;
 	}
 	if ((flags & XATTR_REPLACE) && !has_value(fs, &n, a, buf, sizeof(buf))) {
-		ret = zecfs_refuse(ZECFS_XATTR_NONE);
+		ret = zecfs_errno_of(ZECFS_XATTR_NONE);
 		goto out;
 	}
 	ret = value_text(value, size, &size);
@@ -705,7 +677,7 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	ret = set_snapshot_retention(fs, &n, &r, &res);
 out:
-	reply_ret(req, zec_errno_for_setxattr(ret));
+	zecfs_reply_err(req, zec_errno_for_setxattr(ret));
 	zecfs_node_release(&n);
 }
 
@@ -720,14 +692,14 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	int ret;
 
 	ret = zecfs_node_get(fs, ino, &n, &res);
-	node_path(&n, path, sizeof(path));
+	zecfs_where(&n, NULL, path, sizeof(path));
 	if (ret)
 		goto out;
 	a = find_attr(n.id.kind, name);
 	if (zecfs_is_policy(n.id.kind))
 		ret = refused_attr("removexattr", path, name, ZECFS_READ_ONLY);
 	else if (!a)
-		ret = zecfs_refuse(ZECFS_XATTR_NONE);
+		ret = zecfs_errno_of(ZECFS_XATTR_NONE);
 	else if (strcmp(a->name, "autoSnapshot") == 0)
 		ret = zecfs_autosnap_remove(fs, &n, &res);
 	else if (strcmp(a->name, "retentionTime") != 0)
@@ -737,6 +709,6 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	else
 		ret = set_snapshot_retention(fs, &n, &r, &res);
 out:
-	reply_ret(req, zec_errno_for_setxattr(ret));
+	zecfs_reply_err(req, zec_errno_for_setxattr(ret));
 	zecfs_node_release(&n);
 }

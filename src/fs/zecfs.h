@@ -10,8 +10,9 @@
  *   dir.c       opendir (declined), readdir and readdirplus
  *   snapshot.c  mkdir, rmdir, rename of snapshots
  *   xattr.c     user.zec.* attributes
- *   policy.c    user.zec.autoSnapshot, autoSnapshotPolicyId, restoreTo
- *   policies.c  the policy listing behind .policies/ (a cache slot), rmdir there
+ *   autosnap.c  user.zec.autoSnapshot, autoSnapshotPolicyId: a disk's schedule
+ *   restore.c   user.zec.restoreTo: a new disk from a snapshot
+ *   policies_dir.c  the policy listing behind .policies/ (a cache slot), rmdir there
  *   inval.c     tells the kernel what changed, from its own thread
  *   confirm.c   a cached name is confirmed on the server before a mutation
  *   cache.c     the listing cache (cache.h): slots with a TTL, single fetch, stale-if-error
@@ -23,7 +24,7 @@
  *     cache_account.c   a walk's account-wide snapshot listing, split by disk
  *     cache_local.c     read-your-writes: zecfs's own changes swapped into a disk's list
  *     cache_recheck.c   snapshots in a passing state asked about again by id
- *     cache_other.c     slots for listings of other kinds (the policy listing, policies.c)
+ *     cache_other.c     slots for listings of other kinds (the policy listing, policies_dir.c)
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
  *   stats.c     the counters behind MNT/.zecfs/stats and .zecfs/metrics
@@ -101,7 +102,7 @@ struct zecfs {
 	struct zecfs_config cfg;
 	struct zec_client *client;
 	struct zecfs_cache *cache;
-	struct zecfs_cache_slot *policies;  /* the policy listing (policies.c) */
+	struct zecfs_cache_slot *policies;  /* the policy listing (policies_dir.c) */
 	struct zecfs_stats *stats;
 	struct zecfs_inodes *inodes;
 	struct zecfs_inval *inval;
@@ -223,7 +224,7 @@ void zecfs_inval_flush(struct zecfs_inval *q);
 extern const struct fuse_lowlevel_ops zecfs_ops;
 
 /* The negative errno the table gives a local condition. */
-int zecfs_refuse(const char *code);
+int zecfs_errno_of(const char *code);
 /*
  * A refusal of what a user asked (op: "mkdir", "rename", "setxattr", ...),
  * logged as one warn line: "<op> refused path=... code=... reason=...",
@@ -234,7 +235,7 @@ int zecfs_refused(const char *op, const char *path, const char *code, const char
 struct zecfs *zecfs_of(fuse_req_t req);
 /* Answers a request with 0 or a negative errno. */
 void zecfs_reply_err(fuse_req_t req, int ret);
-/* "/<diskId>/snapshots/<name>" (or shorter) for log lines. */
+/* "/<diskId>/snapshots/<name>" (or shorter) for log lines; name NULL: dir itself. */
 const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *buf,
                         size_t size);
 /*
@@ -266,7 +267,7 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 bool zecfs_default_retention(struct zecfs *fs, const char *disk_id,
                              struct zec_retention *out);
 
-/* ---- policy.c ------------------------------------------------------- */
+/* ---- autosnap.c, restore.c ------------------------------------------ */
 
 /* user.zec.autoSnapshot of a disk: its policy's schedule; -ENODATA if none. */
 int zecfs_autosnap_get(struct zecfs *fs, const struct zecfs_node *n, char *buf,
@@ -291,7 +292,7 @@ struct zecfs_zone_lock;
 struct zecfs_zone_lock *zecfs_zone_lock(const char *zone);
 void zecfs_zone_unlock(struct zecfs_zone_lock *z);
 
-/* ---- policies.c ----------------------------------------------------- */
+/* ---- policies_dir.c ------------------------------------------------- */
 
 /* Makes the policy listing's cache slot (at start-up). */
 int zecfs_policies_init(struct zecfs *fs);

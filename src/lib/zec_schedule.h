@@ -1,6 +1,6 @@
 /*
  * zec_schedule.h - the text form of an auto-snapshot schedule, as written to
- * and read from the user.zec.autoSnapshot xattr (issue 12):
+ * and read from the user.zec.autoSnapshot xattr:
  *
  *     days=<list> hours=<list> keep=<N|forever>
  *

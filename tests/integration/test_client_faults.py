@@ -1,6 +1,6 @@
 """The API client under faults, through a real mount: what mkdir, rmdir and
-ls answer when an answer is lost or the account is rate limited (issue 13
-items 1 and 2, issue 14's back-off).  Assertions are on errnos, listings and
+ls answer when an answer is lost (adoption) or the account is rate
+limited (the walker's back-off).  Assertions are on errnos, listings and
 the emulator's state only."""
 
 import errno
@@ -85,7 +85,7 @@ def test_rmdir_lost_before_the_server_acts_is_sent_again(emu, mount):
 
 
 def test_rate_limited_listing_completes(mount):
-    """Issue 14: half the DescribeSnapshots calls answer 429 and each call
+    """Half the DescribeSnapshots calls answer 429 and each call
     gets only 2 tries; the walker backs off (halving its window) and fetches
     refused pages again, so the 1,500-entry listing completes."""
     seed = {"disks": [_disk(WEB, "web-data")],
@@ -116,7 +116,7 @@ def test_listing_of_many_pages_is_whole(mount):
 
 def test_timeout_bounds_the_whole_operation(emu, mount):
     """-o timeout is the deadline of one operation, retries and every call
-    it makes included (issue 13 item 4): with 2.5 s a call and timeout=3, a
+    it makes included: with 2.5 s a call and timeout=3, a
     warm mkdir (the name check, then the create) used to take 5 s."""
     m = mount(emu, "timeout=3", "cache_ttl=600")
     assert os.listdir(m.p(DB, "snapshots")) == []          # warm: no listing needed

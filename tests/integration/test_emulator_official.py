@@ -1,4 +1,4 @@
-"""Conformance of zec-emulator with Zenlayer's own published sources (issue 11).
+"""Conformance of zec-emulator with Zenlayer's own published sources.
 
 Every check here is written from an official source, named in its comment
 by repository and path:
@@ -461,7 +461,7 @@ def test_version_2024_04_01_detach_refused_by_a_running_instance(emu):
     assert ok(emu, "DescribeDisks", {"diskIds": [D2]})["dataSet"][0]["diskStatus"] == "IN_USE"
 
 
-# ---- HTTPS (issue 14) ---------------------------------------------------------------------
+# ---- HTTPS ---------------------------------------------------------------------------------
 
 @pytest.fixture
 def tls_pair(tmp_path):

@@ -1,5 +1,5 @@
 """Conformance suite for zec-emulator's auto-snapshot policies and CreateDisks
-(issue 12): the six policy actions, the schedule on the business clock,
+: the six policy actions, the schedule on the business clock,
 restore into a new disk, and state persistence.  Signed with the Python
 client of emulator.py."""
 import datetime

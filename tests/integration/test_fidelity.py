@@ -1,4 +1,4 @@
-"""zecfs against the real API's surprises (issue 11), through a mount.
+"""zecfs against the real API's surprises , through a mount.
 
 Each behaviour is one the official sources show a real region may have; the
 emulator flags switch them on.  Sources, by repository and path:

@@ -1,5 +1,5 @@
-"""Mistakes are caught at mount time, with messages that say what to do
-(issue 10, section 2).  Each test runs zecfs as a user would and reads
+"""Mistakes are caught at mount time, with messages that say what to do.
+Each test runs zecfs as a user would and reads
 what it printed; nothing may stay mounted after a refusal."""
 
 import os

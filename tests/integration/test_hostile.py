@@ -1,4 +1,4 @@
-"""Hostile or odd server data (issue 13, items 7): server strings that
+"""Hostile or odd server data: server strings that
 become path components are checked; what cannot be shown is left out and
 logged, never allowed to fail a whole listing or to escape the mount."""
 

@@ -1,4 +1,4 @@
-"""Metadata that tools expect (issue 10, section 6): passing states are
+"""Metadata that tools expect: passing states are
 re-checked within about 2 s, directory mtimes move when their contents
 change, link counts follow the usual rule."""
 

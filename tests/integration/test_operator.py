@@ -393,6 +393,12 @@ def test_metrics_file_has_the_stats_figures_in_prometheus_format(emu, mount):
         [st["cache"]["staleServed"]]
     assert samples(fams["zecfs_inodes"], "zecfs_inodes") == [st["inodes"]]
     assert fams["zecfs_inodes"].type == "gauge"
+    assert samples(fams["zecfs_api_breaker_open"], "zecfs_api_breaker_open") == \
+        [1 if st["api"]["state"] == "open" else 0]
+    for fam, key in [("zecfs_api_breaker_trips", "trips"),
+                     ("zecfs_api_breaker_fast_failed", "fastFailed"),
+                     ("zecfs_api_breaker_probes", "probes")]:
+        assert samples(fams[fam], fam + "_total") == [st["api"][key]]
     assert samples(fams["zecfs_info"], "zecfs_info", endpoint=emu.url) == [1]
     assert os.stat(m.p(".zecfs", "metrics")).st_mode & 0o777 == 0o444
 

@@ -1,4 +1,4 @@
-"""MNT/.policies (issue 12, the last filesystem part): one read-only
+"""MNT/.policies: one read-only
 directory per auto-snapshot policy, its policy.json, links to its disks and
 its fields as xattrs; rmdir deletes a policy; the policy listing is cached
 for cache_ttl and serves user.zec.autoSnapshot too.  Through a real mount,

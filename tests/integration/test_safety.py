@@ -1,4 +1,4 @@
-"""Snapshots cannot be lost by accident (issue 10, section 1).
+"""Snapshots cannot be lost by accident.
 
 Like ZFS's .zfs/snapshot and CephFS's .snap: rmdir of a snapshot directory
 destroys the snapshot on purpose (on an allow_delete mount), while rm -rf,

@@ -1,5 +1,5 @@
 """Scheduled snapshots and restore to a new disk, as file operations
-(issue 12, the filesystem part that has landed): user.zec.autoSnapshot,
+: user.zec.autoSnapshot,
 user.zec.autoSnapshotPolicyId and user.zec.restoreTo, through a real
 mount, checked against what the emulator holds."""
 

@@ -261,7 +261,7 @@ class Rotator(threading.Thread):
             self.done += 1
 
 
-# Before the issue 13 fixes this fails within seconds: rmdir deletes and then
+# Without adoption, delete resolution and walk generations this fails within seconds: rmdir deletes and then
 # says EBUSY (item 2: DeleteSnapshots resent over a dropped keep-alive), and a
 # snapshot removed by an rmdir that returned 0 is listed again (item 3: a walk
 # installed over the change).  Item 1 (mkdir adopting a DELETING snapshot)

@@ -33,8 +33,8 @@ static void test_identities_round_trip(void)
 	snprintf(disk, sizeof(disk), "862857204414600001");
 	snprintf(snap, sizeof(snap), "8800000589612%05d", 1042);
 	CHECK(zecfs_inode_ident(t, ino[1][42], &id) == 0 && id.kind == ZECFS_SNAPSHOT &&
-	      strcmp(id.disk_id, disk) == 0 && strcmp(id.snap_id, snap) == 0,
-	      "an entry names its disk and snapshot (%s %s)", id.disk_id, id.snap_id);
+	      strcmp(id.disk_id, disk) == 0 && strcmp(id.obj_id, snap) == 0,
+	      "an entry names its disk and snapshot (%s %s)", id.disk_id, id.obj_id);
 	CHECK(zecfs_inode_peek(t, ZECFS_SNAPSHOT, disk, snap) == ino[1][42],
 	      "peek finds the same number");
 	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, disk, snap, &again) == 0 &&
@@ -60,7 +60,7 @@ static void test_identities_round_trip(void)
 	/* kinds without a snapshot id, or without any id */
 	CHECK(zecfs_inode_ref(t, ZECFS_DISK, disk, NULL, &again) == 0 &&
 	      zecfs_inode_ident(t, again, &id) == 0 && id.kind == ZECFS_DISK &&
-	      strcmp(id.disk_id, disk) == 0 && id.snap_id[0] == '\0', "a disk");
+	      strcmp(id.disk_id, disk) == 0 && id.obj_id[0] == '\0', "a disk");
 	CHECK(zecfs_inode_ref(t, ZECFS_SNAP_JSON, disk, "880000058961200007", &again) == 0 &&
 	      again != ino[0][7], "snapshot.json is another identity");
 	CHECK(zecfs_inode_ref(t, ZECFS_ROOT, NULL, NULL, &again) == 0 &&

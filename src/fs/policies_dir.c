@@ -1,5 +1,5 @@
 /*
- * policies.c - the auto-snapshot policy listing: MNT/.policies and the
+ * policies_dir.c - the auto-snapshot policy listing: MNT/.policies and the
  * schedule behind a disk's user.zec.autoSnapshot.
  *
  *   MNT/.policies/<name>/policy.json   the DescribeAutoSnapshotPolicies record

@@ -1,5 +1,5 @@
 /*
- * policy.c - server-side schedules and restores, as extended attributes.
+ * autosnap.c - a disk's server-side schedule, as extended attributes.
  *
  *   MNT/<diskId>  user.zec.autoSnapshot          "days=mon,wed,fri hours=2 keep=14"
  *                 (read: the disk's policy; write: put the disk on a policy
@@ -9,12 +9,8 @@
  *                 Writes read the server's fresh record first and hold
  *                 the zone's policy lock.)
  *   MNT/<diskId>  user.zec.autoSnapshotPolicyId  read-only
- *   MNT/<diskId>/snapshots/<name>  user.zec.restoreTo = <newDiskName>
- *                 CreateDisks from the snapshot (same zone, category and
- *                 size as the source disk), only with -o allow_restore;
- *                 EEXIST before any CreateDisks when a disk has the name.
  *
- * The schedule is read from the cached policy listing (policies.c: no call
+ * The schedule is read from the cached policy listing (policies_dir.c: no call
  * within cache_ttl); every change made here drops that listing, so reads
  * see it at once.  Errnos come from the one table; a malformed schedule is
  * EINVAL before any call.
@@ -51,7 +47,7 @@ int zecfs_autosnap_get(struct zecfs *fs, const struct zecfs_node *n, char *buf,
 	int ret;
 
 	if (!id || !*id)
-		return zecfs_refuse(ZECFS_XATTR_NONE);
+		return zecfs_errno_of(ZECFS_XATTR_NONE);
 	ret = zecfs_policies_get(fs, &pl, res);
 	if (ret)
 		return ret;
@@ -67,11 +63,11 @@ int zecfs_autosnap_get(struct zecfs *fs, const struct zecfs_node *n, char *buf,
 		pol = zecfs_policylist_find_id(pl, id);
 	}
 	if (!pol) {
-		ret = zecfs_refuse(ZECFS_XATTR_NONE);   /* the policy is gone */
+		ret = zecfs_errno_of(ZECFS_XATTR_NONE);   /* the policy is gone */
 		goto out;
 	}
 	s = schedule_of(&pol->p);
-	ret = zec_schedule_format(&s, buf, size) ? zecfs_refuse(ZECFS_XATTR_NONE) : 0;
+	ret = zec_schedule_format(&s, buf, size) ? zecfs_errno_of(ZECFS_XATTR_NONE) : 0;
 out:
 	zecfs_policylist_put(pl);
 	return ret;
@@ -299,7 +295,7 @@ static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct z
 	*made = NULL;
 	if (has) {
 		*policy_id = strdup(has->policy_id);
-		return *policy_id ? 0 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		return *policy_id ? 0 : zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 	}
 	/* our choice of name (docs/design.md): the schedule, readably */
 	if (zec_schedule_policy_name(s, name, sizeof(name)))
@@ -322,11 +318,11 @@ static int policy_for(struct zecfs *fs, const struct zec_disk *d, const struct z
 		*policy_id = strdup(has->policy_id);
 		drop_made(fs, l, id, "an older policy has its schedule");
 		free(id);
-		return *policy_id ? 0 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+		return *policy_id ? 0 : zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 	}
 	*policy_id = id;
 	*made = strdup(id);
-	return *made ? 0 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+	return *made ? 0 : zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 }
 
 /* ---- a disk onto a schedule -------------------------------------------- */
@@ -436,7 +432,7 @@ static int move_disk(struct zecfs *fs, struct move *m, const struct zec_schedule
 		if (round == 0) {
 			m->before = cur ? strdup(cur->policy_id) : NULL;
 			if (cur && !m->before) {
-				ret = zecfs_refuse(ZECFS_OUT_OF_MEMORY);
+				ret = zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 				goto out;
 			}
 			m->known = true;
@@ -529,7 +525,7 @@ int zecfs_autosnap_remove(struct zecfs *fs, const struct zecfs_node *n, struct z
 	int ret;
 
 	if (!d->auto_snapshot_policy_id || !*d->auto_snapshot_policy_id)
-		return zecfs_refuse(ZECFS_XATTR_NONE);
+		return zecfs_errno_of(ZECFS_XATTR_NONE);
 	zl = zecfs_zone_lock(d->zone_id);
 	if (!zl)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "autoSnapshot");
@@ -539,7 +535,7 @@ int zecfs_autosnap_remove(struct zecfs *fs, const struct zecfs_node *n, struct z
 		goto out;
 	cur = policy_holding(&l, d->disk_id);
 	if (!cur) {
-		ret = zecfs_refuse(ZECFS_XATTR_NONE);   /* off its schedule already */
+		ret = zecfs_errno_of(ZECFS_XATTR_NONE);   /* off its schedule already */
 		goto out;
 	}
 	if (!(was = strdup(cur->policy_id))) {
@@ -561,94 +557,5 @@ out:
 	}
 	zec_policy_list_free(&l);
 	free(was);
-	return ret;
-}
-
-/*
- * Whether a disk already has the name a restore would give: the cached
- * listing first (a hit costs no call), else the server, by name (the
- * filter may be fuzzy: only an exact match counts).  1 with its id in
- * *id, 0 when none has it, or a negative errno.  A second disk of one name
- * costs money and takes the name out of .by-name (names must be unique
- * there), so a restore is refused before CreateDisks.
- */
-static int disk_name_taken(struct zecfs *fs, const struct zecfs_node *n, const char *name,
-                           char **id, struct zec_result *res)
-{
-	struct zec_disk_filter f = { .disk_name = name, .snapshot_ability = -1 };
-	struct zec_disk_list l = { 0 };
-	int ret;
-
-	*id = NULL;
-	for (size_t i = 0; n->dl && i < n->dl->n; i++) {
-		if (n->dl->v[i].d.disk_name && strcmp(n->dl->v[i].d.disk_name, name) == 0) {
-			*id = strdup(n->dl->v[i].d.disk_id ? n->dl->v[i].d.disk_id : "-");
-			return *id ? 1 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
-		}
-	}
-	ret = zec_describe_disks_all(fs->client, &f, &l, res);
-	for (size_t i = 0; !ret && i < l.count; i++) {
-		if (l.items[i].disk_name && strcmp(l.items[i].disk_name, name) == 0) {
-			*id = strdup(l.items[i].disk_id ? l.items[i].disk_id : "-");
-			ret = *id ? 1 : zecfs_refuse(ZECFS_OUT_OF_MEMORY);
-		}
-	}
-	zec_disk_list_free(&l);
-	return ret;
-}
-
-int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *value,
-                  size_t size, struct zec_result *res)
-{
-	char *taken = NULL;
-	struct zec_disk_spec spec = { 0 };
-	struct zec_disks_created made = { 0 };
-	char *name;
-	int ret;
-
-	if (!fs->cfg.allow_restore) {
-		zlog_warn("restore refused path=%s reason=\"restoring is off: mount with -o allow_restore\"",
-		          ZLOG_ESC(res->path));
-		return zec_result_local(res, ZECFS_RESTORE_DISABLED, res->path);
-	}
-	ret = zecfs_disk_name_value(value, size, &name, res);
-	if (ret)
-		return ret;
-	ret = disk_name_taken(fs, n, name, &taken, res);
-	if (ret > 0) {
-		zlog_warn("restore refused path=%s disk_name=%s disk_id=%s reason=\"a disk of that name exists\"",
-		          ZLOG_ESC(res->path), ZLOG_ESC(name), ZLOG_ESC(taken));
-		ret = zec_result_local(res, ZECFS_DISK_EXISTS, name);
-	}
-	if (ret)
-		goto out;
-	spec.zone_id = n->disk->d.zone_id;
-	spec.disk_name = name;
-	spec.disk_size = n->disk->d.disk_size;
-	spec.disk_category = n->disk->d.disk_category;
-	spec.snapshot_id = n->snap->s.snapshot_id;
-	/* the inode is the id the kernel looked the name up as: still so? */
-	ret = zecfs_confirm_snapshot(fs, n->disk->d.disk_id, n->snap, res);
-	if (ret)
-		goto out;
-	/* not re-sent after an unclear outcome: a disk costs money */
-	ret = zec_create_disks(fs->client, &spec, &made, res);
-	if (ret) {
-		zecfs_cache_forget_disks(fs->cache);
-		goto out;
-	}
-	zlog_info("disk restored path=%s snapshot_id=%s disk_id=%s disk_name=%s request_id=%s",
-	          ZLOG_ESC(res->path), ZLOG_ESC(spec.snapshot_id),
-	          ZLOG_ESC(made.disk_ids.count ? made.disk_ids.v[0] : NULL),
-	          ZLOG_ESC(name), ZLOG_ESC(res->request_id));
-	/* the new disk shows at once: the next look lists the disks again */
-	zecfs_cache_forget_disks(fs->cache);
-	zecfs_inval_inode(fs->inval, ZECFS_INO_ROOT);
-	zecfs_inval_inode(fs->inval, ZECFS_INO_BYNAME);
-	zecfs_inval_flush(fs->inval);
-out:
-	zec_disks_created_free(&made);
-	free(taken);
-	free(name);
 	return ret;
 }
