@@ -1,698 +1,44 @@
 /*
- * cache.c - the listing cache wrapped around the API client.
+ * cache.c - the listing cache's slots, and the cache's life cycle.
  *
- * Each listing lives in a slot: the current list (or none), whether a fetch
- * is under way, and how the last fetch ended.  zecfs_cache_disks() and
- * zecfs_cache_snapshots() go through slot_get(), which:
+ * Each listing (the disk list, a disk's snapshots, a listing of another
+ * kind) lives in a slot: the current list (or none), whether a fetch is
+ * under way, and how the last fetch ended.  Every read of a listing goes
+ * through zecfs_cache_serve(), which:
  *   - returns the current list while it is younger than the TTL;
  *   - otherwise lets exactly one thread fetch, without the lock, while the
  *     others wait for that fetch and share its outcome;
  *   - serves a list younger than stale_max when the API cannot be reached.
+ * A fetched list goes in through zecfs_cache_install(), which tells the
+ * hook what the listing no longer has and which directory changed.
  */
-#include "cache.h"
+#include "cache_int.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zec_clock.h"
-#include "zec_errno.h"
 #include "zec_log.h"
-#include "zec_time.h"
 
-#define SLOT_BUCKETS 1024
-/* the inode table's limit on ids (inode.h ZECFS_ID_MAX) */
-#define ZECFS_LIST_ID_MAX 127
-
-struct slot {
-	struct zecfs_list_head *cur;   /* current list, referenced by the slot */
-	bool fetching;
-	bool due;                    /* forgotten: ask the API next time, whatever its age */
-	unsigned long long changed_gen;  /* cache generation of the last local change */
-	unsigned gen;                /* bumped when a fetch ends */
-	int err;                     /* how the last fetch ended */
-	struct zec_result res;
-	double failed_at;            /* monotonic time of the last failure */
-	double ended_at;             /* monotonic time its last fetch ended */
-	double rechecked;            /* monotonic time of the last transient-state recheck */
-	/* when (monotonic) and for which process a LOOKUP or GETATTR left it
-	 * for the requests of the same command that follow (take_primed) */
-	double primed_at;
-	long primed_pid;
-};
-
-struct disk_slot {
-	struct slot s;
-	char *disk_id;
-	struct disk_slot *next;
-};
-
-struct zecfs_cache {
-	struct zec_client *client;
-	struct zecfs_cache_opts opts;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct slot disks;
-	struct disk_slot *buckets[SLOT_BUCKETS];
-	bool stale_warned;           /* warned for this episode of errors */
-	unsigned long long gen;      /* bumped by every local change (read-your-writes) */
-	struct zecfs_cache_counters counters;  /* guarded by lock */
-	double walk_until;           /* a walk of the whole mount is under way */
-	bool walk_listed;            /* its account-wide listing was made */
-	struct zecfs_cache_slot *others;  /* listings of other kinds */
-};
-
-static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
-                                   bool create);
-
-typedef int (*fetch_fn)(struct zecfs_cache *c, const char *key,
-                        struct zecfs_list_head **out, struct zec_result *res);
-
-static time_t parse_time(const char *s)
-{
-	time_t t = 0;
-
-	if (s && zec_time_parse_api(s, &t))
-		t = 0;
-	return t;
-}
-
-/* ---- lists ---------------------------------------------------------- */
-
-static void list_get(struct zecfs_list_head *h)
-{
-	__atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
-}
-
-static void list_put(struct zecfs_list_head *h)
-{
-	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		free(h->order[0]);
-		free(h->order[1]);
-		h->destroy(h);
-	}
-}
-
-/* ---- interned strings ----------------------------------------------- */
-
-/*
- * The fields many snapshots share (zone, status, type, disk id, resource
- * group) point into one pool of strings, so a cached snapshot costs a
- * pointer for each, not a copy: 100,000 snapshots stay well under 64 MiB.
- * Pooled strings live until zecfs_cache_free().
- */
-#define POOL_BUCKETS 4096
-
-struct pooled {
-	struct pooled *next;
-	char s[];
-};
-
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pooled *pool[POOL_BUCKETS];
-
-static const char *intern(const char *str)
-{
-	unsigned long h = 5381;
-	struct pooled *p;
-	size_t len = strlen(str);
-
-	for (const char *c = str; *c; c++)
-		h = h * 33 + (unsigned char)*c;
-	h %= POOL_BUCKETS;
-	pthread_mutex_lock(&pool_lock);
-	for (p = pool[h]; p; p = p->next) {
-		if (strcmp(p->s, str) == 0)
-			goto out;
-	}
-	p = malloc(sizeof(*p) + len + 1);
-	if (p) {
-		memcpy(p->s, str, len + 1);
-		p->next = pool[h];
-		pool[h] = p;
-	}
-out:
-	pthread_mutex_unlock(&pool_lock);
-	return p ? p->s : NULL;
-}
-
-static void pool_free(void)
-{
-	pthread_mutex_lock(&pool_lock);
-	for (size_t i = 0; i < POOL_BUCKETS; i++) {
-		while (pool[i]) {
-			struct pooled *next = pool[i]->next;
-
-			free(pool[i]);
-			pool[i] = next;
-		}
-	}
-	pthread_mutex_unlock(&pool_lock);
-}
-
-/*
- * The strings a list owns live in chunks that never move (a chunk is only
- * ever appended to), so the records of a listing cost their bytes and no
- * per-string allocation, and nothing of the parsed pages stays resident.
- */
-struct zecfs_chunk {
-	struct zecfs_chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
-#define CHUNK_MIN 1024
-#define CHUNK_MAX (64 * 1024)
-
-static void chunks_free(struct zecfs_chunk *c)
-{
-	while (c) {
-		struct zecfs_chunk *next = c->next;
-
-		free(c);
-		c = next;
-	}
-}
-
-/* A copy of s in the chunks; NULL on ENOMEM. */
-static char *chunk_dup(struct zecfs_chunk **chunks, const char *s)
-{
-	size_t len = strlen(s) + 1;
-	struct zecfs_chunk *c = *chunks;
-	char *at;
-
-	if (!c || c->cap - c->used < len) {
-		size_t cap = c ? c->cap * 2 : CHUNK_MIN;
-
-		if (cap > CHUNK_MAX)
-			cap = CHUNK_MAX;
-		if (cap < len)
-			cap = len;
-		c = malloc(sizeof(*c) + cap);
-		if (!c)
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = *chunks;
-		*chunks = c;
-	}
-	at = c->data + c->used;
-	memcpy(at, s, len);
-	c->used += len;
-	return at;
-}
-
-static void snaplist_destroy(void *p)
-{
-	struct zecfs_snaplist *l = p;
-
-	/* every string is in the list's chunks or the pool */
-	chunks_free(l->chunks);
-	free(l->by_id);
-	free(l->v);
-	free(l);
-}
-
-static void disklist_destroy(void *p)
-{
-	struct zecfs_disklist *l = p;
-
-	for (size_t i = 0; i < l->n; i++)
-		zec_disk_clear(&l->v[i].d);
-	free(l->v);
-	free(l);
-}
-
-void zecfs_snaplist_put(struct zecfs_snaplist *l)
-{
-	if (l)
-		list_put(&l->h);
-}
-
-void zecfs_disklist_put(struct zecfs_disklist *l)
-{
-	if (l)
-		list_put(&l->h);
-}
-
-int zecfs_age_cmp(time_t a_time, const char *a_id, time_t b_time, const char *b_id)
-{
-	size_t la, lb;
-
-	if (a_time != b_time)
-		return a_time < b_time ? -1 : 1;
-	la = strlen(a_id);
-	lb = strlen(b_id);
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(a_id, b_id);
-}
-
-const char *zecfs_shown_name(const char *name, const char *prev_name, const char *id,
-                             char *buf, size_t size)
-{
-	int len;
-
-	if (!prev_name || strcmp(name, prev_name) != 0)
-		return name;
-	len = snprintf(buf, size, "%s@%s", name, id);
-	return len >= 0 && (size_t)len < size ? buf : NULL;
-}
-
-/* Oldest first: createTime, then snapshotId (numeric strings). */
-static int snap_age_cmp(const struct zecfs_snap *a, const struct zecfs_snap *b)
-{
-	return zecfs_age_cmp(a->ctime, a->s.snapshot_id, b->ctime, b->s.snapshot_id);
-}
-
-static int snap_group_cmp(const void *pa, const void *pb)
-{
-	const struct zecfs_snap *a = pa, *b = pb;
-	int r = strcmp(a->s.snapshot_name, b->s.snapshot_name);
-
-	return r ? r : snap_age_cmp(a, b);
-}
-
-static int snap_name_cmp(const void *pa, const void *pb)
-{
-	const struct zecfs_snap *a = pa, *b = pb;
-
-	return strcmp(a->name, b->name);
-}
-
-bool zecfs_name_ok(const char *name, size_t max)
-{
-	size_t len;
-
-	if (!name || !*name || strchr(name, '/'))
-		return false;
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return false;
-	len = strlen(name);
-	return len <= max;
-}
-
-/* Folds one entry into a list's digest (order matters: lists are sorted). */
-static uint64_t digest_add(uint64_t h, const char *a, const char *b)
-{
-	h = h ? h : 0xcbf29ce484222325ULL;
-	for (const char *p = a; p && *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	h = (h ^ 0x1f) * 0x100000001b3ULL;
-	for (const char *p = b; p && *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	return (h ^ 0x1e) * 0x100000001b3ULL;
-}
-
-static int by_id_cmp(const void *pa, const void *pb, void *arg)
-{
-	const struct zecfs_snap *v = arg;
-
-	return strcmp(v[*(const uint32_t *)pa].s.snapshot_id,
-	              v[*(const uint32_t *)pb].s.snapshot_id);
-}
-
-/*
- * A list under construction: snapshots are added one at a time (from the
- * pages of a listing as they arrive, or from a list being changed), their
- * strings copied into the builder's chunks or the pool of shared strings.
- */
-struct builder {
-	struct zecfs_snap *v;
-	size_t n, cap;
-	struct zecfs_chunk *chunks;
-	size_t unshown;
-};
-
-static void builder_drop(struct builder *b)
-{
-	chunks_free(b->chunks);
-	free(b->v);
-	memset(b, 0, sizeof(*b));
-}
-
-/* A field that many snapshots share: pooled; else one in the chunks. */
-static int shared(struct builder *b, char **dst, const char *src)
-{
-	if (!src)
-		return 0;
-	*dst = (char *)intern(src);
-	if (!*dst)
-		*dst = chunk_dup(&b->chunks, src);
-	return *dst ? 0 : -ENOMEM;
-}
-
-static int owned(struct builder *b, char **dst, const char *src)
-{
-	if (!src)
-		return 0;
-	*dst = chunk_dup(&b->chunks, src);
-	return *dst ? 0 : -ENOMEM;
-}
-
-/*
- * Adds a copy of s.  DELETING snapshots are left out; so are those whose id
- * or name cannot be a path component (counted, said once per listing).
- */
-static int builder_add(struct builder *b, const struct zec_snapshot *s)
-{
-	struct zecfs_snap *sn;
-	int fail = 0;
-
-	if (!s->snapshot_id || !s->snapshot_name ||
-	    (s->status && strcmp(s->status, "DELETING") == 0))
-		return 0;
-	if (!zecfs_name_ok(s->snapshot_id, ZECFS_LIST_ID_MAX) ||
-	    !zecfs_name_ok(s->snapshot_name, 255)) {
-		b->unshown++;
-		return 0;
-	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct zecfs_snap *v = realloc(b->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		b->v = v;
-		b->cap = cap;
-	}
-	sn = &b->v[b->n];
-	memset(sn, 0, sizeof(*sn));
-	/* the scalars with the struct, then every string member into the pool
-	 * (common values) or the chunks (ZEC_SNAPSHOT_STRINGS) */
-	sn->s = *s;
-#define COMPACT_MEMBER(name, common) \
-	if (!fail) \
-		fail = (common) ? shared(b, &sn->s.name, s->name) : owned(b, &sn->s.name, s->name);
-	ZEC_SNAPSHOT_STRINGS(COMPACT_MEMBER)
-#undef COMPACT_MEMBER
-	if (fail)
-		return -ENOMEM;
-	sn->ctime = parse_time(s->create_time);
-	if (sn->ctime == 0) {
-		/* never 1970: a recipe that prunes by age would delete it */
-		sn->ctime = zec_clock_wall();
-		sn->bad_time = true;
-	}
-	b->n++;
-	return 0;
-}
-
-/*
- * The list, from the builder (emptied).  A name shared by several
- * snapshots stays with the oldest, the others become name@snapshotId.
- */
-static int builder_finish(struct builder *b, double fetched, struct zecfs_snaplist **out)
-{
-	struct zecfs_snaplist *l = calloc(1, sizeof(*l));
-	size_t i;
-
-	if (!l)
-		goto fail;
-	l->h.refs = 1;
-	l->h.fetched = fetched;
-	l->h.destroy = snaplist_destroy;
-	if (b->unshown) {
-		l->h.unshown = b->unshown;
-		l->h.first_unshown = "snapshot";
-	}
-	if (b->n)
-		qsort(b->v, b->n, sizeof(*b->v), snap_group_cmp);
-	for (i = 0; i < b->n; i++) {
-		struct zecfs_snap *sn = &b->v[i];
-		char both[400];
-		const char *shown = zecfs_shown_name(sn->s.snapshot_name,
-		                                     i > 0 ? b->v[i - 1].s.snapshot_name : NULL,
-		                                     sn->s.snapshot_id, both, sizeof(both));
-
-		sn->name = sn->s.snapshot_name;      /* shared, not a copy */
-		if (shown != sn->s.snapshot_name &&
-		    !(sn->name = shown ? chunk_dup(&b->chunks, shown) : NULL))
-			goto fail;
-	}
-	if (b->n)
-		qsort(b->v, b->n, sizeof(*b->v), snap_name_cmp);
-	if (b->n && !(l->by_id = malloc(b->n * sizeof(*l->by_id))))
-		goto fail;
-	for (i = 0; i < b->n; i++) {
-		l->by_id[i] = (uint32_t)i;
-		l->h.digest = digest_add(l->h.digest, b->v[i].name, b->v[i].s.snapshot_id);
-		if (b->v[i].ctime > l->h.newest)
-			l->h.newest = b->v[i].ctime;
-	}
-	if (b->n)
-		qsort_r(l->by_id, b->n, sizeof(*l->by_id), by_id_cmp, b->v);
-	/* a listing's array was grown by doubling: give back the slack */
-	if (b->n && b->n < b->cap) {
-		struct zecfs_snap *v = realloc(b->v, b->n * sizeof(*v));
-
-		if (v)
-			b->v = v;
-	}
-	l->v = b->v;
-	l->n = b->n;
-	l->chunks = b->chunks;
-	memset(b, 0, sizeof(*b));
-	*out = l;
-	return 0;
-fail:
-	if (l) {
-		free(l->by_id);
-		free(l);
-	}
-	builder_drop(b);
-	return -ENOMEM;
-}
-
-/* A list with no snapshot (a disk the account-wide listing did not name). */
-static int empty_list(double fetched, struct zecfs_snaplist **out)
-{
-	struct builder b = { 0 };
-
-	return builder_finish(&b, fetched, out);
-}
-
-static int disk_id_cmp(const void *pa, const void *pb)
-{
-	const struct zecfs_disk *a = pa, *b = pb;
-
-	return strcmp(a->d.disk_id, b->d.disk_id);
-}
-
-/* Builds a disk list from disks it takes ownership of (the array too). */
-static int disklist_build(struct zec_disk *items, size_t n, double fetched,
-                          struct zecfs_disklist **out)
-{
-	struct zecfs_disklist *l = calloc(1, sizeof(*l));
-	size_t k = 0;
-
-	if (!l || (n && !(l->v = calloc(n, sizeof(*l->v))))) {
-		for (size_t i = 0; i < n; i++)
-			zec_disk_clear(&items[i]);
-		free(items);
-		free(l);
-		return -ENOMEM;
-	}
-	l->h.refs = 1;
-	l->h.fetched = fetched;
-	l->h.destroy = disklist_destroy;
-	for (size_t i = 0; i < n; i++) {
-		if (!items[i].disk_id) {
-			zec_disk_clear(&items[i]);
-			continue;
-		}
-		if (!zecfs_name_ok(items[i].disk_id, ZECFS_LIST_ID_MAX) || items[i].disk_id[0] == '.') {
-			if (!l->h.unshown++)
-				l->h.first_unshown = "disk";
-			zec_disk_clear(&items[i]);
-			continue;
-		}
-		l->v[k].d = items[i];
-		l->v[k].ctime = parse_time(items[i].create_time);
-		k++;
-	}
-	l->n = k;
-	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), disk_id_cmp);
-	for (size_t i = 0; i < l->n; i++) {
-		l->h.digest = digest_add(l->h.digest, l->v[i].d.disk_id, l->v[i].d.disk_name);
-		if (l->v[i].ctime > l->h.newest)
-			l->h.newest = l->v[i].ctime;
-	}
-	free(items);
-	*out = l;
-	return 0;
-}
-
-const struct zecfs_snap *zecfs_snaplist_find(const struct zecfs_snaplist *l,
-                                         const char *name)
-{
-	struct zecfs_snap key = { .name = (char *)name };
-
-	if (!l || !l->n)
-		return NULL;
-	return bsearch(&key, l->v, l->n, sizeof(*l->v), snap_name_cmp);
-}
-
-const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
-                                            const char *snapshot_id)
-{
-	size_t lo = 0, hi;
-
-	if (!l || !l->n || !l->by_id)
-		return NULL;
-	hi = l->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct zecfs_snap *sn = &l->v[l->by_id[mid]];
-		int r = strcmp(snapshot_id, sn->s.snapshot_id);
-
-		if (r == 0)
-			return sn;
-		if (r < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-const struct zecfs_disk *zecfs_disklist_find(const struct zecfs_disklist *l,
-                                         const char *disk_id)
-{
-	struct zecfs_disk key = { .d.disk_id = (char *)disk_id };
-
-	if (!l || !l->n)
-		return NULL;
-	return bsearch(&key, l->v, l->n, sizeof(*l->v), disk_id_cmp);
-}
-
-/* ---- fetching ------------------------------------------------------- */
-
-static int fetch_disks(struct zecfs_cache *c, const char *key,
-                       struct zecfs_list_head **out, struct zec_result *res)
-{
-	struct zec_disk_filter f = { .snapshot_ability = -1 };
-	struct zec_disk_list dl = { 0 };
-	struct zecfs_disklist *l = NULL, *old = NULL;
-	const char **known = NULL;
-	double started = zec_clock_now();
-	int ret;
-
-	(void)key;
-	/* the disks shown now, for the walk to confirm what it lacks */
-	pthread_mutex_lock(&c->lock);
-	if (c->disks.cur) {
-		old = (struct zecfs_disklist *)c->disks.cur;
-		list_get(&old->h);
-	}
-	pthread_mutex_unlock(&c->lock);
-	if (old && old->n && (known = calloc(old->n, sizeof(*known)))) {
-		for (size_t i = 0; i < old->n; i++)
-			known[i] = old->v[i].d.disk_id;
-		f.known = known;
-		f.n_known = old->n;
-	}
-	ret = zec_describe_disks_all(c->client, &f, &dl, res);
-	free(known);
-	zecfs_disklist_put(old);
-	if (ret)
-		return ret;
-	ret = disklist_build(dl.items, dl.count, started, &l);
-	if (ret)
-		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the disk list");
-	*out = &l->h;
-	return 0;
-}
-
-static bool ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
-/*
- * A changed list's mtime: the time zecfs saw the change, never before its
- * newest entry, and always after the mtime of the list it replaces (one
- * nanosecond at least), so the kernel always sees it move.
- */
-static void changed_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
-{
-	struct timespec t = { .tv_sec = fresh->newest, .tv_nsec = 0 }, now;
-
-	zec_clock_wall_ts(&now);
-	if (ts_before(&t, &now))
-		t = now;
-	if (old && !ts_before(&old->mtime, &t)) {
-		t = old->mtime;
-		if (++t.tv_nsec >= 1000000000L) {
-			t.tv_sec++;
-			t.tv_nsec = 0;
-		}
-	}
-	fresh->mtime = t;
-}
-
-/*
- * A fetched list's mtime: unchanged contents keep the old list's; changed
- * ones move it (changed_mtime); a first listing takes its newest entry's
- * createTime.
- */
-static void settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_list_head *old)
-{
-	if (!old) {
-		fresh->mtime.tv_sec = fresh->newest;
-		fresh->mtime.tv_nsec = 0;
-	} else if (old->digest == fresh->digest) {
-		fresh->mtime = old->mtime;
-	} else {
-		changed_mtime(fresh, old);
-	}
-}
+/* ---- installing a fetched list ------------------------------------------ */
 
 /* With the lock held: the kernel's copy of a listing's directory is stale. */
-static void report_changed(struct zecfs_cache *c, enum zecfs_gone what, const char *key)
+void zecfs_cache_report_changed(struct zecfs_cache *c, enum zecfs_gone what, const char *key)
 {
 	if (c->opts.gone)
 		c->opts.gone(c->opts.gone_arg, what, what == ZECFS_CHANGED_SNAPSHOTS ? key : NULL,
 		             what == ZECFS_CHANGED_SLOT ? key : NULL);
 }
 
-/*
- * Snapshots whose createTime cannot be parsed keep the time zecfs first
- * saw them, from one list to the next; each is logged when first seen.
- */
-static void carry_bad_times(struct zecfs_snaplist *fresh, const struct zecfs_snaplist *old)
-{
-	for (size_t i = 0; i < fresh->n; i++) {
-		struct zecfs_snap *sn = &fresh->v[i];
-		const struct zecfs_snap *was;
-
-		if (!sn->bad_time)
-			continue;
-		was = old ? zecfs_snaplist_find_id(old, sn->s.snapshot_id) : NULL;
-		if (was) {
-			sn->ctime = was->ctime;
-		} else {
-			char when[ZEC_TIME_LEN];
-
-			zec_time_format(sn->ctime, when);
-			zlog_warn("snapshot createTime cannot be parsed, using the time it was first seen snapshot_id=%s create_time=\"%s\" first_seen=%s",
-			          ZLOG_ESC(sn->s.snapshot_id), ZLOG_ESC(sn->s.create_time), when);
-		}
-	}
-}
-
 /* With the lock held: tells the hook what a fresh listing no longer has. */
-static void report_gone(struct zecfs_cache *c, const char *disk_id,
+void zecfs_cache_report_gone(struct zecfs_cache *c, const char *disk_id,
                         const struct zecfs_list_head *old, const struct zecfs_list_head *fresh)
 {
 	if (!c->opts.gone || !old || old->digest == fresh->digest)
 		return;
-	if (fresh->destroy == snaplist_destroy) {
+	if (fresh->destroy == zecfs_cache_snaplist_destroy) {
 		const struct zecfs_snaplist *a = (const void *)old, *b = (const void *)fresh;
 		size_t i = 0, j = 0;
 
@@ -706,7 +52,7 @@ static void report_gone(struct zecfs_cache *c, const char *disk_id,
 			if (r >= 0)
 				j++;
 		}
-	} else if (fresh->destroy == disklist_destroy) {
+	} else if (fresh->destroy == zecfs_cache_disklist_destroy) {
 		const struct zecfs_disklist *a = (const void *)old, *b = (const void *)fresh;
 
 		for (size_t i = 0; i < a->n; i++) {
@@ -722,403 +68,32 @@ static void report_gone(struct zecfs_cache *c, const char *disk_id,
 }
 
 /* With the lock held: puts a fetched list in a slot. */
-static void slot_install(struct zecfs_cache *c, const char *disk_id, struct slot *s,
+void zecfs_cache_install(struct zecfs_cache *c, struct zecfs_slot *s,
                          struct zecfs_list_head *fresh)
 {
-	report_gone(c, disk_id, s->cur, fresh);
+	zecfs_cache_report_gone(c, s->key, s->cur, fresh);
 	if (fresh->unshown && (!s->cur || s->cur->unshown != fresh->unshown))
 		zlog_warn("listing has entries that cannot be shown, left out kind=%s count=%zu reason=\"empty, '/', '.', '..' or too long\"",
 		          fresh->first_unshown, fresh->unshown);
-	if (fresh->destroy == snaplist_destroy)
-		carry_bad_times((struct zecfs_snaplist *)fresh, (const struct zecfs_snaplist *)s->cur);
-	settle_mtime(fresh, s->cur);
+	if (fresh->destroy == zecfs_cache_snaplist_destroy)
+		zecfs_cache_carry_bad_times((struct zecfs_snaplist *)fresh, (const struct zecfs_snaplist *)s->cur);
+	zecfs_cache_settle_mtime(fresh, s->cur);
 	/* the kernel may hold the directory with attributes valid for a TTL:
 	 * a changed listing reaches it now, whoever's request fetched it */
 	if (s->cur && s->cur->digest != fresh->digest)
-		report_changed(c, fresh->destroy == snaplist_destroy ? ZECFS_CHANGED_SNAPSHOTS :
-		                  fresh->destroy == disklist_destroy ? ZECFS_CHANGED_DISKS :
-		                  ZECFS_CHANGED_SLOT, disk_id);
-	list_put(s->cur);
+		zecfs_cache_report_changed(c, fresh->destroy == zecfs_cache_snaplist_destroy ? ZECFS_CHANGED_SNAPSHOTS :
+		                  fresh->destroy == zecfs_cache_disklist_destroy ? ZECFS_CHANGED_DISKS :
+		                  ZECFS_CHANGED_SLOT, s->key);
+	zecfs_list_put(s->cur);
 	s->cur = fresh;
 	s->due = false;
 	s->err = 0;
-}
-
-/*
- * Installs a list fetched account-wide in a disk's slot, unless that slot
- * is being fetched on its own, or zecfs changed it since the listing began
- * (generation 'since'): the listing could not have seen that change.
- */
-static void install_list(struct zecfs_cache *c, const char *disk_id,
-                         struct zecfs_snaplist *l, unsigned long long since)
-{
-	struct disk_slot *ds;
-
-	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, true);
-	/* nor when a fetch of its own ended after this listing began: that
-	 * list is as new as this one, and an empty one here would read as
-	 * removals of what it found */
-	if (ds && !ds->s.fetching && ds->s.changed_gen <= since && ds->s.ended_at < l->h.fetched) {
-		slot_install(c, ds->disk_id, &ds->s, &l->h);
-		l = NULL;
-	}
-	pthread_mutex_unlock(&c->lock);
-	if (l)
-		list_put(&l->h);
-}
-
-/*
- * One account-wide listing (no disk filter), split by disk: a walk of the
- * whole mount (find, ls -R, du) costs ceil(S/100) calls in all instead of one
- * listing per disk.  Every disk of the cached disk list gets a list, empty
- * ones included; the list of 'disk_id' is returned.
- */
-/* The sinks of a streamed listing (called one page at a time). */
-static int one_disk_page(void *arg, struct zec_snapshot *items, size_t n)
-{
-	struct builder *b = arg;
-
-	for (size_t i = 0; i < n; i++) {
-		int ret = builder_add(b, &items[i]);
-
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static void one_disk_restart(void *arg)
-{
-	builder_drop(arg);
-}
-
-/* An account-wide listing, split by disk as it arrives. */
-struct by_disk {
-	struct per_disk {
-		const char *disk_id;     /* pooled */
-		struct builder b;
-	} *v;
-	size_t n, cap;
-	const char *last;            /* the disk of the last record: pages come in runs */
-	size_t last_i;
-};
-
-static struct builder *by_disk_builder(struct by_disk *d, const char *disk_id)
-{
-	const char *id = intern(disk_id);
-
-	if (!id)
-		return NULL;
-	if (d->last == id)
-		return &d->v[d->last_i].b;
-	for (size_t i = 0; i < d->n; i++) {
-		if (d->v[i].disk_id == id) {       /* pooled: one pointer per id */
-			d->last = id;
-			d->last_i = i;
-			return &d->v[i].b;
-		}
-	}
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct per_disk *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		d->v = v;
-		d->cap = cap;
-	}
-	memset(&d->v[d->n], 0, sizeof(d->v[d->n]));
-	d->v[d->n].disk_id = id;
-	d->last = id;
-	d->last_i = d->n;
-	return &d->v[d->n++].b;
-}
-
-static void by_disk_restart(void *arg)
-{
-	struct by_disk *d = arg;
-
-	for (size_t i = 0; i < d->n; i++)
-		builder_drop(&d->v[i].b);
-	free(d->v);
-	memset(d, 0, sizeof(*d));
-}
-
-static int by_disk_page(void *arg, struct zec_snapshot *items, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct builder *b;
-		int ret;
-
-		if (!items[i].disk_id || !*items[i].disk_id)
-			continue;
-		b = by_disk_builder(arg, items[i].disk_id);
-		if (!b)
-			return -ENOMEM;
-		ret = builder_add(b, &items[i]);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/*
- * The snapshot ids the cache shows now, for a walk to confirm what it lacks
- * (zec_snapshot_filter.known): of one disk, or of every disk (disk_id NULL).
- * The lists stay referenced until known_put().
- */
-struct known {
-	const char **ids;
-	size_t n;
-	struct zecfs_snaplist **lists;
-	size_t n_lists;
-};
-
-static void known_put(struct known *k)
-{
-	for (size_t i = 0; i < k->n_lists; i++)
-		zecfs_snaplist_put(k->lists[i]);
-	free(k->lists);
-	free(k->ids);
-	memset(k, 0, sizeof(*k));
-}
-
-/* With the lock held: counts (k->lists NULL) or takes slot s's ids. */
-static void known_slot(struct known *k, const struct slot *s, size_t *lists, size_t *ids)
-{
-	struct zecfs_snaplist *l = (struct zecfs_snaplist *)s->cur;
-
-	if (!l)
-		return;
-	if (!k->lists) {
-		(*lists)++;
-		*ids += l->n;
-		return;
-	}
-	list_get(&l->h);
-	k->lists[k->n_lists++] = l;
-	for (size_t i = 0; i < l->n; i++)
-		k->ids[k->n++] = l->v[i].s.snapshot_id;
-}
-
-/* Out of memory, nothing is known: the walk is then only not confirmed. */
-static void known_get(struct zecfs_cache *c, const char *disk_id, struct known *k)
-{
-	size_t lists = 0, ids = 0;
-
-	memset(k, 0, sizeof(*k));
-	pthread_mutex_lock(&c->lock);
-	for (int pass = 0; pass < 2; pass++) {
-		if (disk_id) {
-			struct disk_slot *ds = disk_slot(c, disk_id, false);
-
-			if (ds)
-				known_slot(k, &ds->s, &lists, &ids);
-		} else {
-			for (size_t b = 0; b < SLOT_BUCKETS; b++) {
-				for (struct disk_slot *ds = c->buckets[b]; ds; ds = ds->next)
-					known_slot(k, &ds->s, &lists, &ids);
-			}
-		}
-		if (pass || !ids)
-			break;
-		k->lists = calloc(lists, sizeof(*k->lists));
-		k->ids = calloc(ids, sizeof(*k->ids));
-		if (!k->lists || !k->ids)
-			break;
-	}
-	pthread_mutex_unlock(&c->lock);
-	if (!k->n)
-		known_put(k);
-}
-
-/*
- * An incomplete listing (res->incomplete: the list moved under every walk)
- * does not show what it lacks as gone: 'l' becomes itself plus every entry
- * of the disk's cached list that it does not have, and the slot asks again
- * at the next access (slot_get).  So zecfs's own mkdir never vanishes from
- * an ls because other snapshots were deleted while the listing was paged.
- * Out of memory, the listing stays as it came.
- */
-static void keep_unlisted(struct zecfs_cache *c, const char *disk_id,
-                          struct zecfs_snaplist **l)
-{
-	struct zecfs_snaplist *old = NULL, *merged = NULL;
-	struct builder b = { 0 };
-	struct disk_slot *ds;
-	int ret = 0;
-
-	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, false);
-	if (ds && ds->s.cur) {
-		old = (struct zecfs_snaplist *)ds->s.cur;
-		list_get(&old->h);
-	}
-	pthread_mutex_unlock(&c->lock);
-	if (!old)
-		return;
-	for (size_t i = 0; i < (*l)->n && !ret; i++)
-		ret = builder_add(&b, &(*l)->v[i].s);
-	for (size_t i = 0; i < old->n && !ret; i++) {
-		if (!zecfs_snaplist_find_id(*l, old->v[i].s.snapshot_id))
-			ret = builder_add(&b, &old->v[i].s);
-	}
-	if (!ret)
-		ret = builder_finish(&b, (*l)->h.fetched, &merged);
-	else
-		builder_drop(&b);
-	list_put(&old->h);
-	if (ret)
-		return;
-	list_put(&(*l)->h);
-	*l = merged;
-}
-
-/*
- * One account-wide listing (no disk filter), split by disk as its pages
- * arrive: a walk of the whole mount (find, ls -R, du) costs ceil(S/100)
- * calls in all instead of one listing per disk.  Every disk of the cached
- * disk list gets a list, empty ones included; the list of 'disk_id' is
- * returned.
- */
-static int fetch_account(struct zecfs_cache *c, const char *disk_id,
-                         struct zecfs_list_head **out, struct zec_result *res)
-{
-	struct zec_snapshot_filter f = { 0 };
-	struct by_disk d = { 0 };
-	struct zec_snapshot_sink sink = { by_disk_page, by_disk_restart, &d };
-	struct known k;
-	struct zecfs_disklist *disks = NULL;
-	struct zecfs_snaplist *mine = NULL;
-	double started = zec_clock_now();
-	unsigned long long since;
-	int ret;
-
-	pthread_mutex_lock(&c->lock);
-	since = c->gen;
-	pthread_mutex_unlock(&c->lock);
-	known_get(c, NULL, &k);
-	f.known = k.ids;
-	f.n_known = k.n;
-	ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
-	known_put(&k);
-	if (ret) {
-		by_disk_restart(&d);
-		return ret;
-	}
-	for (size_t i = 0; i < d.n; i++) {
-		struct zecfs_snaplist *l = NULL;
-
-		if (ret || builder_finish(&d.v[i].b, started, &l)) {
-			builder_drop(&d.v[i].b);
-			ret = -ENOMEM;
-			continue;
-		}
-		if (strcmp(d.v[i].disk_id, disk_id) == 0)
-			mine = l;
-		else if (res->incomplete)
-			list_put(&l->h);        /* each disk lists itself when asked */
-		else
-			install_list(c, d.v[i].disk_id, l, since);
-	}
-	free(d.v);
-	/* what the pages were parsed into is free again: give it back */
-	malloc_trim(0);
-	if (ret) {
-		if (mine)
-			list_put(&mine->h);
-		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building snapshot lists");
-	}
-	/* disks without any snapshot get an empty list too */
-	if (mine && res->incomplete)
-		keep_unlisted(c, disk_id, &mine);
-	pthread_mutex_lock(&c->lock);
-	if (c->disks.cur && !res->incomplete) {
-		disks = (struct zecfs_disklist *)c->disks.cur;
-		list_get(&disks->h);
-	}
-	pthread_mutex_unlock(&c->lock);
-	for (size_t k = 0; disks && k < disks->n; k++) {
-		const char *id = disks->v[k].d.disk_id;
-		struct disk_slot *ds;
-		bool listed;
-
-		if (strcmp(id, disk_id) == 0)
-			continue;
-		pthread_mutex_lock(&c->lock);
-		ds = disk_slot(c, id, false);
-		listed = ds && ds->s.cur && ds->s.cur->fetched >= started;
-		pthread_mutex_unlock(&c->lock);
-		if (!listed) {
-			struct zecfs_snaplist *empty = NULL;
-
-			if (empty_list(started, &empty) == 0)
-				install_list(c, id, empty, since);
-		}
-	}
-	zecfs_disklist_put(disks);
-	if (!mine && empty_list(started, &mine))
-		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building snapshot lists");
-	*out = &mine->h;
-	return 0;
-}
-
-static int fetch_snapshots(struct zecfs_cache *c, const char *disk_id,
-                           struct zecfs_list_head **out, struct zec_result *res)
-{
-	const char *ids[1] = { disk_id };
-	struct zec_snapshot_filter f = { .disk_ids = ids, .n_disk_ids = 1 };
-	struct zecfs_snaplist *l = NULL;
-	double started = zec_clock_now();
-	bool walk;
-	int ret;
-
-	pthread_mutex_lock(&c->lock);
-	walk = started < c->walk_until && !c->walk_listed;
-	if (walk)
-		c->walk_listed = true;
-	pthread_mutex_unlock(&c->lock);
-	if (walk)
-		return fetch_account(c, disk_id, out, res);
-
-	{
-		struct builder b = { 0 };
-		struct zec_snapshot_sink sink = { one_disk_page, one_disk_restart, &b };
-		struct known k;
-
-		/* pages go into the list's compact form as they arrive */
-		known_get(c, disk_id, &k);
-		f.known = k.ids;
-		f.n_known = k.n;
-		ret = zec_describe_snapshots_each(c->client, &f, &sink, res);
-		known_put(&k);
-		if (ret) {
-			builder_drop(&b);
-			return ret;
-		}
-		ret = builder_finish(&b, started, &l);
-		if (!ret && res->incomplete)
-			keep_unlisted(c, disk_id, &l);
-	}
-	if (ret)
-		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the snapshot list");
-	*out = &l->h;
-	return 0;
 }
 
 void zecfs_cache_counters(struct zecfs_cache *c, struct zecfs_cache_counters *out)
 {
 	pthread_mutex_lock(&c->lock);
 	*out = c->counters;
-	pthread_mutex_unlock(&c->lock);
-}
-
-void zecfs_cache_walk_started(struct zecfs_cache *c)
-{
-	pthread_mutex_lock(&c->lock);
-	c->walk_until = zec_clock_now() + (c->opts.ttl > 2 ? c->opts.ttl : 2);
-	c->walk_listed = false;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1138,7 +113,7 @@ static bool unreachable(const struct zec_result *res)
 }
 
 /* With the lock held: can s->cur stand in for a failed fetch? */
-static bool stale_usable(struct zecfs_cache *c, struct slot *s, double now)
+static bool stale_usable(struct zecfs_cache *c, struct zecfs_slot *s, double now)
 {
 	return s->cur && c->opts.stale_max > 0 && s->err && unreachable(&s->res) &&
 	       now - s->cur->fetched <= c->opts.stale_max;
@@ -1150,7 +125,7 @@ static bool stale_usable(struct zecfs_cache *c, struct slot *s, double now)
  * command that follow within a second, once each, without a fetch of their
  * own: so at cache_ttl=0 one ls costs one listing, not three.
  */
-static bool take_primed(struct slot *s, const struct zecfs_use_by *by, double now)
+static bool take_primed(struct zecfs_slot *s, const struct zecfs_use_by *by, double now)
 {
 	if (by->use == ZECFS_USE_TTL || !s->cur || s->due || s->err || !s->primed_at ||
 	    s->primed_pid != by->pid || now - s->primed_at >= 1)
@@ -1173,8 +148,8 @@ static void share_result(struct zec_result *to, const struct zec_result *from)
 	to->path = path;
 }
 
-static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
-                    const char *key, const struct zecfs_use_by *by,
+int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fetch_fn fetch,
+                      void *arg, const struct zecfs_use_by *by,
                     struct zecfs_list_head **out, struct zec_result *res)
 {
 	struct zecfs_list_head *fresh = NULL;
@@ -1223,7 +198,7 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 	c->counters.misses++;
 	pthread_mutex_unlock(&c->lock);
 
-	ret = fetch(c, key, &fresh, res);
+	ret = fetch(c, arg, &fresh, res);
 
 	pthread_mutex_lock(&c->lock);
 	s->fetching = false;
@@ -1237,18 +212,18 @@ static int slot_get(struct zecfs_cache *c, struct slot *s, fetch_fn fetch,
 		c->stale_warned = false;
 		if (s->changed_gen > since && s->cur) {
 			/* our own change landed meanwhile: keep it, refetch next time */
-			list_put(fresh);
-		} else if (res->incomplete && s->cur && fresh->destroy != snaplist_destroy) {
+			zecfs_list_put(fresh);
+		} else if (res->incomplete && s->cur && fresh->destroy != zecfs_cache_snaplist_destroy) {
 			/* an incomplete listing that could not be merged with the
 			 * known one (fetch_snapshots merges) never replaces it: its
 			 * silence would read as removals; ask again next time */
-			list_put(fresh);
+			zecfs_list_put(fresh);
 			s->due = true;
 		} else {
 			/* a change during a first listing: show this one, ask again next time */
 			bool raced = s->changed_gen > since;
 
-			slot_install(c, key, s, fresh);
+			zecfs_cache_install(c, s, fresh);
 			/* an incomplete listing is shown once, then asked again */
 			s->due = raced || res->incomplete;
 		}
@@ -1276,18 +251,18 @@ hit:
 		s->primed_at = zec_clock_now();
 		s->primed_pid = by->pid;
 	}
-	list_get(s->cur);
+	zecfs_cache_list_get(s->cur);
 	*out = s->cur;
 	pthread_mutex_unlock(&c->lock);
 	return 0;
 }
 
 /* With the lock held. */
-static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
+struct zecfs_disk_slot *zecfs_cache_disk_slot(struct zecfs_cache *c, const char *disk_id,
                                    bool create)
 {
 	unsigned long h = 5381;
-	struct disk_slot *ds;
+	struct zecfs_disk_slot *ds;
 
 	if (!disk_id)
 		return NULL;
@@ -1305,503 +280,10 @@ static struct disk_slot *disk_slot(struct zecfs_cache *c, const char *disk_id,
 		free(ds);
 		return NULL;
 	}
+	ds->s.key = ds->disk_id;
 	ds->next = c->buckets[h];
 	c->buckets[h] = ds;
 	return ds;
-}
-
-int zecfs_cache_disks(struct zecfs_cache *c, struct zecfs_disklist **out,
-                    struct zec_result *res)
-{
-	return zecfs_cache_disks_use(c, &ZECFS_BY_TTL, out, res);
-}
-
-int zecfs_cache_disks_use(struct zecfs_cache *c, const struct zecfs_use_by *by,
-                          struct zecfs_disklist **out, struct zec_result *res)
-{
-	struct zecfs_list_head *h = NULL;
-	int ret = slot_get(c, &c->disks, fetch_disks, NULL, by, &h, res);
-
-	if (!ret)
-		*out = (struct zecfs_disklist *)h;
-	return ret;
-}
-
-int zecfs_cache_snapshots(struct zecfs_cache *c, const char *disk_id,
-                        struct zecfs_snaplist **out, struct zec_result *res)
-{
-	return zecfs_cache_snapshots_use(c, disk_id, &ZECFS_BY_TTL, out, res);
-}
-
-int zecfs_cache_snapshots_use(struct zecfs_cache *c, const char *disk_id,
-                              const struct zecfs_use_by *by,
-                              struct zecfs_snaplist **out, struct zec_result *res)
-{
-	struct zecfs_list_head *h = NULL;
-	struct disk_slot *ds;
-	int ret;
-
-	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, true);
-	pthread_mutex_unlock(&c->lock);
-	if (!ds)
-		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "cache slot");
-	/* slots are never freed before the cache, so ds stays valid */
-	ret = slot_get(c, &ds->s, fetch_snapshots, ds->disk_id, by, &h, res);
-	if (!ret)
-		*out = (struct zecfs_snaplist *)h;
-	return ret;
-}
-
-struct zecfs_disklist *zecfs_cache_disks_cached(struct zecfs_cache *c)
-{
-	struct zecfs_list_head *h;
-
-	pthread_mutex_lock(&c->lock);
-	h = c->disks.cur;
-	if (h)
-		list_get(h);
-	pthread_mutex_unlock(&c->lock);
-	return (struct zecfs_disklist *)h;
-}
-
-struct zecfs_snaplist *zecfs_cache_snapshots_cached(struct zecfs_cache *c,
-                                                const char *disk_id)
-{
-	struct zecfs_list_head *h = NULL;
-	struct disk_slot *ds;
-
-	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, false);
-	if (ds && ds->s.cur) {
-		h = ds->s.cur;
-		list_get(h);
-	}
-	pthread_mutex_unlock(&c->lock);
-	return (struct zecfs_snaplist *)h;
-}
-
-/* ---- local changes (read-your-writes) -------------------------------- */
-
-enum change { CHANGE_ADD, CHANGE_REMOVE, CHANGE_REPLACE };
-
-/* A copy of 'old' with one change applied, built without any lock. */
-static int snap_rebuild(const struct zecfs_snaplist *old, enum change how,
-                        const struct zec_snapshot *s, const char *snapshot_id,
-                        struct zecfs_snaplist **out)
-{
-	const char *id = how == CHANGE_REMOVE ? snapshot_id : s->snapshot_id;
-	struct builder b = { 0 };
-	int ret = 0;
-
-	/* straight from the cached records into the new list's chunks */
-	for (size_t i = 0; i < old->n && !ret; i++) {
-		const struct zec_snapshot *src = &old->v[i].s;
-
-		if (how != CHANGE_ADD && strcmp(src->snapshot_id, id) == 0) {
-			if (how == CHANGE_REMOVE)
-				continue;
-			src = s;
-		}
-		ret = builder_add(&b, src);
-	}
-	if (!ret && how == CHANGE_ADD)
-		ret = builder_add(&b, s);
-	if (ret) {
-		builder_drop(&b);
-		return ret;
-	}
-	return builder_finish(&b, old->h.fetched, out);
-}
-
-/* Builds a disk's next list from its current one, without any lock. */
-typedef int (*rebuild_fn)(const struct zecfs_snaplist *old, void *arg,
-                          struct zecfs_snaplist **out);
-
-/*
- * Swaps in a list built from the disk's current one.  The new list is built
- * without the lock; under it, only a pointer is swapped, so a change to a
- * disk of 100,000 snapshots stalls no lookup.  When another change swapped
- * first, the build starts again from the newer list.  'local': zecfs's own
- * change (read-your-writes: a fetch already under way must not undo it).
- */
-static int snap_swap(struct zecfs_cache *c, const char *disk_id, rebuild_fn fn,
-                     void *arg, bool local)
-{
-	struct zecfs_snaplist *old, *fresh;
-	struct disk_slot *ds;
-	int ret;
-
-	for (;;) {
-		pthread_mutex_lock(&c->lock);
-		ds = disk_slot(c, disk_id, true);
-		if (!ds || !ds->s.cur) {
-			/* never listed: the next listing shows it, but a listing
-			 * under way may predate the change */
-			if (ds && local)
-				ds->s.changed_gen = ++c->gen;
-			pthread_mutex_unlock(&c->lock);
-			return 0;
-		}
-		old = (struct zecfs_snaplist *)ds->s.cur;
-		list_get(&old->h);
-		pthread_mutex_unlock(&c->lock);
-
-		fresh = NULL;
-		ret = fn(old, arg, &fresh);
-		if (ret) {
-			list_put(&old->h);
-			zecfs_cache_forget_snapshots(c, disk_id);
-			return ret;
-		}
-		carry_bad_times(fresh, old);
-		pthread_mutex_lock(&c->lock);
-		if (ds->s.cur == &old->h) {
-			if (local) {
-				changed_mtime(&fresh->h, &old->h);
-				ds->s.changed_gen = ++c->gen;
-			} else {
-				report_gone(c, disk_id, &old->h, &fresh->h);
-				settle_mtime(&fresh->h, &old->h);
-			}
-			list_put(ds->s.cur);
-			ds->s.cur = &fresh->h;
-			fresh = NULL;
-		}
-		pthread_mutex_unlock(&c->lock);
-		list_put(&old->h);
-		if (!fresh)
-			return 0;
-		list_put(&fresh->h);    /* lost the race: apply to the newer list */
-	}
-}
-
-struct one_change {
-	enum change how;
-	const struct zec_snapshot *s;
-	const char *snapshot_id;
-};
-
-static int rebuild_one(const struct zecfs_snaplist *old, void *arg, struct zecfs_snaplist **out)
-{
-	const struct one_change *ch = arg;
-
-	return snap_rebuild(old, ch->how, ch->s, ch->snapshot_id, out);
-}
-
-static int snap_change(struct zecfs_cache *c, const char *disk_id, enum change how,
-                       const struct zec_snapshot *s, const char *snapshot_id)
-{
-	struct one_change ch = { how, s, snapshot_id };
-
-	return snap_swap(c, disk_id, rebuild_one, &ch, true);
-}
-
-/* ---- transient states ------------------------------------------------ */
-
-#define TRANSIENT_RECHECK_S 2.0
-#define RECHECK_MAX 100         /* snapshotIds in one DescribeSnapshots */
-
-static bool transient(const char *status)
-{
-	return status && (strcmp(status, "CREATING") == 0 || strcmp(status, "DELETING") == 0 ||
-	                  strcmp(status, "ROLLING_BACK") == 0);
-}
-
-struct recheck {
-	const char **ids;            /* what was asked about, sorted */
-	size_t n_ids;
-	struct zec_snapshot_list *got;  /* what the server answered */
-};
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The old list, with every rechecked snapshot as the server shows it now
- * (gone when the server no longer lists it). */
-static int rebuild_rechecked(const struct zecfs_snaplist *old, void *arg,
-                             struct zecfs_snaplist **out)
-{
-	const struct recheck *rc = arg;
-	struct builder b = { 0 };
-	int ret = 0;
-
-	for (size_t i = 0; i < old->n && !ret; i++) {
-		const struct zec_snapshot *src = &old->v[i].s;
-		const char *id = src->snapshot_id;
-
-		if (bsearch(&id, rc->ids, rc->n_ids, sizeof(*rc->ids), str_cmp)) {
-			src = NULL;
-			for (size_t k = 0; k < rc->got->count; k++) {
-				if (rc->got->items[k].snapshot_id &&
-				    strcmp(rc->got->items[k].snapshot_id, id) == 0) {
-					src = &rc->got->items[k];
-					break;
-				}
-			}
-			if (!src)
-				continue;       /* gone */
-		}
-		ret = builder_add(&b, src);
-	}
-	if (ret) {
-		builder_drop(&b);
-		return ret;
-	}
-	return builder_finish(&b, old->h.fetched, out);
-}
-
-int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id)
-{
-	struct zec_snapshot_filter f = { 0 };
-	struct zec_snapshot_list got = { 0 };
-	struct zec_result res = { .path = "recheck" };
-	struct zecfs_snaplist *l = NULL;
-	struct disk_slot *ds;
-	struct recheck rc = { 0 };
-	double now = zec_clock_now();
-	int ret = 0;
-
-	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, false);
-	if (ds && ds->s.cur && !ds->s.fetching &&
-	    now - ds->s.cur->fetched >= TRANSIENT_RECHECK_S &&
-	    now - ds->s.rechecked >= TRANSIENT_RECHECK_S) {
-		l = (struct zecfs_snaplist *)ds->s.cur;
-		list_get(&l->h);
-		ds->s.rechecked = now;  /* one recheck at a time, every 2 s at most */
-	}
-	pthread_mutex_unlock(&c->lock);
-	if (!l)
-		return 0;
-	rc.ids = calloc(RECHECK_MAX, sizeof(*rc.ids));
-	if (!rc.ids) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < l->n && rc.n_ids < RECHECK_MAX; i++) {
-		if (transient(l->v[i].s.status))
-			rc.ids[rc.n_ids++] = l->v[i].s.snapshot_id;
-	}
-	if (!rc.n_ids)
-		goto out;
-	qsort(rc.ids, rc.n_ids, sizeof(*rc.ids), str_cmp);
-	f.snapshot_ids = rc.ids;
-	f.n_snapshot_ids = rc.n_ids;
-	ret = zec_describe_snapshots_all(c->client, &f, &got, &res);
-	if (ret)
-		goto out;       /* the cached states stand; the TTL refetch will tell */
-	rc.got = &got;
-	ret = snap_swap(c, disk_id, rebuild_rechecked, &rc, false);
-out:
-	zec_snapshot_list_free(&got);
-	free(rc.ids);
-	zecfs_snaplist_put(l);
-	return ret;
-}
-
-int zecfs_cache_snapshot_added(struct zecfs_cache *c, const struct zec_snapshot *s)
-{
-	return snap_change(c, s->disk_id, CHANGE_ADD, s, NULL);
-}
-
-int zecfs_cache_snapshot_removed(struct zecfs_cache *c, const char *disk_id,
-                               const char *snapshot_id)
-{
-	return snap_change(c, disk_id, CHANGE_REMOVE, NULL, snapshot_id);
-}
-
-int zecfs_cache_snapshot_changed(struct zecfs_cache *c, const struct zec_snapshot *s)
-{
-	return snap_change(c, s->disk_id, CHANGE_REPLACE, s, NULL);
-}
-
-int zecfs_cache_disk_changed(struct zecfs_cache *c, const struct zec_disk *d)
-{
-	struct zecfs_disklist *old, *fresh;
-	struct zec_disk *items;
-	size_t n;
-	int ret;
-
-	for (;;) {
-		pthread_mutex_lock(&c->lock);
-		if (!c->disks.cur) {
-			c->disks.changed_gen = ++c->gen;
-			pthread_mutex_unlock(&c->lock);
-			return 0;
-		}
-		old = (struct zecfs_disklist *)c->disks.cur;
-		list_get(&old->h);
-		pthread_mutex_unlock(&c->lock);
-
-		ret = 0;
-		fresh = NULL;
-		items = calloc(old->n ? old->n : 1, sizeof(*items));
-		for (n = 0; items && n < old->n; n++) {
-			const struct zec_disk *src = &old->v[n].d;
-
-			if (strcmp(src->disk_id, d->disk_id) == 0)
-				src = d;
-			ret = zec_disk_copy(&items[n], src);
-			if (ret)
-				break;
-		}
-		if (!items || ret) {
-			for (size_t i = 0; items && i < n; i++)
-				zec_disk_clear(&items[i]);
-			free(items);
-			list_put(&old->h);
-			return -ENOMEM;
-		}
-		ret = disklist_build(items, n, old->h.fetched, &fresh);
-		if (ret) {
-			list_put(&old->h);
-			return ret;
-		}
-		pthread_mutex_lock(&c->lock);
-		if (c->disks.cur == &old->h) {
-			changed_mtime(&fresh->h, &old->h);
-			list_put(c->disks.cur);
-			c->disks.cur = &fresh->h;
-			c->disks.changed_gen = ++c->gen;
-			fresh = NULL;
-		}
-		pthread_mutex_unlock(&c->lock);
-		list_put(&old->h);
-		if (!fresh)
-			return 0;
-		list_put(&fresh->h);
-	}
-}
-
-void zecfs_cache_forget_disks(struct zecfs_cache *c)
-{
-	pthread_mutex_lock(&c->lock);
-	if (c->disks.cur)
-		c->disks.due = true;
-	c->disks.changed_gen = ++c->gen;
-	report_changed(c, ZECFS_CHANGED_DISKS, NULL);
-	pthread_mutex_unlock(&c->lock);
-}
-
-void zecfs_cache_forget_snapshots(struct zecfs_cache *c, const char *disk_id)
-{
-	struct disk_slot *ds;
-
-	pthread_mutex_lock(&c->lock);
-	ds = disk_slot(c, disk_id, false);
-	/* keep it for stale-if-error, whose age counts from the real fetch,
-	 * but make it due for a refresh */
-	if (ds && ds->s.cur)
-		ds->s.due = true;
-	/* what the kernel cached may lack a change whose outcome was unclear */
-	report_changed(c, ZECFS_CHANGED_SNAPSHOTS, disk_id);
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* ---- listings of other kinds (policies_dir.c) --------------------------- */
-
-struct zecfs_cache_slot {
-	struct slot s;
-	zecfs_cache_fetch fetch;
-	void *arg;
-	struct zecfs_cache_slot *next;
-	char key[32];                /* slot_get's key: fetch_other finds the slot from it */
-};
-
-uint64_t zecfs_list_digest(uint64_t h, const char *a, const char *b)
-{
-	return digest_add(h, a, b);
-}
-
-void zecfs_list_put(struct zecfs_list_head *h)
-{
-	list_put(h);
-}
-
-static int fetch_other(struct zecfs_cache *c, const char *key,
-                       struct zecfs_list_head **out, struct zec_result *res)
-{
-	struct zecfs_cache_slot *o = (struct zecfs_cache_slot *)(uintptr_t)
-	                             (key - offsetof(struct zecfs_cache_slot, key));
-
-	(void)c;
-	return o->fetch(o->arg, out, res);
-}
-
-int zecfs_cache_slot_new(struct zecfs_cache *c, const char *name, zecfs_cache_fetch fetch,
-                         void *arg, struct zecfs_cache_slot **out)
-{
-	struct zecfs_cache_slot *o = calloc(1, sizeof(*o));
-
-	if (!o)
-		return -ENOMEM;
-	o->fetch = fetch;
-	o->arg = arg;
-	snprintf(o->key, sizeof(o->key), "%s", name);
-	pthread_mutex_lock(&c->lock);
-	o->next = c->others;
-	c->others = o;
-	pthread_mutex_unlock(&c->lock);
-	*out = o;
-	return 0;
-}
-
-int zecfs_cache_slot_get(struct zecfs_cache *c, struct zecfs_cache_slot *o,
-                         struct zecfs_list_head **out, struct zec_result *res)
-{
-	return slot_get(c, &o->s, fetch_other, o->key, &ZECFS_BY_TTL, out, res);
-}
-
-int zecfs_cache_slot_get_use(struct zecfs_cache *c, struct zecfs_cache_slot *o,
-                             const struct zecfs_use_by *by, struct zecfs_list_head **out,
-                             struct zec_result *res)
-{
-	return slot_get(c, &o->s, fetch_other, o->key, by, out, res);
-}
-
-struct zecfs_list_head *zecfs_cache_slot_cached(struct zecfs_cache *c,
-                                                struct zecfs_cache_slot *o)
-{
-	struct zecfs_list_head *h;
-
-	pthread_mutex_lock(&c->lock);
-	h = o->s.cur;
-	if (h)
-		list_get(h);
-	pthread_mutex_unlock(&c->lock);
-	return h;
-}
-
-void zecfs_cache_slot_forget(struct zecfs_cache *c, struct zecfs_cache_slot *o)
-{
-	pthread_mutex_lock(&c->lock);
-	if (o->s.cur)
-		o->s.due = true;
-	o->s.changed_gen = ++c->gen;
-	report_changed(c, ZECFS_CHANGED_SLOT, o->key);
-	pthread_mutex_unlock(&c->lock);
-}
-
-int zecfs_cache_slot_replace(struct zecfs_cache *c, struct zecfs_cache_slot *o,
-                             const struct zecfs_list_head *old, struct zecfs_list_head *fresh)
-{
-	int ret = -EAGAIN;
-
-	pthread_mutex_lock(&c->lock);
-	if (o->s.cur == old) {
-		changed_mtime(fresh, old);
-		list_put(o->s.cur);
-		o->s.cur = fresh;
-		o->s.changed_gen = ++c->gen;
-		fresh = NULL;
-		ret = 0;
-	}
-	pthread_mutex_unlock(&c->lock);
-	list_put(fresh);
-	return ret;
 }
 
 /* ---- life cycle ----------------------------------------------------- */
@@ -1826,25 +308,19 @@ void zecfs_cache_free(struct zecfs_cache *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < SLOT_BUCKETS; i++) {
-		struct disk_slot *ds = c->buckets[i], *next;
+		struct zecfs_disk_slot *ds = c->buckets[i], *next;
 
 		for (; ds; ds = next) {
 			next = ds->next;
-			list_put(ds->s.cur);
+			zecfs_list_put(ds->s.cur);
 			free(ds->disk_id);
 			free(ds);
 		}
 	}
-	while (c->others) {
-		struct zecfs_cache_slot *o = c->others;
-
-		c->others = o->next;
-		list_put(o->s.cur);
-		free(o);
-	}
-	list_put(c->disks.cur);
+	zecfs_cache_others_free(c);
+	zecfs_list_put(c->disks.cur);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->cond);
 	free(c);
-	pool_free();
+	zecfs_cache_pool_free();
 }

@@ -15,7 +15,16 @@
  *   policies_dir.c  the policy listing behind .policies/ (a cache slot), rmdir there
  *   inval.c     tells the kernel what changed, from its own thread
  *   confirm.c   a cached name is confirmed on the server before a mutation
- *   cache.c     listings with a TTL, wrapped around the API client
+ *   cache.c     the listing cache (cache.h): slots with a TTL, single fetch, stale-if-error
+ *     cache_list.c      what every cached list shares: references, digest, mtime
+ *     cache_store.c     the compact string store: interned strings, chunks a list owns
+ *     cache_snaplist.c  a disk's snapshot list: builder, name@id, sort, lookups
+ *     cache_disks.c     the disk list: DescribeDisks, lookups by id, renames
+ *     cache_snapshots.c each disk's snapshot listing: fetch, known ids, incomplete merge
+ *     cache_account.c   a walk's account-wide snapshot listing, split by disk
+ *     cache_local.c     read-your-writes: zecfs's own changes swapped into a disk's list
+ *     cache_recheck.c   snapshots in a passing state asked about again by id
+ *     cache_other.c     slots for listings of other kinds (the policy listing, policies_dir.c)
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
  *   stats.c     the counters behind MNT/.zecfs/stats and .zecfs/metrics

@@ -37,6 +37,7 @@ static int calls_disks;
 static bool incomplete_next;     /* the next listing moved under every walk: it
                                     lacks the server's last record */
 static int calls;
+static double clock_ahead;       /* seconds the cache's clock is moved on */
 
 /* What the server holds: snapshot (id, name, disk). */
 struct rec { const char *id, *name, *disk; };
@@ -187,7 +188,7 @@ double __wrap_zec_clock_now(void)
 		pthread_cond_broadcast(&cond);
 	}
 	pthread_mutex_unlock(&lock);
-	return __real_zec_clock_now();
+	return __real_zec_clock_now() + clock_ahead;
 }
 
 /* ---- helpers --------------------------------------------------------- */
@@ -658,16 +659,43 @@ static void test_other_slot(void)
 }
 
 /* The duplicate-name rule shared by snapshots/ and .policies/. */
-static void test_shown_names(void)
+/*
+ * A snapshot zecfs made reads CREATING until its state is asked about
+ * again: not while its listing is younger than 2 s, then in one call by
+ * id, which also drops one the server no longer has; not again within 2 s.
+ */
+static void test_recheck_transient(void)
 {
-	char buf[64];
+	struct zecfs_cache *c = new_cache(3600, 0);
+	struct zec_snapshot made = snap("2", "made", DISK_A), lost = snap("3", "lost", DISK_A);
+	struct zecfs_snaplist *l = NULL;
+	const struct zecfs_snap *sn;
+	char buf[128];
+	int before;
 
-	CHECK(zecfs_age_cmp(1, "9", 1, "10") < 0, "ids compare as numbers");
-	CHECK(zecfs_age_cmp(2, "1", 1, "2") > 0, "older first");
-	CHECK(strcmp(zecfs_shown_name("a", NULL, "1", buf, sizeof(buf)), "a") == 0, "first keeps it");
-	CHECK(strcmp(zecfs_shown_name("a", "b", "1", buf, sizeof(buf)), "a") == 0, "another name");
-	CHECK(strcmp(zecfs_shown_name("a", "a", "12", buf, sizeof(buf)), "a@12") == 0, "name@id");
-	CHECK(zecfs_shown_name("a", "a", "12", buf, 3) == NULL, "too long: NULL");
+	n_server = 0;
+	put(0, "1", "old", DISK_A);
+	names(c, DISK_A, buf, sizeof(buf));
+	CHECK(strcmp(buf, "old") == 0, "recheck: listed");
+	CHECK(zecfs_cache_snapshot_added(c, &made) == 0 && zecfs_cache_snapshot_added(c, &lost) == 0,
+	      "recheck: two snapshots made here, CREATING");
+	put(1, "2", "made", DISK_A);         /* the server has one of them, AVAILABLE */
+	before = calls;
+	CHECK(zecfs_cache_recheck_transient(c, DISK_A) == 0 && calls == before,
+	      "recheck: a listing younger than 2 s is not asked about");
+	clock_ahead = 3;
+	CHECK(zecfs_cache_recheck_transient(c, DISK_A) == 0 && calls == before + 1,
+	      "recheck: one call for the disk's passing states");
+	l = zecfs_cache_snapshots_cached(c, DISK_A);
+	sn = l ? zecfs_snaplist_find(l, "made") : NULL;
+	CHECK(sn && strcmp(sn->s.status, "AVAILABLE") == 0, "recheck: the server's state replaces CREATING");
+	CHECK(l && !zecfs_snaplist_find(l, "lost") && zecfs_snaplist_find(l, "old"),
+	      "recheck: one the server no longer has is gone, the others stay");
+	zecfs_snaplist_put(l);
+	CHECK(zecfs_cache_recheck_transient(c, DISK_A) == 0 && calls == before + 1,
+	      "recheck: not again within 2 s");
+	clock_ahead = 0;
+	zecfs_cache_free(c);
 }
 
 int main(void)
@@ -681,6 +709,6 @@ int main(void)
 	test_lookups_and_mtime();
 	test_mtime_moves_with_a_clock_behind_the_server();
 	test_other_slot();
-	test_shown_names();
+	test_recheck_transient();
 	return check_summary();
 }

@@ -1,0 +1,171 @@
+/*
+ * test_cache_snaplist.c - the snapshot-list builder (src/fs/cache_snaplist.c):
+ * what a listing leaves out, the names it shows (name@id where names
+ * repeat), its two orders and lookups, its digest, and the times it keeps.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache_int.h"
+#include "check.h"
+
+static struct zec_snapshot snap(const char *id, const char *name, const char *status,
+                                const char *created)
+{
+	struct zec_snapshot s = { 0 };
+
+	s.snapshot_id = (char *)id;
+	s.snapshot_name = (char *)name;
+	s.status = (char *)status;
+	s.create_time = (char *)created;
+	s.zone_id = "asia-east-1a";
+	s.disk_id = "100";
+	return s;
+}
+
+/* Builds a list from n snapshots; NULL when the builder fails. */
+static struct zecfs_snaplist *build(const struct zec_snapshot *v, size_t n)
+{
+	struct zecfs_builder b = { 0 };
+	struct zecfs_snaplist *l = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (zecfs_cache_builder_add(&b, &v[i])) {
+			zecfs_cache_builder_drop(&b);
+			return NULL;
+		}
+	}
+	return zecfs_cache_builder_finish(&b, 42.0, &l) ? NULL : l;
+}
+
+static void test_left_out(void)
+{
+	struct zec_snapshot v[] = {
+		snap("1", "keep", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap("2", "going", "DELETING", "2026-10-01T00:00:00Z"),
+		snap("3", "a/b", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap("..", "dots", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap(NULL, "no-id", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap("6", "..", "AVAILABLE", "2026-10-01T00:00:00Z"),
+	};
+	struct zecfs_snaplist *l = build(v, sizeof(v) / sizeof(v[0]));
+
+	CHECK(l && l->n == 1 && strcmp(l->v[0].name, "keep") == 0,
+	      "DELETING, unnamed and unshowable snapshots are left out");
+	CHECK(l && l->h.unshown == 3 && l->h.first_unshown &&
+	      strcmp(l->h.first_unshown, "snapshot") == 0,
+	      "names and ids that cannot be path components are counted, not shown");
+	CHECK(l && l->h.refs == 1 && l->h.fetched == 42.0 &&
+	      l->h.destroy == zecfs_cache_snaplist_destroy,
+	      "a finished list holds one reference and its fetch time");
+	zecfs_snaplist_put(l);
+}
+
+static void test_names_and_lookups(void)
+{
+	struct zec_snapshot v[] = {
+		snap("10", "daily", "AVAILABLE", "2026-10-02T00:00:00Z"),
+		snap("11", "daily", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap("9", "daily", "AVAILABLE", "2026-10-02T00:00:00Z"),
+		snap("5", "base", "CREATING", "2026-09-01T00:00:00Z"),
+	};
+	struct zecfs_snaplist *l = build(v, sizeof(v) / sizeof(v[0]));
+	const struct zecfs_snap *sn;
+	bool sorted = true;
+
+	CHECK(l && l->n == 4, "four snapshots listed");
+	if (!l)
+		return;
+	for (size_t i = 1; i < l->n; i++)
+		sorted = sorted && strcmp(l->v[i - 1].name, l->v[i].name) < 0;
+	CHECK(sorted, "the list is sorted by directory name");
+	sn = zecfs_snaplist_find(l, "daily");
+	CHECK(sn && strcmp(sn->s.snapshot_id, "11") == 0, "the oldest keeps the shared name");
+	sn = zecfs_snaplist_find(l, "daily@9");
+	CHECK(sn && strcmp(sn->s.snapshot_id, "9") == 0,
+	      "a younger one is name@id (same time: the smaller id is older)");
+	sn = zecfs_snaplist_find(l, "daily@10");
+	CHECK(sn && strcmp(sn->s.snapshot_id, "10") == 0, "the youngest is name@id too");
+	CHECK(zecfs_snaplist_find(l, "daily@11") == NULL, "the oldest has no name@id");
+	CHECK(zecfs_snaplist_find(l, "nothing") == NULL, "an unknown name is not found");
+	sn = zecfs_snaplist_find_id(l, "5");
+	CHECK(sn && strcmp(sn->name, "base") == 0, "found by snapshot id");
+	CHECK(zecfs_snaplist_find_id(l, "6") == NULL, "an unknown id is not found");
+	CHECK(zecfs_snaplist_find(NULL, "base") == NULL && zecfs_snaplist_find_id(NULL, "5") == NULL,
+	      "no list finds nothing");
+	sn = zecfs_snaplist_find(l, "base");
+	CHECK(sn && sn->s.zone_id == zecfs_snaplist_find_id(l, "9")->s.zone_id,
+	      "shared fields point into one interned copy");
+	CHECK(sn && sn->s.snapshot_name != v[3].snapshot_name &&
+	      strcmp(sn->s.status, "CREATING") == 0, "the list holds its own copies");
+	CHECK(l->h.newest > 0 && l->h.newest == zecfs_snaplist_find(l, "daily@9")->ctime,
+	      "newest is the newest createTime");
+	zecfs_snaplist_put(l);
+}
+
+static void test_digest(void)
+{
+	struct zec_snapshot a[] = {
+		snap("1", "x", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap("2", "y", "AVAILABLE", "2026-10-01T00:00:00Z"),
+	};
+	struct zec_snapshot b[] = { a[1], a[0] };
+	struct zec_snapshot c[] = { a[0], snap("2", "z", "AVAILABLE", "2026-10-01T00:00:00Z") };
+	struct zecfs_snaplist *la = build(a, 2), *lb = build(b, 2), *lc = build(c, 2);
+
+	CHECK(la && lb && la->h.digest == lb->h.digest,
+	      "the same snapshots in another order: the same digest");
+	CHECK(la && lc && la->h.digest != lc->h.digest, "a renamed snapshot changes the digest");
+	zecfs_snaplist_put(la);
+	zecfs_snaplist_put(lb);
+	zecfs_snaplist_put(lc);
+}
+
+static void test_empty_and_bad_times(void)
+{
+	struct zec_snapshot v[] = { snap("7", "odd", "AVAILABLE", "yesterday") };
+	struct zecfs_snaplist *e = NULL, *old, *fresh;
+
+	CHECK(zecfs_cache_empty_list(1.0, &e) == 0 && e && e->n == 0 && e->h.digest == 0,
+	      "an empty list");
+	CHECK(e && zecfs_snaplist_find(e, "x") == NULL && zecfs_snaplist_find_id(e, "1") == NULL,
+	      "an empty list finds nothing");
+	zecfs_snaplist_put(e);
+	old = build(v, 1);
+	CHECK(old && old->v[0].bad_time && old->v[0].ctime > 0,
+	      "an unparsable createTime is marked, and the time it was seen used (never 1970)");
+	fresh = build(v, 1);
+	if (old && fresh) {
+		old->v[0].ctime = 1000;
+		zecfs_cache_carry_bad_times(fresh, old);
+		CHECK(fresh->v[0].ctime == 1000, "the time first seen carries to the next list");
+	}
+	zecfs_snaplist_put(old);
+	zecfs_snaplist_put(fresh);
+}
+
+static void test_shown_names(void)
+{
+	char buf[64];
+
+	CHECK(zecfs_age_cmp(1, "9", 1, "10") < 0, "ids compare as numbers");
+	CHECK(zecfs_age_cmp(2, "1", 1, "2") > 0, "older first");
+	CHECK(strcmp(zecfs_shown_name("a", NULL, "1", buf, sizeof(buf)), "a") == 0, "first keeps it");
+	CHECK(strcmp(zecfs_shown_name("a", "b", "1", buf, sizeof(buf)), "a") == 0, "another name");
+	CHECK(strcmp(zecfs_shown_name("a", "a", "12", buf, sizeof(buf)), "a@12") == 0, "name@id");
+	CHECK(zecfs_shown_name("a", "a", "12", buf, 3) == NULL, "too long: NULL");
+	CHECK(zecfs_name_ok("snap", 255) && !zecfs_name_ok("", 255) && !zecfs_name_ok(".", 255) &&
+	      !zecfs_name_ok("a/b", 255) && !zecfs_name_ok("abcd", 3) && !zecfs_name_ok(NULL, 3),
+	      "path components: not empty, '.', '..', with '/' or too long");
+}
+
+int main(void)
+{
+	test_left_out();
+	test_names_and_lookups();
+	test_digest();
+	test_empty_and_bad_times();
+	test_shown_names();
+	zecfs_cache_pool_free();
+	return check_summary();
+}
