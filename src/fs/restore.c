@@ -95,7 +95,12 @@ int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *valu
 	/* not re-sent after an unclear outcome: a disk costs money */
 	ret = zec_create_disks(fs->client, &spec, &made, res);
 	if (ret) {
+		/* the outcome may be unknown: the root the kernel holds must not
+		 * hide a disk that was made, or a retry pays for a second one;
+		 * the request is on a snapshot, so waiting for the root's drop
+		 * here cannot deadlock */
 		zecfs_cache_forget_disks(fs->cache);
+		zecfs_inval_flush(fs->inval);
 		goto out;
 	}
 	zlog_info("disk restored path=%s snapshot_id=%s disk_id=%s disk_name=%s request_id=%s",
