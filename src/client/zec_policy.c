@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "zec_actions_int.h"
+#include "zec_walk.h"
 #include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_json.h"
@@ -531,7 +532,7 @@ int zec_describe_auto_snapshot_policies(struct zec_client *c,
 }
 
 /* Appends page's items to out (taking them), dropping ids out already has. */
-/* The policy listing for the generic walker (zec_actions.c). */
+/* The policy listing for the generic walker (zec_walk.c). */
 static int policies_page(struct zec_client *c, const void *f, int page_num,
                          uint64_t deadline, struct zec_result *res, void **items,
                          size_t *count, long long *total)
