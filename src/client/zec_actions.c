@@ -1,6 +1,6 @@
 /*
- * zec_actions.c - one typed function per mutating or lookup ZEC API action,
- * and the free and copy helpers of zec_client.h.
+ * zec_actions.c - one typed function per mutating or lookup ZEC API action
+ * on disks and snapshots, with the re-sending rules of each.
  *
  * Each action checks its arguments locally (outcome LOCAL, code
  * ZECFS_BAD_ARGUMENT), builds its body (zec_parse.c), sends it through
@@ -721,107 +721,4 @@ int zec_modify_disks_attributes(struct zec_client *c, const char *const *disk_id
 	cJSON_Delete(response);
 	free(body);
 	return ret;
-}
-
-/* ---- free and copy ------------------------------------------------------- */
-
-/* Frees one string member (ZEC_*_STRINGS). */
-#define FREE_MEMBER(name, common) free(r->name);
-
-void zec_disk_clear(struct zec_disk *r)
-{
-	if (!r)
-		return;
-	ZEC_DISK_STRINGS(FREE_MEMBER)
-	memset(r, 0, sizeof(*r));
-}
-
-void zec_snapshot_clear(struct zec_snapshot *r)
-{
-	if (!r)
-		return;
-	ZEC_SNAPSHOT_STRINGS(FREE_MEMBER)
-	memset(r, 0, sizeof(*r));
-}
-
-void zec_disk_list_free(struct zec_disk_list *l)
-{
-	if (!l)
-		return;
-	for (size_t i = 0; i < l->count; i++)
-		zec_disk_clear(&l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-void zec_snapshot_list_free(struct zec_snapshot_list *l)
-{
-	if (!l)
-		return;
-	for (size_t i = 0; i < l->count; i++)
-		zec_snapshot_clear(&l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-void zec_strv_free(struct zec_strv *v)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < v->count; i++)
-		free(v->v[i]);
-	free(v->v);
-	memset(v, 0, sizeof(*v));
-}
-
-/* *dst = strdup(src), NULL staying NULL; false when memory runs out. */
-static bool dup_field(char **dst, const char *src)
-{
-	*dst = NULL;
-	if (!src)
-		return true;
-	*dst = strdup(src);
-	return *dst != NULL;
-}
-
-/*
- * Copies: the struct first (every scalar, present and future), then each
- * string member duplicated (ZEC_*_STRINGS); they are all NULLed before the
- * first strdup, so a failure frees only what was duplicated.
- */
-#define NULL_MEMBER(name, common) dst->name = NULL;
-#define DUP_MEMBER(name, common) ok = ok && dup_field(&dst->name, src->name);
-
-int zec_snapshot_copy(struct zec_snapshot *dst, const struct zec_snapshot *src)
-{
-	bool ok = true;
-
-	memset(dst, 0, sizeof(*dst));
-	if (!src)
-		return -EINVAL;
-	*dst = *src;
-	ZEC_SNAPSHOT_STRINGS(NULL_MEMBER)
-	ZEC_SNAPSHOT_STRINGS(DUP_MEMBER)
-	if (!ok) {
-		zec_snapshot_clear(dst);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-int zec_disk_copy(struct zec_disk *dst, const struct zec_disk *src)
-{
-	bool ok = true;
-
-	memset(dst, 0, sizeof(*dst));
-	if (!src)
-		return -EINVAL;
-	*dst = *src;
-	ZEC_DISK_STRINGS(NULL_MEMBER)
-	ZEC_DISK_STRINGS(DUP_MEMBER)
-	if (!ok) {
-		zec_disk_clear(dst);
-		return -ENOMEM;
-	}
-	return 0;
 }
