@@ -5,7 +5,9 @@
  * Each action checks its arguments locally (outcome LOCAL, code
  * ZECFS_BAD_ARGUMENT), builds its body (zec_parse.c), sends it through
  * zec_http_call() (zec_http.c: signing, retries, deadline) and parses the
- * answer into C structs.  No JSON reaches the caller.
+ * answer into C structs.  No JSON reaches the caller.  The opening and
+ * closing lines of the actions (here and in zec_policy.c) are alike on
+ * purpose: each action reads top-down, one exit path, like a handler.
  *
  * Re-sending rules (issue 5):
  *  - Describe*, ModifySnapshotsAttribute, ModifyDisksAttributes: idempotent,

@@ -113,6 +113,13 @@ int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filte
 
 /* ---- the two record types ------------------------------------------------ */
 
+/*
+ * The walker sees records and filters as void *; each record type says how
+ * to fetch, name, clear, deliver and filter its own.  The disk and snapshot
+ * callbacks here, and the policy ones in zec_policy.c, are alike on purpose:
+ * the same questions asked of different structs.
+ */
+
 static int disks_page(struct zec_client *c, const void *f, int page_num,
                       uint64_t deadline, struct zec_result *res, void **items,
                       size_t *count, long long *total)
