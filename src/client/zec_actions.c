@@ -4,12 +4,12 @@
  *
  * Each action checks its arguments locally (outcome LOCAL, code
  * ZECFS_BAD_ARGUMENT), builds its body (zec_parse.c), sends it through
- * zec_http_call() (zec_http.c: signing, retries, deadline) and parses the
- * answer into C structs.  No JSON reaches the caller.  The opening and
- * closing lines of the actions (here and in zec_policy.c) are alike on
- * purpose: each action reads top-down, one exit path, like a handler.
+ * zec_http_call() (zec_call.c: retries, deadline; zec_http.c: signing) and
+ * parses the answer into C structs.  No JSON reaches the caller.  The
+ * opening and closing lines of the actions (here and in zec_policy.c) are
+ * alike on purpose: each action reads top-down, one exit path.
  *
- * Re-sending rules (issue 5):
+ * Re-sending rules:
  *  - Describe*, ModifySnapshotsAttribute, ModifyDisksAttributes: idempotent,
  *    retried freely.  A ModifySnapshotsAttribute that still fails after a try
  *    that may have been applied is confirmed by reading the snapshots back,
@@ -225,7 +225,7 @@ static bool id_known(const char *id, const char *const *known, size_t n)
 }
 
 /*
- * After an ambiguous CreateSnapshot (issue 13 item 1): a LOOKUP_* value, or
+ * After an ambiguous CreateSnapshot: a LOOKUP_* value, or
  * a negative errno when the lookup failed.  A candidate is an exact match of
  * name and disk that is not DELETING, not one of the ids the caller knew,
  * and whose createTime (server clock) is no earlier than 'sent' (our clock,

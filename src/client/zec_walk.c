@@ -38,7 +38,7 @@ void zec_walk_try_hook(void (**fn)(void *arg, const struct zec_result *r), void 
 /* ---- page walkers -------------------------------------------------------- */
 
 /*
- * Streaming walk (issue 14), distrusting totalCount (issue 13 item 8).
+ * A streaming walk that distrusts totalCount.
  *
  * Page 1 is fetched by the calling thread; its totalCount gives the last
  * page L = ceil(totalCount / pageSize), an upper bound only: nothing is
