@@ -2,7 +2,7 @@
  * zec_breaker.h - the client's circuit breaker: once a call for the account
  * timed out or could not connect, calls fail at once (their errno that of
  * the failure that opened it) until a probe, sent from a thread of the
- * breaker's own, gets an answer.  Internal to the client (zec_http.c).
+ * breaker's own, gets an answer.  Internal to the client (zec_call.c).
  */
 #ifndef ZEC_BREAKER_H
 #define ZEC_BREAKER_H

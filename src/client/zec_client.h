@@ -64,7 +64,7 @@ struct zec_result {
 	double duration_ms;
 	int err;                         /* the negative errno this result maps to */
 	bool incomplete;                 /* a listing that moved under its every walk:
-	                                    items may be missing (zec_actions.c) */
+	                                    items may be missing (zec_walk.c) */
 	long long server_time;           /* the answer's HTTP Date (the server's
 	                                    clock, epoch seconds); 0 when none */
 };
@@ -260,7 +260,7 @@ int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
  * page).  totalCount is an upper bound only: the walk stops at the first
  * short or empty page (a full last page asks for the next one, whatever
  * totalCount said), and fails with ZECFS_LIST_INCONSISTENT (EIO, one log
- * line) when the pages do not add up (see zec_actions.c).  Records the
+ * line) when the pages do not add up (see zec_walk.c).  Records the
  * filter's id lists exclude (another disk's snapshot in a listing filtered
  * by diskIds) are dropped and logged, never delivered.  The walk keeps
  * one copy of each id seen (about 30 bytes an id) and nothing else.  One

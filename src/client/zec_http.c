@@ -1,5 +1,6 @@
 /*
- * zec_http.c - the ZEC API transport: one signed POST per try, with libcurl.
+ * zec_http.c - the ZEC API transport: the client's lifetime and one signed
+ * POST per try, with libcurl (zec_call.c makes a call of the tries).
  *
  * A client owns a pool of transfer slots, each a CURL easy handle and the
  * CURLM multi handle that drives it (and keeps its keep-alive connection).
@@ -17,21 +18,11 @@
  * sets an atomic flag and wakes every multi handle (curl_multi_wakeup) and
  * every backoff sleep, so in-flight transfers end within milliseconds.
  *
- * Deadlines (issue 13 item 4): a call's deadline is the earliest of its own
- * (zec_call.deadline_ms, else now + deadline_ms) and the calling thread's
- * operation deadline (zec_client_op_begin).
- *
- * Retries (issue 5): 429, 5xx, timeouts and transport failures are retried
- * with full-jitter exponential backoff (200 ms doubling, capped at 5 s),
- * within the attempt cap and the call's deadline; a try never runs past the
- * deadline and no sleep reaches it.  A call marked NOT_IDEMPOTENT stops at
- * the first failure that the server may have applied ("ambiguous"); its
- * caller decides (see zec_create_snapshot).
- *
  * Never logged: the key password, the Authorization header, the signature,
  * the bearer token.
  */
 #include "zec_parse.h"
+#include "zec_http_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -58,68 +49,7 @@
 #define ZEC_API_VERSION      "2025-09-01"
 #define ZEC_REQUEST_CLIENT   "zecfs/" ZECFS_VERSION
 
-#define DEFAULT_TIMEOUT_MS   30000L
-#define DEFAULT_DEADLINE_MS  30000L
-#define DEFAULT_PARALLEL     64
-#define DEFAULT_RETRIES      4
-#define CONNECT_TIMEOUT_MS   10000L
-#define STALL_SECONDS        20L          /* < 1 byte/s this long: stalled */
-#define BACKOFF_BASE_MS      200L
-#define BACKOFF_CAP_MS       5000L
-#define POOL_EXTRA           64           /* idle slots beyond the walkers': the
-                                             daemon's own callers (max_threads) */
-#define WALK_THREADS_PER     4            /* walker threads: 4 x parallel in all */
-#define POLL_MS              1000         /* multi poll; woken by cancel */
-#define RESPONSE_MAX         (64u << 20)  /* bytes */
-#define RETRY_MIN_MS         1000L        /* the least time kept back for a retry */
-#define RETRY_TYPICAL_X      4            /* a retry is kept this many typical tries */
 
-struct zec_creds {
-	char *key_id;
-	char *password;
-	char *bearer;
-};
-
-struct zec_client {
-	char url[600];                   /* .../api/v2/zec */
-	char host[300];                  /* Host header, signed */
-	char base[300];                  /* the endpoint, normalised */
-	char *cafile;
-	struct zec_tls *tls;             /* the shared CA store, or NULL */
-	long request_timeout_ms;
-	long deadline_ms;
-	int parallel;
-	void (*observe)(void *arg, const struct zec_result *res);
-	void *observe_arg;
-	int retries;
-	int log_calls;
-
-	pthread_rwlock_t creds_lock;
-	struct zec_creds creds;
-
-	pthread_mutex_t pool_lock;
-	struct xfer **pool;              /* idle slots */
-	size_t pool_n, pool_max;
-	struct xfer *all;                /* every live slot (cancel wakes them) */
-
-	CURLSH *share;                   /* DNS cache and TLS sessions */
-	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
-
-	atomic_int walk_threads;         /* walker threads running, all walks */
-	atomic_bool cancelled;
-	pthread_mutex_t wait_lock;       /* backoff sleeps, woken by cancel */
-	pthread_cond_t wait_cond;
-
-	struct zec_breaker *breaker;     /* NULL: off */
-	atomic_uint_fast64_t typical_us; /* moving average of answered tries (0: none yet) */
-
-	atomic_uint_fast64_t rng;        /* jitter; splitmix64 state */
-	atomic_int name_filter;          /* enum zec_name_filter, learned */
-	atomic_llong clock_skew;         /* server's Date minus our wall clock, s */
-	atomic_llong skew_logged;        /* the skew last logged */
-};
-
-/* One transfer slot: an easy handle and the multi handle that drives it. */
 struct xfer {
 	CURL *easy;
 	CURLM *multi;
@@ -198,7 +128,7 @@ static int creds_snapshot(struct zec_client *c, struct zec_creds *out)
 	return ret;
 }
 
-static uint64_t next_random(struct zec_client *c)
+uint64_t zec_http_random(struct zec_client *c)
 {
 	uint64_t z = atomic_fetch_add(&c->rng, 0x9E3779B97F4A7C15ull) +
 	             0x9E3779B97F4A7C15ull;
@@ -206,58 +136,6 @@ static uint64_t next_random(struct zec_client *c)
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
 	return z ^ (z >> 31);
-}
-
-/* ---- operation deadline -------------------------------------------------- */
-
-/* The calling thread's operation deadline (monotonic ms), 0 when none. */
-static _Thread_local uint64_t op_deadline;
-
-void zec_client_op_begin(struct zec_client *c, long timeout_ms)
-{
-	uint64_t d;
-
-	if (timeout_ms <= 0)
-		timeout_ms = c ? c->deadline_ms : DEFAULT_DEADLINE_MS;
-	d = zec_clock_now_ms() + (uint64_t)timeout_ms;
-	if (!op_deadline || d < op_deadline)
-		op_deadline = d;
-}
-
-void zec_client_op_end(struct zec_client *c)
-{
-	(void)c;
-	op_deadline = 0;
-}
-
-uint64_t zec_op_deadline(void)
-{
-	return op_deadline;
-}
-
-uint64_t zec_client_confirm_begin(struct zec_client *c)
-{
-	uint64_t was = op_deadline;
-
-	op_deadline = zec_clock_now_ms() + (uint64_t)(c ? c->deadline_ms : DEFAULT_DEADLINE_MS);
-	zec_breaker_bypass(true);
-	return was;
-}
-
-void zec_client_confirm_end(struct zec_client *c, uint64_t saved)
-{
-	(void)c;
-	zec_breaker_bypass(false);
-	op_deadline = saved;
-}
-
-uint64_t zec_call_deadline(const struct zec_client *c, uint64_t own)
-{
-	uint64_t d = own ? own : zec_clock_now_ms() + (uint64_t)c->deadline_ms;
-
-	if (op_deadline && op_deadline < d)
-		d = op_deadline;
-	return d;
 }
 
 /* ---- client lifetime ----------------------------------------------------- */
@@ -823,7 +701,7 @@ static void set_options(struct zec_client *c, CURL *h, const char *body,
 }
 
 /* Clears what one try fills, keeping path, action and attempts. */
-static void reset_try(struct zec_result *res)
+void zec_http_reset_try(struct zec_result *res)
 {
 	res->outcome = ZEC_OUTCOME_OK;
 	res->http_status = 0;
@@ -866,7 +744,7 @@ long long zec_client_server_now(struct zec_client *c)
 	return (long long)zec_clock_wall() + (c ? atomic_load(&c->clock_skew) : 0);
 }
 
-static int result_cancelled(struct zec_result *res)
+int zec_http_cancelled(struct zec_result *res)
 {
 	return zec_result_local(res, ZECFS_CANCELLED, "the client was cancelled");
 }
@@ -894,9 +772,9 @@ static bool permanent_curl_error(CURLcode rc)
  * One exchange.  *sent: request bytes left this host (so a failure after it
  * may have been applied).  *retryable: another try may succeed.
  */
-static int try_once(struct zec_client *c, const char *action, const char *body,
-                    unsigned flags, long timeout_ms, cJSON **response, struct zec_result *res,
-                    bool *sent, bool *retryable, bool *unreachable)
+int zec_http_try(struct zec_client *c, const char *action, const char *body,
+                 unsigned flags, long timeout_ms, cJSON **response, struct zec_result *res,
+                 bool *sent, bool *retryable, bool *unreachable)
 {
 	struct curl_slist *headers = NULL;
 	struct body_buf buf = { 0 };
@@ -911,9 +789,9 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 	*sent = false;
 	*retryable = false;
 	*unreachable = false;
-	reset_try(res);
+	zec_http_reset_try(res);
 	if (atomic_load(&c->cancelled))
-		return result_cancelled(res);
+		return zec_http_cancelled(res);
 
 	ret = build_headers(c, action, body, &headers);
 	if (ret) {
@@ -944,7 +822,7 @@ static int try_once(struct zec_client *c, const char *action, const char *body,
 
 	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&c->cancelled)) {
 		/* the request may have left: a cancelled create is ambiguous */
-		ret = result_cancelled(res);
+		ret = zec_http_cancelled(res);
 		goto out;
 	}
 	if (rc == CURLE_WRITE_ERROR && buf.too_large) {
@@ -978,240 +856,5 @@ out:
 		pool_give(c, x);
 	slist_free_wiped(headers);
 	free(buf.data);
-	return ret;
-}
-
-/*
- * May the server have applied a failed try?  429 and 503 say it did not; a
- * failure before any byte was sent did not reach it.
- */
-static bool failure_ambiguous(const struct zec_result *res, bool sent)
-{
-	if (res->outcome == ZEC_OUTCOME_LOCAL)
-		return false;
-	if (res->http_status == 429 || res->http_status == 503)
-		return false;
-	if (res->outcome == ZEC_OUTCOME_TRANSPORT || res->outcome == ZEC_OUTCOME_TIMEOUT)
-		return sent;
-	return res->http_status >= 500;
-}
-
-/* ---- logging ------------------------------------------------------------- */
-
-/* Every value of a result, escaped for a log line (zlog_esc). */
-struct res_esc {
-	char action[ZLOG_ESC_MAX], path[ZLOG_ESC_MAX], code[ZLOG_ESC_MAX];
-	char request_id[ZLOG_ESC_MAX], transport[ZLOG_ESC_MAX];
-};
-
-static void res_escape(const struct zec_result *res, struct res_esc *e)
-{
-	zlog_esc(res->action, e->action, sizeof(e->action));
-	zlog_esc(res->path, e->path, sizeof(e->path));
-	zlog_esc(res->code, e->code, sizeof(e->code));
-	zlog_esc(res->request_id, e->request_id, sizeof(e->request_id));
-	e->transport[0] = '\0';
-	if (res->transport[0])
-		zlog_esc(res->transport, e->transport, sizeof(e->transport));
-}
-
-void zec_http_log_failure(const struct zec_result *res)
-{
-	struct res_esc e;
-
-	res_escape(res, &e);
-	zlog_warn("api call failed action=%s path=%s code=%s http=%ld attempt=%d "
-	          "duration_ms=%.0f request_id=%s%s%s%s",
-	          e.action, e.path, e.code, res->http_status, res->attempts,
-	          res->duration_ms, e.request_id, e.transport[0] ? " error=\"" : "",
-	          e.transport, e.transport[0] ? "\"" : "");
-}
-
-static void log_retry(const struct zec_result *res, long backoff_ms)
-{
-	struct res_esc e;
-
-	res_escape(res, &e);
-	zlog_warn("api retry action=%s path=%s code=%s http=%ld attempt=%d "
-	          "request_id=%s backoff_ms=%ld%s%s%s",
-	          e.action, e.path, e.code, res->http_status, res->attempts,
-	          e.request_id, backoff_ms, e.transport[0] ? " error=\"" : "",
-	          e.transport, e.transport[0] ? "\"" : "");
-}
-
-/* ---- backoff ------------------------------------------------------------- */
-
-/* Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
-static long backoff_pick(struct zec_client *c, int attempt)
-{
-	long ceiling = BACKOFF_BASE_MS;
-
-	for (int i = 1; i < attempt && ceiling < BACKOFF_CAP_MS; i++)
-		ceiling *= 2;
-	if (ceiling > BACKOFF_CAP_MS)
-		ceiling = BACKOFF_CAP_MS;
-	return (long)(next_random(c) % (uint64_t)(ceiling + 1));
-}
-
-/* Sleeps ms unless cancelled first: 0 or -ESHUTDOWN. */
-static int backoff_sleep(struct zec_client *c, long ms)
-{
-	struct timespec until;
-	int ret = 0;
-
-	zec_clock_deadline(&until, (double)ms / 1000);
-	pthread_mutex_lock(&c->wait_lock);
-	while (!atomic_load(&c->cancelled)) {
-		if (pthread_cond_timedwait(&c->wait_cond, &c->wait_lock, &until) ==
-		    ETIMEDOUT)
-			break;
-	}
-	if (atomic_load(&c->cancelled))
-		ret = -ESHUTDOWN;
-	pthread_mutex_unlock(&c->wait_lock);
-	return ret;
-}
-
-int zec_http_backoff(struct zec_client *c, int attempt, uint64_t deadline_ms,
-                     long *slept_ms)
-{
-	long ms = backoff_pick(c, attempt);
-
-	deadline_ms = zec_call_deadline(c, deadline_ms);
-	*slept_ms = ms;
-	if (zec_clock_now_ms() + (uint64_t)ms >= deadline_ms)
-		return -ETIMEDOUT;
-	return backoff_sleep(c, ms);
-}
-
-/* ---- a call -------------------------------------------------------------- */
-
-/*
- * A try's timeout: what is left of the call's deadline, less the time kept
- * back for one retry when another try may follow, so that one stalled try
- * (a page of a long listing) costs a retry, not the call.  The retry is
- * kept RETRY_TYPICAL_X typical tries of this client, a third of what is
- * left, or RETRY_MIN_MS, whichever is most (what follows the retry, the
- * rest of a walk, needs time too), and never more than half of what is
- * left; with no try answered yet, or a call never re-sent after an unclear
- * try, the try gets all of it.
- */
-static long try_timeout(struct zec_client *c, const struct zec_call *call, int attempt,
-                        int max, uint64_t left)
-{
-	uint64_t typical = atomic_load(&c->typical_us) / 1000, keep;
-	long t = c->request_timeout_ms;
-
-	if ((uint64_t)t > left)
-		t = (long)left;
-	if (attempt >= max || (call->flags & ZEC_CALL_NOT_IDEMPOTENT) || !typical)
-		return t;
-	keep = RETRY_TYPICAL_X * typical;
-	if (keep < left / 3)
-		keep = left / 3;
-	if (keep < RETRY_MIN_MS)
-		keep = RETRY_MIN_MS;
-	if (keep * 2 > left)
-		return t;               /* no room for a retry worth sending */
-	if ((uint64_t)t > left - keep)
-		t = (long)(left - keep);
-	return t;
-}
-
-/* An answered try took us microseconds: the moving average (1/8) moves. */
-static void typical_add(struct zec_client *c, uint64_t us)
-{
-	uint64_t cur = atomic_load(&c->typical_us), next;
-
-	do {
-		next = cur ? cur - cur / 8 + us / 8 : us;
-	} while (!atomic_compare_exchange_weak(&c->typical_us, &cur, next));
-}
-
-int zec_http_call(struct zec_client *c, struct zec_call *call,
-                  uint64_t call_started_ms, cJSON **response,
-                  struct zec_result *res)
-{
-	uint64_t deadline = zec_call_deadline(c, call->deadline_ms);
-	int max = call->max_attempts > 0 ? call->max_attempts : c->retries;
-	bool sent, retryable, unreachable = false, fair = false;
-	long timeout = 0;
-	int ret = 0;
-
-	*response = NULL;
-	call->ambiguous = false;
-	if (!zec_breaker_admit(c->breaker, res)) {
-		/* not sent: one line per episode is the breaker's, none per call */
-		res->duration_ms = (double)(zec_clock_now_ms() - call_started_ms);
-		return res->err;
-	}
-	for (int i = 1;; i++) {
-		uint64_t now = zec_clock_now_ms();
-		long backoff;
-
-		unreachable = false;
-		if (atomic_load(&c->cancelled)) {
-			ret = result_cancelled(res);
-			break;
-		}
-		if (now >= deadline) {
-			if (i == 1) {
-				reset_try(res);
-				res->outcome = ZEC_OUTCOME_TIMEOUT;
-				snprintf(res->code, sizeof(res->code), "%s", ZECFS_TIMEOUT);
-				snprintf(res->message, sizeof(res->message),
-				         "deadline passed before the call");
-				res->err = zec_errno_for_result(res);
-				ret = res->err;
-			}
-			break;
-		}
-		timeout = try_timeout(c, call, i, max, deadline - now);
-		res->attempts++;
-		ret = try_once(c, call->action, call->body, call->flags, timeout,
-		               response, res, &sent, &retryable, &unreachable);
-		if (ret == 0 || res->outcome == ZEC_OUTCOME_API_ERROR)
-			typical_add(c, (zec_clock_now_ms() - now) * 1000);
-		/* no server, or a stall given a fair time (not a try cut short
-		 * by what was left of an operation's deadline) */
-		fair |= unreachable && (res->outcome != ZEC_OUTCOME_TIMEOUT ||
-		                        timeout >= RETRY_MIN_MS || timeout * 2 >= c->request_timeout_ms);
-		if (ret == 0)
-			break;
-		call->ambiguous = failure_ambiguous(res, sent);
-		if (call->ambiguous)
-			call->ambiguous_seen = true;
-		if (call->on_failed_try)
-			call->on_failed_try(call->hook_arg, res);
-		if (!retryable || i >= max)
-			break;
-		if ((call->flags & ZEC_CALL_NOT_IDEMPOTENT) && call->ambiguous)
-			break;
-		backoff = backoff_pick(c, i);
-		if (zec_clock_now_ms() + (uint64_t)backoff >= deadline)
-			break;                 /* never sleep into the deadline */
-		res->duration_ms = (double)(zec_clock_now_ms() - call_started_ms);
-		log_retry(res, backoff);
-		if (backoff_sleep(c, backoff)) {
-			ret = result_cancelled(res);
-			break;
-		}
-	}
-	res->duration_ms = (double)(zec_clock_now_ms() - call_started_ms);
-	if (c->observe)
-		c->observe(c->observe_arg, res);
-	if (ret) {
-		zec_http_log_failure(res);
-		/* the last try found no server or stalled, and one did for a fair
-		 * time: the next calls would too */
-		zec_breaker_report(c->breaker, res, unreachable && fair);
-	} else if (c->log_calls) {
-		struct res_esc e;
-
-		res_escape(res, &e);
-		zlog_info("api call action=%s path=%s http=%ld duration_ms=%.0f "
-		          "request_id=%s", e.action, e.path, res->http_status,
-		          res->duration_ms, e.request_id);
-	}
 	return ret;
 }

@@ -233,12 +233,12 @@ out:
 
 /* ---- records ------------------------------------------------------------- */
 
-/* Optional string: absent leaves *dst NULL, wrong type -EINVAL. */
-static int opt_str(const cJSON *obj, const char *key, char **dst)
+int zec_parse_opt_str(const cJSON *obj, const char *key, char **dst)
 {
 	const char *s;
 	int ret = zj_string(obj, key, &s);
 
+	*dst = NULL;
 	if (ret == -ENOENT)
 		return 0;
 	if (ret)
@@ -282,20 +282,20 @@ int zec_parse_disk(const cJSON *item, struct zec_disk *out)
 	if (!item || !cJSON_IsObject(item))
 		return -EINVAL;
 	ret = req_str(item, "diskId", &out->disk_id);
-	if (!ret) ret = opt_str(item, "diskName", &out->disk_name);
-	if (!ret) ret = opt_str(item, "regionId", &out->region_id);
-	if (!ret) ret = opt_str(item, "zoneId", &out->zone_id);
-	if (!ret) ret = opt_str(item, "diskType", &out->disk_type);
-	if (!ret) ret = opt_str(item, "diskCategory", &out->disk_category);
-	if (!ret) ret = opt_str(item, "diskStatus", &out->disk_status);
-	if (!ret) ret = opt_str(item, "instanceId", &out->instance_id);
-	if (!ret) ret = opt_str(item, "instanceName", &out->instance_name);
-	if (!ret) ret = opt_str(item, "createTime", &out->create_time);
-	if (!ret) ret = opt_str(item, "expiredTime", &out->expired_time);
-	if (!ret) ret = opt_str(item, "resourceGroupId", &out->resource_group_id);
-	if (!ret) ret = opt_str(item, "resourceGroupName", &out->resource_group_name);
-	if (!ret) ret = opt_str(item, "serial", &out->serial);
-	if (!ret) ret = opt_str(item, "autoSnapshotPolicyId", &out->auto_snapshot_policy_id);
+	if (!ret) ret = zec_parse_opt_str(item, "diskName", &out->disk_name);
+	if (!ret) ret = zec_parse_opt_str(item, "regionId", &out->region_id);
+	if (!ret) ret = zec_parse_opt_str(item, "zoneId", &out->zone_id);
+	if (!ret) ret = zec_parse_opt_str(item, "diskType", &out->disk_type);
+	if (!ret) ret = zec_parse_opt_str(item, "diskCategory", &out->disk_category);
+	if (!ret) ret = zec_parse_opt_str(item, "diskStatus", &out->disk_status);
+	if (!ret) ret = zec_parse_opt_str(item, "instanceId", &out->instance_id);
+	if (!ret) ret = zec_parse_opt_str(item, "instanceName", &out->instance_name);
+	if (!ret) ret = zec_parse_opt_str(item, "createTime", &out->create_time);
+	if (!ret) ret = zec_parse_opt_str(item, "expiredTime", &out->expired_time);
+	if (!ret) ret = zec_parse_opt_str(item, "resourceGroupId", &out->resource_group_id);
+	if (!ret) ret = zec_parse_opt_str(item, "resourceGroupName", &out->resource_group_name);
+	if (!ret) ret = zec_parse_opt_str(item, "serial", &out->serial);
+	if (!ret) ret = zec_parse_opt_str(item, "autoSnapshotPolicyId", &out->auto_snapshot_policy_id);
 	if (!ret) ret = opt_int(item, "diskSize", &out->disk_size);
 	if (!ret) ret = opt_int(item, "period", &out->period);
 	if (!ret) ret = opt_bool(item, "portable", &out->portable);
@@ -320,13 +320,13 @@ int zec_parse_snapshot(const cJSON *item, struct zec_snapshot *out)
 	if (!item || !cJSON_IsObject(item))
 		return -EINVAL;
 	ret = req_str(item, "snapshotId", &out->snapshot_id);
-	if (!ret) ret = opt_str(item, "snapshotName", &out->snapshot_name);
-	if (!ret) ret = opt_str(item, "zoneId", &out->zone_id);
-	if (!ret) ret = opt_str(item, "status", &out->status);
-	if (!ret) ret = opt_str(item, "snapshotType", &out->snapshot_type);
-	if (!ret) ret = opt_str(item, "retentionTime", &out->retention_time);
-	if (!ret) ret = opt_str(item, "diskId", &out->disk_id);
-	if (!ret) ret = opt_str(item, "createTime", &out->create_time);
+	if (!ret) ret = zec_parse_opt_str(item, "snapshotName", &out->snapshot_name);
+	if (!ret) ret = zec_parse_opt_str(item, "zoneId", &out->zone_id);
+	if (!ret) ret = zec_parse_opt_str(item, "status", &out->status);
+	if (!ret) ret = zec_parse_opt_str(item, "snapshotType", &out->snapshot_type);
+	if (!ret) ret = zec_parse_opt_str(item, "retentionTime", &out->retention_time);
+	if (!ret) ret = zec_parse_opt_str(item, "diskId", &out->disk_id);
+	if (!ret) ret = zec_parse_opt_str(item, "createTime", &out->create_time);
 	if (!ret) ret = opt_bool(item, "diskAbility", &out->disk_ability);
 	if (ret)
 		goto out;
@@ -340,9 +340,9 @@ int zec_parse_snapshot(const cJSON *item, struct zec_snapshot *out)
 			ret = -EINVAL;
 			goto out;
 		}
-		ret = opt_str(rg, "resourceGroupId", &out->resource_group_id);
+		ret = zec_parse_opt_str(rg, "resourceGroupId", &out->resource_group_id);
 		if (!ret)
-			ret = opt_str(rg, "resourceGroupName", &out->resource_group_name);
+			ret = zec_parse_opt_str(rg, "resourceGroupName", &out->resource_group_name);
 	}
 out:
 	if (ret)
@@ -374,57 +374,84 @@ static int page_parts(const cJSON *response, long long *total,
 	return 0;
 }
 
-int zec_parse_disk_page(const cJSON *response, struct zec_disk_list *out)
+int zec_parse_page(const cJSON *response, size_t size,
+                   int (*parse)(const cJSON *item, void *out), void (*clear)(void *item),
+                   void **items, size_t *count, long long *total)
 {
 	const cJSON *data, *it;
 	size_t n, i = 0;
+	char *v;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	ret = page_parts(response, &out->total, &data, &n);
+	*items = NULL;
+	*count = 0;
+	ret = page_parts(response, total, &data, &n);
 	if (ret || n == 0)
 		return ret;
-	out->items = calloc(n, sizeof(*out->items));
-	if (!out->items)
+	v = calloc(n, size);
+	if (!v)
 		return -ENOMEM;
 	cJSON_ArrayForEach(it, data) {
 		if (i == n)
 			break;
-		ret = zec_parse_disk(it, &out->items[i]);
+		ret = parse(it, v + i * size);
 		if (ret)
 			goto fail;
-		out->count = ++i;
+		i++;
 	}
+	*items = v;
+	*count = i;
 	return 0;
 fail:
-	zec_disk_list_free(out);
+	for (size_t j = 0; j < i; j++)
+		clear(v + j * size);
+	free(v);
+	*total = 0;
+	return ret;
+}
+
+static int parse_disk_any(const cJSON *item, void *out)
+{
+	return zec_parse_disk(item, out);
+}
+
+static void clear_disk_any(void *item)
+{
+	zec_disk_clear(item);
+}
+
+static int parse_snapshot_any(const cJSON *item, void *out)
+{
+	return zec_parse_snapshot(item, out);
+}
+
+static void clear_snapshot_any(void *item)
+{
+	zec_snapshot_clear(item);
+}
+
+/* The typed page parsers are alike on purpose: the work is zec_parse_page(). */
+int zec_parse_disk_page(const cJSON *response, struct zec_disk_list *out)
+{
+	void *items;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = zec_parse_page(response, sizeof(*out->items), parse_disk_any, clear_disk_any,
+	                     &items, &out->count, &out->total);
+	out->items = items;
 	return ret;
 }
 
 int zec_parse_snapshot_page(const cJSON *response, struct zec_snapshot_list *out)
 {
-	const cJSON *data, *it;
-	size_t n, i = 0;
+	void *items;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = page_parts(response, &out->total, &data, &n);
-	if (ret || n == 0)
-		return ret;
-	out->items = calloc(n, sizeof(*out->items));
-	if (!out->items)
-		return -ENOMEM;
-	cJSON_ArrayForEach(it, data) {
-		if (i == n)
-			break;
-		ret = zec_parse_snapshot(it, &out->items[i]);
-		if (ret)
-			goto fail;
-		out->count = ++i;
-	}
-	return 0;
-fail:
-	zec_snapshot_list_free(out);
+	ret = zec_parse_page(response, sizeof(*out->items), parse_snapshot_any,
+	                     clear_snapshot_any, &items, &out->count, &out->total);
+	out->items = items;
 	return ret;
 }
 

@@ -93,6 +93,16 @@ int zec_parse_snapshot(const cJSON *item, struct zec_snapshot *out);
  */
 int zec_parse_disk_page(const cJSON *response, struct zec_disk_list *out);
 int zec_parse_snapshot_page(const cJSON *response, struct zec_snapshot_list *out);
+/* The same for any record type: parse fills one size-byte record (and
+ * clears what it began on failure), clear undoes a parsed one; *items (an
+ * array of *count records, NULL when empty) and *total on success, nothing
+ * kept on failure. */
+int zec_parse_page(const cJSON *response, size_t size,
+                   int (*parse)(const cJSON *item, void *out), void (*clear)(void *item),
+                   void **items, size_t *count, long long *total);
+/* An optional string member into *dst (malloc'd; absent or null: NULL);
+ * another type: -EINVAL. */
+int zec_parse_opt_str(const cJSON *obj, const char *key, char **dst);
 
 /* CreateSnapshot's "snapshotId" (a non-empty string); *id is malloc'd. */
 int zec_parse_snapshot_id(const cJSON *response, char **id);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "zec_actions_int.h"
+#include "zec_walk.h"
 #include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_json.h"
@@ -28,21 +29,6 @@
 #define POLICY_NAME_MAX 63
 
 /* ---- parsing ------------------------------------------------------------- */
-
-/* A string member into *dst (absent or null: NULL); wrong type: -EINVAL. */
-static int take_str(const cJSON *obj, const char *key, char **dst)
-{
-	const char *v;
-	int ret = zj_string(obj, key, &v);
-
-	*dst = NULL;
-	if (ret == -ENOENT)
-		return 0;
-	if (ret)
-		return ret;
-	*dst = strdup(v);
-	return *dst ? 0 : -ENOMEM;
-}
 
 /* An array of integers in lo..hi (hi < 32) as a bit set. */
 static int take_bits(const cJSON *obj, const char *key, int lo, int hi, uint32_t *bits)
@@ -83,10 +69,10 @@ static int take_tags(const cJSON *obj, struct zec_tag **tags, size_t *n)
 	if (!*tags)
 		return -ENOMEM;
 	cJSON_ArrayForEach(it, list) {
-		int ret = take_str(it, "key", &(*tags)[i].key);
+		int ret = zec_parse_opt_str(it, "key", &(*tags)[i].key);
 
 		if (!ret)
-			ret = take_str(it, "value", &(*tags)[i].value);
+			ret = zec_parse_opt_str(it, "value", &(*tags)[i].value);
 		*n = ++i;
 		if (ret)
 			return ret;
@@ -129,21 +115,21 @@ int zec_parse_policy(const cJSON *item, struct zec_policy *out)
 	out->retention_days = ZEC_RETENTION_FOREVER;
 	if (!cJSON_IsObject(item))
 		return -EINVAL;
-	ret = take_str(item, "autoSnapshotPolicyId", &out->policy_id);
+	ret = zec_parse_opt_str(item, "autoSnapshotPolicyId", &out->policy_id);
 	if (!ret && (!out->policy_id || !*out->policy_id))
 		ret = -EINVAL;
 	if (!ret)
-		ret = take_str(item, "autoSnapshotPolicyName", &out->policy_name);
+		ret = zec_parse_opt_str(item, "autoSnapshotPolicyName", &out->policy_name);
 	if (!ret)
-		ret = take_str(item, "zoneId", &out->zone_id);
+		ret = zec_parse_opt_str(item, "zoneId", &out->zone_id);
 	if (!ret)
-		ret = take_str(item, "createTime", &out->create_time);
+		ret = zec_parse_opt_str(item, "createTime", &out->create_time);
 	if (!ret && rg && !cJSON_IsNull(rg) && !cJSON_IsObject(rg))
 		ret = -EINVAL;
 	if (!ret)
-		ret = take_str(rg, "resourceGroupId", &out->resource_group_id);
+		ret = zec_parse_opt_str(rg, "resourceGroupId", &out->resource_group_id);
 	if (!ret)
-		ret = take_str(rg, "resourceGroupName", &out->resource_group_name);
+		ret = zec_parse_opt_str(rg, "resourceGroupName", &out->resource_group_name);
 	if (!ret)
 		ret = take_bits(item, "repeatWeekDays", 1, 7, &days);
 	out->week_days = (uint8_t)days;
@@ -170,32 +156,26 @@ int zec_parse_policy(const cJSON *item, struct zec_policy *out)
 	return ret;
 }
 
+static int parse_policy_any(const cJSON *item, void *out)
+{
+	return zec_parse_policy(item, out);
+}
+
+static void clear_policy_any(void *item)
+{
+	zec_policy_clear(item);
+}
+
 int zec_parse_policy_page(const cJSON *response, struct zec_policy_list *out)
 {
-	const cJSON *data, *it;
+	void *items;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!cJSON_IsObject(response) || zj_int(response, "totalCount", &out->total) ||
-	    out->total < 0)
-		return -EINVAL;
-	data = cJSON_GetObjectItemCaseSensitive(response, "dataSet");
-	if (!data || cJSON_IsNull(data))
-		return 0;
-	if (!cJSON_IsArray(data))
-		return -EINVAL;
-	out->items = calloc((size_t)cJSON_GetArraySize(data) + 1, sizeof(*out->items));
-	if (!out->items)
-		return -ENOMEM;
-	cJSON_ArrayForEach(it, data) {
-		ret = zec_parse_policy(it, &out->items[out->count]);
-		if (ret) {
-			zec_policy_list_free(out);
-			return ret;
-		}
-		out->count++;
-	}
-	return 0;
+	ret = zec_parse_page(response, sizeof(*out->items), parse_policy_any,
+	                     clear_policy_any, &items, &out->count, &out->total);
+	out->items = items;
+	return ret;
 }
 
 int zec_parse_disks_created(const cJSON *response, struct zec_disks_created *out)
@@ -207,13 +187,16 @@ int zec_parse_disks_created(const cJSON *response, struct zec_disks_created *out
 	if (!ret && out->disk_ids.count == 0)
 		ret = -EINVAL;
 	if (!ret)
-		ret = take_str(response, "orderNumber", &out->order_number);
+		ret = zec_parse_opt_str(response, "orderNumber", &out->order_number);
 	if (ret)
 		zec_disks_created_free(out);
 	return ret;
 }
 
 /* ---- request bodies ------------------------------------------------------ */
+
+/* The builders are alike on purpose: one body per action, each member added
+ * in the order of the API reference, each ending in body_done(). */
 
 static int add_strs(cJSON *o, const char *key, const char *const *v, size_t n)
 {
@@ -531,7 +514,8 @@ int zec_describe_auto_snapshot_policies(struct zec_client *c,
 }
 
 /* Appends page's items to out (taking them), dropping ids out already has. */
-/* The policy listing for the generic walker (zec_actions.c). */
+/* The policy listing for the generic walker (zec_walk.c); its callbacks are
+ * alike on purpose to the disk and snapshot ones of zec_describe.c. */
 static int policies_page(struct zec_client *c, const void *f, int page_num,
                          uint64_t deadline, struct zec_result *res, void **items,
                          size_t *count, long long *total)
@@ -723,92 +707,4 @@ int zec_create_disks(struct zec_client *c, const struct zec_disk_spec *spec,
 		ret = parse_failed(res, ret, "CreateDisks: no diskIds");
 	cJSON_Delete(response);
 	return ret;
-}
-
-/* ---- free and copy ------------------------------------------------------- */
-
-void zec_policy_clear(struct zec_policy *p)
-{
-	if (!p)
-		return;
-	free(p->policy_id);
-	free(p->policy_name);
-	free(p->zone_id);
-	free(p->create_time);
-	free(p->resource_group_id);
-	free(p->resource_group_name);
-	zec_strv_free(&p->disk_ids);
-	for (size_t i = 0; i < p->n_tags; i++) {
-		free(p->tags[i].key);
-		free(p->tags[i].value);
-	}
-	free(p->tags);
-	free(p->json);
-	memset(p, 0, sizeof(*p));
-}
-
-void zec_policy_list_free(struct zec_policy_list *l)
-{
-	if (!l)
-		return;
-	for (size_t i = 0; i < l->count; i++)
-		zec_policy_clear(&l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-void zec_disks_created_free(struct zec_disks_created *d)
-{
-	if (!d)
-		return;
-	zec_strv_free(&d->disk_ids);
-	free(d->order_number);
-	memset(d, 0, sizeof(*d));
-}
-
-/* *dst = a copy of src (NULL stays NULL); false when memory runs out. */
-static bool copy_str(char **dst, const char *src)
-{
-	*dst = src ? strdup(src) : NULL;
-	return !src || *dst;
-}
-
-int zec_policy_copy(struct zec_policy *dst, const struct zec_policy *src)
-{
-	bool ok;
-
-	memset(dst, 0, sizeof(*dst));
-	dst->week_days = src->week_days;
-	dst->hours = src->hours;
-	dst->retention_days = src->retention_days;
-	dst->disk_num = src->disk_num;
-	ok = copy_str(&dst->policy_id, src->policy_id) &&
-	     copy_str(&dst->policy_name, src->policy_name) &&
-	     copy_str(&dst->zone_id, src->zone_id) &&
-	     copy_str(&dst->create_time, src->create_time) &&
-	     copy_str(&dst->resource_group_id, src->resource_group_id) &&
-	     copy_str(&dst->resource_group_name, src->resource_group_name) &&
-	     copy_str(&dst->json, src->json);
-	if (ok && src->disk_ids.count) {
-		dst->disk_ids.v = calloc(src->disk_ids.count + 1, sizeof(char *));
-		ok = dst->disk_ids.v != NULL;
-		for (size_t i = 0; ok && i < src->disk_ids.count; i++) {
-			ok = copy_str(&dst->disk_ids.v[i], src->disk_ids.v[i]);
-			dst->disk_ids.count += ok;
-		}
-	}
-	if (ok && src->n_tags) {
-		dst->tags = calloc(src->n_tags, sizeof(*dst->tags));
-		ok = dst->tags != NULL;
-		for (size_t i = 0; ok && i < src->n_tags; i++) {
-			ok = copy_str(&dst->tags[i].key, src->tags[i].key) &&
-			     copy_str(&dst->tags[i].value, src->tags[i].value);
-			dst->n_tags = i + 1;
-		}
-	}
-	if (!ok) {
-		zec_policy_clear(dst);
-		return -ENOMEM;
-	}
-	return 0;
 }

@@ -34,9 +34,15 @@ struct zec_tag_arg {
 };
 
 /* One AutoSnapshotPolicy record. */
+/* The string members, as ZEC_DISK_STRINGS (zec_client.h): X(name, common),
+ * common when many records share the value; json is the record as received,
+ * pretty-printed. */
+#define ZEC_POLICY_STRINGS(X) \
+	X(policy_id, 0) X(policy_name, 0) X(zone_id, 1) X(create_time, 0) \
+	X(resource_group_id, 1) X(resource_group_name, 1) X(json, 0)
+
 struct zec_policy {
-	char *policy_id, *policy_name, *zone_id, *create_time;
-	char *resource_group_id, *resource_group_name;
+	ZEC_POLICY_STRINGS(ZEC_STRING_MEMBER)
 	uint8_t week_days;               /* ZEC_WEEKDAY bits */
 	uint32_t hours;                  /* ZEC_HOUR bits */
 	int retention_days;              /* ZEC_RETENTION_FOREVER or 1..65535 */
@@ -44,7 +50,6 @@ struct zec_policy {
 	struct zec_strv disk_ids;        /* diskIdSet */
 	struct zec_tag *tags;
 	size_t n_tags;
-	char *json;                      /* the record as received, pretty-printed */
 };
 
 struct zec_policy_list {
