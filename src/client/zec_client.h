@@ -197,7 +197,7 @@ struct zec_breaker_info {
 void zec_client_breaker_info(const struct zec_client *c, struct zec_breaker_info *out);
 
 /*
- * Operation deadline (issue 13 item 4).  zec_client_op_begin() sets, for
+ * Operation deadline.  zec_client_op_begin() sets, for
  * the calling thread, a deadline of now + timeout_ms (timeout_ms <= 0: the
  * client's deadline_ms) that every call this thread makes until
  * zec_client_op_end() honours: retries, backoff sleeps, the adoption lookup
@@ -233,7 +233,7 @@ int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
                        int page_num, int page_size, struct zec_disk_list *out,
                        struct zec_result *res);
 /*
- * Streaming listings (issue 14).  A sink receives a listing page by page as
+ * Streaming listings.  A sink receives a listing page by page as
  * the pages arrive, so that the whole parsed listing never exists at once:
  *
  *  page(arg, items, n)  called once per page that brings new items, never
@@ -330,7 +330,7 @@ int zec_modify_snapshots_attribute(struct zec_client *c,
 /*
  * not_deleted (may be NULL) receives the ids the server could not delete.
  * Every try goes over a fresh connection (libcurl never re-sends it behind
- * our back).  After a try that may have been applied (issue 13 item 2) the
+ * our back).  After a try that may have been applied the
  * ids are looked up (DescribeSnapshots snapshotIds=[...]): when each is
  * DELETING or gone the delete succeeded (returns 0); when some still live,
  * the request is sent again (attempts and deadline permitting); when the

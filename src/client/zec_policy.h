@@ -1,6 +1,6 @@
 /*
  * zec_policy.h - typed client for the auto-snapshot policy actions and
- * CreateDisks (issue 12).  Included by zec_client.h; the conventions are
+ * CreateDisks.  Included by zec_client.h; the conventions are
  * that header's: 0 or a negative errno, struct zec_result filled (res may be
  * NULL), the errno decided by zec_errno.c only, no JSON for callers.
  *

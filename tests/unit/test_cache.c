@@ -245,7 +245,7 @@ static struct zec_snapshot snap(const char *id, const char *name, const char *di
 /* ---- the races ------------------------------------------------------- */
 
 /*
- * Issue 13 item 3: a walk's account-wide listing, in flight while zecfs
+ * A walk's account-wide listing, in flight while zecfs
  * removes 'old' and creates 'new' on disk B, must not put 'old' back or
  * hide 'new' when it lands.
  */
@@ -364,7 +364,7 @@ static void test_walk_never_empties_a_newer_own_listing(void)
 }
 
 /*
- * Issue 13 item 6: forgetting a list after failed changes must not shorten
+ * Forgetting a list after failed changes must not shorten
  * its stale-if-error life.
  */
 static void test_forget_keeps_stale_life(void)

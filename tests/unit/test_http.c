@@ -700,7 +700,7 @@ static void script_lost_create(const char *when, const char *status, bool resend
 		reply(200, created_answer);
 }
 
-/* Issue 13 item 1: adopt only what this create could have made. */
+/* Adoption: only what this create could have made. */
 static void test_create_adoption(void)
 {
 	struct zec_client *c = client(1000, 20000, 4);
@@ -923,7 +923,7 @@ static void test_delete(void)
 	CHECK(ret == 0 && res.err == 0 && nd.count == 0 && count_action("DeleteSnapshots") == 2,
 	      "DeleteSnapshots: not found after an ambiguous try means gone");
 
-	/* issue 13 item 2: applied, then the connection dropped; the lookup
+	/* applied, then the connection dropped; the lookup
 	 * shows DELETING: success, never re-sent (before: the re-sent delete's
 	 * OPERATION_DENIED_DISK_SNAPSHOT_STATUS became EBUSY) */
 	script_reset();
@@ -1116,7 +1116,7 @@ static int list_walk(struct zec_client *c, struct tally *t, struct zec_result *r
 	return zec_describe_snapshots_each(c, NULL, &sink, res);
 }
 
-/* Issue 14 (streaming, concurrency, rate limits), issue 13 item 8 (hostile
+/* Streaming, concurrency, rate limits, and hostile
  * totalCount). */
 static void test_walker_stream(void)
 {
@@ -1361,7 +1361,7 @@ static void test_walker_budget(void)
 	zec_client_free(c);
 }
 
-/* Issue 13 item 4: one deadline for a whole operation. */
+/* One deadline for a whole operation. */
 static void test_op_deadline(void)
 {
 	struct zec_client *c = client(300, 20000, 50);
@@ -1564,7 +1564,7 @@ static void test_threads(void)
 	zec_client_free(c);
 }
 
-/* Issue 13 item 9: server values cannot forge a log line. */
+/* Server values cannot forge a log line. */
 static void test_injection(void)
 {
 	struct zec_client *c = client(1000, 5000, 1);
@@ -1627,7 +1627,7 @@ static void reply_owned(int status, char *body)
 	free(body);
 }
 
-/* issue 11: names on an anchored or a substring server; SNAPSHOT_CREATING */
+/* Names on an anchored or a substring server; SNAPSHOT_CREATING */
 static void test_name_lookup(void)
 {
 	struct zec_client *c = client(1000, 20000, 4), *cs;
