@@ -149,6 +149,8 @@ static const char *no_value(const struct zecfs_node *n, char *buf, size_t size)
 	return NULL;
 }
 
+/* One table per node kind, alike on purpose: a row is an attribute's name,
+ * whether it can be written, and how its value is read. */
 static const struct attr snapshot_attrs[] = {
 	{ "retentionTime", RW, snap_retention },
 	{ "snapshotId", RO, snap_snapshot_id },
