@@ -325,8 +325,8 @@ static int await_disk_snapshot_done(struct zec_client *c, const char *disk_id,
 			return seen;
 		if (!seen)
 			zlog_info("api wait action=CreateSnapshot path=%s disk_id=%s "
-			          "reason=disk_snapshot_creating", res->path ? res->path : "-",
-			          disk_id);
+			          "reason=disk_snapshot_creating", ZLOG_ESC(res->path),
+			          ZLOG_ESC(disk_id));
 		seen = true;
 		if (zec_http_backoff(c, attempt, deadline, &slept))
 			return 0;
