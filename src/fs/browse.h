@@ -1,0 +1,70 @@
+/*
+ * browse.h - a snapshot's files at snapshots/<name>/files/: the contract
+ * between the temporary disk's lifecycle (browse.c) and the read-only
+ * passthrough that serves the mounted tree (passthrough.c).
+ *
+ * browse.c owns a browse: CreateDisks from the snapshot, AttachDisks to
+ * this instance, a read-only mount under /run/zecfs, and the teardown
+ * (idle, unmount, SIGTERM, a crashed daemon's leftovers).  It hands the
+ * passthrough one directory: the filesystem's root, or for a partitioned
+ * disk a private directory holding part<N>/ mount points.
+ *
+ * passthrough.c owns every inode number the kernel learns under files/
+ * and every file descriptor opened there.  Before browse.c unmounts, it
+ * asks the passthrough to let go of the browse (zecfs_pt_drop): all of
+ * the browse's descriptors are closed and its inodes answer ESTALE from
+ * then on, so the unmount never finds the tree busy.
+ */
+#ifndef ZECFS_BROWSE_H
+#define ZECFS_BROWSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct zecfs;
+struct zecfs_snap;
+struct zec_result;
+struct zecfs_browse;
+
+/* ---- browse.c ------------------------------------------------------- */
+
+/* Start-up (after options): the crashed daemon's browse disks are released. */
+int zecfs_browse_init(struct zecfs *fs);
+/* Unmount and SIGTERM: every browse is torn down before the daemon exits. */
+void zecfs_browse_shutdown(struct zecfs *fs);
+
+/*
+ * The browse of a snapshot (disk_id, snap as listed; path for log lines),
+ * prepared or joined: blocks until it is ready or browse_timeout passed
+ * (-ETIMEDOUT).  -EPERM without allow_browse; other refusals by the errno
+ * table.  On 0, *out holds one reference: give it back with
+ * zecfs_browse_put.
+ */
+int zecfs_browse_get(struct zecfs *fs, const char *disk_id, const struct zecfs_snap *snap,
+                     const char *path, struct zecfs_browse **out, struct zec_result *res);
+void zecfs_browse_put(struct zecfs_browse *b);
+/* The directory files/ shows: an O_PATH descriptor that the browse owns. */
+int zecfs_browse_root_fd(const struct zecfs_browse *b);
+/* The snapshot it is of (for the kernel's invalidation of files/). */
+const char *zecfs_browse_snapshot_id(const struct zecfs_browse *b);
+/* A request under files/ was served: the idle clock starts again. */
+void zecfs_browse_touch(struct zecfs_browse *b);
+/* Bytes read through files/ (stats). */
+void zecfs_browse_count_read(struct zecfs_browse *b, uint64_t bytes);
+/* user.zec.browse of a snapshot: "off", "creating-disk <diskId>", ... */
+int zecfs_browse_state(struct zecfs *fs, const char *snapshot_id, char *buf, size_t size);
+
+/* ---- passthrough.c -------------------------------------------------- */
+
+/*
+ * Is ino one of the passthrough's?  Its numbers never collide with the
+ * hashed ones of inode.c: they have the top bit set.
+ */
+static inline bool zecfs_pt_is(uint64_t ino)
+{
+	return (ino >> 63) != 0;
+}
+/* Called by browse.c before it unmounts b: see above. */
+void zecfs_pt_drop(struct zecfs *fs, struct zecfs_browse *b);
+
+#endif /* ZECFS_BROWSE_H */
