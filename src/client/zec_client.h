@@ -121,6 +121,11 @@ struct zec_strv {
 	size_t count;
 };
 
+/* A tag given in a request or a filter (value NULL: "" / any value). */
+struct zec_tag_arg {
+	const char *key, *value;
+};
+
 /* Unset fields are NULL (strings), 0 (counts) or -1 (tri-state booleans). */
 /*
  * known[0..n_known) in a listing's filter (not sent): the ids the caller's
@@ -137,6 +142,10 @@ struct zec_disk_filter {
 	const char *disk_name, *disk_status, *disk_type, *disk_category;
 	const char *instance_id, *zone_id, *region_id, *resource_group_id;
 	int snapshot_ability;            /* -1 unset, 0 false, 1 true */
+	const char *const *tag_keys;     /* tagKeys[]: disks carrying these keys */
+	size_t n_tag_keys;
+	const struct zec_tag_arg *tags;  /* tags[]: disks carrying these pairs */
+	size_t n_tags;
 	const char *const *known;        /* not sent: see above */
 	size_t n_known;
 };
@@ -369,3 +378,4 @@ int zec_snapshot_name_exists(struct zec_client *c, const char *disk_id,
 
 #endif /* ZEC_CLIENT_H */
 #include "zec_policy.h"  /* auto-snapshot policies and CreateDisks */
+#include "zec_disks.h"   /* the disk lifecycle: attach, detach, release */

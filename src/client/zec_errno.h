@@ -51,6 +51,17 @@
 /* setxattr's flags and values. */
 #define ZECFS_XATTR_EXISTS        "ZECFS_XATTR_EXISTS"
 #define ZECFS_XATTR_VALUE_NUL     "ZECFS_XATTR_VALUE_NUL"
+/* A snapshot's files (browse): refusals and failures of the temporary disk. */
+#define ZECFS_INSTANCE_UNKNOWN    "ZECFS_INSTANCE_UNKNOWN"
+#define ZECFS_BROWSE_DISABLED     "ZECFS_BROWSE_DISABLED"
+#define ZECFS_BROWSE_NO_INSTANCE  "ZECFS_BROWSE_NO_INSTANCE"
+#define ZECFS_BROWSE_ZONE         "ZECFS_BROWSE_ZONE"
+#define ZECFS_BROWSE_MAX          "ZECFS_BROWSE_MAX"
+#define ZECFS_BROWSE_TIMEOUT      "ZECFS_BROWSE_TIMEOUT"
+#define ZECFS_BROWSE_NO_DEVICE    "ZECFS_BROWSE_NO_DEVICE"
+#define ZECFS_BROWSE_NO_FS        "ZECFS_BROWSE_NO_FS"
+#define ZECFS_BROWSE_MOUNT        "ZECFS_BROWSE_MOUNT"
+#define ZECFS_BROWSE_DISK_FAILED  "ZECFS_BROWSE_DISK_FAILED"
 /* Pseudo codes: a 429/5xx answer without a parsable error envelope. */
 #define ZECFS_HTTP_429            "ZECFS_HTTP_429"
 #define ZECFS_HTTP_503            "ZECFS_HTTP_503"

@@ -528,6 +528,37 @@ static int add_bool(cJSON *obj, const char *key, bool v)
 	return cJSON_AddBoolToObject(obj, key, v) ? 0 : -ENOMEM;
 }
 
+int zec_add_tags(cJSON *o, const char *key, const struct zec_tag_arg *tags, size_t n,
+                 bool wrapped)
+{
+	cJSON *arr;
+
+	if (!n)
+		return 0;
+	if (!tags)
+		return -EINVAL;
+	if (wrapped) {
+		if (!(o = cJSON_AddObjectToObject(o, key)))
+			return -ENOMEM;
+		key = "tags";
+	}
+	if (!(arr = cJSON_AddArrayToObject(o, key)))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *t;
+
+		if (!tags[i].key)
+			return -EINVAL;
+		if (!(t = cJSON_CreateObject()))
+			return -ENOMEM;
+		cJSON_AddItemToArray(arr, t);
+		if (zj_add_string(t, "key", tags[i].key) ||
+		    zj_add_string(t, "value", tags[i].value ? tags[i].value : ""))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Prints obj compactly into *body and frees obj, whatever 'ret' is. */
 static int finish_body(cJSON *obj, int ret, char **body)
 {
@@ -567,6 +598,8 @@ int zec_build_describe_disks(const struct zec_disk_filter *f, int page_num,
 		if (!ret) ret = zj_add_string(o, "resourceGroupId", f->resource_group_id);
 		if (!ret && f->snapshot_ability >= 0)
 			ret = add_bool(o, "snapshotAbility", f->snapshot_ability != 0);
+		if (!ret) ret = add_ids(o, "tagKeys", f->tag_keys, f->n_tag_keys);
+		if (!ret) ret = zec_add_tags(o, "tags", f->tags, f->n_tags, false);
 	}
 	if (!ret && page_num > 0)
 		ret = add_int(o, "pageNum", page_num);

@@ -118,6 +118,10 @@ int zec_parse_strv(const cJSON *response, const char *key, struct zec_strv *out)
  * validated here beyond what is needed not to crash (-EINVAL for a NULL id
  * in an id list).
  */
+/* [{"key","value"}] into o[key] (a filter), or o[key]{"tags":[...]} when
+ * wrapped (the TagAssociation a create sends); n 0: nothing added. */
+int zec_add_tags(cJSON *o, const char *key, const struct zec_tag_arg *tags, size_t n,
+                 bool wrapped);
 int zec_build_describe_disks(const struct zec_disk_filter *f, int page_num,
                              int page_size, char **body);
 int zec_build_describe_snapshots(const struct zec_snapshot_filter *f,

@@ -246,38 +246,6 @@ static int add_num(cJSON *o, const char *key, long long v)
 	return cJSON_AddNumberToObject(o, key, (double)v) ? 0 : -ENOMEM;
 }
 
-/* [{"key","value"}], into o[key] (the filter) or o[key]{"tags"} (wrapped). */
-static int add_tags(cJSON *o, const char *key, const struct zec_tag_arg *tags, size_t n,
-                    bool wrapped)
-{
-	cJSON *arr;
-
-	if (!n)
-		return 0;
-	if (!tags)
-		return -EINVAL;
-	if (wrapped) {
-		if (!(o = cJSON_AddObjectToObject(o, key)))
-			return -ENOMEM;
-		key = "tags";
-	}
-	if (!(arr = cJSON_AddArrayToObject(o, key)))
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		cJSON *t;
-
-		if (!tags[i].key)
-			return -EINVAL;
-		if (!(t = cJSON_CreateObject()))
-			return -ENOMEM;
-		cJSON_AddItemToArray(arr, t);
-		if (zj_add_string(t, "key", tags[i].key) ||
-		    zj_add_string(t, "value", tags[i].value ? tags[i].value : ""))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 /* Prints o compactly into *body and frees o, whatever ret is. */
 static int body_done(cJSON *o, int ret, char **body)
 {
@@ -308,7 +276,7 @@ int zec_build_create_policy(const struct zec_policy_spec *spec, char **body)
 	if (!ret)
 		ret = zj_add_string(o, "resourceGroupId", spec->resource_group_id);
 	if (!ret)
-		ret = add_tags(o, "tags", spec->tags, spec->n_tags, true);
+		ret = zec_add_tags(o, "tags", spec->tags, spec->n_tags, true);
 	return body_done(o, ret, body);
 }
 
@@ -332,7 +300,7 @@ int zec_build_describe_policies(const struct zec_policy_filter *f, int page_num,
 		if (!ret)
 			ret = add_strs(o, "tagKeys", f->tag_keys, f->n_tag_keys);
 		if (!ret)
-			ret = add_tags(o, "tags", f->tags, f->n_tags, false);
+			ret = zec_add_tags(o, "tags", f->tags, f->n_tags, false);
 	}
 	if (!ret && page_num > 0)
 		ret = add_num(o, "pageNum", page_num);
@@ -397,6 +365,8 @@ int zec_build_create_disks(const struct zec_disk_spec *spec, char **body)
 		ret = zj_add_string(o, "resourceGroupId", spec->resource_group_id);
 	if (!ret)
 		ret = zj_add_string(o, "snapshotId", spec->snapshot_id);
+	if (!ret)
+		ret = zec_add_tags(o, "tags", spec->tags, spec->n_tags, true);
 	return body_done(o, ret, body);
 }
 

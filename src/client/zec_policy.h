@@ -28,11 +28,6 @@ struct zec_tag {
 	char *key, *value;
 };
 
-/* A tag given in a request or a filter (value NULL: "" / any value). */
-struct zec_tag_arg {
-	const char *key, *value;
-};
-
 /* One AutoSnapshotPolicy record. */
 /* The string members, as ZEC_DISK_STRINGS (zec_client.h): X(name, common),
  * common when many records share the value; json is the record as received,
@@ -103,6 +98,8 @@ struct zec_disk_spec {
 	const char *disk_category;       /* NULL: the snapshot's disk's (or the API's default) */
 	const char *resource_group_id;   /* NULL: the default group */
 	const char *snapshot_id;         /* NULL: an empty disk */
+	const struct zec_tag_arg *tags;  /* sent as {"tags":[{"key","value"}]} */
+	size_t n_tags;
 };
 
 struct zec_disks_created {

@@ -60,6 +60,12 @@ static const struct num_opt num_opts[] = {
 	    "a whole number from 1 to 256"),
 	NUM("wait_available", wait_seconds, false, false, 0, 86400, true,
 	    "a number of seconds > 0 (at most 86400), or no value"),
+	NUM("browse_idle", browse_idle, false, true, 1, 31536000, false,
+	    "a whole number of seconds >= 1"),
+	NUM("browse_max", browse_max, true, true, 1, 64, false,
+	    "a whole number from 1 to 64"),
+	NUM("browse_timeout", browse_timeout, false, true, 1, 86400, false,
+	    "a whole number of seconds from 1 to 86400"),
 };
 
 #define N_NUM (sizeof(num_opts) / sizeof(num_opts[0]))
@@ -112,6 +118,12 @@ static const struct fuse_opt zecfs_opts[] = {
 	OPT("wait_available=", wait_available, 1),
 	FUSE_OPT_KEY("wait_available=", KEY_NUMBER + 5),
 	OPT("profile=%s", profile, 0),
+	OPT("allow_browse", allow_browse, 1),
+	OPT("instance_id=%s", instance_id, 0),
+	OPT("device_dir=%s", device_dir, 0),
+	FUSE_OPT_KEY("browse_idle=", KEY_NUMBER + 6),
+	FUSE_OPT_KEY("browse_max=", KEY_NUMBER + 7),
+	FUSE_OPT_KEY("browse_timeout=", KEY_NUMBER + 8),
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	/* fstab-only options that mount(8) may pass on */
 	FUSE_OPT_KEY("_netdev", FUSE_OPT_KEY_DISCARD),
@@ -176,6 +188,9 @@ int zecfs_parse_options(struct fuse_args *args, struct zecfs_config *cfg)
 	cfg->retries = 4;
 	cfg->parallel = 64;            /* the client's default: 10,000 snapshots at 50 ms in ~0.2 s */
 	cfg->wait_seconds = 300;
+	cfg->browse_idle = 600;
+	cfg->browse_max = 4;
+	cfg->browse_timeout = 600;
 	if (fuse_opt_parse(args, cfg, zecfs_opts, opt_proc) == -1)
 		return -EINVAL;
 	/* with a source, it is "zecfs SOURCE MOUNTPOINT" */
@@ -218,6 +233,15 @@ void zecfs_usage(const char *progname)
 	       "    -o allow_rollback      let user.zec.rollback roll a disk back (default: off)\n"
 	       "    -o allow_restore       let user.zec.restoreTo create a disk from a snapshot (default: off)\n"
 	       "    -o wait_available[=S]  mkdir waits until the snapshot is AVAILABLE (default: off; S: 300)\n"
+	       "    -o allow_browse        let snapshots/<name>/files/ show a snapshot's files, read-only: each\n"
+	       "                           browse creates a disk, billed while it exists (default: off, EPERM)\n"
+	       "    -o instance_id=ID      the instance zecfs runs on (default: /sys/class/dmi/id/product_serial\n"
+	       "                           when sys_vendor is Zenlayer Elastic Compute)\n"
+	       "    -o device_dir=DIR      where an attached disk appears as DIR/virtio-<serial>\n"
+	       "                           (default: /dev/disk/by-id, else the block device of that serial)\n"
+	       "    -o browse_idle=SECONDS a browse's disk is released after this long unused (default: 600)\n"
+	       "    -o browse_max=N        snapshots browsed at once, 1-64 (default: 4)\n"
+	       "    -o browse_timeout=SECONDS  longest wait for a browse's disk to be ready (default: 600)\n"
 	       "    -o profile=NAME        profile of ~/.zenlayer/credentials.json, used when neither\n"
 	       "                           -o credentials nor the environment has credentials\n"
 	       "                           (default: $ZENLAYER_PROFILE, else default)\n"

@@ -64,6 +64,12 @@ struct zecfs_config {
 	int wait_available;          /* -o wait_available[=SECONDS] */
 	double wait_seconds;
 	char *profile;               /* -o profile=NAME */
+	int allow_browse;            /* -o allow_browse: snapshots/<name>/files/ */
+	char *instance_id;           /* -o instance_id=ID (browse.c finds the default) */
+	char *device_dir;            /* -o device_dir=DIR */
+	double browse_idle;          /* -o browse_idle=SECONDS */
+	int browse_max;              /* -o browse_max=N */
+	double browse_timeout;       /* -o browse_timeout=SECONDS */
 	int allow_other;
 	int show_help;
 	int bad_option;              /* a message naming it was printed */
@@ -81,6 +87,7 @@ struct disk_retention {
 };
 
 struct zecfs_inval;
+struct zecfs_browses;
 
 /* One auto-snapshot policy as .policies/ shows it. */
 struct zecfs_policy_entry {
@@ -114,6 +121,7 @@ struct zecfs {
 	pthread_mutex_t lock;        /* guards retentions */
 	struct disk_retention *retentions;
 	struct fuse_session *se;
+	struct zecfs_browses *browses;  /* the snapshots' files (browse.c) */
 };
 
 /* ---- node.c --------------------------------------------------------- */
