@@ -19,6 +19,7 @@
 #define ZECFS_BROWSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct zecfs;
@@ -51,8 +52,17 @@ const char *zecfs_browse_snapshot_id(const struct zecfs_browse *b);
 void zecfs_browse_touch(struct zecfs_browse *b);
 /* Bytes read through files/ (stats). */
 void zecfs_browse_count_read(struct zecfs_browse *b, uint64_t bytes);
-/* user.zec.browse of a snapshot: "off", "creating-disk <diskId>", ... */
+/* user.zec.browse of a snapshot: "off", "creating-disk <diskId>", ...;
+ * the length written (without the NUL), -ERANGE when size is too small. */
 int zecfs_browse_state(struct zecfs *fs, const char *snapshot_id, char *buf, size_t size);
+/* The figures of .zecfs/stats and metrics. */
+struct zecfs_browse_counters {
+	unsigned long long browses;         /* preparations that became ready */
+	unsigned long long disks_created, disks_released;
+	unsigned long long bytes_read;      /* through files/ */
+	unsigned long long active;          /* browses holding or making a disk now */
+};
+void zecfs_browse_counters(struct zecfs *fs, struct zecfs_browse_counters *c);
 
 /* ---- passthrough.c -------------------------------------------------- */
 

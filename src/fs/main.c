@@ -7,6 +7,7 @@
  * unmount and free everything.
  */
 #include "zecfs.h"
+#include "browse.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -319,6 +320,9 @@ int main(int argc, char *argv[])
 
 	if (zecfs_inodes_new(&fs.inodes))
 		goto out;
+	/* a crashed zecfs's browse disks are released before anything is served */
+	if (zecfs_browse_init(&fs))
+		goto out;
 	if (fuse_opt_add_arg(&args, "-osubtype=zecfs") ||
 	    fuse_opt_add_arg(&args, "-ofsname=zecfs"))
 		goto out;
@@ -358,6 +362,8 @@ bad_retention:
 	fprintf(stderr, "zecfs: error: retention=%s: want +N{m,h,d,w} of at least 24 hours, a time at least 24 hours ahead on the server's clock (yyyy-MM-ddTHH:mm:ssZ), or permanent\n",
 	        fs.cfg.retention);
 out:
+	/* every browse's disk is released before the daemon exits (unmount, SIGTERM) */
+	zecfs_browse_shutdown(&fs);
 	zecfs_signals_stop(signals);
 	zecfs_inval_stop(fs.inval);
 	if (mounted)

@@ -1,0 +1,1316 @@
+/*
+ * browse.c - the temporary disk behind a snapshot's files/ (browse.h): made
+ * from the snapshot, attached to this instance, mounted read-only under
+ * /run/zecfs, and released again when unused, at unmount, and after a
+ * crash.
+ *
+ * A browse goes through
+ *
+ *   off -> creating-disk -> attaching -> mounting -> ready -> releasing -> off
+ *              \______________\______________\-> releasing -> error <CODE>
+ *
+ * One record per snapshot id, in the registry (struct zecfs_browses).  The
+ * first getter makes it and starts a worker thread that prepares it; every
+ * getter, the first included, waits on the registry's condition variable
+ * until it is ready, failed, or browse_timeout passed.  The worker never
+ * runs inside a FUSE request, and neither does a teardown: the reaper
+ * thread releases idle browses, zecfs_browse_shutdown all of them.
+ *
+ * Every disk zecfs detaches or releases is read back from the server first
+ * and must carry both the name zecfs-browse-<snapshotId> and the tag
+ * zecfs-browse=<instanceId>: a cached id is never enough to destroy a disk.
+ */
+#include "zecfs.h"
+#include "browse.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libmount.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zec_clock.h"
+#include "zec_errno.h"
+#include "zec_log.h"
+
+#define TAG_KEY          "zecfs-browse"
+#define NAME_PREFIX      "zecfs-browse-"
+#define RUN_DIR          "/run/zecfs"
+#define DMI_VENDOR       "/sys/class/dmi/id/sys_vendor"
+#define DMI_SERIAL       "/sys/class/dmi/id/product_serial"
+#define ZENLAYER_VENDOR  "Zenlayer Elastic Compute"
+#define BY_ID_DIR        "/dev/disk/by-id"
+#define POLL_MIN_MS      100
+#define POLL_MAX_MS      2000
+#define RELEASE_WAIT_S   600        /* a teardown's waits, each */
+#define MAX_PARTS        16
+#define SNIFF_BYTES      4096
+
+/*
+ * The passthrough lets go of a browse before it is unmounted.  It lives in
+ * passthrough.c; until that file is linked in, no descriptor can be open
+ * under files/ and there is nothing to let go of.
+ */
+#pragma weak zecfs_pt_drop
+
+enum state { ST_CREATING, ST_ATTACHING, ST_MOUNTING, ST_READY, ST_RELEASING, ST_ERROR };
+
+struct zecfs_browse {
+	struct zecfs_browses *reg;
+	char *snapshot_id;
+	char *source_disk_id;        /* the disk the snapshot is of (never changed) */
+	char *path;                  /* for log lines */
+	char *disk_id;               /* the temporary disk, once CreateDisks named it */
+	enum state state;
+	char code[80];               /* ST_ERROR: the code (as zec_result.code) */
+	unsigned gen;                /* preparations started */
+	int refs;
+	double last_used;            /* monotonic seconds */
+	double started;
+	int root_fd;                 /* O_PATH of what files/ shows, -1 */
+	char *dir;                   /* the private directory under RUN_DIR */
+	char *mounts[MAX_PARTS + 1]; /* mount points, NULL-terminated */
+	bool attached;               /* an attach was sent (worker only) */
+	struct zecfs_browse *next;
+};
+
+struct zecfs_browses {
+	struct zecfs *fs;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;         /* state changes, workers done, stop */
+	struct zecfs_browse *list;
+	char *instance_id;           /* NULL: unknown (browsing refused) */
+	char run_dir[64];            /* RUN_DIR/<pid> */
+	int workers;                 /* prepare threads running */
+	bool stopping;
+	bool reaper_started;
+	pthread_t reaper;
+	unsigned long long browses, disks_created, disks_released, bytes_read;
+};
+
+static const char *const state_names[] = {
+	[ST_CREATING] = "creating-disk", [ST_ATTACHING] = "attaching",
+	[ST_MOUNTING] = "mounting", [ST_READY] = "ready",
+	[ST_RELEASING] = "releasing", [ST_ERROR] = "error",
+};
+
+/* ---- time ----------------------------------------------------------------- */
+
+static void abs_time(double seconds_from_now, struct timespec *ts)
+{
+	double whole;
+
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	seconds_from_now += ts->tv_nsec / 1e9;
+	whole = (double)(long long)seconds_from_now;
+	ts->tv_sec += (time_t)whole;
+	ts->tv_nsec = (long)((seconds_from_now - whole) * 1e9);
+}
+
+/* Sleeps ms unless the registry is stopping (the lock is not held). */
+static void nap(struct zecfs_browses *r, long ms)
+{
+	struct timespec ts;
+
+	abs_time(ms / 1000.0, &ts);
+	pthread_mutex_lock(&r->lock);
+	if (!r->stopping)
+		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static bool stopping(struct zecfs_browses *r)
+{
+	bool s;
+
+	pthread_mutex_lock(&r->lock);
+	s = r->stopping;
+	pthread_mutex_unlock(&r->lock);
+	return s;
+}
+
+/* ---- small files ------------------------------------------------------------ */
+
+/* The first line of a small file, trimmed, malloc'd; NULL when unreadable. */
+static char *read_line(const char *path)
+{
+	char buf[256];
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	n = strcspn(buf, "\n");
+	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	return n ? strdup(buf) : NULL;
+}
+
+/* -o instance_id, else the DMI serial on a Zenlayer VM (as the CSI driver finds it). */
+static char *find_instance_id(const struct zecfs_config *cfg)
+{
+	char *vendor, *id = NULL;
+
+	if (cfg->instance_id)
+		return strdup(cfg->instance_id);
+	vendor = read_line(DMI_VENDOR);
+	if (vendor && strcmp(vendor, ZENLAYER_VENDOR) == 0)
+		id = read_line(DMI_SERIAL);
+	free(vendor);
+	return id;
+}
+
+/* ---- the server's view of a disk ------------------------------------------------ */
+
+/* One disk by id into *d (cleared first): 0, -ENOENT when gone, or the errno. */
+static int describe_disk(struct zecfs *fs, const char *disk_id, struct zec_disk *d,
+                         struct zec_result *res)
+{
+	const char *ids[] = { disk_id };
+	struct zec_disk_filter f = { .disk_ids = ids, .n_disk_ids = 1, .snapshot_ability = -1 };
+	struct zec_disk_list l = { 0 };
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	ret = zec_describe_disks(fs->client, &f, 1, 10, &l, res);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	for (size_t i = 0; i < l.count; i++) {
+		if (l.items[i].disk_id && strcmp(l.items[i].disk_id, disk_id) == 0) {
+			*d = l.items[i];
+			memset(&l.items[i], 0, sizeof(l.items[i]));
+			ret = 0;
+			break;
+		}
+	}
+	zec_disk_list_free(&l);
+	return ret;
+}
+
+/*
+ * Whether d is a browse disk of this instance: the name zecfs-browse-<id>
+ * (snapshot_id NULL: any) and the tag zecfs-browse=<instanceId>.
+ */
+static bool owned(const struct zecfs_browses *r, const struct zec_disk *d,
+                  const char *snapshot_id)
+{
+	const char *name = d->disk_name;
+
+	if (!name || strncmp(name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
+		return false;
+	if (snapshot_id && strcmp(name + strlen(NAME_PREFIX), snapshot_id) != 0)
+		return false;
+	return r->instance_id && zec_disk_has_tag(d, TAG_KEY, r->instance_id);
+}
+
+static bool status_is(const struct zec_disk *d, const char *status)
+{
+	return d->disk_status && strcmp(d->disk_status, status) == 0;
+}
+
+/*
+ * Polls the disk until done(d) (0), it is gone (-ENOENT), it went FAILED
+ * (ZECFS_BROWSE_DISK_FAILED), the deadline passed (ZECFS_BROWSE_TIMEOUT)
+ * or zecfs is stopping and 'interruptible' (ZECFS_CANCELLED).  *d holds the
+ * last record seen.
+ */
+static int wait_disk(struct zecfs_browses *r, const char *disk_id,
+                     bool (*done)(const struct zec_disk *d, const void *arg), const void *arg,
+                     double deadline, bool interruptible, struct zec_disk *d,
+                     struct zec_result *res)
+{
+	long ms = POLL_MIN_MS;
+	int ret;
+
+	for (;;) {
+		ret = describe_disk(r->fs, disk_id, d, res);
+		if (ret)
+			return ret;
+		if (done(d, arg))
+			return 0;
+		if (status_is(d, "FAILED"))
+			return zec_result_local(res, ZECFS_BROWSE_DISK_FAILED, disk_id);
+		if (zec_clock_now() >= deadline)
+			return zec_result_local(res, ZECFS_BROWSE_TIMEOUT, disk_id);
+		if (interruptible && stopping(r))
+			return zec_result_local(res, ZECFS_CANCELLED, disk_id);
+		zec_disk_clear(d);
+		nap(r, ms);
+		ms = ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : ms * 2;
+	}
+}
+
+static bool has_status(const struct zec_disk *d, const void *arg)
+{
+	return status_is(d, arg);
+}
+
+/* Not in a passing state: what to do with it can be decided. */
+static bool settled(const struct zec_disk *d, const void *arg)
+{
+	static const char *const passing[] = { "CREATING", "ATTACHING", "DETACHING",
+	                                       "RECYCLING", "CHANGING", "ROLLING_BACK", NULL };
+
+	(void)arg;
+	for (size_t i = 0; passing[i]; i++)
+		if (status_is(d, passing[i]))
+			return false;
+	return true;
+}
+
+static bool attached_here(const struct zec_disk *d, const void *arg)
+{
+	return status_is(d, "IN_USE") && d->instance_id && strcmp(d->instance_id, arg) == 0;
+}
+
+/* ---- release ------------------------------------------------------------------ */
+
+static void count(struct zecfs_browses *r, unsigned long long *what)
+{
+	pthread_mutex_lock(&r->lock);
+	(*what)++;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * Detaches (when attached), recycles and destroys a browse disk, each step
+ * after reading the disk back and finding it still ours (owned()).
+ * 0 when it is gone, else the errno; one log line either way.
+ */
+static int release_disk(struct zecfs_browses *r, const char *disk_id, const char *snapshot_id,
+                        const char *why)
+{
+	struct zecfs *fs = r->fs;
+	struct zec_result res = { .path = disk_id };
+	struct zec_disk d = { 0 };
+	double t0 = zec_clock_now(), deadline = t0 + RELEASE_WAIT_S;
+	const char *ids[] = { disk_id };
+	int ret;
+
+	ret = wait_disk(r, disk_id, settled, NULL, deadline, false, &d, &res);
+	if (ret == -ENOENT) {
+		ret = 0;
+		goto out;
+	}
+	if (ret)
+		goto out;
+	if (!owned(r, &d, snapshot_id)) {
+		zlog_error("browse disk not released disk_id=%s disk_name=%s reason=\"it lacks the name "
+		           NAME_PREFIX "<snapshotId> or the tag " TAG_KEY "=%s\"",
+		           ZLOG_ESC(disk_id), ZLOG_ESC(d.disk_name), ZLOG_ESC(r->instance_id));
+		ret = zec_result_local(&res, ZECFS_NOT_PERMITTED, disk_id);
+		goto out;
+	}
+	if (d.instance_id && *d.instance_id && !status_is(&d, "RECYCLED")) {
+		struct zec_strv failed = { 0 };
+
+		ret = zec_detach_disks(fs->client, ids, 1, &failed, &res);
+		if (!ret && failed.count)
+			ret = zec_result_local(&res, ZECFS_BROWSE_DISK_FAILED,
+			                       "DetachDisks: the disk is in failedDiskIds");
+		zec_strv_free(&failed);
+		zec_disk_clear(&d);
+		if (!ret)
+			ret = wait_disk(r, disk_id, has_status, "AVAILABLE", deadline, false, &d, &res);
+		if (ret)
+			goto out;
+	}
+	if (!status_is(&d, "RECYCLED")) {
+		ret = zec_release_disk(fs->client, disk_id, &res);
+		zec_disk_clear(&d);
+		if (!ret)
+			ret = wait_disk(r, disk_id, has_status, "RECYCLED", deadline, false, &d, &res);
+		if (ret == -ENOENT)
+			ret = 0;
+		if (ret)
+			goto out;
+		if (!owned(r, &d, snapshot_id)) {
+			ret = zec_result_local(&res, ZECFS_NOT_PERMITTED, disk_id);
+			goto out;
+		}
+	}
+	/* the second release destroys a RECYCLED disk */
+	ret = zec_release_disk(fs->client, disk_id, &res);
+	if (ret && strcmp(res.code, "OPERATION_FAILED_RESOURCE_NOT_FOUND") == 0)
+		ret = 0;
+out:
+	if (ret) {
+		zlog_error("browse disk release failed disk_id=%s snapshot_id=%s why=%s code=%s "
+		           "http=%ld request_id=%s duration_ms=%.0f",
+		           ZLOG_ESC(disk_id), ZLOG_ESC(snapshot_id), why, ZLOG_ESC(res.code),
+		           res.http_status, ZLOG_ESC(res.request_id), (zec_clock_now() - t0) * 1000);
+	} else {
+		count(r, &r->disks_released);
+		zlog_info("browse disk released disk_id=%s snapshot_id=%s why=%s duration_ms=%.0f",
+		          ZLOG_ESC(disk_id), ZLOG_ESC(snapshot_id), why,
+		          (zec_clock_now() - t0) * 1000);
+	}
+	zec_disk_clear(&d);
+	return ret;
+}
+
+/* ---- mounts --------------------------------------------------------------------- */
+
+/* Unmounts one mount point (busy: a few tries, then lazily) and removes it. */
+static void unmount_dir(const char *dir)
+{
+	for (int i = 0; umount2(dir, UMOUNT_NOFOLLOW) != 0; i++) {
+		if (errno == EINVAL || errno == ENOENT)
+			break;                  /* not mounted (any more) */
+		if (errno != EBUSY || i >= 20) {
+			zlog_warn("browse unmount lazily dir=%s error=\"%s\"", ZLOG_ESC(dir),
+			          strerror(errno));
+			umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW);
+			break;
+		}
+		usleep(100 * 1000);
+	}
+	rmdir(dir);
+}
+
+/* What the first bytes of a device hold, in words for a log line. */
+static const char *sniff(const char *dev, char *buf, size_t size)
+{
+	unsigned char b[SNIFF_BYTES];
+	ssize_t n;
+	bool zero = true;
+	int fd = open(dev, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(buf, size, "unreadable device (%s)", strerror(errno));
+		return buf;
+	}
+	n = pread(fd, b, sizeof(b), 0);
+	close(fd);
+	if (n < (ssize_t)sizeof(b)) {
+		snprintf(buf, size, "a device too short to hold a filesystem");
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof(b) && zero; i++)
+		zero = b[i] == 0;
+	if (zero)
+		snprintf(buf, size, "blank: the first %d bytes are zero, no filesystem and no partition table",
+		         SNIFF_BYTES);
+	else if (memcmp(b + 512, "EFI PART", 8) == 0)
+		snprintf(buf, size, "a GPT partition table with no mountable partition");
+	else if (b[510] == 0x55 && b[511] == 0xaa)
+		snprintf(buf, size, "a DOS partition table (or boot sector) with no mountable partition");
+	else
+		snprintf(buf, size, "unknown data, first bytes %02x%02x%02x%02x%02x%02x%02x%02x",
+		         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+	return buf;
+}
+
+/* XFS refuses a second mount of one UUID: the source may be mounted here. */
+static bool is_xfs(const char *dev)
+{
+	char magic[4];
+	int fd = open(dev, O_RDONLY | O_CLOEXEC);
+	bool xfs;
+
+	if (fd < 0)
+		return false;
+	xfs = pread(fd, magic, 4, 0) == 4 && memcmp(magic, "XFSB", 4) == 0;
+	close(fd);
+	return xfs;
+}
+
+/*
+ * Mounts dev on dir read-only, nodev, nosuid, noexec, the type detected by
+ * libmount (no helpers).  0, or -errno with why filled.
+ */
+static int mount_ro(const char *dev, const char *dir, char *why, size_t size)
+{
+	struct libmnt_context *cxt = mnt_new_context();
+	char msg[256] = "";
+	int rc, ret = 0;
+
+	if (!cxt)
+		return -ENOMEM;
+	if (mnt_context_set_source(cxt, dev) || mnt_context_set_target(cxt, dir) ||
+	    mnt_context_set_options(cxt, is_xfs(dev) ? "ro,nodev,nosuid,noexec,nouuid"
+	                                              : "ro,nodev,nosuid,noexec") ||
+	    mnt_context_disable_helpers(cxt, 1) || mnt_context_disable_mtab(cxt, 1)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	rc = mnt_context_mount(cxt);
+	if (rc != 0 || mnt_context_get_status(cxt) != 1) {
+		int err = mnt_context_get_syscall_errno(cxt);
+
+		mnt_context_get_excode(cxt, rc, msg, sizeof(msg));
+		snprintf(why, size, "%s", msg[0] ? msg : strerror(err ? err : EIO));
+		ret = err ? -err : -EIO;
+	} else {
+		snprintf(why, size, "%s", mnt_context_get_fstype(cxt) ? mnt_context_get_fstype(cxt) : "?");
+	}
+out:
+	mnt_free_context(cxt);
+	return ret;
+}
+
+/* The partitions of a device found as DIR/virtio-<serial>: DIR/virtio-<serial>-partN. */
+static int partitions(const char *dev, char **parts, int *nums, int max)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1];
+	const char *slash = strrchr(dev, '/');
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if (!slash || (size_t)(slash - dev) >= sizeof(dir) || strlen(slash + 1) >= sizeof(base) - 8)
+		return 0;
+	memcpy(dir, dev, (size_t)(slash - dev));
+	dir[slash - dev] = '\0';
+	snprintf(base, sizeof(base), "%s-part", slash + 1);
+	if (!(d = opendir(dir)))
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		char *end;
+		long num;
+
+		if (strncmp(e->d_name, base, strlen(base)) != 0)
+			continue;
+		num = strtol(e->d_name + strlen(base), &end, 10);
+		if (*end || num <= 0 || num > 128)
+			continue;
+		if (asprintf(&parts[n], "%s/%s", dir, e->d_name) < 0)
+			break;
+		nums[n++] = (int)num;
+	}
+	closedir(d);
+	return n;
+}
+
+/* The block device whose sysfs serial is 'serial', as /dev/<name>. */
+static char *device_by_sysfs(const char *serial)
+{
+	DIR *d = opendir("/sys/class/block");
+	struct dirent *e;
+	char *found = NULL;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[PATH_MAX];
+		char *s;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/block/%s/serial", e->d_name);
+		s = read_line(path);
+		if (s && strcmp(s, serial) == 0 && asprintf(&found, "/dev/%s", e->d_name) < 0)
+			found = NULL;
+		free(s);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Where the attached disk of that serial is now, or NULL. */
+static char *find_device(const struct zecfs_config *cfg, const char *serial)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/virtio-%s", cfg->device_dir ? cfg->device_dir : BY_ID_DIR,
+	             serial) < 0)
+		return NULL;
+	if (access(p, F_OK) == 0)
+		return p;
+	free(p);
+	return cfg->device_dir ? NULL : device_by_sysfs(serial);
+}
+
+/*
+ * Mounts the device: the whole device when it holds a filesystem, else
+ * every mountable partition as part<N>/ in the private directory.  Sets
+ * b->dir, b->mounts, b->root_fd.
+ */
+static int mount_browse(struct zecfs_browses *r, struct zecfs_browse *b, const char *dev,
+                        struct zec_result *res)
+{
+	char tmpl[PATH_MAX], why[256] = "", found[160];
+	char *parts[MAX_PARTS] = { 0 };
+	int nums[MAX_PARTS], n = 0, m = 0, ret;
+
+	if (mkdir(RUN_DIR, 0700) && errno != EEXIST)
+		goto no_dir;
+	if (mkdir(r->run_dir, 0700) && errno != EEXIST)
+		goto no_dir;
+	snprintf(tmpl, sizeof(tmpl), "%s/%s-XXXXXX", r->run_dir, b->snapshot_id);
+	if (!mkdtemp(tmpl))
+		goto no_dir;
+	if (!(b->dir = strdup(tmpl)))
+		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, NULL);
+	ret = mount_ro(dev, b->dir, why, sizeof(why));
+	if (ret == 0) {
+		if (!(b->mounts[0] = strdup(b->dir)))
+			return zec_result_local(res, ZECFS_OUT_OF_MEMORY, NULL);
+		zlog_info("browse mounted snapshot_id=%s device=%s dir=%s type=%s",
+		          ZLOG_ESC(b->snapshot_id), ZLOG_ESC(dev), ZLOG_ESC(b->dir), ZLOG_ESC(why));
+		goto root;
+	}
+	n = partitions(dev, parts, nums, MAX_PARTS);
+	for (int i = 0; i < n; i++) {
+		char mp[PATH_MAX], pwhy[256] = "";
+
+		snprintf(mp, sizeof(mp), "%s/part%d", b->dir, nums[i]);
+		if (mkdir(mp, 0755) && errno != EEXIST)
+			continue;
+		if (mount_ro(parts[i], mp, pwhy, sizeof(pwhy)) == 0) {
+			if (!(b->mounts[m] = strdup(mp))) {
+				unmount_dir(mp);
+				break;
+			}
+			m++;
+			zlog_info("browse mounted snapshot_id=%s device=%s dir=%s type=%s",
+			          ZLOG_ESC(b->snapshot_id), ZLOG_ESC(parts[i]), ZLOG_ESC(mp),
+			          ZLOG_ESC(pwhy));
+		} else {
+			zlog_warn("browse partition not mounted snapshot_id=%s device=%s reason=\"%s\"",
+			          ZLOG_ESC(b->snapshot_id), ZLOG_ESC(parts[i]), ZLOG_ESC(pwhy));
+			rmdir(mp);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(parts[i]);
+	if (!m) {
+		zlog_error("browse no filesystem snapshot_id=%s disk_id=%s device=%s partitions=%d "
+		           "found=\"%s\" mount=\"%s\"", ZLOG_ESC(b->snapshot_id), ZLOG_ESC(b->disk_id),
+		           ZLOG_ESC(dev), n, ZLOG_ESC(sniff(dev, found, sizeof(found))), ZLOG_ESC(why));
+		return zec_result_local(res, n || ret == -EINVAL || ret == -ENODEV || ret == -EIO ?
+		                        ZECFS_BROWSE_NO_FS : ZECFS_BROWSE_MOUNT, why);
+	}
+root:
+	b->root_fd = open(b->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (b->root_fd < 0)
+		return zec_result_local(res, ZECFS_BROWSE_MOUNT, strerror(errno));
+	return 0;
+no_dir:
+	zlog_error("browse mount failed snapshot_id=%s dir=%s error=\"%s\"",
+	           ZLOG_ESC(b->snapshot_id), ZLOG_ESC(r->run_dir), strerror(errno));
+	return zec_result_local(res, ZECFS_BROWSE_MOUNT, strerror(errno));
+}
+
+/* Undoes mount_browse: the passthrough lets go first. */
+static void unmount_browse(struct zecfs_browses *r, struct zecfs_browse *b)
+{
+	if (zecfs_pt_drop && b->root_fd >= 0)
+		zecfs_pt_drop(r->fs, b);
+	if (b->root_fd >= 0)
+		close(b->root_fd);
+	b->root_fd = -1;
+	/* partitions first, then the private directory itself */
+	for (int i = MAX_PARTS; i >= 0; i--) {
+		if (b->mounts[i])
+			unmount_dir(b->mounts[i]);
+		free(b->mounts[i]);
+		b->mounts[i] = NULL;
+	}
+	if (b->dir)
+		rmdir(b->dir);
+	free(b->dir);
+	b->dir = NULL;
+}
+
+/* Everything the browse made, undone: mounts, then the disk. */
+static void teardown(struct zecfs_browses *r, struct zecfs_browse *b, const char *why)
+{
+	char *id;
+
+	unmount_browse(r, b);
+	pthread_mutex_lock(&r->lock);
+	id = b->disk_id;
+	b->disk_id = NULL;
+	pthread_mutex_unlock(&r->lock);
+	if (id)
+		release_disk(r, id, b->snapshot_id, why);
+	free(id);
+}
+
+/* ---- preparation ------------------------------------------------------------------ */
+
+static void set_state(struct zecfs_browses *r, struct zecfs_browse *b, enum state s)
+{
+	pthread_mutex_lock(&r->lock);
+	b->state = s;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* The refusals a browse can know of before it pays for a disk. */
+static int check_snapshot(struct zecfs_browses *r, struct zecfs_browse *b,
+                          struct zec_disk *src, struct zec_result *res)
+{
+	struct zec_instance inst = { 0 };
+	struct zec_snapshot_list l = { 0 };
+	const char *ids[] = { b->snapshot_id };
+	struct zec_snapshot_filter f = { .snapshot_ids = ids, .n_snapshot_ids = 1 };
+	const struct zec_snapshot *s = NULL;
+	int ret;
+
+	ret = zec_describe_instance(r->fs->client, r->instance_id, &inst, res);
+	if (ret)
+		goto out;
+	ret = zec_describe_snapshots(r->fs->client, &f, 1, 10, &l, res);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < l.count; i++)
+		if (l.items[i].snapshot_id && strcmp(l.items[i].snapshot_id, b->snapshot_id) == 0)
+			s = &l.items[i];
+	if (!s) {
+		ret = zec_result_local(res, ZECFS_NOT_FOUND, b->snapshot_id);
+	} else if (!s->status || strcmp(s->status, "AVAILABLE") != 0) {
+		ret = zec_result_local(res, ZECFS_SNAPSHOT_BUSY, s->status);
+	} else if (!s->zone_id || !inst.zone_id || strcmp(s->zone_id, inst.zone_id) != 0) {
+		char why[200];
+
+		snprintf(why, sizeof(why), "the snapshot is in zone %s, instance %s in zone %s",
+		         s->zone_id ? s->zone_id : "-", r->instance_id,
+		         inst.zone_id ? inst.zone_id : "-");
+		ret = zec_result_local(res, ZECFS_BROWSE_ZONE, why);
+	} else {
+		ret = describe_disk(r->fs, b->source_disk_id, src, res);
+		if (ret == -ENOENT)
+			ret = zec_result_local(res, ZECFS_NOT_FOUND, b->source_disk_id);
+	}
+out:
+	zec_snapshot_list_free(&l);
+	zec_instance_clear(&inst);
+	return ret;
+}
+
+/*
+ * The disk a create whose answer was lost may have made: ours by name and
+ * tag.  1 with *id set, 0 none, or the errno.
+ */
+static int find_made(struct zecfs_browses *r, const char *name, char **id,
+                     struct zec_result *res)
+{
+	const struct zec_tag_arg tag = { TAG_KEY, r->instance_id };
+	struct zec_disk_filter f = { .disk_name = name, .snapshot_ability = -1,
+	                             .tags = &tag, .n_tags = 1 };
+	struct zec_disk_list l = { 0 };
+	int ret = zec_describe_disks_all(r->fs->client, &f, &l, res);
+
+	*id = NULL;
+	for (size_t i = 0; !ret && i < l.count; i++) {
+		if (owned(r, &l.items[i], name + strlen(NAME_PREFIX)) && !*id &&
+		    !status_is(&l.items[i], "RECYCLED") && !status_is(&l.items[i], "RECYCLING")) {
+			*id = l.items[i].disk_id;
+			l.items[i].disk_id = NULL;
+			ret = 1;
+		}
+	}
+	zec_disk_list_free(&l);
+	return ret;
+}
+
+static int create_disk(struct zecfs_browses *r, struct zecfs_browse *b,
+                       const struct zec_disk *src, struct zec_result *res)
+{
+	const struct zec_tag_arg tag = { TAG_KEY, r->instance_id };
+	struct zec_disks_created made = { 0 };
+	struct zec_disk_spec spec = { 0 };
+	struct zec_result again = { .path = res->path };
+	char *id = NULL;
+	char name[128];
+	int ret;
+
+	snprintf(name, sizeof(name), NAME_PREFIX "%s", b->snapshot_id);
+	spec.zone_id = src->zone_id;
+	spec.disk_name = name;
+	spec.disk_size = src->disk_size;
+	spec.disk_category = src->disk_category;
+	spec.snapshot_id = b->snapshot_id;
+	spec.tags = &tag;
+	spec.n_tags = 1;
+	/* never re-sent: an unclear outcome is looked up by name and tag */
+	ret = zec_create_disks(r->fs->client, &spec, &made, res);
+	if (!ret && made.disk_ids.count) {
+		id = made.disk_ids.v[0];
+		made.disk_ids.v[0] = NULL;
+	} else if (ret && res->outcome != ZEC_OUTCOME_API_ERROR && res->outcome != ZEC_OUTCOME_LOCAL &&
+	           find_made(r, name, &id, &again) == 1) {
+		zlog_warn("browse disk adopted snapshot_id=%s disk_id=%s reason=\"CreateDisks "
+		          "answered %s, the disk exists\"", ZLOG_ESC(b->snapshot_id),
+		          ZLOG_ESC(id), ZLOG_ESC(res->code));
+		*res = again;
+		ret = 0;
+	}
+	zec_disks_created_free(&made);
+	if (ret)
+		return ret;
+	if (!id)
+		return zec_result_local(res, ZECFS_BAD_RESPONSE, "CreateDisks: no disk id");
+	/* user.zec.browse shows it from now on */
+	pthread_mutex_lock(&r->lock);
+	b->disk_id = id;
+	r->disks_created++;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	zlog_info("browse disk created path=%s snapshot_id=%s disk_id=%s disk_name=%s size=%lld "
+	          "category=%s request_id=%s", ZLOG_ESC(b->path), ZLOG_ESC(b->snapshot_id),
+	          ZLOG_ESC(b->disk_id), name, src->disk_size, ZLOG_ESC(src->disk_category),
+	          ZLOG_ESC(res->request_id));
+	return 0;
+}
+
+/* Every step of a browse, on the worker thread; each failure sets res. */
+static int prepare(struct zecfs_browses *r, struct zecfs_browse *b, struct zec_result *res)
+{
+	struct zecfs *fs = r->fs;
+	double deadline = b->started + fs->cfg.browse_timeout;
+	struct zec_disk src = { 0 }, d = { 0 };
+	const char *ids[1];
+	char *dev = NULL;
+	int ret;
+
+	ret = check_snapshot(r, b, &src, res);
+	if (!ret)
+		ret = create_disk(r, b, &src, res);
+	if (ret)
+		goto out;
+	ret = wait_disk(r, b->disk_id, has_status, "AVAILABLE", deadline, true, &d, res);
+	if (ret)
+		goto out;
+	set_state(r, b, ST_ATTACHING);
+	ids[0] = b->disk_id;
+	ret = zec_attach_disks(fs->client, ids, 1, r->instance_id, res);
+	zec_disk_clear(&d);
+	/* even a refused attach may have been applied: the teardown detaches */
+	b->attached = true;
+	if (!ret)
+		ret = wait_disk(r, b->disk_id, attached_here, r->instance_id, deadline, true, &d, res);
+	if (ret)
+		goto out;
+	for (long ms = POLL_MIN_MS; !(dev = d.serial ? find_device(&fs->cfg, d.serial) : NULL);) {
+		if (zec_clock_now() >= deadline || stopping(r)) {
+			zlog_error("browse no device snapshot_id=%s disk_id=%s serial=%s device_dir=%s",
+			           ZLOG_ESC(b->snapshot_id), ZLOG_ESC(b->disk_id), ZLOG_ESC(d.serial),
+			           ZLOG_ESC(fs->cfg.device_dir ? fs->cfg.device_dir : BY_ID_DIR));
+			ret = zec_result_local(res, ZECFS_BROWSE_NO_DEVICE, d.serial);
+			goto out;
+		}
+		nap(r, ms);
+		ms = ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : ms * 2;
+	}
+	set_state(r, b, ST_MOUNTING);
+	ret = mount_browse(r, b, dev, res);
+out:
+	free(dev);
+	zec_disk_clear(&d);
+	zec_disk_clear(&src);
+	return ret;
+}
+
+static void *worker(void *arg)
+{
+	struct zecfs_browse *b = arg;
+	struct zecfs_browses *r = b->reg;
+	struct zec_result res = { .path = b->path };
+	int ret;
+
+	zec_client_op_begin(r->fs->client, (long)(r->fs->cfg.browse_timeout * 1000));
+	ret = prepare(r, b, &res);
+	zec_client_op_end(r->fs->client);
+	if (ret) {
+		zecfs_refused("browse", b->path, res.code[0] ? res.code : ZECFS_BROWSE_MOUNT,
+		              res.outcome == ZEC_OUTCOME_LOCAL && res.message[0] ? res.message : NULL);
+		if (b->disk_id || b->dir) {
+			set_state(r, b, ST_RELEASING);
+			teardown(r, b, "failed");
+		}
+	} else {
+		zlog_info("browse ready path=%s snapshot_id=%s disk_id=%s duration_ms=%.0f",
+		          ZLOG_ESC(b->path), ZLOG_ESC(b->snapshot_id), ZLOG_ESC(b->disk_id),
+		          (zec_clock_now() - b->started) * 1000);
+	}
+	pthread_mutex_lock(&r->lock);
+	if (ret) {
+		b->state = ST_ERROR;
+		snprintf(b->code, sizeof(b->code), "%s", res.code[0] ? res.code : ZECFS_BROWSE_MOUNT);
+	} else {
+		b->state = ST_READY;
+		b->last_used = zec_clock_now();
+		r->browses++;
+	}
+	r->workers--;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+/* ---- the registry ------------------------------------------------------------------- */
+
+static void browse_free(struct zecfs_browse *b)
+{
+	if (!b)
+		return;
+	free(b->snapshot_id);
+	free(b->source_disk_id);
+	free(b->path);
+	free(b->disk_id);
+	free(b->dir);
+	for (int i = 0; i <= MAX_PARTS; i++)
+		free(b->mounts[i]);
+	free(b);
+}
+
+static struct zecfs_browse *find(struct zecfs_browses *r, const char *snapshot_id)
+{
+	for (struct zecfs_browse *b = r->list; b; b = b->next)
+		if (strcmp(b->snapshot_id, snapshot_id) == 0)
+			return b;
+	return NULL;
+}
+
+static void unlink_browse(struct zecfs_browses *r, struct zecfs_browse *b)
+{
+	for (struct zecfs_browse **p = &r->list; *p; p = &(*p)->next) {
+		if (*p == b) {
+			*p = b->next;
+			return;
+		}
+	}
+}
+
+/* Browses holding (or making) a disk: the ones browse_max counts. */
+static int active(const struct zecfs_browses *r)
+{
+	int n = 0;
+
+	for (const struct zecfs_browse *b = r->list; b; b = b->next)
+		n += b->state != ST_ERROR;
+	return n;
+}
+
+/* Starts the preparation of b (lock held); -errno when no thread could start. */
+static int start_worker(struct zecfs_browses *r, struct zecfs_browse *b)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int err;
+
+	b->state = ST_CREATING;
+	b->gen++;
+	b->code[0] = '\0';
+	b->attached = false;
+	b->started = zec_clock_now();
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&t, &attr, worker, b);
+	pthread_attr_destroy(&attr);
+	if (err)
+		return -err;
+	r->workers++;
+	return 0;
+}
+
+int zecfs_browse_get(struct zecfs *fs, const char *disk_id, const struct zecfs_snap *snap,
+                     const char *path, struct zecfs_browse **out, struct zec_result *res)
+{
+	struct zecfs_browses *r = fs->browses;
+	const char *snapshot_id = snap ? snap->s.snapshot_id : NULL;
+	struct zecfs_browse *b;
+	struct timespec until;
+	unsigned gen = 0;
+	bool waited = false;
+	int ret = 0;
+
+	*out = NULL;
+	if (!fs->cfg.allow_browse || !r) {
+		zlog_warn("browse refused path=%s code=" ZECFS_BROWSE_DISABLED " reason=\"browsing "
+		          "is off: mount with -o allow_browse (a browse creates a disk, billed while "
+		          "it exists)\"", ZLOG_ESC(path));
+		return zec_result_local(res, ZECFS_BROWSE_DISABLED, path);
+	}
+	if (!r->instance_id) {
+		zecfs_refused("browse", path, ZECFS_BROWSE_NO_INSTANCE, NULL);
+		return zec_result_local(res, ZECFS_BROWSE_NO_INSTANCE, path);
+	}
+	if (geteuid() != 0) {
+		zecfs_refused("browse", path, ZECFS_BROWSE_MOUNT, "mounting a disk needs root");
+		return zec_result_local(res, ZECFS_BROWSE_MOUNT, "mounting a disk needs root");
+	}
+	if (!snapshot_id || !disk_id)
+		return zec_result_local(res, ZECFS_NOT_FOUND, path);
+	abs_time(fs->cfg.browse_timeout, &until);
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		if (r->stopping) {
+			ret = zec_result_local(res, ZECFS_CANCELLED, path);
+			break;
+		}
+		b = find(r, snapshot_id);
+		if (b && b->state == ST_READY) {
+			b->refs++;
+			b->last_used = zec_clock_now();
+			*out = b;
+			break;
+		}
+		if (b && b->state == ST_ERROR && waited && b->gen == gen) {
+			/* the preparation this getter waited for failed */
+			ret = zec_result_local(res, b->code, path);
+			break;
+		}
+		if (b && b->state == ST_ERROR) {
+			/* an earlier failure, seen by its own getters: try again */
+			if (active(r) >= fs->cfg.browse_max)
+				goto max;
+			if (start_worker(r, b)) {
+				ret = zec_result_local(res, ZECFS_OUT_OF_MEMORY, path);
+				break;
+			}
+			continue;
+		}
+		if (!b) {
+			if (active(r) >= fs->cfg.browse_max)
+				goto max;
+			b = calloc(1, sizeof(*b));
+			if (!b || !(b->snapshot_id = strdup(snapshot_id)) ||
+			    !(b->source_disk_id = strdup(disk_id)) ||
+			    !(b->path = strdup(path ? path : "-"))) {
+				browse_free(b);
+				ret = zec_result_local(res, ZECFS_OUT_OF_MEMORY, path);
+				break;
+			}
+			b->reg = r;
+			b->root_fd = -1;
+			if (start_worker(r, b)) {
+				browse_free(b);
+				ret = zec_result_local(res, ZECFS_OUT_OF_MEMORY, path);
+				break;
+			}
+			b->next = r->list;
+			r->list = b;
+			continue;
+		}
+		/* being prepared or released: wait for its next state */
+		waited = true;
+		gen = b->gen;
+		if (pthread_cond_timedwait(&r->cond, &r->lock, &until) == ETIMEDOUT) {
+			zlog_warn("browse refused path=%s code=" ZECFS_BROWSE_TIMEOUT " state=%s "
+			          "browse_timeout=%.0f", ZLOG_ESC(path), state_names[b->state],
+			          fs->cfg.browse_timeout);
+			ret = zec_result_local(res, ZECFS_BROWSE_TIMEOUT, path);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+max:
+	pthread_mutex_unlock(&r->lock);
+	{
+		char why[128];
+
+		snprintf(why, sizeof(why), "browse_max=%d snapshots are browsed already",
+		         fs->cfg.browse_max);
+		zecfs_refused("browse", path, ZECFS_BROWSE_MAX, why);
+	}
+	return zec_result_local(res, ZECFS_BROWSE_MAX, path);
+}
+
+void zecfs_browse_put(struct zecfs_browse *b)
+{
+	struct zecfs_browses *r;
+
+	if (!b)
+		return;
+	r = b->reg;
+	pthread_mutex_lock(&r->lock);
+	if (b->refs > 0 && --b->refs == 0) {
+		b->last_used = zec_clock_now();
+		pthread_cond_broadcast(&r->cond);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+int zecfs_browse_root_fd(const struct zecfs_browse *b)
+{
+	return b->root_fd;
+}
+
+const char *zecfs_browse_snapshot_id(const struct zecfs_browse *b)
+{
+	return b->snapshot_id;
+}
+
+void zecfs_browse_touch(struct zecfs_browse *b)
+{
+	struct zecfs_browses *r = b->reg;
+
+	pthread_mutex_lock(&r->lock);
+	b->last_used = zec_clock_now();
+	pthread_mutex_unlock(&r->lock);
+}
+
+void zecfs_browse_count_read(struct zecfs_browse *b, uint64_t bytes)
+{
+	struct zecfs_browses *r = b->reg;
+
+	pthread_mutex_lock(&r->lock);
+	r->bytes_read += bytes;
+	pthread_mutex_unlock(&r->lock);
+}
+
+int zecfs_browse_state(struct zecfs *fs, const char *snapshot_id, char *buf, size_t size)
+{
+	struct zecfs_browses *r = fs->browses;
+	struct zecfs_browse *b;
+	int n;
+
+	if (!r) {
+		n = snprintf(buf, size, "off");
+		return n < (int)size ? n : -ERANGE;
+	}
+	pthread_mutex_lock(&r->lock);
+	b = find(r, snapshot_id);
+	if (!b)
+		n = snprintf(buf, size, "off");
+	else if (b->state == ST_ERROR)
+		n = snprintf(buf, size, "error %s", b->code);
+	else if (b->state == ST_CREATING && b->disk_id)
+		n = snprintf(buf, size, "creating-disk %s", b->disk_id);
+	else
+		n = snprintf(buf, size, "%s", state_names[b->state]);
+	pthread_mutex_unlock(&r->lock);
+	return n < (int)size ? n : -ERANGE;
+}
+
+void zecfs_browse_counters(struct zecfs *fs, struct zecfs_browse_counters *c)
+{
+	struct zecfs_browses *r = fs->browses;
+
+	memset(c, 0, sizeof(*c));
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	c->browses = r->browses;
+	c->disks_created = r->disks_created;
+	c->disks_released = r->disks_released;
+	c->bytes_read = r->bytes_read;
+	c->active = (unsigned long long)active(r);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* ---- idle teardown ------------------------------------------------------------------- */
+
+/* An idle ready browse (lock held), or NULL; 'all': every ready one (shutdown). */
+static struct zecfs_browse *idle_one(struct zecfs_browses *r, bool all, double *next)
+{
+	double now = zec_clock_now(), idle = r->fs->cfg.browse_idle;
+
+	for (struct zecfs_browse *b = r->list; b; b = b->next) {
+		if (b->state != ST_READY)
+			continue;
+		if (all || (b->refs == 0 && now - b->last_used >= idle))
+			return b;
+		if (b->refs == 0 && b->last_used + idle < *next)
+			*next = b->last_used + idle;
+	}
+	return NULL;
+}
+
+/* Releases b (lock held on entry and on return). */
+static void release_locked(struct zecfs_browses *r, struct zecfs_browse *b, const char *why)
+{
+	b->state = ST_RELEASING;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	zlog_info("browse releasing path=%s snapshot_id=%s disk_id=%s why=%s",
+	          ZLOG_ESC(b->path), ZLOG_ESC(b->snapshot_id), ZLOG_ESC(b->disk_id), why);
+	teardown(r, b, why);
+	pthread_mutex_lock(&r->lock);
+	unlink_browse(r, b);
+	browse_free(b);
+	pthread_cond_broadcast(&r->cond);
+}
+
+static void *reaper(void *arg)
+{
+	struct zecfs_browses *r = arg;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->stopping) {
+		double next = zec_clock_now() + 60;
+		struct zecfs_browse *b = idle_one(r, false, &next);
+		struct timespec ts;
+
+		if (b) {
+			release_locked(r, b, "idle");
+			continue;
+		}
+		abs_time(next - zec_clock_now() + 0.05, &ts);
+		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+/* ---- start-up and shutdown ------------------------------------------------------------- */
+
+/* Mounts left under RUN_DIR/<pid> by a zecfs that is gone: unmounted, removed. */
+static void clean_stale_dirs(void)
+{
+	DIR *d = opendir(RUN_DIR);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *end, path[PATH_MAX];
+		long pid = strtol(e->d_name, &end, 10);
+		DIR *sub;
+		struct dirent *s;
+
+		if (*end || pid <= 0 || pid == (long)getpid() ||
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		snprintf(path, sizeof(path), RUN_DIR "/%s", e->d_name);
+		if (!(sub = opendir(path)))
+			continue;
+		while ((s = readdir(sub))) {
+			char mp[PATH_MAX];
+			DIR *parts;
+			struct dirent *p;
+
+			if (s->d_name[0] == '.')
+				continue;
+			if (snprintf(mp, sizeof(mp), "%s/%s", path, s->d_name) >= (int)sizeof(mp))
+				continue;
+			if ((parts = opendir(mp))) {
+				while ((p = readdir(parts))) {
+					char pp[PATH_MAX];
+
+					if (strncmp(p->d_name, "part", 4) != 0)
+						continue;
+					if (snprintf(pp, sizeof(pp), "%s/%s", mp, p->d_name) >=
+					    (int)sizeof(pp))
+						continue;
+					umount2(pp, MNT_DETACH | UMOUNT_NOFOLLOW);
+					rmdir(pp);
+				}
+				closedir(parts);
+			}
+			umount2(mp, MNT_DETACH | UMOUNT_NOFOLLOW);
+			if (rmdir(mp) == 0)
+				zlog_info("browse stale mount removed dir=%s", ZLOG_ESC(mp));
+		}
+		closedir(sub);
+		rmdir(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Disks a crashed zecfs of this instance left: released, each logged. */
+static void release_leftovers(struct zecfs_browses *r)
+{
+	const struct zec_tag_arg tag = { TAG_KEY, r->instance_id };
+	struct zec_disk_filter f = { .disk_name = NAME_PREFIX, .snapshot_ability = -1,
+	                             .tags = &tag, .n_tags = 1 };
+	struct zec_result res = { .path = "/" };
+	struct zec_disk_list l = { 0 };
+	int ret = zec_describe_disks_all(r->fs->client, &f, &l, &res);
+
+	if (ret) {
+		zlog_error("browse leftovers not listed code=%s http=%ld request_id=%s",
+		           ZLOG_ESC(res.code), res.http_status, ZLOG_ESC(res.request_id));
+		return;
+	}
+	for (size_t i = 0; i < l.count; i++) {
+		const struct zec_disk *d = &l.items[i];
+
+		if (!d->disk_id || !owned(r, d, NULL))
+			continue;
+		zlog_info("browse leftover disk_id=%s disk_name=%s status=%s instance_id=%s",
+		          ZLOG_ESC(d->disk_id), ZLOG_ESC(d->disk_name), ZLOG_ESC(d->disk_status),
+		          ZLOG_ESC(d->instance_id));
+		release_disk(r, d->disk_id, d->disk_name + strlen(NAME_PREFIX), "leftover");
+	}
+	zec_disk_list_free(&l);
+}
+
+int zecfs_browse_init(struct zecfs *fs)
+{
+	struct zecfs_browses *r;
+	pthread_condattr_t ca;
+	int err;
+
+	if (!fs->cfg.allow_browse)
+		return 0;
+	if (!(r = calloc(1, sizeof(*r))))
+		return -ENOMEM;
+	r->fs = fs;
+	r->instance_id = find_instance_id(&fs->cfg);
+	snprintf(r->run_dir, sizeof(r->run_dir), RUN_DIR "/%ld", (long)getpid());
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	fs->browses = r;
+	if (!r->instance_id) {
+		zlog_warn("browse off reason=\"no instance id: not a Zenlayer VM (" DMI_VENDOR
+		          "); mount with -o instance_id=ID\"");
+		return 0;
+	}
+	zlog_info("browse on instance_id=%s device_dir=%s browse_max=%d browse_idle=%.0f",
+	          ZLOG_ESC(r->instance_id),
+	          ZLOG_ESC(fs->cfg.device_dir ? fs->cfg.device_dir : BY_ID_DIR),
+	          fs->cfg.browse_max, fs->cfg.browse_idle);
+	clean_stale_dirs();
+	release_leftovers(r);
+	err = pthread_create(&r->reaper, NULL, reaper, r);
+	if (err)
+		return -err;
+	r->reaper_started = true;
+	return 0;
+}
+
+void zecfs_browse_shutdown(struct zecfs *fs)
+{
+	struct zecfs_browses *r = fs->browses;
+	struct zecfs_browse *b;
+	double next = 0;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->stopping = true;
+	pthread_cond_broadcast(&r->cond);
+	/* preparations end at their next step and undo what they made */
+	while (r->workers)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+	if (r->reaper_started)
+		pthread_join(r->reaper, NULL);
+	pthread_mutex_lock(&r->lock);
+	while ((b = idle_one(r, true, &next)))
+		release_locked(r, b, "unmount");
+	while ((b = r->list)) {
+		r->list = b->next;
+		browse_free(b);
+	}
+	pthread_mutex_unlock(&r->lock);
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->lock);
+	rmdir(r->run_dir);
+	free(r->instance_id);
+	free(r);
+	fs->browses = NULL;
+}
