@@ -1041,6 +1041,15 @@ void zecfs_browse_put(struct zecfs_browse *b)
 	pthread_mutex_unlock(&r->lock);
 }
 
+void zecfs_browse_ref(struct zecfs_browse *b)
+{
+	struct zecfs_browses *r = b->reg;
+
+	pthread_mutex_lock(&r->lock);
+	b->refs++;
+	pthread_mutex_unlock(&r->lock);
+}
+
 int zecfs_browse_root_fd(const struct zecfs_browse *b)
 {
 	return b->root_fd;
