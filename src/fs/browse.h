@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zecfs.h"
+
 struct zecfs;
 struct zecfs_snap;
 struct zec_result;
@@ -44,6 +46,11 @@ void zecfs_browse_shutdown(struct zecfs *fs);
 int zecfs_browse_get(struct zecfs *fs, const char *disk_id, const struct zecfs_snap *snap,
                      const char *path, struct zecfs_browse **out, struct zec_result *res);
 void zecfs_browse_put(struct zecfs_browse *b);
+/*
+ * Another reference to b, by a holder of one (an open file or directory
+ * under files/ holds one: no idle teardown while it is open).
+ */
+void zecfs_browse_ref(struct zecfs_browse *b);
 /* The directory files/ shows: an O_PATH descriptor that the browse owns. */
 int zecfs_browse_root_fd(const struct zecfs_browse *b);
 /* The snapshot it is of (for the kernel's invalidation of files/). */
@@ -74,7 +81,42 @@ static inline bool zecfs_pt_is(uint64_t ino)
 {
 	return (ino >> 63) != 0;
 }
-/* Called by browse.c before it unmounts b: see above. */
+/*
+ * Called by browse.c before it unmounts b (see above), without holding a
+ * lock of its own: it waits for requests in flight under files/, closes
+ * b's descriptors, gives back the references its open handles held (with
+ * zecfs_browse_put) and never touches b again.
+ */
 void zecfs_pt_drop(struct zecfs *fs, struct zecfs_browse *b);
+
+/* The passthrough's table (at start-up; raises the descriptor limit). */
+int zecfs_pt_init(struct zecfs *fs);
+/* At exit, after zecfs_browse_shutdown: what the kernel never forgot. */
+void zecfs_pt_free(struct zecfs *fs);
+
+struct zecfs_node;
+/*
+ * LOOKUP of files in a snapshot directory (resolved): the browse's root
+ * entry, once the browse is ready (zecfs_browse_get blocks).  Refused to
+ * zecfs's own threads.  Replies.
+ */
+void zecfs_pt_files(fuse_req_t req, const struct zecfs_node *snapdir);
+
+/* The operations on the passthrough's inodes (ino: zecfs_pt_is).  Each replies. */
+void zecfs_pt_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void zecfs_pt_forget(struct zecfs *fs, fuse_ino_t ino, uint64_t nlookup);  /* no reply */
+void zecfs_pt_getattr(fuse_req_t req, fuse_ino_t ino);
+void zecfs_pt_readlink(fuse_req_t req, fuse_ino_t ino);
+void zecfs_pt_statfs(fuse_req_t req, fuse_ino_t ino);
+void zecfs_pt_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void zecfs_pt_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi);
+/* RELEASE and RELEASEDIR */
+void zecfs_pt_release(fuse_req_t req, struct fuse_file_info *fi);
+void zecfs_pt_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void zecfs_pt_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus);
+void zecfs_pt_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void zecfs_pt_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+/* Any change under files/ (op: "mkdir", "setattr", ...): EROFS, logged. */
+void zecfs_pt_refuse(fuse_req_t req, const char *op, fuse_ino_t ino, const char *name);
 
 #endif /* ZECFS_BROWSE_H */

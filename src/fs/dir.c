@@ -9,6 +9,7 @@
  * reference for it (none for . and ..), given back if the reply fails.
  */
 #include "zecfs.h"
+#include "browse.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -54,6 +55,10 @@ void zecfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (no_opendir) {
 		/* the kernel then opens directories itself, caching their contents */
 		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_opendir(req, ino, fi);
 		return;
 	}
 	ret = zecfs_node_get(fs, ino, &n, &res);
@@ -511,12 +516,27 @@ void zecfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                           struct fuse_file_info *fi)
 {
 	(void)fi;
-	do_readdir(req, ino, size, off, false);
+	if (zecfs_pt_is(ino))
+		zecfs_pt_readdir(req, ino, size, off, false);
+	else
+		do_readdir(req, ino, size, off, false);
 }
 
 void zecfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                               struct fuse_file_info *fi)
 {
 	(void)fi;
-	do_readdir(req, ino, size, off, true);
+	if (zecfs_pt_is(ino))
+		zecfs_pt_readdir(req, ino, size, off, true);
+	else
+		do_readdir(req, ino, size, off, true);
+}
+
+/* Only the passthrough's directories have handles (zecfs_opendir). */
+void zecfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	if (zecfs_pt_is(ino))
+		zecfs_pt_release(req, fi);
+	else
+		fuse_reply_err(req, 0);
 }

@@ -318,7 +318,7 @@ int main(int argc, char *argv[])
 	fs.uid = getuid();
 	fs.gid = getgid();
 
-	if (zecfs_inodes_new(&fs.inodes))
+	if (zecfs_inodes_new(&fs.inodes) || zecfs_pt_init(&fs))
 		goto out;
 	/* a crashed zecfs's browse disks are released before anything is served */
 	if (zecfs_browse_init(&fs))
@@ -364,6 +364,7 @@ bad_retention:
 out:
 	/* every browse's disk is released before the daemon exits (unmount, SIGTERM) */
 	zecfs_browse_shutdown(&fs);
+	zecfs_pt_free(&fs);
 	zecfs_signals_stop(signals);
 	zecfs_inval_stop(fs.inval);
 	if (mounted)

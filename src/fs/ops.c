@@ -16,6 +16,7 @@
  * hands every entry's attributes over with the listing.
  */
 #include "zecfs.h"
+#include "browse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -103,8 +104,18 @@ static void zecfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct zecfs_node p, c;
 	int ret;
 
+	if (zecfs_pt_is(parent)) {
+		zecfs_pt_lookup(req, parent, name);
+		return;
+	}
 	memset(&c, 0, sizeof(c));
 	ret = zecfs_node_get(fs, parent, &p, &res);
+	if (!ret && p.id.kind == ZECFS_SNAPSHOT && strcmp(name, "files") == 0) {
+		/* a snapshot's files: not listed, reachable by name */
+		zecfs_pt_files(req, &p);
+		zecfs_node_release(&p);
+		return;
+	}
 	if (!ret)
 		ret = zecfs_node_child(fs, &p, name, &c, &res);
 	if (!ret) {
@@ -122,9 +133,17 @@ static void zecfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	zecfs_node_release(&p);
 }
 
+static void forget_one(struct zecfs *fs, fuse_ino_t ino, uint64_t nlookup)
+{
+	if (zecfs_pt_is(ino))
+		zecfs_pt_forget(fs, ino, nlookup);
+	else
+		zecfs_inode_forget(fs->inodes, ino, nlookup);
+}
+
 static void zecfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	zecfs_inode_forget(zecfs_of(req)->inodes, ino, nlookup);
+	forget_one(zecfs_of(req), ino, nlookup);
 	fuse_reply_none(req);
 }
 
@@ -134,7 +153,7 @@ static void zecfs_forget_multi(fuse_req_t req, size_t count,
 	struct zecfs *fs = zecfs_of(req);
 
 	for (size_t i = 0; i < count; i++)
-		zecfs_inode_forget(fs->inodes, forgets[i].ino, forgets[i].nlookup);
+		forget_one(fs, forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }
 
@@ -186,6 +205,10 @@ static void zecfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	int ret;
 
 	(void)fi;
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_getattr(req, ino);
+		return;
+	}
 	ret = zecfs_node_get(fs, ino, &n, &res);
 	if (!ret) {
 		struct zecfs_use_by by = { ZECFS_USE_OPEN, (long)fuse_req_ctx(req)->pid };
@@ -208,6 +231,10 @@ static void zecfs_readlink(fuse_req_t req, fuse_ino_t ino)
 	struct zecfs_node n;
 	int ret;
 
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_readlink(req, ino);
+		return;
+	}
 	ret = zecfs_node_get(fs, ino, &n, &res);
 	if (!ret && n.id.kind != ZECFS_BYNAME_LINK && n.id.kind != ZECFS_POLICY_LINK)
 		ret = -EINVAL;
@@ -237,6 +264,10 @@ static void zecfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct zecfs_node n;
 	int ret;
 
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_open(req, ino, fi);
+		return;
+	}
 	ret = zecfs_node_get_status(fs, ino, &n, &res);
 	if (ret)
 		goto out;
@@ -283,7 +314,10 @@ static void zecfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	const struct open_file *f = (const struct open_file *)(uintptr_t)fi->fh;
 	char *copy;
 
-	(void)ino;
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_read(req, size, off, fi);
+		return;
+	}
 	if (!f) {
 		fuse_reply_err(req, EISDIR);
 		return;
@@ -314,7 +348,10 @@ static void zecfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 {
 	struct open_file *f = (struct open_file *)(uintptr_t)fi->fh;
 
-	(void)ino;
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_release(req, fi);
+		return;
+	}
 	if (f) {
 		free(f->text);
 		free(f);
@@ -343,8 +380,13 @@ static void refuse_in(fuse_req_t req, fuse_ino_t dir, const char *op, const char
 {
 	struct zecfs *fs = zecfs_of(req);
 	struct zecfs_ident id;
-	int ret = zecfs_inode_ident(fs->inodes, dir, &id);
+	int ret;
 
+	if (zecfs_pt_is(dir)) {
+		zecfs_pt_refuse(req, op, dir, name);
+		return;
+	}
+	ret = zecfs_inode_ident(fs->inodes, dir, &id);
 	if (!ret)
 		ret = refusal_for(op, &id, name, id.kind == ZECFS_SNAPSHOT || zecfs_is_policy(id.kind) ?
 		                  ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
@@ -382,8 +424,10 @@ static void zecfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 static void zecfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
                        const char *newname)
 {
-	(void)ino;
-	refuse_in(req, newparent, "link", newname);
+	/* a link to a file under files/ from elsewhere changes nothing there,
+	 * but is refused as a change of it all the same */
+	refuse_in(req, zecfs_pt_is(ino) && !zecfs_pt_is(newparent) ? ino : newparent, "link",
+	          newname);
 }
 
 static void zecfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
@@ -391,11 +435,16 @@ static void zecfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 {
 	struct zecfs *fs = zecfs_of(req);
 	struct zecfs_ident id;
-	int ret = zecfs_inode_ident(fs->inodes, ino, &id);
+	int ret;
 
 	(void)attr;
 	(void)to_set;
 	(void)fi;
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_refuse(req, "setattr", ino, NULL);
+		return;
+	}
+	ret = zecfs_inode_ident(fs->inodes, ino, &id);
 	if (!ret)
 		ret = refusal_for("setattr", &id, NULL, id.kind == ZECFS_SNAP_JSON ||
 		                  zecfs_is_policy(id.kind) ? ZECFS_READ_ONLY : ZECFS_NOT_PERMITTED);
@@ -405,19 +454,24 @@ static void zecfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 static void zecfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
                         off_t off, struct fuse_file_info *fi)
 {
-	(void)ino;
 	(void)buf;
 	(void)size;
 	(void)off;
 	(void)fi;
-	zecfs_reply_err(req, zecfs_errno_of(ZECFS_NOT_PERMITTED));
+	if (zecfs_pt_is(ino))
+		zecfs_pt_refuse(req, "write", ino, NULL);
+	else
+		zecfs_reply_err(req, zecfs_errno_of(ZECFS_NOT_PERMITTED));
 }
 
 static void zecfs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct statvfs st;
 
-	(void)ino;
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_statfs(req, ino);
+		return;
+	}
 	memset(&st, 0, sizeof(st));
 	st.f_bsize = 4096;
 	st.f_frsize = 4096;
@@ -595,6 +649,7 @@ const struct fuse_lowlevel_ops zecfs_ops = {
 	.write        = zecfs_write,
 	.release      = zecfs_release,
 	.opendir      = zecfs_opendir,
+	.releasedir   = zecfs_releasedir,
 	.readdir      = timed_readdir,
 	.readdirplus  = timed_readdirplus,
 	.statfs       = zecfs_statfs,

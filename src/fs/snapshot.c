@@ -15,6 +15,7 @@
  * errno from the one table in zec_errno.c.
  */
 #include "zecfs.h"
+#include "browse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -192,6 +193,10 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	time_t created;
 	int ret;
 
+	if (zecfs_pt_is(parent)) {
+		zecfs_pt_refuse(req, "mkdir", parent, name);
+		return;
+	}
 	(void)mode;
 	memset(&c, 0, sizeof(c));
 	ret = zecfs_node_get(fs, parent, &p, &res);
@@ -292,6 +297,10 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct zecfs_node p, c;
 	int ret;
 
+	if (zecfs_pt_is(parent)) {
+		zecfs_pt_refuse(req, "rmdir", parent, name);
+		return;
+	}
 	memset(&c, 0, sizeof(c));
 	ret = zecfs_node_get(fs, parent, &p, &res);
 	zecfs_where(&p, name, path, sizeof(path));
@@ -360,6 +369,11 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	const char *ids[1];
 	int ret, rb;
 
+	if (zecfs_pt_is(parent) || zecfs_pt_is(newparent)) {
+		zecfs_pt_refuse(req, "rename", zecfs_pt_is(parent) ? parent : newparent,
+		                 zecfs_pt_is(parent) ? name : newname);
+		return;
+	}
 	memset(&np, 0, sizeof(np));
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));

@@ -13,6 +13,7 @@
  * lists, and refuses a value with a NUL inside, before any call.
  */
 #include "zecfs.h"
+#include "browse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -367,6 +368,10 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	struct zecfs_node n;
 	int ret;
 
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_getxattr(req, ino, name, size);
+		return;
+	}
 	/*
 	 * security.selinux and system.posix_acl_* are asked for every entry
 	 * by ls -l.  They are answered without any lookup, and outside the
@@ -442,6 +447,10 @@ void zecfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	char buf[ZEC_SCHEDULE_TEXT_MAX];
 	int ret;
 
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_listxattr(req, ino, size);
+		return;
+	}
 	ret = zecfs_node_get_status(fs, ino, &n, &res);
 	if (ret) {
 		zecfs_reply_err(req, ret);
@@ -624,6 +633,10 @@ void zecfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct zecfs_node n;
 	int ret;
 
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_refuse(req, "setxattr", ino, name);
+		return;
+	}
 	ret = zecfs_node_get(fs, ino, &n, &res);
 	zecfs_where(&n, NULL, path, sizeof(path));
 	if (ret)
@@ -693,6 +706,10 @@ void zecfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	struct zecfs_node n;
 	int ret;
 
+	if (zecfs_pt_is(ino)) {
+		zecfs_pt_refuse(req, "removexattr", ino, name);
+		return;
+	}
 	ret = zecfs_node_get(fs, ino, &n, &res);
 	zecfs_where(&n, NULL, path, sizeof(path));
 	if (ret)

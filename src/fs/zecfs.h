@@ -13,6 +13,8 @@
  *   autosnap.c  user.zec.autoSnapshot, autoSnapshotPolicyId: a disk's schedule
  *   restore.c   user.zec.restoreTo: a new disk from a snapshot
  *   policies_dir.c  the policy listing behind .policies/ (a cache slot), rmdir there
+ *   browse.c    a snapshot's files/: the temporary disk made, attached, mounted (browse.h)
+ *   passthrough.c  files/ served read-only from that mount (browse.h)
  *   inval.c     tells the kernel what changed, from its own thread
  *   confirm.c   a cached name is confirmed on the server before a mutation
  *   cache.c     the listing cache (cache.h): slots with a TTL, single fetch, stale-if-error
@@ -88,6 +90,7 @@ struct disk_retention {
 
 struct zecfs_inval;
 struct zecfs_browses;
+struct zecfs_pt;
 
 /* One auto-snapshot policy as .policies/ shows it. */
 struct zecfs_policy_entry {
@@ -122,6 +125,7 @@ struct zecfs {
 	struct disk_retention *retentions;
 	struct fuse_session *se;
 	struct zecfs_browses *browses;  /* the snapshots' files (browse.c) */
+	struct zecfs_pt *pt;         /* their inodes and descriptors (passthrough.c) */
 };
 
 /* ---- node.c --------------------------------------------------------- */
@@ -259,6 +263,7 @@ void zecfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                    struct fuse_file_info *fi);
 void zecfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                        struct fuse_file_info *fi);
+void zecfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 
 void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
 void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
