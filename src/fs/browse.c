@@ -1290,6 +1290,9 @@ void zecfs_browse_shutdown(struct zecfs *fs)
 
 	if (!r)
 		return;
+	/* a mount still busy at SIGTERM had its calls cancelled to end the loop:
+	 * the disks are billed, so they are released all the same */
+	zec_client_resume(fs->client);
 	pthread_mutex_lock(&r->lock);
 	r->stopping = true;
 	pthread_cond_broadcast(&r->cond);
