@@ -283,3 +283,31 @@ def test_kill_9_then_the_next_mount_releases_what_was_left(lab):
     assert loops_of(lab.data) == [] and run_mounts() == []
     kept = {d["diskId"] for d in lab.emu.state()["disks"]}
     assert {mine_untagged, others, tagged_other_name} <= kept
+
+
+def test_browse_timeout_is_etimedout_and_the_disk_is_released(lab):
+    m = lab.mount("allow_browse", "browse_timeout=1")
+    lab.emu.add_fault(action="AttachDisks", latencyMs=2500)
+    with pytest.raises(OSError) as e:
+        os.listdir(m.p(D1, "snapshots", "one", "files"))
+    assert e.value.errno == errno.ETIMEDOUT
+    assert "code=ZECFS_BROWSE_TIMEOUT" in m.output()
+    # the preparation gives up at its own deadline and releases its disk
+    snapdir = m.p(D1, "snapshots", "one")
+    wait_until(lambda: state_of(snapdir).startswith("error "), timeout=30,
+               what="the preparation's end")
+    assert lab.emu.call_count("CreateDisks", "ok") == 1
+    all_gone(lab.emu, lab.data)
+    lab.emu.clear_faults()
+
+
+def test_a_lost_create_answer_leaves_no_disk(lab):
+    m = lab.mount("allow_browse")
+    lab.emu.add_fault(action="CreateDisks", drop="after", count=1)
+    with pytest.raises(OSError):
+        os.listdir(m.p(D1, "snapshots", "one", "files"))
+    # never re-sent; the disk it made is found by name and tag, and released
+    assert lab.emu.call_count("CreateDisks", "ok") + \
+        lab.emu.call_count("CreateDisks", "failed") == 1
+    all_gone(lab.emu, lab.data)
+    assert "browse disk found after an unclear CreateDisks" in m.output()
