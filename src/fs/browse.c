@@ -117,16 +117,24 @@ static void abs_time(double seconds_from_now, struct timespec *ts)
 	ts->tv_nsec = (long)((seconds_from_now - whole) * 1e9);
 }
 
-/* Sleeps ms unless the registry is stopping (the lock is not held). */
+/*
+ * Sleeps ms (the lock is not held).  A preparation's wait ends early when
+ * the registry starts stopping; a teardown's waits run out in full even
+ * then, so that its polls never spin.
+ */
 static void nap(struct zecfs_browses *r, long ms)
 {
 	struct timespec ts;
+	bool stop;
 
 	abs_time(ms / 1000.0, &ts);
 	pthread_mutex_lock(&r->lock);
-	if (!r->stopping)
+	stop = r->stopping;
+	if (!stop)
 		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
 	pthread_mutex_unlock(&r->lock);
+	if (stop)
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
 static bool stopping(struct zecfs_browses *r)
