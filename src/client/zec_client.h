@@ -187,6 +187,11 @@ int zec_client_set_credentials(struct zec_client *c, const char *key_id,
  */
 void zec_client_cancel(struct zec_client *c);
 /*
+ * Calls go out again after a cancel: for the clean-up a daemon owes after
+ * its loop ended (releasing the disks it made), once no other thread calls.
+ */
+void zec_client_resume(struct zec_client *c);
+/*
  * Now on the server's clock, in epoch seconds: the local wall clock moved
  * by the offset of the latest answer's HTTP Date (none yet: the local
  * clock).  Relative times (retention "+2d") are resolved on it, since the

@@ -389,6 +389,12 @@ void zec_client_cancel(struct zec_client *c)
 	pthread_mutex_unlock(&c->pool_lock);
 }
 
+void zec_client_resume(struct zec_client *c)
+{
+	if (c)
+		atomic_store(&c->cancelled, false);
+}
+
 const char *zec_client_endpoint(const struct zec_client *c)
 {
 	return c ? c->base : NULL;

@@ -80,6 +80,7 @@ struct zecfs_browse {
 	char *dir;                   /* the private directory under RUN_DIR */
 	char *mounts[MAX_PARTS + 1]; /* mount points, NULL-terminated */
 	bool attached;               /* an attach was sent (worker only) */
+	bool create_unclear;         /* CreateDisks may have made a disk (worker only) */
 	struct zecfs_browse *next;
 };
 
@@ -116,16 +117,24 @@ static void abs_time(double seconds_from_now, struct timespec *ts)
 	ts->tv_nsec = (long)((seconds_from_now - whole) * 1e9);
 }
 
-/* Sleeps ms unless the registry is stopping (the lock is not held). */
+/*
+ * Sleeps ms (the lock is not held).  A preparation's wait ends early when
+ * the registry starts stopping; a teardown's waits run out in full even
+ * then, so that its polls never spin.
+ */
 static void nap(struct zecfs_browses *r, long ms)
 {
 	struct timespec ts;
+	bool stop;
 
 	abs_time(ms / 1000.0, &ts);
 	pthread_mutex_lock(&r->lock);
-	if (!r->stopping)
+	stop = r->stopping;
+	if (!stop)
 		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
 	pthread_mutex_unlock(&r->lock);
+	if (stop)
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
 static bool stopping(struct zecfs_browses *r)
@@ -721,13 +730,21 @@ static int find_made(struct zecfs_browses *r, const char *name, char **id,
 	return ret;
 }
 
+/* A failed create that may have made the disk all the same. */
+static bool unclear(const struct zec_result *res)
+{
+	return res->outcome == ZEC_OUTCOME_TRANSPORT || res->outcome == ZEC_OUTCOME_TIMEOUT ||
+	       res->outcome == ZEC_OUTCOME_BAD_RESPONSE ||
+	       (res->outcome == ZEC_OUTCOME_API_ERROR && res->http_status >= 500) ||
+	       strcmp(res->code, ZECFS_CANCELLED) == 0;
+}
+
 static int create_disk(struct zecfs_browses *r, struct zecfs_browse *b,
                        const struct zec_disk *src, struct zec_result *res)
 {
 	const struct zec_tag_arg tag = { TAG_KEY, r->instance_id };
 	struct zec_disks_created made = { 0 };
 	struct zec_disk_spec spec = { 0 };
-	struct zec_result again = { .path = res->path };
 	char *id = NULL;
 	char name[128];
 	int ret;
@@ -740,22 +757,17 @@ static int create_disk(struct zecfs_browses *r, struct zecfs_browse *b,
 	spec.snapshot_id = b->snapshot_id;
 	spec.tags = &tag;
 	spec.n_tags = 1;
-	/* never re-sent: an unclear outcome is looked up by name and tag */
+	/* never re-sent: an unclear outcome is looked for after the failure */
 	ret = zec_create_disks(r->fs->client, &spec, &made, res);
 	if (!ret && made.disk_ids.count) {
 		id = made.disk_ids.v[0];
 		made.disk_ids.v[0] = NULL;
-	} else if (ret && res->outcome != ZEC_OUTCOME_API_ERROR && res->outcome != ZEC_OUTCOME_LOCAL &&
-	           find_made(r, name, &id, &again) == 1) {
-		zlog_warn("browse disk adopted snapshot_id=%s disk_id=%s reason=\"CreateDisks "
-		          "answered %s, the disk exists\"", ZLOG_ESC(b->snapshot_id),
-		          ZLOG_ESC(id), ZLOG_ESC(res->code));
-		*res = again;
-		ret = 0;
 	}
 	zec_disks_created_free(&made);
-	if (ret)
+	if (ret) {
+		b->create_unclear = unclear(res);
 		return ret;
+	}
 	if (!id)
 		return zec_result_local(res, ZECFS_BAD_RESPONSE, "CreateDisks: no disk id");
 	/* user.zec.browse shows it from now on */
@@ -769,6 +781,39 @@ static int create_disk(struct zecfs_browses *r, struct zecfs_browse *b,
 	          ZLOG_ESC(b->disk_id), name, src->disk_size, ZLOG_ESC(src->disk_category),
 	          ZLOG_ESC(res->request_id));
 	return 0;
+}
+
+/*
+ * A CreateDisks whose answer was lost may still make the disk, later: it is
+ * looked for by name and tag during -o timeout (its own deadlines, past an
+ * open breaker), so that the teardown releases it rather than leave it
+ * billed.  The next mount's clean-up catches one made later still.
+ */
+static void find_lost_disk(struct zecfs_browses *r, struct zecfs_browse *b)
+{
+	double until = zec_clock_now() + r->fs->cfg.timeout;
+	uint64_t saved = zec_client_confirm_begin(r->fs->client);
+	char name[128];
+
+	snprintf(name, sizeof(name), NAME_PREFIX "%s", b->snapshot_id);
+	for (long ms = POLL_MIN_MS * 5;; ms = ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : ms * 2) {
+		struct zec_result res = { .path = b->path };
+		char *id = NULL;
+
+		if (find_made(r, name, &id, &res) == 1) {
+			zlog_warn("browse disk found after an unclear CreateDisks snapshot_id=%s "
+			          "disk_id=%s", ZLOG_ESC(b->snapshot_id), ZLOG_ESC(id));
+			pthread_mutex_lock(&r->lock);
+			b->disk_id = id;
+			r->disks_created++;
+			pthread_mutex_unlock(&r->lock);
+			break;
+		}
+		if (zec_clock_now() + ms / 1000.0 > until)
+			break;
+		nap(r, ms);
+	}
+	zec_client_confirm_end(r->fs->client, saved);
 }
 
 /* Every step of a browse, on the worker thread; each failure sets res. */
@@ -832,6 +877,8 @@ static void *worker(void *arg)
 	if (ret) {
 		zecfs_refused("browse", b->path, res.code[0] ? res.code : ZECFS_BROWSE_MOUNT,
 		              res.outcome == ZEC_OUTCOME_LOCAL && res.message[0] ? res.message : NULL);
+		if (!b->disk_id && b->create_unclear)
+			find_lost_disk(r, b);
 		if (b->disk_id || b->dir) {
 			set_state(r, b, ST_RELEASING);
 			teardown(r, b, "failed");
@@ -911,6 +958,7 @@ static int start_worker(struct zecfs_browses *r, struct zecfs_browse *b)
 	b->gen++;
 	b->code[0] = '\0';
 	b->attached = false;
+	b->create_unclear = false;
 	b->started = zec_clock_now();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -1004,13 +1052,17 @@ int zecfs_browse_get(struct zecfs *fs, const char *disk_id, const struct zecfs_s
 		/* being prepared or released: wait for its next state */
 		waited = true;
 		gen = b->gen;
-		if (pthread_cond_timedwait(&r->cond, &r->lock, &until) == ETIMEDOUT) {
-			zlog_warn("browse refused path=%s code=" ZECFS_BROWSE_TIMEOUT " state=%s "
-			          "browse_timeout=%.0f", ZLOG_ESC(path), state_names[b->state],
-			          fs->cfg.browse_timeout);
-			ret = zec_result_local(res, ZECFS_BROWSE_TIMEOUT, path);
-			break;
-		}
+		if (pthread_cond_timedwait(&r->cond, &r->lock, &until) != ETIMEDOUT)
+			continue;
+		/* b may be gone meanwhile: what is there now decides */
+		b = find(r, snapshot_id);
+		if (b && b->state == ST_READY)
+			continue;
+		zlog_warn("browse refused path=%s code=" ZECFS_BROWSE_TIMEOUT " state=%s "
+		          "browse_timeout=%.0f", ZLOG_ESC(path), b ? state_names[b->state] : "off",
+		          fs->cfg.browse_timeout);
+		ret = zec_result_local(res, ZECFS_BROWSE_TIMEOUT, path);
+		break;
 	}
 	pthread_mutex_unlock(&r->lock);
 	return ret;
@@ -1299,6 +1351,9 @@ void zecfs_browse_shutdown(struct zecfs *fs)
 
 	if (!r)
 		return;
+	/* a mount still busy at SIGTERM had its calls cancelled to end the loop:
+	 * the disks are billed, so they are released all the same */
+	zec_client_resume(fs->client);
 	pthread_mutex_lock(&r->lock);
 	r->stopping = true;
 	pthread_cond_broadcast(&r->cond);

@@ -161,13 +161,15 @@ static int list_json(struct zecfs_snaplist *l, char **text, size_t *len)
 static char *stats_text(struct zecfs *fs)
 {
 	struct zecfs_cache_counters cc;
+	struct zecfs_browse_counters bc;
 	struct zec_breaker_info bi;
 	char *json, *full = NULL, *text = NULL;
 	cJSON *o = NULL;
 
 	zecfs_cache_counters(fs->cache, &cc);
 	zec_client_breaker_info(fs->client, &bi);
-	json = zecfs_stats_json(fs->stats, &cc, &bi);
+	zecfs_browse_counters(fs, &bc);
+	json = zecfs_stats_json(fs->stats, &cc, &bi, &bc);
 	if (json)
 		o = cJSON_Parse(json);
 	if (o && cJSON_AddNumberToObject(o, "inodes", (double)zecfs_inodes_count(fs->inodes)))
@@ -206,11 +208,14 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 		break;
 	case ZECFS_METRICS_FILE: {
 		struct zecfs_cache_counters cc;
+		struct zecfs_browse_counters bc;
 		struct zec_breaker_info bi;
 
 		zecfs_cache_counters(fs->cache, &cc);
 		zec_client_breaker_info(fs->client, &bi);
-		*text = zecfs_stats_prometheus(fs->stats, &cc, &bi, zecfs_inodes_count(fs->inodes));
+		zecfs_browse_counters(fs, &bc);
+		*text = zecfs_stats_prometheus(fs->stats, &cc, &bi, &bc,
+		                               zecfs_inodes_count(fs->inodes));
 		break;
 	}
 	case ZECFS_SNAP_JSON: {

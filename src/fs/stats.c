@@ -165,9 +165,10 @@ static double percentile(const double *v, size_t n, double p)
 }
 
 char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters *cc,
-                       const struct zec_breaker_info *bi)
+                       const struct zec_breaker_info *bi,
+                       const struct zecfs_browse_counters *bc)
 {
-	cJSON *root = cJSON_CreateObject(), *calls, *lat, *errs, *cache, *api;
+	cJSON *root = cJSON_CreateObject(), *calls, *lat, *errs, *cache, *api, *browse;
 	double sorted[LAT_RING];
 	unsigned long long retries = 0;
 	char *text = NULL;
@@ -217,6 +218,12 @@ char *zecfs_stats_json(struct zecfs_stats *s, const struct zecfs_cache_counters 
 	cJSON_AddNumberToObject(api, "trips", (double)bi->trips);
 	cJSON_AddNumberToObject(api, "fastFailed", (double)bi->fast_failed);
 	cJSON_AddNumberToObject(api, "probes", (double)bi->probes);
+	browse = cJSON_AddObjectToObject(root, "browse");
+	cJSON_AddNumberToObject(browse, "browses", (double)bc->browses);
+	cJSON_AddNumberToObject(browse, "active", (double)bc->active);
+	cJSON_AddNumberToObject(browse, "disksCreated", (double)bc->disks_created);
+	cJSON_AddNumberToObject(browse, "disksReleased", (double)bc->disks_released);
+	cJSON_AddNumberToObject(browse, "bytesRead", (double)bc->bytes_read);
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	return text;
@@ -285,7 +292,8 @@ static void family(struct text *t, const char *name, const char *type, const cha
 }
 
 char *zecfs_stats_prometheus(struct zecfs_stats *s, const struct zecfs_cache_counters *cc,
-                             const struct zec_breaker_info *bi, unsigned long long inodes)
+                             const struct zec_breaker_info *bi,
+                             const struct zecfs_browse_counters *bc, unsigned long long inodes)
 {
 	struct text t = { .cap = 8192 };
 	char esc[2 * sizeof(s->codes[0].code) + 8];
@@ -354,6 +362,19 @@ char *zecfs_stats_prometheus(struct zecfs_stats *s, const struct zecfs_cache_cou
 	put(&t, "zecfs_api_breaker_fast_failed_total %llu\n", bi->fast_failed);
 	family(&t, "zecfs_api_breaker_probes_total", "counter", "Probes sent while it was open.");
 	put(&t, "zecfs_api_breaker_probes_total %llu\n", bi->probes);
+	family(&t, "zecfs_browses_total", "counter",
+	       "Snapshots' files/ made ready (a disk created, attached, mounted).");
+	put(&t, "zecfs_browses_total %llu\n", bc->browses);
+	family(&t, "zecfs_browses_active", "gauge", "Browses holding or making a disk now.");
+	put(&t, "zecfs_browses_active %llu\n", bc->active);
+	family(&t, "zecfs_browse_disks_created_total", "counter",
+	       "Disks created from snapshots for files/ (billed while they exist).");
+	put(&t, "zecfs_browse_disks_created_total %llu\n", bc->disks_created);
+	family(&t, "zecfs_browse_disks_released_total", "counter",
+	       "Browse disks detached, recycled and destroyed.");
+	put(&t, "zecfs_browse_disks_released_total %llu\n", bc->disks_released);
+	family(&t, "zecfs_browse_read_bytes_total", "counter", "Bytes read through files/.");
+	put(&t, "zecfs_browse_read_bytes_total %llu\n", bc->bytes_read);
 	if (t.err) {
 		free(t.buf);
 		return NULL;

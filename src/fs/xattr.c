@@ -6,7 +6,8 @@
  * fields; user.zec.diskName is writable (ModifyDisksAttributes) and
  * user.zec.rollback is a write-only trigger (ApplySnapshot).  A snapshots/
  * directory holds the disk's default retention for new snapshots.  A
- * policy directory (.policies/<name>) shows the policy's fields, read-only
+ * snapshot also shows user.zec.browse, the state of its files/ (read-only).
+ * A policy directory (.policies/<name>) shows the policy's fields, read-only
  * (any write is EROFS): numbers in decimal, lists as the API's numbers
  * joined by commas, user.zec.autoSnapshot the schedule as a disk shows it.
  * A write honours XATTR_CREATE and XATTR_REPLACE against what listxattr
@@ -161,6 +162,7 @@ static const struct attr snapshot_attrs[] = {
 	{ "zoneId", RO, snap_zone },
 	{ "diskAbility", RO, snap_ability },
 	{ "restoreTo", WO, no_value },
+	{ "browse", RO, no_value },      /* browse_value() */
 	{ NULL, 0, NULL },
 };
 
@@ -339,6 +341,24 @@ static int parse_retention(struct zecfs *fs, const char *value, size_t size,
 
 /* ---- operations ----------------------------------------------------- */
 
+/* user.zec.browse: the state of the snapshot's files/ (browse.c). */
+static const char *browse_value(struct zecfs *fs, const struct zecfs_node *n, char *buf,
+                                size_t size)
+{
+	return zecfs_browse_state(fs, n->snap->s.snapshot_id, buf, size) < 0 ? NULL : buf;
+}
+
+/* The value of a readable attribute: the node's field, or what is kept apart. */
+static const char *value_of(struct zecfs *fs, const struct zecfs_node *n,
+                            const struct attr *a, char *buf, size_t size)
+{
+	if (n->id.kind == ZECFS_SNAPDIR)
+		return snapdir_retention(fs, n->disk->d.disk_id, buf, size);
+	if (n->id.kind == ZECFS_SNAPSHOT && strcmp(a->name, "browse") == 0)
+		return browse_value(fs, n, buf, size);
+	return a->get(n, buf, size);
+}
+
 /* A refused change of attribute name, logged once with the table's reason. */
 static int refused_attr(const char *op, const char *path, const char *name, const char *code)
 {
@@ -391,9 +411,7 @@ void zecfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 		if (a && n.id.kind == ZECFS_DISK && strcmp(a->name, "autoSnapshot") == 0)
 			v = (ret = zecfs_autosnap_get(fs, &n, buf, sizeof(buf), &res)) ? NULL : buf;
 		else if (a && a->access != WO)
-			v = n.id.kind == ZECFS_SNAPDIR ?
-			    snapdir_retention(fs, n.disk->d.disk_id, buf, sizeof(buf)) :
-			    a->get(&n, buf, sizeof(buf));
+			v = value_of(fs, &n, a, buf, sizeof(buf));
 		if (!ret && (!v || !*v))
 			ret = zecfs_errno_of(ZECFS_XATTR_NONE);
 	}
@@ -416,8 +434,7 @@ static bool has_value(struct zecfs *fs, const struct zecfs_node *n, const struct
 
 	if (a->access == WO)
 		return false;
-	v = n->id.kind == ZECFS_SNAPDIR ? snapdir_retention(fs, n->disk->d.disk_id, buf, size) :
-	    a->get(n, buf, size);
+	v = value_of(fs, n, a, buf, size);
 	return v && *v;
 }
 

@@ -1,8 +1,9 @@
 /*
- * test_policy.c - the auto-snapshot policy and CreateDisks client
- * (zec_policy.h): request bodies and record parsing as pure functions, then
- * every action end to end against a real zec-emulator (argv[1]) started on a
- * free port, including the re-sending rules under injected dropped answers.
+ * test_policy.c - the auto-snapshot policy, CreateDisks and disk lifecycle
+ * client (zec_policy.h, zec_disks.h): request bodies and record parsing as
+ * pure functions, then every action end to end against a real zec-emulator
+ * (argv[1]) started on a free port, including the re-sending rules under
+ * injected dropped answers.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #include "check.h"
 #include "zec_client.h"
+#include "zec_parse.h"
 #include "zec_policy_parse.h"
 #include "zec_schedule.h"
 
@@ -22,6 +24,7 @@
 #define D2 "100000000000000002"
 #define D3 "100000000000000003"
 #define S1 "200000000000000001"
+#define I1 "300000000000000001"
 
 /* ---- pure: bodies --------------------------------------------------------- */
 
@@ -84,6 +87,54 @@ static void test_bodies(void)
 	              "\"diskAmount\":1,\"snapshotId\":\"s1\"}"), "CreateDisks body");
 	ret = zec_build_policy_ids("p1", (const char *[]){ NULL }, 1, &body);
 	CHECK(ret == -EINVAL && !body, "a NULL id in a list is -EINVAL");
+	d.tags = tags;
+	d.n_tags = 1;
+	ret = zec_build_create_disks(&d, &body);
+	CHECK(body_is(ret, body, "{\"zoneId\":\"z\",\"diskName\":\"r1\",\"diskSize\":100,"
+	              "\"diskAmount\":1,\"snapshotId\":\"s1\",\"tags\":{\"tags\":"
+	              "[{\"key\":\"env\",\"value\":\"prod\"}]}}"),
+	      "CreateDisks body with tags: the SDK's TagAssociation");
+}
+
+/* ---- pure: the disk lifecycle's bodies and the tag test --------------------- */
+
+static void test_disk_bodies(void)
+{
+	const char *ids[] = { "d1", "d2" };
+	const struct zec_tag_arg tag = { "zecfs-browse", "i1" };
+	struct zec_disk_filter f = { .disk_name = "zecfs-browse-", .snapshot_ability = -1,
+	                             .tags = &tag, .n_tags = 1, .tag_keys = ids, .n_tag_keys = 1 };
+	struct zec_disk d = { 0 };
+	char *body;
+	int ret;
+
+	ret = zec_build_attach_disks(ids, 2, "i1", &body);
+	CHECK(body_is(ret, body, "{\"diskIds\":[\"d1\",\"d2\"],\"instanceId\":\"i1\"}"),
+	      "AttachDisks body");
+	ret = zec_build_detach_disks(ids, 1, &body);
+	CHECK(body_is(ret, body, "{\"diskIds\":[\"d1\"],\"instanceCheckFlag\":false}"),
+	      "DetachDisks body: instanceCheckFlag false, as Terraform and the CSI driver send");
+	ret = zec_build_release_disk("d1", &body);
+	CHECK(body_is(ret, body, "{\"diskId\":\"d1\"}"), "ReleaseDisk body");
+	ret = zec_build_describe_instance("i1", &body);
+	CHECK(body_is(ret, body, "{\"instanceIds\":[\"i1\"]}"), "DescribeInstances body");
+	ret = zec_build_describe_disks(&f, 0, 0, &body);
+	CHECK(body_is(ret, body, "{\"diskName\":\"zecfs-browse-\",\"tagKeys\":[\"d1\"],"
+	              "\"tags\":[{\"key\":\"zecfs-browse\",\"value\":\"i1\"}]}"),
+	      "DescribeDisks body: tagKeys and tags filters");
+
+	d.json = "{\"tags\":{\"tags\":[{\"key\":\"a\",\"value\":\"b\"},"
+	         "{\"key\":\"zecfs-browse\",\"value\":\"i1\"}]}}";
+	CHECK(zec_disk_has_tag(&d, "zecfs-browse", "i1") && zec_disk_has_tag(&d, "a", NULL),
+	      "a tag in the official {\"tags\":{\"tags\":[...]}} shape");
+	CHECK(!zec_disk_has_tag(&d, "zecfs-browse", "i2") && !zec_disk_has_tag(&d, "b", NULL),
+	      "another value or key is not the tag");
+	d.json = "{\"tags\":[{\"key\":\"zecfs-browse\",\"value\":\"i1\"}]}";
+	CHECK(zec_disk_has_tag(&d, "zecfs-browse", "i1"), "a tag in the flat shape");
+	d.json = "{\"tags\":null}";
+	CHECK(!zec_disk_has_tag(&d, "zecfs-browse", NULL), "no tags: none");
+	d.json = NULL;
+	CHECK(!zec_disk_has_tag(&d, "zecfs-browse", NULL), "no record: none");
 }
 
 /* ---- pure: records -------------------------------------------------------- */
@@ -226,7 +277,8 @@ static const char seed_text[] =
 	"{\"diskId\":\"" D1 "\",\"zoneId\":\"asia-east-1a\",\"diskSize\":80},"
 	"{\"diskId\":\"" D2 "\",\"zoneId\":\"asia-east-1a\"},"
 	"{\"diskId\":\"" D3 "\",\"zoneId\":\"asia-east-1b\"}],"
-	"\"snapshots\":[{\"snapshotId\":\"" S1 "\",\"diskId\":\"" D1 "\"}]}";
+	"\"snapshots\":[{\"snapshotId\":\"" S1 "\",\"diskId\":\"" D1 "\"}],"
+	"\"instances\":[{\"instanceId\":\"" I1 "\",\"zoneId\":\"asia-east-1a\"}]}";
 
 static int emu_start(const char *binary)
 {
@@ -242,7 +294,8 @@ static int emu_start(const char *binary)
 		dup2(pipefd[1], 1);
 		close(pipefd[0]);
 		execl(binary, binary, "--listen", "127.0.0.1:0", "--seed", seed_path,
-		      "--create-delay-ms", "50", "--log-level", "warn", (char *)NULL);
+		      "--create-delay-ms", "50", "--disk-op-delay-ms", "50", "--log-level", "warn",
+		      (char *)NULL);
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -514,11 +567,90 @@ static void test_create_disks(struct zec_client *c)
 	      -EINVAL && res.outcome == ZEC_OUTCOME_LOCAL, "no name, no size: refused locally");
 }
 
+/* Polls the disk until it has that status (NULL: until it is gone). */
+static bool disk_reaches(struct zec_client *c, const char *id, const char *status)
+{
+	const char *ids[] = { id };
+	struct zec_disk_filter f = { .disk_ids = ids, .n_disk_ids = 1, .snapshot_ability = -1 };
+
+	for (int i = 0; i < 200; i++) {
+		struct zec_disk_list l = { 0 };
+		bool there;
+
+		if (zec_describe_disks(c, &f, 1, 10, &l, NULL))
+			return false;
+		there = status ? l.count == 1 && l.items[0].disk_status &&
+		                 strcmp(l.items[0].disk_status, status) == 0 : l.count == 0;
+		zec_disk_list_free(&l);
+		if (there)
+			return true;
+		usleep(20 * 1000);
+	}
+	return false;
+}
+
+static void test_disk_lifecycle(struct zec_client *c)
+{
+	const struct zec_tag_arg tag = { "zecfs-browse", I1 };
+	struct zec_disk_spec spec = { .zone_id = "asia-east-1a", .disk_name = "zecfs-browse-" S1,
+	                              .disk_size = 80, .snapshot_id = S1, .tags = &tag, .n_tags = 1 };
+	struct zec_disk_filter f = { .disk_name = "zecfs-browse-", .snapshot_ability = -1,
+	                             .tags = &tag, .n_tags = 1 };
+	struct zec_disks_created out = { 0 };
+	struct zec_instance inst;
+	struct zec_disk_list l = { 0 };
+	struct zec_strv failed = { 0 };
+	struct zec_result res = { 0 };
+	const char *ids[1];
+	int ret;
+
+	ret = zec_describe_instance(c, I1, &inst, &res);
+	CHECK(ret == 0 && strcmp(inst.zone_id, "asia-east-1a") == 0 &&
+	      strcmp(inst.status, "RUNNING") == 0, "DescribeInstances: the instance's zone");
+	zec_instance_clear(&inst);
+	ret = zec_describe_instance(c, "399", &inst, &res);
+	CHECK(ret == -ENXIO && strcmp(res.code, "ZECFS_INSTANCE_UNKNOWN") == 0 && !inst.zone_id,
+	      "an instance the account lacks: ZECFS_INSTANCE_UNKNOWN (ENXIO)");
+
+	ret = zec_create_disks(c, &spec, &out, &res);
+	CHECK(ret == 0 && out.disk_ids.count == 1, "CreateDisks with a tag");
+	if (ret || !out.disk_ids.count)
+		return;
+	ids[0] = out.disk_ids.v[0];
+	ret = zec_describe_disks_all(c, &f, &l, &res);
+	CHECK(ret == 0 && l.count == 1 && strcmp(l.items[0].disk_id, ids[0]) == 0 &&
+	      zec_disk_has_tag(&l.items[0], "zecfs-browse", I1),
+	      "DescribeDisks by name and tag finds it, and its record has the tag");
+	zec_disk_list_free(&l);
+	CHECK(disk_reaches(c, ids[0], "AVAILABLE"), "the disk becomes AVAILABLE");
+	CHECK(zec_attach_disks(c, ids, 1, I1, &res) == 0, "AttachDisks");
+	CHECK(disk_reaches(c, ids[0], "IN_USE"), "the disk becomes IN_USE");
+	CHECK(zec_release_disk(c, ids[0], &res) == -EBUSY &&
+	      strcmp(res.code, "UNSUPPORTED_OPERATION_DISK_STATUS") == 0,
+	      "ReleaseDisk of an attached disk: refused, EBUSY");
+	ret = zec_detach_disks(c, ids, 1, &failed, &res);
+	CHECK(ret == 0 && failed.count == 0,
+	      "DetachDisks of a running instance's disk: none failed (instanceCheckFlag false)");
+	zec_strv_free(&failed);
+	CHECK(disk_reaches(c, ids[0], "AVAILABLE"), "the disk becomes AVAILABLE again");
+	CHECK(zec_release_disk(c, ids[0], &res) == 0 && disk_reaches(c, ids[0], "RECYCLED"),
+	      "the first ReleaseDisk recycles it");
+	CHECK(zec_release_disk(c, ids[0], &res) == 0 && disk_reaches(c, ids[0], NULL),
+	      "the second destroys it");
+	ret = zec_release_disk(c, ids[0], &res);
+	CHECK(ret == -ENOENT && strcmp(res.code, "OPERATION_FAILED_RESOURCE_NOT_FOUND") == 0,
+	      "a third: OPERATION_FAILED_RESOURCE_NOT_FOUND");
+	CHECK(zec_attach_disks(c, ids, 0, I1, &res) == -EINVAL && res.outcome == ZEC_OUTCOME_LOCAL,
+	      "AttachDisks without disks: refused locally");
+	zec_disks_created_free(&out);
+}
+
 int main(int argc, char **argv)
 {
 	struct zec_client *c;
 
 	test_bodies();
+	test_disk_bodies();
 	test_records();
 	test_schedule();
 	if (argc < 2) {
@@ -532,6 +664,7 @@ int main(int argc, char **argv)
 	if (c) {
 		test_policy_actions(c);
 		test_create_disks(c);
+		test_disk_lifecycle(c);
 		test_walker(c);
 		zec_client_free(c);
 	}
