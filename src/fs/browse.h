@@ -93,6 +93,8 @@ void zecfs_pt_drop(struct zecfs *fs, struct zecfs_browse *b);
 int zecfs_pt_init(struct zecfs *fs);
 /* At exit, after zecfs_browse_shutdown: what the kernel never forgot. */
 void zecfs_pt_free(struct zecfs *fs);
+/* How many inodes under files/ the kernel holds now (tests). */
+uint64_t zecfs_pt_count(struct zecfs *fs);
 
 struct zecfs_node;
 /*

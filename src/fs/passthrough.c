@@ -957,6 +957,16 @@ int zecfs_pt_init(struct zecfs *fs)
 	return 0;
 }
 
+uint64_t zecfs_pt_count(struct zecfs *fs)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&fs->pt->lock);
+	n = fs->pt->count;
+	pthread_mutex_unlock(&fs->pt->lock);
+	return n;
+}
+
 void zecfs_pt_free(struct zecfs *fs)
 {
 	struct zecfs_pt *t = fs->pt;
