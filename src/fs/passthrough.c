@@ -791,19 +791,22 @@ static bool own_process(pid_t pid)
 	return access(task, F_OK) == 0;
 }
 
-/* The live pb of b, made on its first use (table lock held); NULL: no memory. */
+/*
+ * The live pb of b, made on its first use (table lock held), with what
+ * files/ is (root: its attributes): set once, before any request sees it.
+ * NULL: no memory.
+ */
 static struct pt_browse *browse_of(struct zecfs_pt *t, struct zecfs_browse *b,
-                                   const char *path, uint64_t snap_ino)
+                                   const char *path, uint64_t snap_ino,
+                                   const struct stat *root)
 {
 	const char *id = zecfs_browse_snapshot_id(b);
 	struct pt_browse *pb;
 	uint64_t h = 1469598103934665603ULL;
 
 	for (pb = t->browses; pb; pb = pb->next) {
-		if (pb->live && pb->b == b) {
-			pb->snap_ino = snap_ino;
+		if (pb->live && pb->b == b)
 			return pb;
-		}
 	}
 	pb = calloc(1, sizeof(*pb));
 	if (!pb || !(pb->where = strdup(path)) || pthread_rwlock_init(&pb->lock, NULL) != 0) {
@@ -817,6 +820,8 @@ static struct pt_browse *browse_of(struct zecfs_pt *t, struct zecfs_browse *b,
 	pb->salt = mix(h ^ ++t->seq);
 	pb->b = b;
 	pb->snap_ino = snap_ino;
+	pb->root_dev = root->st_dev;
+	pb->root_ino = root->st_ino;
 	pb->refs = 1;                       /* live's */
 	pb->live = true;
 	pb->next = t->browses;
@@ -832,9 +837,8 @@ void zecfs_pt_files(fuse_req_t req, const struct zecfs_node *snapdir)
 	struct zecfs_browse *b = NULL;
 	struct fuse_entry_param e;
 	struct pt_browse *pb;
-	struct stat st;
 	char path[512];
-	int fd, ret;
+	int fd = -1, ret;
 
 	memset(&e, 0, sizeof(e));
 	if (own_process(fuse_req_ctx(req)->pid)) {
@@ -849,8 +853,14 @@ void zecfs_pt_files(fuse_req_t req, const struct zecfs_node *snapdir)
 		zecfs_reply_err(req, ret);
 		return;
 	}
+	/* b is ready and referenced: its root descriptor stays open meanwhile */
+	fd = fcntl(zecfs_browse_root_fd(b), F_DUPFD_CLOEXEC, 0);
+	if (fd < 0 || fstat(fd, &e.attr) != 0) {
+		ret = fix_errno(errno);
+		goto out;
+	}
 	pthread_mutex_lock(&t->lock);
-	pb = browse_of(t, b, path, snapdir->ino);
+	pb = browse_of(t, b, path, snapdir->ino, &e.attr);
 	pthread_mutex_unlock(&t->lock);
 	if (!pb) {
 		ret = -ENOMEM;
@@ -859,16 +869,9 @@ void zecfs_pt_files(fuse_req_t req, const struct zecfs_node *snapdir)
 	pthread_rwlock_rdlock(&pb->lock);
 	if (pb->dead) {
 		ret = -ESTALE;
-	} else if ((fd = fcntl(zecfs_browse_root_fd(b), F_DUPFD_CLOEXEC, 0)) < 0) {
-		ret = fix_errno(errno);
-	} else if (fstat(fd, &st) != 0) {
-		ret = fix_errno(errno);
-		close(fd);
 	} else {
-		pb->root_dev = st.st_dev;
-		pb->root_ino = st.st_ino;
-		ret = intern(t, pb, fd, &st, &e.ino);
-		e.attr = st;
+		ret = intern(t, pb, fd, &e.attr, &e.ino);
+		fd = -1;                        /* taken over */
 		e.attr.st_ino = e.ino;
 		e.attr_timeout = PT_TIMEOUT;
 		/* the entry goes with the browse (zecfs_pt_drop drops it) */
@@ -876,6 +879,8 @@ void zecfs_pt_files(fuse_req_t req, const struct zecfs_node *snapdir)
 	}
 	pthread_rwlock_unlock(&pb->lock);
 out:
+	if (fd >= 0)
+		close(fd);
 	zecfs_browse_put(b);
 	reply_entry(req, fs, ret, &e);
 }
