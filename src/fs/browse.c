@@ -55,13 +55,6 @@
 #define MAX_PARTS        16
 #define SNIFF_BYTES      4096
 
-/*
- * The passthrough lets go of a browse before it is unmounted.  It lives in
- * passthrough.c; until that file is linked in, no descriptor can be open
- * under files/ and there is nothing to let go of.
- */
-#pragma weak zecfs_pt_drop
-
 enum state { ST_CREATING, ST_ATTACHING, ST_MOUNTING, ST_READY, ST_RELEASING, ST_ERROR };
 
 struct zecfs_browse {
@@ -619,7 +612,8 @@ no_dir:
 /* Undoes mount_browse: the passthrough lets go first. */
 static void unmount_browse(struct zecfs_browses *r, struct zecfs_browse *b)
 {
-	if (zecfs_pt_drop && b->root_fd >= 0)
+	/* the passthrough closes every descriptor it has there first */
+	if (b->root_fd >= 0)
 		zecfs_pt_drop(r->fs, b);
 	if (b->root_fd >= 0)
 		close(b->root_fd);
