@@ -536,8 +536,8 @@ out:
 void zecfs_pt_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct pt_handle *h = (struct pt_handle *)(uintptr_t)fi->fh;
-	char *buf = NULL;
-	ssize_t n = 0;
+	struct fuse_bufvec data = FUSE_BUFVEC_INIT(size);
+	struct stat st;
 	int ret = 0;
 
 	if (!h) {
@@ -547,22 +547,25 @@ void zecfs_pt_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info
 	pthread_rwlock_rdlock(&h->pb->lock);
 	if (h->pb->dead || h->fd < 0) {
 		ret = -ESTALE;
-	} else if (!(buf = malloc(size ? size : 1))) {
-		ret = -ENOMEM;
+	} else if (fstat(h->fd, &st) != 0) {
+		ret = fix_errno(errno);
 	} else {
 		zecfs_browse_touch(h->b);
-		n = pread(h->fd, buf, size, off);
-		if (n < 0)
-			ret = fix_errno(errno);
-		else
-			zecfs_browse_count_read(h->b, (uint64_t)n);
+		if (off < st.st_size)
+			zecfs_browse_count_read(h->b, (uint64_t)(st.st_size - off) < size ?
+			                        (uint64_t)(st.st_size - off) : size);
+		/*
+		 * libfuse reads (or splices) from the descriptor as it replies:
+		 * under the read lock, so a drop waits for it
+		 */
+		data.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		data.buf[0].fd = h->fd;
+		data.buf[0].pos = off;
+		fuse_reply_data(req, &data, FUSE_BUF_SPLICE_MOVE);
 	}
 	pthread_rwlock_unlock(&h->pb->lock);
 	if (ret)
 		zecfs_reply_err(req, ret);
-	else
-		fuse_reply_buf(req, buf, (size_t)n);
-	free(buf);
 }
 
 void zecfs_pt_release(fuse_req_t req, struct fuse_file_info *fi)

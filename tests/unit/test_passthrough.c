@@ -123,6 +123,19 @@ int fuse_reply_buf(fuse_req_t req, const char *buf, size_t size)
 		memcpy(last_buf, buf, last_len);
 	return 0;
 }
+int fuse_reply_data(fuse_req_t req, struct fuse_bufvec *bufv, enum fuse_buf_copy_flags flags)
+{
+	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(sizeof(last_buf));
+	ssize_t n;
+
+	(void)req;
+	(void)flags;
+	dst.buf[0].mem = last_buf;
+	n = fuse_buf_copy(&dst, bufv, 0);
+	last_err = n < 0 ? (int)-n : 0;
+	last_len = n < 0 ? 0 : (size_t)n;
+	return 0;
+}
 int fuse_reply_open(fuse_req_t req, const struct fuse_file_info *fi)
 {
 	(void)req;
