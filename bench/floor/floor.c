@@ -120,6 +120,7 @@ static int decode(fuse_ino_t ino, struct node *n)
 
 	n->ino = ino;
 	n->kind = -1;
+	n->disk = n->snap = 0;
 	if (ino < INO_DISKS)
 		return ino >= INO_ROOT ? 0 : -ENOENT;
 	rel = ino - INO_DISKS;
