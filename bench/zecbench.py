@@ -36,6 +36,11 @@ def zecfs_bin():
     return os.environ.get("ZECFS_BIN") or os.path.join(_emulator.build_dir(), "src", "fs", "zecfs")
 
 
+def floor_bin():
+    """$ZEC_FLOOR_BIN, else the build's bench/floor."""
+    return os.environ.get("ZEC_FLOOR_BIN") or os.path.join(_emulator.build_dir(), "bench", "floor")
+
+
 def emulator_has_tls():
     """True when the emulator's --help offers --tls-cert."""
     try:
@@ -193,16 +198,20 @@ class BenchEmulator(Emulator):
 # ---- zecfs ---------------------------------------------------------------
 
 class Mount:
-    """zecfs in the foreground on a fresh temporary directory."""
+    """zecfs (bin: another zecfs binary) in the foreground on a fresh
+    temporary directory."""
 
-    def __init__(self, emu, *opts):
-        self.dir = tempfile.mkdtemp(prefix="zecfs-bench-")
+    def __init__(self, emu, *opts, bin=None):
         env = dict(os.environ, ZENLAYERCLOUD_ACCESS_KEY_ID=DEMO_KEY_ID,
                    ZENLAYERCLOUD_ACCESS_KEY_PASSWORD=DEMO_KEY_PASSWORD)
         o = ["endpoint=" + emu.url] + list(opts)
         if emu.cafile:
             o.append("cafile=" + emu.cafile)
-        self.proc = subprocess.Popen([zecfs_bin(), "-f", "-o", ",".join(o), self.dir], env=env,
+        self._start([bin or zecfs_bin(), "-f", "-o", ",".join(o)], env, "zecfs")
+
+    def _start(self, argv, env, what):
+        self.dir = tempfile.mkdtemp(prefix="zecfs-bench-")
+        self.proc = subprocess.Popen(argv + [self.dir], env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
         while not os.path.ismount(self.dir):
@@ -210,19 +219,27 @@ class Mount:
                 self.proc.kill()
                 self.proc.wait()
                 os.rmdir(self.dir)
-                raise RuntimeError("zecfs did not mount (%s)" % ",".join(o))
+                raise RuntimeError("%s did not mount (%s)" % (what, " ".join(argv)))
             time.sleep(0.02)
 
     def p(self, *parts):
         return os.path.join(self.dir, *parts)
 
     def rss_kib(self, field="VmHWM"):
-        """Peak resident set (VmHWM), or the current one (VmRSS)."""
+        """Peak resident set (VmHWM), or the current one (VmRSS), or
+        another /proc/PID/status figure in KiB (RssAnon)."""
         with open("/proc/%d/status" % self.proc.pid) as f:
             for line in f:
                 if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
+
+    def cpu_s(self):
+        """CPU seconds the daemon used so far, every thread (utime + stime
+        of /proc/PID/stat)."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def close(self):
         subprocess.run(["fusermount3", "-u", self.dir], check=False)
@@ -230,10 +247,23 @@ class Mount:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class FloorMount(Mount):
+    """bench/floor serving n_disks x per_disk from memory, single-threaded
+    (its cheapest), READDIRPLUS_AUTO off unless rdplus_auto."""
+
+    def __init__(self, n_disks, per_disk, rdplus_auto=False):
+        o = "disks=%d,snapshots=%d%s" % (n_disks, per_disk, ",rdplus_auto" if rdplus_auto else "")
+        self._start([floor_bin(), "-f", "-s", "-o", o], None, "floor")
+
+
 # ---- FUSE requests -------------------------------------------------------
 
-# The opcodes counted one by one (the rest only in the total).
-FUSE_OPS = {"lookup": 1, "getattr": 3, "getxattr": 22, "readdir": 28, "readdirplus": 44}
+# The opcodes counted one by one (the rest only in the total): include/
+# uapi/linux/fuse.h's numbers.
+FUSE_OPS = {"lookup": 1, "forget": 2, "getattr": 3, "readlink": 5, "open": 14, "read": 15,
+            "statfs": 17, "release": 18, "getxattr": 22, "listxattr": 23, "flush": 25,
+            "opendir": 27, "readdir": 28, "releasedir": 29, "access": 34,
+            "batch_forget": 42, "readdirplus": 44}
 
 
 class FuseRequests:
@@ -318,6 +348,11 @@ class FuseRequests:
 
 # ---- tmpfs references ----------------------------------------------------
 
+# zecfs's file sizes for this seed (and bench/floor's): a snapshot.json, and
+# one line of snapshots.json
+SNAPSHOT_JSON = 345
+SNAPSHOTS_LINE = 308
+
 class Tmpfs:
     """A tmpfs mounted on a temporary directory (root), else a directory
     under /dev/shm; removed on close."""
@@ -346,26 +381,37 @@ class Tmpfs:
     def where(self):
         return "tmpfs" if self.mounted else "/dev/shm"
 
-    def mount_tree(self, name, n_disks, per_disk, xattrs=False):
+    def mount_tree(self, name, n_disks, per_disk, xattrs=False, files=False):
         """The shape of a zecfs mount: <disk>/disk.json, <disk>/snapshots/<name>/
         and .by-name/<diskName> symlinks; snapshot directories carry the
-        user.zec.* attributes zecfs shows when xattrs is set."""
+        user.zec.* attributes zecfs shows when xattrs is set.  files: the
+        whole tree bench/floor serves, with .policies/, <disk>/snapshots.json
+        and <name>/snapshot.json of zecfs's sizes (what du counts)."""
         root = os.path.join(self.dir, name)
         os.mkdir(root)
         os.mkdir(os.path.join(root, ".by-name"))
+        if files:
+            os.mkdir(os.path.join(root, ".policies"), 0o555)
         sid = SNAP0
         for i in range(n_disks):
             d = disk(i)
             os.mkdir(os.path.join(root, d["diskId"]))
             with open(os.path.join(root, d["diskId"], "disk.json"), "w") as f:
                 json.dump(d, f, indent=2)
+            if files:
+                with open(os.path.join(root, d["diskId"], "snapshots.json"), "w") as f:
+                    f.write("x" * (4 if not per_disk else 2 + per_disk * (SNAPSHOTS_LINE + 2) + 1))
             os.symlink("../" + d["diskId"], os.path.join(root, ".by-name", d["diskName"]))
             snaps = os.path.join(root, d["diskId"], "snapshots")
             os.mkdir(snaps)
             for j in range(per_disk):
                 sid += 1
                 path = os.path.join(snaps, "s-%06d" % j)
-                os.mkdir(path, 0o555)
+                os.mkdir(path, 0o755 if files else 0o555)
+                if files:
+                    with open(os.path.join(path, "snapshot.json"), "w") as f:
+                        f.write("x" * SNAPSHOT_JSON)
+                    os.chmod(path, 0o555)
                 if xattrs and self.xattrs:
                     self._set_xattrs(path, sid)
         return root

@@ -270,8 +270,9 @@ int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
  *                       restarted (one round, accepted as it is).
  *
  * Pages 2..N are fetched concurrently, up to zec_client_config.parallel in
- * flight (halved on every REQUEST_LIMIT_EXCEEDED, then grown again by one a
- * page).  totalCount is an upper bound only: the walk stops at the first
+ * flight, or all of them in one first wave when they are at most 2 x
+ * parallel (halved on every REQUEST_LIMIT_EXCEEDED, then grown again by one
+ * a page).  totalCount is an upper bound only: the walk stops at the first
  * short or empty page (a full last page asks for the next one, whatever
  * totalCount said), and fails with ZECFS_LIST_INCONSISTENT (EIO, one log
  * line) when the pages do not add up (see zec_walk.c).  Records the

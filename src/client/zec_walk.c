@@ -42,12 +42,17 @@ void zec_walk_try_hook(void (**fn)(void *arg, const struct zec_result *r), void 
  *
  * Page 1 is fetched by the calling thread; its totalCount gives the last
  * page L = ceil(totalCount / pageSize), an upper bound only: nothing is
- * allocated from it.  Pages 2..L are then fetched by up to 'parallel'
- * threads (the caller's included) within a window of requests in flight:
- * the window starts at 'parallel', halves on every REQUEST_LIMIT_EXCEEDED
- * (429) try and grows by one with every page that succeeds (AIMD), and a
- * page refused for the rate is fetched again (after a backoff) until the
- * walk's deadline, so a rate-limited account still completes.
+ * allocated from it.  Pages 2..L are then fetched by threads (the
+ * caller's included) within a window of requests in flight.  The first
+ * wave is sized from totalCount (zec_walk_first_wave): every page at once
+ * when they are at most 2 x 'parallel', so that a listing of that size
+ * takes two round trips, not 1 + ceil((L - 1) / parallel); a longer one
+ * starts at 'parallel'.  The window halves on every REQUEST_LIMIT_EXCEEDED
+ * (429) try; with every page that succeeds it grows by one up to
+ * 'parallel', or, above 'parallel' (a first wave), shrinks by one back to
+ * it (AIMD); and a page refused for the rate is fetched again (after a
+ * backoff) until the walk's deadline, so a rate-limited account still
+ * completes.
  *
  * Each page is parsed by the thread that fetched it, its ids checked against
  * the walk's id set (one copy of each id in an arena, open addressing with a
@@ -221,7 +226,7 @@ struct walk {
 	long long total1;            /* page 1's totalCount */
 	size_t last;                 /* the last page totalCount allows */
 	size_t next;                 /* the next page to ask for */
-	int inflight, window, window_max;
+	int inflight, window, window_max;   /* window_max: parallel */
 	bool stop;                   /* ask for no more pages */
 	bool moved;                  /* a page reported another totalCount */
 	bool understated;            /* a full page beyond totalCount */
@@ -231,6 +236,15 @@ struct walk {
 	size_t dups;                 /* repeated items dropped */
 	struct idset seen;
 };
+
+int zec_walk_first_wave(size_t rest, int parallel)
+{
+	if (parallel < 1)
+		parallel = 1;
+	if (rest == 0)
+		return parallel;
+	return rest <= 2 * (size_t)parallel ? (int)rest : parallel;
+}
 
 static bool throttled(const struct zec_result *r)
 {
@@ -486,6 +500,8 @@ static void *walk_worker(void *arg)
 			walk_page(w, p, items, count, total, &r);
 			if (w->window < w->window_max)
 				w->window++;
+			else if (w->window > w->window_max)
+				w->window--;        /* after the first wave */
 		}
 		pthread_cond_broadcast(&w->cond);
 	}
@@ -501,11 +517,16 @@ static void *walk_worker(void *arg)
  */
 static void walk_rest(struct walk *w)
 {
-	size_t want = (size_t)w->window_max;
+	size_t want;
 	int granted = 0, started = 0;
 	pthread_t *tids = NULL;
 	pthread_attr_t attr;
 
+	pthread_mutex_lock(&w->lock);
+	if (w->window >= w->window_max)      /* not cut by page 1's tries */
+		w->window = zec_walk_first_wave(w->last - 1, w->window_max);
+	want = (size_t)w->window;
+	pthread_mutex_unlock(&w->lock);
 	if (w->last - 1 < want)
 		want = w->last - 1;
 	if (want > 1)

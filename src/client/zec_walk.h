@@ -49,6 +49,13 @@ int zec_walk_all(struct zec_client *c, const struct walk_kind *k, const void *f,
                  const void *sink, uint64_t deadline, long long *total,
                  struct zec_result *res);
 
+/*
+ * The pages a walk fetches at once after page 1, which said 'rest' more
+ * pages follow: all of them when they are at most 2 x parallel (one wave),
+ * else parallel.  Above parallel, the window shrinks back to it page by page.
+ */
+int zec_walk_first_wave(size_t rest, int parallel);
+
 /* The zec_call hook for the walk this thread fetches a page for (NULL, NULL
  * outside a walk): every failed try reaches the walk's window. */
 void zec_walk_try_hook(void (**fn)(void *arg, const struct zec_result *r), void **arg);

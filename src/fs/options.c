@@ -186,7 +186,7 @@ int zecfs_parse_options(struct fuse_args *args, struct zecfs_config *cfg)
 	cfg->stale_max = 300;
 	cfg->timeout = 30;
 	cfg->retries = 4;
-	cfg->parallel = 64;            /* the client's default: 10,000 snapshots at 50 ms in ~0.2 s */
+	cfg->parallel = 64;            /* the client's default: 10,000 snapshots in one wave */
 	cfg->wait_seconds = 300;
 	cfg->browse_idle = 600;
 	cfg->browse_max = 4;

@@ -3,8 +3,8 @@
  * pages come from an array in this process: ids de-duplicated, repeats beyond
  * a page's worth refused, a list that moves walked again and flagged
  * incomplete, lacking ids confirmed, and the window of pages in flight
- * (capped by parallel, cut by a rate-limited try, a refused page fetched
- * again).
+ * (capped by parallel, every page in one first wave when totalCount says
+ * they are few, cut by a rate-limited try, a refused page fetched again).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -55,7 +55,9 @@ static struct {
 	int hold_page;               /* sleeps a while: who starts meanwhile */
 	int holding;
 	int started_during_hold;
-} srv = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	int gather;                  /* pages > 1 wait (1 s at most) until this many are in flight */
+	pthread_cond_t gathered;
+} srv = { .lock = PTHREAD_MUTEX_INITIALIZER, .gathered = PTHREAD_COND_INITIALIZER };
 
 static void srv_reset(size_t n)
 {
@@ -74,6 +76,7 @@ static void srv_reset(size_t n)
 	srv.n_exists = 0;
 	srv.hold_page = srv.holding = srv.started_during_hold = 0;
 	srv.inflight = srv.max_inflight = 0;
+	srv.gather = 0;
 	pthread_mutex_unlock(&srv.lock);
 }
 
@@ -173,7 +176,18 @@ static int stub_page(struct zec_client *c, const void *filter, int page_num,
 	max = atomic_load(&srv.max_inflight);
 	while (now > max && !atomic_compare_exchange_weak(&srv.max_inflight, &max, now))
 		;
-	if (page_num == srv.hold_page) {
+	if (page_num > 1 && srv.gather) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_mutex_lock(&srv.lock);
+		pthread_cond_broadcast(&srv.gathered);
+		while (atomic_load(&srv.inflight) < srv.gather &&
+		       pthread_cond_timedwait(&srv.gathered, &srv.lock, &until) == 0)
+			;
+		pthread_mutex_unlock(&srv.lock);
+	} else if (page_num == srv.hold_page) {
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 		pthread_mutex_lock(&srv.lock);
@@ -381,6 +395,32 @@ static void test_confirm(struct zec_client *c)
 	done(v, n);
 }
 
+static void test_first_wave(struct zec_client *c)
+{
+	struct filter f = { 0 };
+	struct zec_result res;
+	struct item *v;
+	size_t n;
+	int ret;
+
+	CHECK(zec_walk_first_wave(99, 64) == 99, "99 pages after page 1, parallel 64: one wave");
+	CHECK(zec_walk_first_wave(128, 64) == 128, "128 pages (2 x parallel): one wave");
+	CHECK(zec_walk_first_wave(129, 64) == 64, "129 pages: parallel at once (%d)",
+	      zec_walk_first_wave(129, 64));
+	CHECK(zec_walk_first_wave(3, 64) == 3, "3 pages: 3 at once");
+	CHECK(zec_walk_first_wave(0, 64) == 64, "no count: parallel");
+
+	/* 9 pages, parallel 4: pages 2..9 (8 = 2 x parallel) all in flight
+	 * together, each waiting for the others */
+	srv_reset(90);
+	srv.gather = 8;
+	ret = walk(c, &f, &v, &n, &res);
+	CHECK(ret == 0 && n == 90 && all_unique(v, n), "a one-wave walk: every item once (%d, %zu)",
+	      ret, n);
+	CHECK(srv.max_inflight == 8, "pages 2..9 in flight at once (%d)", srv.max_inflight);
+	done(v, n);
+}
+
 static void test_window(struct zec_client *c)
 {
 	struct filter f = { 0 };
@@ -443,6 +483,7 @@ int main(void)
 	test_dedup(c);
 	test_moves(c);
 	test_confirm(c);
+	test_first_wave(c);
 	test_window(c);
 	zec_client_free(c);
 	return check_summary();
