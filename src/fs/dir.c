@@ -227,10 +227,9 @@ static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zecfs_nod
 	if (dot) {
 		e.attr.st_ino = d->name[1] ? parent_ino(fs, dir) : dir->ino;
 		e.attr.st_mode = S_IFDIR;
-	} else if (plus && ((d->node.id.kind == ZECFS_SNAPS_JSON && !listed(fs, d->node.id.disk_id)) ||
-	                    d->node.id.kind == ZECFS_SNAP_JSON)) {
-		/* its size costs work (a listing, a JSON text) that a walk does not
-		 * need: no attributes now, a lookup asks for them when it is used */
+	} else if (plus && d->node.id.kind == ZECFS_SNAPS_JSON && !listed(fs, d->node.id.disk_id)) {
+		/* its size costs a listing that a walk may not need: no attributes
+		 * now, a lookup asks for them when it is used */
 		e.attr.st_ino = zecfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
 		                               d->node.id.obj_id);
 		e.attr.st_mode = S_IFREG;

@@ -161,22 +161,6 @@ void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n, const struct 
 	n->unlisted = ret != 0;
 }
 
-static double attr_timeout(struct zecfs *fs, const struct zecfs_node *n)
-{
-	switch (n->id.kind) {
-	case ZECFS_DISK_JSON:
-	case ZECFS_SNAPS_JSON:
-	case ZECFS_SNAP_JSON:
-	case ZECFS_POLICY_JSON:
-	case ZECFS_STATS_FILE:
-	case ZECFS_METRICS_FILE:
-	case ZECFS_STATS_DIR:
-		return 0;
-	default:
-		return fs->cfg.cache_ttl;
-	}
-}
-
 static void zecfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct zecfs *fs = zecfs_of(req);
@@ -196,7 +180,7 @@ static void zecfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	if (ret)
 		zecfs_reply_err(req, ret);
 	else
-		fuse_reply_attr(req, &st, attr_timeout(fs, &n));
+		fuse_reply_attr(req, &st, zecfs_attr_timeout(fs, n.id.kind));
 	zecfs_node_release(&n);
 }
 

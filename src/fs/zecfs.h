@@ -155,6 +155,8 @@ int zecfs_node_get_status(struct zecfs *fs, uint64_t ino, struct zecfs_node *n,
 void zecfs_node_release(struct zecfs_node *n);
 /* The attributes of a resolved node; with_listing: may ask for snapshots/ (mtime). */
 int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *st);
+/* Seconds the kernel may keep the attributes of a node of that kind. */
+double zecfs_attr_timeout(const struct zecfs *fs, enum zecfs_kind kind);
 /* The entry reply for a resolved node, taking one lookup reference. */
 int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_param *e);
 /* The disk of that name, when exactly one disk has it. */
