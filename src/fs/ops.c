@@ -421,6 +421,12 @@ static void zecfs_init(void *userdata, struct fuse_conn_info *conn)
 	}
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS;
+	/*
+	 * READDIRPLUS for every chunk of a directory: with READDIRPLUS_AUTO the
+	 * kernel falls back to READDIR after the first chunk and then sends a
+	 * LOOKUP for each of those entries
+	 */
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
 	/* a changed mtime makes the kernel drop a directory's cached contents */
 	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
 		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
