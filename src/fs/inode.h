@@ -28,6 +28,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 enum zecfs_kind {
 	ZECFS_ROOT = 1,
@@ -71,6 +72,16 @@ struct zecfs_ident {
 	 */
 	char obj_id[ZECFS_ID_MAX + 1];
 };
+
+/* Sets an identity's id field, cut at ZECFS_ID_MAX as snprintf would (a
+ * longer id never names a node: zecfs_inode_ref refuses it). */
+static inline void zecfs_id_set(char dst[ZECFS_ID_MAX + 1], const char *src)
+{
+	size_t n = src ? strnlen(src, ZECFS_ID_MAX) : 0;
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 struct zecfs_inodes;
 

@@ -151,9 +151,9 @@ static void set_ident(struct zecfs_node *c, enum zecfs_kind kind, const char *di
 {
 	c->id.kind = kind;
 	if (disk_id)
-		snprintf(c->id.disk_id, sizeof(c->id.disk_id), "%s", disk_id);
+		zecfs_id_set(c->id.disk_id, disk_id);
 	if (obj_id)
-		snprintf(c->id.obj_id, sizeof(c->id.obj_id), "%s", obj_id);
+		zecfs_id_set(c->id.obj_id, obj_id);
 }
 
 int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
@@ -216,7 +216,7 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 		sn = zecfs_snaplist_find(c->sl, name);
 		if (!sn || !id_name(sn->s.snapshot_id))
 			return zecfs_errno_of(ZECFS_NOT_FOUND);
-		snprintf(c->id.obj_id, sizeof(c->id.obj_id), "%s", sn->s.snapshot_id);
+		zecfs_id_set(c->id.obj_id, sn->s.snapshot_id);
 		c->snap = sn;
 		return 0;
 	case ZECFS_STATS_DIR:

@@ -92,6 +92,46 @@ const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *bu
 static int refusal_for(const char *op, const struct zecfs_ident *id, const char *name,
                        const char *code);
 
+/* ---- reply buffers ---------------------------------------------------- */
+
+/* A worker thread's buffer: freed with the thread (the key's destructor). */
+struct thread_buf {
+	size_t cap;
+	max_align_t data[];
+};
+
+static pthread_key_t buf_key;
+static pthread_once_t buf_once = PTHREAD_ONCE_INIT;
+static bool buf_key_made;
+
+static void buf_key_make(void)
+{
+	buf_key_made = pthread_key_create(&buf_key, free) == 0;
+}
+
+void *zecfs_thread_buf(size_t size)
+{
+	struct thread_buf *b, *fresh;
+	size_t cap = 4096;
+
+	pthread_once(&buf_once, buf_key_make);
+	if (!buf_key_made)
+		return NULL;
+	b = pthread_getspecific(buf_key);
+	if (b && b->cap >= size)
+		return b->data;
+	while (cap < size)
+		cap *= 2;
+	fresh = malloc(sizeof(*fresh) + cap);
+	if (!fresh || pthread_setspecific(buf_key, fresh) != 0) {
+		free(fresh);
+		return NULL;
+	}
+	free(b);
+	fresh->cap = cap;
+	return fresh->data;
+}
+
 /* ---- lookup, forget, getattr ----------------------------------------- */
 
 
@@ -284,14 +324,13 @@ static void zecfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	 * thread is still returning from writev (ThreadSanitizer checks the
 	 * buffer after the call).
 	 */
-	copy = malloc(size);
+	copy = zecfs_thread_buf(size);
 	if (!copy) {
 		zecfs_reply_err(req, zecfs_errno_of(ZECFS_OUT_OF_MEMORY));
 		return;
 	}
 	memcpy(copy, f->text + off, size);
 	fuse_reply_buf(req, copy, size);
-	free(copy);
 }
 
 static void zecfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -235,6 +235,12 @@ int zecfs_errno_of(const char *code);
  */
 int zecfs_refused(const char *op, const char *path, const char *code, const char *reason);
 struct zecfs *zecfs_of(fuse_req_t req);
+/*
+ * A buffer of at least size bytes that the calling worker thread owns until
+ * its next call (a READDIR's entries, a read's bytes): no allocation per
+ * request once it is big enough; freed when the thread ends.  NULL: no memory.
+ */
+void *zecfs_thread_buf(size_t size);
 /* Answers a request with 0 or a negative errno. */
 void zecfs_reply_err(fuse_req_t req, int ret);
 /* "/<diskId>/snapshots/<name>" (or shorter) for log lines; name NULL: dir itself. */
