@@ -612,6 +612,16 @@ static void record_hook(void *arg, enum zecfs_gone what, const char *disk_id, co
 	         changed[0] ? "," : "", name);
 }
 
+/* A disk A listing, fetched (the TTL is 0) and let go. */
+static void relist(struct zecfs_cache *c)
+{
+	struct zec_result res = { 0 };
+	struct zecfs_snaplist *l = NULL;
+
+	zecfs_cache_snapshots(c, DISK_A, &l, &res);
+	zecfs_snaplist_put(l);
+}
+
 /*
  * The kernel keeps a snapshot.json's size for the TTL: a list that replaces
  * another tells which records differ, fetched or zecfs's own change, and
@@ -621,8 +631,6 @@ static void test_changed_records_are_told(void)
 {
 	struct zecfs_cache_opts o = { .ttl = 0, .gone = record_hook };
 	struct zec_snapshot own = { 0 };
-	struct zec_result res = { 0 };
-	struct zecfs_snaplist *l = NULL;
 	struct zecfs_cache *c = NULL;
 
 	if (zecfs_cache_new(NULL, &o, &c))
@@ -631,17 +639,11 @@ static void test_changed_records_are_told(void)
 	changed[0] = '\0';
 	put(0, "10", "alpha", DISK_A);
 	put(1, "11", "beta", DISK_A);
-	zecfs_cache_snapshots(c, DISK_A, &l, &res);
-	zecfs_snaplist_put(l);
-	l = NULL;
-	zecfs_cache_snapshots(c, DISK_A, &l, &res);
-	zecfs_snaplist_put(l);
-	l = NULL;
+	relist(c);
+	relist(c);
 	CHECK(changed[0] == '\0', "records: a listing like the last tells nothing (%s)", changed);
 	put(1, "11", "gamma", DISK_A);
-	zecfs_cache_snapshots(c, DISK_A, &l, &res);
-	zecfs_snaplist_put(l);
-	l = NULL;
+	relist(c);
 	CHECK(strcmp(changed, "11") == 0, "records: a rename elsewhere is told (%s)", changed);
 	changed[0] = '\0';
 	own.snapshot_id = (char *)"10";
