@@ -67,6 +67,40 @@ void zecfs_cache_report_gone(struct zecfs_cache *c, const char *disk_id,
 	}
 }
 
+/* Do two records of one snapshot read the same (snapshot.json's bytes)? */
+static bool same_record(const struct zec_snapshot *a, const struct zec_snapshot *b)
+{
+#define SAME_STRING(name, common) \
+	if (a->name != b->name && (!a->name || !b->name || strcmp(a->name, b->name) != 0)) \
+		return false;
+	ZEC_SNAPSHOT_STRINGS(SAME_STRING)
+#undef SAME_STRING
+	return a->disk_ability == b->disk_ability;
+}
+
+/*
+ * With the lock held: tells the hook each snapshot whose record differs
+ * between two lists of a disk (a rename, a retention, a state), so that
+ * the kernel's attributes of its snapshot.json, which it keeps for the
+ * TTL, are dropped.  Not for the snapshots the fresh list lacks: those
+ * are gone with their directory.
+ */
+void zecfs_cache_report_records(struct zecfs_cache *c, const char *disk_id,
+                                const struct zecfs_snaplist *old,
+                                const struct zecfs_snaplist *fresh)
+{
+	if (!c->opts.gone || !old || !fresh || old == fresh)
+		return;
+	for (size_t i = 0; i < fresh->n; i++) {
+		const struct zec_snapshot *now = &fresh->v[i].s;
+		const struct zecfs_snap *was = zecfs_snaplist_find_id(old, now->snapshot_id);
+
+		if (was && !same_record(&was->s, now))
+			c->opts.gone(c->opts.gone_arg, ZECFS_CHANGED_SNAPSHOT, disk_id,
+			             now->snapshot_id);
+	}
+}
+
 /* With the lock held: puts a fetched list in a slot. */
 void zecfs_cache_install(struct zecfs_cache *c, struct zecfs_slot *s,
                          struct zecfs_list_head *fresh)
@@ -75,8 +109,11 @@ void zecfs_cache_install(struct zecfs_cache *c, struct zecfs_slot *s,
 	if (fresh->unshown && (!s->cur || s->cur->unshown != fresh->unshown))
 		zlog_warn("listing has entries that cannot be shown, left out kind=%s count=%zu reason=\"empty, '/', '.', '..' or too long\"",
 		          fresh->first_unshown, fresh->unshown);
-	if (fresh->destroy == zecfs_cache_snaplist_destroy)
+	if (fresh->destroy == zecfs_cache_snaplist_destroy) {
 		zecfs_cache_carry_bad_times((struct zecfs_snaplist *)fresh, (const struct zecfs_snaplist *)s->cur);
+		zecfs_cache_report_records(c, s->key, (const struct zecfs_snaplist *)s->cur,
+		                           (const struct zecfs_snaplist *)fresh);
+	}
 	zecfs_cache_settle_mtime(fresh, s->cur);
 	/* the kernel may hold the directory with attributes valid for a TTL:
 	 * a changed listing reaches it now, whoever's request fetched it */

@@ -85,6 +85,7 @@ enum zecfs_gone {
 	ZECFS_CHANGED_DISKS,           /* the disk list changed or is due (root, .by-name) */
 	ZECFS_CHANGED_SNAPSHOTS,       /* disk_id's snapshot list changed or is due */
 	ZECFS_CHANGED_SLOT,            /* the listing in the slot named 'name' */
+	ZECFS_CHANGED_SNAPSHOT,        /* the record of snapshot 'name' (an id) of disk_id changed */
 };
 
 struct zecfs_cache_opts {

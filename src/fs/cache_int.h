@@ -93,6 +93,10 @@ void zecfs_cache_report_changed(struct zecfs_cache *c, enum zecfs_gone what, con
 void zecfs_cache_report_gone(struct zecfs_cache *c, const char *disk_id,
                              const struct zecfs_list_head *old,
                              const struct zecfs_list_head *fresh);
+/* With the lock held: the snapshots whose record differs between two lists. */
+void zecfs_cache_report_records(struct zecfs_cache *c, const char *disk_id,
+                                const struct zecfs_snaplist *old,
+                                const struct zecfs_snaplist *fresh);
 
 /* ---- what every cached list shares --------------------------------------- */
 

@@ -78,6 +78,7 @@ int zecfs_cache_snap_swap(struct zecfs_cache *c, const char *disk_id, zecfs_cach
 		zecfs_cache_carry_bad_times(fresh, old);
 		pthread_mutex_lock(&c->lock);
 		if (ds->s.cur == &old->h) {
+			zecfs_cache_report_records(c, disk_id, old, fresh);
 			if (local) {
 				zecfs_cache_changed_mtime(&fresh->h, &old->h);
 				ds->s.changed_gen = ++c->gen;

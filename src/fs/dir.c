@@ -140,8 +140,7 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.snap = &dir->sl->v[i];
 		d->node.id.kind = ZECFS_SNAPSHOT;
 		d->name = d->node.snap->name;           /* checked when listed */
-		snprintf(d->node.id.obj_id, sizeof(d->node.id.obj_id), "%s",
-		         d->node.snap->s.snapshot_id);
+		zecfs_id_set(d->node.id.obj_id, d->node.snap->s.snapshot_id);
 		break;
 	case ZECFS_STATS_DIR:
 		if (i >= 2)
@@ -155,14 +154,13 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.pol = &dir->pl->v[i];
 		d->node.id.kind = ZECFS_POLICY;
 		d->name = d->node.pol->name;            /* NULL: not shown */
-		snprintf(d->node.id.obj_id, sizeof(d->node.id.obj_id), "%s",
-		         d->node.pol->p.policy_id);
+		zecfs_id_set(d->node.id.obj_id, d->node.pol->p.policy_id);
 		break;
 	case ZECFS_POLICY:
 		if (i > dir->pol->p.disk_ids.count)
 			return false;
 		d->node.pol = dir->pol;
-		snprintf(d->node.id.obj_id, sizeof(d->node.id.obj_id), "%s", dir->id.obj_id);
+		zecfs_id_set(d->node.id.obj_id, dir->id.obj_id);
 		if (i == 0) {
 			d->name = "policy.json";
 			d->node.id.kind = ZECFS_POLICY_JSON;
@@ -171,7 +169,7 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.id.kind = ZECFS_POLICY_LINK;
 		if (zecfs_name_ok(dir->pol->p.disk_ids.v[i - 1], ZECFS_ID_MAX)) {
 			d->name = dir->pol->p.disk_ids.v[i - 1];
-			snprintf(d->node.id.disk_id, sizeof(d->node.id.disk_id), "%s", d->name);
+			zecfs_id_set(d->node.id.disk_id, d->name);
 		}
 		break;
 	case ZECFS_SNAPSHOT:
@@ -181,14 +179,13 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.id.kind = ZECFS_SNAP_JSON;
 		d->node.disk = dir->disk;
 		d->node.snap = dir->snap;
-		snprintf(d->node.id.obj_id, sizeof(d->node.id.obj_id), "%s", dir->id.obj_id);
+		zecfs_id_set(d->node.id.obj_id, dir->id.obj_id);
 		break;
 	default:
 		return false;
 	}
 	if (d->node.disk)
-		snprintf(d->node.id.disk_id, sizeof(d->node.id.disk_id), "%s",
-		         d->node.disk->d.disk_id);
+		zecfs_id_set(d->node.id.disk_id, d->node.disk->d.disk_id);
 	return true;
 }
 
@@ -232,10 +229,9 @@ static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zecfs_nod
 	if (dot) {
 		e.attr.st_ino = d->name[1] ? parent_ino(fs, dir) : dir->ino;
 		e.attr.st_mode = S_IFDIR;
-	} else if (plus && ((d->node.id.kind == ZECFS_SNAPS_JSON && !listed(fs, d->node.id.disk_id)) ||
-	                    d->node.id.kind == ZECFS_SNAP_JSON)) {
-		/* its size costs work (a listing, a JSON text) that a walk does not
-		 * need: no attributes now, a lookup asks for them when it is used */
+	} else if (plus && d->node.id.kind == ZECFS_SNAPS_JSON && !listed(fs, d->node.id.disk_id)) {
+		/* its size costs a listing that a walk may not need: no attributes
+		 * now, a lookup asks for them when it is used */
 		e.attr.st_ino = zecfs_inode_peek(fs->inodes, d->node.id.kind, d->node.id.disk_id,
 		                               d->node.id.obj_id);
 		e.attr.st_mode = S_IFREG;
@@ -291,8 +287,11 @@ static uint64_t cookie(const char *name)
 /* A directory's entries (indices for nth_entry, past . and ..) in cookie order. */
 struct order {
 	size_t n;
-	uint32_t idx[];
+	uint32_t *idx;               /* right after the struct when allocated */
 };
+
+/* Directories up to this size (a snapshot, a disk) are ordered on the stack. */
+#define SMALL_ORDER 16
 
 struct keyed {
 	uint64_t cookie;
@@ -309,40 +308,50 @@ static int keyed_cmp(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
-static struct order *build_order(const struct zecfs_node *dir)
+/* The order of dir's entries: in 'small' (its idx holds SMALL_ORDER) when
+ * given and big enough, else allocated (one block: free it). */
+static struct order *build_order(const struct zecfs_node *dir, struct order *small)
 {
-	struct keyed *k = NULL;
+	struct keyed stack[SMALL_ORDER], *k = stack;
 	struct order *o = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = SMALL_ORDER;
 	struct dent d;
 
 	for (size_t i = 2; nth_entry(dir, i, &d); i++) {
 		if (!d.name)
 			continue;
 		if (n == cap) {
-			struct keyed *grown;
+			struct keyed *grown = k == stack ? malloc(cap * 2 * sizeof(*k)) :
+			                      realloc(k, cap * 2 * sizeof(*k));
 
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(k, cap * sizeof(*k));
 			if (!grown)
 				goto out;
+			if (k == stack)
+				memcpy(grown, stack, sizeof(stack));
 			k = grown;
+			cap *= 2;
 		}
 		k[n].cookie = cookie(d.name);
 		k[n].name = d.name;
 		k[n].idx = (uint32_t)(i - 2);
 		n++;
 	}
-	if (n)
+	if (n > 1)
 		qsort(k, n, sizeof(*k), keyed_cmp);
-	o = malloc(sizeof(*o) + n * sizeof(o->idx[0]));
-	if (!o)
-		goto out;
+	if (small && n <= SMALL_ORDER) {
+		o = small;
+	} else {
+		o = malloc(sizeof(*o) + n * sizeof(o->idx[0]));
+		if (!o)
+			goto out;
+		o->idx = (uint32_t *)(void *)(o + 1);
+	}
 	o->n = n;
 	for (size_t i = 0; i < n; i++)
 		o->idx[i] = k[i].idx;
 out:
-	free(k);
+	if (k != stack)
+		free(k);
 	return o;
 }
 
@@ -350,10 +359,12 @@ out:
  * The order of a listed directory is kept with its list (built once, by
  * whichever READDIR comes first; the list is immutable): slot 0 for the
  * root, snapshots/ and .policies, slot 1 for .by-name (the disk list
- * again, by name).  Other directories are small and built each time:
- * *own is then set and the caller frees it.
+ * again, by name).  Other directories are small and built each time, in
+ * 'small' when they fit, else allocated: *own is then set and the caller
+ * frees it.
  */
-static const struct order *order_of(const struct zecfs_node *dir, struct order **own)
+static const struct order *order_of(const struct zecfs_node *dir, struct order **own,
+                                    struct order *small)
 {
 	struct zecfs_list_head *h = NULL;
 	struct order *o, *expected = NULL;
@@ -367,12 +378,16 @@ static const struct order *order_of(const struct zecfs_node *dir, struct order *
 	case ZECFS_POLICIES_DIR: h = &dir->pl->h; break;
 	default: break;
 	}
-	if (!h)
-		return *own = build_order(dir);
+	if (!h) {
+		o = build_order(dir, small);
+		if (o != small)
+			*own = o;
+		return o;
+	}
 	o = __atomic_load_n((struct order **)&h->order[slot], __ATOMIC_ACQUIRE);
 	if (o)
 		return o;
-	o = build_order(dir);
+	o = build_order(dir, NULL);
 	if (o && !__atomic_compare_exchange_n((struct order **)&h->order[slot], &expected, o,
 	                                      false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		free(o);                /* another READDIR built it first */
@@ -451,7 +466,9 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	const struct order *o;
 	struct zecfs_node n;
 	uint64_t *sent = NULL;        /* READDIRPLUS: the inodes referenced in buf */
-	size_t used = 0, n_sent = 0;
+	size_t used = 0, n_sent = 0, room;
+	uint32_t small_idx[SMALL_ORDER];
+	struct order small = { 0, small_idx };
 	char *buf = NULL;
 	int ret;
 
@@ -465,11 +482,14 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	ret = scan_list(fs, &n, off, (long)fuse_req_ctx(req)->pid, &res);
 	if (ret)
 		goto out;
-	buf = malloc(size);
-	/* an entry takes more than 64 bytes with its attributes */
-	sent = plus ? calloc(size / 64 + 2, sizeof(*sent)) : NULL;
-	o = order_of(&n, &own);
-	if (!buf || (plus && !sent) || !o) {
+	/* the entries, then (READDIRPLUS) the inodes they reference: an entry
+	 * takes more than 64 bytes with its attributes */
+	room = (size + 7) & ~(size_t)7;
+	buf = zecfs_thread_buf(room + (plus ? (size / 64 + 2) * sizeof(*sent) : 0));
+	if (buf && plus)
+		sent = (uint64_t *)(void *)(buf + room);
+	o = order_of(&n, &own, &small);
+	if (!buf || !o) {
 		ret = zecfs_errno_of(ZECFS_OUT_OF_MEMORY);
 		goto out;
 	}
@@ -506,9 +526,7 @@ out:
 		for (size_t k = 0; k < n_sent; k++)
 			zecfs_inode_forget(fs->inodes, sent[k], 1);
 	}
-	free(sent);
 	free(own);
-	free(buf);
 	zecfs_node_release(&n);
 }
 

@@ -1,14 +1,26 @@
 /*
  * inode.c - inode numbers and lookup counts (see inode.h).
  *
- * A chained hash table from inode number to identity, guarded by one
- * mutex that is held only for table work, never across a network call.
+ * Two tables under one mutex, held only for table work, never across a
+ * network call:
  *
- * A walk of the mount holds an entry for every snapshot the kernel looked
- * up, so entries are kept small: the disk id, which every snapshot of a
- * disk repeats, is one reference-counted copy per disk (the disks table),
- * and an entry holds only the snapshot id itself: 64 bytes of heap for a
- * snapshot with an 18-digit id (96 when each entry held both ids).
+ *   snaps   a snapshot's directory and its snapshot.json, when the id is a
+ *           decimal number below 2^61 (the API's ids are 19 digits at
+ *           most, about 1.3e18 today): the number is the id itself with a
+ *           kind bit, so the table holds only what the number cannot say,
+ *           the disk (an index) and the lookup count, 16 bytes a slot in
+ *           an open-addressed array;
+ *   inodes  every other identity: a chained hash table from the hashed
+ *           number to the identity (the kind, the disk, the object id).
+ *
+ * A walk of the mount holds an entry for every snapshot and snapshot.json
+ * the kernel looked up, so the snapshot kinds take no allocation each and
+ * the disk id, which every snapshot of a disk repeats, is one
+ * reference-counted copy per disk (the disks table).
+ *
+ * Numbers: 1-15 fixed, [16, 2^62) hashed, [2^62, 2^63) derived from a
+ * snapshot id (bit 61: snapshot.json).  The top bit is never set: the
+ * passthrough under snapshots/<name>/files/ numbers its nodes there.
  */
 #include "inode.h"
 
@@ -21,6 +33,19 @@
 /* How far a colliding identity may move from its hashed number. */
 #define PROBE_MAX 8
 
+/* The number ranges (see above). */
+#define HASHED_END   (1ULL << 62)
+#define DERIVED      (1ULL << 62)
+#define DERIVED_JSON (1ULL << 61)
+#define DERIVED_ID   (DERIVED_JSON - 1)
+
+/* A derived number's slot: the number, its disk (disks.v index), its count. */
+struct slot {
+	uint64_t ino;                /* 0: empty */
+	uint32_t disk;
+	uint32_t nlookup;            /* saturates: then freed only by a forget of all */
+};
+
 /* What both tables chain: the first member of their nodes. */
 struct link {
 	struct link *next;
@@ -30,6 +55,7 @@ struct link {
 struct disk_name {
 	struct link link;
 	uint64_t refs;               /* entries that point to it */
+	uint32_t idx;                /* its place in disk_vec */
 	char id[];
 };
 
@@ -39,7 +65,23 @@ struct inode {
 	uint64_t nlookup;
 	struct disk_name *disk;      /* NULL: no disk id */
 	unsigned char kind;          /* enum zecfs_kind */
+	bool displaced;              /* not at its hashed number (a collision) */
 	char obj_id[];              /* "" when none */
+};
+
+/* The derived numbers' open-addressed table (linear probing). */
+struct slots {
+	struct slot *v;
+	size_t cap;                  /* a power of two, or 0 */
+	size_t count;
+};
+
+/* Disk names by index, for the slots (16 bytes each, no pointer). */
+struct disk_vec {
+	struct disk_name **v;        /* NULL: a free index */
+	uint32_t n, cap;
+	uint32_t *free;              /* indices free for reuse */
+	uint32_t n_free;
 };
 
 /* A chained hash table of links. */
@@ -53,6 +95,9 @@ struct zecfs_inodes {
 	pthread_mutex_t lock;
 	struct table inodes;         /* struct inode, by number */
 	struct table disks;          /* struct disk_name, by id */
+	struct slots snaps;          /* derived numbers */
+	struct disk_vec disk_vec;
+	size_t displaced;            /* inodes not at their hashed number */
 };
 
 static bool fixed_kind(enum zecfs_kind kind, uint64_t *ino)
@@ -89,8 +134,35 @@ static uint64_t ident_hash(enum zecfs_kind kind, const char *disk_id, const char
 	h = (h ^ 0xff) * 0x100000001b3ULL;
 	for (const char *p = obj_id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	h = mix(h) & 0x7fffffffffffffffULL;      /* st_ino stays positive as off_t */
+	h = mix(h) & (HASHED_END - 1);
 	return h < ZECFS_INO_FIRST ? h + ZECFS_INO_FIRST : h;
+}
+
+/* The i-th number a hashed identity may take: stays in [16, 2^62). */
+static uint64_t hashed_at(uint64_t base, uint64_t i)
+{
+	uint64_t ino = base + i;
+
+	return ino >= HASHED_END ? ino - HASHED_END + ZECFS_INO_FIRST : ino;
+}
+
+/*
+ * The number derived from a snapshot's id, or 0 when the id is not a
+ * plain decimal below 2^61 (then the identity is hashed like the others).
+ */
+static uint64_t derived(enum zecfs_kind kind, const char *obj_id)
+{
+	uint64_t id = 0;
+	const char *p = obj_id;
+
+	if ((kind != ZECFS_SNAPSHOT && kind != ZECFS_SNAP_JSON) || *p < '1' || *p > '9')
+		return 0;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || id > (DERIVED_ID - 9) / 10)
+			return 0;
+		id = id * 10 + (uint64_t)(*p - '0');
+	}
+	return DERIVED | (kind == ZECFS_SNAP_JSON ? DERIVED_JSON : 0) | id;
 }
 
 static uint64_t str_hash(const char *s)
@@ -209,6 +281,32 @@ static void table_add(struct table *tb, struct link *l, uint64_t (*hash)(struct 
 	tb->count++;
 }
 
+/* With the lock held: a free index in disk_vec for d; false on ENOMEM. */
+static bool disk_vec_add(struct disk_vec *dv, struct disk_name *d)
+{
+	if (dv->n_free) {
+		d->idx = dv->free[--dv->n_free];
+	} else {
+		if (dv->n == dv->cap) {
+			uint32_t cap = dv->cap ? dv->cap * 2 : 16;
+			struct disk_name **v = realloc(dv->v, cap * sizeof(*v));
+			uint32_t *fr;
+
+			if (!v)
+				return false;
+			dv->v = v;
+			fr = realloc(dv->free, cap * sizeof(*fr));
+			if (!fr)
+				return false;
+			dv->free = fr;
+			dv->cap = cap;
+		}
+		d->idx = dv->n++;
+	}
+	dv->v[d->idx] = d;
+	return true;
+}
+
 /* With the lock held: the shared copy of a disk id, one more reference. */
 static struct disk_name *disk_get(struct zecfs_inodes *t, const char *id, size_t len)
 {
@@ -227,6 +325,10 @@ static struct disk_name *disk_get(struct zecfs_inodes *t, const char *id, size_t
 		return NULL;
 	d->refs = 1;
 	memcpy(d->id, id, len + 1);
+	if (!disk_vec_add(&t->disk_vec, d)) {
+		free(d);
+		return NULL;
+	}
 	table_add(&t->disks, &d->link, disk_hash);
 	return d;
 }
@@ -237,7 +339,79 @@ static void disk_put(struct zecfs_inodes *t, struct disk_name *d)
 	if (!d || --d->refs)
 		return;
 	table_remove(&t->disks, &d->link, disk_hash(&d->link));
+	t->disk_vec.v[d->idx] = NULL;
+	t->disk_vec.free[t->disk_vec.n_free++] = d->idx;   /* room: cap >= n */
 	free(d);
+}
+
+/* ---- the derived numbers' slots ------------------------------------------ */
+
+static size_t slot_home(const struct slots *sl, uint64_t ino)
+{
+	return (size_t)mix(ino) & (sl->cap - 1);
+}
+
+/* With the lock held: the slot of a derived number, or NULL. */
+static struct slot *slot_find(struct slots *sl, uint64_t ino)
+{
+	if (!sl->cap)
+		return NULL;
+	for (size_t i = slot_home(sl, ino);; i = (i + 1) & (sl->cap - 1)) {
+		if (sl->v[i].ino == ino)
+			return &sl->v[i];
+		if (!sl->v[i].ino)
+			return NULL;
+	}
+}
+
+/* Puts an entry in the first free slot from its home (there is one). */
+static struct slot *slot_put(struct slots *sl, const struct slot *e)
+{
+	size_t i = slot_home(sl, e->ino);
+
+	while (sl->v[i].ino)
+		i = (i + 1) & (sl->cap - 1);
+	sl->v[i] = *e;
+	return &sl->v[i];
+}
+
+/* Keeps the array at most 3/4 full; on ENOMEM it stays fuller (false when full). */
+static bool slots_room(struct slots *sl)
+{
+	size_t cap = sl->cap ? sl->cap * 2 : 1024;
+	struct slot *old = sl->v, *fresh;
+
+	if ((sl->count + 1) * 4 <= sl->cap * 3)
+		return true;
+	fresh = calloc(cap, sizeof(*fresh));
+	if (!fresh)
+		return sl->count + 1 < sl->cap;
+	sl->v = fresh;
+	sl->cap = cap;
+	for (size_t i = 0; old && i < cap / 2; i++) {
+		if (old[i].ino)
+			slot_put(sl, &old[i]);
+	}
+	free(old);
+	return true;
+}
+
+/* Empties a slot, moving back the entries after it that would be cut off. */
+static void slot_remove(struct slots *sl, struct slot *gone)
+{
+	size_t mask = sl->cap - 1, hole = (size_t)(gone - sl->v);
+
+	for (size_t i = (hole + 1) & mask; sl->v[i].ino; i = (i + 1) & mask) {
+		size_t home = slot_home(sl, sl->v[i].ino);
+
+		/* it may fill the hole when its home is not within (hole, i] */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			sl->v[hole] = sl->v[i];
+			hole = i;
+		}
+	}
+	sl->v[hole].ino = 0;
+	sl->count--;
 }
 
 int zecfs_inodes_new(struct zecfs_inodes **out)
@@ -270,29 +444,64 @@ void zecfs_inodes_free(struct zecfs_inodes *t)
 			free(e);
 		}
 	}
+	for (size_t i = 0; i < t->snaps.cap; i++) {
+		if (t->snaps.v[i].ino)
+			disk_put(t, t->disk_vec.v[t->snaps.v[i].disk]);
+	}
+	free(t->snaps.v);
+	free(t->disk_vec.v);
+	free(t->disk_vec.free);
 	free(t->inodes.buckets);
 	free(t->disks.buckets);     /* empty now: every entry put its disk */
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
-/* With the lock held: the node of that identity, or the number it gets. */
+/*
+ * With the lock held: the node of that identity, or the number it gets.
+ * An identity is at its hashed number unless a collision moved it, which
+ * almost never happens: while nothing is displaced, the first number says.
+ */
 static struct inode *probe(struct zecfs_inodes *t, enum zecfs_kind kind,
                            const char *disk_id, const char *obj_id, uint64_t *free_ino)
 {
 	uint64_t base = ident_hash(kind, disk_id, obj_id);
+	uint64_t tries = t->displaced ? PROBE_MAX : 1;
 
 	*free_ino = 0;
 	for (uint64_t i = 0; i < PROBE_MAX; i++) {
-		uint64_t ino = base + i;
+		uint64_t ino = hashed_at(base, i);
 		struct inode *n = find(t, ino);
 
 		if (n && same(n, kind, disk_id, obj_id))
 			return n;
 		if (!n && !*free_ino)
 			*free_ino = ino;
+		if (*free_ino && i + 1 >= tries)
+			break;
 	}
 	return NULL;
+}
+
+/* With the lock held: one more reference to a derived number. */
+static int ref_derived(struct zecfs_inodes *t, uint64_t ino, const char *disk_id, size_t ld)
+{
+	struct slot *e = slot_find(&t->snaps, ino);
+	struct disk_name *d;
+
+	if (e) {
+		if (e->nlookup < UINT32_MAX)
+			e->nlookup++;
+		return 0;
+	}
+	if (!slots_room(&t->snaps))
+		return -ENOMEM;
+	d = disk_get(t, disk_id, ld);
+	if (!d)
+		return -ENOMEM;
+	slot_put(&t->snaps, &(struct slot){ .ino = ino, .disk = d->idx, .nlookup = 1 });
+	t->snaps.count++;
+	return 0;
 }
 
 int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
@@ -311,7 +520,14 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 	ls = strlen(obj_id);
 	if (ld > ZECFS_ID_MAX || ls > ZECFS_ID_MAX)
 		return -ENAMETOOLONG;
+	free_ino = derived(kind, obj_id);
 	pthread_mutex_lock(&t->lock);
+	if (free_ino && ld) {
+		ret = ref_derived(t, free_ino, disk_id, ld);
+		if (!ret)
+			*ino = free_ino;
+		goto out;
+	}
 	n = probe(t, kind, disk_id, obj_id, &free_ino);
 	if (n) {
 		n->nlookup++;
@@ -336,6 +552,8 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 	n->ino = free_ino;
 	n->nlookup = 1;
 	n->kind = (unsigned char)kind;
+	n->displaced = free_ino != ident_hash(kind, disk_id, obj_id);
+	t->displaced += n->displaced;
 	memcpy(n->obj_id, obj_id, ls + 1);
 	table_add(&t->inodes, &n->link, inode_hash);
 	*ino = n->ino;
@@ -347,28 +565,58 @@ out:
 void zecfs_inode_forget(struct zecfs_inodes *t, uint64_t ino, uint64_t nlookup)
 {
 	struct inode *n;
+	struct slot *e;
 
 	if (ino < ZECFS_INO_FIRST)
 		return;
 	pthread_mutex_lock(&t->lock);
+	if (ino >= DERIVED) {
+		e = slot_find(&t->snaps, ino);
+		if (e && nlookup >= e->nlookup) {
+			disk_put(t, t->disk_vec.v[e->disk]);
+			slot_remove(&t->snaps, e);
+		} else if (e) {
+			e->nlookup -= (uint32_t)nlookup;
+		}
+		goto out;
+	}
 	n = find(t, ino);
 	if (n) {
 		n->nlookup = nlookup >= n->nlookup ? 0 : n->nlookup - nlookup;
 		if (n->nlookup == 0) {
 			table_remove(&t->inodes, &n->link, inode_hash(&n->link));
+			t->displaced -= n->displaced;
 			disk_put(t, n->disk);
 			free(n);
 		}
 	}
+out:
 	pthread_mutex_unlock(&t->lock);
+}
+
+/* The decimal digits of v in buf (room for 21 bytes). */
+static void u64_text(uint64_t v, char *buf)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
 }
 
 int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *out)
 {
 	struct inode *n;
+	struct slot *e;
 	int ret = 0;
 
-	memset(out, 0, sizeof(*out));
+	out->kind = 0;
+	out->disk_id[0] = out->obj_id[0] = '\0';
 	switch (ino) {
 	case ZECFS_INO_ROOT: out->kind = ZECFS_ROOT; return 0;
 	case ZECFS_INO_BYNAME: out->kind = ZECFS_BYNAME_DIR; return 0;
@@ -379,8 +627,11 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 	default: break;
 	}
 	pthread_mutex_lock(&t->lock);
-	n = find(t, ino);
-	if (n) {
+	if (ino >= DERIVED && (e = slot_find(&t->snaps, ino)) != NULL) {
+		out->kind = ino & DERIVED_JSON ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT;
+		strcpy(out->disk_id, t->disk_vec.v[e->disk]->id);    /* bounded by ZECFS_ID_MAX */
+		u64_text(ino & DERIVED_ID, out->obj_id);
+	} else if (ino < DERIVED && (n = find(t, ino)) != NULL) {
 		out->kind = (enum zecfs_kind)n->kind;
 		strcpy(out->disk_id, disk_of(n));    /* both bounded by ZECFS_ID_MAX */
 		strcpy(out->obj_id, n->obj_id);
@@ -391,8 +642,9 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 	return ret;
 }
 
-uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
-                        const char *disk_id, const char *obj_id)
+/* The number an identity has (held), or would get (!held); 0: none. */
+static uint64_t lookup(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
+                       const char *obj_id, bool held)
 {
 	struct inode *n;
 	uint64_t ino = 0;
@@ -401,12 +653,31 @@ uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
 		return ino;
 	disk_id = disk_id ? disk_id : "";
 	obj_id = obj_id ? obj_id : "";
+	ino = derived(kind, obj_id);
+	if (ino && *disk_id && !held)
+		return ino;             /* the same whether held or not: no lock */
 	pthread_mutex_lock(&t->lock);
-	n = probe(t, kind, disk_id, obj_id, &ino);
-	if (n)
-		ino = n->ino;
+	if (ino && *disk_id) {
+		if (!slot_find(&t->snaps, ino))
+			ino = 0;
+	} else {
+		n = probe(t, kind, disk_id, obj_id, &ino);
+		ino = n ? n->ino : held ? 0 : ino;
+	}
 	pthread_mutex_unlock(&t->lock);
 	return ino;
+}
+
+uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
+                        const char *disk_id, const char *obj_id)
+{
+	return lookup(t, kind, disk_id, obj_id, false);
+}
+
+uint64_t zecfs_inode_held(struct zecfs_inodes *t, enum zecfs_kind kind,
+                          const char *disk_id, const char *obj_id)
+{
+	return lookup(t, kind, disk_id, obj_id, true);
 }
 
 uint64_t zecfs_inodes_count(struct zecfs_inodes *t)
@@ -414,7 +685,7 @@ uint64_t zecfs_inodes_count(struct zecfs_inodes *t)
 	uint64_t n;
 
 	pthread_mutex_lock(&t->lock);
-	n = t->inodes.count;
+	n = t->inodes.count + t->snaps.count;
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }

@@ -11,11 +11,13 @@
  *   obj_id    the snapshot, for ZECFS_SNAPSHOT; the autoSnapshotPolicyId
  *              for the policy kinds (whose disk_id is the linked disk)
  *
- * The number is a 64-bit hash of that identity, so it is the same for the
- * whole life of the mount (and across mounts): a snapshot keeps its inode
- * through a rename, and tools that remember inode numbers (tar
+ * The number is a snapshot's numeric id with a kind bit (a snapshot and its
+ * snapshot.json), else a 62-bit hash of the identity, so it is the same
+ * for the whole life of the mount (and across mounts): a snapshot keeps
+ * its inode through a rename, and tools that remember inode numbers (tar
  * --listed-incremental, rsync -H) see a stable tree.  On the rare
- * collision the next free number is taken.
+ * collision of two hashes the next free number is taken.  Numbers stay
+ * below 2^63: the passthrough of a snapshot's files uses the top bit.
  *
  * The table holds an identity only while the kernel holds a reference
  * (lookup count > 0): lookup, mkdir and readdirplus add to the count,
@@ -26,6 +28,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 enum zecfs_kind {
 	ZECFS_ROOT = 1,
@@ -70,6 +73,16 @@ struct zecfs_ident {
 	char obj_id[ZECFS_ID_MAX + 1];
 };
 
+/* Sets an identity's id field, cut at ZECFS_ID_MAX as snprintf would (a
+ * longer id never names a node: zecfs_inode_ref refuses it). */
+static inline void zecfs_id_set(char dst[ZECFS_ID_MAX + 1], const char *src)
+{
+	size_t n = src ? strnlen(src, ZECFS_ID_MAX) : 0;
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 struct zecfs_inodes;
 
 int zecfs_inodes_new(struct zecfs_inodes **out);
@@ -89,6 +102,9 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 /* The number an identity has or would have, without a reference (0: none yet). */
 uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
                         const char *disk_id, const char *obj_id);
+/* The number of an identity the kernel holds now; 0 when it holds none. */
+uint64_t zecfs_inode_held(struct zecfs_inodes *t, enum zecfs_kind kind,
+                          const char *disk_id, const char *obj_id);
 /* How many identities the kernel holds now (for stats and tests). */
 uint64_t zecfs_inodes_count(struct zecfs_inodes *t);
 

@@ -240,6 +240,10 @@ void zecfs_inval_gone(void *arg, enum zecfs_gone what, const char *disk_id, cons
 		zecfs_inval_inode(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPDIR, disk_id, NULL));
 		zecfs_inval_inode(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPS_JSON, disk_id, NULL));
 		break;
+	case ZECFS_CHANGED_SNAPSHOT:
+		/* only a snapshot.json the kernel holds: it keeps its size for the TTL */
+		zecfs_inval_inode(fs->inval, zecfs_inode_held(fs->inodes, ZECFS_SNAP_JSON, disk_id, name));
+		break;
 	case ZECFS_CHANGED_SLOT:
 		if (name && strcmp(name, "policies") == 0)
 			zecfs_inval_inode(fs->inval, ZECFS_INO_POLICIES);

@@ -151,9 +151,9 @@ static void set_ident(struct zecfs_node *c, enum zecfs_kind kind, const char *di
 {
 	c->id.kind = kind;
 	if (disk_id)
-		snprintf(c->id.disk_id, sizeof(c->id.disk_id), "%s", disk_id);
+		zecfs_id_set(c->id.disk_id, disk_id);
 	if (obj_id)
-		snprintf(c->id.obj_id, sizeof(c->id.obj_id), "%s", obj_id);
+		zecfs_id_set(c->id.obj_id, obj_id);
 }
 
 int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
@@ -216,7 +216,7 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 		sn = zecfs_snaplist_find(c->sl, name);
 		if (!sn || !id_name(sn->s.snapshot_id))
 			return zecfs_errno_of(ZECFS_NOT_FOUND);
-		snprintf(c->id.obj_id, sizeof(c->id.obj_id), "%s", sn->s.snapshot_id);
+		zecfs_id_set(c->id.obj_id, sn->s.snapshot_id);
 		c->snap = sn;
 		return 0;
 	case ZECFS_STATS_DIR:
@@ -434,12 +434,28 @@ int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *s
 	return ret;
 }
 
-/* Files whose contents change with the listings: the kernel asks each time. */
-static bool volatile_attrs(enum zecfs_kind kind)
+/*
+ * How long the kernel may keep a node's attributes.  Files whose size
+ * changes with nothing zecfs can tell (stats, metrics) and files whose size
+ * costs a listing or a record the kernel may not have (disk.json,
+ * snapshots.json, policy.json) are asked each time.  snapshot.json is its
+ * snapshot's record: it changes only when zecfs installs a list with a
+ * different record for that id, and then inval.c drops the kernel's copy
+ * (ZECFS_CHANGED_SNAPSHOT), so it is kept for the listing's TTL.
+ */
+double zecfs_attr_timeout(const struct zecfs *fs, enum zecfs_kind kind)
 {
-	return kind == ZECFS_DISK_JSON || kind == ZECFS_SNAPS_JSON || kind == ZECFS_STATS_FILE ||
-	       kind == ZECFS_METRICS_FILE ||
-	       kind == ZECFS_STATS_DIR || kind == ZECFS_SNAP_JSON || kind == ZECFS_POLICY_JSON;
+	switch (kind) {
+	case ZECFS_DISK_JSON:
+	case ZECFS_SNAPS_JSON:
+	case ZECFS_POLICY_JSON:
+	case ZECFS_STATS_FILE:
+	case ZECFS_METRICS_FILE:
+	case ZECFS_STATS_DIR:
+		return 0;
+	default:
+		return fs->cfg.cache_ttl;
+	}
 }
 
 int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_param *e)
@@ -459,6 +475,6 @@ int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_p
 	}
 	e->ino = ino;
 	e->entry_timeout = fs->cfg.cache_ttl;
-	e->attr_timeout = volatile_attrs(n->id.kind) ? 0 : fs->cfg.cache_ttl;
+	e->attr_timeout = zecfs_attr_timeout(fs, n->id.kind);
 	return 0;
 }

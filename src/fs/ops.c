@@ -93,6 +93,46 @@ const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *bu
 static int refusal_for(const char *op, const struct zecfs_ident *id, const char *name,
                        const char *code);
 
+/* ---- reply buffers ---------------------------------------------------- */
+
+/* A worker thread's buffer: freed with the thread (the key's destructor). */
+struct thread_buf {
+	size_t cap;
+	max_align_t data[];
+};
+
+static pthread_key_t buf_key;
+static pthread_once_t buf_once = PTHREAD_ONCE_INIT;
+static bool buf_key_made;
+
+static void buf_key_make(void)
+{
+	buf_key_made = pthread_key_create(&buf_key, free) == 0;
+}
+
+void *zecfs_thread_buf(size_t size)
+{
+	struct thread_buf *b, *fresh;
+	size_t cap = 4096;
+
+	pthread_once(&buf_once, buf_key_make);
+	if (!buf_key_made)
+		return NULL;
+	b = pthread_getspecific(buf_key);
+	if (b && b->cap >= size)
+		return b->data;
+	while (cap < size)
+		cap *= 2;
+	fresh = malloc(sizeof(*fresh) + cap);
+	if (!fresh || pthread_setspecific(buf_key, fresh) != 0) {
+		free(fresh);
+		return NULL;
+	}
+	free(b);
+	fresh->cap = cap;
+	return fresh->data;
+}
+
 /* ---- lookup, forget, getattr ----------------------------------------- */
 
 
@@ -180,22 +220,6 @@ void zecfs_refresh_listing(struct zecfs *fs, struct zecfs_node *n, const struct 
 	n->unlisted = ret != 0;
 }
 
-static double attr_timeout(struct zecfs *fs, const struct zecfs_node *n)
-{
-	switch (n->id.kind) {
-	case ZECFS_DISK_JSON:
-	case ZECFS_SNAPS_JSON:
-	case ZECFS_SNAP_JSON:
-	case ZECFS_POLICY_JSON:
-	case ZECFS_STATS_FILE:
-	case ZECFS_METRICS_FILE:
-	case ZECFS_STATS_DIR:
-		return 0;
-	default:
-		return fs->cfg.cache_ttl;
-	}
-}
-
 static void zecfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct zecfs *fs = zecfs_of(req);
@@ -219,7 +243,7 @@ static void zecfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	if (ret)
 		zecfs_reply_err(req, ret);
 	else
-		fuse_reply_attr(req, &st, attr_timeout(fs, &n));
+		fuse_reply_attr(req, &st, zecfs_attr_timeout(fs, n.id.kind));
 	zecfs_node_release(&n);
 }
 
@@ -334,14 +358,13 @@ static void zecfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	 * thread is still returning from writev (ThreadSanitizer checks the
 	 * buffer after the call).
 	 */
-	copy = malloc(size);
+	copy = zecfs_thread_buf(size);
 	if (!copy) {
 		zecfs_reply_err(req, zecfs_errno_of(ZECFS_OUT_OF_MEMORY));
 		return;
 	}
 	memcpy(copy, f->text + off, size);
 	fuse_reply_buf(req, copy, size);
-	free(copy);
 }
 
 static void zecfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -491,6 +514,12 @@ static void zecfs_init(void *userdata, struct fuse_conn_info *conn)
 	}
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS;
+	/*
+	 * READDIRPLUS for every chunk of a directory: with READDIRPLUS_AUTO the
+	 * kernel falls back to READDIR after the first chunk and then sends a
+	 * LOOKUP for each of those entries
+	 */
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
 	/* a changed mtime makes the kernel drop a directory's cached contents */
 	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
 		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;

@@ -453,8 +453,10 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	} else {
 		zecfs_cache_forget_snapshots(fs->cache, a.id.disk_id);
 	}
-	/* snapshots.json lists names: its size changed */
+	/* snapshots.json lists names: its size changed; so did snapshot.json's,
+	 * whose drop the cache queued: both reach the kernel before the reply */
 	zecfs_inval_inode(fs->inval, zecfs_inode_peek(fs->inodes, ZECFS_SNAPS_JSON, a.id.disk_id, NULL));
+	zecfs_inval_flush(fs->inval);
 out:
 	zecfs_reply_err(req, ret);
 	zec_snapshot_clear(&s);

@@ -525,6 +525,8 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
 	} else {
 		zecfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
 	}
+	/* snapshot.json's new size (queued by the cache) reaches the kernel first */
+	zecfs_inval_flush(fs->inval);
 	zec_snapshot_clear(&s);
 	return 0;
 }

@@ -167,6 +167,8 @@ int zecfs_node_get_status(struct zecfs *fs, uint64_t ino, struct zecfs_node *n,
 void zecfs_node_release(struct zecfs_node *n);
 /* The attributes of a resolved node; with_listing: may ask for snapshots/ (mtime). */
 int zecfs_node_stat(struct zecfs *fs, const struct zecfs_node *n, struct stat *st);
+/* Seconds the kernel may keep the attributes of a node of that kind. */
+double zecfs_attr_timeout(const struct zecfs *fs, enum zecfs_kind kind);
 /* The entry reply for a resolved node, taking one lookup reference. */
 int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_param *e);
 /* The disk of that name, when exactly one disk has it. */
@@ -245,6 +247,12 @@ int zecfs_errno_of(const char *code);
  */
 int zecfs_refused(const char *op, const char *path, const char *code, const char *reason);
 struct zecfs *zecfs_of(fuse_req_t req);
+/*
+ * A buffer of at least size bytes that the calling worker thread owns until
+ * its next call (a READDIR's entries, a read's bytes): no allocation per
+ * request once it is big enough; freed when the thread ends.  NULL: no memory.
+ */
+void *zecfs_thread_buf(size_t size);
 /* Answers a request with 0 or a negative errno. */
 void zecfs_reply_err(fuse_req_t req, int ret);
 /* "/<diskId>/snapshots/<name>" (or shorter) for log lines; name NULL: dir itself. */

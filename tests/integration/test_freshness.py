@@ -8,13 +8,14 @@ cannot be had (stale_max) fail in readdir rather than let the kernel serve
 its old copy."""
 
 import errno
+import json
 import os
 import subprocess
 import threading
 
 import pytest
 
-from conftest import DB, WEB
+from conftest import DB, NIGHTLY_ID, WEB
 from emulator import wait_until
 
 
@@ -161,3 +162,56 @@ def test_an_unclear_restore_shows_the_disk_it_may_have_made(emu, mount):
     assert len(made) == 1
     # well within cache_ttl=60: the kernel's copy of the root was dropped
     assert ls(m.path) == sorted(before + made)
+
+
+def seen(path):
+    """What stat(1) says of a file's size, and the bytes a read gives.  stat
+    -c %s asks statx for the size only: a read marks the file's atime stale
+    in the kernel, and a stat that wants the atime would ask zecfs again,
+    where du and stat -c %s take the size the kernel keeps."""
+    size = subprocess.run(["stat", "-c", "%s", path], check=True, capture_output=True,
+                          text=True).stdout
+    with open(path, "rb") as f:
+        data = f.read()
+    return int(size), data
+
+
+def test_snapshot_json_size_follows_its_record_within_the_ttl(emu, mount):
+    """The kernel keeps snapshot.json's attributes for cache_ttl (a du costs
+    no request for it), so a changed record must drop them: at once after
+    this mount's rename or retention change, and after a fresh listing that
+    shows another client's change; stat's size is then the size a read
+    gives, well within cache_ttl=3600."""
+    m = mount(emu, "cache_ttl=3600", "retries=1")
+    snaps = m.p(WEB, "snapshots")
+    path = os.path.join(snaps, "nightly-1", "snapshot.json")
+    size, data = seen(path)
+    assert size == len(data)
+    assert "retentionTime" not in json.loads(data)
+
+    os.setxattr(os.path.join(snaps, "nightly-1"), "user.zec.retentionTime", b"+30d")
+    size, data = seen(path)
+    assert "retentionTime" in json.loads(data)
+    assert size == len(data)
+
+    os.rename(os.path.join(snaps, "nightly-1"), os.path.join(snaps, "renamed-here-at-once"))
+    path = os.path.join(snaps, "renamed-here-at-once", "snapshot.json")
+    size, data = seen(path)
+    assert json.loads(data)["snapshotName"] == "renamed-here-at-once"
+    assert size == len(data)
+
+    # another client keeps it forever: the record shrinks
+    status, doc = emu.api("ModifySnapshotsAttribute",
+                          {"snapshotIds": [NIGHTLY_ID], "isPermanent": True})
+    assert status == 200, doc
+    # a change of this mount that fails makes zecfs list the disk again
+    emu.add_fault(action="ModifySnapshotsAttribute", code="INVALID_PARAMETER", count=1)
+    with pytest.raises(OSError):
+        os.setxattr(os.path.join(snaps, "renamed-here-at-once"), "user.zec.retentionTime",
+                    b"+40d")
+
+    def fresh():
+        ls(snaps)
+        size, data = seen(path)
+        return "retentionTime" not in json.loads(data) and size == len(data)
+    wait_until(fresh, 10, "stat of snapshot.json gives the size of the fresh record")

@@ -600,6 +600,63 @@ static void test_mtime_moves_with_a_clock_behind_the_server(void)
 	zecfs_cache_free(c);
 }
 
+/* The snapshots the hook was told had a changed record, comma-separated. */
+static char changed[64];
+
+static void record_hook(void *arg, enum zecfs_gone what, const char *disk_id, const char *name)
+{
+	(void)arg;
+	if (what != ZECFS_CHANGED_SNAPSHOT || strcmp(disk_id, DISK_A) != 0)
+		return;
+	snprintf(changed + strlen(changed), sizeof(changed) - strlen(changed), "%s%s",
+	         changed[0] ? "," : "", name);
+}
+
+/* A disk A listing, fetched (the TTL is 0) and let go. */
+static void relist(struct zecfs_cache *c)
+{
+	struct zec_result res = { 0 };
+	struct zecfs_snaplist *l = NULL;
+
+	zecfs_cache_snapshots(c, DISK_A, &l, &res);
+	zecfs_snaplist_put(l);
+}
+
+/*
+ * The kernel keeps a snapshot.json's size for the TTL: a list that replaces
+ * another tells which records differ, fetched or zecfs's own change, and
+ * nothing for the records that stayed.
+ */
+static void test_changed_records_are_told(void)
+{
+	struct zecfs_cache_opts o = { .ttl = 0, .gone = record_hook };
+	struct zec_snapshot own = { 0 };
+	struct zecfs_cache *c = NULL;
+
+	if (zecfs_cache_new(NULL, &o, &c))
+		abort();
+	n_server = 0;
+	changed[0] = '\0';
+	put(0, "10", "alpha", DISK_A);
+	put(1, "11", "beta", DISK_A);
+	relist(c);
+	relist(c);
+	CHECK(changed[0] == '\0', "records: a listing like the last tells nothing (%s)", changed);
+	put(1, "11", "gamma", DISK_A);
+	relist(c);
+	CHECK(strcmp(changed, "11") == 0, "records: a rename elsewhere is told (%s)", changed);
+	changed[0] = '\0';
+	own.snapshot_id = (char *)"10";
+	own.snapshot_name = (char *)"alpha";
+	own.disk_id = (char *)DISK_A;
+	own.status = (char *)"AVAILABLE";
+	own.create_time = (char *)server_time;
+	own.retention_time = (char *)"2027-01-01T00:00:00Z";
+	CHECK(zecfs_cache_snapshot_changed(c, &own) == 0 && strcmp(changed, "10") == 0,
+	      "records: zecfs's own retention change is told (%s)", changed);
+	zecfs_cache_free(c);
+}
+
 /* A listing of another kind: a bare list head, counted fetches. */
 static int other_fetches;
 
@@ -708,6 +765,7 @@ int main(void)
 	test_waiter_keeps_its_own_path();
 	test_lookups_and_mtime();
 	test_mtime_moves_with_a_clock_behind_the_server();
+	test_changed_records_are_told();
 	test_other_slot();
 	test_recheck_transient();
 	return check_summary();

@@ -81,8 +81,71 @@ static void test_identities_round_trip(void)
 	zecfs_inodes_free(t);
 }
 
+/* A snapshot's numbers come from its id: the same in any table, below 2^63. */
+static void test_derived_numbers(void)
+{
+	struct zecfs_inodes *t = NULL, *u = NULL;
+	static uint64_t ino[5000];
+	struct zecfs_ident id;
+	char snap[32];
+	uint64_t n, json;
+	int bad = 0;
+
+	CHECK(zecfs_inodes_new(&t) == 0 && zecfs_inodes_new(&u) == 0, "two tables");
+	if (!t || !u)
+		goto out;
+	CHECK(zecfs_inode_peek(t, ZECFS_SNAPSHOT, "d1", "1262447417567117312") ==
+	      zecfs_inode_peek(u, ZECFS_SNAPSHOT, "d1", "1262447417567117312"),
+	      "the same number in another table (another mount)");
+	CHECK(zecfs_inode_held(t, ZECFS_SNAP_JSON, "d1", "1262447417567117312") == 0,
+	      "nothing held yet");
+	CHECK(zecfs_inode_ref(t, ZECFS_SNAP_JSON, "d1", "1262447417567117312", &json) == 0 &&
+	      json < (1ULL << 63) &&
+	      zecfs_inode_held(t, ZECFS_SNAP_JSON, "d1", "1262447417567117312") == json,
+	      "snapshot.json held, below 2^63");
+	CHECK(zecfs_inode_ident(t, json, &id) == 0 && id.kind == ZECFS_SNAP_JSON &&
+	      strcmp(id.disk_id, "d1") == 0 && strcmp(id.obj_id, "1262447417567117312") == 0,
+	      "its identity comes back from the number (%s %s)", id.disk_id, id.obj_id);
+	/* ids that are not plain decimals below 2^61 are hashed: below 2^63 too */
+	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "0123", &n) == 0 && n < (1ULL << 63) &&
+	      zecfs_inode_ident(t, n, &id) == 0 && strcmp(id.obj_id, "0123") == 0,
+	      "a leading zero keeps its spelling");
+	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "99999999999999999999", &n) == 0 &&
+	      n < (1ULL << 63) && zecfs_inode_ident(t, n, &id) == 0 &&
+	      strcmp(id.obj_id, "99999999999999999999") == 0, "an id over 2^64");
+	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "snap-xyz", &n) == 0 && n < (1ULL << 63),
+	      "an id with letters");
+	/* many entries, half forgotten in a scattered order: the rest still found */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(snap, sizeof(snap), "88000005896%07d", i * 7919 % 5000);
+		if (zecfs_inode_ref(t, i % 2 ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT, i % 3 ? "d2" : "d3",
+		                    snap, &ino[i]) != 0)
+			bad++;
+	}
+	for (int i = 0; i < 5000; i += 2)
+		zecfs_inode_forget(t, ino[(i * 37) % 5000], 1);
+	for (int i = 0; i < 5000; i++) {
+		bool gone = false;
+
+		for (int k = 0; k < 5000 && !gone; k += 2)
+			gone = (k * 37) % 5000 == i;
+		snprintf(snap, sizeof(snap), "88000005896%07d", i * 7919 % 5000);
+		if ((zecfs_inode_ident(t, ino[i], &id) == 0) == gone ||
+		    (!gone && (strcmp(id.obj_id, snap) != 0 ||
+		               strcmp(id.disk_id, i % 3 ? "d2" : "d3") != 0)))
+			bad++;
+	}
+	CHECK(bad == 0, "5000 entries, 2500 forgotten: the others intact (%d wrong)", bad);
+	CHECK(zecfs_inodes_count(t) == 1 + 3 + 2500, "counted (%llu)",
+	      (unsigned long long)zecfs_inodes_count(t));
+out:
+	zecfs_inodes_free(t);
+	zecfs_inodes_free(u);
+}
+
 int main(void)
 {
 	test_identities_round_trip();
+	test_derived_numbers();
 	return check_summary();
 }
