@@ -114,6 +114,8 @@ const struct zecfs_snap_common *zecfs_cache_intern_common(const struct zecfs_sna
 /* A copy of s, or len bytes, in the chunks (they never move); NULL on ENOMEM. */
 char *zecfs_cache_chunk_dup(struct zecfs_chunk **chunks, const char *s);
 void *zecfs_cache_chunk_alloc(struct zecfs_chunk **chunks, size_t len);
+/* A chunk of exactly len bytes, all of them taken; NULL on ENOMEM. */
+void *zecfs_cache_chunk_exact(struct zecfs_chunk **chunks, size_t len);
 void zecfs_cache_chunks_free(struct zecfs_chunk *c);
 
 /* ---- snapshot lists ------------------------------------------------------ */

@@ -440,6 +440,37 @@ static const unsigned char *text_copy(struct zecfs_builder *b, const struct zecf
 	return t;
 }
 
+/*
+ * The texts of a finished list moved into one chunk of their exact size:
+ * the builder's chunks grew by doubling (a half-empty last one) and hold
+ * the texts name@id replaced.  Out of memory, they stay where they are.
+ */
+static void texts_compact(struct zecfs_builder *b)
+{
+	struct zecfs_chunk *one = NULL;
+	size_t total = 0;
+	unsigned char *at;
+	struct parts p;
+
+	for (size_t i = 0; i < b->n; i++) {
+		parts_of(b->v[i].text, &p);
+		total += (size_t)(p.end - b->v[i].text);
+	}
+	if (!total || !(at = zecfs_cache_chunk_exact(&one, total)))
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		size_t len;
+
+		parts_of(b->v[i].text, &p);
+		len = (size_t)(p.end - b->v[i].text);
+		memcpy(at, b->v[i].text, len);
+		b->v[i].text = at;
+		at += len;
+	}
+	zecfs_cache_chunks_free(b->chunks);
+	b->chunks = one;
+}
+
 int zecfs_cache_builder_add_snap(struct zecfs_builder *b, const struct zecfs_snap *sn)
 {
 	struct zecfs_snap *to = builder_slot(b);
@@ -486,6 +517,7 @@ int zecfs_cache_builder_finish(struct zecfs_builder *b, double fetched, struct z
 		    !(sn->text = shown ? text_copy(b, sn, sn->text[0] | T_ALIAS, shown) : NULL))
 			goto fail;
 	}
+	texts_compact(b);
 	if (b->n)
 		qsort(b->v, b->n, sizeof(*b->v), snap_name_cmp);
 	if (b->n && !(l->by_id = malloc(b->n * sizeof(*l->by_id))))

@@ -167,6 +167,18 @@ void *zecfs_cache_chunk_alloc(struct zecfs_chunk **chunks, size_t len)
 	return at;
 }
 
+void *zecfs_cache_chunk_exact(struct zecfs_chunk **chunks, size_t len)
+{
+	struct zecfs_chunk *c = malloc(sizeof(*c) + len);
+
+	if (!c)
+		return NULL;
+	c->used = c->cap = len;
+	c->next = *chunks;
+	*chunks = c;
+	return c->data;
+}
+
 char *zecfs_cache_chunk_dup(struct zecfs_chunk **chunks, const char *s)
 {
 	size_t len = strlen(s) + 1;
