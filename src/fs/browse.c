@@ -968,7 +968,8 @@ int zecfs_browse_get(struct zecfs *fs, const char *disk_id, const struct zecfs_s
                      const char *path, struct zecfs_browse **out, struct zec_result *res)
 {
 	struct zecfs_browses *r = fs->browses;
-	const char *snapshot_id = snap ? snap->s.snapshot_id : NULL;
+	char id_buf[ZECFS_SNAP_ID_LEN];
+	const char *snapshot_id = snap ? zecfs_snap_id(snap, id_buf) : NULL;
 	struct zecfs_browse *b;
 	struct timespec until;
 	unsigned gen = 0;

@@ -43,10 +43,11 @@ void zecfs_cache_report_gone(struct zecfs_cache *c, const char *disk_id,
 		size_t i = 0, j = 0;
 
 		while (i < a->n) {
-			int r = j < b->n ? strcmp(a->v[i].name, b->v[j].name) : -1;
+			int r = j < b->n ? strcmp(zecfs_snap_name(&a->v[i]), zecfs_snap_name(&b->v[j])) : -1;
 
-			if (r < 0 || (r == 0 && strcmp(a->v[i].s.snapshot_id, b->v[j].s.snapshot_id) != 0))
-				c->opts.gone(c->opts.gone_arg, ZECFS_GONE_SNAPSHOT, disk_id, a->v[i].name);
+			if (r < 0 || (r == 0 && !zecfs_snap_same_id(&a->v[i], &b->v[j])))
+				c->opts.gone(c->opts.gone_arg, ZECFS_GONE_SNAPSHOT, disk_id,
+				             zecfs_snap_name(&a->v[i]));
 			if (r <= 0)
 				i++;
 			if (r >= 0)
@@ -92,12 +93,17 @@ void zecfs_cache_report_records(struct zecfs_cache *c, const char *disk_id,
 	if (!c->opts.gone || !old || !fresh || old == fresh)
 		return;
 	for (size_t i = 0; i < fresh->n; i++) {
-		const struct zec_snapshot *now = &fresh->v[i].s;
-		const struct zecfs_snap *was = zecfs_snaplist_find_id(old, now->snapshot_id);
+		struct zecfs_snap_rec now, was_rec;
+		const struct zecfs_snap *was;
 
-		if (was && !same_record(&was->s, now))
+		zecfs_snap_record(&fresh->v[i], &now);
+		was = zecfs_snaplist_find_id(old, now.s.snapshot_id);
+		if (!was)
+			continue;
+		zecfs_snap_record(was, &was_rec);
+		if (!same_record(&was_rec.s, &now.s))
 			c->opts.gone(c->opts.gone_arg, ZECFS_CHANGED_SNAPSHOT, disk_id,
-			             now->snapshot_id);
+			             now.s.snapshot_id);
 	}
 }
 

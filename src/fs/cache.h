@@ -24,13 +24,72 @@
 
 struct zecfs_chunk;
 
-/* One snapshot as the filesystem shows it. */
-struct zecfs_snap {
-	struct zec_snapshot s;       /* strings in the list's chunks or the shared pool */
-	char *name;                  /* directory name: snapshotName, or name@snapshotId */
-	time_t ctime;                /* createTime, or when first seen if unparsable */
-	bool bad_time;               /* createTime could not be parsed */
+/*
+ * What many snapshots share (a disk's zone, status, type, resource group),
+ * kept once for the process (cache_store.c): a snapshot points at it.
+ */
+struct zecfs_snap_common {
+	const char *zone_id, *status, *snapshot_type, *disk_id;
+	const char *resource_group_id, *resource_group_name;
+	bool disk_ability;
 };
+
+/*
+ * One snapshot as the filesystem shows it, in 32 bytes: the id as a number,
+ * the parsed createTime, the shared fields, and 'text', the few bytes only
+ * it has (its name, and whatever of the record cannot be a number without
+ * changing what snapshot.json prints).  Read it through the accessors
+ * below, never the members: the layout of 'text' is cache_snaplist.c's.
+ */
+#define ZECFS_SNAP_ID_TEXT UINT64_MAX   /* id: the snapshotId is kept as text */
+struct zecfs_snap {
+	uint64_t id;                 /* snapshotId when it is a plain decimal number */
+	time_t ctime;                /* createTime, or when first seen if unparsable */
+	const unsigned char *text;   /* flags, the shown name, then the rest */
+	const struct zecfs_snap_common *common;
+};
+
+/* Room for a numeric snapshot id written out (20 digits and a NUL). */
+#define ZECFS_SNAP_ID_LEN 21
+
+/* The directory name: snapshotName, or name@snapshotId where names repeat. */
+static inline const char *zecfs_snap_name(const struct zecfs_snap *sn)
+{
+	return (const char *)sn->text + 1;
+}
+
+static inline const char *zecfs_snap_status(const struct zecfs_snap *sn)
+{
+	return sn->common->status;
+}
+
+/* The snapshotId: in the list, or written in buf. */
+const char *zecfs_snap_id(const struct zecfs_snap *sn, char buf[ZECFS_SNAP_ID_LEN]);
+/* The snapshotId written in out (size >= ZECFS_SNAP_ID_LEN, or the id may be cut). */
+void zecfs_snap_id_to(const struct zecfs_snap *sn, char *out, size_t size);
+/* The snapshotName as the server has it (without any @id). */
+const char *zecfs_snap_raw_name(const struct zecfs_snap *sn);
+/* Both have the same snapshotId. */
+bool zecfs_snap_same_id(const struct zecfs_snap *a, const struct zecfs_snap *b);
+
+/*
+ * The record as the server sent it, byte for byte (snapshot.json, xattrs,
+ * a copy for read-your-writes): strings point into the list, the pool or
+ * the buffers of 'out', so 'out' lives no longer than the list.
+ */
+struct zecfs_snap_rec {
+	struct zec_snapshot s;
+	char id[ZECFS_SNAP_ID_LEN];
+	char create_time[24];
+	char retention_time[24];
+};
+
+void zecfs_snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out);
+/*
+ * One string member of the record (offsetof(struct zec_snapshot, member)):
+ * in the list, or copied into buf (size >= 24); NULL when absent.
+ */
+const char *zecfs_snap_str(const struct zecfs_snap *sn, size_t member, char *buf, size_t size);
 
 /* What every cached list starts with. */
 struct zecfs_list_head {
@@ -160,6 +219,14 @@ const struct zecfs_snap *zecfs_snaplist_find(const struct zecfs_snaplist *l,
                                          const char *name);
 const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
                                             const char *snapshot_id);
+/*
+ * A list of s alone, as a listing would hold it (the entry of a snapshot
+ * zecfs just made); -ENOMEM, or -EINVAL when s could not be listed.
+ */
+int zecfs_snaplist_of(const struct zec_snapshot *s, struct zecfs_snaplist **out);
+/* The snapshot of l with sn's id, or NULL. */
+const struct zecfs_snap *zecfs_snaplist_find_same(const struct zecfs_snaplist *l,
+                                              const struct zecfs_snap *sn);
 /*
  * The disk's snapshot list as it is cached now, whatever its age, without
  * asking the API; NULL when it was never listed.

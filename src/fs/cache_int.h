@@ -113,8 +113,13 @@ void zecfs_cache_settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_
 /* A pooled copy of str (shared, lives until zecfs_cache_pool_free); NULL on ENOMEM. */
 const char *zecfs_cache_intern(const char *str);
 void zecfs_cache_pool_free(void);
-/* A copy of s in the chunks (they never move); NULL on ENOMEM. */
+/* The pooled set equal to c, whose strings are pooled; NULL on ENOMEM. */
+const struct zecfs_snap_common *zecfs_cache_intern_common(const struct zecfs_snap_common *c);
+/* A copy of s, or len bytes, in the chunks (they never move); NULL on ENOMEM. */
 char *zecfs_cache_chunk_dup(struct zecfs_chunk **chunks, const char *s);
+void *zecfs_cache_chunk_alloc(struct zecfs_chunk **chunks, size_t len);
+/* A chunk of exactly len bytes, all of them taken; NULL on ENOMEM. */
+void *zecfs_cache_chunk_exact(struct zecfs_chunk **chunks, size_t len);
 void zecfs_cache_chunks_free(struct zecfs_chunk *c);
 
 /* ---- snapshot lists ------------------------------------------------------ */
@@ -129,10 +134,13 @@ struct zecfs_builder {
 	size_t n, cap;
 	struct zecfs_chunk *chunks;
 	size_t unshown;
+	const struct zecfs_snap_common *last;  /* the previous record's shared fields */
 };
 
 /* Adds a copy of s; DELETING snapshots and unshowable names are left out. */
 int zecfs_cache_builder_add(struct zecfs_builder *b, const struct zec_snapshot *s);
+/* Adds a copy of a snapshot of another list (as it was added there). */
+int zecfs_cache_builder_add_snap(struct zecfs_builder *b, const struct zecfs_snap *sn);
 /* The list, from the builder (emptied, also on failure). */
 int zecfs_cache_builder_finish(struct zecfs_builder *b, double fetched,
                                struct zecfs_snaplist **out);
@@ -157,6 +165,7 @@ void zecfs_cache_disklist_destroy(void *p);
  */
 struct zecfs_known {
 	const char **ids;
+	char (*text)[ZECFS_SNAP_ID_LEN];  /* the numeric ids written out */
 	size_t n;
 	struct zecfs_snaplist **lists;
 	size_t n_lists;

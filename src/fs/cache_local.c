@@ -16,19 +16,16 @@ static int snap_rebuild(const struct zecfs_snaplist *old, enum change how,
                         struct zecfs_snaplist **out)
 {
 	const char *id = how == CHANGE_REMOVE ? snapshot_id : s->snapshot_id;
+	const struct zecfs_snap *hit = how != CHANGE_ADD ? zecfs_snaplist_find_id(old, id) : NULL;
 	struct zecfs_builder b = { 0 };
 	int ret = 0;
 
 	/* straight from the cached records into the new list's chunks */
 	for (size_t i = 0; i < old->n && !ret; i++) {
-		const struct zec_snapshot *src = &old->v[i].s;
-
-		if (how != CHANGE_ADD && strcmp(src->snapshot_id, id) == 0) {
-			if (how == CHANGE_REMOVE)
-				continue;
-			src = s;
-		}
-		ret = zecfs_cache_builder_add(&b, src);
+		if (&old->v[i] != hit)
+			ret = zecfs_cache_builder_add_snap(&b, &old->v[i]);
+		else if (how == CHANGE_REPLACE)
+			ret = zecfs_cache_builder_add(&b, s);
 	}
 	if (!ret && how == CHANGE_ADD)
 		ret = zecfs_cache_builder_add(&b, s);

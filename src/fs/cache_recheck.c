@@ -23,6 +23,7 @@ static bool transient(const char *status)
 
 struct recheck {
 	const char **ids;            /* what was asked about, sorted */
+	char (*text)[ZECFS_SNAP_ID_LEN];  /* the numeric ones written out */
 	size_t n_ids;
 	struct zec_snapshot_list *got;  /* what the server answered */
 };
@@ -42,22 +43,23 @@ static int rebuild_rechecked(const struct zecfs_snaplist *old, void *arg,
 	int ret = 0;
 
 	for (size_t i = 0; i < old->n && !ret; i++) {
-		const struct zec_snapshot *src = &old->v[i].s;
-		const char *id = src->snapshot_id;
+		const struct zec_snapshot *src = NULL;
+		char buf[ZECFS_SNAP_ID_LEN];
+		const char *id = zecfs_snap_id(&old->v[i], buf);
 
-		if (bsearch(&id, rc->ids, rc->n_ids, sizeof(*rc->ids), str_cmp)) {
-			src = NULL;
-			for (size_t k = 0; k < rc->got->count; k++) {
-				if (rc->got->items[k].snapshot_id &&
-				    strcmp(rc->got->items[k].snapshot_id, id) == 0) {
-					src = &rc->got->items[k];
-					break;
-				}
-			}
-			if (!src)
-				continue;       /* gone */
+		if (!bsearch(&id, rc->ids, rc->n_ids, sizeof(*rc->ids), str_cmp)) {
+			ret = zecfs_cache_builder_add_snap(&b, &old->v[i]);
+			continue;
 		}
-		ret = zecfs_cache_builder_add(&b, src);
+		for (size_t k = 0; k < rc->got->count; k++) {
+			if (rc->got->items[k].snapshot_id &&
+			    strcmp(rc->got->items[k].snapshot_id, id) == 0) {
+				src = &rc->got->items[k];
+				break;
+			}
+		}
+		if (src)                /* else gone */
+			ret = zecfs_cache_builder_add(&b, src);
 	}
 	if (ret) {
 		zecfs_cache_builder_drop(&b);
@@ -90,13 +92,16 @@ int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id)
 	if (!l)
 		return 0;
 	rc.ids = calloc(RECHECK_MAX, sizeof(*rc.ids));
-	if (!rc.ids) {
+	rc.text = calloc(RECHECK_MAX, sizeof(*rc.text));
+	if (!rc.ids || !rc.text) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < l->n && rc.n_ids < RECHECK_MAX; i++) {
-		if (transient(l->v[i].s.status))
-			rc.ids[rc.n_ids++] = l->v[i].s.snapshot_id;
+		if (transient(zecfs_snap_status(&l->v[i]))) {
+			rc.ids[rc.n_ids] = zecfs_snap_id(&l->v[i], rc.text[rc.n_ids]);
+			rc.n_ids++;
+		}
 	}
 	if (!rc.n_ids)
 		goto out;
@@ -111,6 +116,7 @@ int zecfs_cache_recheck_transient(struct zecfs_cache *c, const char *disk_id)
 out:
 	zec_snapshot_list_free(&got);
 	free(rc.ids);
+	free(rc.text);
 	zecfs_snaplist_put(l);
 	return ret;
 }

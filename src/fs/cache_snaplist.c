@@ -1,8 +1,10 @@
 /*
  * cache_snaplist.c - one disk's snapshot list as the filesystem shows it:
- * built a snapshot at a time into the compact string store, sorted by
- * directory name (name@snapshotId where names repeat), and searched by
- * name or by snapshot id.
+ * built a snapshot at a time into its compact form (a number for the id
+ * and the times, a pointer to the shared fields, the name in the list's
+ * chunks), sorted by directory name (name@snapshotId where names repeat),
+ * searched by name or by snapshot id, and read back as the record the
+ * server sent.
  */
 #include "cache_int.h"
 
@@ -56,16 +58,191 @@ const char *zecfs_shown_name(const char *name, const char *prev_name, const char
 	return len >= 0 && (size_t)len < size ? buf : NULL;
 }
 
+/*
+ * A snapshot's 'text': one byte of flags, then
+ *   the shown name "name@id"      when T_ALIAS
+ *   the snapshotName
+ *   retentionTime, 8 bytes        when T_RT_BIN (canonical: printed back the same)
+ *   the snapshotId                when T_ID_TEXT (not a plain decimal number)
+ *   createTime as sent            when T_CT_TEXT (not canonical, or unparsable)
+ *   retentionTime as sent         when T_RT_TEXT
+ * each string with its NUL.  The common case is the flags and the name:
+ * everything else of the record is a number or a shared pointer, printed
+ * back to the very text the server sent.
+ */
+#define T_ALIAS    0x01
+#define T_ID_TEXT  0x02
+#define T_CT_NONE  0x04        /* no createTime */
+#define T_CT_TEXT  0x08
+#define T_BAD_TIME 0x10        /* createTime unparsable: ctime is when first seen */
+#define T_RT_BIN   0x20
+#define T_RT_TEXT  0x40        /* neither: no retentionTime (kept forever) */
+
+struct parts {
+	const char *shown, *name, *id, *ct, *rt;
+	const unsigned char *rt_bin, *end;
+};
+
+static const char *next_str(const char **at)
+{
+	const char *s = *at;
+
+	*at += strlen(s) + 1;
+	return s;
+}
+
+static void parts_of(const unsigned char *t, struct parts *p)
+{
+	unsigned f = t[0];
+	const char *at = (const char *)t + 1;
+
+	memset(p, 0, sizeof(*p));
+	p->shown = at;
+	if (f & T_ALIAS)
+		next_str(&at);
+	p->name = next_str(&at);
+	if (f & T_RT_BIN) {
+		p->rt_bin = (const unsigned char *)at;
+		at += sizeof(int64_t);
+	}
+	if (f & T_ID_TEXT)
+		p->id = next_str(&at);
+	if (f & T_CT_TEXT)
+		p->ct = next_str(&at);
+	if (f & T_RT_TEXT)
+		p->rt = next_str(&at);
+	p->end = (const unsigned char *)at;
+}
+
+/* The id as a number when it prints back the same (no sign, no leading 0). */
+static uint64_t id_number(const char *s)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+
+		if (d > 9 || (i == 1 && s[0] == '0') || v > (UINT64_MAX - d) / 10)
+			return ZECFS_SNAP_ID_TEXT;
+		v = v * 10 + d;
+	}
+	return i ? v : ZECFS_SNAP_ID_TEXT;   /* UINT64_MAX itself stays text */
+}
+
+/* A time that prints back to exactly the text it came from. */
+static bool canonical_time(const char *s, time_t t)
+{
+	char again[ZEC_TIME_LEN];
+
+	if (t == 0)
+		return false;
+	zec_time_format(t, again);
+	return strcmp(again, s) == 0;
+}
+
+const char *zecfs_snap_raw_name(const struct zecfs_snap *sn)
+{
+	const char *shown = zecfs_snap_name(sn);
+
+	return sn->text[0] & T_ALIAS ? shown + strlen(shown) + 1 : shown;
+}
+
+const char *zecfs_snap_id(const struct zecfs_snap *sn, char buf[ZECFS_SNAP_ID_LEN])
+{
+	struct parts p;
+
+	if (sn->id != ZECFS_SNAP_ID_TEXT) {
+		snprintf(buf, ZECFS_SNAP_ID_LEN, "%llu", (unsigned long long)sn->id);
+		return buf;
+	}
+	parts_of(sn->text, &p);
+	return p.id;
+}
+
+void zecfs_snap_id_to(const struct zecfs_snap *sn, char *out, size_t size)
+{
+	char buf[ZECFS_SNAP_ID_LEN];
+
+	snprintf(out, size, "%s", zecfs_snap_id(sn, buf));
+}
+
+bool zecfs_snap_same_id(const struct zecfs_snap *a, const struct zecfs_snap *b)
+{
+	char ba[ZECFS_SNAP_ID_LEN], bb[ZECFS_SNAP_ID_LEN];
+
+	if (a->id != b->id)
+		return false;
+	return a->id != ZECFS_SNAP_ID_TEXT ||
+	       strcmp(zecfs_snap_id(a, ba), zecfs_snap_id(b, bb)) == 0;
+}
+
+void zecfs_snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
+{
+	const struct zecfs_snap_common *c = sn->common;
+	unsigned f = sn->text[0];
+	struct parts p;
+
+	parts_of(sn->text, &p);
+	memset(&out->s, 0, sizeof(out->s));
+	out->s.snapshot_id = (char *)zecfs_snap_id(sn, out->id);
+	out->s.snapshot_name = (char *)p.name;
+	if (p.ct) {
+		out->s.create_time = (char *)p.ct;
+	} else if (!(f & T_CT_NONE)) {
+		zec_time_format(sn->ctime, out->create_time);
+		out->s.create_time = out->create_time;
+	}
+	if (p.rt) {
+		out->s.retention_time = (char *)p.rt;
+	} else if (p.rt_bin) {
+		int64_t t;
+
+		memcpy(&t, p.rt_bin, sizeof(t));
+		zec_time_format((time_t)t, out->retention_time);
+		out->s.retention_time = out->retention_time;
+	}
+	out->s.zone_id = (char *)c->zone_id;
+	out->s.status = (char *)c->status;
+	out->s.snapshot_type = (char *)c->snapshot_type;
+	out->s.disk_id = (char *)c->disk_id;
+	out->s.resource_group_id = (char *)c->resource_group_id;
+	out->s.resource_group_name = (char *)c->resource_group_name;
+	out->s.disk_ability = c->disk_ability;
+}
+
+const char *zecfs_snap_str(const struct zecfs_snap *sn, size_t member, char *buf, size_t size)
+{
+	struct zecfs_snap_rec r;
+	const char *v;
+
+	zecfs_snap_record(sn, &r);
+	memcpy(&v, (const char *)&r.s + member, sizeof(v));
+	/* only a formatted number or time lives in r: copy that out */
+	if (v && v >= (const char *)&r && v < (const char *)(&r + 1)) {
+		snprintf(buf, size, "%s", v);
+		v = buf;
+	}
+	return v;
+}
+
 /* Oldest first: createTime, then snapshotId (numeric strings). */
 static int snap_age_cmp(const struct zecfs_snap *a, const struct zecfs_snap *b)
 {
-	return zecfs_age_cmp(a->ctime, a->s.snapshot_id, b->ctime, b->s.snapshot_id);
+	char ba[ZECFS_SNAP_ID_LEN], bb[ZECFS_SNAP_ID_LEN];
+
+	if (a->ctime != b->ctime)
+		return a->ctime < b->ctime ? -1 : 1;
+	/* plain decimal numbers order as their texts would, shortest first */
+	if (a->id != ZECFS_SNAP_ID_TEXT && b->id != ZECFS_SNAP_ID_TEXT)
+		return a->id < b->id ? -1 : a->id > b->id;
+	return zecfs_age_cmp(a->ctime, zecfs_snap_id(a, ba), b->ctime, zecfs_snap_id(b, bb));
 }
 
 static int snap_group_cmp(const void *pa, const void *pb)
 {
 	const struct zecfs_snap *a = pa, *b = pb;
-	int r = strcmp(a->s.snapshot_name, b->s.snapshot_name);
+	int r = strcmp(zecfs_snap_raw_name(a), zecfs_snap_raw_name(b));
 
 	return r ? r : snap_age_cmp(a, b);
 }
@@ -74,7 +251,7 @@ static int snap_name_cmp(const void *pa, const void *pb)
 {
 	const struct zecfs_snap *a = pa, *b = pb;
 
-	return strcmp(a->name, b->name);
+	return strcmp(zecfs_snap_name(a), zecfs_snap_name(b));
 }
 
 bool zecfs_name_ok(const char *name, size_t max)
@@ -89,12 +266,23 @@ bool zecfs_name_ok(const char *name, size_t max)
 	return len <= max;
 }
 
+/* The order of by_id: numeric ids by value, then the text ones by text. */
+static int id_cmp(uint64_t a, const char *a_text, const struct zecfs_snap *b)
+{
+	char buf[ZECFS_SNAP_ID_LEN];
+
+	if (a != b->id)
+		return a < b->id ? -1 : 1;
+	return a == ZECFS_SNAP_ID_TEXT ? strcmp(a_text, zecfs_snap_id(b, buf)) : 0;
+}
+
 static int by_id_cmp(const void *pa, const void *pb, void *arg)
 {
-	const struct zecfs_snap *v = arg;
+	const struct zecfs_snap *v = arg, *a = &v[*(const uint32_t *)pa];
+	char buf[ZECFS_SNAP_ID_LEN];
 
-	return strcmp(v[*(const uint32_t *)pa].s.snapshot_id,
-	              v[*(const uint32_t *)pb].s.snapshot_id);
+	return id_cmp(a->id, a->id == ZECFS_SNAP_ID_TEXT ? zecfs_snap_id(a, buf) : NULL,
+	              &v[*(const uint32_t *)pb]);
 }
 
 void zecfs_cache_builder_drop(struct zecfs_builder *b)
@@ -104,23 +292,60 @@ void zecfs_cache_builder_drop(struct zecfs_builder *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* A field that many snapshots share: pooled; else one in the chunks. */
-static int shared(struct zecfs_builder *b, char **dst, const char *src)
+static bool str_same(const char *a, const char *b)
 {
-	if (!src)
-		return 0;
-	*dst = (char *)zecfs_cache_intern(src);
-	if (!*dst)
-		*dst = zecfs_cache_chunk_dup(&b->chunks, src);
-	return *dst ? 0 : -ENOMEM;
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static int owned(struct zecfs_builder *b, char **dst, const char *src)
+/* A pooled string, or NULL for NULL. */
+static int pooled(const char **dst, const char *src)
 {
-	if (!src)
-		return 0;
-	*dst = zecfs_cache_chunk_dup(&b->chunks, src);
-	return *dst ? 0 : -ENOMEM;
+	*dst = src ? zecfs_cache_intern(src) : NULL;
+	return src && !*dst ? -ENOMEM : 0;
+}
+
+/* The pooled set of s's shared fields: the previous record's, mostly. */
+static const struct zecfs_snap_common *common_of(struct zecfs_builder *b,
+                                                 const struct zec_snapshot *s)
+{
+	const struct zecfs_snap_common *l = b->last;
+	struct zecfs_snap_common c = { .disk_ability = s->disk_ability };
+
+	if (l && l->disk_ability == s->disk_ability && str_same(l->status, s->status) &&
+	    str_same(l->disk_id, s->disk_id) && str_same(l->zone_id, s->zone_id) &&
+	    str_same(l->snapshot_type, s->snapshot_type) &&
+	    str_same(l->resource_group_id, s->resource_group_id) &&
+	    str_same(l->resource_group_name, s->resource_group_name))
+		return l;
+	if (pooled(&c.zone_id, s->zone_id) || pooled(&c.status, s->status) ||
+	    pooled(&c.snapshot_type, s->snapshot_type) || pooled(&c.disk_id, s->disk_id) ||
+	    pooled(&c.resource_group_id, s->resource_group_id) ||
+	    pooled(&c.resource_group_name, s->resource_group_name))
+		return NULL;
+	return b->last = zecfs_cache_intern_common(&c);
+}
+
+/* Room for one more snapshot in the builder; NULL on ENOMEM. */
+static struct zecfs_snap *builder_slot(struct zecfs_builder *b)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct zecfs_snap *v = realloc(b->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		b->v = v;
+		b->cap = cap;
+	}
+	return &b->v[b->n];
+}
+
+static unsigned char *put_str(unsigned char *at, const char *s)
+{
+	size_t len = strlen(s) + 1;
+
+	memcpy(at, s, len);
+	return at + len;
 }
 
 /*
@@ -130,7 +355,10 @@ static int owned(struct zecfs_builder *b, char **dst, const char *src)
 int zecfs_cache_builder_add(struct zecfs_builder *b, const struct zec_snapshot *s)
 {
 	struct zecfs_snap *sn;
-	int fail = 0;
+	unsigned char *t, *at;
+	unsigned f = 0;
+	time_t rt = 0;
+	size_t len;
 
 	if (!s->snapshot_id || !s->snapshot_name ||
 	    (s->status && strcmp(s->status, "DELETING") == 0))
@@ -140,33 +368,119 @@ int zecfs_cache_builder_add(struct zecfs_builder *b, const struct zec_snapshot *
 		b->unshown++;
 		return 0;
 	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct zecfs_snap *v = realloc(b->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		b->v = v;
-		b->cap = cap;
-	}
-	sn = &b->v[b->n];
-	memset(sn, 0, sizeof(*sn));
-	/* the scalars with the struct, then every string member into the pool
-	 * (common values) or the chunks (ZEC_SNAPSHOT_STRINGS) */
-	sn->s = *s;
-#define COMPACT_MEMBER(name, common) \
-	if (!fail) \
-		fail = (common) ? shared(b, &sn->s.name, s->name) : owned(b, &sn->s.name, s->name);
-	ZEC_SNAPSHOT_STRINGS(COMPACT_MEMBER)
-#undef COMPACT_MEMBER
-	if (fail)
+	if (!(sn = builder_slot(b)))
 		return -ENOMEM;
+	if (!(sn->common = common_of(b, s)))
+		return -ENOMEM;
+	sn->id = id_number(s->snapshot_id);
+	len = 1 + strlen(s->snapshot_name) + 1;
+	if (sn->id == ZECFS_SNAP_ID_TEXT) {
+		f |= T_ID_TEXT;
+		len += strlen(s->snapshot_id) + 1;
+	}
 	sn->ctime = zecfs_cache_parse_time(s->create_time);
+	if (!s->create_time) {
+		f |= T_CT_NONE;
+	} else if (!canonical_time(s->create_time, sn->ctime)) {
+		f |= T_CT_TEXT;
+		len += strlen(s->create_time) + 1;
+	}
 	if (sn->ctime == 0) {
 		/* never 1970: a recipe that prunes by age would delete it */
 		sn->ctime = zec_clock_wall();
-		sn->bad_time = true;
+		f |= T_BAD_TIME;
 	}
+	if (s->retention_time) {
+		if (zec_time_parse(s->retention_time, &rt) == 0 &&
+		    canonical_time(s->retention_time, rt)) {
+			f |= T_RT_BIN;
+			len += sizeof(int64_t);
+		} else {
+			f |= T_RT_TEXT;
+			len += strlen(s->retention_time) + 1;
+		}
+	}
+	if (!(t = zecfs_cache_chunk_alloc(&b->chunks, len)))
+		return -ENOMEM;
+	t[0] = (unsigned char)f;
+	at = put_str(t + 1, s->snapshot_name);
+	if (f & T_RT_BIN) {
+		int64_t v = rt;
+
+		memcpy(at, &v, sizeof(v));
+		at += sizeof(v);
+	}
+	if (f & T_ID_TEXT)
+		at = put_str(at, s->snapshot_id);
+	if (f & T_CT_TEXT)
+		at = put_str(at, s->create_time);
+	if (f & T_RT_TEXT)
+		put_str(at, s->retention_time);
+	sn->text = t;
+	b->n++;
+	return 0;
+}
+
+/* Copies the bytes of sn's text from its name on, after the flags 'f'. */
+static const unsigned char *text_copy(struct zecfs_builder *b, const struct zecfs_snap *sn,
+                                      unsigned f, const char *shown)
+{
+	struct parts p;
+	size_t head = shown ? strlen(shown) + 1 : 0, rest;
+	unsigned char *t;
+
+	parts_of(sn->text, &p);
+	rest = (size_t)(p.end - (const unsigned char *)p.name);
+	if (!(t = zecfs_cache_chunk_alloc(&b->chunks, 1 + head + rest)))
+		return NULL;
+	t[0] = (unsigned char)f;
+	if (shown)
+		memcpy(t + 1, shown, head);
+	memcpy(t + 1 + head, p.name, rest);
+	return t;
+}
+
+/*
+ * The texts of a finished list moved into one chunk of their exact size:
+ * the builder's chunks grew by doubling (a half-empty last one) and hold
+ * the texts name@id replaced.  Out of memory, they stay where they are.
+ */
+static void texts_compact(struct zecfs_builder *b)
+{
+	struct zecfs_chunk *one = NULL;
+	size_t total = 0;
+	unsigned char *at;
+	struct parts p;
+
+	for (size_t i = 0; i < b->n; i++) {
+		parts_of(b->v[i].text, &p);
+		total += (size_t)(p.end - b->v[i].text);
+	}
+	if (!total || !(at = zecfs_cache_chunk_exact(&one, total)))
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		size_t len;
+
+		parts_of(b->v[i].text, &p);
+		len = (size_t)(p.end - b->v[i].text);
+		memcpy(at, b->v[i].text, len);
+		b->v[i].text = at;
+		at += len;
+	}
+	zecfs_cache_chunks_free(b->chunks);
+	b->chunks = one;
+}
+
+int zecfs_cache_builder_add_snap(struct zecfs_builder *b, const struct zecfs_snap *sn)
+{
+	struct zecfs_snap *to = builder_slot(b);
+
+	if (!to)
+		return -ENOMEM;
+	*to = *sn;
+	/* the shown name is the new list's to decide */
+	if (!(to->text = text_copy(b, sn, sn->text[0] & ~T_ALIAS, NULL)))
+		return -ENOMEM;
 	b->n++;
 	return 0;
 }
@@ -191,25 +505,29 @@ int zecfs_cache_builder_finish(struct zecfs_builder *b, double fetched, struct z
 	}
 	if (b->n)
 		qsort(b->v, b->n, sizeof(*b->v), snap_group_cmp);
-	for (i = 0; i < b->n; i++) {
+	for (i = 1; i < b->n; i++) {
 		struct zecfs_snap *sn = &b->v[i];
-		char both[400];
-		const char *shown = zecfs_shown_name(sn->s.snapshot_name,
-		                                     i > 0 ? b->v[i - 1].s.snapshot_name : NULL,
-		                                     sn->s.snapshot_id, both, sizeof(both));
+		const char *name = zecfs_snap_name(sn);
+		char both[400], id[ZECFS_SNAP_ID_LEN];
+		const char *shown = zecfs_shown_name(name, zecfs_snap_raw_name(&b->v[i - 1]),
+		                                     zecfs_snap_id(sn, id), both, sizeof(both));
 
-		sn->name = sn->s.snapshot_name;      /* shared, not a copy */
-		if (shown != sn->s.snapshot_name &&
-		    !(sn->name = shown ? zecfs_cache_chunk_dup(&b->chunks, shown) : NULL))
+		/* a repeated name: the text again, with name@id first */
+		if (shown != name &&
+		    !(sn->text = shown ? text_copy(b, sn, sn->text[0] | T_ALIAS, shown) : NULL))
 			goto fail;
 	}
+	texts_compact(b);
 	if (b->n)
 		qsort(b->v, b->n, sizeof(*b->v), snap_name_cmp);
 	if (b->n && !(l->by_id = malloc(b->n * sizeof(*l->by_id))))
 		goto fail;
 	for (i = 0; i < b->n; i++) {
+		char id[ZECFS_SNAP_ID_LEN];
+
 		l->by_id[i] = (uint32_t)i;
-		l->h.digest = zecfs_list_digest(l->h.digest, b->v[i].name, b->v[i].s.snapshot_id);
+		l->h.digest = zecfs_list_digest(l->h.digest, zecfs_snap_name(&b->v[i]),
+		                                zecfs_snap_id(&b->v[i], id));
 		if (b->v[i].ctime > l->h.newest)
 			l->h.newest = b->v[i].ctime;
 	}
@@ -237,6 +555,20 @@ fail:
 	return -ENOMEM;
 }
 
+int zecfs_snaplist_of(const struct zec_snapshot *s, struct zecfs_snaplist **out)
+{
+	struct zecfs_builder b = { 0 };
+	int ret = zecfs_cache_builder_add(&b, s);
+
+	if (!ret && b.n != 1)
+		ret = -EINVAL;
+	if (ret) {
+		zecfs_cache_builder_drop(&b);
+		return ret;
+	}
+	return zecfs_cache_builder_finish(&b, zec_clock_now(), out);
+}
+
 /* A list with no snapshot (a disk the account-wide listing did not name). */
 int zecfs_cache_empty_list(double fetched, struct zecfs_snaplist **out)
 {
@@ -248,15 +580,27 @@ int zecfs_cache_empty_list(double fetched, struct zecfs_snaplist **out)
 const struct zecfs_snap *zecfs_snaplist_find(const struct zecfs_snaplist *l,
                                          const char *name)
 {
-	struct zecfs_snap key = { .name = (char *)name };
+	size_t lo = 0, hi;
 
 	if (!l || !l->n)
 		return NULL;
-	return bsearch(&key, l->v, l->n, sizeof(*l->v), snap_name_cmp);
+	hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(name, zecfs_snap_name(&l->v[mid]));
+
+		if (r == 0)
+			return &l->v[mid];
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
 }
 
-const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
-                                            const char *snapshot_id)
+static const struct zecfs_snap *find_id(const struct zecfs_snaplist *l, uint64_t id,
+                                        const char *text)
 {
 	size_t lo = 0, hi;
 
@@ -266,7 +610,7 @@ const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct zecfs_snap *sn = &l->v[l->by_id[mid]];
-		int r = strcmp(snapshot_id, sn->s.snapshot_id);
+		int r = id_cmp(id, text, sn);
 
 		if (r == 0)
 			return sn;
@@ -276,6 +620,20 @@ const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
+                                            const char *snapshot_id)
+{
+	return find_id(l, id_number(snapshot_id), snapshot_id);
+}
+
+const struct zecfs_snap *zecfs_snaplist_find_same(const struct zecfs_snaplist *l,
+                                              const struct zecfs_snap *sn)
+{
+	char buf[ZECFS_SNAP_ID_LEN];
+
+	return find_id(l, sn->id, sn->id == ZECFS_SNAP_ID_TEXT ? zecfs_snap_id(sn, buf) : NULL);
 }
 
 /*
@@ -288,17 +646,19 @@ void zecfs_cache_carry_bad_times(struct zecfs_snaplist *fresh, const struct zecf
 		struct zecfs_snap *sn = &fresh->v[i];
 		const struct zecfs_snap *was;
 
-		if (!sn->bad_time)
+		if (!(sn->text[0] & T_BAD_TIME))
 			continue;
-		was = old ? zecfs_snaplist_find_id(old, sn->s.snapshot_id) : NULL;
+		was = old ? zecfs_snaplist_find_same(old, sn) : NULL;
 		if (was) {
 			sn->ctime = was->ctime;
 		} else {
-			char when[ZEC_TIME_LEN];
+			char when[ZEC_TIME_LEN], id[ZECFS_SNAP_ID_LEN];
+			struct parts p;
 
+			parts_of(sn->text, &p);
 			zec_time_format(sn->ctime, when);
 			zlog_warn("snapshot createTime cannot be parsed, using the time it was first seen snapshot_id=%s create_time=\"%s\" first_seen=%s",
-			          ZLOG_ESC(sn->s.snapshot_id), ZLOG_ESC(sn->s.create_time), when);
+			          ZLOG_ESC(zecfs_snap_id(sn, id)), ZLOG_ESC(p.ct), when);
 		}
 	}
 }

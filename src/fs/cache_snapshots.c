@@ -40,6 +40,7 @@ void zecfs_cache_known_put(struct zecfs_known *k)
 		zecfs_snaplist_put(k->lists[i]);
 	free(k->lists);
 	free(k->ids);
+	free(k->text);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -57,8 +58,10 @@ static void known_slot(struct zecfs_known *k, const struct zecfs_slot *s, size_t
 	}
 	zecfs_cache_list_get(&l->h);
 	k->lists[k->n_lists++] = l;
-	for (size_t i = 0; i < l->n; i++)
-		k->ids[k->n++] = l->v[i].s.snapshot_id;
+	for (size_t i = 0; i < l->n; i++) {
+		k->ids[k->n] = zecfs_snap_id(&l->v[i], k->text[k->n]);
+		k->n++;
+	}
 }
 
 /* Out of memory, nothing is known: the walk is then only not confirmed. */
@@ -84,7 +87,8 @@ void zecfs_cache_known_get(struct zecfs_cache *c, const char *disk_id, struct ze
 			break;
 		k->lists = calloc(lists, sizeof(*k->lists));
 		k->ids = calloc(ids, sizeof(*k->ids));
-		if (!k->lists || !k->ids)
+		k->text = malloc(ids * sizeof(*k->text));
+		if (!k->lists || !k->ids || !k->text)
 			break;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -118,10 +122,10 @@ void zecfs_cache_keep_unlisted(struct zecfs_cache *c, const char *disk_id,
 	if (!old)
 		return;
 	for (size_t i = 0; i < (*l)->n && !ret; i++)
-		ret = zecfs_cache_builder_add(&b, &(*l)->v[i].s);
+		ret = zecfs_cache_builder_add_snap(&b, &(*l)->v[i]);
 	for (size_t i = 0; i < old->n && !ret; i++) {
-		if (!zecfs_snaplist_find_id(*l, old->v[i].s.snapshot_id))
-			ret = zecfs_cache_builder_add(&b, &old->v[i].s);
+		if (!zecfs_snaplist_find_same(*l, &old->v[i]))
+			ret = zecfs_cache_builder_add_snap(&b, &old->v[i]);
 	}
 	if (!ret)
 		ret = zecfs_cache_builder_finish(&b, (*l)->h.fetched, &merged);

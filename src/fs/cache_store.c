@@ -1,7 +1,7 @@
 /*
  * cache_store.c - the compact string store behind cached snapshot lists:
- * one process-wide pool of interned strings for the values many snapshots
- * share, and append-only chunks for the strings one list owns.
+ * one process-wide pool of interned strings and of the field sets many
+ * snapshots share, and append-only chunks for the bytes one list owns.
  */
 #include "cache_int.h"
 
@@ -11,9 +11,10 @@
 
 /*
  * The fields many snapshots share (zone, status, type, disk id, resource
- * group) point into one pool of strings, so a cached snapshot costs a
- * pointer for each, not a copy: 100,000 snapshots stay well under 64 MiB.
- * Pooled strings live until zecfs_cache_free().
+ * group, diskAbility) are pooled strings, and each set of them is pooled
+ * once more (struct zecfs_snap_common), so a cached snapshot costs one
+ * pointer for all six, not a pointer each.  Pooled strings and sets live
+ * until zecfs_cache_free().
  */
 #define POOL_BUCKETS 4096
 
@@ -50,9 +51,61 @@ out:
 	return p ? p->s : NULL;
 }
 
+struct pooled_common {
+	struct pooled_common *next;
+	struct zecfs_snap_common c;
+};
+
+#define COMMON_BUCKETS 1024
+static struct pooled_common *commons[COMMON_BUCKETS];
+
+static bool common_eq(const struct zecfs_snap_common *a, const struct zecfs_snap_common *b)
+{
+	return a->zone_id == b->zone_id && a->status == b->status &&
+	       a->snapshot_type == b->snapshot_type && a->disk_id == b->disk_id &&
+	       a->resource_group_id == b->resource_group_id &&
+	       a->resource_group_name == b->resource_group_name &&
+	       a->disk_ability == b->disk_ability;
+}
+
+/* c's strings are pooled already: the set is found by their addresses. */
+const struct zecfs_snap_common *zecfs_cache_intern_common(const struct zecfs_snap_common *c)
+{
+	const char *const f[] = { c->zone_id, c->status, c->snapshot_type, c->disk_id,
+	                          c->resource_group_id, c->resource_group_name };
+	uint64_t h = c->disk_ability;
+	struct pooled_common *p;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		h = (h ^ (uint64_t)(uintptr_t)f[i]) * 0x100000001b3ULL;
+	h = (h ^ (h >> 29)) % COMMON_BUCKETS;
+	pthread_mutex_lock(&pool_lock);
+	for (p = commons[h]; p; p = p->next) {
+		if (common_eq(&p->c, c))
+			goto out;
+	}
+	p = malloc(sizeof(*p));
+	if (p) {
+		p->c = *c;
+		p->next = commons[h];
+		commons[h] = p;
+	}
+out:
+	pthread_mutex_unlock(&pool_lock);
+	return p ? &p->c : NULL;
+}
+
 void zecfs_cache_pool_free(void)
 {
 	pthread_mutex_lock(&pool_lock);
+	for (size_t i = 0; i < COMMON_BUCKETS; i++) {
+		while (commons[i]) {
+			struct pooled_common *next = commons[i]->next;
+
+			free(commons[i]);
+			commons[i] = next;
+		}
+	}
 	for (size_t i = 0; i < POOL_BUCKETS; i++) {
 		while (pool[i]) {
 			struct pooled *next = pool[i]->next;
@@ -88,10 +141,9 @@ void zecfs_cache_chunks_free(struct zecfs_chunk *c)
 	}
 }
 
-/* A copy of s in the chunks; NULL on ENOMEM. */
-char *zecfs_cache_chunk_dup(struct zecfs_chunk **chunks, const char *s)
+/* len bytes in the chunks; NULL on ENOMEM. */
+void *zecfs_cache_chunk_alloc(struct zecfs_chunk **chunks, size_t len)
 {
-	size_t len = strlen(s) + 1;
 	struct zecfs_chunk *c = *chunks;
 	char *at;
 
@@ -111,7 +163,28 @@ char *zecfs_cache_chunk_dup(struct zecfs_chunk **chunks, const char *s)
 		*chunks = c;
 	}
 	at = c->data + c->used;
-	memcpy(at, s, len);
 	c->used += len;
+	return at;
+}
+
+void *zecfs_cache_chunk_exact(struct zecfs_chunk **chunks, size_t len)
+{
+	struct zecfs_chunk *c = malloc(sizeof(*c) + len);
+
+	if (!c)
+		return NULL;
+	c->used = c->cap = len;
+	c->next = *chunks;
+	*chunks = c;
+	return c->data;
+}
+
+char *zecfs_cache_chunk_dup(struct zecfs_chunk **chunks, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *at = zecfs_cache_chunk_alloc(chunks, len);
+
+	if (at)
+		memcpy(at, s, len);
 	return at;
 }

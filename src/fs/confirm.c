@@ -52,23 +52,27 @@ static void moved(struct zecfs *fs, const char *disk_id, const char *shown)
 int zecfs_confirm_snapshot(struct zecfs *fs, const char *disk_id,
                            const struct zecfs_snap *snap, struct zec_result *res)
 {
-	const char *ids[1] = { snap->s.snapshot_id };
+	struct zecfs_snap_rec was;
+	const char *ids[1];
 	struct zec_snapshot_filter f = { .snapshot_ids = ids, .n_snapshot_ids = 1 };
 	struct zec_snapshot_list l = { 0 };
 	int ret;
 
+	zecfs_snap_record(snap, &was);
+	ids[0] = was.s.snapshot_id;
+
 	ret = zec_describe_snapshots(fs->client, &f, 1, 1, &l, res);
 	if (ret)
 		goto out;
-	if (l.count == 1 && same_snapshot(&l.items[0], &snap->s, disk_id))
+	if (l.count == 1 && same_snapshot(&l.items[0], &was.s, disk_id))
 		goto out;
 	zlog_warn("name moved on the server, listing again path=%s snapshot_id=%s listed_name=%s server_name=%s request_id=%s",
-	          ZLOG_ESC(res->path), ZLOG_ESC(snap->s.snapshot_id),
-	          ZLOG_ESC(snap->s.snapshot_name),
+	          ZLOG_ESC(res->path), ZLOG_ESC(was.s.snapshot_id),
+	          ZLOG_ESC(was.s.snapshot_name),
 	          ZLOG_ESC(l.count == 1 && l.items[0].snapshot_name ? l.items[0].snapshot_name : "-"),
 	          ZLOG_ESC(res->request_id));
-	moved(fs, disk_id, snap->name);
-	ret = zec_result_local(res, ZECFS_NAME_MOVED, snap->name);
+	moved(fs, disk_id, zecfs_snap_name(snap));
+	ret = zec_result_local(res, ZECFS_NAME_MOVED, zecfs_snap_name(snap));
 out:
 	zec_snapshot_list_free(&l);
 	return ret;

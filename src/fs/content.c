@@ -87,7 +87,11 @@ static int list_json_write(const struct zecfs_snaplist *l, char *buf, size_t cap
 	if (buf)
 		memcpy(buf, "[\n", at);
 	for (size_t i = 0; i < l->n; i++) {
-		char *rec = zecfs_snapshot_json(&l->v[i].s);
+		struct zecfs_snap_rec r;
+		char *rec;
+
+		zecfs_snap_record(&l->v[i], &r);
+		rec = zecfs_snapshot_json(&r.s);
 		const char *end = i + 1 < l->n ? ",\n" : "\n";
 		size_t rl, el = strlen(end);
 
@@ -219,7 +223,11 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 		break;
 	}
 	case ZECFS_SNAP_JSON: {
-		char *json = snapshot_json(&n->snap->s, true);
+		struct zecfs_snap_rec r;
+		char *json;
+
+		zecfs_snap_record(n->snap, &r);
+		json = snapshot_json(&r.s, true);
 
 		if (json && asprintf(text, "%s\n", json) < 0)
 			*text = NULL;

@@ -139,8 +139,8 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.disk = dir->disk;
 		d->node.snap = &dir->sl->v[i];
 		d->node.id.kind = ZECFS_SNAPSHOT;
-		d->name = d->node.snap->name;           /* checked when listed */
-		zecfs_id_set(d->node.id.obj_id, d->node.snap->s.snapshot_id);
+		d->name = zecfs_snap_name(d->node.snap);  /* checked when listed */
+		zecfs_snap_id_to(d->node.snap, d->node.id.obj_id, sizeof(d->node.id.obj_id));
 		break;
 	case ZECFS_STATS_DIR:
 		if (i >= 2)

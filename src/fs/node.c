@@ -214,9 +214,11 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 		if (ret)
 			return ret;
 		sn = zecfs_snaplist_find(c->sl, name);
-		if (!sn || !id_name(sn->s.snapshot_id))
+		if (!sn)
 			return zecfs_errno_of(ZECFS_NOT_FOUND);
-		zecfs_id_set(c->id.obj_id, sn->s.snapshot_id);
+		zecfs_snap_id_to(sn, c->id.obj_id, sizeof(c->id.obj_id));
+		if (!id_name(c->id.obj_id))
+			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		c->snap = sn;
 		return 0;
 	case ZECFS_STATS_DIR:

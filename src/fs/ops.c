@@ -71,7 +71,7 @@ const char *zecfs_where(const struct zecfs_node *dir, const char *name, char *bu
 		break;
 	case ZECFS_SNAPSHOT:
 		snprintf(buf, size, "/%s/snapshots/%s%s%s", dir->id.disk_id,
-		         dir->snap ? dir->snap->name : dir->id.obj_id, sep, name);
+		         dir->snap ? zecfs_snap_name(dir->snap) : dir->id.obj_id, sep, name);
 		break;
 	case ZECFS_POLICY:
 		snprintf(buf, size, "/.policies/%s%s%s",

@@ -61,7 +61,7 @@ static int disk_name_taken(struct zecfs *fs, const struct zecfs_node *n, const c
 int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *value,
                   size_t size, struct zec_result *res)
 {
-	char *taken = NULL;
+	char *taken = NULL, snap_id[ZECFS_SNAP_ID_LEN];
 	struct zec_disk_spec spec = { 0 };
 	struct zec_disks_created made = { 0 };
 	char *name;
@@ -87,7 +87,7 @@ int zecfs_restore(struct zecfs *fs, const struct zecfs_node *n, const char *valu
 	spec.disk_name = name;
 	spec.disk_size = n->disk->d.disk_size;
 	spec.disk_category = n->disk->d.disk_category;
-	spec.snapshot_id = n->snap->s.snapshot_id;
+	spec.snapshot_id = zecfs_snap_id(n->snap, snap_id);
 	/* the inode is the id the kernel looked the name up as: still so? */
 	ret = zecfs_confirm_snapshot(fs, n->disk->d.disk_id, n->snap, res);
 	if (ret)

@@ -135,11 +135,13 @@ static const char **known_ids(const struct zecfs_snaplist *l, const char *name, 
 
 	*n = 0;
 	for (size_t i = 0; l && i < l->n; i++) {
-		if (strcmp(l->v[i].s.snapshot_name, name) != 0)
+		if (strcmp(zecfs_snap_raw_name(&l->v[i]), name) != 0)
 			continue;
-		if (!ids && !(ids = calloc(l->n, sizeof(*ids))))
+		if (!ids && !(ids = calloc(l->n, sizeof(*ids) + ZECFS_SNAP_ID_LEN)))
 			return NULL;
-		ids[(*n)++] = l->v[i].s.snapshot_id;
+		/* the numeric ids written out after the pointers */
+		ids[*n] = zecfs_snap_id(&l->v[i], (char *)(ids + l->n) + *n * ZECFS_SNAP_ID_LEN);
+		(*n)++;
 	}
 	return ids;
 }
@@ -186,7 +188,7 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	struct fuse_entry_param e;
 	const struct zecfs_disk *disk;
 	struct zecfs_node p, c;
-	struct zecfs_snap fresh;
+	struct zecfs_snaplist *fresh = NULL;
 	const char **known;
 	size_t n_known;
 	char *id = NULL;
@@ -264,16 +266,15 @@ void zecfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	if (ret)
 		goto out;
 	/* the entry for the kernel, from the record we know */
-	memset(&fresh, 0, sizeof(fresh));
-	fresh.s = s;
-	fresh.name = s.snapshot_name;
-	fresh.ctime = created;
+	ret = zecfs_snaplist_of(&s, &fresh);
+	if (ret)
+		goto out;
 	zecfs_node_release(&c);
 	memset(&c, 0, sizeof(c));
 	c.id.kind = ZECFS_SNAPSHOT;
 	snprintf(c.id.disk_id, sizeof(c.id.disk_id), "%s", p.id.disk_id);
 	snprintf(c.id.obj_id, sizeof(c.id.obj_id), "%s", s.snapshot_id);
-	c.snap = &fresh;
+	c.snap = &fresh->v[0];
 	ret = zecfs_node_entry(fs, &c, &e);
 	c.snap = NULL;
 out:
@@ -282,6 +283,7 @@ out:
 	else if (fuse_reply_entry(req, &e) != 0)
 		zecfs_inode_forget(fs->inodes, e.ino, 1);
 	zec_snapshot_clear(&s);
+	zecfs_snaplist_put(fresh);
 	free(id);
 	zecfs_node_release(&c);
 	zecfs_node_release(&p);
@@ -293,6 +295,7 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	char path[512];
 	struct zec_result res = { .path = path };
 	struct zec_strv busy = { 0 };
+	char snap_id[ZECFS_SNAP_ID_LEN];
 	const char *ids[1];
 	struct zecfs_node p, c;
 	int ret;
@@ -327,7 +330,7 @@ void zecfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	ret = zecfs_child_confirmed(fs, &p, name, &c, &res);
 	if (ret)
 		goto out;
-	ids[0] = c.snap->s.snapshot_id;
+	ids[0] = zecfs_snap_id(c.snap, snap_id);
 	ret = zec_delete_snapshots(fs->client, ids, 1, &busy, &res);
 	if (ret == -ENOENT) {
 		/* already gone on the server */
@@ -366,6 +369,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct zecfs_node p, np, a, b;
 	struct zec_snapshot s = { 0 };
 	struct zec_snapshot_modify m = { 0 };
+	struct zecfs_snap_rec was;
 	const char *ids[1];
 	int ret, rb;
 
@@ -432,7 +436,8 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	ret = zecfs_child_confirmed(fs, &p, name, &a, &res);
 	if (ret)
 		goto out;
-	ids[0] = a.snap->s.snapshot_id;
+	zecfs_snap_record(a.snap, &was);
+	ids[0] = was.s.snapshot_id;
 	m.snapshot_ids = ids;
 	m.n_snapshot_ids = 1;
 	m.snapshot_name = newname;
@@ -443,7 +448,7 @@ void zecfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	zlog_info("snapshot renamed from=%s to=%s snapshot_id=%s request_id=%s",
 	          ZLOG_ESC(from), ZLOG_ESC(to), ZLOG_ESC(ids[0]), ZLOG_ESC(res.request_id));
-	if (zec_snapshot_copy(&s, &a.snap->s) == 0) {
+	if (zec_snapshot_copy(&s, &was.s) == 0) {
 		free(s.snapshot_name);
 		s.snapshot_name = strdup(newname);
 		if (s.snapshot_name)

@@ -17,6 +17,7 @@
 #include "browse.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +52,17 @@ static const char *yes_no(bool b)
 	static const char *fn(const struct zecfs_node *n, char *buf, size_t size) \
 	{ (void)buf; (void)size; return n->rec.field; }
 
-FIELD_STR(snap_snapshot_id, snap->s, snapshot_id)
-FIELD_STR(snap_status, snap->s, status)
-FIELD_STR(snap_type, snap->s, snapshot_type)
-FIELD_STR(snap_ctime, snap->s, create_time)
-FIELD_STR(snap_zone, snap->s, zone_id)
-FIELD_STR(snap_retention, snap->s, retention_time)
+/* A field of a snapshot's record, as the server sent it. */
+#define SNAP_STR(fn, field) \
+	static const char *fn(const struct zecfs_node *n, char *buf, size_t size) \
+	{ return zecfs_snap_str(n->snap, offsetof(struct zec_snapshot, field), buf, size); }
+
+SNAP_STR(snap_snapshot_id, snapshot_id)
+SNAP_STR(snap_status, status)
+SNAP_STR(snap_type, snapshot_type)
+SNAP_STR(snap_ctime, create_time)
+SNAP_STR(snap_zone, zone_id)
+SNAP_STR(snap_retention, retention_time)
 FIELD_STR(disk_name, disk->d, disk_name)
 FIELD_STR(disk_status, disk->d, disk_status)
 FIELD_STR(disk_zone, disk->d, zone_id)
@@ -127,7 +133,7 @@ static const char *snap_ability(const struct zecfs_node *n, char *buf, size_t si
 {
 	(void)buf;
 	(void)size;
-	return yes_no(n->snap->s.disk_ability);
+	return yes_no(n->snap->common->disk_ability);
 }
 
 static const char *disk_snap_ability(const struct zecfs_node *n, char *buf, size_t size)
@@ -345,7 +351,7 @@ static int parse_retention(struct zecfs *fs, const char *value, size_t size,
 static const char *browse_value(struct zecfs *fs, const struct zecfs_node *n, char *buf,
                                 size_t size)
 {
-	return zecfs_browse_state(fs, n->snap->s.snapshot_id, buf, size) < 0 ? NULL : buf;
+	return zecfs_browse_state(fs, n->id.obj_id, buf, size) < 0 ? NULL : buf;
 }
 
 /* The value of a readable attribute: the node's field, or what is kept apart. */
@@ -490,11 +496,15 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
                                   const struct zec_retention *r,
                                   struct zec_result *res)
 {
-	const char *ids[1] = { n->snap->s.snapshot_id };
+	struct zecfs_snap_rec was;
+	const char *ids[1];
 	struct zec_snapshot_modify m = { .snapshot_ids = ids, .n_snapshot_ids = 1 };
 	struct zec_snapshot s = { 0 };
 	char when[ZEC_TIME_LEN];
 	int ret;
+
+	zecfs_snap_record(n->snap, &was);
+	ids[0] = was.s.snapshot_id;
 
 	/* the inode is the id the kernel looked the name up as: still so? */
 	ret = zecfs_confirm_snapshot(fs, n->disk->d.disk_id, n->snap, res);
@@ -515,7 +525,7 @@ static int set_snapshot_retention(struct zecfs *fs, const struct zecfs_node *n,
 	zlog_info("snapshot retention set path=%s snapshot_id=%s retention=%s request_id=%s",
 	          ZLOG_ESC(res->path), ZLOG_ESC(ids[0]), m.is_permanent ? "permanent" : when,
 	          ZLOG_ESC(res->request_id));
-	if (zec_snapshot_copy(&s, &n->snap->s) == 0) {
+	if (zec_snapshot_copy(&s, &was.s) == 0) {
 		free(s.retention_time);
 		s.retention_time = m.is_permanent ? NULL : strdup(when);
 		if (m.is_permanent || s.retention_time)
@@ -607,7 +617,7 @@ static int rollback(struct zecfs *fs, const struct zecfs_node *n, const char *va
 {
 	struct zecfs_snaplist *sl = NULL;
 	const struct zecfs_snap *snap;
-	char name[256];
+	char name[256], snap_id[ZECFS_SNAP_ID_LEN];
 	int ret;
 
 	if (!fs->cfg.allow_rollback) {
@@ -628,12 +638,12 @@ static int rollback(struct zecfs *fs, const struct zecfs_node *n, const char *va
 			          ZLOG_ESC(res->path), ZLOG_ESC(name), ZECFS_NOT_FOUND);
 		goto out;
 	}
-	ret = zec_apply_snapshot(fs->client, snap->s.snapshot_id, n->disk->d.disk_id, res);
+	ret = zec_apply_snapshot(fs->client, zecfs_snap_id(snap, snap_id), n->disk->d.disk_id, res);
 	if (ret)
 		goto out;
 	zlog_info("disk rolled back path=%s disk_id=%s snapshot_id=%s request_id=%s",
 	          ZLOG_ESC(res->path), ZLOG_ESC(n->disk->d.disk_id),
-	          ZLOG_ESC(snap->s.snapshot_id), ZLOG_ESC(res->request_id));
+	          ZLOG_ESC(snap_id), ZLOG_ESC(res->request_id));
 	zecfs_cache_forget_snapshots(fs->cache, n->disk->d.disk_id);
 out:
 	zecfs_snaplist_put(sl);

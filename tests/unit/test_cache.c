@@ -215,7 +215,7 @@ static void names(struct zecfs_cache *c, const char *disk, char *buf, size_t siz
 		return;
 	}
 	for (size_t i = 0; i < l->n; i++) {
-		strncat(buf, l->v[i].name, size - strlen(buf) - 1);
+		strncat(buf, zecfs_snap_name(&l->v[i]), size - strlen(buf) - 1);
 		if (i + 1 < l->n)
 			strncat(buf, ",", size - strlen(buf) - 1);
 	}
@@ -554,7 +554,7 @@ static void test_lookups_and_mtime(void)
 	put(2, "20", "alpha", DISK_A);
 	zecfs_cache_snapshots(c, DISK_A, &l, &res);
 	CHECK(l && l->n == 3, "three snapshots");
-	CHECK(zecfs_snaplist_find_id(l, "20") && strcmp(zecfs_snaplist_find_id(l, "20")->name,
+	CHECK(zecfs_snaplist_find_id(l, "20") && strcmp(zecfs_snap_name(zecfs_snaplist_find_id(l, "20")),
 	      "alpha@20") == 0, "by id: the younger of a shared name is name@id");
 	CHECK(zecfs_snaplist_find(l, "alpha") == zecfs_snaplist_find_id(l, "10"), "by name");
 	CHECK(zecfs_snaplist_find_id(l, "99") == NULL, "unknown id");
@@ -745,7 +745,7 @@ static void test_recheck_transient(void)
 	      "recheck: one call for the disk's passing states");
 	l = zecfs_cache_snapshots_cached(c, DISK_A);
 	sn = l ? zecfs_snaplist_find(l, "made") : NULL;
-	CHECK(sn && strcmp(sn->s.status, "AVAILABLE") == 0, "recheck: the server's state replaces CREATING");
+	CHECK(sn && strcmp(zecfs_snap_status(sn), "AVAILABLE") == 0, "recheck: the server's state replaces CREATING");
 	CHECK(l && !zecfs_snaplist_find(l, "lost") && zecfs_snaplist_find(l, "old"),
 	      "recheck: one the server no longer has is gone, the others stay");
 	zecfs_snaplist_put(l);

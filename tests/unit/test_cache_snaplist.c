@@ -3,6 +3,7 @@
  * what a listing leaves out, the names it shows (name@id where names
  * repeat), its two orders and lookups, its digest, and the times it keeps.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ static void test_left_out(void)
 	};
 	struct zecfs_snaplist *l = build(v, sizeof(v) / sizeof(v[0]));
 
-	CHECK(l && l->n == 1 && strcmp(l->v[0].name, "keep") == 0,
+	CHECK(l && l->n == 1 && strcmp(zecfs_snap_name(&l->v[0]), "keep") == 0,
 	      "DELETING, unnamed and unshowable snapshots are left out");
 	CHECK(l && l->h.unshown == 3 && l->h.first_unshown &&
 	      strcmp(l->h.first_unshown, "snapshot") == 0,
@@ -71,33 +72,39 @@ static void test_names_and_lookups(void)
 	};
 	struct zecfs_snaplist *l = build(v, sizeof(v) / sizeof(v[0]));
 	const struct zecfs_snap *sn;
+	char id[ZECFS_SNAP_ID_LEN];
 	bool sorted = true;
 
 	CHECK(l && l->n == 4, "four snapshots listed");
 	if (!l)
 		return;
 	for (size_t i = 1; i < l->n; i++)
-		sorted = sorted && strcmp(l->v[i - 1].name, l->v[i].name) < 0;
+		sorted = sorted && strcmp(zecfs_snap_name(&l->v[i - 1]), zecfs_snap_name(&l->v[i])) < 0;
 	CHECK(sorted, "the list is sorted by directory name");
 	sn = zecfs_snaplist_find(l, "daily");
-	CHECK(sn && strcmp(sn->s.snapshot_id, "11") == 0, "the oldest keeps the shared name");
+	CHECK(sn && strcmp(zecfs_snap_id(sn, id), "11") == 0, "the oldest keeps the shared name");
 	sn = zecfs_snaplist_find(l, "daily@9");
-	CHECK(sn && strcmp(sn->s.snapshot_id, "9") == 0,
+	CHECK(sn && strcmp(zecfs_snap_id(sn, id), "9") == 0,
 	      "a younger one is name@id (same time: the smaller id is older)");
 	sn = zecfs_snaplist_find(l, "daily@10");
-	CHECK(sn && strcmp(sn->s.snapshot_id, "10") == 0, "the youngest is name@id too");
+	CHECK(sn && strcmp(zecfs_snap_id(sn, id), "10") == 0, "the youngest is name@id too");
 	CHECK(zecfs_snaplist_find(l, "daily@11") == NULL, "the oldest has no name@id");
 	CHECK(zecfs_snaplist_find(l, "nothing") == NULL, "an unknown name is not found");
 	sn = zecfs_snaplist_find_id(l, "5");
-	CHECK(sn && strcmp(sn->name, "base") == 0, "found by snapshot id");
+	CHECK(sn && strcmp(zecfs_snap_name(sn), "base") == 0, "found by snapshot id");
 	CHECK(zecfs_snaplist_find_id(l, "6") == NULL, "an unknown id is not found");
 	CHECK(zecfs_snaplist_find(NULL, "base") == NULL && zecfs_snaplist_find_id(NULL, "5") == NULL,
 	      "no list finds nothing");
 	sn = zecfs_snaplist_find(l, "base");
-	CHECK(sn && sn->s.zone_id == zecfs_snaplist_find_id(l, "9")->s.zone_id,
+	CHECK(sn && sn->common->zone_id == zecfs_snaplist_find_id(l, "9")->common->zone_id,
 	      "shared fields point into one interned copy");
-	CHECK(sn && sn->s.snapshot_name != v[3].snapshot_name &&
-	      strcmp(sn->s.status, "CREATING") == 0, "the list holds its own copies");
+	CHECK(sn && zecfs_snaplist_find_id(l, "10")->common == zecfs_snaplist_find_id(l, "9")->common,
+	      "snapshots with the same shared fields share one set");
+	CHECK(sn && zecfs_snap_raw_name(sn) != v[3].snapshot_name &&
+	      strcmp(zecfs_snap_status(sn), "CREATING") == 0, "the list holds its own copies");
+	sn = zecfs_snaplist_find(l, "daily@9");
+	CHECK(sn && strcmp(zecfs_snap_raw_name(sn), "daily") == 0,
+	      "a name@id entry still has the server's name");
 	CHECK(l->h.newest > 0 && l->h.newest == zecfs_snaplist_find(l, "daily@9")->ctime,
 	      "newest is the newest createTime");
 	zecfs_snaplist_put(l);
@@ -132,7 +139,7 @@ static void test_empty_and_bad_times(void)
 	      "an empty list finds nothing");
 	zecfs_snaplist_put(e);
 	old = build(v, 1);
-	CHECK(old && old->v[0].bad_time && old->v[0].ctime > 0,
+	CHECK(old && old->v[0].text[0] & 0x10 && old->v[0].ctime > 0,
 	      "an unparsable createTime is marked, and the time it was seen used (never 1970)");
 	fresh = build(v, 1);
 	if (old && fresh) {
@@ -142,6 +149,102 @@ static void test_empty_and_bad_times(void)
 	}
 	zecfs_snaplist_put(old);
 	zecfs_snaplist_put(fresh);
+}
+
+/* The record read back from a list, as snapshot.json prints it. */
+static bool same_record(const struct zecfs_snap *sn, const struct zec_snapshot *s)
+{
+	struct zecfs_snap_rec r;
+	bool same = true;
+
+	zecfs_snap_record(sn, &r);
+#define SAME(member, common) \
+	same = same && (r.s.member == s->member || \
+	                (r.s.member && s->member && strcmp(r.s.member, s->member) == 0));
+	ZEC_SNAPSHOT_STRINGS(SAME)
+#undef SAME
+	return same && r.s.disk_ability == s->disk_ability;
+}
+
+static void test_round_trip(void)
+{
+	struct zec_snapshot v[] = {
+		snap("862857204414550690", "plain", "AVAILABLE", "2026-10-01T12:34:56Z"),
+		snap("18446744073709551615", "max", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap("18446744073709551616", "over", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap("0123", "lead0", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap("0", "zero", "AVAILABLE", "2026-10-01T00:00:00Z"),
+		snap("snap-7f", "texty", "AVAILABLE", "2026-10-01T00:00:00.123Z"),
+		snap("-5", "neg", "AVAILABLE", "2026-10-01T08:00:00+08:00"),
+		snap("+5", "plus", "AVAILABLE", " 2026-10-01T00:00:00Z"),
+		snap("77", "notime", "AVAILABLE", NULL),
+		snap("78", "badtime", "AVAILABLE", "later"),
+		snap("79", "epoch", "AVAILABLE", "1970-01-01T00:00:00Z"),
+		snap("80", "plain", "CREATING", "2026-10-02T00:00:00Z"),
+	};
+	size_t n = sizeof(v) / sizeof(v[0]);
+	struct zecfs_snaplist *l, *again = NULL;
+	struct zecfs_builder b = { 0 };
+	bool all = true, copied = true;
+	char id[ZECFS_SNAP_ID_LEN], buf[64];
+
+	v[0].retention_time = "2026-11-01T00:00:00Z";
+	v[1].retention_time = "2026-11-01T00:00:00.5Z";
+	v[2].retention_time = "";
+	v[3].snapshot_type = "Auto";
+	v[3].resource_group_id = "rg-1";
+	v[3].resource_group_name = "default";
+	v[4].disk_ability = true;
+	v[5].retention_time = "whenever";
+	l = build(v, n);
+	CHECK(l && l->n == n, "every odd id, time and retention is listed");
+	if (!l)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct zecfs_snap *sn = zecfs_snaplist_find_id(l, v[i].snapshot_id);
+
+		all = all && sn && same_record(sn, &v[i]);
+	}
+	CHECK(all, "each record reads back as the server sent it, byte for byte");
+	CHECK(sizeof(struct zecfs_snap) == 32, "a cached snapshot is 32 bytes");
+	CHECK(zecfs_snaplist_find_id(l, "862857204414550690")->id == 862857204414550690ULL,
+	      "a decimal id is kept as a number");
+	CHECK(zecfs_snaplist_find_id(l, "18446744073709551615")->id == ZECFS_SNAP_ID_TEXT &&
+	      zecfs_snaplist_find_id(l, "0123")->id == ZECFS_SNAP_ID_TEXT &&
+	      zecfs_snaplist_find_id(l, "snap-7f")->id == ZECFS_SNAP_ID_TEXT,
+	      "ids that would not print back the same are kept as text");
+	CHECK(zecfs_snaplist_find_id(l, "123") == NULL && zecfs_snaplist_find_id(l, "00") == NULL &&
+	      zecfs_snaplist_find_id(l, "") == NULL,
+	      "an id is not found by another text of the same number");
+	CHECK(strcmp(zecfs_snap_id(zecfs_snaplist_find(l, "zero"), id), "0") == 0,
+	      "the id 0 prints back");
+	CHECK(zecfs_snaplist_find(l, "plain@80") && zecfs_snaplist_find(l, "plain") &&
+	      strcmp(zecfs_snap_raw_name(zecfs_snaplist_find(l, "plain@80")), "plain") == 0,
+	      "a repeated name is shown as name@id");
+	CHECK(zecfs_snaplist_find(l, "neg")->ctime == zecfs_snaplist_find(l, "max")->ctime,
+	      "an offset time is parsed to the same instant");
+	CHECK(strcmp(zecfs_snap_str(zecfs_snaplist_find(l, "plain"),
+	                            offsetof(struct zec_snapshot, create_time), buf, sizeof(buf)),
+	             "2026-10-01T12:34:56Z") == 0 && strcmp(buf, "2026-10-01T12:34:56Z") == 0,
+	      "a canonical time is written back into the caller's buffer");
+	CHECK(zecfs_snap_str(zecfs_snaplist_find(l, "plain"),
+	                     offsetof(struct zec_snapshot, resource_group_id), buf, sizeof(buf)) == NULL,
+	      "an absent field reads as NULL");
+	/* a list built from another list's entries (read-your-writes) */
+	for (size_t i = 0; i < l->n && copied; i++)
+		copied = zecfs_cache_builder_add_snap(&b, &l->v[i]) == 0;
+	CHECK(copied && zecfs_cache_builder_finish(&b, 1.0, &again) == 0 && again,
+	      "a list copies another's entries");
+	for (size_t i = 0; again && i < n; i++) {
+		const struct zecfs_snap *sn = zecfs_snaplist_find_id(again, v[i].snapshot_id);
+
+		all = all && sn && same_record(sn, &v[i]);
+	}
+	CHECK(again && all && again->h.digest == l->h.digest &&
+	      zecfs_snaplist_find(again, "plain@80"),
+	      "the copies read back the same, with the same names and digest");
+	zecfs_snaplist_put(again);
+	zecfs_snaplist_put(l);
 }
 
 static void test_shown_names(void)
@@ -165,6 +268,7 @@ int main(void)
 	test_names_and_lookups();
 	test_digest();
 	test_empty_and_bad_times();
+	test_round_trip();
 	test_shown_names();
 	zecfs_cache_pool_free();
 	return check_summary();
