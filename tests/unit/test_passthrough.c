@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,7 +190,8 @@ static void put_file(const char *dir, const char *name, const char *text)
 struct reader {
 	struct fuse_file_info fi;
 	uint64_t ino;
-	int reads, stale;
+	_Atomic int reads;           /* watched by the test's thread */
+	int stale;
 };
 
 static void *reader(void *arg)
@@ -229,14 +231,9 @@ static void drop_under_readers(const char *dir)
 		r[k].fi.fh = last_fh;
 		pthread_create(&t[k], NULL, reader, &r[k]);
 	}
-	/* let them run a little: wait until both have read */
+	/* let them run: wait until each of them has read */
 	for (int spins = 0; spins < 100000; spins++) {
-		bool both;
-
-		pthread_mutex_lock(&browse_lock);
-		both = the_browse.bytes >= 5 * 200;
-		pthread_mutex_unlock(&browse_lock);
-		if (both)
+		if (r[0].reads > 0 && r[1].reads > 0)
 			break;
 		usleep(100);
 	}
