@@ -13,10 +13,15 @@
  *   inodes  every other identity: a chained hash table from the hashed
  *           number to the identity (the kind, the disk, the object id).
  *
- * A walk of the mount holds an entry for every snapshot and snapshot.json
- * the kernel looked up, so the snapshot kinds take no allocation each and
- * the disk id, which every snapshot of a disk repeats, is one
- * reference-counted copy per disk (the disks table).
+ * A walk of the mount holds an entry for every snapshot the kernel looked
+ * up, so the snapshot kinds take no allocation each and the disk id, which
+ * every snapshot of a disk repeats, is one reference-counted copy per disk
+ * (the disks table).  A snapshot.json takes no slot of its own while its
+ * snapshot's directory is held: the kernel cannot hold a file without its
+ * parent directory's dentry, which holds the directory's inode, so the
+ * directory's slot says the disk, and the file's counts are not needed to
+ * free anything.  Only a snapshot.json referenced without its directory
+ * held (never, from the kernel) gets a slot.
  *
  * Numbers: 1-15 fixed, [16, 2^62) hashed, [2^62, 2^63) derived from a
  * snapshot id (bit 61: snapshot.json).  The top bit is never set: the
@@ -504,6 +509,27 @@ static int ref_derived(struct zecfs_inodes *t, uint64_t ino, const char *disk_id
 	return 0;
 }
 
+/*
+ * With the lock held: the slot that says what a derived number is: its
+ * own, else for a snapshot.json its directory's.
+ */
+static struct slot *slot_of(struct zecfs_inodes *t, uint64_t ino)
+{
+	struct slot *e = slot_find(&t->snaps, ino);
+
+	if (!e && (ino & DERIVED_JSON))
+		e = slot_find(&t->snaps, ino & ~DERIVED_JSON);
+	return e;
+}
+
+/* With the lock held: is a snapshot.json's directory held, on that disk? */
+static bool under_held_dir(struct zecfs_inodes *t, uint64_t json_ino, const char *disk_id)
+{
+	struct slot *dir = slot_find(&t->snaps, json_ino & ~DERIVED_JSON);
+
+	return dir && strcmp(t->disk_vec.v[dir->disk]->id, disk_id) == 0;
+}
+
 int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
                   const char *obj_id, uint64_t *ino)
 {
@@ -522,6 +548,11 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 		return -ENAMETOOLONG;
 	free_ino = derived(kind, obj_id);
 	pthread_mutex_lock(&t->lock);
+	if (free_ino && ld && (free_ino & DERIVED_JSON) && !slot_find(&t->snaps, free_ino) &&
+	    under_held_dir(t, free_ino, disk_id)) {
+		*ino = free_ino;        /* covered by its directory's slot (see above) */
+		goto out;
+	}
 	if (free_ino && ld) {
 		ret = ref_derived(t, free_ino, disk_id, ld);
 		if (!ret)
@@ -627,7 +658,7 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 	default: break;
 	}
 	pthread_mutex_lock(&t->lock);
-	if (ino >= DERIVED && (e = slot_find(&t->snaps, ino)) != NULL) {
+	if (ino >= DERIVED && (e = slot_of(t, ino)) != NULL) {
 		out->kind = ino & DERIVED_JSON ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT;
 		strcpy(out->disk_id, t->disk_vec.v[e->disk]->id);    /* bounded by ZECFS_ID_MAX */
 		u64_text(ino & DERIVED_ID, out->obj_id);
@@ -658,7 +689,8 @@ static uint64_t lookup(struct zecfs_inodes *t, enum zecfs_kind kind, const char 
 		return ino;             /* the same whether held or not: no lock */
 	pthread_mutex_lock(&t->lock);
 	if (ino && *disk_id) {
-		if (!slot_find(&t->snaps, ino))
+		if (!slot_find(&t->snaps, ino) &&
+		    !((ino & DERIVED_JSON) && under_held_dir(t, ino, disk_id)))
 			ino = 0;
 	} else {
 		n = probe(t, kind, disk_id, obj_id, &ino);

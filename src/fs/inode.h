@@ -105,7 +105,10 @@ uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
 /* The number of an identity the kernel holds now; 0 when it holds none. */
 uint64_t zecfs_inode_held(struct zecfs_inodes *t, enum zecfs_kind kind,
                           const char *disk_id, const char *obj_id);
-/* How many identities the kernel holds now (for stats and tests). */
+/*
+ * How many entries the table holds for the kernel's references (stats and
+ * tests): a snapshot.json under its held directory has none of its own.
+ */
 uint64_t zecfs_inodes_count(struct zecfs_inodes *t);
 
 #endif /* ZECFS_INODE_H */

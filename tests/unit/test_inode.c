@@ -143,9 +143,41 @@ out:
 	zecfs_inodes_free(u);
 }
 
+/* A snapshot.json under its held directory costs no entry of its own. */
+static void test_json_under_its_directory(void)
+{
+	struct zecfs_inodes *t = NULL;
+	struct zecfs_ident id;
+	uint64_t dir, json, again;
+
+	CHECK(zecfs_inodes_new(&t) == 0, "a table");
+	if (!t)
+		return;
+	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "1262447417567117312", &dir) == 0 &&
+	      zecfs_inode_ref(t, ZECFS_SNAP_JSON, "d1", "1262447417567117312", &json) == 0 &&
+	      zecfs_inode_ref(t, ZECFS_SNAP_JSON, "d1", "1262447417567117312", &again) == 0 &&
+	      json == again && json != dir, "the directory and its snapshot.json");
+	CHECK(zecfs_inodes_count(t) == 1, "one entry for both (%llu)",
+	      (unsigned long long)zecfs_inodes_count(t));
+	CHECK(zecfs_inode_held(t, ZECFS_SNAP_JSON, "d1", "1262447417567117312") == json &&
+	      zecfs_inode_held(t, ZECFS_SNAP_JSON, "d2", "1262447417567117312") == 0,
+	      "held through its directory, on its own disk only");
+	CHECK(zecfs_inode_ident(t, json, &id) == 0 && id.kind == ZECFS_SNAP_JSON &&
+	      strcmp(id.disk_id, "d1") == 0 && strcmp(id.obj_id, "1262447417567117312") == 0,
+	      "its identity from the directory's slot");
+	zecfs_inode_forget(t, json, 2);
+	CHECK(zecfs_inode_ident(t, dir, &id) == 0 && id.kind == ZECFS_SNAPSHOT,
+	      "forgetting the file leaves the directory");
+	zecfs_inode_forget(t, dir, 1);
+	CHECK(zecfs_inode_ident(t, json, &id) == -ENOENT && zecfs_inodes_count(t) == 0,
+	      "with the directory forgotten, the file's number is stale");
+	zecfs_inodes_free(t);
+}
+
 int main(void)
 {
 	test_identities_round_trip();
 	test_derived_numbers();
+	test_json_under_its_directory();
 	return check_summary();
 }
