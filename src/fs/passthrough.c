@@ -535,8 +535,10 @@ out:
 
 void zecfs_pt_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi)
 {
+	struct zecfs_pt *t = zecfs_of(req)->pt;
 	struct pt_handle *h = (struct pt_handle *)(uintptr_t)fi->fh;
 	struct fuse_bufvec data = FUSE_BUFVEC_INIT(size);
+	struct pt_browse *pb;
 	struct stat st;
 	int ret = 0;
 
@@ -544,8 +546,17 @@ void zecfs_pt_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info
 		fuse_reply_err(req, EBADF);
 		return;
 	}
-	pthread_rwlock_rdlock(&h->pb->lock);
-	if (h->pb->dead || h->fd < 0) {
+	/*
+	 * Once the reply is out, the file may be closed and the handle freed
+	 * (RELEASE) before this thread lets go of the lock: the lock's browse
+	 * is held by a reference of this read's own, and h is not touched.
+	 */
+	pthread_mutex_lock(&t->lock);
+	pb = h->pb;
+	pb->refs++;
+	pthread_mutex_unlock(&t->lock);
+	pthread_rwlock_rdlock(&pb->lock);
+	if (pb->dead || h->fd < 0) {
 		ret = -ESTALE;
 	} else if (fstat(h->fd, &st) != 0) {
 		ret = fix_errno(errno);
@@ -563,7 +574,10 @@ void zecfs_pt_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info
 		data.buf[0].pos = off;
 		fuse_reply_data(req, &data, FUSE_BUF_SPLICE_MOVE);
 	}
-	pthread_rwlock_unlock(&h->pb->lock);
+	pthread_rwlock_unlock(&pb->lock);
+	pthread_mutex_lock(&t->lock);
+	browse_unref(t, pb);
+	pthread_mutex_unlock(&t->lock);
 	if (ret)
 		zecfs_reply_err(req, ret);
 }

@@ -12,6 +12,12 @@ emulator exiting non-zero (TSan's exitcode=66 on a report), the mount going
 away, or an operation hanging.  Meanwhile SIGHUPs make zecfs re-read its
 credentials file while other threads sign requests with them.  tests/tsan/run then fails on any report file.
 
+Then, as root, the browse phase: threads list and read snapshots'
+files/ (-o allow_browse, browse_max=2, browse_idle=1) while preparations
+are shared, refused (EUSERS), torn down when idle and made again, and a
+SIGTERM tears down the rest: the temporary disks' threads, the
+passthrough's drop and the requests in flight all overlap.
+
 Standard library only, plus the integration suite's helpers."""
 
 import collections
@@ -248,5 +254,98 @@ def main():
     return status
 
 
+BROWSE_HOST = "300000000000000099"
+BROWSE_DISK = "100000000000000001"
+BROWSE_TREE = {"etc/app.conf": b"answer=42\n", "data/big.bin": bytes(range(256)) * 2048}
+BROWSE_EXPECTED = {errno.EUSERS, errno.ESTALE, errno.ENOENT, errno.ETIMEDOUT, errno.EIO}
+
+
+def browse_tar() -> bytes:
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        for name, body in BROWSE_TREE.items():
+            ti = tarfile.TarInfo(name)
+            ti.size = len(body)
+            t.addfile(ti, io.BytesIO(body))
+    return buf.getvalue()
+
+
+def browse_phase() -> int:
+    """Threads reading three snapshots' files/ through two browse slots."""
+    if os.geteuid() != 0 or not os.path.exists("/dev/loop-control"):
+        print("tsan workload: browse phase left out (needs root and loop devices)")
+        return 0
+    status = 0
+    tmp = tempfile.mkdtemp(prefix="zec-tsan-browse-")
+    data, dev = os.path.join(tmp, "data"), os.path.join(tmp, "dev")
+    seed = {"disks": [{"diskId": BROWSE_DISK, "diskName": "source", "zoneId": "asia-east-1a",
+                       "diskSize": 20, "diskStatus": "AVAILABLE"}],
+            "instances": [{"instanceId": BROWSE_HOST, "zoneId": "asia-east-1a"}]}
+    with Emulator(seed=seed, args=["--disk-data", data, "--device-dir", dev,
+                                   "--host-instance", BROWSE_HOST, "--create-delay-ms", "0",
+                                   "--disk-op-delay-ms", "50", "--delete-delay-ms", "0"]) as emu:
+        st, doc = emu.put_content(BROWSE_DISK, browse_tar())
+        assert st == 200, doc
+        names = ["one", "two", "three"]
+        for n in names:
+            st, doc = emu.api("CreateSnapshot", {"diskId": BROWSE_DISK, "snapshotName": n})
+            assert st == 200, doc
+        wait_until(lambda: all(s["status"] == "AVAILABLE" for s in emu.state()["snapshots"]),
+                   what="snapshots AVAILABLE")
+        m = Mount(emu, os.path.join(tmp, "mnt"),
+                  ["allow_browse", "instance_id=" + BROWSE_HOST, "device_dir=" + dev,
+                   "browse_idle=1", "browse_max=2", "timeout=10"]).start()
+        counts = collections.Counter()
+        fatal = []
+
+        def work(i):
+            for k in range(12):
+                snap = m.p(BROWSE_DISK, "snapshots", names[(i + k) % 3])
+                try:
+                    os.listdir(os.path.join(snap, "files"))
+                    for name, body in BROWSE_TREE.items():
+                        with open(os.path.join(snap, "files", name), "rb") as f:
+                            if f.read() != body:
+                                fatal.append("%s/files/%s read wrong bytes" % (snap, name))
+                    os.getxattr(snap, "user.zec.browse")
+                    counts["ok"] += 1
+                except OSError as e:
+                    counts[errno.errorcode.get(e.errno, str(e.errno))] += 1
+                    if e.errno not in BROWSE_EXPECTED:
+                        fatal.append("%s: %s" % (snap, e))
+                with open(m.p(".zecfs", "stats")) as f:
+                    f.read()
+        ts = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(BUDGET_S)
+        browse = lambda: [d for d in emu.state()["disks"]  # noqa: E731
+                          if d.get("diskName", "").startswith("zecfs-browse-")]
+        # idle teardown, then a browse made again, then SIGTERM's teardown
+        wait_until(lambda: browse() == [], timeout=60, what="idle teardown")
+        os.listdir(m.p(BROWSE_DISK, "snapshots", "one", "files"))
+        m.proc.send_signal(signal.SIGTERM)
+        rc = m.proc.wait(timeout=120)
+        m.proc = None
+        print("tsan workload: browse phase %s; %d threads" % (dict(sorted(counts.items())), THREADS))
+        if any(t.is_alive() for t in ts):
+            fatal.append("a browse thread hung")
+        if rc != 0:
+            fatal.append("zecfs exited %d%s" % (rc, " (a ThreadSanitizer report)" if rc == 66
+                                                else ""))
+        if browse():
+            fatal.append("browse disks left after SIGTERM: %s" % browse())
+        for f in fatal[:5]:
+            print("tsan workload: FAIL: " + f)
+            status = 1
+        subprocess.run(["fusermount3", "-u", "-z", m.path], capture_output=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    rc = main()
+    sys.exit(browse_phase() or rc)
