@@ -12,6 +12,12 @@ static const struct zec_errno_entry table[] = {
 	/* CreateSnapshot, ApplySnapshot, ModifyDisksAttributes */
 	{ "INVALID_DISK_NOT_FOUND", ENOENT, "the disk does not exist: list the mount again" },
 	{ "INVALID_SNAPSHOT_QUOTA_EXCEED", EDQUOT, "the disk has its maximum of snapshots: remove old ones" },
+	/*
+	 * any other quota of the account (the SDK names OPERATION_DENIED_
+	 * INSTANCE_QUOTA_EXCEED; a disk quota, which a browse or a restore's
+	 * CreateDisks can hit, is not published, and would read the same)
+	 */
+	{ "*_QUOTA_EXCEED", EDQUOT, "an account quota was reached (a browse or a restore creates a disk): release unused disks, or ask for a larger quota" },
 	{ "INVALID_SNAPSHOT_RETENTION_TIME", EINVAL, "retention must be at least 24 hours ahead" },
 	{ "UNSUPPORTED_OPERATION_DISK_STATUS", EBUSY, "the disk's state forbids it now: retry when it is IN_USE or AVAILABLE" },
 	{ "OPERATION_DENIED_DISK_SYSTEM_TYPE", EPERM, "system (boot) disks cannot be snapshotted this way" },
@@ -100,10 +106,13 @@ static const struct zec_errno_entry table[] = {
 	{ ZECFS_HTTP_5XX, EIO, "the service or a proxy failed: retry later" },
 };
 
+/* "PREFIX*", "*SUFFIX" or the whole code. */
 static int matches(const char *pattern, const char *code)
 {
-	size_t n = strlen(pattern);
+	size_t n = strlen(pattern), m = strlen(code);
 
+	if (n && pattern[0] == '*')
+		return m >= n - 1 && strcmp(code + m - (n - 1), pattern + 1) == 0;
 	if (n && pattern[n - 1] == '*')
 		return strncmp(pattern, code, n - 1) == 0;
 	return strcmp(pattern, code) == 0;

@@ -228,6 +228,20 @@ def test_refusals_make_no_disk(lab):
     assert browse_disks(lab.emu) == []
 
 
+def test_a_disk_quota_is_edquot_and_leaves_no_disk(lab):
+    # the account's disk quota, as a quota code of the API's family would say it
+    lab.emu.add_fault(action="CreateDisks", status=400,
+                      code="OPERATION_DENIED_DISK_QUOTA_EXCEED")
+    m = lab.mount("allow_browse")
+    with pytest.raises(OSError) as e:
+        os.listdir(m.p(D1, "snapshots", "one", "files"))
+    assert e.value.errno == errno.EDQUOT
+    assert "code=OPERATION_DENIED_DISK_QUOTA_EXCEED" in m.output()
+    assert state_of(m.p(D1, "snapshots", "one")) == "error OPERATION_DENIED_DISK_QUOTA_EXCEED"
+    assert browse_disks(lab.emu) == []
+    lab.emu.clear_faults()
+
+
 def test_no_filesystem_is_eio_and_says_what_was_found(lab):
     # D1 blank again: a snapshot holding no filesystem at all
     subprocess.run(["truncate", "-s", "0", os.path.join(lab.data, "disks", D1 + ".img")],
