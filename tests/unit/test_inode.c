@@ -148,7 +148,7 @@ static void test_json_under_its_directory(void)
 {
 	struct zecfs_inodes *t = NULL;
 	struct zecfs_ident id;
-	uint64_t dir, json, again;
+	uint64_t dir = 0, json = 0, again = 1;
 
 	CHECK(zecfs_inodes_new(&t) == 0, "a table");
 	if (!t)
