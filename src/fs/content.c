@@ -14,7 +14,9 @@
  *   MNT/.zecfs/stats             counters, pretty JSON
  *   MNT/.zecfs/metrics           the same, in Prometheus's text format
  *
- * Every file ends with a newline.  A listing's snapshots.json size is
+ * Every file ends with a newline.  The sizes of snapshot.json and
+ * snapshots.json are counted by the code that writes their records
+ * (snapjson.c) without making any text; a listing's snapshots.json size is
  * counted once and kept with the (immutable) list; its text is made again
  * at each open (the same bytes: the list does not change), never kept.
  */
@@ -26,48 +28,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snapjson.h"
 #include "zec_errno.h"
 
-static int add_str(cJSON *o, const char *key, const char *v)
+/* A snapshot's record as JSON, malloc'd with a newline after it (snapshot.json). */
+static char *snapshot_text(const struct zecfs_snap *sn)
 {
-	if (!v)
-		return 0;
-	return cJSON_AddStringToObject(o, key, v) ? 0 : -ENOMEM;
-}
+	struct zecfs_snap_rec r;
+	size_t len;
+	char *text;
 
-/* A snapshot's record as JSON: pretty or on one line. */
-static char *snapshot_json(const struct zec_snapshot *s, bool pretty)
-{
-	cJSON *o = cJSON_CreateObject(), *rg = NULL;
-	char *text = NULL;
-
-	if (!o)
+	zecfs_snap_record(sn, &r);
+	len = zecfs_snapjson(&r.s, true, NULL, 0);
+	text = malloc(len + 2);
+	if (!text)
 		return NULL;
-	if (add_str(o, "snapshotId", s->snapshot_id) ||
-	    add_str(o, "snapshotName", s->snapshot_name) ||
-	    add_str(o, "zoneId", s->zone_id) ||
-	    add_str(o, "status", s->status) ||
-	    add_str(o, "snapshotType", s->snapshot_type) ||
-	    add_str(o, "retentionTime", s->retention_time) ||
-	    add_str(o, "diskId", s->disk_id) ||
-	    add_str(o, "createTime", s->create_time) ||
-	    !cJSON_AddBoolToObject(o, "diskAbility", s->disk_ability))
-		goto out;
-	if (s->resource_group_id || s->resource_group_name) {
-		rg = cJSON_AddObjectToObject(o, "resourceGroup");
-		if (!rg || add_str(rg, "resourceGroupId", s->resource_group_id) ||
-		    add_str(rg, "resourceGroupName", s->resource_group_name))
-			goto out;
-	}
-	text = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
-out:
-	cJSON_Delete(o);
+	zecfs_snapjson(&r.s, true, text, len);
+	memcpy(text + len, "\n", 2);
 	return text;
-}
-
-char *zecfs_snapshot_json(const struct zec_snapshot *s)
-{
-	return snapshot_json(s, false);
 }
 
 /*
@@ -87,28 +65,23 @@ static int list_json_write(const struct zecfs_snaplist *l, char *buf, size_t cap
 	if (buf)
 		memcpy(buf, "[\n", at);
 	for (size_t i = 0; i < l->n; i++) {
-		struct zecfs_snap_rec r;
-		char *rec;
-
-		zecfs_snap_record(&l->v[i], &r);
-		rec = zecfs_snapshot_json(&r.s);
 		const char *end = i + 1 < l->n ? ",\n" : "\n";
 		size_t rl, el = strlen(end);
+		struct zecfs_snap_rec r;
 
-		if (!rec)
-			return -ENOMEM;
-		rl = strlen(rec);
-		if (buf) {
-			if (cap - at < 2 + rl + el + 3) {
-				free(rec);
-				return -EIO;
-			}
-			memcpy(buf + at, "  ", 2);
-			memcpy(buf + at + 2, rec, rl);
-			memcpy(buf + at + 2 + rl, end, el);
+		zecfs_snap_record(&l->v[i], &r);
+		if (!buf) {
+			at += 2 + zecfs_snapjson(&r.s, false, NULL, 0) + el;
+			continue;
 		}
+		if (cap - at < 2)
+			return -EIO;
+		memcpy(buf + at, "  ", 2);
+		rl = zecfs_snapjson(&r.s, false, buf + at + 2, cap - at - 2);
+		if (cap - at < 2 + rl + el + 3)
+			return -EIO;
+		memcpy(buf + at + 2 + rl, end, el);
 		at += 2 + rl + el;
-		free(rec);
 	}
 	if (buf)
 		memcpy(buf + at, "]\n", 3);
@@ -222,18 +195,9 @@ int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, siz
 		                               zecfs_inodes_count(fs->inodes));
 		break;
 	}
-	case ZECFS_SNAP_JSON: {
-		struct zecfs_snap_rec r;
-		char *json;
-
-		zecfs_snap_record(n->snap, &r);
-		json = snapshot_json(&r.s, true);
-
-		if (json && asprintf(text, "%s\n", json) < 0)
-			*text = NULL;
-		free(json);
+	case ZECFS_SNAP_JSON:
+		*text = snapshot_text(n->snap);
 		break;
-	}
 	case ZECFS_SNAPS_JSON:
 		ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
 		if (ret)
@@ -267,6 +231,14 @@ int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size
 	case ZECFS_POLICY_JSON:
 		*size = (off_t)strlen(record_json(n)) + 1;
 		return 0;
+	case ZECFS_SNAP_JSON: {
+		struct zecfs_snap_rec r;
+
+		/* counted, not made: a walk's READDIRPLUS asks for every one */
+		zecfs_snap_record(n->snap, &r);
+		*size = (off_t)zecfs_snapjson(&r.s, true, NULL, 0) + 1;
+		return 0;
+	}
 	case ZECFS_SNAPS_JSON:
 		ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
 		if (ret)

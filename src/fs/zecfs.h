@@ -6,6 +6,7 @@
  *   inode.c     inode numbers (a hash of what a node is) and lookup counts
  *   node.c      what an inode is, resolved against the cached listings; stat
  *   content.c   what the read-only files hold (disk.json, snapshots.json, stats)
+ *   snapjson.c  a snapshot record's JSON text, written or only counted (snapjson.h)
  *   ops.c       lookup, forget, getattr, open/read, refusals, the op table
  *   dir.c       opendir (declined), readdir and readdirplus
  *   snapshot.c  mkdir, rmdir, rename of snapshots
@@ -203,8 +204,6 @@ int zecfs_find_confirmed(struct zecfs *fs, const char *disk_id, const char *name
 int zecfs_content(struct zecfs *fs, const struct zecfs_node *n, char **text, size_t *len);
 /* Its exact size without keeping the text. */
 int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size);
-/* The JSON record of one snapshot (as DescribeSnapshots gives it), malloc'd. */
-char *zecfs_snapshot_json(const struct zec_snapshot *s);
 
 /* ---- inval.c -------------------------------------------------------- */
 

@@ -1,0 +1,22 @@
+/*
+ * snapjson.h - a snapshot record's JSON text, written or only counted.
+ */
+#ifndef ZECFS_SNAPJSON_H
+#define ZECFS_SNAPJSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "zec_client.h"
+
+/*
+ * The DescribeSnapshots record s as JSON, byte for byte what cJSON prints
+ * for it: pretty (cJSON_Print: tabs, one member a line) or on one line
+ * (cJSON_PrintUnformatted); no NUL, no final newline.  Writes the first
+ * cap bytes of it to buf and returns its whole length; with buf NULL it
+ * only counts.  Counting and writing are the one same code, so a size
+ * counted for stat is the length of the text made at open.
+ */
+size_t zecfs_snapjson(const struct zec_snapshot *s, bool pretty, char *buf, size_t cap);
+
+#endif /* ZECFS_SNAPJSON_H */
