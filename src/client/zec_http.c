@@ -48,6 +48,7 @@
 #define ZEC_CONTENT_TYPE     "application/json"
 #define ZEC_API_VERSION      "2025-09-01"
 #define ZEC_REQUEST_CLIENT   "zecfs/" ZECFS_VERSION
+#define BODY_PREALLOC_MAX    (1u << 20)   /* an answer's buffer sized from Content-Length */
 
 
 struct xfer {
@@ -57,8 +58,9 @@ struct xfer {
 };
 
 struct body_buf {
+	CURL *easy;                      /* its Content-Length sizes the buffer */
 	char *data;
-	size_t len;
+	size_t len, cap;
 	bool too_large;
 };
 
@@ -554,21 +556,42 @@ static CURLcode xfer_perform(struct zec_client *c, struct xfer *x)
 
 /* ---- one try ------------------------------------------------------------- */
 
+/*
+ * Appends a piece of the answer.  The buffer is allocated once from the
+ * answer's Content-Length (a page of 100 snapshots, about 30 KB, comes in
+ * several pieces, and a realloc per piece copied it again each time); an
+ * answer without one, longer than it said, or saying more than
+ * BODY_PREALLOC_MAX (a server's word reserves no more) doubles the buffer.
+ */
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct body_buf *b = userdata;
-	size_t n = size * nmemb;
+	size_t n = size * nmemb, cap;
+	curl_off_t said = -1;
 	char *p;
 
 	if (b->len + n > RESPONSE_MAX) {
 		b->too_large = true;
 		return 0;
 	}
-	p = realloc(b->data, b->len + n + 1);
-	if (!p)
-		return 0;
-	memcpy(p + b->len, ptr, n);
-	b->data = p;
+	if (b->len + n + 1 > b->cap) {
+		if (!b->cap && b->easy &&
+		    curl_easy_getinfo(b->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &said) != CURLE_OK)
+			said = -1;
+		cap = b->cap ? b->cap * 2 : 16384;
+		if (!b->cap && said > 0 && (uint64_t)said <= BODY_PREALLOC_MAX)
+			cap = (size_t)said + 1;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (cap > RESPONSE_MAX + 1)
+			cap = RESPONSE_MAX + 1;
+		p = realloc(b->data, cap);
+		if (!p)
+			return 0;
+		b->data = p;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, ptr, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 	return n;
@@ -812,6 +835,7 @@ int zec_http_try(struct zec_client *c, const char *action, const char *body,
 		goto out;
 	}
 	h = x->easy;
+	buf.easy = h;
 	set_options(c, h, body, headers, &buf, errbuf, timeout_ms);
 	/*
 	 * libcurl silently re-sends a request when a reused keep-alive

@@ -73,7 +73,13 @@ void zec_walk_try_hook(void (**fn)(void *arg, const struct zec_result *r), void 
  * understates totalCount (0 or 1 on full pages) still has every page read,
  * and the walk logs "api list longer than its totalCount" once.  A full
  * page L costs one more call, for an empty page, when the count is an exact
- * multiple of pageSize.
+ * multiple of pageSize (L > 1).  That page L + 1 is asked for with the
+ * others (in the first wave when it holds every page), not a round trip
+ * after page L: its answer waits, parked, until page L says whether the
+ * walk wants it, and is dropped unseen when it does not (page L failed, or
+ * brought no new id), so the walk reads what it read before, in one round
+ * trip less.  Only a walk whose page L ends it early pays for the page
+ * unasked for, and none ends early on a consistent list.
  *
  * A record the filter's id lists exclude (a snapshot of another disk in a
  * listing filtered by diskIds) is dropped, with one line a page ("api list
@@ -226,6 +232,15 @@ struct walk {
 	long long total1;            /* page 1's totalCount */
 	size_t last;                 /* the last page totalCount allows */
 	size_t next;                 /* the next page to ask for */
+	/* page L + 1 asked for before page L said whether it is wanted: */
+	size_t spec;                 /* its number, 0: none */
+	enum { SPEC_PENDING, SPEC_WANTED, SPEC_UNWANTED } spec_state;
+	bool spec_parked;            /* its answer arrived first, kept here: */
+	int spec_ret;
+	struct zec_result spec_r;
+	void *spec_items;
+	size_t spec_count;
+	long long spec_total;
 	int inflight, window, window_max;   /* window_max: parallel */
 	bool stop;                   /* ask for no more pages */
 	bool moved;                  /* a page reported another totalCount */
@@ -236,6 +251,12 @@ struct walk {
 	size_t dups;                 /* repeated items dropped */
 	struct idset seen;
 };
+
+/* The last page the walk asks for now: L, or L + 1 while page L may want it. */
+static size_t walk_until(const struct walk *w)
+{
+	return w->spec > w->last && w->spec_state == SPEC_PENDING ? w->spec : w->last;
+}
 
 int zec_walk_first_wave(size_t rest, int parallel)
 {
@@ -460,7 +481,8 @@ static int walk_fetch(struct walk *w, size_t p, struct zec_result *r,
 		if (!ret || !throttled(r) || zec_client_cancelled(w->c) || p == 1)
 			return ret;
 		pthread_mutex_lock(&w->lock);
-		if (w->stop) {                  /* another page ended the walk */
+		if (w->stop || (p == w->spec && w->spec_state == SPEC_UNWANTED)) {
+			/* another page ended the walk, or page L did not want this one */
 			pthread_mutex_unlock(&w->lock);
 			return ret;
 		}
@@ -468,6 +490,27 @@ static int walk_fetch(struct walk *w, size_t p, struct zec_result *r,
 		if (zec_http_backoff(w->c, ++tries, w->deadline, &slept))
 			return ret;
 	}
+}
+
+/*
+ * Page L is settled (under w->lock): page L + 1, asked for with it, is now
+ * wanted (page L was full of new ids) or not, and its answer, when parked,
+ * is taken as any page's or dropped unseen.
+ */
+static void walk_spec_settle(struct walk *w)
+{
+	w->spec_state = w->last >= w->spec && !w->stop ? SPEC_WANTED : SPEC_UNWANTED;
+	if (!w->spec_parked)
+		return;
+	w->spec_parked = false;
+	if (w->spec_state == SPEC_UNWANTED)
+		free_items(w->k, w->spec_items, w->spec_count);
+	else if (w->spec_ret)
+		walk_fail(w, w->spec_ret, &w->spec_r);
+	else
+		walk_page(w, w->spec, w->spec_items, w->spec_count, w->spec_total, &w->spec_r);
+	w->spec_items = NULL;
+	w->spec_count = 0;
 }
 
 static void *walk_worker(void *arg)
@@ -482,9 +525,9 @@ static void *walk_worker(void *arg)
 		long long total = 0;
 		int ret;
 
-		while (!w->stop && w->next <= w->last && w->inflight >= w->window)
+		while (!w->stop && w->next <= walk_until(w) && w->inflight >= w->window)
 			pthread_cond_wait(&w->cond, &w->lock);
-		if (w->stop || w->next > w->last)
+		if (w->stop || w->next > walk_until(w))
 			break;
 		p = w->next++;
 		w->inflight++;
@@ -494,7 +537,16 @@ static void *walk_worker(void *arg)
 
 		pthread_mutex_lock(&w->lock);
 		w->inflight--;
-		if (ret) {
+		if (p == w->spec && w->spec_state == SPEC_PENDING) {
+			w->spec_parked = true;  /* until page L says whether it is wanted */
+			w->spec_ret = ret;
+			w->spec_r = r;
+			w->spec_items = items;
+			w->spec_count = count;
+			w->spec_total = total;
+		} else if (p == w->spec && w->spec_state == SPEC_UNWANTED) {
+			free_items(w->k, items, count);
+		} else if (ret) {
 			walk_fail(w, ret, &r);
 		} else {
 			walk_page(w, p, items, count, total, &r);
@@ -503,6 +555,8 @@ static void *walk_worker(void *arg)
 			else if (w->window > w->window_max)
 				w->window--;        /* after the first wave */
 		}
+		if (p + 1 == w->spec && w->spec_state == SPEC_PENDING)
+			walk_spec_settle(w);
 		pthread_cond_broadcast(&w->cond);
 	}
 	pthread_cond_broadcast(&w->cond);
@@ -517,18 +571,25 @@ static void *walk_worker(void *arg)
  */
 static void walk_rest(struct walk *w)
 {
-	size_t want;
+	size_t want, until;
 	int granted = 0, started = 0;
 	pthread_t *tids = NULL;
 	pthread_attr_t attr;
 
 	pthread_mutex_lock(&w->lock);
-	if (w->window >= w->window_max)      /* not cut by page 1's tries */
-		w->window = zec_walk_first_wave(w->last - 1, w->window_max);
+	until = walk_until(w);
+	if (w->window >= w->window_max) {    /* not cut by page 1's tries */
+		int wave = zec_walk_first_wave(w->last - 1, w->window_max);
+
+		/* page L + 1 joins a first wave that holds every page */
+		if (until > w->last && (size_t)wave == w->last - 1)
+			wave++;
+		w->window = wave;
+	}
 	want = (size_t)w->window;
 	pthread_mutex_unlock(&w->lock);
-	if (w->last - 1 < want)
-		want = w->last - 1;
+	if (until - 1 < want)
+		want = until - 1;
 	if (want > 1)
 		granted = zec_client_walk_threads_take(w->c, (int)want - 1);
 	if (granted > 0 && pthread_attr_init(&attr) == 0) {
@@ -561,6 +622,8 @@ static int walk_once(struct walk *w, struct zec_result *res, bool *moved)
 	int ret;
 
 	w->next = 2;
+	w->spec = 0;
+	w->spec_state = SPEC_PENDING;
 	w->stop = w->moved = w->understated = false;
 	w->dups = 0;
 	w->ret = 0;
@@ -575,9 +638,18 @@ static int walk_once(struct walk *w, struct zec_result *res, bool *moved)
 		return ret;
 	pthread_mutex_lock(&w->lock);
 	walk_page(w, 1, items, count, total, &r);
+	/* a count that fills page L: page L + 1 is asked for with the others */
+	if (w->last > 1 && w->total1 == (long long)w->last * w->k->page_max)
+		w->spec = w->last + 1;
 	pthread_mutex_unlock(&w->lock);
 	if (!w->ret && !w->stop && w->last > 1)
 		walk_rest(w);
+	if (w->spec_parked) {               /* page L never settled: the walk stopped */
+		free_items(w->k, w->spec_items, w->spec_count);
+		w->spec_parked = false;
+		w->spec_items = NULL;
+		w->spec_count = 0;
+	}
 	*moved = w->moved;
 	if (w->ret) {
 		*res = w->fail;

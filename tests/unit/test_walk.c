@@ -4,7 +4,8 @@
  * a page's worth refused, a list that moves walked again and flagged
  * incomplete, lacking ids confirmed, and the window of pages in flight
  * (capped by parallel, every page in one first wave when totalCount says
- * they are few, cut by a rate-limited try, a refused page fetched again).
+ * they are few, cut by a rate-limited try, a refused page fetched again),
+ * and page L + 1 asked for with page L, kept until page L wants it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -412,12 +413,79 @@ static void test_first_wave(struct zec_client *c)
 
 	/* 9 pages, parallel 4: pages 2..9 (8 = 2 x parallel) all in flight
 	 * together, each waiting for the others */
-	srv_reset(90);
+	srv_reset(85);
 	srv.gather = 8;
 	ret = walk(c, &f, &v, &n, &res);
-	CHECK(ret == 0 && n == 90 && all_unique(v, n), "a one-wave walk: every item once (%d, %zu)",
+	CHECK(ret == 0 && n == 85 && all_unique(v, n), "a one-wave walk: every item once (%d, %zu)",
 	      ret, n);
 	CHECK(srv.max_inflight == 8, "pages 2..9 in flight at once (%d)", srv.max_inflight);
+	CHECK(srv.fetches == 9, "9 pages, 9 calls (%d)", srv.fetches);
+	done(v, n);
+
+	/* 90 fill 9 pages: page 10, which must be asked for (totalCount is not
+	 * trusted to end the listing), goes with the wave, not after it */
+	srv_reset(90);
+	srv.gather = 9;
+	ret = walk(c, &f, &v, &n, &res);
+	CHECK(ret == 0 && n == 90 && all_unique(v, n), "a full last page: every item once (%d, %zu)",
+	      ret, n);
+	CHECK(srv.max_inflight == 9, "pages 2..10 in flight at once (%d)", srv.max_inflight);
+	CHECK(srv.fetches == 10, "no call more than page 10 after page 9 (%d)", srv.fetches);
+	done(v, n);
+}
+
+/* Whether id is among v[0..n). */
+static bool has_id(const struct item *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].id, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Page L + 1, asked for before page L said whether it is wanted: its answer
+ * waits for page L's (page 9 held, so page 10's arrives first), then is
+ * taken as any page's, or dropped unseen.
+ */
+static void test_spec(struct zec_client *c)
+{
+	struct filter f = { 0 };
+	struct zec_result res;
+	struct item *v;
+	size_t n;
+	int ret;
+
+	/* totalCount 90, but 95 items: page 10 holds 5 */
+	srv_reset(95);
+	srv.total = 90;
+	srv.hold_page = 9;
+	ret = walk(c, &f, &v, &n, &res);
+	CHECK(ret == 0 && n == 95 && all_unique(v, n) && has_id(v, n, "id-094"),
+	      "page 10 answered before page 9: kept, then delivered (ret %d, %zu)", ret, n);
+	CHECK(srv.fetches == 10, "10 pages, 10 calls (%d)", srv.fetches);
+	done(v, n);
+
+	/* page 10 full of new items: page 11 is asked for after it */
+	srv_reset(100);
+	srv.total = 90;
+	ret = walk(c, &f, &v, &n, &res);
+	CHECK(ret == 0 && n == 100 && all_unique(v, n),
+	      "a full page 10 beyond totalCount: page 11 read too (ret %d, %zu)", ret, n);
+	CHECK(srv.fetches == 11, "11 pages, 11 calls (%d)", srv.fetches);
+	done(v, n);
+
+	/* page 9 repeats page 8 (no new id): the walk does not want page 10,
+	 * whose items stay unseen, as when it was never asked for */
+	srv_reset(100);
+	srv.total = 90;
+	for (size_t i = 80; i < 90; i++)
+		srv.ids[i] = srv.ids[i - 10];
+	srv.hold_page = 9;
+	ret = walk(c, &f, &v, &n, &res);
+	CHECK(ret == 0 && n == 80 && all_unique(v, n) && !has_id(v, n, "id-090"),
+	      "page 9 brought nothing new: page 10 dropped unseen (ret %d, %zu)", ret, n);
 	done(v, n);
 }
 
@@ -484,6 +552,7 @@ int main(void)
 	test_moves(c);
 	test_confirm(c);
 	test_first_wave(c);
+	test_spec(c);
 	test_window(c);
 	zec_client_free(c);
 	return check_summary();
