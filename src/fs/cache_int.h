@@ -6,7 +6,7 @@
  *
  *   cache.c            the slots (zecfs_cache_serve, zecfs_cache_install), life cycle
  *   cache_list.c       what every list shares: references, digest, mtime
- *   cache_store.c      interned strings and the chunks a list owns
+ *   cache_store.c      interned strings and the chunks a builder fills
  *   cache_snaplist.c   a disk's snapshot list: builder, name@id, sort, lookups
  *   cache_disks.c      the disk list
  *   cache_snapshots.c  each disk's snapshot listing, fetched into its slot
@@ -114,6 +114,8 @@ void zecfs_cache_settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_
 
 /* ---- the compact string store ------------------------------------------- */
 
+struct zecfs_chunk;
+
 /* A pooled copy of str (shared, lives until zecfs_cache_pool_free); NULL on ENOMEM. */
 const char *zecfs_cache_intern(const char *str);
 void zecfs_cache_pool_free(void);
@@ -122,8 +124,6 @@ const struct zecfs_snap_common *zecfs_cache_intern_common(const struct zecfs_sna
 /* A copy of s, or len bytes, in the chunks (they never move); NULL on ENOMEM. */
 char *zecfs_cache_chunk_dup(struct zecfs_chunk **chunks, const char *s);
 void *zecfs_cache_chunk_alloc(struct zecfs_chunk **chunks, size_t len);
-/* A chunk of exactly len bytes, all of them taken; NULL on ENOMEM. */
-void *zecfs_cache_chunk_exact(struct zecfs_chunk **chunks, size_t len);
 void zecfs_cache_chunks_free(struct zecfs_chunk *c);
 
 /* ---- snapshot lists ------------------------------------------------------ */
