@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "zec_clock.h"
 #include "zec_errno.h"
@@ -565,6 +567,45 @@ static void *walk_worker(void *arg)
 }
 
 /*
+ * The workers' stacks, one mapping for all of them, a guard page under
+ * each, unmapped once they are joined: glibc keeps the stacks of ended
+ * threads it allocated (up to 40 MiB) with their last pages resident, and
+ * a listing's 60-odd workers left some 20 KiB each behind.  NULL: glibc's.
+ */
+static char *stacks_map(int n, size_t *len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *m;
+
+	if (page <= 0 || n <= 0)
+		return NULL;
+	*len = (size_t)n * WALK_STACK;
+	m = mmap(NULL, *len, PROT_READ | PROT_WRITE,
+	         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		if (mprotect(m + (size_t)i * WALK_STACK, (size_t)page, PROT_NONE) != 0) {
+			munmap(m, *len);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+/* Thread i's stack in the mapping (past its guard page), or glibc's. */
+static void stack_of(pthread_attr_t *attr, char *stacks, int i)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (stacks)
+		pthread_attr_setstack(attr, stacks + (size_t)i * WALK_STACK + page,
+		                      WALK_STACK - page);
+	else
+		pthread_attr_setstacksize(attr, WALK_STACK);
+}
+
+/*
  * Pages 2..last: worker threads plus this one.  The threads of all walks of
  * the client stay within 4 x parallel; a walk that gets fewer (or none,
  * when memory or the budget runs out) is slower, not wrong.
@@ -575,6 +616,8 @@ static void walk_rest(struct walk *w)
 	int granted = 0, started = 0;
 	pthread_t *tids = NULL;
 	pthread_attr_t attr;
+	char *stacks = NULL;
+	size_t stacks_len = 0;
 
 	pthread_mutex_lock(&w->lock);
 	until = walk_until(w);
@@ -593,9 +636,10 @@ static void walk_rest(struct walk *w)
 	if (want > 1)
 		granted = zec_client_walk_threads_take(w->c, (int)want - 1);
 	if (granted > 0 && pthread_attr_init(&attr) == 0) {
-		pthread_attr_setstacksize(&attr, WALK_STACK);
 		tids = calloc((size_t)granted, sizeof(*tids));
+		stacks = tids ? stacks_map(granted, &stacks_len) : NULL;
 		for (int i = 0; tids && i < granted; i++) {
+			stack_of(&attr, stacks, i);
 			if (pthread_create(&tids[i], &attr, walk_worker, w) != 0)
 				break;
 			started++;
@@ -609,6 +653,8 @@ static void walk_rest(struct walk *w)
 		pthread_join(tids[i], NULL);
 	if (started)
 		zec_client_walk_threads_give(w->c, started);
+	if (stacks)
+		munmap(stacks, stacks_len);
 	free(tids);
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "zec_clock.h"
+#include "zec_errno.h"
 #include "zec_log.h"
 
 /* ---- installing a fetched list ------------------------------------------ */
@@ -158,7 +159,7 @@ static bool unreachable(const struct zec_result *res)
 /* With the lock held: can s->cur stand in for a failed fetch? */
 static bool stale_usable(struct zecfs_cache *c, struct zecfs_slot *s, double now)
 {
-	return s->cur && c->opts.stale_max > 0 && s->err && unreachable(&s->res) &&
+	return s->cur && c->opts.stale_max > 0 && s->err && s->res && unreachable(s->res) &&
 	       now - s->cur->fetched <= c->opts.stale_max;
 }
 
@@ -189,6 +190,27 @@ static void share_result(struct zec_result *to, const struct zec_result *from)
 
 	*to = *from;
 	to->path = path;
+}
+
+/* With the lock held: a failed fetch's result kept in its slot; NULL: none. */
+static void keep_result(struct zecfs_slot *s, const struct zec_result *res)
+{
+	if (!res) {
+		free(s->res);
+		s->res = NULL;
+		return;
+	}
+	if (!s->res && !(s->res = calloc(1, sizeof(*s->res))))
+		return;                 /* waiters then say ENOMEM, and no stale list stands in */
+	share_result(s->res, res);
+}
+
+void zecfs_cache_slot_release(struct zecfs_slot *s)
+{
+	zecfs_list_put(s->cur);
+	s->cur = NULL;
+	free(s->res);
+	s->res = NULL;
 }
 
 int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fetch_fn fetch,
@@ -228,8 +250,11 @@ int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fe
 		if (s->err) {
 			if (stale_usable(c, s, zec_clock_now()))
 				goto hit;
-			share_result(res, &s->res);
 			ret = s->err;
+			if (s->res)
+				share_result(res, s->res);
+			else
+				ret = zec_result_local(res, ZECFS_OUT_OF_MEMORY, "keeping a listing's error");
 			pthread_mutex_unlock(&c->lock);
 			return ret;
 		}
@@ -248,7 +273,7 @@ int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fe
 	s->ended_at = zec_clock_now();
 	s->gen++;
 	s->err = ret;
-	share_result(&s->res, res);
+	keep_result(s, ret ? res : NULL);
 	if (ret == 0) {
 		if (c->stale_warned)
 			zlog_info("api reachable again, listings are fresh");
@@ -318,11 +343,10 @@ struct zecfs_disk_slot *zecfs_cache_disk_slot(struct zecfs_cache *c, const char 
 	}
 	if (!create)
 		return NULL;
-	ds = calloc(1, sizeof(*ds));
-	if (!ds || !(ds->disk_id = strdup(disk_id))) {
-		free(ds);
+	ds = calloc(1, sizeof(*ds) + strlen(disk_id) + 1);
+	if (!ds)
 		return NULL;
-	}
+	strcpy(ds->disk_id, disk_id);
 	ds->s.key = ds->disk_id;
 	ds->next = c->buckets[h];
 	c->buckets[h] = ds;
@@ -355,13 +379,12 @@ void zecfs_cache_free(struct zecfs_cache *c)
 
 		for (; ds; ds = next) {
 			next = ds->next;
-			zecfs_list_put(ds->s.cur);
-			free(ds->disk_id);
+			zecfs_cache_slot_release(&ds->s);
 			free(ds);
 		}
 	}
 	zecfs_cache_others_free(c);
-	zecfs_list_put(c->disks.cur);
+	zecfs_cache_slot_release(&c->disks);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->cond);
 	free(c);

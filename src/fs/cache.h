@@ -22,8 +22,6 @@
 
 #include "zec_client.h"
 
-struct zecfs_chunk;
-
 /*
  * What many snapshots share (a disk's zone, status, type, resource group),
  * kept once for the process (cache_store.c): a snapshot points at it.
@@ -117,7 +115,6 @@ struct zecfs_snaplist {
 	struct zecfs_snap *v;          /* sorted by name */
 	size_t n;
 	uint32_t *by_id;             /* indices into v, sorted by snapshotId */
-	struct zecfs_chunk *chunks;  /* the strings the list owns (cache.c) */
 	size_t json_len;             /* snapshots.json's size, counted on first use (0: not yet) */
 };
 

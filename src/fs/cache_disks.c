@@ -6,6 +6,7 @@
 #include "cache_int.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,10 @@ static int fetch_disks(struct zecfs_cache *c, void *arg,
 	if (ret)
 		return ret;
 	ret = disklist_build(dl.items, dl.count, started, &l);
+	/* what the pages were parsed into is free again, in the middle of the
+	 * heap where the list's blocks went: give its whole pages back (a
+	 * fresh mount of 1,100 disks: 2 MiB) */
+	malloc_trim(0);
 	if (ret)
 		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, "building the disk list");
 	*out = &l->h;

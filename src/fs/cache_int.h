@@ -6,7 +6,7 @@
  *
  *   cache.c            the slots (zecfs_cache_serve, zecfs_cache_install), life cycle
  *   cache_list.c       what every list shares: references, digest, mtime
- *   cache_store.c      interned strings and the chunks a list owns
+ *   cache_store.c      interned strings and the chunks a builder fills
  *   cache_snaplist.c   a disk's snapshot list: builder, name@id, sort, lookups
  *   cache_disks.c      the disk list
  *   cache_snapshots.c  each disk's snapshot listing, fetched into its slot
@@ -37,7 +37,9 @@ struct zecfs_slot {
 	unsigned long long changed_gen;  /* cache generation of the last local change */
 	unsigned gen;                /* bumped when a fetch ends */
 	int err;                     /* how the last fetch ended */
-	struct zec_result res;
+	/* what a failed last fetch said (NULL after a success, or when there was
+	 * no memory to keep it): a cached disk's slot is 100-odd bytes, not 850 */
+	struct zec_result *res;
 	double failed_at;            /* monotonic time of the last failure */
 	double ended_at;             /* monotonic time its last fetch ended */
 	double rechecked;            /* monotonic time of the last transient-state recheck */
@@ -49,8 +51,8 @@ struct zecfs_slot {
 
 struct zecfs_disk_slot {
 	struct zecfs_slot s;
-	char *disk_id;
 	struct zecfs_disk_slot *next;
+	char disk_id[];
 };
 
 struct zecfs_cache {
@@ -84,6 +86,8 @@ int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fe
 /* With the lock held: puts a fetched list in a slot, telling the hook what changed. */
 void zecfs_cache_install(struct zecfs_cache *c, struct zecfs_slot *s,
                          struct zecfs_list_head *fresh);
+/* What a slot holds (its list, a failure's result) given back, with the cache. */
+void zecfs_cache_slot_release(struct zecfs_slot *s);
 /* With the lock held: the disk's slot, made when 'create'; NULL without memory. */
 struct zecfs_disk_slot *zecfs_cache_disk_slot(struct zecfs_cache *c, const char *disk_id,
                                               bool create);
@@ -110,6 +114,8 @@ void zecfs_cache_settle_mtime(struct zecfs_list_head *fresh, const struct zecfs_
 
 /* ---- the compact string store ------------------------------------------- */
 
+struct zecfs_chunk;
+
 /* A pooled copy of str (shared, lives until zecfs_cache_pool_free); NULL on ENOMEM. */
 const char *zecfs_cache_intern(const char *str);
 void zecfs_cache_pool_free(void);
@@ -118,8 +124,6 @@ const struct zecfs_snap_common *zecfs_cache_intern_common(const struct zecfs_sna
 /* A copy of s, or len bytes, in the chunks (they never move); NULL on ENOMEM. */
 char *zecfs_cache_chunk_dup(struct zecfs_chunk **chunks, const char *s);
 void *zecfs_cache_chunk_alloc(struct zecfs_chunk **chunks, size_t len);
-/* A chunk of exactly len bytes, all of them taken; NULL on ENOMEM. */
-void *zecfs_cache_chunk_exact(struct zecfs_chunk **chunks, size_t len);
 void zecfs_cache_chunks_free(struct zecfs_chunk *c);
 
 /* ---- snapshot lists ------------------------------------------------------ */

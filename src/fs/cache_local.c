@@ -20,7 +20,7 @@ static int snap_rebuild(const struct zecfs_snaplist *old, enum change how,
 	struct zecfs_builder b = { 0 };
 	int ret = 0;
 
-	/* straight from the cached records into the new list's chunks */
+	/* straight from the cached records into the new list's builder */
 	for (size_t i = 0; i < old->n && !ret; i++) {
 		if (&old->v[i] != hit)
 			ret = zecfs_cache_builder_add_snap(&b, &old->v[i]);

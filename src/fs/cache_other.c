@@ -108,7 +108,7 @@ void zecfs_cache_others_free(struct zecfs_cache *c)
 		struct zecfs_cache_slot *o = c->others;
 
 		c->others = o->next;
-		zecfs_list_put(o->s.cur);
+		zecfs_cache_slot_release(&o->s);
 		free(o);
 	}
 }

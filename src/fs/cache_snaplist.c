@@ -2,7 +2,7 @@
  * cache_snaplist.c - one disk's snapshot list as the filesystem shows it:
  * built a snapshot at a time into its compact form (a number for the id
  * and the times, a pointer to the shared fields, the name in the list's
- * chunks), sorted by directory name (name@snapshotId where names repeat),
+ * block), sorted by directory name (name@snapshotId where names repeat),
  * searched by name or by snapshot id, and read back as the record the
  * server sent.
  */
@@ -21,10 +21,8 @@ void zecfs_cache_snaplist_destroy(void *p)
 {
 	struct zecfs_snaplist *l = p;
 
-	/* every string is in the list's chunks or the pool */
-	zecfs_cache_chunks_free(l->chunks);
-	free(l->by_id);
-	free(l->v);
+	/* one block (list_block): the records, the index, the texts; the
+	 * shared strings are the pool's */
 	free(l);
 }
 
@@ -440,37 +438,6 @@ static const unsigned char *text_copy(struct zecfs_builder *b, const struct zecf
 	return t;
 }
 
-/*
- * The texts of a finished list moved into one chunk of their exact size:
- * the builder's chunks grew by doubling (a half-empty last one) and hold
- * the texts name@id replaced.  Out of memory, they stay where they are.
- */
-static void texts_compact(struct zecfs_builder *b)
-{
-	struct zecfs_chunk *one = NULL;
-	size_t total = 0;
-	unsigned char *at;
-	struct parts p;
-
-	for (size_t i = 0; i < b->n; i++) {
-		parts_of(b->v[i].text, &p);
-		total += (size_t)(p.end - b->v[i].text);
-	}
-	if (!total || !(at = zecfs_cache_chunk_exact(&one, total)))
-		return;
-	for (size_t i = 0; i < b->n; i++) {
-		size_t len;
-
-		parts_of(b->v[i].text, &p);
-		len = (size_t)(p.end - b->v[i].text);
-		memcpy(at, b->v[i].text, len);
-		b->v[i].text = at;
-		at += len;
-	}
-	zecfs_cache_chunks_free(b->chunks);
-	b->chunks = one;
-}
-
 int zecfs_cache_builder_add_snap(struct zecfs_builder *b, const struct zecfs_snap *sn)
 {
 	struct zecfs_snap *to = builder_slot(b);
@@ -485,24 +452,60 @@ int zecfs_cache_builder_add_snap(struct zecfs_builder *b, const struct zecfs_sna
 	return 0;
 }
 
+/* The bytes of a snapshot's text, its flags to its last string. */
+static size_t text_len(const unsigned char *t)
+{
+	struct parts p;
+
+	parts_of(t, &p);
+	return (size_t)(p.end - t);
+}
+
+/*
+ * The finished list in one block of its exact size: the struct, the
+ * records, the by-id index, the texts.  The builder's arrays and chunks
+ * grew by doubling while the pages of a listing came and went around
+ * them; made after the listing, the block fills the room they leave, and
+ * their holes join the pages' (malloc_trim can give those back).
+ */
+static struct zecfs_snaplist *list_block(struct zecfs_builder *b)
+{
+	size_t total = 0, head = sizeof(struct zecfs_snaplist);
+	struct zecfs_snaplist *l;
+	unsigned char *at;
+
+	for (size_t i = 0; i < b->n; i++)
+		total += text_len(b->v[i].text);
+	l = malloc(head + b->n * (sizeof(*l->v) + sizeof(*l->by_id)) + total);
+	if (!l)
+		return NULL;
+	memset(l, 0, head);
+	if (!b->n)
+		return l;
+	l->v = (struct zecfs_snap *)(void *)(l + 1);
+	l->by_id = (uint32_t *)(void *)(l->v + b->n);
+	at = (unsigned char *)(l->by_id + b->n);
+	for (size_t i = 0; i < b->n; i++) {
+		size_t len = text_len(b->v[i].text);
+
+		l->v[i] = b->v[i];
+		memcpy(at, b->v[i].text, len);
+		l->v[i].text = at;
+		at += len;
+	}
+	l->n = b->n;
+	return l;
+}
+
 /*
  * The list, from the builder (emptied).  A name shared by several
  * snapshots stays with the oldest, the others become name@snapshotId.
  */
 int zecfs_cache_builder_finish(struct zecfs_builder *b, double fetched, struct zecfs_snaplist **out)
 {
-	struct zecfs_snaplist *l = calloc(1, sizeof(*l));
+	struct zecfs_snaplist *l;
 	size_t i;
 
-	if (!l)
-		goto fail;
-	l->h.refs = 1;
-	l->h.fetched = fetched;
-	l->h.destroy = zecfs_cache_snaplist_destroy;
-	if (b->unshown) {
-		l->h.unshown = b->unshown;
-		l->h.first_unshown = "snapshot";
-	}
 	if (b->n)
 		qsort(b->v, b->n, sizeof(*b->v), snap_group_cmp);
 	for (i = 1; i < b->n; i++) {
@@ -517,40 +520,32 @@ int zecfs_cache_builder_finish(struct zecfs_builder *b, double fetched, struct z
 		    !(sn->text = shown ? text_copy(b, sn, sn->text[0] | T_ALIAS, shown) : NULL))
 			goto fail;
 	}
-	texts_compact(b);
-	if (b->n)
-		qsort(b->v, b->n, sizeof(*b->v), snap_name_cmp);
-	if (b->n && !(l->by_id = malloc(b->n * sizeof(*l->by_id))))
+	if (!(l = list_block(b)))
 		goto fail;
-	for (i = 0; i < b->n; i++) {
+	l->h.refs = 1;
+	l->h.fetched = fetched;
+	l->h.destroy = zecfs_cache_snaplist_destroy;
+	if (b->unshown) {
+		l->h.unshown = b->unshown;
+		l->h.first_unshown = "snapshot";
+	}
+	zecfs_cache_builder_drop(b);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), snap_name_cmp);
+	for (i = 0; i < l->n; i++) {
 		char id[ZECFS_SNAP_ID_LEN];
 
 		l->by_id[i] = (uint32_t)i;
-		l->h.digest = zecfs_list_digest(l->h.digest, zecfs_snap_name(&b->v[i]),
-		                                zecfs_snap_id(&b->v[i], id));
-		if (b->v[i].ctime > l->h.newest)
-			l->h.newest = b->v[i].ctime;
+		l->h.digest = zecfs_list_digest(l->h.digest, zecfs_snap_name(&l->v[i]),
+		                                zecfs_snap_id(&l->v[i], id));
+		if (l->v[i].ctime > l->h.newest)
+			l->h.newest = l->v[i].ctime;
 	}
-	if (b->n)
-		qsort_r(l->by_id, b->n, sizeof(*l->by_id), by_id_cmp, b->v);
-	/* a listing's array was grown by doubling: give back the slack */
-	if (b->n && b->n < b->cap) {
-		struct zecfs_snap *v = realloc(b->v, b->n * sizeof(*v));
-
-		if (v)
-			b->v = v;
-	}
-	l->v = b->v;
-	l->n = b->n;
-	l->chunks = b->chunks;
-	memset(b, 0, sizeof(*b));
+	if (l->n)
+		qsort_r(l->by_id, l->n, sizeof(*l->by_id), by_id_cmp, l->v);
 	*out = l;
 	return 0;
 fail:
-	if (l) {
-		free(l->by_id);
-		free(l);
-	}
 	zecfs_cache_builder_drop(b);
 	return -ENOMEM;
 }

@@ -8,8 +8,9 @@
  *           decimal number below 2^61 (the API's ids are 19 digits at
  *           most, about 1.3e18 today): the number is the id itself with a
  *           kind bit, so the table holds only what the number cannot say,
- *           the disk (an index) and the lookup count, 16 bytes a slot in
- *           an open-addressed array;
+ *           the disk (an index) and the lookup count, 12 bytes a slot in
+ *           an open-addressed array kept up to 90% full (Robin Hood
+ *           probing keeps the runs short at that load);
  *   inodes  every other identity: a chained hash table from the hashed
  *           number to the identity (the kind, the disk, the object id).
  *
@@ -21,7 +22,10 @@
  * parent directory's dentry, which holds the directory's inode, so the
  * directory's slot says the disk, and the file's counts are not needed to
  * free anything.  Only a snapshot.json referenced without its directory
- * held (never, from the kernel) gets a slot.
+ * held (never, from the kernel) gets a slot.  A derived number whose disk
+ * index or lookup count outgrows its slot's bits (over a million disks
+ * held, over 4095 references) moves to the inodes table, under the same
+ * number, with the text of its id.
  *
  * Numbers: 1-15 fixed, [16, 2^62) hashed, [2^62, 2^63) derived from a
  * snapshot id (bit 61: snapshot.json).  The top bit is never set: the
@@ -44,12 +48,22 @@
 #define DERIVED_JSON (1ULL << 61)
 #define DERIVED_ID   (DERIVED_JSON - 1)
 
-/* A derived number's slot: the number, its disk (disks.v index), its count. */
+/*
+ * A derived number's slot, 12 bytes: the number in two halves (0: empty),
+ * then its disk (disk_vec index) and its lookup count in one word.
+ */
 struct slot {
-	uint64_t ino;                /* 0: empty */
-	uint32_t disk;
-	uint32_t nlookup;            /* saturates: then freed only by a forget of all */
+	uint32_t lo, hi;
+	uint32_t meta;               /* disk | nlookup << SLOT_DISK_BITS */
 };
+
+/* Bits of a slot's word for the disk index (a unit test builds it with few). */
+#ifndef ZECFS_INODE_DISK_BITS
+#define ZECFS_INODE_DISK_BITS 20
+#endif
+#define SLOT_DISK_BITS ZECFS_INODE_DISK_BITS
+#define SLOT_DISK_MAX  ((1u << SLOT_DISK_BITS) - 1)
+#define SLOT_NL_MAX    ((1u << (32 - SLOT_DISK_BITS)) - 1)
 
 /* What both tables chain: the first member of their nodes. */
 struct link {
@@ -74,10 +88,10 @@ struct inode {
 	char obj_id[];              /* "" when none */
 };
 
-/* The derived numbers' open-addressed table (linear probing). */
+/* The derived numbers' open-addressed table (linear, Robin Hood probing). */
 struct slots {
 	struct slot *v;
-	size_t cap;                  /* a power of two, or 0 */
+	size_t cap;                  /* any size below 2^32, or 0 */
 	size_t count;
 };
 
@@ -349,73 +363,141 @@ static void disk_put(struct zecfs_inodes *t, struct disk_name *d)
 	free(d);
 }
 
-/* ---- the derived numbers' slots ------------------------------------------ */
-
-static size_t slot_home(const struct slots *sl, uint64_t ino)
+/* The decimal digits of v in buf (room for 21 bytes). */
+static void u64_text(uint64_t v, char *buf)
 {
-	return (size_t)mix(ino) & (sl->cap - 1);
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
 }
 
-/* With the lock held: the slot of a derived number, or NULL. */
+/* ---- the derived numbers' slots ------------------------------------------ */
+
+static uint64_t slot_ino(const struct slot *e)
+{
+	return (uint64_t)e->hi << 32 | e->lo;
+}
+
+static uint32_t slot_disk(const struct slot *e)
+{
+	return e->meta & SLOT_DISK_MAX;
+}
+
+static uint32_t slot_nlookup(const struct slot *e)
+{
+	return e->meta >> SLOT_DISK_BITS;
+}
+
+static void slot_set(struct slot *e, uint64_t ino, uint32_t disk, uint32_t nlookup)
+{
+	e->lo = (uint32_t)ino;
+	e->hi = (uint32_t)(ino >> 32);
+	e->meta = disk | nlookup << SLOT_DISK_BITS;
+}
+
+/* Where a number's probe starts: the hash scaled to the capacity. */
+static size_t slot_home(const struct slots *sl, uint64_t ino)
+{
+	return (size_t)(((mix(ino) >> 32) * (uint64_t)sl->cap) >> 32);
+}
+
+/* How far the entry in slot i sits past its home. */
+static size_t slot_dist(const struct slots *sl, size_t i)
+{
+	size_t home = slot_home(sl, slot_ino(&sl->v[i]));
+
+	return i >= home ? i - home : i + sl->cap - home;
+}
+
+static size_t slot_next(const struct slots *sl, size_t i)
+{
+	return i + 1 == sl->cap ? 0 : i + 1;
+}
+
+/*
+ * With the lock held: the slot of a derived number, or NULL.  Entries are
+ * ordered by their distance from home along a run (Robin Hood), so the
+ * search stops at the first entry nearer its home than this one would be.
+ */
 static struct slot *slot_find(struct slots *sl, uint64_t ino)
 {
 	if (!sl->cap)
 		return NULL;
-	for (size_t i = slot_home(sl, ino);; i = (i + 1) & (sl->cap - 1)) {
-		if (sl->v[i].ino == ino)
+	for (size_t i = slot_home(sl, ino), d = 0;; i = slot_next(sl, i), d++) {
+		if (slot_ino(&sl->v[i]) == ino)
 			return &sl->v[i];
-		if (!sl->v[i].ino)
+		if (!slot_ino(&sl->v[i]) || slot_dist(sl, i) < d)
 			return NULL;
 	}
 }
 
-/* Puts an entry in the first free slot from its home (there is one). */
-static struct slot *slot_put(struct slots *sl, const struct slot *e)
+/*
+ * Puts an entry that is not there yet (there is a free slot): it takes the
+ * place of the first entry nearer its home than it is, which moves on.
+ */
+static void slot_put(struct slots *sl, struct slot e)
 {
-	size_t i = slot_home(sl, e->ino);
+	for (size_t i = slot_home(sl, slot_ino(&e)), d = 0;; i = slot_next(sl, i), d++) {
+		size_t di;
 
-	while (sl->v[i].ino)
-		i = (i + 1) & (sl->cap - 1);
-	sl->v[i] = *e;
-	return &sl->v[i];
+		if (!slot_ino(&sl->v[i])) {
+			sl->v[i] = e;
+			return;
+		}
+		di = slot_dist(sl, i);
+		if (di < d) {
+			struct slot t = sl->v[i];
+
+			sl->v[i] = e;
+			e = t;
+			d = di;
+		}
+	}
 }
 
-/* Keeps the array at most 3/4 full; on ENOMEM it stays fuller (false when full). */
+/*
+ * Keeps the array at most 90% full, growing it by a quarter (a walk's
+ * millions of entries cost 12 bytes over 72-90% of their slots); on ENOMEM
+ * it stays fuller (false when full).
+ */
 static bool slots_room(struct slots *sl)
 {
-	size_t cap = sl->cap ? sl->cap * 2 : 1024;
+	size_t cap = sl->cap ? sl->cap + sl->cap / 4 : 1024;
 	struct slot *old = sl->v, *fresh;
+	size_t old_cap = sl->cap;
 
-	if ((sl->count + 1) * 4 <= sl->cap * 3)
+	if ((sl->count + 1) * 10 <= sl->cap * 9)
 		return true;
-	fresh = calloc(cap, sizeof(*fresh));
-	if (!fresh)
+	if (cap > UINT32_MAX || !(fresh = calloc(cap, sizeof(*fresh))))
 		return sl->count + 1 < sl->cap;
 	sl->v = fresh;
 	sl->cap = cap;
-	for (size_t i = 0; old && i < cap / 2; i++) {
-		if (old[i].ino)
-			slot_put(sl, &old[i]);
+	for (size_t i = 0; i < old_cap; i++) {
+		if (slot_ino(&old[i]))
+			slot_put(sl, old[i]);
 	}
 	free(old);
 	return true;
 }
 
-/* Empties a slot, moving back the entries after it that would be cut off. */
+/* Empties a slot, moving back the entries after it that are past their home. */
 static void slot_remove(struct slots *sl, struct slot *gone)
 {
-	size_t mask = sl->cap - 1, hole = (size_t)(gone - sl->v);
+	size_t hole = (size_t)(gone - sl->v);
 
-	for (size_t i = (hole + 1) & mask; sl->v[i].ino; i = (i + 1) & mask) {
-		size_t home = slot_home(sl, sl->v[i].ino);
-
-		/* it may fill the hole when its home is not within (hole, i] */
-		if (((i - home) & mask) >= ((i - hole) & mask)) {
-			sl->v[hole] = sl->v[i];
-			hole = i;
-		}
+	for (size_t i = slot_next(sl, hole); slot_ino(&sl->v[i]) && slot_dist(sl, i) > 0;
+	     i = slot_next(sl, i)) {
+		sl->v[hole] = sl->v[i];
+		hole = i;
 	}
-	sl->v[hole].ino = 0;
+	memset(&sl->v[hole], 0, sizeof(sl->v[hole]));
 	sl->count--;
 }
 
@@ -450,8 +532,8 @@ void zecfs_inodes_free(struct zecfs_inodes *t)
 		}
 	}
 	for (size_t i = 0; i < t->snaps.cap; i++) {
-		if (t->snaps.v[i].ino)
-			disk_put(t, t->disk_vec.v[t->snaps.v[i].disk]);
+		if (slot_ino(&t->snaps.v[i]))
+			disk_put(t, t->disk_vec.v[slot_disk(&t->snaps.v[i])]);
 	}
 	free(t->snaps.v);
 	free(t->disk_vec.v);
@@ -488,15 +570,71 @@ static struct inode *probe(struct zecfs_inodes *t, enum zecfs_kind kind,
 	return NULL;
 }
 
+/*
+ * With the lock held: a new node of the inodes table at 'ino', holding a
+ * reference to d (taken by the caller) and the count; NULL on ENOMEM.
+ */
+static struct inode *node_add(struct zecfs_inodes *t, uint64_t ino, enum zecfs_kind kind,
+                              struct disk_name *d, const char *obj_id, uint64_t nlookup)
+{
+	size_t ls = strlen(obj_id);
+	struct inode *n = malloc(offsetof(struct inode, obj_id) + ls + 1);
+
+	if (!n)
+		return NULL;
+	n->ino = ino;
+	n->nlookup = nlookup;
+	n->disk = d;
+	n->kind = (unsigned char)kind;
+	n->displaced = false;
+	memcpy(n->obj_id, obj_id, ls + 1);
+	table_add(&t->inodes, &n->link, inode_hash);
+	return n;
+}
+
+/* With the lock held: a derived number as a node of its own, with the id's text. */
+static struct inode *derived_node_add(struct zecfs_inodes *t, uint64_t ino,
+                                      struct disk_name *d, uint64_t nlookup)
+{
+	char id[24];
+
+	u64_text(ino & DERIVED_ID, id);
+	return node_add(t, ino, ino & DERIVED_JSON ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT, d, id,
+	                nlookup);
+}
+
+/* With the lock held: the disk id of a held derived number, or NULL. */
+static const char *derived_disk(struct zecfs_inodes *t, uint64_t ino)
+{
+	struct slot *e = slot_find(&t->snaps, ino);
+	struct inode *n;
+
+	if (e)
+		return t->disk_vec.v[slot_disk(e)]->id;
+	n = find(t, ino);           /* one that outgrew its slot */
+	return n ? disk_of(n) : NULL;
+}
+
 /* With the lock held: one more reference to a derived number. */
 static int ref_derived(struct zecfs_inodes *t, uint64_t ino, const char *disk_id, size_t ld)
 {
-	struct slot *e = slot_find(&t->snaps, ino);
+	struct slot *e = slot_find(&t->snaps, ino), fresh;
 	struct disk_name *d;
+	struct inode *n;
 
+	if (e && slot_nlookup(e) < SLOT_NL_MAX) {
+		e->meta += 1u << SLOT_DISK_BITS;
+		return 0;
+	}
 	if (e) {
-		if (e->nlookup < UINT32_MAX)
-			e->nlookup++;
+		/* the count outgrew the slot: the entry moves, its disk reference with it
+		 * (out of memory, the count saturates: freed only by a forget of all) */
+		if (derived_node_add(t, ino, t->disk_vec.v[slot_disk(e)], SLOT_NL_MAX + 1))
+			slot_remove(&t->snaps, e);
+		return 0;
+	}
+	if ((n = find(t, ino)) != NULL) {
+		n->nlookup++;
 		return 0;
 	}
 	if (!slots_room(&t->snaps))
@@ -504,35 +642,30 @@ static int ref_derived(struct zecfs_inodes *t, uint64_t ino, const char *disk_id
 	d = disk_get(t, disk_id, ld);
 	if (!d)
 		return -ENOMEM;
-	slot_put(&t->snaps, &(struct slot){ .ino = ino, .disk = d->idx, .nlookup = 1 });
+	if (d->idx > SLOT_DISK_MAX) {
+		if (derived_node_add(t, ino, d, 1))
+			return 0;
+		disk_put(t, d);
+		return -ENOMEM;
+	}
+	slot_set(&fresh, ino, d->idx, 1);
+	slot_put(&t->snaps, fresh);
 	t->snaps.count++;
 	return 0;
-}
-
-/*
- * With the lock held: the slot that says what a derived number is: its
- * own, else for a snapshot.json its directory's.
- */
-static struct slot *slot_of(struct zecfs_inodes *t, uint64_t ino)
-{
-	struct slot *e = slot_find(&t->snaps, ino);
-
-	if (!e && (ino & DERIVED_JSON))
-		e = slot_find(&t->snaps, ino & ~DERIVED_JSON);
-	return e;
 }
 
 /* With the lock held: is a snapshot.json's directory held, on that disk? */
 static bool under_held_dir(struct zecfs_inodes *t, uint64_t json_ino, const char *disk_id)
 {
-	struct slot *dir = slot_find(&t->snaps, json_ino & ~DERIVED_JSON);
+	const char *dir = derived_disk(t, json_ino & ~DERIVED_JSON);
 
-	return dir && strcmp(t->disk_vec.v[dir->disk]->id, disk_id) == 0;
+	return dir && strcmp(dir, disk_id) == 0;
 }
 
 int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
                   const char *obj_id, uint64_t *ino)
 {
+	struct disk_name *d = NULL;
 	size_t ld, ls;
 	struct inode *n;
 	uint64_t free_ino;
@@ -548,7 +681,7 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 		return -ENAMETOOLONG;
 	free_ino = derived(kind, obj_id);
 	pthread_mutex_lock(&t->lock);
-	if (free_ino && ld && (free_ino & DERIVED_JSON) && !slot_find(&t->snaps, free_ino) &&
+	if (free_ino && ld && (free_ino & DERIVED_JSON) && !derived_disk(t, free_ino) &&
 	    under_held_dir(t, free_ino, disk_id)) {
 		*ino = free_ino;        /* covered by its directory's slot (see above) */
 		goto out;
@@ -569,24 +702,17 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 		ret = -ENOSPC;          /* PROBE_MAX live collisions: not in this universe */
 		goto out;
 	}
-	n = malloc(offsetof(struct inode, obj_id) + ls + 1);
-	if (!n) {
+	if (ld && !(d = disk_get(t, disk_id, ld))) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	n->disk = NULL;
-	if (ld && !(n->disk = disk_get(t, disk_id, ld))) {
-		free(n);
+	if (!(n = node_add(t, free_ino, kind, d, obj_id, 1))) {
+		disk_put(t, d);
 		ret = -ENOMEM;
 		goto out;
 	}
-	n->ino = free_ino;
-	n->nlookup = 1;
-	n->kind = (unsigned char)kind;
 	n->displaced = free_ino != ident_hash(kind, disk_id, obj_id);
 	t->displaced += n->displaced;
-	memcpy(n->obj_id, obj_id, ls + 1);
-	table_add(&t->inodes, &n->link, inode_hash);
 	*ino = n->ino;
 out:
 	pthread_mutex_unlock(&t->lock);
@@ -601,17 +727,16 @@ void zecfs_inode_forget(struct zecfs_inodes *t, uint64_t ino, uint64_t nlookup)
 	if (ino < ZECFS_INO_FIRST)
 		return;
 	pthread_mutex_lock(&t->lock);
-	if (ino >= DERIVED) {
-		e = slot_find(&t->snaps, ino);
-		if (e && nlookup >= e->nlookup) {
-			disk_put(t, t->disk_vec.v[e->disk]);
+	if (ino >= DERIVED && (e = slot_find(&t->snaps, ino)) != NULL) {
+		if (nlookup >= slot_nlookup(e)) {
+			disk_put(t, t->disk_vec.v[slot_disk(e)]);
 			slot_remove(&t->snaps, e);
-		} else if (e) {
-			e->nlookup -= (uint32_t)nlookup;
+		} else {
+			e->meta -= (uint32_t)nlookup << SLOT_DISK_BITS;
 		}
 		goto out;
 	}
-	n = find(t, ino);
+	n = find(t, ino);           /* also a derived number that outgrew its slot */
 	if (n) {
 		n->nlookup = nlookup >= n->nlookup ? 0 : n->nlookup - nlookup;
 		if (n->nlookup == 0) {
@@ -625,25 +750,10 @@ out:
 	pthread_mutex_unlock(&t->lock);
 }
 
-/* The decimal digits of v in buf (room for 21 bytes). */
-static void u64_text(uint64_t v, char *buf)
-{
-	char tmp[24];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
-}
-
 int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *out)
 {
+	const char *disk = NULL;
 	struct inode *n;
-	struct slot *e;
 	int ret = 0;
 
 	out->kind = 0;
@@ -658,9 +768,13 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 	default: break;
 	}
 	pthread_mutex_lock(&t->lock);
-	if (ino >= DERIVED && (e = slot_of(t, ino)) != NULL) {
+	/* a derived number says its kind and id; its own entry or, for a
+	 * snapshot.json, its directory's says the disk */
+	if (ino >= DERIVED && !(disk = derived_disk(t, ino)) && (ino & DERIVED_JSON))
+		disk = derived_disk(t, ino & ~DERIVED_JSON);
+	if (disk) {
 		out->kind = ino & DERIVED_JSON ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT;
-		strcpy(out->disk_id, t->disk_vec.v[e->disk]->id);    /* bounded by ZECFS_ID_MAX */
+		strcpy(out->disk_id, disk);    /* bounded by ZECFS_ID_MAX */
 		u64_text(ino & DERIVED_ID, out->obj_id);
 	} else if (ino < DERIVED && (n = find(t, ino)) != NULL) {
 		out->kind = (enum zecfs_kind)n->kind;
@@ -689,7 +803,7 @@ static uint64_t lookup(struct zecfs_inodes *t, enum zecfs_kind kind, const char 
 		return ino;             /* the same whether held or not: no lock */
 	pthread_mutex_lock(&t->lock);
 	if (ino && *disk_id) {
-		if (!slot_find(&t->snaps, ino) &&
+		if (!derived_disk(t, ino) &&
 		    !((ino & DERIVED_JSON) && under_held_dir(t, ino, disk_id)))
 			ino = 0;
 	} else {

@@ -60,6 +60,30 @@ static void limit_malloc_arenas(void)
 #endif
 }
 
+/*
+ * glibc serves an allocation of 128 KiB or more with its own mapping, given
+ * back whole when freed; but each such free raises that threshold to the
+ * freed size (up to 32 MiB).  Once the inode table's old array or a big
+ * list was freed, every later array below that size came from the heap,
+ * where the holes it left between long-lived blocks stay resident.  A
+ * fixed threshold keeps the big ones in mappings: after find and du over
+ * 110,000 snapshots, RssAnon 178 -> 153 B a snapshot.  MALLOC_MMAP_THRESHOLD_
+ * or glibc.malloc.mmap_threshold in GLIBC_TUNABLES still decide when set.
+ */
+#define MMAP_THRESHOLD (128 * 1024)
+
+static void fix_mmap_threshold(void)
+{
+#ifdef M_MMAP_THRESHOLD
+	const char *tunables = getenv("GLIBC_TUNABLES");
+
+	if (getenv("MALLOC_MMAP_THRESHOLD_") ||
+	    (tunables && strstr(tunables, "glibc.malloc.mmap_threshold")))
+		return;
+	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+#endif
+}
+
 static void print_version(void)
 {
 	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
@@ -227,6 +251,7 @@ int main(int argc, char *argv[])
 	int ret = 1, mounted = 0;
 
 	limit_malloc_arenas();          /* before any thread exists */
+	fix_mmap_threshold();
 	pthread_mutex_init(&fs.lock, NULL);
 	if (zecfs_parse_options(&args, &fs.cfg)) {
 		if (!fs.cfg.bad_option)

@@ -20,7 +20,7 @@
  *   confirm.c   a cached name is confirmed on the server before a mutation
  *   cache.c     the listing cache (cache.h): slots with a TTL, single fetch, stale-if-error
  *     cache_list.c      what every cached list shares: references, digest, mtime
- *     cache_store.c     the compact string store: interned strings, chunks a list owns
+ *     cache_store.c     the compact string store: interned strings, chunks a builder fills
  *     cache_snaplist.c  a disk's snapshot list: builder, name@id, sort, lookups
  *     cache_disks.c     the disk list: DescribeDisks, lookups by id, renames
  *     cache_snapshots.c each disk's snapshot listing: fetch, known ids, incomplete merge

@@ -3,6 +3,7 @@
  * identities, and the disk ids the entries of a disk share.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -174,10 +175,132 @@ static void test_json_under_its_directory(void)
 	zecfs_inodes_free(t);
 }
 
+/*
+ * Entries that outgrow a slot (a count over what its bits hold; with the
+ * table built with few disk bits, disks past them) keep their numbers,
+ * identities and counts.
+ */
+static void test_outgrown_slots(void)
+{
+	struct zecfs_inodes *t = NULL;
+	struct zecfs_ident id;
+	static uint64_t ino[10][50];
+	uint64_t again = 0, first = 0;
+	char disk[32], snap[32];
+	int bad = 0;
+
+	CHECK(zecfs_inodes_new(&t) == 0, "a table");
+	if (!t)
+		return;
+	for (int i = 0; i < 5000; i++) {
+		if (zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "1262447417567117312", &again) != 0 ||
+		    (i && again != first))
+			bad++;
+		if (!i)
+			first = again;
+	}
+	CHECK(bad == 0 && zecfs_inodes_count(t) == 1, "5000 references to one snapshot");
+	zecfs_inode_forget(t, first, 4999);
+	CHECK(zecfs_inode_ident(t, first, &id) == 0 && id.kind == ZECFS_SNAPSHOT &&
+	      strcmp(id.disk_id, "d1") == 0 && strcmp(id.obj_id, "1262447417567117312") == 0 &&
+	      zecfs_inode_held(t, ZECFS_SNAPSHOT, "d1", "1262447417567117312") == first,
+	      "4999 forgotten: still held, the same identity");
+	CHECK(zecfs_inode_ref(t, ZECFS_SNAP_JSON, "d1", "1262447417567117312", &again) == 0 &&
+	      zecfs_inodes_count(t) == 1, "its snapshot.json under it takes no entry");
+	zecfs_inode_forget(t, first, 1);
+	CHECK(zecfs_inode_ident(t, first, &id) == -ENOENT && zecfs_inodes_count(t) == 0,
+	      "the last one forgotten: stale");
+
+	for (int d = 0; d < 10; d++) {
+		snprintf(disk, sizeof(disk), "86285720441460%04d", d);
+		for (int s = 0; s < 50; s++) {
+			snprintf(snap, sizeof(snap), "88000005896%07d", d * 100 + s);
+			if (zecfs_inode_ref(t, ZECFS_SNAPSHOT, disk, snap, &ino[d][s]) != 0 ||
+			    zecfs_inode_ref(t, ZECFS_SNAPSHOT, disk, snap, &again) != 0 ||
+			    again != ino[d][s])
+				bad++;
+		}
+	}
+	for (int d = 0; d < 10; d++) {
+		snprintf(disk, sizeof(disk), "86285720441460%04d", d);
+		for (int s = 0; s < 50; s++) {
+			snprintf(snap, sizeof(snap), "88000005896%07d", d * 100 + s);
+			if (zecfs_inode_ident(t, ino[d][s], &id) != 0 || strcmp(id.disk_id, disk) != 0 ||
+			    strcmp(id.obj_id, snap) != 0 ||
+			    zecfs_inode_peek(t, ZECFS_SNAPSHOT, disk, snap) != ino[d][s])
+				bad++;
+			zecfs_inode_forget(t, ino[d][s], 1);
+		}
+	}
+	CHECK(bad == 0 && zecfs_inodes_count(t) == 500, "10 disks x 50 snapshots, twice each (%d wrong)",
+	      bad);
+	for (int d = 0; d < 10; d++) {
+		for (int s = 0; s < 50; s++)
+			zecfs_inode_forget(t, ino[d][s], 1);
+	}
+	CHECK(zecfs_inodes_count(t) == 0, "all forgotten (%llu left)",
+	      (unsigned long long)zecfs_inodes_count(t));
+	zecfs_inodes_free(t);
+}
+
+/* Random references and forgets against a model: every count and identity kept. */
+static void test_random_against_model(void)
+{
+	enum { IDS = 3000, OPS = 60000 };
+	struct zecfs_inodes *t = NULL;
+	static uint64_t ino[IDS], held[IDS];
+	struct zecfs_ident id;
+	unsigned seed = 12345;
+	char snap[32], disk[32];
+	uint64_t live = 0;
+	int bad = 0;
+
+	CHECK(zecfs_inodes_new(&t) == 0, "a table");
+	if (!t)
+		return;
+	for (int op = 0; op < OPS; op++) {
+		int i = (int)((seed = seed * 1103515245u + 12345u) >> 8) % IDS;
+		bool forget = ((seed >> 4) & 3) == 0 && held[i];
+
+		snprintf(snap, sizeof(snap), "%llu", 1000000000000ULL + (unsigned long long)i * 7919);
+		snprintf(disk, sizeof(disk), "disk-%d", i % 37);
+		if (forget) {
+			uint64_t n = 1 + (seed >> 12) % held[i];
+
+			zecfs_inode_forget(t, ino[i], n);
+			held[i] -= n;
+			live -= !held[i];
+		} else if (zecfs_inode_ref(t, ZECFS_SNAPSHOT, disk, snap, &ino[i]) != 0) {
+			bad++;
+		} else {
+			live += !held[i]++;
+		}
+		if (op % 1000 == 999) {
+			for (int k = 0; k < IDS; k++) {
+				snprintf(snap, sizeof(snap), "%llu",
+				         1000000000000ULL + (unsigned long long)k * 7919);
+				snprintf(disk, sizeof(disk), "disk-%d", k % 37);
+				if (held[k] && (zecfs_inode_ident(t, ino[k], &id) != 0 ||
+				                strcmp(id.obj_id, snap) != 0 ||
+				                strcmp(id.disk_id, disk) != 0))
+					bad++;
+				if (!held[k] && ino[k] && zecfs_inode_ident(t, ino[k], &id) != -ENOENT)
+					bad++;
+			}
+			if (zecfs_inodes_count(t) != live)
+				bad++;
+		}
+	}
+	CHECK(bad == 0, "%d random references and forgets match the model (%d wrong)", OPS, bad);
+	zecfs_inodes_free(t);
+}
+
 int main(void)
 {
 	test_identities_round_trip();
 	test_derived_numbers();
 	test_json_under_its_directory();
+	test_outgrown_slots();
+	test_random_against_model();
 	return check_summary();
 }
