@@ -29,6 +29,7 @@
 #include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
+#include "zec_wait.h"
 
 /* ---- operation deadline -------------------------------------------------- */
 
@@ -161,6 +162,7 @@ static int backoff_sleep(struct zec_client *c, long ms)
 	struct timespec until;
 	int ret = 0;
 
+	zec_before_wait();
 	zec_clock_deadline(&until, (double)ms / 1000);
 	pthread_mutex_lock(&c->wait_lock);
 	while (!atomic_load(&c->cancelled)) {

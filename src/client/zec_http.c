@@ -40,6 +40,7 @@
 #include "zec_log.h"
 #include "zec_sign.h"
 #include "zec_tls.h"
+#include "zec_wait.h"
 
 #ifndef ZECFS_VERSION
 #define ZECFS_VERSION "0"
@@ -519,6 +520,7 @@ static CURLcode xfer_perform(struct zec_client *c, struct xfer *x)
 	int running = 1, left;
 	bool done = false;
 
+	zec_before_wait();
 	mc = curl_multi_add_handle(x->multi, x->easy);
 	if (mc)
 		return mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;

@@ -21,6 +21,7 @@
 #include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
+#include "zec_wait.h"
 
 #define WALK_ROUNDS    3          /* walks made when the list moves under one */
 
@@ -527,6 +528,8 @@ static void *walk_worker(void *arg)
 		long long total = 0;
 		int ret;
 
+		if (!w->stop && w->next <= walk_until(w) && w->inflight >= w->window)
+			zec_before_wait();
 		while (!w->stop && w->next <= walk_until(w) && w->inflight >= w->window)
 			pthread_cond_wait(&w->cond, &w->lock);
 		if (w->stop || w->next > walk_until(w))
@@ -649,6 +652,8 @@ static void walk_rest(struct walk *w)
 	if (granted > started)
 		zec_client_walk_threads_give(w->c, granted - started);
 	walk_worker(w);
+	if (started)
+		zec_before_wait();
 	for (int i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	if (started)

@@ -25,6 +25,7 @@
 
 #include "zec_errno.h"
 #include "zec_log.h"
+#include "zec_wait.h"
 #include "zec_policy.h"
 #include "zec_schedule.h"
 #include "zec_time.h"
@@ -134,8 +135,13 @@ struct zecfs_zone_lock *zecfs_zone_lock(const char *zone)
 	if (z)
 		z->users++;
 	pthread_mutex_unlock(&zones_mutex);
-	if (z)
-		pthread_mutex_lock(&z->mutex);
+	if (z) {
+		/* its holder may be on the network */
+		if (pthread_mutex_trylock(&z->mutex) != 0) {
+			zec_before_wait();
+			pthread_mutex_lock(&z->mutex);
+		}
+	}
 	return z;
 }
 

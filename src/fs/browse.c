@@ -41,6 +41,7 @@
 #include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
+#include "zec_wait.h"
 
 #define TAG_KEY          "zecfs-browse"
 #define NAME_PREFIX      "zecfs-browse-"
@@ -1047,6 +1048,7 @@ int zecfs_browse_get(struct zecfs *fs, const char *disk_id, const struct zecfs_s
 		/* being prepared or released: wait for its next state */
 		waited = true;
 		gen = b->gen;
+		zec_before_wait();
 		if (pthread_cond_timedwait(&r->cond, &r->lock, &until) != ETIMEDOUT)
 			continue;
 		/* b may be gone meanwhile: what is there now decides */

@@ -22,6 +22,7 @@
 #include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
+#include "zec_wait.h"
 
 /* ---- installing a fetched list ------------------------------------------ */
 
@@ -244,6 +245,7 @@ int zecfs_cache_serve(struct zecfs_cache *c, struct zecfs_slot *s, zecfs_slot_fe
 		if (!s->fetching)
 			break;
 		gen = s->gen;
+		zec_before_wait();
 		while (s->fetching && s->gen == gen)
 			pthread_cond_wait(&c->cond, &c->lock);
 		/* share the outcome of the fetch we waited for */

@@ -18,6 +18,7 @@
 
 #include "zec_clock.h"
 #include "zec_log.h"
+#include "zec_wait.h"
 
 #define QUEUE_MAX 4096
 /*
@@ -204,6 +205,7 @@ void zecfs_inval_flush(struct zecfs_inval *q)
 
 	if (!q)
 		return;
+	zec_before_wait();
 	zec_clock_deadline(&until, 2);
 	pthread_mutex_lock(&q->lock);
 	target = q->added;

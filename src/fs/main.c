@@ -370,7 +370,10 @@ int main(int argc, char *argv[])
 	          ZLOG_ESC(opts.mountpoint), ZLOG_ESC(endpoint), fs.cfg.cache_ttl, fs.cfg.allow_delete);
 	if (opts.singlethread) {
 		ret = fuse_session_loop(se);
+	} else if (!opts.clone_fd) {
+		ret = zecfs_loop(se, opts.max_threads, opts.max_idle_threads);
 	} else {
+		/* a device clone per worker is libfuse's loop's feature */
 		loop = fuse_loop_cfg_create();
 		if (!loop)
 			goto out;

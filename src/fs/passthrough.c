@@ -41,6 +41,7 @@
 
 #include "zec_errno.h"
 #include "zec_log.h"
+#include "zec_wait.h"
 
 #define PT_BIT (1ULL << 63)
 /*
@@ -337,8 +338,10 @@ void zecfs_pt_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct zecfs *fs = zecfs_of(req);
 	struct fuse_entry_param e;
 	struct pt_inode *dir;
-	int ret = enter(fs, parent, &dir);
+	int ret;
 
+	zec_before_wait();
+	ret = enter(fs, parent, &dir);
 	if (!ret)
 		ret = do_lookup(fs, dir, name, &e);
 	leave(fs, dir);
@@ -363,8 +366,10 @@ void zecfs_pt_getattr(fuse_req_t req, fuse_ino_t ino)
 	struct zecfs *fs = zecfs_of(req);
 	struct pt_inode *i;
 	struct stat st;
-	int ret = enter(fs, ino, &i);
+	int ret;
 
+	zec_before_wait();
+	ret = enter(fs, ino, &i);
 	if (!ret)
 		ret = stat_of(i, &st);
 	leave(fs, i);
@@ -380,8 +385,10 @@ void zecfs_pt_readlink(fuse_req_t req, fuse_ino_t ino)
 	char buf[PATH_MAX + 1];
 	struct pt_inode *i;
 	ssize_t n = 0;
-	int ret = enter(fs, ino, &i);
+	int ret;
 
+	zec_before_wait();
+	ret = enter(fs, ino, &i);
 	if (!ret && i->type != S_IFLNK)
 		ret = -EINVAL;
 	if (!ret) {
@@ -403,8 +410,10 @@ void zecfs_pt_statfs(fuse_req_t req, fuse_ino_t ino)
 	struct zecfs *fs = zecfs_of(req);
 	struct pt_inode *i;
 	struct statvfs st;
-	int ret = enter(fs, ino, &i);
+	int ret;
 
+	zec_before_wait();
+	ret = enter(fs, ino, &i);
 	if (!ret && fstatvfs(i->fd, &st) != 0)
 		ret = fix_errno(errno);
 	leave(fs, i);
@@ -495,8 +504,10 @@ void zecfs_pt_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct pt_handle *h = NULL;
 	struct pt_inode *i;
 	char proc[64];
-	int fd, ret = enter(fs, ino, &i);
+	int fd, ret;
 
+	zec_before_wait();
+	ret = enter(fs, ino, &i);
 	if (ret)
 		goto out;
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
@@ -542,6 +553,7 @@ void zecfs_pt_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info
 	struct stat st;
 	int ret = 0;
 
+	zec_before_wait();
 	if (!h) {
 		fuse_reply_err(req, EBADF);
 		return;
@@ -602,8 +614,10 @@ void zecfs_pt_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct zecfs *fs = zecfs_of(req);
 	struct pt_handle *h = NULL;
 	struct pt_inode *i;
-	int ret = enter(fs, ino, &i);
+	int ret;
 
+	zec_before_wait();
+	ret = enter(fs, ino, &i);
 	if (!ret && i->type != S_IFDIR)
 		ret = -ENOTDIR;
 	if (!ret)
@@ -688,8 +702,10 @@ void zecfs_pt_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bo
 	struct pt_inode *dir;
 	char *buf = NULL;
 	DIR *dp = NULL;
-	int fd, ret = enter(fs, ino, &dir);
+	int fd, ret;
 
+	zec_before_wait();
+	ret = enter(fs, ino, &dir);
 	if (ret)
 		goto out;
 	if (dir->type != S_IFDIR) {
@@ -787,11 +803,13 @@ out:
 
 void zecfs_pt_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
+	zec_before_wait();
 	xattr_call(req, ino, name, size);
 }
 
 void zecfs_pt_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
+	zec_before_wait();
 	xattr_call(req, ino, NULL, size);
 }
 
@@ -857,6 +875,7 @@ void zecfs_pt_files(fuse_req_t req, const struct zecfs_node *snapdir)
 	char path[512];
 	int fd = -1, ret;
 
+	zec_before_wait();
 	memset(&e, 0, sizeof(e));
 	if (own_process(fuse_req_ctx(req)->pid)) {
 		/* zecfs never makes a disk for itself (a walk of its own mount) */
@@ -910,6 +929,7 @@ void zecfs_pt_drop(struct zecfs *fs, struct zecfs_browse *b)
 	struct pt_browse *pb;
 	unsigned closed = 0, handles = 0;
 
+	zec_before_wait();
 	if (!t)
 		return;
 	pthread_mutex_lock(&t->lock);

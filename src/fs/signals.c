@@ -140,7 +140,8 @@ static void force_stop(struct zecfs_signals *s)
 	zlog_warn("cannot abort the fuse connection, stopping the loop fuse_connection=%u",
 	          s->conn);
 	fuse_session_exit(s->fs->se);
-	pthread_kill(s->main_thread, SIGUSR1);
+	if (!zecfs_loop_stop())
+		pthread_kill(s->main_thread, SIGUSR1);
 }
 
 /*

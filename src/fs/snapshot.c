@@ -27,6 +27,7 @@
 #include "zec_clock.h"
 #include "zec_errno.h"
 #include "zec_log.h"
+#include "zec_wait.h"
 #include "zec_name.h"
 
 /*
@@ -115,6 +116,7 @@ static int wait_available(struct zecfs *fs, struct zec_snapshot *s, const char *
 			ret = zec_result_local(&res, ZECFS_WAIT_TIMEOUT, path);
 			break;
 		}
+		zec_before_wait();
 		usleep(500 * 1000);
 	}
 	/* what mkdir does after the wait has a deadline of its own again */

@@ -31,6 +31,7 @@
  *   options.c   the option table, defaults, credentials and endpoint
  *   signals.c   SIGHUP reloads credentials, SIGTERM/SIGINT unmount
  *   stats.c     the counters behind MNT/.zecfs/stats and .zecfs/metrics
+ *   loop.c      the session loop: the reader answers, hands off before a wait
  *   main.c      start-up: check credentials, mount, daemonize, loop
  */
 #ifndef ZECFS_H
@@ -351,6 +352,17 @@ struct zecfs_signals;
 int zecfs_signals_start(struct zecfs *fs, const char *mountpoint,
                       struct zecfs_signals **out);
 void zecfs_signals_stop(struct zecfs_signals *s);
+
+/* ---- loop.c --------------------------------------------------------- */
+/*
+ * Serves the session until it ends: 0 or a negative errno.  Up to
+ * max_threads workers; above max_idle parked ones (UINT_MAX: no limit) a
+ * worker leaves.
+ */
+int zecfs_loop(struct fuse_session *se, unsigned max_threads, unsigned max_idle);
+/* Ends a running zecfs_loop() now (false: none runs); in-flight requests
+ * still finish.  After fuse_session_exit(). */
+bool zecfs_loop_stop(void);
 
 /* ---- options.c ------------------------------------------------------ */
 

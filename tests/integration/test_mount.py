@@ -53,6 +53,24 @@ def test_mkdir_creates_a_snapshot_visible_at_once(emu, mnt):
     assert creates(emu).get("ok") == 1
 
 
+@pytest.mark.parametrize("loop", ["clone_fd", "single"])
+def test_the_other_session_loops_serve_the_same_mount(emu, tmp_path, loop):
+    """-o clone_fd runs libfuse's multi-threaded loop and -s one thread, in
+    place of zecfs's loop: the same answers, and a clean exit (0)."""
+    m = Mount(emu, tmp_path / "mnt", ["clone_fd"] if loop == "clone_fd" else [])
+    if loop == "single":
+        m.argv.insert(1, "-s")
+    name = "by-" + loop.replace("_", "-")
+    m.start()
+    try:
+        assert os.listdir(m.p(WEB, "snapshots")) == ["nightly-1"]
+        os.mkdir(m.p(DB, "snapshots", name))
+        assert os.listdir(m.p(DB, "snapshots")) == [name]
+        assert snapshot_names(emu, DB) == [name]
+    finally:
+        m.unmount()                          # asserts the exit status 0
+
+
 def test_ls_shows_mkdir_result_through_the_shell(emu, mnt):
     subprocess.run(["mkdir", mnt.p(DB, "snapshots", "before-upgrade")], check=True)
     out = subprocess.run(["ls", mnt.p(DB, "snapshots")], check=True,

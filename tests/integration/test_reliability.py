@@ -2,6 +2,7 @@
 right errno, exactly one snapshot per mkdir, no hangs, stale-if-error."""
 
 import errno
+import json
 import os
 import subprocess
 import threading
@@ -157,6 +158,51 @@ def test_unmount_while_the_api_stalls(emu, mount):
     emu.clear_faults()
     m.proc.wait(timeout=40)
     m.proc = None
+
+
+def test_requests_waiting_on_the_api_hold_up_no_other_request(emu, mount):
+    """A mkdir and a setfattr wait on stalled calls; meanwhile what the cache
+    holds is answered at once: the thread that read each of them from the
+    device handed the reading to another before it waited on the network."""
+    m = mount(emu, "timeout=5", "cache_ttl=3600")
+    web, db = m.p(WEB, "snapshots"), m.p(DB, "snapshots")
+    assert os.listdir(web) == ["nightly-1"]
+    db_names = sorted(os.listdir(db))
+    emu.add_fault(action="CreateSnapshot", stall=True, count=1)
+    emu.add_fault(action="ModifySnapshotsAttribute", stall=True, count=1)
+    created = emu.add_marker("CreateSnapshot")
+    modified = emu.add_marker("ModifySnapshotsAttribute")
+    outcome = {}
+
+    def setfattr():
+        try:
+            os.setxattr(os.path.join(web, "nightly-1"), "user.zec.retentionTime", b"+7d")
+            outcome["setfattr"] = 0
+        except OSError as e:
+            outcome["setfattr"] = e.errno
+
+    waiting = [threading.Thread(target=lambda: outcome.update(
+                   mkdir=mkdir_errno(os.path.join(web, "stalled"))), daemon=True),
+               threading.Thread(target=setfattr, daemon=True)]
+    for t in waiting:
+        t.start()
+    try:
+        emu.wait_arrived(created)
+        emu.wait_arrived(modified)
+        # (not under web/snapshots: the kernel holds it locked for the mkdir)
+        assert sorted(os.listdir(db)) == db_names
+        assert os.stat(m.p(DB, "snapshots.json")).st_size > 0
+        assert WEB in os.listdir(m.path)
+        assert json.loads(open(m.p(DB, "disk.json")).read())
+        assert [t.is_alive() for t in waiting] == [True, True], outcome  # answered meanwhile
+    finally:
+        for t in waiting:            # each ends by its deadline; the mount is then idle
+            t.join(timeout=30)
+    assert outcome["mkdir"] in (0, errno.ETIMEDOUT)
+    assert outcome["setfattr"] in (0, errno.ETIMEDOUT)
+    # the threads that waited serve again: nothing was left unread
+    assert sorted(os.listdir(db)) == db_names
+    assert "nightly-1" in os.listdir(web)
 
 
 # ---- stale-if-error ------------------------------------------------------------
