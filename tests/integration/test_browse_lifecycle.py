@@ -44,10 +44,12 @@ SEED = {
 }
 
 
-def run_mounts() -> list[str]:
-    """Mount points under /run/zecfs (this machine's, any daemon's)."""
+def run_mounts(pids) -> list[str]:
+    """Mount points under /run/zecfs/<pid>/ of these daemons: tests in another
+    process mount under their own daemons' directories at the same time."""
+    prefixes = tuple("/run/zecfs/%d/" % pid for pid in pids)
     with open("/proc/self/mountinfo") as f:
-        return [line.split()[4] for line in f if line.split()[4].startswith("/run/zecfs/")]
+        return [line.split()[4] for line in f if line.split()[4].startswith(prefixes)]
 
 
 def browse_disks(emu) -> list[dict]:
@@ -72,11 +74,11 @@ def snapshot(emu, disk_id, name) -> str:
     return snap
 
 
-def all_gone(emu, data):
+def all_gone(lab):
     """What every teardown leaves: no browse disk, no loop device, no mount."""
-    wait_until(lambda: browse_disks(emu) == [], timeout=30, what="no zecfs-browse-* disk")
-    assert loops_of(data) == []
-    assert run_mounts() == []
+    wait_until(lambda: browse_disks(lab.emu) == [], timeout=30, what="no zecfs-browse-* disk")
+    assert loops_of(lab.data) == []
+    assert run_mounts(lab.pids) == []
 
 
 @pytest.fixture
@@ -95,6 +97,7 @@ def lab(tmp_path):
 
     lab = Lab()
     lab.emu, lab.data, lab.dev = emu, data, dev
+    lab.pids = []
     assert emu.put_content(D1, tar_of(TREE))[0] == 200
     lab.snap = snapshot(emu, D1, "one")
 
@@ -102,6 +105,7 @@ def lab(tmp_path):
         base = ["instance_id=" + HOST, "device_dir=" + dev] if browse else []
         m = Mount(emu, tmp_path / name, base + list(opts)).start()
         mounts.append(m)
+        lab.pids.append(m.proc.pid)
         return m
 
     lab.mount = mount
@@ -113,7 +117,7 @@ def lab(tmp_path):
         m.unmount()
     emu.stop()
     # whatever a failed test left: nothing of ours stays mounted or attached
-    for mp in run_mounts():
+    for mp in run_mounts(lab.pids):
         subprocess.run(["umount", "-l", mp], capture_output=True)
     for loop in loops_of(data):
         subprocess.run(["losetup", "-d", loop], capture_output=True)
@@ -183,7 +187,7 @@ def test_states_then_idle_teardown(lab):
     stats = json.load(open(m.p(".zecfs", "stats")))["browse"]
     assert stats["browses"] == 1 and stats["disksCreated"] == 1
     # browse_idle later, with nothing open under files/: all of it goes
-    all_gone(lab.emu, lab.data)
+    all_gone(lab)
     wait_until(lambda: state_of(snapdir) == "off", what="user.zec.browse off")
     stats = json.load(open(m.p(".zecfs", "stats")))["browse"]
     assert stats["disksReleased"] == 1 and stats["active"] == 0
@@ -256,7 +260,7 @@ def test_no_filesystem_is_eio_and_says_what_was_found(lab):
     lines = [ln for ln in m.output().splitlines() if "browse no filesystem" in ln]
     assert len(lines) == 1 and 'found="blank' in lines[0]
     assert state_of(m.p(D1, "snapshots", "blank")) == "error ZECFS_BROWSE_NO_FS"
-    all_gone(lab.emu, lab.data)
+    all_gone(lab)
 
 
 def test_sigterm_releases_every_browse_before_exit(lab):
@@ -270,7 +274,7 @@ def test_sigterm_releases_every_browse_before_exit(lab):
     m.proc = None
     # gone before the daemon exited, not after
     assert browse_disks(lab.emu) == []
-    assert loops_of(lab.data) == [] and run_mounts() == []
+    assert loops_of(lab.data) == [] and run_mounts(lab.pids) == []
     assert m.output().count("browse disk released") == 2
 
 
@@ -290,12 +294,12 @@ def test_kill_9_then_the_next_mount_releases_what_was_left(lab):
         "tags": {"tags": [{"key": "zecfs-browse", "value": HOST}]}})["diskIds"][0]
     m.proc.kill()
     m.proc.wait(timeout=10)
-    assert run_mounts() != []          # the dead daemon's mount is still there
+    assert run_mounts(lab.pids) != []          # the dead daemon's mount is still there
     m2 = lab.mount("allow_browse", name="mnt2")
     wait_until(lambda: all(d["diskId"] != left[0]["diskId"] for d in lab.emu.state()["disks"]),
                timeout=30, what="the leftover destroyed")
     assert "browse leftover disk_id=" + left[0]["diskId"] in m2.output()
-    assert loops_of(lab.data) == [] and run_mounts() == []
+    assert loops_of(lab.data) == [] and run_mounts(lab.pids) == []
     kept = {d["diskId"] for d in lab.emu.state()["disks"]}
     assert {mine_untagged, others, tagged_other_name} <= kept
 
@@ -312,7 +316,7 @@ def test_browse_timeout_is_etimedout_and_the_disk_is_released(lab):
     wait_until(lambda: state_of(snapdir).startswith("error "), timeout=30,
                what="the preparation's end")
     assert lab.emu.call_count("CreateDisks", "ok") == 1
-    all_gone(lab.emu, lab.data)
+    all_gone(lab)
     lab.emu.clear_faults()
 
 
@@ -324,5 +328,5 @@ def test_a_lost_create_answer_leaves_no_disk(lab):
     # never re-sent; the disk it made is found by name and tag, and released
     assert lab.emu.call_count("CreateDisks", "ok") + \
         lab.emu.call_count("CreateDisks", "failed") == 1
-    all_gone(lab.emu, lab.data)
+    all_gone(lab)
     assert "browse disk found after an unclear CreateDisks" in m.output()
