@@ -2,6 +2,7 @@
 zecfs mounts against it in temporary directories."""
 
 import os
+import signal
 import subprocess
 import time
 
@@ -17,6 +18,16 @@ SCRATCH = "862857204414550693"   # snapshotAbility false
 RESIZING = "862857204414550694"  # CHANGING: no snapshots now
 
 NIGHTLY_ID = "700000000000000001"
+
+
+def _term_as_interrupt(signum, frame):
+    raise KeyboardInterrupt("SIGTERM")
+
+
+# tests/run runs pytest in the background, where ^C does not reach it, and
+# passes an interrupt on as SIGTERM: that ends the run the way ^C does, every
+# fixture unmounting its zecfs and stopping its emulator.
+signal.signal(signal.SIGTERM, _term_as_interrupt)
 
 
 def _disk(disk_id, name, **kw):
