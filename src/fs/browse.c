@@ -22,6 +22,7 @@
  */
 #include "zecfs.h"
 #include "browse.h"
+#include "browse_dev.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -45,16 +46,9 @@
 
 #define TAG_KEY          "zecfs-browse"
 #define NAME_PREFIX      "zecfs-browse-"
-#define RUN_DIR          "/run/zecfs"
-#define DMI_VENDOR       "/sys/class/dmi/id/sys_vendor"
-#define DMI_SERIAL       "/sys/class/dmi/id/product_serial"
-#define ZENLAYER_VENDOR  "Zenlayer Elastic Compute"
-#define BY_ID_DIR        "/dev/disk/by-id"
 #define POLL_MIN_MS      100
 #define POLL_MAX_MS      2000
 #define RELEASE_WAIT_S   600        /* a teardown's waits, each */
-#define MAX_PARTS        16
-#define SNIFF_BYTES      4096
 
 enum state { ST_CREATING, ST_ATTACHING, ST_MOUNTING, ST_READY, ST_RELEASING, ST_ERROR };
 
@@ -71,8 +65,8 @@ struct zecfs_browse {
 	double last_used;            /* monotonic seconds */
 	double started;
 	int root_fd;                 /* O_PATH of what files/ shows, -1 */
-	char *dir;                   /* the private directory under RUN_DIR */
-	char *mounts[MAX_PARTS + 1]; /* mount points, NULL-terminated */
+	char *dir;                   /* the private directory under ZECFS_RUN_DIR */
+	char *mounts[ZECFS_BDEV_MAX_PARTS + 1]; /* mount points, NULL-terminated */
 	bool attached;               /* an attach was sent (worker only) */
 	bool create_unclear;         /* CreateDisks may have made a disk (worker only) */
 	struct zecfs_browse *next;
@@ -84,7 +78,7 @@ struct zecfs_browses {
 	pthread_cond_t cond;         /* state changes, workers done, stop */
 	struct zecfs_browse *list;
 	char *instance_id;           /* NULL: unknown (browsing refused) */
-	char run_dir[64];            /* RUN_DIR/<pid> */
+	char run_dir[64];            /* ZECFS_RUN_DIR/<pid> */
 	int workers;                 /* prepare threads running */
 	bool stopping;
 	bool reaper_started;
@@ -139,43 +133,6 @@ static bool stopping(struct zecfs_browses *r)
 	s = r->stopping;
 	pthread_mutex_unlock(&r->lock);
 	return s;
-}
-
-/* ---- small files ------------------------------------------------------------ */
-
-/* The first line of a small file, trimmed, malloc'd; NULL when unreadable. */
-static char *read_line(const char *path)
-{
-	char buf[256];
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return NULL;
-	if (!fgets(buf, sizeof(buf), f)) {
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	n = strcspn(buf, "\n");
-	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r'))
-		n--;
-	buf[n] = '\0';
-	return n ? strdup(buf) : NULL;
-}
-
-/* -o instance_id, else the DMI serial on a Zenlayer VM (as the CSI driver finds it). */
-static char *find_instance_id(const struct zecfs_config *cfg)
-{
-	char *vendor, *id = NULL;
-
-	if (cfg->instance_id)
-		return strdup(cfg->instance_id);
-	vendor = read_line(DMI_VENDOR);
-	if (vendor && strcmp(vendor, ZENLAYER_VENDOR) == 0)
-		id = read_line(DMI_SERIAL);
-	free(vendor);
-	return id;
 }
 
 /* ---- the server's view of a disk ------------------------------------------------ */
@@ -370,244 +327,20 @@ out:
 
 /* ---- mounts --------------------------------------------------------------------- */
 
-/* Unmounts one mount point (busy: a few tries, then lazily) and removes it. */
-static void unmount_dir(const char *dir)
-{
-	for (int i = 0; umount2(dir, UMOUNT_NOFOLLOW) != 0; i++) {
-		if (errno == EINVAL || errno == ENOENT)
-			break;                  /* not mounted (any more) */
-		if (errno != EBUSY || i >= 20) {
-			zlog_warn("browse unmount lazily dir=%s error=\"%s\"", ZLOG_ESC(dir),
-			          strerror(errno));
-			umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW);
-			break;
-		}
-		usleep(100 * 1000);
-	}
-	rmdir(dir);
-}
-
-/* What the first bytes of a device hold, in words for a log line. */
-static const char *sniff(const char *dev, char *buf, size_t size)
-{
-	unsigned char b[SNIFF_BYTES];
-	ssize_t n;
-	bool zero = true;
-	int fd = open(dev, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		snprintf(buf, size, "unreadable device (%s)", strerror(errno));
-		return buf;
-	}
-	n = pread(fd, b, sizeof(b), 0);
-	close(fd);
-	if (n < (ssize_t)sizeof(b)) {
-		snprintf(buf, size, "a device too short to hold a filesystem");
-		return buf;
-	}
-	for (size_t i = 0; i < sizeof(b) && zero; i++)
-		zero = b[i] == 0;
-	if (zero)
-		snprintf(buf, size, "blank: the first %d bytes are zero, no filesystem and no partition table",
-		         SNIFF_BYTES);
-	else if (memcmp(b + 512, "EFI PART", 8) == 0)
-		snprintf(buf, size, "a GPT partition table with no mountable partition");
-	else if (b[510] == 0x55 && b[511] == 0xaa)
-		snprintf(buf, size, "a DOS partition table (or boot sector) with no mountable partition");
-	else
-		snprintf(buf, size, "unknown data, first bytes %02x%02x%02x%02x%02x%02x%02x%02x",
-		         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
-	return buf;
-}
-
-/* XFS refuses a second mount of one UUID: the source may be mounted here. */
-static bool is_xfs(const char *dev)
-{
-	char magic[4];
-	int fd = open(dev, O_RDONLY | O_CLOEXEC);
-	bool xfs;
-
-	if (fd < 0)
-		return false;
-	xfs = pread(fd, magic, 4, 0) == 4 && memcmp(magic, "XFSB", 4) == 0;
-	close(fd);
-	return xfs;
-}
-
-/*
- * Mounts dev on dir read-only, nodev, nosuid, noexec, the type detected by
- * libmount (no helpers).  0, or -errno with why filled.
- */
-static int mount_ro(const char *dev, const char *dir, char *why, size_t size)
-{
-	struct libmnt_context *cxt = mnt_new_context();
-	char msg[256] = "";
-	int rc, ret = 0;
-
-	if (!cxt)
-		return -ENOMEM;
-	if (mnt_context_set_source(cxt, dev) || mnt_context_set_target(cxt, dir) ||
-	    mnt_context_set_options(cxt, is_xfs(dev) ? "ro,nodev,nosuid,noexec,nouuid"
-	                                              : "ro,nodev,nosuid,noexec") ||
-	    mnt_context_disable_helpers(cxt, 1) || mnt_context_disable_mtab(cxt, 1)) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	rc = mnt_context_mount(cxt);
-	if (rc != 0 || mnt_context_get_status(cxt) != 1) {
-		int err = mnt_context_get_syscall_errno(cxt);
-
-		mnt_context_get_excode(cxt, rc, msg, sizeof(msg));
-		snprintf(why, size, "%s", msg[0] ? msg : strerror(err ? err : EIO));
-		ret = err ? -err : -EIO;
-	} else {
-		snprintf(why, size, "%s", mnt_context_get_fstype(cxt) ? mnt_context_get_fstype(cxt) : "?");
-	}
-out:
-	mnt_free_context(cxt);
-	return ret;
-}
-
-/* The partitions of a device found as DIR/virtio-<serial>: DIR/virtio-<serial>-partN. */
-static int partitions(const char *dev, char **parts, int *nums, int max)
-{
-	char dir[PATH_MAX], base[NAME_MAX + 1];
-	const char *slash = strrchr(dev, '/');
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
-
-	if (!slash || (size_t)(slash - dev) >= sizeof(dir) || strlen(slash + 1) >= sizeof(base) - 8)
-		return 0;
-	memcpy(dir, dev, (size_t)(slash - dev));
-	dir[slash - dev] = '\0';
-	snprintf(base, sizeof(base), "%s-part", slash + 1);
-	if (!(d = opendir(dir)))
-		return 0;
-	while ((e = readdir(d)) && n < max) {
-		char *end;
-		long num;
-
-		if (strncmp(e->d_name, base, strlen(base)) != 0)
-			continue;
-		num = strtol(e->d_name + strlen(base), &end, 10);
-		if (*end || num <= 0 || num > 128)
-			continue;
-		if (asprintf(&parts[n], "%s/%s", dir, e->d_name) < 0)
-			break;
-		nums[n++] = (int)num;
-	}
-	closedir(d);
-	return n;
-}
-
-/* The block device whose sysfs serial is 'serial', as /dev/<name>. */
-static char *device_by_sysfs(const char *serial)
-{
-	DIR *d = opendir("/sys/class/block");
-	struct dirent *e;
-	char *found = NULL;
-
-	while (d && !found && (e = readdir(d))) {
-		char path[PATH_MAX];
-		char *s;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/block/%s/serial", e->d_name);
-		s = read_line(path);
-		if (s && strcmp(s, serial) == 0 && asprintf(&found, "/dev/%s", e->d_name) < 0)
-			found = NULL;
-		free(s);
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
-/* Where the attached disk of that serial is now, or NULL. */
-static char *find_device(const struct zecfs_config *cfg, const char *serial)
-{
-	char *p = NULL;
-
-	if (asprintf(&p, "%s/virtio-%s", cfg->device_dir ? cfg->device_dir : BY_ID_DIR,
-	             serial) < 0)
-		return NULL;
-	if (access(p, F_OK) == 0)
-		return p;
-	free(p);
-	return cfg->device_dir ? NULL : device_by_sysfs(serial);
-}
-
-/*
- * Mounts the device: the whole device when it holds a filesystem, else
- * every mountable partition as part<N>/ in the private directory.  Sets
- * b->dir, b->mounts, b->root_fd.
- */
+/* Mounts the device (browse_dev.c) and opens what files/ shows.  Sets
+ * b->dir, b->mounts, b->root_fd. */
 static int mount_browse(struct zecfs_browses *r, struct zecfs_browse *b, const char *dev,
                         struct zec_result *res)
 {
-	char tmpl[PATH_MAX], why[256] = "", found[160];
-	char *parts[MAX_PARTS] = { 0 };
-	int nums[MAX_PARTS], n = 0, m = 0, ret;
+	int ret = zecfs_bdev_mount(r->run_dir, b->snapshot_id, b->disk_id, dev, &b->dir,
+	                           b->mounts, res);
 
-	if (mkdir(RUN_DIR, 0700) && errno != EEXIST)
-		goto no_dir;
-	if (mkdir(r->run_dir, 0700) && errno != EEXIST)
-		goto no_dir;
-	snprintf(tmpl, sizeof(tmpl), "%s/%s-XXXXXX", r->run_dir, b->snapshot_id);
-	if (!mkdtemp(tmpl))
-		goto no_dir;
-	if (!(b->dir = strdup(tmpl)))
-		return zec_result_local(res, ZECFS_OUT_OF_MEMORY, NULL);
-	ret = mount_ro(dev, b->dir, why, sizeof(why));
-	if (ret == 0) {
-		if (!(b->mounts[0] = strdup(b->dir)))
-			return zec_result_local(res, ZECFS_OUT_OF_MEMORY, NULL);
-		zlog_info("browse mounted snapshot_id=%s device=%s dir=%s type=%s",
-		          ZLOG_ESC(b->snapshot_id), ZLOG_ESC(dev), ZLOG_ESC(b->dir), ZLOG_ESC(why));
-		goto root;
-	}
-	n = partitions(dev, parts, nums, MAX_PARTS);
-	for (int i = 0; i < n; i++) {
-		char mp[PATH_MAX], pwhy[256] = "";
-
-		snprintf(mp, sizeof(mp), "%s/part%d", b->dir, nums[i]);
-		if (mkdir(mp, 0755) && errno != EEXIST)
-			continue;
-		if (mount_ro(parts[i], mp, pwhy, sizeof(pwhy)) == 0) {
-			if (!(b->mounts[m] = strdup(mp))) {
-				unmount_dir(mp);
-				break;
-			}
-			m++;
-			zlog_info("browse mounted snapshot_id=%s device=%s dir=%s type=%s",
-			          ZLOG_ESC(b->snapshot_id), ZLOG_ESC(parts[i]), ZLOG_ESC(mp),
-			          ZLOG_ESC(pwhy));
-		} else {
-			zlog_warn("browse partition not mounted snapshot_id=%s device=%s reason=\"%s\"",
-			          ZLOG_ESC(b->snapshot_id), ZLOG_ESC(parts[i]), ZLOG_ESC(pwhy));
-			rmdir(mp);
-		}
-	}
-	for (int i = 0; i < n; i++)
-		free(parts[i]);
-	if (!m) {
-		zlog_error("browse no filesystem snapshot_id=%s disk_id=%s device=%s partitions=%d "
-		           "found=\"%s\" mount=\"%s\"", ZLOG_ESC(b->snapshot_id), ZLOG_ESC(b->disk_id),
-		           ZLOG_ESC(dev), n, ZLOG_ESC(sniff(dev, found, sizeof(found))), ZLOG_ESC(why));
-		return zec_result_local(res, n || ret == -EINVAL || ret == -ENODEV || ret == -EIO ?
-		                        ZECFS_BROWSE_NO_FS : ZECFS_BROWSE_MOUNT, why);
-	}
-root:
+	if (ret)
+		return ret;
 	b->root_fd = open(b->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (b->root_fd < 0)
 		return zec_result_local(res, ZECFS_BROWSE_MOUNT, strerror(errno));
 	return 0;
-no_dir:
-	zlog_error("browse mount failed snapshot_id=%s dir=%s error=\"%s\"",
-	           ZLOG_ESC(b->snapshot_id), ZLOG_ESC(r->run_dir), strerror(errno));
-	return zec_result_local(res, ZECFS_BROWSE_MOUNT, strerror(errno));
 }
 
 /* Undoes mount_browse: the passthrough lets go first. */
@@ -619,17 +352,7 @@ static void unmount_browse(struct zecfs_browses *r, struct zecfs_browse *b)
 	if (b->root_fd >= 0)
 		close(b->root_fd);
 	b->root_fd = -1;
-	/* partitions first, then the private directory itself */
-	for (int i = MAX_PARTS; i >= 0; i--) {
-		if (b->mounts[i])
-			unmount_dir(b->mounts[i]);
-		free(b->mounts[i]);
-		b->mounts[i] = NULL;
-	}
-	if (b->dir)
-		rmdir(b->dir);
-	free(b->dir);
-	b->dir = NULL;
+	zecfs_bdev_unmount(&b->dir, b->mounts);
 }
 
 /* Everything the browse made, undone: mounts, then the disk. */
@@ -839,11 +562,11 @@ static int prepare(struct zecfs_browses *r, struct zecfs_browse *b, struct zec_r
 		ret = wait_disk(r, b->disk_id, attached_here, r->instance_id, deadline, true, &d, res);
 	if (ret)
 		goto out;
-	for (long ms = POLL_MIN_MS; !(dev = d.serial ? find_device(&fs->cfg, d.serial) : NULL);) {
+	for (long ms = POLL_MIN_MS; !(dev = d.serial ? zecfs_bdev_find(&fs->cfg, d.serial) : NULL);) {
 		if (zec_clock_now() >= deadline || stopping(r)) {
 			zlog_error("browse no device snapshot_id=%s disk_id=%s serial=%s device_dir=%s",
 			           ZLOG_ESC(b->snapshot_id), ZLOG_ESC(b->disk_id), ZLOG_ESC(d.serial),
-			           ZLOG_ESC(fs->cfg.device_dir ? fs->cfg.device_dir : BY_ID_DIR));
+			           ZLOG_ESC(fs->cfg.device_dir ? fs->cfg.device_dir : ZECFS_BY_ID_DIR));
 			ret = zec_result_local(res, ZECFS_BROWSE_NO_DEVICE, d.serial);
 			goto out;
 		}
@@ -909,7 +632,7 @@ static void browse_free(struct zecfs_browse *b)
 	free(b->path);
 	free(b->disk_id);
 	free(b->dir);
-	for (int i = 0; i <= MAX_PARTS; i++)
+	for (int i = 0; i <= ZECFS_BDEV_MAX_PARTS; i++)
 		free(b->mounts[i]);
 	free(b);
 }
@@ -1223,58 +946,6 @@ static void *reaper(void *arg)
 
 /* ---- start-up and shutdown ------------------------------------------------------------- */
 
-/* Mounts left under RUN_DIR/<pid> by a zecfs that is gone: unmounted, removed. */
-static void clean_stale_dirs(void)
-{
-	DIR *d = opendir(RUN_DIR);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char *end, path[PATH_MAX];
-		long pid = strtol(e->d_name, &end, 10);
-		DIR *sub;
-		struct dirent *s;
-
-		if (*end || pid <= 0 || pid == (long)getpid() ||
-		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-			continue;
-		snprintf(path, sizeof(path), RUN_DIR "/%s", e->d_name);
-		if (!(sub = opendir(path)))
-			continue;
-		while ((s = readdir(sub))) {
-			char mp[PATH_MAX];
-			DIR *parts;
-			struct dirent *p;
-
-			if (s->d_name[0] == '.')
-				continue;
-			if (snprintf(mp, sizeof(mp), "%s/%s", path, s->d_name) >= (int)sizeof(mp))
-				continue;
-			if ((parts = opendir(mp))) {
-				while ((p = readdir(parts))) {
-					char pp[PATH_MAX];
-
-					if (strncmp(p->d_name, "part", 4) != 0)
-						continue;
-					if (snprintf(pp, sizeof(pp), "%s/%s", mp, p->d_name) >=
-					    (int)sizeof(pp))
-						continue;
-					umount2(pp, MNT_DETACH | UMOUNT_NOFOLLOW);
-					rmdir(pp);
-				}
-				closedir(parts);
-			}
-			umount2(mp, MNT_DETACH | UMOUNT_NOFOLLOW);
-			if (rmdir(mp) == 0)
-				zlog_info("browse stale mount removed dir=%s", ZLOG_ESC(mp));
-		}
-		closedir(sub);
-		rmdir(path);
-	}
-	if (d)
-		closedir(d);
-}
-
 /* Disks a crashed zecfs of this instance left: released, each logged. */
 static void release_leftovers(struct zecfs_browses *r)
 {
@@ -1314,8 +985,8 @@ int zecfs_browse_init(struct zecfs *fs)
 	if (!(r = calloc(1, sizeof(*r))))
 		return -ENOMEM;
 	r->fs = fs;
-	r->instance_id = find_instance_id(&fs->cfg);
-	snprintf(r->run_dir, sizeof(r->run_dir), RUN_DIR "/%ld", (long)getpid());
+	r->instance_id = zecfs_bdev_instance_id(&fs->cfg);
+	snprintf(r->run_dir, sizeof(r->run_dir), ZECFS_RUN_DIR "/%ld", (long)getpid());
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -1323,15 +994,15 @@ int zecfs_browse_init(struct zecfs *fs)
 	pthread_condattr_destroy(&ca);
 	fs->browses = r;
 	if (!r->instance_id) {
-		zlog_warn("browse off reason=\"no instance id: not a Zenlayer VM (" DMI_VENDOR
+		zlog_warn("browse off reason=\"no instance id: not a Zenlayer VM (" ZECFS_DMI_VENDOR
 		          "); mount with -o instance_id=ID\"");
 		return 0;
 	}
 	zlog_info("browse on instance_id=%s device_dir=%s browse_max=%d browse_idle=%.0f",
 	          ZLOG_ESC(r->instance_id),
-	          ZLOG_ESC(fs->cfg.device_dir ? fs->cfg.device_dir : BY_ID_DIR),
+	          ZLOG_ESC(fs->cfg.device_dir ? fs->cfg.device_dir : ZECFS_BY_ID_DIR),
 	          fs->cfg.browse_max, fs->cfg.browse_idle);
-	clean_stale_dirs();
+	zecfs_bdev_clean_stale();
 	release_leftovers(r);
 	err = pthread_create(&r->reaper, NULL, reaper, r);
 	if (err)
