@@ -23,19 +23,13 @@
 #include "zecfs.h"
 #include "browse.h"
 #include "browse_dev.h"
+#include "browse_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <libmount.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,286 +38,11 @@
 #include "zec_log.h"
 #include "zec_wait.h"
 
-#define TAG_KEY          "zecfs-browse"
-#define NAME_PREFIX      "zecfs-browse-"
-#define POLL_MIN_MS      100
-#define POLL_MAX_MS      2000
-#define RELEASE_WAIT_S   600        /* a teardown's waits, each */
-
-enum state { ST_CREATING, ST_ATTACHING, ST_MOUNTING, ST_READY, ST_RELEASING, ST_ERROR };
-
-struct zecfs_browse {
-	struct zecfs_browses *reg;
-	char *snapshot_id;
-	char *source_disk_id;        /* the disk the snapshot is of (never changed) */
-	char *path;                  /* for log lines */
-	char *disk_id;               /* the temporary disk, once CreateDisks named it */
-	enum state state;
-	char code[80];               /* ST_ERROR: the code (as zec_result.code) */
-	unsigned gen;                /* preparations started */
-	int refs;
-	double last_used;            /* monotonic seconds */
-	double started;
-	int root_fd;                 /* O_PATH of what files/ shows, -1 */
-	char *dir;                   /* the private directory under ZECFS_RUN_DIR */
-	char *mounts[ZECFS_BDEV_MAX_PARTS + 1]; /* mount points, NULL-terminated */
-	bool attached;               /* an attach was sent (worker only) */
-	bool create_unclear;         /* CreateDisks may have made a disk (worker only) */
-	struct zecfs_browse *next;
-};
-
-struct zecfs_browses {
-	struct zecfs *fs;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;         /* state changes, workers done, stop */
-	struct zecfs_browse *list;
-	char *instance_id;           /* NULL: unknown (browsing refused) */
-	char run_dir[64];            /* ZECFS_RUN_DIR/<pid> */
-	int workers;                 /* prepare threads running */
-	bool stopping;
-	bool reaper_started;
-	pthread_t reaper;
-	unsigned long long browses, disks_created, disks_released, bytes_read;
-};
-
 static const char *const state_names[] = {
 	[ST_CREATING] = "creating-disk", [ST_ATTACHING] = "attaching",
 	[ST_MOUNTING] = "mounting", [ST_READY] = "ready",
 	[ST_RELEASING] = "releasing", [ST_ERROR] = "error",
 };
-
-/* ---- time ----------------------------------------------------------------- */
-
-static void abs_time(double seconds_from_now, struct timespec *ts)
-{
-	double whole;
-
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	seconds_from_now += ts->tv_nsec / 1e9;
-	whole = (double)(long long)seconds_from_now;
-	ts->tv_sec += (time_t)whole;
-	ts->tv_nsec = (long)((seconds_from_now - whole) * 1e9);
-}
-
-/*
- * Sleeps ms (the lock is not held).  A preparation's wait ends early when
- * the registry starts stopping; a teardown's waits run out in full even
- * then, so that its polls never spin.
- */
-static void nap(struct zecfs_browses *r, long ms)
-{
-	struct timespec ts;
-	bool stop;
-
-	abs_time(ms / 1000.0, &ts);
-	pthread_mutex_lock(&r->lock);
-	stop = r->stopping;
-	if (!stop)
-		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
-	pthread_mutex_unlock(&r->lock);
-	if (stop)
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
-static bool stopping(struct zecfs_browses *r)
-{
-	bool s;
-
-	pthread_mutex_lock(&r->lock);
-	s = r->stopping;
-	pthread_mutex_unlock(&r->lock);
-	return s;
-}
-
-/* ---- the server's view of a disk ------------------------------------------------ */
-
-/* One disk by id into *d (cleared first): 0, -ENOENT when gone, or the errno. */
-static int describe_disk(struct zecfs *fs, const char *disk_id, struct zec_disk *d,
-                         struct zec_result *res)
-{
-	const char *ids[] = { disk_id };
-	struct zec_disk_filter f = { .disk_ids = ids, .n_disk_ids = 1, .snapshot_ability = -1 };
-	struct zec_disk_list l = { 0 };
-	int ret;
-
-	memset(d, 0, sizeof(*d));
-	ret = zec_describe_disks(fs->client, &f, 1, 10, &l, res);
-	if (ret)
-		return ret;
-	ret = -ENOENT;
-	for (size_t i = 0; i < l.count; i++) {
-		if (l.items[i].disk_id && strcmp(l.items[i].disk_id, disk_id) == 0) {
-			*d = l.items[i];
-			memset(&l.items[i], 0, sizeof(l.items[i]));
-			ret = 0;
-			break;
-		}
-	}
-	zec_disk_list_free(&l);
-	return ret;
-}
-
-/*
- * Whether d is a browse disk of this instance: the name zecfs-browse-<id>
- * (snapshot_id NULL: any) and the tag zecfs-browse=<instanceId>.
- */
-static bool owned(const struct zecfs_browses *r, const struct zec_disk *d,
-                  const char *snapshot_id)
-{
-	const char *name = d->disk_name;
-
-	if (!name || strncmp(name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
-		return false;
-	if (snapshot_id && strcmp(name + strlen(NAME_PREFIX), snapshot_id) != 0)
-		return false;
-	return r->instance_id && zec_disk_has_tag(d, TAG_KEY, r->instance_id);
-}
-
-static bool status_is(const struct zec_disk *d, const char *status)
-{
-	return d->disk_status && strcmp(d->disk_status, status) == 0;
-}
-
-/*
- * Polls the disk until done(d) (0), it is gone (-ENOENT), it went FAILED
- * (ZECFS_BROWSE_DISK_FAILED), the deadline passed (ZECFS_BROWSE_TIMEOUT)
- * or zecfs is stopping and 'interruptible' (ZECFS_CANCELLED).  *d holds the
- * last record seen.
- */
-static int wait_disk(struct zecfs_browses *r, const char *disk_id,
-                     bool (*done)(const struct zec_disk *d, const void *arg), const void *arg,
-                     double deadline, bool interruptible, struct zec_disk *d,
-                     struct zec_result *res)
-{
-	long ms = POLL_MIN_MS;
-	int ret;
-
-	for (;;) {
-		ret = describe_disk(r->fs, disk_id, d, res);
-		if (ret)
-			return ret;
-		if (done(d, arg))
-			return 0;
-		if (status_is(d, "FAILED"))
-			return zec_result_local(res, ZECFS_BROWSE_DISK_FAILED, disk_id);
-		if (zec_clock_now() >= deadline)
-			return zec_result_local(res, ZECFS_BROWSE_TIMEOUT, disk_id);
-		if (interruptible && stopping(r))
-			return zec_result_local(res, ZECFS_CANCELLED, disk_id);
-		zec_disk_clear(d);
-		nap(r, ms);
-		ms = ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : ms * 2;
-	}
-}
-
-static bool has_status(const struct zec_disk *d, const void *arg)
-{
-	return status_is(d, arg);
-}
-
-/* Not in a passing state: what to do with it can be decided. */
-static bool settled(const struct zec_disk *d, const void *arg)
-{
-	static const char *const passing[] = { "CREATING", "ATTACHING", "DETACHING",
-	                                       "RECYCLING", "CHANGING", "ROLLING_BACK", NULL };
-
-	(void)arg;
-	for (size_t i = 0; passing[i]; i++)
-		if (status_is(d, passing[i]))
-			return false;
-	return true;
-}
-
-static bool attached_here(const struct zec_disk *d, const void *arg)
-{
-	return status_is(d, "IN_USE") && d->instance_id && strcmp(d->instance_id, arg) == 0;
-}
-
-/* ---- release ------------------------------------------------------------------ */
-
-static void count(struct zecfs_browses *r, unsigned long long *what)
-{
-	pthread_mutex_lock(&r->lock);
-	(*what)++;
-	pthread_mutex_unlock(&r->lock);
-}
-
-/*
- * Detaches (when attached), recycles and destroys a browse disk, each step
- * after reading the disk back and finding it still ours (owned()).
- * 0 when it is gone, else the errno; one log line either way.
- */
-static int release_disk(struct zecfs_browses *r, const char *disk_id, const char *snapshot_id,
-                        const char *why)
-{
-	struct zecfs *fs = r->fs;
-	struct zec_result res = { .path = disk_id };
-	struct zec_disk d = { 0 };
-	double t0 = zec_clock_now(), deadline = t0 + RELEASE_WAIT_S;
-	const char *ids[] = { disk_id };
-	int ret;
-
-	ret = wait_disk(r, disk_id, settled, NULL, deadline, false, &d, &res);
-	if (ret == -ENOENT) {
-		ret = 0;
-		goto out;
-	}
-	if (ret)
-		goto out;
-	if (!owned(r, &d, snapshot_id)) {
-		zlog_error("browse disk not released disk_id=%s disk_name=%s reason=\"it lacks the name "
-		           NAME_PREFIX "<snapshotId> or the tag " TAG_KEY "=%s\"",
-		           ZLOG_ESC(disk_id), ZLOG_ESC(d.disk_name), ZLOG_ESC(r->instance_id));
-		ret = zec_result_local(&res, ZECFS_NOT_PERMITTED, disk_id);
-		goto out;
-	}
-	if (d.instance_id && *d.instance_id && !status_is(&d, "RECYCLED")) {
-		struct zec_strv failed = { 0 };
-
-		ret = zec_detach_disks(fs->client, ids, 1, &failed, &res);
-		if (!ret && failed.count)
-			ret = zec_result_local(&res, ZECFS_BROWSE_DISK_FAILED,
-			                       "DetachDisks: the disk is in failedDiskIds");
-		zec_strv_free(&failed);
-		zec_disk_clear(&d);
-		if (!ret)
-			ret = wait_disk(r, disk_id, has_status, "AVAILABLE", deadline, false, &d, &res);
-		if (ret)
-			goto out;
-	}
-	if (!status_is(&d, "RECYCLED")) {
-		ret = zec_release_disk(fs->client, disk_id, &res);
-		zec_disk_clear(&d);
-		if (!ret)
-			ret = wait_disk(r, disk_id, has_status, "RECYCLED", deadline, false, &d, &res);
-		if (ret == -ENOENT)
-			ret = 0;
-		if (ret)
-			goto out;
-		if (!owned(r, &d, snapshot_id)) {
-			ret = zec_result_local(&res, ZECFS_NOT_PERMITTED, disk_id);
-			goto out;
-		}
-	}
-	/* the second release destroys a RECYCLED disk */
-	ret = zec_release_disk(fs->client, disk_id, &res);
-	if (ret && strcmp(res.code, "OPERATION_FAILED_RESOURCE_NOT_FOUND") == 0)
-		ret = 0;
-out:
-	if (ret) {
-		zlog_error("browse disk release failed disk_id=%s snapshot_id=%s why=%s code=%s "
-		           "http=%ld request_id=%s duration_ms=%.0f",
-		           ZLOG_ESC(disk_id), ZLOG_ESC(snapshot_id), why, ZLOG_ESC(res.code),
-		           res.http_status, ZLOG_ESC(res.request_id), (zec_clock_now() - t0) * 1000);
-	} else {
-		count(r, &r->disks_released);
-		zlog_info("browse disk released disk_id=%s snapshot_id=%s why=%s duration_ms=%.0f",
-		          ZLOG_ESC(disk_id), ZLOG_ESC(snapshot_id), why,
-		          (zec_clock_now() - t0) * 1000);
-	}
-	zec_disk_clear(&d);
-	return ret;
-}
 
 /* ---- mounts --------------------------------------------------------------------- */
 
@@ -366,7 +85,7 @@ static void teardown(struct zecfs_browses *r, struct zecfs_browse *b, const char
 	b->disk_id = NULL;
 	pthread_mutex_unlock(&r->lock);
 	if (id)
-		release_disk(r, id, b->snapshot_id, why);
+		zecfs_bdisk_release(r, id, b->snapshot_id, why);
 	free(id);
 }
 
@@ -412,7 +131,7 @@ static int check_snapshot(struct zecfs_browses *r, struct zecfs_browse *b,
 		         inst.zone_id ? inst.zone_id : "-");
 		ret = zec_result_local(res, ZECFS_BROWSE_ZONE, why);
 	} else {
-		ret = describe_disk(r->fs, b->source_disk_id, src, res);
+		ret = zecfs_bdisk_describe(r->fs, b->source_disk_id, src, res);
 		if (ret == -ENOENT)
 			ret = zec_result_local(res, ZECFS_NOT_FOUND, b->source_disk_id);
 	}
@@ -437,8 +156,8 @@ static int find_made(struct zecfs_browses *r, const char *name, char **id,
 
 	*id = NULL;
 	for (size_t i = 0; !ret && i < l.count; i++) {
-		if (owned(r, &l.items[i], name + strlen(NAME_PREFIX)) && !*id &&
-		    !status_is(&l.items[i], "RECYCLED") && !status_is(&l.items[i], "RECYCLING")) {
+		if (zecfs_bdisk_owned(r, &l.items[i], name + strlen(NAME_PREFIX)) && !*id &&
+		    !zecfs_bdisk_status_is(&l.items[i], "RECYCLED") && !zecfs_bdisk_status_is(&l.items[i], "RECYCLING")) {
 			*id = l.items[i].disk_id;
 			l.items[i].disk_id = NULL;
 			ret = 1;
@@ -514,7 +233,7 @@ static void find_lost_disk(struct zecfs_browses *r, struct zecfs_browse *b)
 	char name[128];
 
 	snprintf(name, sizeof(name), NAME_PREFIX "%s", b->snapshot_id);
-	for (long ms = POLL_MIN_MS * 5;; ms = ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : ms * 2) {
+	for (long ms = ZECFS_BROWSE_POLL_MIN_MS * 5;; ms = ms * 2 > ZECFS_BROWSE_POLL_MAX_MS ? ZECFS_BROWSE_POLL_MAX_MS : ms * 2) {
 		struct zec_result res = { .path = b->path };
 		char *id = NULL;
 
@@ -529,7 +248,7 @@ static void find_lost_disk(struct zecfs_browses *r, struct zecfs_browse *b)
 		}
 		if (zec_clock_now() + ms / 1000.0 > until)
 			break;
-		nap(r, ms);
+		zecfs_bdisk_nap(r, ms);
 	}
 	zec_client_confirm_end(r->fs->client, saved);
 }
@@ -549,7 +268,7 @@ static int prepare(struct zecfs_browses *r, struct zecfs_browse *b, struct zec_r
 		ret = create_disk(r, b, &src, res);
 	if (ret)
 		goto out;
-	ret = wait_disk(r, b->disk_id, has_status, "AVAILABLE", deadline, true, &d, res);
+	ret = zecfs_bdisk_wait(r, b->disk_id, zecfs_bdisk_has_status, "AVAILABLE", deadline, true, &d, res);
 	if (ret)
 		goto out;
 	set_state(r, b, ST_ATTACHING);
@@ -559,19 +278,19 @@ static int prepare(struct zecfs_browses *r, struct zecfs_browse *b, struct zec_r
 	/* even a refused attach may have been applied: the teardown detaches */
 	b->attached = true;
 	if (!ret)
-		ret = wait_disk(r, b->disk_id, attached_here, r->instance_id, deadline, true, &d, res);
+		ret = zecfs_bdisk_wait(r, b->disk_id, zecfs_bdisk_attached_here, r->instance_id, deadline, true, &d, res);
 	if (ret)
 		goto out;
-	for (long ms = POLL_MIN_MS; !(dev = d.serial ? zecfs_bdev_find(&fs->cfg, d.serial) : NULL);) {
-		if (zec_clock_now() >= deadline || stopping(r)) {
+	for (long ms = ZECFS_BROWSE_POLL_MIN_MS; !(dev = d.serial ? zecfs_bdev_find(&fs->cfg, d.serial) : NULL);) {
+		if (zec_clock_now() >= deadline || zecfs_bdisk_stopping(r)) {
 			zlog_error("browse no device snapshot_id=%s disk_id=%s serial=%s device_dir=%s",
 			           ZLOG_ESC(b->snapshot_id), ZLOG_ESC(b->disk_id), ZLOG_ESC(d.serial),
 			           ZLOG_ESC(fs->cfg.device_dir ? fs->cfg.device_dir : ZECFS_BY_ID_DIR));
 			ret = zec_result_local(res, ZECFS_BROWSE_NO_DEVICE, d.serial);
 			goto out;
 		}
-		nap(r, ms);
-		ms = ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : ms * 2;
+		zecfs_bdisk_nap(r, ms);
+		ms = ms * 2 > ZECFS_BROWSE_POLL_MAX_MS ? ZECFS_BROWSE_POLL_MAX_MS : ms * 2;
 	}
 	set_state(r, b, ST_MOUNTING);
 	ret = mount_browse(r, b, dev, res);
@@ -717,7 +436,7 @@ int zecfs_browse_get(struct zecfs *fs, const char *disk_id, const struct zecfs_s
 	}
 	if (!snapshot_id || !disk_id)
 		return zec_result_local(res, ZECFS_NOT_FOUND, path);
-	abs_time(fs->cfg.browse_timeout, &until);
+	zecfs_bdisk_abs_time(fs->cfg.browse_timeout, &until);
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
 		if (r->stopping) {
@@ -937,7 +656,7 @@ static void *reaper(void *arg)
 			release_locked(r, b, "idle");
 			continue;
 		}
-		abs_time(next - zec_clock_now() + 0.05, &ts);
+		zecfs_bdisk_abs_time(next - zec_clock_now() + 0.05, &ts);
 		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
 	}
 	pthread_mutex_unlock(&r->lock);
@@ -964,12 +683,12 @@ static void release_leftovers(struct zecfs_browses *r)
 	for (size_t i = 0; i < l.count; i++) {
 		const struct zec_disk *d = &l.items[i];
 
-		if (!d->disk_id || !owned(r, d, NULL))
+		if (!d->disk_id || !zecfs_bdisk_owned(r, d, NULL))
 			continue;
 		zlog_info("browse leftover disk_id=%s disk_name=%s status=%s instance_id=%s",
 		          ZLOG_ESC(d->disk_id), ZLOG_ESC(d->disk_name), ZLOG_ESC(d->disk_status),
 		          ZLOG_ESC(d->instance_id));
-		release_disk(r, d->disk_id, d->disk_name + strlen(NAME_PREFIX), "leftover");
+		zecfs_bdisk_release(r, d->disk_id, d->disk_name + strlen(NAME_PREFIX), "leftover");
 	}
 	zec_disk_list_free(&l);
 }
