@@ -25,8 +25,8 @@
  */
 #include "zecfs.h"
 #include "browse.h"
+#include "passthrough_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,69 +36,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "zec_errno.h"
 #include "zec_log.h"
 #include "zec_wait.h"
-
-#define PT_BIT (1ULL << 63)
-/*
- * The tree is a read-only mount of a disk made from a snapshot: it never
- * changes while the browse lives, so the kernel may keep what it learnt.
- * A browse that ends is dropped from the kernel by name (files/), and its
- * inodes answer ESTALE.
- */
-#define PT_TIMEOUT 3600.0
-#define BUCKETS_MIN 1024
-
-/* The passthrough's side of one browse. */
-struct pt_browse {
-	struct zecfs_browse *b;      /* NULL once dropped */
-	/* requests hold it for reading while they use the browse's
-	 * descriptors or b; zecfs_pt_drop for writing */
-	pthread_rwlock_t lock;
-	bool dead;                   /* dropped: written under the write lock */
-	uint64_t salt;               /* of its inode numbers */
-	uint64_t snap_ino;           /* the snapshot directory holding files/ */
-	dev_t root_dev;              /* what files/ is (its .. is the snapshot) */
-	ino_t root_ino;
-	bool live;                   /* not dropped (table lock) */
-	char *where;                 /* "/<diskId>/snapshots/<name>/files", log lines */
-	unsigned refs;               /* live, inodes, handles (table lock) */
-	struct pt_handle *handles;   /* open files and directories (table lock) */
-	struct pt_browse *next;      /* every browse the table knows */
-};
-
-struct pt_inode {
-	uint64_t nodeid;
-	struct pt_browse *pb;        /* holds one of its refs */
-	dev_t dev;
-	ino_t ino;
-	mode_t type;                 /* S_IFMT bits */
-	int fd;                      /* O_PATH, -1 once dropped */
-	uint64_t nlookup;            /* the kernel's references */
-	unsigned pins;               /* requests using it now */
-	struct pt_inode *next;       /* hash chain */
-};
-
-/* An open file (fd) or directory (fd -1). */
-struct pt_handle {
-	struct pt_browse *pb;        /* holds one of its refs */
-	struct zecfs_browse *b;      /* a browse reference, NULL once dropped */
-	int fd;
-	struct pt_handle *prev, *next;
-};
-
-struct zecfs_pt {
-	pthread_mutex_t lock;        /* the map, refs, pins, lists, seq */
-	struct pt_inode **buckets;
-	size_t mask;
-	size_t count;
-	struct pt_browse *browses;   /* live ones and dropped ones still held */
-	uint64_t seq;                /* browses seen: each has its own numbers */
-};
 
 /* ---- the table ----------------------------------------------------------- */
 
@@ -122,7 +64,7 @@ static struct pt_inode *find(const struct zecfs_pt *t, uint64_t nodeid)
 }
 
 /* The number (dev, ino) has in pb: its inode's, else the one it would get. */
-static uint64_t number_of(const struct zecfs_pt *t, const struct pt_browse *pb, dev_t dev,
+uint64_t zecfs_pt_number_of(const struct zecfs_pt *t, const struct pt_browse *pb, dev_t dev,
                           ino_t ino, struct pt_inode **found)
 {
 	uint64_t n = PT_BIT | (mix(pb->salt ^ mix((uint64_t)dev) ^ mix(ino + 1)) & ~PT_BIT);
@@ -167,7 +109,7 @@ static int grow(struct zecfs_pt *t)
 }
 
 /* Table lock held. */
-static void browse_unref(struct zecfs_pt *t, struct pt_browse *pb)
+void zecfs_pt_browse_unref(struct zecfs_pt *t, struct pt_browse *pb)
 {
 	struct pt_browse **p;
 
@@ -194,7 +136,7 @@ static void maybe_free(struct zecfs_pt *t, struct pt_inode *i)
 	t->count--;
 	if (i->fd >= 0)
 		close(i->fd);
-	browse_unref(t, i->pb);
+	zecfs_pt_browse_unref(t, i->pb);
 	free(i);
 }
 
@@ -209,7 +151,7 @@ static int intern(struct zecfs_pt *t, struct pt_browse *pb, int fd, const struct
 	int ret = 0;
 
 	pthread_mutex_lock(&t->lock);
-	*nodeid = number_of(t, pb, st->st_dev, st->st_ino, &i);
+	*nodeid = zecfs_pt_number_of(t, pb, st->st_dev, st->st_ino, &i);
 	if (i) {
 		i->nlookup++;
 		close(fd);
@@ -239,7 +181,7 @@ out:
 	return ret;
 }
 
-static void forget_one(struct zecfs_pt *t, uint64_t nodeid, uint64_t n)
+void zecfs_pt_forget_one(struct zecfs_pt *t, uint64_t nodeid, uint64_t n)
 {
 	struct pt_inode *i;
 
@@ -259,7 +201,7 @@ static void forget_one(struct zecfs_pt *t, uint64_t nodeid, uint64_t n)
  * browse was dropped (or the kernel names an inode it forgot).  Every
  * request under files/ restarts the browse's idle clock.
  */
-static int enter(struct zecfs *fs, uint64_t nodeid, struct pt_inode **out)
+int zecfs_pt_enter(struct zecfs *fs, uint64_t nodeid, struct pt_inode **out)
 {
 	struct zecfs_pt *t = fs->pt;
 	struct pt_inode *i;
@@ -280,7 +222,7 @@ static int enter(struct zecfs *fs, uint64_t nodeid, struct pt_inode **out)
 	return 0;
 }
 
-static void leave(struct zecfs *fs, struct pt_inode *i)
+void zecfs_pt_leave(struct zecfs *fs, struct pt_inode *i)
 {
 	struct zecfs_pt *t = fs->pt;
 
@@ -293,13 +235,13 @@ static void leave(struct zecfs *fs, struct pt_inode *i)
 	pthread_mutex_unlock(&t->lock);
 }
 
-static int fix_errno(int err)
+int zecfs_pt_fix_errno(int err)
 {
 	return err ? -err : -EIO;
 }
 
 /* The entry of 'name' in the directory i (held by the caller). */
-static int do_lookup(struct zecfs *fs, struct pt_inode *dir, const char *name,
+int zecfs_pt_do_lookup(struct zecfs *fs, struct pt_inode *dir, const char *name,
                      struct fuse_entry_param *e)
 {
 	int fd, ret;
@@ -310,9 +252,9 @@ static int do_lookup(struct zecfs *fs, struct pt_inode *dir, const char *name,
 		return -ENOENT;
 	fd = openat(dir->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return fix_errno(errno);
+		return zecfs_pt_fix_errno(errno);
 	if (fstatat(fd, "", &e->attr, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
-		ret = fix_errno(errno);
+		ret = zecfs_pt_fix_errno(errno);
 		close(fd);
 		return ret;
 	}
@@ -330,7 +272,7 @@ static void reply_entry(fuse_req_t req, struct zecfs *fs, int ret, struct fuse_e
 	if (ret)
 		zecfs_reply_err(req, ret);
 	else if (fuse_reply_entry(req, e) != 0)
-		forget_one(fs->pt, e->ino, 1);          /* the kernel never got it */
+		zecfs_pt_forget_one(fs->pt, e->ino, 1);          /* the kernel never got it */
 }
 
 void zecfs_pt_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -341,22 +283,22 @@ void zecfs_pt_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int ret;
 
 	zec_before_wait();
-	ret = enter(fs, parent, &dir);
+	ret = zecfs_pt_enter(fs, parent, &dir);
 	if (!ret)
-		ret = do_lookup(fs, dir, name, &e);
-	leave(fs, dir);
+		ret = zecfs_pt_do_lookup(fs, dir, name, &e);
+	zecfs_pt_leave(fs, dir);
 	reply_entry(req, fs, ret, &e);
 }
 
 void zecfs_pt_forget(struct zecfs *fs, fuse_ino_t ino, uint64_t nlookup)
 {
-	forget_one(fs->pt, ino, nlookup);
+	zecfs_pt_forget_one(fs->pt, ino, nlookup);
 }
 
 static int stat_of(const struct pt_inode *i, struct stat *st)
 {
 	if (fstatat(i->fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0)
-		return fix_errno(errno);
+		return zecfs_pt_fix_errno(errno);
 	st->st_ino = i->nodeid;
 	return 0;
 }
@@ -369,10 +311,10 @@ void zecfs_pt_getattr(fuse_req_t req, fuse_ino_t ino)
 	int ret;
 
 	zec_before_wait();
-	ret = enter(fs, ino, &i);
+	ret = zecfs_pt_enter(fs, ino, &i);
 	if (!ret)
 		ret = stat_of(i, &st);
-	leave(fs, i);
+	zecfs_pt_leave(fs, i);
 	if (ret)
 		zecfs_reply_err(req, ret);
 	else
@@ -388,15 +330,15 @@ void zecfs_pt_readlink(fuse_req_t req, fuse_ino_t ino)
 	int ret;
 
 	zec_before_wait();
-	ret = enter(fs, ino, &i);
+	ret = zecfs_pt_enter(fs, ino, &i);
 	if (!ret && i->type != S_IFLNK)
 		ret = -EINVAL;
 	if (!ret) {
 		n = readlinkat(i->fd, "", buf, sizeof(buf) - 1);
 		if (n < 0)
-			ret = fix_errno(errno);
+			ret = zecfs_pt_fix_errno(errno);
 	}
-	leave(fs, i);
+	zecfs_pt_leave(fs, i);
 	if (ret) {
 		zecfs_reply_err(req, ret);
 		return;
@@ -413,10 +355,10 @@ void zecfs_pt_statfs(fuse_req_t req, fuse_ino_t ino)
 	int ret;
 
 	zec_before_wait();
-	ret = enter(fs, ino, &i);
+	ret = zecfs_pt_enter(fs, ino, &i);
 	if (!ret && fstatvfs(i->fd, &st) != 0)
-		ret = fix_errno(errno);
-	leave(fs, i);
+		ret = zecfs_pt_fix_errno(errno);
+	zecfs_pt_leave(fs, i);
 	if (ret)
 		zecfs_reply_err(req, ret);
 	else
@@ -430,7 +372,7 @@ void zecfs_pt_refuse(fuse_req_t req, const char *op, fuse_ino_t ino, const char 
 	struct zecfs *fs = zecfs_of(req);
 	struct pt_inode *i;
 	char path[512];
-	int ret = enter(fs, ino, &i);
+	int ret = zecfs_pt_enter(fs, ino, &i);
 
 	if (!ret) {
 		/* inodes know no path: the browse's, and the name asked for */
@@ -438,379 +380,8 @@ void zecfs_pt_refuse(fuse_req_t req, const char *op, fuse_ino_t ino, const char 
 		         name ? "/.../" : "/...", name ? name : "");
 		ret = zecfs_refused(op, path, ZECFS_READ_ONLY, "a snapshot's files are read-only");
 	}
-	leave(fs, i);
+	zecfs_pt_leave(fs, i);
 	zecfs_reply_err(req, ret);
-}
-
-/* ---- handles ---------------------------------------------------------------- */
-
-/* A handle on i (held), holding a browse reference: fd taken over. */
-static int handle_new(struct zecfs *fs, struct pt_inode *i, int fd, struct pt_handle **out)
-{
-	struct zecfs_pt *t = fs->pt;
-	struct pt_handle *h = calloc(1, sizeof(*h));
-
-	*out = NULL;
-	if (!h) {
-		if (fd >= 0)
-			close(fd);
-		return -ENOMEM;
-	}
-	h->fd = fd;
-	h->pb = i->pb;
-	h->b = i->pb->b;
-	zecfs_browse_ref(h->b);
-	pthread_mutex_lock(&t->lock);
-	h->pb->refs++;
-	h->next = h->pb->handles;
-	if (h->next)
-		h->next->prev = h;
-	h->pb->handles = h;
-	pthread_mutex_unlock(&t->lock);
-	*out = h;
-	return 0;
-}
-
-/* Closes h and gives its browse reference back, unless a drop did. */
-static void handle_free(struct zecfs *fs, struct pt_handle *h)
-{
-	struct zecfs_pt *t = fs->pt;
-	struct pt_browse *pb = h->pb;
-
-	pthread_rwlock_rdlock(&pb->lock);
-	if (h->fd >= 0)
-		close(h->fd);
-	h->fd = -1;
-	/* under the read lock: browse.c frees b once a drop returned */
-	if (h->b)
-		zecfs_browse_put(h->b);
-	h->b = NULL;
-	pthread_rwlock_unlock(&pb->lock);
-	pthread_mutex_lock(&t->lock);
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		pb->handles = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	browse_unref(t, pb);
-	pthread_mutex_unlock(&t->lock);
-	free(h);
-}
-
-void zecfs_pt_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct zecfs *fs = zecfs_of(req);
-	struct pt_handle *h = NULL;
-	struct pt_inode *i;
-	char proc[64];
-	int fd, ret;
-
-	zec_before_wait();
-	ret = enter(fs, ino, &i);
-	if (ret)
-		goto out;
-	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		leave(fs, i);
-		zecfs_pt_refuse(req, "open", ino, NULL);
-		return;
-	}
-	if (i->type == S_IFDIR) {
-		ret = -EISDIR;
-		goto out;
-	}
-	/* the kernel opens FIFOs and devices itself: only files come here */
-	if (i->type != S_IFREG) {
-		ret = -EINVAL;
-		goto out;
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", i->fd);
-	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		ret = fix_errno(errno);
-		goto out;
-	}
-	ret = handle_new(fs, i, fd, &h);
-out:
-	leave(fs, i);
-	if (ret) {
-		zecfs_reply_err(req, ret);
-		return;
-	}
-	fi->fh = (uint64_t)(uintptr_t)h;
-	/* a snapshot's file never changes: the kernel keeps its pages */
-	fi->keep_cache = 1;
-	if (fuse_reply_open(req, fi) != 0)
-		handle_free(fs, h);
-}
-
-void zecfs_pt_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi)
-{
-	struct zecfs_pt *t = zecfs_of(req)->pt;
-	struct pt_handle *h = (struct pt_handle *)(uintptr_t)fi->fh;
-	struct fuse_bufvec data = FUSE_BUFVEC_INIT(size);
-	struct pt_browse *pb;
-	struct stat st;
-	int ret = 0;
-
-	zec_before_wait();
-	if (!h) {
-		fuse_reply_err(req, EBADF);
-		return;
-	}
-	/*
-	 * Once the reply is out, the file may be closed and the handle freed
-	 * (RELEASE) before this thread lets go of the lock: the lock's browse
-	 * is held by a reference of this read's own, and h is not touched.
-	 */
-	pthread_mutex_lock(&t->lock);
-	pb = h->pb;
-	pb->refs++;
-	pthread_mutex_unlock(&t->lock);
-	pthread_rwlock_rdlock(&pb->lock);
-	if (pb->dead || h->fd < 0) {
-		ret = -ESTALE;
-	} else if (fstat(h->fd, &st) != 0) {
-		ret = fix_errno(errno);
-	} else {
-		zecfs_browse_touch(h->b);
-		if (off < st.st_size)
-			zecfs_browse_count_read(h->b, (uint64_t)(st.st_size - off) < size ?
-			                        (uint64_t)(st.st_size - off) : size);
-		/*
-		 * libfuse reads (or splices) from the descriptor as it replies:
-		 * under the read lock, so a drop waits for it
-		 */
-		data.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-		data.buf[0].fd = h->fd;
-		data.buf[0].pos = off;
-		fuse_reply_data(req, &data, FUSE_BUF_SPLICE_MOVE);
-	}
-	pthread_rwlock_unlock(&pb->lock);
-	pthread_mutex_lock(&t->lock);
-	browse_unref(t, pb);
-	pthread_mutex_unlock(&t->lock);
-	if (ret)
-		zecfs_reply_err(req, ret);
-}
-
-void zecfs_pt_release(fuse_req_t req, struct fuse_file_info *fi)
-{
-	struct pt_handle *h = (struct pt_handle *)(uintptr_t)fi->fh;
-
-	if (h)
-		handle_free(zecfs_of(req), h);
-	fi->fh = 0;
-	fuse_reply_err(req, 0);
-}
-
-/*
- * A directory handle only holds a browse reference (no idle teardown while
- * it is open): READDIR opens the directory itself at each offset, which it
- * must do anyway when the kernel skips OPENDIR (FUSE_CAP_NO_OPENDIR_SUPPORT).
- */
-void zecfs_pt_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct zecfs *fs = zecfs_of(req);
-	struct pt_handle *h = NULL;
-	struct pt_inode *i;
-	int ret;
-
-	zec_before_wait();
-	ret = enter(fs, ino, &i);
-	if (!ret && i->type != S_IFDIR)
-		ret = -ENOTDIR;
-	if (!ret)
-		ret = handle_new(fs, i, -1, &h);
-	leave(fs, i);
-	if (ret) {
-		zecfs_reply_err(req, ret);
-		return;
-	}
-	fi->fh = (uint64_t)(uintptr_t)h;
-	fi->cache_readdir = 1;
-	fi->keep_cache = 1;
-	if (fuse_reply_open(req, fi) != 0)
-		handle_free(fs, h);
-}
-
-/* ---- directories -------------------------------------------------------------- */
-
-/* The number an entry of dir shows without a lookup (READDIR, . and ..). */
-static uint64_t peek_number(struct zecfs *fs, const struct pt_inode *dir, const char *name,
-                            ino_t d_ino)
-{
-	struct zecfs_pt *t = fs->pt;
-	struct pt_inode *found;
-	uint64_t n;
-
-	if (strcmp(name, ".") == 0)
-		return dir->nodeid;
-	/* files/ itself: its parent is the snapshot directory */
-	if (strcmp(name, "..") == 0 && dir->dev == dir->pb->root_dev && dir->ino == dir->pb->root_ino)
-		return dir->pb->snap_ino;
-	pthread_mutex_lock(&t->lock);
-	n = number_of(t, dir->pb, dir->dev, d_ino, &found);
-	pthread_mutex_unlock(&t->lock);
-	return n;
-}
-
-/*
- * One entry into buf: its size, 0 when it does not fit.  With plus, a
- * lookup (one reference, given back when the entry does not fit); *sent
- * its number then, 0 for none.
- */
-static size_t add_entry(fuse_req_t req, struct zecfs *fs, struct pt_inode *dir,
-                        const struct dirent *de, bool plus, char *buf, size_t left,
-                        uint64_t *sent)
-{
-	bool dot = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
-	struct fuse_entry_param e;
-	size_t need;
-
-	*sent = 0;
-	memset(&e, 0, sizeof(e));
-	if (plus && !dot && do_lookup(fs, dir, de->d_name, &e) == 0) {
-		need = fuse_add_direntry_plus(req, buf, left, de->d_name, &e, (off_t)de->d_off);
-		if (need > left)
-			forget_one(fs->pt, e.ino, 1);   /* not sent */
-		else
-			*sent = e.ino;
-		return need > left ? 0 : need;
-	}
-	/* no attributes: the kernel looks the entry up when it is used */
-	memset(&e, 0, sizeof(e));
-	e.attr.st_ino = peek_number(fs, dir, de->d_name, de->d_ino);
-	e.attr.st_mode = de->d_type == DT_UNKNOWN ? 0 : DTTOIF(de->d_type);
-	if (plus)
-		need = fuse_add_direntry_plus(req, buf, left, de->d_name, &e, (off_t)de->d_off);
-	else
-		need = fuse_add_direntry(req, buf, left, de->d_name, &e.attr, (off_t)de->d_off);
-	return need > left ? 0 : need;
-}
-
-/*
- * READDIR and READDIRPLUS: the directory opened again at each call and
- * sought to 'off', the filesystem's own d_off cookies (stable for ext4's
- * hashed and xfs's directories, and nothing changes them here).
- */
-void zecfs_pt_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
-{
-	struct zecfs *fs = zecfs_of(req);
-	uint64_t *sent = NULL;        /* READDIRPLUS: the inodes referenced in buf */
-	size_t used = 0, n_sent = 0;
-	struct pt_inode *dir;
-	char *buf = NULL;
-	DIR *dp = NULL;
-	int fd, ret;
-
-	zec_before_wait();
-	ret = enter(fs, ino, &dir);
-	if (ret)
-		goto out;
-	if (dir->type != S_IFDIR) {
-		ret = -ENOTDIR;
-		goto out;
-	}
-	buf = malloc(size);
-	sent = plus ? calloc(size / 24 + 1, sizeof(*sent)) : NULL;
-	if (!buf || (plus && !sent)) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	fd = openat(dir->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(dp = fdopendir(fd))) {
-		ret = fix_errno(errno);
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	if (off)
-		seekdir(dp, (long)off);
-	for (;;) {
-		struct dirent *de;
-		size_t got;
-
-		errno = 0;
-		de = readdir(dp);
-		if (!de) {
-			if (errno && used == 0)
-				ret = fix_errno(errno);
-			break;
-		}
-		got = add_entry(req, fs, dir, de, plus, buf + used, size - used,
-		                plus ? &sent[n_sent] : &(uint64_t){ 0 });
-		if (got == 0)
-			break;
-		used += got;
-		if (plus && sent[n_sent])
-			n_sent++;
-	}
-out:
-	if (dp)
-		closedir(dp);
-	leave(fs, dir);
-	if (ret) {
-		zecfs_reply_err(req, ret);
-	} else if (fuse_reply_buf(req, buf, used) != 0) {
-		/* the kernel never got these entries: give their references back */
-		for (size_t k = 0; k < n_sent; k++)
-			forget_one(fs->pt, sent[k], 1);
-	}
-	free(sent);
-	free(buf);
-}
-
-/* ---- extended attributes ------------------------------------------------------ */
-
-/*
- * Through /proc/self/fd/N, as passthrough_ll does: an O_PATH descriptor
- * has no f*xattr.  A symlink's cannot be reached that way (the call would
- * follow it): it shows none.
- */
-static void xattr_call(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
-{
-	struct zecfs *fs = zecfs_of(req);
-	struct pt_inode *i;
-	char proc[64], *buf = NULL;
-	ssize_t n = 0;
-	int ret = enter(fs, ino, &i);
-
-	if (ret)
-		goto out;
-	if (i->type == S_IFLNK) {
-		ret = name ? -ENODATA : 0;
-		goto out;
-	}
-	if (size && !(buf = malloc(size))) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", i->fd);
-	n = name ? getxattr(proc, name, buf, size) : listxattr(proc, buf, size);
-	if (n < 0)
-		ret = fix_errno(errno);
-out:
-	leave(fs, i);
-	if (ret)
-		zecfs_reply_err(req, ret);
-	else if (size == 0)
-		fuse_reply_xattr(req, (size_t)n);
-	else
-		fuse_reply_buf(req, buf, (size_t)n);
-	free(buf);
-}
-
-void zecfs_pt_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
-{
-	zec_before_wait();
-	xattr_call(req, ino, name, size);
-}
-
-void zecfs_pt_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
-{
-	zec_before_wait();
-	xattr_call(req, ino, NULL, size);
 }
 
 /* ---- files/ itself ---------------------------------------------------------------- */
@@ -892,7 +463,7 @@ void zecfs_pt_files(fuse_req_t req, const struct zecfs_node *snapdir)
 	/* b is ready and referenced: its root descriptor stays open meanwhile */
 	fd = fcntl(zecfs_browse_root_fd(b), F_DUPFD_CLOEXEC, 0);
 	if (fd < 0 || fstat(fd, &e.attr) != 0) {
-		ret = fix_errno(errno);
+		ret = zecfs_pt_fix_errno(errno);
 		goto out;
 	}
 	pthread_mutex_lock(&t->lock);
@@ -972,7 +543,7 @@ void zecfs_pt_drop(struct zecfs *fs, struct zecfs_browse *b)
 	if (fs->inval && pb->snap_ino)
 		zecfs_inval_entry(fs->inval, pb->snap_ino, "files");
 	pthread_mutex_lock(&t->lock);
-	browse_unref(t, pb);                /* live's */
+	zecfs_pt_browse_unref(t, pb);                /* live's */
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -1038,7 +609,7 @@ void zecfs_pt_free(struct zecfs *fs)
 			free(h);
 		}
 		pb->refs = 1;
-		browse_unref(t, pb);
+		zecfs_pt_browse_unref(t, pb);
 	}
 	free(t->buckets);
 	pthread_mutex_destroy(&t->lock);
