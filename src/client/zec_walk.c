@@ -8,6 +8,7 @@
 #include "zec_parse.h"
 #include "zec_actions_int.h"
 #include "zec_walk.h"
+#include "zec_idset.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -99,128 +100,6 @@ void zec_walk_try_hook(void (**fn)(void *arg, const struct zec_result *r), void 
 
 #define WALK_STACK  (1u << 20)      /* worker thread stacks */
 
-/* The ids a walk has delivered: an arena of strings and an index. */
-struct idset {
-	char *arena;
-	size_t len, cap;
-	uint64_t *slots;            /* hash high half << 32 | (offset + 1); 0 empty */
-	size_t size, n;             /* size: a power of two */
-	uint64_t key;
-};
-
-static uint64_t id_hash(uint64_t key, const char *s)
-{
-	uint64_t h = key ^ 0xcbf29ce484222325ull;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
-
-static void idset_free(struct idset *s)
-{
-	free(s->arena);
-	free(s->slots);
-	memset(s, 0, sizeof(*s));
-}
-
-/* Puts slot value v (for hash h) into a table of 'size' slots. */
-static void idset_place(uint64_t *slots, size_t size, uint64_t h, uint64_t v)
-{
-	size_t i = (size_t)h & (size - 1);
-
-	while (slots[i])
-		i = (i + 1) & (size - 1);
-	slots[i] = v;
-}
-
-static int idset_grow(struct idset *s)
-{
-	size_t size = s->size ? s->size * 2 : 256;
-	uint64_t *slots;
-
-	if (size > SIZE_MAX / sizeof(*slots))
-		return -ENOMEM;
-	slots = calloc(size, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->size; i++) {
-		uint64_t v = s->slots[i];
-
-		if (v)
-			idset_place(slots, size,
-			            id_hash(s->key, s->arena + (v & 0xffffffffu) - 1), v);
-	}
-	free(s->slots);
-	s->slots = slots;
-	s->size = size;
-	return 0;
-}
-
-/* Whether id is in the set. */
-static bool idset_has(const struct idset *s, const char *id)
-{
-	uint64_t h, v;
-
-	if (!s->slots)
-		return false;
-	h = id_hash(s->key, id);
-	for (size_t i = (size_t)h & (s->size - 1); (v = s->slots[i]) != 0;
-	     i = (i + 1) & (s->size - 1)) {
-		if ((v >> 32) == (h >> 32) &&
-		    strcmp(s->arena + (v & 0xffffffffu) - 1, id) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* 1 when id is new (and now remembered), 0 when seen before, -ENOMEM. */
-static int idset_add(struct idset *s, const char *id)
-{
-	size_t n = strlen(id) + 1, i;
-	uint64_t h, v;
-
-	if (!s->slots && idset_grow(s))
-		return -ENOMEM;
-	h = id_hash(s->key, id);
-	for (i = (size_t)h & (s->size - 1); (v = s->slots[i]) != 0;
-	     i = (i + 1) & (s->size - 1)) {
-		if ((v >> 32) == (h >> 32) &&
-		    strcmp(s->arena + (v & 0xffffffffu) - 1, id) == 0)
-			return 0;
-	}
-	if (s->len + n >= 0xffffffffu)
-		return -ENOMEM;            /* 4 GiB of ids: not a real listing */
-	if (s->len + n > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4096;
-		char *a;
-
-		while (cap < s->len + n)
-			cap *= 2;
-		a = realloc(s->arena, cap);
-		if (!a)
-			return -ENOMEM;
-		s->arena = a;
-		s->cap = cap;
-	}
-	memcpy(s->arena + s->len, id, n);
-	v = (h & 0xffffffff00000000ull) | (uint64_t)(s->len + 1);
-	s->len += n;
-	if ((s->n + 1) * 2 > s->size) {
-		if (idset_grow(s))
-			return -ENOMEM;
-	}
-	idset_place(s->slots, s->size, h, v);
-	s->n++;
-	return 1;
-}
-
 struct walk {
 	struct zec_client *c;
 	const struct walk_kind *k;
@@ -252,7 +131,7 @@ struct walk {
 	struct zec_result fail;      /* and its result */
 	int attempts;                /* tries of every page */
 	size_t dups;                 /* repeated items dropped */
-	struct idset seen;
+	struct zec_idset seen;
 };
 
 /* The last page the walk asks for now: L, or L + 1 while page L may want it. */
@@ -413,7 +292,7 @@ static void walk_page(struct walk *w, size_t p, void *items, size_t count,
 	for (size_t i = 0; i < count; i++) {
 		char *it = base + i * size;
 
-		ret = idset_add(&w->seen, k->id(it));
+		ret = zec_idset_add(&w->seen, k->id(it));
 		if (ret < 0) {
 			struct zec_result res = *r;
 
@@ -679,7 +558,7 @@ static int walk_once(struct walk *w, struct zec_result *res, bool *moved)
 	w->dups = 0;
 	w->ret = 0;
 	w->window = w->window_max;
-	idset_free(&w->seen);
+	zec_idset_free(&w->seen);
 	w->seen.key = (uint64_t)zec_clock_now_ms() * 0x9E3779B97F4A7C15ull ^
 	              (uint64_t)(uintptr_t)w;
 
@@ -721,7 +600,7 @@ static int confirm_deliver(struct walk *w, void *items, size_t count, struct zec
 
 	for (size_t j = 0; j < count; j++) {
 		char *it = (char *)items + j * k->item_size;
-		int added = ret ? 0 : idset_add(&w->seen, k->id(it));
+		int added = ret ? 0 : zec_idset_add(&w->seen, k->id(it));
 
 		if (added < 0)
 			ret = no_memory(res);
@@ -764,7 +643,7 @@ static int walk_confirm(struct walk *w, bool deliver, bool *unproven,
 	*unproven = false;
 	k->known(w->filter, &known, &n_known);
 	for (size_t i = 0; i < n_known; i++) {
-		if (!known[i] || idset_has(&w->seen, known[i]))
+		if (!known[i] || zec_idset_has(&w->seen, known[i]))
 			continue;
 		if (!missing && !(missing = malloc(n_known * sizeof(*missing))))
 			return no_memory(res);
@@ -862,7 +741,7 @@ int zec_walk_all(struct zec_client *c, const struct walk_kind *k,
 		*total = w.total1;
 	res->attempts = w.attempts;
 	res->duration_ms = (double)(zec_clock_now_ms() - t0);
-	idset_free(&w.seen);
+	zec_idset_free(&w.seen);
 	pthread_mutex_destroy(&w.lock);
 	pthread_cond_destroy(&w.cond);
 	return ret;
