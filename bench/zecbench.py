@@ -234,12 +234,17 @@ class Mount:
                     return int(line.split()[1])
         return 0
 
-    def cpu_s(self):
-        """CPU seconds the daemon used so far, every thread (utime + stime
-        of /proc/PID/stat)."""
+    def cpu_parts(self):
+        """CPU seconds the daemon used so far, every thread, in user space
+        and in the kernel (utime, stime of /proc/PID/stat)."""
         with open("/proc/%d/stat" % self.proc.pid) as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        tck = os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / tck, int(fields[12]) / tck
+
+    def cpu_s(self):
+        """CPU seconds the daemon used so far (utime + stime)."""
+        return sum(self.cpu_parts())
 
     def close(self):
         subprocess.run(["fusermount3", "-u", self.dir], check=False)
