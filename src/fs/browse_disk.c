@@ -96,7 +96,7 @@ int zecfs_bdisk_describe(struct zecfs *fs, const char *disk_id, struct zec_disk 
  * (snapshot_id NULL: any) and the tag zecfs-browse=<instanceId>.
  */
 bool zecfs_bdisk_owned(const struct zecfs_browses *r, const struct zec_disk *d,
-                  const char *snapshot_id)
+                       const char *snapshot_id)
 {
 	const char *name = d->disk_name;
 

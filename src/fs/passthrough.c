@@ -65,7 +65,7 @@ static struct pt_inode *find(const struct zecfs_pt *t, uint64_t nodeid)
 
 /* The number (dev, ino) has in pb: its inode's, else the one it would get. */
 uint64_t zecfs_pt_number_of(const struct zecfs_pt *t, const struct pt_browse *pb, dev_t dev,
-                          ino_t ino, struct pt_inode **found)
+                            ino_t ino, struct pt_inode **found)
 {
 	uint64_t n = PT_BIT | (mix(pb->salt ^ mix((uint64_t)dev) ^ mix(ino + 1)) & ~PT_BIT);
 
@@ -242,7 +242,7 @@ int zecfs_pt_fix_errno(int err)
 
 /* The entry of 'name' in the directory i (held by the caller). */
 int zecfs_pt_do_lookup(struct zecfs *fs, struct pt_inode *dir, const char *name,
-                     struct fuse_entry_param *e)
+                       struct fuse_entry_param *e)
 {
 	int fd, ret;
 
