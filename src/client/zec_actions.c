@@ -114,11 +114,23 @@ int send_call(struct zec_client *c, const char *action, char *body,
                      uint64_t t0, cJSON **response, struct zec_call *callp,
                      struct zec_result *res)
 {
+	return send_call_fast(c, action, body, body_ret, flags, deadline, t0, NULL, NULL,
+	                      response, callp, res);
+}
+
+int send_call_fast(struct zec_client *c, const char *action, char *body, int body_ret,
+                   unsigned flags, uint64_t deadline, uint64_t t0,
+                   int (*fast)(void *arg, const char *body, size_t len, struct zec_result *res),
+                   void *fast_arg, cJSON **response, struct zec_call *callp,
+                   struct zec_result *res)
+{
 	struct zec_call call = {
 		.action = action,
 		.body = body,
 		.flags = flags,
 		.deadline_ms = deadline,
+		.fast = fast,
+		.fast_arg = fast_arg,
 	};
 	int ret;
 

@@ -28,6 +28,12 @@ int parse_failed(struct zec_result *res, int err, const char *what);
 int send_call(struct zec_client *c, const char *action, char *body, int body_ret,
               unsigned flags, uint64_t deadline, uint64_t t0, cJSON **response,
               struct zec_call *callp, struct zec_result *res);
+/* The same, a 200 answer's body offered to fast first (struct zec_call). */
+int send_call_fast(struct zec_client *c, const char *action, char *body, int body_ret,
+                   unsigned flags, uint64_t deadline, uint64_t t0,
+                   int (*fast)(void *arg, const char *body, size_t len, struct zec_result *res),
+                   void *fast_arg, cJSON **response, struct zec_call *callp,
+                   struct zec_result *res);
 
 /* Every snapshot f lists, through the page walker, within deadline. */
 int zec_snapshots_all(struct zec_client *c, const struct zec_snapshot_filter *f,

@@ -272,8 +272,8 @@ int zec_http_call(struct zec_client *c, struct zec_call *call,
 		}
 		timeout = try_timeout(c, call, i, max, deadline - now);
 		res->attempts++;
-		ret = zec_http_try(c, call->action, call->body, call->flags, timeout,
-		               response, res, &sent, &retryable, &unreachable);
+		ret = zec_http_try(c, call, timeout, response, res, &sent, &retryable,
+		                   &unreachable);
 		if (ret == 0 || res->outcome == ZEC_OUTCOME_API_ERROR)
 			typical_add(c, (zec_clock_now_ms() - now) * 1000);
 		/* no server, or a stall given a fair time (not a try cut short

@@ -78,11 +78,12 @@ struct zec_client {
 
 
 /*
- * One exchange.  *sent: request bytes left this host (so a failure after it
- * may have been applied).  *retryable: another try may succeed.
+ * One exchange of call's action and body.  *sent: request bytes left this
+ * host (so a failure after it may have been applied).  *retryable: another
+ * try may succeed.  A 200 answer goes to call->fast first, when it is set.
  */
-int zec_http_try(struct zec_client *c, const char *action, const char *body,
-                 unsigned flags, long timeout_ms, cJSON **response, struct zec_result *res,
+int zec_http_try(struct zec_client *c, const struct zec_call *call, long timeout_ms,
+                 cJSON **response, struct zec_result *res,
                  bool *sent, bool *retryable, bool *unreachable);
 /* Clears what one try fills, keeping path, action and attempts. */
 void zec_http_reset_try(struct zec_result *res);

@@ -139,6 +139,15 @@ int zec_result_bad_response(struct zec_result *res, const char *message)
 	return res->err;
 }
 
+int zec_result_ok(struct zec_result *res)
+{
+	res->outcome = ZEC_OUTCOME_OK;
+	res->code[0] = '\0';
+	res->message[0] = '\0';
+	res->err = 0;
+	return 0;
+}
+
 /* ---- envelope ------------------------------------------------------------ */
 
 static void copy_request_id(const cJSON *obj, struct zec_result *res)
@@ -208,11 +217,7 @@ int zec_parse_envelope(long http_status, const char *body, size_t len,
 		if (!res->request_id[0])
 			copy_request_id(resp, res);
 		*response_out = cJSON_DetachItemViaPointer(root, resp);
-		res->outcome = ZEC_OUTCOME_OK;
-		res->code[0] = '\0';
-		res->message[0] = '\0';
-		res->err = 0;
-		ret = 0;
+		ret = zec_result_ok(res);
 		goto out;
 	}
 

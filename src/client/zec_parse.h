@@ -49,6 +49,10 @@ void zec_result_begin(struct zec_result *res, const char *action);
  */
 int zec_result_bad_response(struct zec_result *res, const char *message);
 
+/* Marks res as a success (outcome OK, no code, message or errno), keeping
+ * http_status and request_id; returns 0. */
+int zec_result_ok(struct zec_result *res);
+
 /* ---- response envelope --------------------------------------------------- */
 
 /*
@@ -152,6 +156,13 @@ struct zec_call {
 	/* called after every failed try, before any backoff; may be NULL */
 	void (*on_failed_try)(void *arg, const struct zec_result *res);
 	void *hook_arg;
+	/*
+	 * A 200 answer's body read without the envelope parse: 0 when it took
+	 * the answer (res->request_id filled; *response stays NULL), anything
+	 * else leaves it to the envelope parse.  May be NULL.
+	 */
+	int (*fast)(void *arg, const char *body, size_t len, struct zec_result *res);
+	void *fast_arg;
 	/* out */
 	bool ambiguous;                  /* the last failed try may have been applied */
 	bool ambiguous_seen;             /* some failed try may have been applied */

@@ -612,11 +612,7 @@ int zec_delete_auto_snapshot_policies(struct zec_client *c, const char *const *p
 		zlog_warn("api delete already gone action=DeleteAutoSnapshotPolicies path=%s "
 		          "attempt=%d request_id=%s", res->path ? res->path : "-",
 		          res->attempts, res->request_id[0] ? res->request_id : "-");
-		res->outcome = ZEC_OUTCOME_OK;
-		res->code[0] = '\0';
-		res->message[0] = '\0';
-		res->err = 0;
-		ret = 0;
+		ret = zec_result_ok(res);
 	}
 	return ret;
 }

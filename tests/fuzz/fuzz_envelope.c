@@ -13,8 +13,12 @@
  * response object comes back exactly when the call succeeds, with outcome
  * OK; a failure is a negative errno and never outcome OK; the text fields of
  * res are NUL-terminated; a page's count fits its items and every item has
- * its required id.
+ * its required id.  And the fast read of a DescribeSnapshots answer
+ * (zec_snappage.c): whatever body it takes, the envelope parse and
+ * zec_parse_snapshot_page take too, with the same records, totalCount and
+ * requestId.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@
 
 #include "zec_client.h"
 #include "zec_parse.h"
+#include "zec_snappage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -90,6 +95,43 @@ static void parse_pages(const cJSON *response)
 	zec_strv_free(&ids);
 }
 
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* What the fast read takes, the general path takes the same way. */
+static void fast_agrees(const uint8_t *data, size_t size)
+{
+	struct zec_snapshot_list fast, slow = { 0 };
+	struct zec_result res;
+	cJSON *response = NULL;
+	char rid[sizeof(res.request_id)];
+	int ret = zec_snappage_read((const char *)data, size, &fast, rid, sizeof(rid));
+
+	if (ret != 0) {
+		CHECK(ret == -EAGAIN || ret == -ENOMEM);
+		CHECK(fast.count == 0 && fast.items == NULL);
+		return;
+	}
+	check_terminated(rid, sizeof(rid));
+	memset(&res, 0, sizeof(res));
+	CHECK(zec_parse_envelope(200, (const char *)data, size, &response, &res) == 0);
+	CHECK(strcmp(rid, res.request_id) == 0);
+	CHECK(zec_parse_snapshot_page(response, &slow) == 0);
+	CHECK(fast.count == slow.count && fast.total == slow.total);
+	CHECK((fast.count > 0) == (fast.items != NULL));
+	for (size_t i = 0; i < fast.count; i++) {
+#define SAME(name, common) CHECK(same_str(fast.items[i].name, slow.items[i].name));
+		ZEC_SNAPSHOT_STRINGS(SAME)
+#undef SAME
+		CHECK(fast.items[i].disk_ability == slow.items[i].disk_ability);
+	}
+	cJSON_Delete(response);
+	zec_snapshot_list_free(&fast);
+	zec_snapshot_list_free(&slow);
+}
+
 static void one_status(long status, const uint8_t *data, size_t size)
 {
 	static cJSON sentinel;               /* *response_out must be overwritten */
@@ -123,6 +165,7 @@ static void one_status(long status, const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	one_status(200, data, size);
+	fast_agrees(data, size);
 	if (size > 0)
 		one_status(statuses[data[0] % (sizeof(statuses) / sizeof(statuses[0]))],
 		           data + 1, size - 1);
