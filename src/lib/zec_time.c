@@ -30,14 +30,45 @@ static int is_leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+/*
+ * Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar, and
+ * back, by counting 400-year eras from March 1 (so a leap day ends its
+ * year).  Pure arithmetic: timegm and gmtime_r take glibc's time zone lock
+ * on every call, and a walk parses and prints a time for every snapshot on
+ * every serving thread.
+ */
+static long long days_from_civil(int y, int m, int d)
+{
+	long long yy = m <= 2 ? y - 1 : y;
+	long long era = (yy >= 0 ? yy : yy - 399) / 400;
+	long long yoe = yy - era * 400;                          /* [0, 399] */
+	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;   /* [0, 146096] */
+
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long long z, int *y, int *m, int *d)
+{
+	long long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 /* The date yyyy-MM-dd at s (10 characters) and, with clock, the time of
  * day HH:mm:ss at s + 11 (8 characters), as seconds since the epoch. */
 static int date_time(const char *s, bool clock, time_t *out)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int Y, M, D, h = 0, m = 0, sec = 0;
-	struct tm tm;
-	time_t t;
 
 	if (s[4] != '-' || s[7] != '-' || digits(s, 4, &Y) || digits(s + 5, 2, &M) ||
 	    digits(s + 8, 2, &D))
@@ -49,17 +80,8 @@ static int date_time(const char *s, bool clock, time_t *out)
 		return -EINVAL;
 	if (D > mdays[M - 1] + (M == 2 && is_leap(Y)))
 		return -EINVAL;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = Y - 1900;
-	tm.tm_mon = M - 1;
-	tm.tm_mday = D;
-	tm.tm_hour = h;
-	tm.tm_min = m;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -EINVAL;
-	*out = t;
+	/* four digits from 1970: within any time_t of 64 bits */
+	*out = (time_t)(days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec);
 	return 0;
 }
 
@@ -136,13 +158,51 @@ int zec_time_parse_api(const char *s, time_t *out)
 	*out = t - off;
 	return 0;
 }
+/* 1000-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
+#define FOUR_DIGITS_FROM (-30610224000LL)
+#define FOUR_DIGITS_TO   253402300799LL
+
+/* n as two digits at p. */
+static void two(char *p, int n)
+{
+	p[0] = (char)('0' + n / 10);
+	p[1] = (char)('0' + n % 10);
+}
+
 void zec_time_format(time_t t, char out[ZEC_TIME_LEN])
 {
-	struct tm tm;
+	long long days, secs;
+	int y, m, d;
 
-	if (!gmtime_r(&t, &tm) ||
-	    strftime(out, ZEC_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, ZEC_TIME_LEN, "1970-01-01T00:00:00Z");
+	/* years of four digits here; any other year as strftime prints it */
+	if ((long long)t < FOUR_DIGITS_FROM || (long long)t > FOUR_DIGITS_TO) {
+		struct tm tm;
+
+		if (!gmtime_r(&t, &tm) ||
+		    strftime(out, ZEC_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			memcpy(out, "1970-01-01T00:00:00Z", ZEC_TIME_LEN);
+		return;
+	}
+	days = (long long)t / 86400;
+	secs = (long long)t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	two(out, y / 100);
+	two(out + 2, y % 100);
+	out[4] = '-';
+	two(out + 5, m);
+	out[7] = '-';
+	two(out + 8, d);
+	out[10] = 'T';
+	two(out + 11, (int)(secs / 3600));
+	out[13] = ':';
+	two(out + 14, (int)(secs / 60 % 60));
+	out[16] = ':';
+	two(out + 17, (int)(secs % 60));
+	memcpy(out + 19, "Z", 2);
 }
 
 /* Copies s without surrounding white space; -EINVAL if it does not fit. */

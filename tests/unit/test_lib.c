@@ -38,6 +38,48 @@ static void test_time(void)
 	CHECK(strcmp(buf, "2024-02-29T12:34:56Z") == 0, "time: format");
 }
 
+/* The format and the parse agree with gmtime_r/strftime and timegm. */
+static void test_time_libc(void)
+{
+	static const long long edges[] = {
+		0, -1, 86399, 86400, 951782400 /* 2000-02-29 */, 4107456000 /* 2100-02-28 */,
+		-30610224000LL - 1, -30610224000LL, 253402300799LL, 253402300800LL,
+		-62167219200LL /* 0000-01-01 */, 1709210096,
+	};
+	unsigned long long x = 88172645463325252ULL;
+	int bad_fmt = 0, bad_parse = 0;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]) + 200000; i++) {
+		char want[64], got[ZEC_TIME_LEN];
+		long long v;
+		struct tm tm;
+		time_t t, back = 0;
+
+		if (i < sizeof(edges) / sizeof(edges[0])) {
+			v = edges[i];
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* years about -700 to 10500, most of them 1970-2400 */
+			v = i % 4 ? (long long)(x % 13569465600ULL) :
+			            (long long)(x % 353402300800ULL) - 80000000000LL;
+		}
+		t = (time_t)v;
+		if (!gmtime_r(&t, &tm) ||
+		    strftime(want, ZEC_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			strcpy(want, "1970-01-01T00:00:00Z");
+		zec_time_format(t, got);
+		if (strcmp(want, got) != 0 && bad_fmt++ < 5)
+			CHECK(0, "time: %lld formats as %s, strftime: %s", v, got, want);
+		if (v >= 0 && v <= 253402300799LL &&
+		    (zec_time_parse(want, &back) != 0 || back != t) && bad_parse++ < 5)
+			CHECK(0, "time: %s parses to %lld, not %lld", want, (long long)back, v);
+	}
+	CHECK(bad_fmt == 0, "time: the format agrees with strftime (%d differ)", bad_fmt);
+	CHECK(bad_parse == 0, "time: the parse is the format's inverse (%d differ)", bad_parse);
+}
+
 static void test_retention(void)
 {
 	static const char *const bad[] = {
@@ -216,6 +258,7 @@ static void test_sanitize(void)
 int main(void)
 {
 	test_time();
+	test_time_libc();
 	test_time_api();
 	test_retention();
 	test_names();
