@@ -15,6 +15,7 @@
 
 #include "zec_clock.h"
 #include "zec_log.h"
+#include "zec_num.h"
 #include "zec_time.h"
 
 void zecfs_cache_snaplist_destroy(void *p)
@@ -151,7 +152,7 @@ const char *zecfs_snap_id(const struct zecfs_snap *sn, char buf[ZECFS_SNAP_ID_LE
 	struct parts p;
 
 	if (sn->id != ZECFS_SNAP_ID_TEXT) {
-		snprintf(buf, ZECFS_SNAP_ID_LEN, "%llu", (unsigned long long)sn->id);
+		zec_u64_dec(sn->id, buf);
 		return buf;
 	}
 	parts_of(sn->text, &p);

@@ -39,6 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zec_num.h"
+
 /* How far a colliding identity may move from its hashed number. */
 #define PROBE_MAX 8
 
@@ -117,6 +119,8 @@ struct zecfs_inodes {
 	struct slots snaps;          /* derived numbers */
 	struct disk_vec disk_vec;
 	size_t displaced;            /* inodes not at their hashed number */
+	size_t outgrown;             /* derived numbers in the inodes table */
+	size_t json_slots;           /* snapshot.json numbers in the slots */
 };
 
 static bool fixed_kind(enum zecfs_kind kind, uint64_t *ino)
@@ -363,21 +367,6 @@ static void disk_put(struct zecfs_inodes *t, struct disk_name *d)
 	free(d);
 }
 
-/* The decimal digits of v in buf (room for 21 bytes). */
-static void u64_text(uint64_t v, char *buf)
-{
-	char tmp[24];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
-}
-
 /* ---- the derived numbers' slots ------------------------------------------ */
 
 static uint64_t slot_ino(const struct slot *e)
@@ -596,29 +585,60 @@ static struct inode *node_add(struct zecfs_inodes *t, uint64_t ino, enum zecfs_k
 static struct inode *derived_node_add(struct zecfs_inodes *t, uint64_t ino,
                                       struct disk_name *d, uint64_t nlookup)
 {
-	char id[24];
+	char id[ZEC_U64_DEC_LEN];
+	struct inode *n;
 
-	u64_text(ino & DERIVED_ID, id);
-	return node_add(t, ino, ino & DERIVED_JSON ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT, d, id,
-	                nlookup);
+	zec_u64_dec(ino & DERIVED_ID, id);
+	n = node_add(t, ino, ino & DERIVED_JSON ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT, d, id,
+	             nlookup);
+	t->outgrown += n != NULL;
+	return n;
+}
+
+/*
+ * With the lock held: a derived number's slot, or NULL.  A snapshot.json
+ * almost never has one (its directory's slot covers it): while none has,
+ * its miss costs no probe.
+ */
+static struct slot *held_slot(struct zecfs_inodes *t, uint64_t ino)
+{
+	if ((ino & DERIVED_JSON) && !t->json_slots)
+		return NULL;
+	return slot_find(&t->snaps, ino);
+}
+
+/* With the lock held: empties a held slot. */
+static void drop_slot(struct zecfs_inodes *t, struct slot *e)
+{
+	t->json_slots -= (slot_ino(e) & DERIVED_JSON) != 0;
+	slot_remove(&t->snaps, e);
+}
+
+/*
+ * With the lock held: a derived number that outgrew its slot, or NULL.
+ * Almost never one: then a miss in the slots costs no look in the table.
+ */
+static struct inode *find_outgrown(struct zecfs_inodes *t, uint64_t ino)
+{
+	return t->outgrown ? find(t, ino) : NULL;
 }
 
 /* With the lock held: the disk id of a held derived number, or NULL. */
 static const char *derived_disk(struct zecfs_inodes *t, uint64_t ino)
 {
-	struct slot *e = slot_find(&t->snaps, ino);
+	struct slot *e = held_slot(t, ino);
 	struct inode *n;
 
 	if (e)
 		return t->disk_vec.v[slot_disk(e)]->id;
-	n = find(t, ino);           /* one that outgrew its slot */
+	n = find_outgrown(t, ino);
 	return n ? disk_of(n) : NULL;
 }
 
 /* With the lock held: one more reference to a derived number. */
 static int ref_derived(struct zecfs_inodes *t, uint64_t ino, const char *disk_id, size_t ld)
 {
-	struct slot *e = slot_find(&t->snaps, ino), fresh;
+	struct slot *e = held_slot(t, ino), fresh;
 	struct disk_name *d;
 	struct inode *n;
 
@@ -630,10 +650,10 @@ static int ref_derived(struct zecfs_inodes *t, uint64_t ino, const char *disk_id
 		/* the count outgrew the slot: the entry moves, its disk reference with it
 		 * (out of memory, the count saturates: freed only by a forget of all) */
 		if (derived_node_add(t, ino, t->disk_vec.v[slot_disk(e)], SLOT_NL_MAX + 1))
-			slot_remove(&t->snaps, e);
+			drop_slot(t, e);
 		return 0;
 	}
-	if ((n = find(t, ino)) != NULL) {
+	if ((n = find_outgrown(t, ino)) != NULL) {
 		n->nlookup++;
 		return 0;
 	}
@@ -651,6 +671,7 @@ static int ref_derived(struct zecfs_inodes *t, uint64_t ino, const char *disk_id
 	slot_set(&fresh, ino, d->idx, 1);
 	slot_put(&t->snaps, fresh);
 	t->snaps.count++;
+	t->json_slots += (ino & DERIVED_JSON) != 0;
 	return 0;
 }
 
@@ -727,21 +748,22 @@ void zecfs_inode_forget(struct zecfs_inodes *t, uint64_t ino, uint64_t nlookup)
 	if (ino < ZECFS_INO_FIRST)
 		return;
 	pthread_mutex_lock(&t->lock);
-	if (ino >= DERIVED && (e = slot_find(&t->snaps, ino)) != NULL) {
+	if (ino >= DERIVED && (e = held_slot(t, ino)) != NULL) {
 		if (nlookup >= slot_nlookup(e)) {
 			disk_put(t, t->disk_vec.v[slot_disk(e)]);
-			slot_remove(&t->snaps, e);
+			drop_slot(t, e);
 		} else {
 			e->meta -= (uint32_t)nlookup << SLOT_DISK_BITS;
 		}
 		goto out;
 	}
-	n = find(t, ino);           /* also a derived number that outgrew its slot */
+	n = ino >= DERIVED ? find_outgrown(t, ino) : find(t, ino);
 	if (n) {
 		n->nlookup = nlookup >= n->nlookup ? 0 : n->nlookup - nlookup;
 		if (n->nlookup == 0) {
 			table_remove(&t->inodes, &n->link, inode_hash(&n->link));
 			t->displaced -= n->displaced;
+			t->outgrown -= n->ino >= DERIVED;
 			disk_put(t, n->disk);
 			free(n);
 		}
@@ -775,7 +797,7 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 	if (disk) {
 		out->kind = ino & DERIVED_JSON ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT;
 		strcpy(out->disk_id, disk);    /* bounded by ZECFS_ID_MAX */
-		u64_text(ino & DERIVED_ID, out->obj_id);
+		zec_u64_dec(ino & DERIVED_ID, out->obj_id);
 	} else if (ino < DERIVED && (n = find(t, ino)) != NULL) {
 		out->kind = (enum zecfs_kind)n->kind;
 		strcpy(out->disk_id, disk_of(n));    /* both bounded by ZECFS_ID_MAX */
