@@ -12,6 +12,7 @@
 #include "browse.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,6 +383,39 @@ out:
 }
 
 /*
+ * The directories whose entries are fixed names (a disk, a snapshot,
+ * .zecfs) have a fixed order, built once: a walk reads two of them for
+ * every snapshot.
+ */
+static const enum zecfs_kind fixed_kinds[] = { ZECFS_DISK, ZECFS_SNAPSHOT, ZECFS_STATS_DIR };
+static uint32_t fixed_idx[sizeof(fixed_kinds) / sizeof(fixed_kinds[0])][SMALL_ORDER];
+static struct order fixed_orders[sizeof(fixed_kinds) / sizeof(fixed_kinds[0])];
+static pthread_once_t fixed_once = PTHREAD_ONCE_INIT;
+
+static void build_fixed(void)
+{
+	for (size_t k = 0; k < sizeof(fixed_kinds) / sizeof(fixed_kinds[0]); k++) {
+		struct zecfs_node dir;
+
+		memset(&dir, 0, sizeof(dir));
+		dir.id.kind = fixed_kinds[k];
+		fixed_orders[k].idx = fixed_idx[k];
+		build_order(&dir, &fixed_orders[k], 0);   /* fits: names, no allocation */
+	}
+}
+
+static const struct order *fixed_order(enum zecfs_kind kind)
+{
+	for (size_t k = 0; k < sizeof(fixed_kinds) / sizeof(fixed_kinds[0]); k++) {
+		if (fixed_kinds[k] == kind) {
+			pthread_once(&fixed_once, build_fixed);
+			return &fixed_orders[k];
+		}
+	}
+	return NULL;
+}
+
+/*
  * The order of a listed directory is kept with its list (built once, by
  * whichever READDIR comes first; the list is immutable): slot 0 for the
  * root, snapshots/ and .policies, slot 1 for .by-name (the disk list
@@ -405,6 +439,8 @@ static const struct order *order_of(const struct zecfs_node *dir, struct order *
 	case ZECFS_POLICIES_DIR: h = &dir->pl->h; bound = dir->pl->n; break;
 	default: break;
 	}
+	if (!h && fixed_order(dir->id.kind))
+		return fixed_order(dir->id.kind);
 	if (!h) {
 		o = build_order(dir, small, 0);
 		if (o != small)
