@@ -30,6 +30,9 @@ struct zecfs_snap_common {
 	const char *zone_id, *status, *snapshot_type, *disk_id;
 	const char *resource_group_id, *resource_group_name;
 	bool disk_ability;
+	/* what these members add to a record's JSON, on one line [0] and
+	 * pretty [1] (derived: not part of the set's identity) */
+	size_t json_len[2];
 };
 
 /*
@@ -83,6 +86,8 @@ struct zecfs_snap_rec {
 };
 
 void zecfs_snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out);
+/* The length of zecfs_snapjson() of that record, counting only its own members. */
+size_t zecfs_snap_json_len(const struct zecfs_snap *sn, bool pretty);
 /*
  * One string member of the record (offsetof(struct zec_snapshot, member)):
  * in the list, or copied into buf (size >= 24); NULL when absent.

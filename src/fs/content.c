@@ -69,11 +69,11 @@ static int list_json_write(const struct zecfs_snaplist *l, char *buf, size_t cap
 		size_t rl, el = strlen(end);
 		struct zecfs_snap_rec r;
 
-		zecfs_snap_record(&l->v[i], &r);
 		if (!buf) {
-			at += 2 + zecfs_snapjson(&r.s, false, NULL, 0) + el;
+			at += 2 + zecfs_snap_json_len(&l->v[i], false) + el;
 			continue;
 		}
+		zecfs_snap_record(&l->v[i], &r);
 		if (cap - at < 2)
 			return -EIO;
 		memcpy(buf + at, "  ", 2);
@@ -231,14 +231,10 @@ int zecfs_content_size(struct zecfs *fs, const struct zecfs_node *n, off_t *size
 	case ZECFS_POLICY_JSON:
 		*size = (off_t)strlen(record_json(n)) + 1;
 		return 0;
-	case ZECFS_SNAP_JSON: {
-		struct zecfs_snap_rec r;
-
+	case ZECFS_SNAP_JSON:
 		/* counted, not made: a walk's READDIRPLUS asks for every one */
-		zecfs_snap_record(n->snap, &r);
-		*size = (off_t)zecfs_snapjson(&r.s, true, NULL, 0) + 1;
+		*size = (off_t)zecfs_snap_json_len(n->snap, true) + 1;
 		return 0;
-	}
 	case ZECFS_SNAPS_JSON:
 		ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &sl, &res);
 		if (ret)

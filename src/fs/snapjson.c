@@ -72,13 +72,15 @@ static void put_str(struct out *o, const char *s)
 	put(o, "\"", 1);
 }
 
-/* A member's start: its indent (pretty), its key and the colon. */
+/* A member's start: its indent (pretty), its key and the colon.  The keys
+ * are this file's own names, which need no escape. */
 static void key(struct out *o, bool pretty, int depth, const char *k)
 {
 	if (pretty)
 		put(o, "\t\t", (size_t)depth);
-	put_str(o, k);
-	put(o, ":\t", pretty ? 2 : 1);
+	put(o, "\"", 1);
+	put(o, k, strlen(k));
+	put(o, pretty ? "\":\t" : "\":", pretty ? 3 : 2);
 }
 
 /* A member's end: a comma when another follows, a newline (pretty). */

@@ -4,11 +4,13 @@
  * repeat), its two orders and lookups, its digest, and the times it keeps.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache_int.h"
 #include "check.h"
+#include "snapjson.h"
 
 static struct zec_snapshot snap(const char *id, const char *name, const char *status,
                                 const char *created)
@@ -247,6 +249,56 @@ static void test_round_trip(void)
 	zecfs_snaplist_put(l);
 }
 
+/*
+ * A snapshot's JSON length, counted from its own members plus what its set
+ * of shared members adds, is that of the whole record, for odd records too:
+ * escapes in names and shared fields, ids and times kept as text, with and
+ * without a resource group, and the same shared set under every snapshot.
+ */
+static void test_json_len(void)
+{
+	static const char *const names[] = { "n", "q\"uote", "back\\slash", "tab\tnl\n",
+		"ctl\x01", "utf-8-\xc3\xa9" };
+	static const char *const ids[] = { "862857204414550690", "0123", "snap-7f" };
+	static const char *const times[] = { "2026-10-01T12:34:56Z", "2026-10-01T00:00:00.5Z",
+		NULL, "later" };
+	static const char *const rts[] = { NULL, "2026-11-01T00:00:00Z", "whenever", "" };
+	static const char *const zones[] = { NULL, "asia-east-1a", "z\"one" };
+	static const char *const rgs[] = { NULL, "rg-1", "r\\g" };
+	struct zec_snapshot v[200];
+	char idbuf[200][32], namebuf[200][32];
+	struct zecfs_snaplist *l;
+	int bad = 0, checked = 0;
+
+	for (size_t i = 0; i < 200; i++) {
+		snprintf(idbuf[i], sizeof(idbuf[i]), "%s%zu", ids[i % 3], i);
+		snprintf(namebuf[i], sizeof(namebuf[i]), "%s-%zu", names[i % 6], i);
+		v[i] = snap(idbuf[i], namebuf[i], i % 7 ? "AVAILABLE" : "CREAT\\NG", times[i % 4]);
+		v[i].retention_time = (char *)rts[i % 4 == 3 ? 0 : (i / 4) % 4];
+		v[i].zone_id = (char *)zones[(i / 3) % 3];
+		v[i].resource_group_id = (char *)rgs[(i / 5) % 3];
+		v[i].resource_group_name = (char *)rgs[(i / 7) % 3];
+		v[i].snapshot_type = i % 2 ? "Auto" : NULL;
+		v[i].disk_ability = i % 3 == 0;
+	}
+	l = build(v, 200);
+	CHECK(l && l->n == 200, "json length: 200 odd records listed");
+	for (size_t i = 0; l && i < l->n; i++) {
+		struct zecfs_snap_rec r;
+
+		zecfs_snap_record(&l->v[i], &r);
+		for (int pretty = 0; pretty < 2; pretty++) {
+			checked++;
+			if (zecfs_snap_json_len(&l->v[i], pretty) != zecfs_snapjson(&r.s, pretty, NULL, 0))
+				bad++;
+		}
+	}
+	CHECK(checked == 400 && bad == 0,
+	      "json length: own members plus the shared set's share = the whole record (%d of %d differ)",
+	      bad, checked);
+	zecfs_snaplist_put(l);
+}
+
 static void test_shown_names(void)
 {
 	char buf[64];
@@ -269,6 +321,7 @@ int main(void)
 	test_digest();
 	test_empty_and_bad_times();
 	test_round_trip();
+	test_json_len();
 	test_shown_names();
 	zecfs_cache_pool_free();
 	return check_summary();
