@@ -153,6 +153,33 @@ int main(void)
 	for (size_t i = 0; i < sizeof(declined) / sizeof(declined[0]); i++)
 		CHECK(compare_str(declined[i]) == 0, "left to the general path: %zu", i);
 
+	/* a control byte or a backslash at any place of a string, long or
+	 * short, whole words of it and the bytes after them: declined */
+	for (size_t len = 1; len <= 19; len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (int k = 0; k < 4; k++) {
+				static const char odd[] = { '\x01', '\x1f', '\t', '\\' };
+				char body[160], name[24];
+
+				memset(name, 'n', len);
+				name[len] = '\0';
+				name[at] = odd[k];
+				snprintf(body, sizeof(body), "{\"response\":{\"totalCount\":1,\"dataSet\":"
+				         "[{\"snapshotId\":\"1\",\"snapshotName\":\"%s\"}]}}", name);
+				if (compare_str(body) != 0)
+					bad++;
+				name[at] = k < 2 ? ' ' : '~';    /* the bytes around 0x20 and 0x7f */
+				snprintf(body, sizeof(body), "{\"response\":{\"totalCount\":1,\"dataSet\":"
+				         "[{\"snapshotId\":\"1\",\"snapshotName\":\"%s\"}]}}", name);
+				if (compare_str(body) != 1)
+					bad++;
+			}
+		}
+	}
+	CHECK(bad == 0, "a string with a control byte or a backslash anywhere is declined, "
+	      "one with spaces and tildes taken (%d wrong)", bad);
+	bad = 0;
+
 	p = page(100, false);
 	CHECK(compare_str(p) == 1, "a compact page of 100 records is taken, the same records");
 	free(p);
