@@ -9,7 +9,6 @@
 #include "zec_sign.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,32 +26,6 @@ static void to_hex(const unsigned char *d, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-/*
- * SHA-256 fetched from the provider once: EVP_sha256() makes EVP_Digest
- * fetch it again at every call (a lookup under the library's locks), twice
- * a signed call.  Kept for the process's life.
- */
-static EVP_MD *sha256_fetched;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void sha256_fetch(void)
-{
-	sha256_fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
-static const EVP_MD *sha256(void)
-{
-	pthread_once(&sha256_once, sha256_fetch);
-	return sha256_fetched ? sha256_fetched : EVP_sha256();
-}
-#else
-static const EVP_MD *sha256(void)
-{
-	return EVP_sha256();
-}
-#endif
-
 int zec_sha256_hex(const void *data, size_t len, char out[ZEC_HEX256_LEN + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -60,7 +33,7 @@ int zec_sha256_hex(const void *data, size_t len, char out[ZEC_HEX256_LEN + 1])
 
 	if (!data && len)
 		return -EINVAL;
-	if (!EVP_Digest(data ? data : "", len, md, &md_len, sha256(), NULL))
+	if (!EVP_Digest(data ? data : "", len, md, &md_len, EVP_sha256(), NULL))
 		return -EIO;
 	to_hex(md, md_len, out);
 	return 0;
