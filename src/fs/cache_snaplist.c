@@ -188,30 +188,51 @@ bool zecfs_snap_same_id(const struct zecfs_snap *a, const struct zecfs_snap *b)
 	       strcmp(zecfs_snap_id(a, ba), zecfs_snap_id(b, bb)) == 0;
 }
 
-void zecfs_snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
+/*
+ * A time kept as a number, written into buf; or, when only its length is
+ * wanted, a stand-in of that length: zec_time_format writes 20 plain
+ * characters for any year of four digits.
+ */
+static const char *time_text(time_t t, char buf[ZEC_TIME_LEN], bool length_only)
 {
+	if (length_only && (long long)t >= -30610224000LL && (long long)t <= 253402300799LL)
+		return "0000-00-00T00:00:00Z";
+	zec_time_format(t, buf);
+	return buf;
+}
+
+/* The record; length_only: numbers as stand-ins of their written length. */
+static void snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out, bool length_only)
+{
+	static const char zeros[] = "00000000000000000000";   /* 20: UINT64_MAX's digits */
 	const struct zecfs_snap_common *c = sn->common;
 	unsigned f = sn->text[0];
 	struct parts p;
 
 	parts_of(sn->text, &p);
 	memset(&out->s, 0, sizeof(out->s));
-	out->s.snapshot_id = (char *)zecfs_snap_id(sn, out->id);
-	out->s.snapshot_name = (char *)p.name;
-	if (p.ct) {
-		out->s.create_time = (char *)p.ct;
-	} else if (!(f & T_CT_NONE)) {
-		zec_time_format(sn->ctime, out->create_time);
-		out->s.create_time = out->create_time;
+	if (length_only && sn->id != ZECFS_SNAP_ID_TEXT) {
+		size_t digits = 1;
+
+		for (uint64_t v = sn->id; v >= 10; v /= 10)
+			digits++;
+		out->s.snapshot_id = (char *)zeros + (sizeof(zeros) - 1 - digits);
+	} else {
+		out->s.snapshot_id = (char *)zecfs_snap_id(sn, out->id);
 	}
+	out->s.snapshot_name = (char *)p.name;
+	if (p.ct)
+		out->s.create_time = (char *)p.ct;
+	else if (!(f & T_CT_NONE))
+		out->s.create_time = (char *)time_text(sn->ctime, out->create_time, length_only);
 	if (p.rt) {
 		out->s.retention_time = (char *)p.rt;
 	} else if (p.rt_bin) {
 		int64_t t;
 
 		memcpy(&t, p.rt_bin, sizeof(t));
-		zec_time_format((time_t)t, out->retention_time);
-		out->s.retention_time = out->retention_time;
+		out->s.retention_time = (char *)time_text((time_t)t, out->retention_time,
+		                                          length_only);
 	}
 	out->s.zone_id = (char *)c->zone_id;
 	out->s.status = (char *)c->status;
@@ -220,6 +241,11 @@ void zecfs_snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
 	out->s.resource_group_id = (char *)c->resource_group_id;
 	out->s.resource_group_name = (char *)c->resource_group_name;
 	out->s.disk_ability = c->disk_ability;
+}
+
+void zecfs_snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
+{
+	snap_record(sn, out, false);
 }
 
 const char *zecfs_snap_str(const struct zecfs_snap *sn, size_t member, char *buf, size_t size)
@@ -347,7 +373,7 @@ size_t zecfs_snap_json_len(const struct zecfs_snap *sn, bool pretty)
 	const struct zecfs_snap_common none = { .disk_ability = sn->common->disk_ability };
 	struct zecfs_snap_rec r;
 
-	zecfs_snap_record(sn, &r);
+	snap_record(sn, &r, true);
 	shared_only(&none, &r.s);
 	return zecfs_snapjson(&r.s, pretty, NULL, 0) + sn->common->json_len[pretty];
 }
