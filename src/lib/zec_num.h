@@ -14,16 +14,33 @@
 /* The decimal digits of v and a NUL in out; returns the digits' count. */
 static inline size_t zec_u64_dec(uint64_t v, char out[ZEC_U64_DEC_LEN])
 {
-	char tmp[ZEC_U64_DEC_LEN];
-	size_t n = 0;
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	size_t n = 1;
+	char *p;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	p = out + n;
+	*p = '\0';
+	/* two digits a division, from the end */
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		p -= 2;
+		p[0] = pairs[2 * r];
+		p[1] = pairs[2 * r + 1];
+	}
+	if (v >= 10) {
+		p -= 2;
+		p[0] = pairs[2 * v];
+		p[1] = pairs[2 * v + 1];
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return n;
 }
 

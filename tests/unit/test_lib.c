@@ -3,6 +3,8 @@
  * the snapshot name rule and log-line escaping.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include "check.h"
 #include "zec_log.h"
 #include "zec_name.h"
+#include "zec_num.h"
 #include "zec_time.h"
 
 static void test_time(void)
@@ -38,6 +41,15 @@ static void test_time(void)
 	CHECK(strcmp(buf, "2024-02-29T12:34:56Z") == 0, "time: format");
 }
 
+/* xorshift64: the same numbers on every run. */
+static unsigned long long next_random(unsigned long long x)
+{
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
 /* The format and the parse agree with gmtime_r/strftime and timegm. */
 static void test_time_libc(void)
 {
@@ -58,9 +70,7 @@ static void test_time_libc(void)
 		if (i < sizeof(edges) / sizeof(edges[0])) {
 			v = edges[i];
 		} else {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
+			x = next_random(x);
 			/* years about -700 to 10500, most of them 1970-2400 */
 			v = i % 4 ? (long long)(x % 13569465600ULL) :
 			            (long long)(x % 353402300800ULL) - 80000000000LL;
@@ -78,6 +88,33 @@ static void test_time_libc(void)
 	}
 	CHECK(bad_fmt == 0, "time: the format agrees with strftime (%d differ)", bad_fmt);
 	CHECK(bad_parse == 0, "time: the parse is the format's inverse (%d differ)", bad_parse);
+}
+
+/* zec_u64_dec writes what printf's %llu does, and says its length. */
+static void test_u64_dec(void)
+{
+	static const uint64_t edges[] = { 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000,
+		9999999999999999999ULL, 10000000000000000000ULL, UINT64_MAX - 1, UINT64_MAX };
+	unsigned long long x = 2463534242ULL;
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]) + 100000; i++) {
+		char want[32], got[ZEC_U64_DEC_LEN];
+		uint64_t v;
+		size_t n;
+
+		if (i < sizeof(edges) / sizeof(edges[0])) {
+			v = edges[i];
+		} else {
+			x = next_random(x);
+			v = x >> (i % 64);      /* every length of number */
+		}
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+		n = zec_u64_dec(v, got);
+		if ((strcmp(want, got) != 0 || n != strlen(want)) && bad++ < 5)
+			CHECK(0, "u64: %s written as %s (%zu)", want, got, n);
+	}
+	CHECK(bad == 0, "u64: every number written as %%llu writes it (%d differ)", bad);
 }
 
 static void test_retention(void)
@@ -259,6 +296,7 @@ int main(void)
 {
 	test_time();
 	test_time_libc();
+	test_u64_dec();
 	test_time_api();
 	test_retention();
 	test_names();
