@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Room for UINT64_MAX's 20 digits and a NUL. */
 #define ZEC_U64_DEC_LEN 21
@@ -18,13 +19,9 @@ static inline size_t zec_u64_dec(uint64_t v, char out[ZEC_U64_DEC_LEN])
 		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 		"8081828384858687888990919293949596979899";
-	size_t n = 1;
-	char *p;
+	char tmp[ZEC_U64_DEC_LEN], *p = tmp + sizeof(tmp) - 1;
+	size_t n;
 
-	for (uint64_t t = v; t >= 10; t /= 10)
-		n++;
-	p = out + n;
-	*p = '\0';
 	/* two digits a division, from the end */
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
@@ -41,6 +38,9 @@ static inline size_t zec_u64_dec(uint64_t v, char out[ZEC_U64_DEC_LEN])
 	} else {
 		*--p = (char)('0' + v);
 	}
+	n = (size_t)(tmp + sizeof(tmp) - 1 - p);
+	memcpy(out, p, n);
+	out[n] = '\0';
 	return n;
 }
 
