@@ -428,6 +428,7 @@ static const struct order *order_of(const struct zecfs_node *dir, struct order *
 {
 	struct zecfs_list_head *h = NULL;
 	struct order *o, *expected = NULL;
+	const struct order *fixed;
 	size_t bound = 0;           /* the most entries a listed directory has */
 	int slot = 0;
 
@@ -439,8 +440,8 @@ static const struct order *order_of(const struct zecfs_node *dir, struct order *
 	case ZECFS_POLICIES_DIR: h = &dir->pl->h; bound = dir->pl->n; break;
 	default: break;
 	}
-	if (!h && fixed_order(dir->id.kind))
-		return fixed_order(dir->id.kind);
+	if (!h && (fixed = fixed_order(dir->id.kind)) != NULL)
+		return fixed;
 	if (!h) {
 		o = build_order(dir, small, 0);
 		if (o != small)
