@@ -195,7 +195,8 @@ bool zecfs_snap_same_id(const struct zecfs_snap *a, const struct zecfs_snap *b)
  */
 static const char *time_text(time_t t, char buf[ZEC_TIME_LEN], bool length_only)
 {
-	if (length_only && (long long)t >= -30610224000LL && (long long)t <= 253402300799LL)
+	if (length_only && (long long)t >= ZEC_TIME_FOUR_DIGITS_FROM &&
+	    (long long)t <= ZEC_TIME_FOUR_DIGITS_TO)
 		return "0000-00-00T00:00:00Z";
 	zec_time_format(t, buf);
 	return buf;
@@ -212,11 +213,7 @@ static void snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out,
 	parts_of(sn->text, &p);
 	memset(&out->s, 0, sizeof(out->s));
 	if (length_only && sn->id != ZECFS_SNAP_ID_TEXT) {
-		size_t digits = 1;
-
-		for (uint64_t v = sn->id; v >= 10; v /= 10)
-			digits++;
-		out->s.snapshot_id = (char *)zeros + (sizeof(zeros) - 1 - digits);
+		out->s.snapshot_id = (char *)zeros + (sizeof(zeros) - 1 - zec_u64_dec_len(sn->id));
 	} else {
 		out->s.snapshot_id = (char *)zecfs_snap_id(sn, out->id);
 	}

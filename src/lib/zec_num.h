@@ -12,6 +12,16 @@
 /* Room for UINT64_MAX's 20 digits and a NUL. */
 #define ZEC_U64_DEC_LEN 21
 
+/* How many decimal digits v takes. */
+static inline size_t zec_u64_dec_len(uint64_t v)
+{
+	size_t n = 1;
+
+	for (; v >= 10; v /= 10)
+		n++;
+	return n;
+}
+
 /* The decimal digits of v and a NUL in out; returns the digits' count. */
 static inline size_t zec_u64_dec(uint64_t v, char out[ZEC_U64_DEC_LEN])
 {

@@ -158,10 +158,6 @@ int zec_time_parse_api(const char *s, time_t *out)
 	*out = t - off;
 	return 0;
 }
-/* 1000-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
-#define FOUR_DIGITS_FROM (-30610224000LL)
-#define FOUR_DIGITS_TO   253402300799LL
-
 /* n as two digits at p. */
 static void two(char *p, int n)
 {
@@ -175,7 +171,7 @@ void zec_time_format(time_t t, char out[ZEC_TIME_LEN])
 	int y, m, d;
 
 	/* years of four digits here; any other year as strftime prints it */
-	if ((long long)t < FOUR_DIGITS_FROM || (long long)t > FOUR_DIGITS_TO) {
+	if ((long long)t < ZEC_TIME_FOUR_DIGITS_FROM || (long long)t > ZEC_TIME_FOUR_DIGITS_TO) {
 		struct tm tm;
 
 		if (!gmtime_r(&t, &tm) ||

@@ -11,6 +11,11 @@
 
 #define ZEC_TIME_LEN 21     /* "2027-01-01T00:00:00Z" and a NUL */
 
+/* 1000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: zec_time_format writes
+ * 20 plain characters for any time between them. */
+#define ZEC_TIME_FOUR_DIGITS_FROM (-30610224000LL)
+#define ZEC_TIME_FOUR_DIGITS_TO   253402300799LL
+
 /* Strict parse of yyyy-MM-ddTHH:mm:ssZ; -EINVAL otherwise.  For what zecfs
  * sends and what users type. */
 int zec_time_parse(const char *s, time_t *out);

@@ -111,7 +111,8 @@ static void test_u64_dec(void)
 		}
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
 		n = zec_u64_dec(v, got);
-		if ((strcmp(want, got) != 0 || n != strlen(want)) && bad++ < 5)
+		if ((strcmp(want, got) != 0 || n != strlen(want) || zec_u64_dec_len(v) != n) &&
+		    bad++ < 5)
 			CHECK(0, "u64: %s written as %s (%zu)", want, got, n);
 	}
 	CHECK(bad == 0, "u64: every number written as %%llu writes it (%d differ)", bad);
