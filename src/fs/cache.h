@@ -30,8 +30,9 @@ struct zecfs_snap_common {
 	const char *zone_id, *status, *snapshot_type, *disk_id;
 	const char *resource_group_id, *resource_group_name;
 	bool disk_ability;
-	/* what these members add to a record's JSON, on one line [0] and
-	 * pretty [1] (derived: not part of the set's identity) */
+	/* the JSON of a record of these members and none of a snapshot's
+	 * own, on one line [0] and pretty [1] (derived: not part of the
+	 * set's identity) */
 	size_t json_len[2];
 };
 

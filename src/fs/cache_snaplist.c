@@ -339,40 +339,40 @@ static int pooled(const char **dst, const char *src)
 }
 
 /*
- * A record's JSON is a sum over its members (each on its own, the comma
- * after diskAbility only when resourceGroup follows, which is shared too):
- * so what the shared members add is counted once per set, and sizing a
- * snapshot's JSON reads only the few bytes that are its own.
+ * A record's JSON is a sum over its members: the members a snapshot shares
+ * with its set (zone, status, type, disk, resource group) and diskAbility
+ * are counted once per set, as the record without the snapshot's own
+ * members; each own member (id, name, createTime, retentionTime) adds what
+ * zecfs_snapjson_member_len counts.  Sizing a snapshot's JSON reads only
+ * the few bytes that are its own.
  */
-static void shared_only(const struct zecfs_snap_common *c, struct zec_snapshot *s)
-{
-	s->zone_id = (char *)c->zone_id;
-	s->status = (char *)c->status;
-	s->snapshot_type = (char *)c->snapshot_type;
-	s->disk_id = (char *)c->disk_id;
-	s->resource_group_id = (char *)c->resource_group_id;
-	s->resource_group_name = (char *)c->resource_group_name;
-	s->disk_ability = c->disk_ability;
-}
-
 static void common_json_len(struct zecfs_snap_common *c)
 {
-	struct zec_snapshot with = { 0 }, without = { .disk_ability = c->disk_ability };
+	struct zec_snapshot shared = {
+		.zone_id = (char *)c->zone_id, .status = (char *)c->status,
+		.snapshot_type = (char *)c->snapshot_type, .disk_id = (char *)c->disk_id,
+		.resource_group_id = (char *)c->resource_group_id,
+		.resource_group_name = (char *)c->resource_group_name,
+		.disk_ability = c->disk_ability,
+	};
 
-	shared_only(c, &with);
 	for (int pretty = 0; pretty < 2; pretty++)
-		c->json_len[pretty] = zecfs_snapjson(&with, pretty != 0, NULL, 0) -
-		                      zecfs_snapjson(&without, pretty != 0, NULL, 0);
+		c->json_len[pretty] = zecfs_snapjson(&shared, pretty != 0, NULL, 0);
 }
 
 size_t zecfs_snap_json_len(const struct zecfs_snap *sn, bool pretty)
 {
-	const struct zecfs_snap_common none = { .disk_ability = sn->common->disk_ability };
 	struct zecfs_snap_rec r;
+	size_t len = sn->common->json_len[pretty];
 
 	snap_record(sn, &r, true);
-	shared_only(&none, &r.s);
-	return zecfs_snapjson(&r.s, pretty, NULL, 0) + sn->common->json_len[pretty];
+	len += zecfs_snapjson_member_len("snapshotId", r.s.snapshot_id, pretty);
+	len += zecfs_snapjson_member_len("snapshotName", r.s.snapshot_name, pretty);
+	if (r.s.retention_time)
+		len += zecfs_snapjson_member_len("retentionTime", r.s.retention_time, pretty);
+	if (r.s.create_time)
+		len += zecfs_snapjson_member_len("createTime", r.s.create_time, pretty);
+	return len;
 }
 
 /* The pooled set of s's shared fields: the previous record's, mostly. */

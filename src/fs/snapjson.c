@@ -10,6 +10,7 @@
  */
 #include "snapjson.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Where the text goes: the first cap bytes into buf (if any), len counts all. */
@@ -51,12 +52,47 @@ static size_t escape(unsigned char c, char e[6])
 	return 6;
 }
 
+/*
+ * Whether every byte of [s, s + n) is plain, eight at a time: a byte below
+ * 0x20 borrows through its high bit in w - 0x20...20 while its own high bit
+ * is clear, and '"' or '\\' is a zero byte of w xor it; a borrow that
+ * crosses into a higher byte starts at a byte that is not plain anyway.
+ * Names are short and almost always plain: one pass, then one copy.
+ */
+static bool all_plain(const unsigned char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, q, b;
+
+		memcpy(&w, s + i, sizeof(w));
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		if (((w - ones * 0x20) & ~w & highs) | ((q - ones) & ~q & highs) |
+		    ((b - ones) & ~b & highs))
+			return false;
+	}
+	for (; i < n; i++) {
+		if (!plain(s[i]))
+			return false;
+	}
+	return true;
+}
+
 /* A JSON string: runs of plain bytes copied as they are (UTF-8 included). */
 static void put_str(struct out *o, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
 
 	put(o, "\"", 1);
+	if (all_plain(p, n)) {
+		put(o, s, n);
+		put(o, "\"", 1);
+		return;
+	}
 	while (*p) {
 		const unsigned char *run = p;
 		char e[6];
@@ -90,6 +126,16 @@ static void end(struct out *o, bool pretty, bool more)
 		put(o, ",", 1);
 	if (pretty)
 		put(o, "\n", 1);
+}
+
+size_t zecfs_snapjson_member_len(const char *k, const char *v, bool pretty)
+{
+	struct out o = { NULL, 0, 0 };
+
+	key(&o, pretty, 1, k);
+	put_str(&o, v);
+	end(&o, pretty, true);
+	return o.len;
 }
 
 size_t zecfs_snapjson(const struct zec_snapshot *s, bool pretty, char *buf, size_t cap)

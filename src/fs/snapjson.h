@@ -19,4 +19,12 @@
  */
 size_t zecfs_snapjson(const struct zec_snapshot *s, bool pretty, char *buf, size_t cap);
 
+/*
+ * What the string member k: v (v not NULL) adds to a record's text, written
+ * by the same code as zecfs_snapjson: a record's length is that of the
+ * record without it plus this.  Every string member is followed by
+ * another (diskAbility), so it always ends with a comma.
+ */
+size_t zecfs_snapjson_member_len(const char *k, const char *v, bool pretty);
+
 #endif /* ZECFS_SNAPJSON_H */

@@ -261,8 +261,9 @@ static void test_json_len(void)
 		"ctl\x01", "utf-8-\xc3\xa9" };
 	static const char *const ids[] = { "862857204414550690", "0123", "snap-7f" };
 	static const char *const times[] = { "2026-10-01T12:34:56Z", "2026-10-01T00:00:00.5Z",
-		NULL, "later" };
-	static const char *const rts[] = { NULL, "2026-11-01T00:00:00Z", "whenever", "" };
+		NULL, "later", "0999-12-31T23:59:59Z" };
+	static const char *const rts[] = { NULL, "2026-11-01T00:00:00Z", "whenever", "",
+		"10000-01-01T00:00:00Z" };
 	static const char *const zones[] = { NULL, "asia-east-1a", "z\"one" };
 	static const char *const rgs[] = { NULL, "rg-1", "r\\g" };
 	struct zec_snapshot v[200];
@@ -273,8 +274,8 @@ static void test_json_len(void)
 	for (size_t i = 0; i < 200; i++) {
 		snprintf(idbuf[i], sizeof(idbuf[i]), "%s%zu", ids[i % 3], i);
 		snprintf(namebuf[i], sizeof(namebuf[i]), "%s-%zu", names[i % 6], i);
-		v[i] = snap(idbuf[i], namebuf[i], i % 7 ? "AVAILABLE" : "CREAT\\NG", times[i % 4]);
-		v[i].retention_time = (char *)rts[i % 4 == 3 ? 0 : (i / 4) % 4];
+		v[i] = snap(idbuf[i], namebuf[i], i % 7 ? "AVAILABLE" : "CREAT\\NG", times[i % 5]);
+		v[i].retention_time = (char *)rts[i % 5 == 3 ? 0 : (i / 5) % 5];
 		v[i].zone_id = (char *)zones[(i / 3) % 3];
 		v[i].resource_group_id = (char *)rgs[(i / 5) % 3];
 		v[i].resource_group_name = (char *)rgs[(i / 7) % 3];

@@ -125,6 +125,44 @@ static void test_records(void)
 	check_record("a record with no string at all", &none);
 }
 
+/*
+ * A byte that needs an escape (a quote, a backslash, a control byte) at
+ * every position of names of 1-19 bytes, around the eight-byte steps that
+ * find a name plain, and bytes at and above 0x80 that do not: cJSON's text.
+ */
+static void test_every_position(void)
+{
+	static const char odd[] = { '"', '\\', '\x01', '\x1f', '\n' };
+	struct zec_snapshot s = full();
+	int bad = 0, checked = 0;
+	char name[20];
+
+	for (size_t len = 1; len < sizeof(name); len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t k = 0; k < sizeof(odd) + 2; k++) {
+				memset(name, 'a', len);
+				name[len] = '\0';
+				if (at < len)
+					name[at] = k < sizeof(odd) ? odd[k] : k == sizeof(odd) ? ' ' : '\x80';
+				s.snapshot_name = name;
+				for (int pretty = 0; pretty < 2; pretty++) {
+					char *want = with_cjson(&s, pretty);
+					char buf[512];
+					size_t n = zecfs_snapjson(&s, pretty, buf, sizeof(buf));
+
+					checked++;
+					if (!want || n != strlen(want) || n > sizeof(buf) ||
+					    memcmp(buf, want, n) != 0)
+						bad++;
+					free(want);
+				}
+			}
+		}
+	}
+	CHECK(bad == 0, "an escaped byte at every position of 1-19 byte names: cJSON's text "
+	      "(%d of %d differ)", bad, checked);
+}
+
 /* Through a cached list: the id kept as a number, the time as a time_t. */
 static void test_from_list(void)
 {
@@ -149,6 +187,7 @@ static void test_from_list(void)
 int main(void)
 {
 	test_records();
+	test_every_position();
 	test_from_list();
 	return check_summary();
 }
