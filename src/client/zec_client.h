@@ -102,6 +102,10 @@ struct zec_disk {
 struct zec_snapshot {
 	ZEC_SNAPSHOT_STRINGS(ZEC_STRING_MEMBER)
 	bool disk_ability;
+	/* the strings are lent by the page the record came in (one block with
+	 * the page's records: freeing the page's array frees them);
+	 * zec_snapshot_clear frees none, zec_snapshot_own copies them */
+	bool lent;
 };
 
 struct zec_disk_list {
@@ -257,9 +261,12 @@ int zec_describe_disks(struct zec_client *c, const struct zec_disk_filter *f,
  *                       threads.  items[0..n) are records whose ids were not
  *                       handed over before in this round: repeated ids,
  *                       within a page or across pages, are already removed.
- *                       The sink owns the fields: it may take any pointer
- *                       (and set the field to NULL); after page() returns
- *                       the walker frees what is left and the array.
+ *                       The sink owns a disk's fields: it may take any
+ *                       pointer (and set the field to NULL); after page()
+ *                       returns the walker frees what is left and the
+ *                       array.  A snapshot's strings may be lent by the
+ *                       page (s->lent): the sink copies what it keeps, or
+ *                       makes the record its own (zec_snapshot_own) first.
  *                       Return 0, or a negative errno to stop the walk with
  *                       that errno (-ENOMEM: ZECFS_OUT_OF_MEMORY).
  *  restart(arg)         the list changed while it was paged (a page reported
@@ -369,6 +376,9 @@ void zec_disk_list_free(struct zec_disk_list *l);
 void zec_snapshot_list_free(struct zec_snapshot_list *l);
 void zec_strv_free(struct zec_strv *v);
 int zec_snapshot_copy(struct zec_snapshot *dst, const struct zec_snapshot *src);
+/* A lent record made its own (its strings copied); 0 or -ENOMEM, when it
+ * is unchanged. */
+int zec_snapshot_own(struct zec_snapshot *s);
 int zec_disk_copy(struct zec_disk *dst, const struct zec_disk *src);
 
 /*

@@ -73,27 +73,29 @@ static int snapshot_filter_ok(const struct zec_snapshot_filter *f)
 /* A page read without a cJSON tree when its shape is plain (zec_snappage.c). */
 struct fast_page {
 	struct zec_snapshot_list *out;
+	bool lend;
 	bool used;
 };
 
 static int snapshots_fast(void *arg, const char *body, size_t len, struct zec_result *res)
 {
 	struct fast_page *fp = arg;
-	int ret = zec_snappage_read(body, len, fp->out, res->request_id,
+	int ret = zec_snappage_read(body, len, fp->lend, fp->out, res->request_id,
 	                            sizeof(res->request_id));
 
 	fp->used = ret == 0;
 	return ret;
 }
 
+/* One page; lend: its records may be lent (zec_snappage_read). */
 static int describe_snapshots_page(struct zec_client *c,
                                    const struct zec_snapshot_filter *f,
                                    int page_num, int page_size, uint64_t deadline,
-                                   struct zec_snapshot_list *out,
+                                   bool lend, struct zec_snapshot_list *out,
                                    struct zec_result *res)
 {
 	uint64_t t0 = zec_clock_now_ms();
-	struct fast_page fp = { out, false };
+	struct fast_page fp = { out, lend, false };
 	cJSON *response = NULL;
 	char *body = NULL;
 	int ret;
@@ -125,7 +127,7 @@ int zec_describe_snapshots(struct zec_client *c, const struct zec_snapshot_filte
 {
 	struct zec_result local = { 0 };
 
-	return describe_snapshots_page(c, f, page_num, page_size, 0, out,
+	return describe_snapshots_page(c, f, page_num, page_size, 0, false, out,
 	                               res ? res : &local);
 }
 
@@ -157,8 +159,9 @@ static int snapshots_page(struct zec_client *c, const void *f, int page_num,
                           size_t *count, long long *total)
 {
 	struct zec_snapshot_list l;
+	/* a walk's sinks copy what they keep (zec_snapshot_sink) */
 	int ret = describe_snapshots_page(c, f, page_num, ZEC_SNAPSHOT_PAGE_MAX,
-	                                  deadline, &l, res);
+	                                  deadline, true, &l, res);
 
 	*items = l.items;
 	*count = l.count;
@@ -184,6 +187,11 @@ static const char *snapshot_id_of(const void *item)
 static void snapshot_clear_item(void *item)
 {
 	zec_snapshot_clear(item);
+}
+
+static int snapshot_own_item(void *item)
+{
+	return zec_snapshot_own(item);
 }
 
 static int disk_deliver(const void *sink, void *items, size_t n)
@@ -372,7 +380,7 @@ int zec_snapshots_all(struct zec_client *c, const struct zec_snapshot_filter *f,
                          struct zec_result *res)
 {
 	struct zec_collect k = { .size = sizeof(struct zec_snapshot),
-	                     .clear = snapshot_clear_item };
+	                     .clear = snapshot_clear_item, .own = snapshot_own_item };
 	struct zec_snapshot_sink sink = { .page = collect_snapshots,
 	                                  .restart = collect_restart, .arg = &k };
 	void *items;

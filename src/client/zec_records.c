@@ -84,7 +84,10 @@ void zec_disk_clear(struct zec_disk *r)
 
 void zec_snapshot_clear(struct zec_snapshot *r)
 {
-	record_clear(r, STRINGS(snapshot_off), sizeof(*r));
+	if (r && r->lent)
+		memset(r, 0, sizeof(*r));   /* the page's block holds the strings */
+	else
+		record_clear(r, STRINGS(snapshot_off), sizeof(*r));
 }
 
 int zec_disk_copy(struct zec_disk *dst, const struct zec_disk *src)
@@ -94,7 +97,23 @@ int zec_disk_copy(struct zec_disk *dst, const struct zec_disk *src)
 
 int zec_snapshot_copy(struct zec_snapshot *dst, const struct zec_snapshot *src)
 {
-	return record_copy(dst, src, STRINGS(snapshot_off), sizeof(*dst));
+	int ret = record_copy(dst, src, STRINGS(snapshot_off), sizeof(*dst));
+
+	dst->lent = false;
+	return ret;
+}
+
+int zec_snapshot_own(struct zec_snapshot *s)
+{
+	struct zec_snapshot own;
+	int ret;
+
+	if (!s->lent)
+		return 0;
+	ret = zec_snapshot_copy(&own, s);
+	if (!ret)
+		*s = own;
+	return ret;
 }
 
 void zec_strv_free(struct zec_strv *v)

@@ -5,7 +5,8 @@
  * A walk of 100,000 snapshots parses 1,000 pages of 30 KB: cJSON makes a
  * node and a string per value, the records then copy every string again,
  * and the tree is freed.  This reader copies each field once, from the
- * body into the record.  It reads only the plain shape of the answer:
+ * body into the record (into one block with the records, when they are
+ * lent).  It reads only the plain shape of the answer:
  * strings without escapes or control bytes, integer counts, known fields
  * of known types, each once.  Anything else - an escape, a field of an
  * unexpected type, a repeated key, a number it does not need to read -
@@ -24,17 +25,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zec_plain.h"
+
 #define DEPTH_MAX   32             /* of a skipped value */
 #define NUMBER_MAX  32             /* characters of a skipped number */
 #define COUNT_MAX   15             /* digits of totalCount: below 2^53 */
 
 struct rd {
 	const char *p, *end;
+	char *lend;                  /* where the next lent string goes; NULL: strndup */
 };
 
 static void ws(struct rd *r)
 {
-	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+	/* a compact answer has none: one comparison then */
+	while (r->p < r->end && (unsigned char)*r->p <= ' ' &&
+	       (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
 		r->p++;
 }
 
@@ -59,33 +65,9 @@ static bool literal(struct rd *r, const char *s)
 }
 
 /*
- * Whether [p, p + n) holds a byte below 0x20, eight bytes at a time: a
- * byte below 0x20 borrows through its high bit in w - 0x20...20 while its
- * own high bit is clear, and no byte at or above 0x20 does unless a lower
- * byte below 0x20 started the borrow.
- */
-static bool has_control(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, p + i, sizeof(w));
-		if ((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL)
-			return true;
-	}
-	for (; i < n; i++) {
-		if ((unsigned char)p[i] < 0x20)
-			return true;
-	}
-	return false;
-}
-
-/*
  * A string with no escape and no control byte: its bytes [*s, *s + *n).
- * Found by memchr and checked by whole-span passes, not byte by byte: a
- * page is 30 KB, most of it string bytes.
+ * Found in one pass of eight bytes at a time, not byte by byte: a page is
+ * 30 KB, most of it string bytes.
  */
 static bool string(struct rd *r, const char **s, size_t *n)
 {
@@ -95,8 +77,8 @@ static bool string(struct rd *r, const char **s, size_t *n)
 	if (r->p >= r->end || *r->p != '"')
 		return false;
 	from = r->p + 1;
-	q = memchr(from, '"', (size_t)(r->end - from));
-	if (!q || memchr(from, '\\', (size_t)(q - from)) || has_control(from, (size_t)(q - from)))
+	q = zec_plain_end(from, r->end);
+	if (q == r->end || *q != '"')
 		return false;
 	*s = from;
 	*n = (size_t)(q - from);
@@ -218,8 +200,15 @@ static bool opt_string(struct rd *r, char **dst, bool *oom)
 
 	if (!string_or_null(r, &s, &n))
 		return false;
-	if (s && !(*dst = strndup(s, n)))
+	if (s && r->lend) {
+		/* the block has room: a string takes n + 2 bytes of the body */
+		memcpy(r->lend, s, n);
+		r->lend[n] = '\0';
+		*dst = r->lend;
+		r->lend += n + 1;
+	} else if (s && !(*dst = strndup(s, n))) {
 		*oom = true;
+	}
 	return !*oom;
 }
 
@@ -255,19 +244,18 @@ static bool resource_group(struct rd *r, struct zec_snapshot *o, bool *oom)
 /* One record of dataSet, as zec_parse_snapshot reads it. */
 static bool snapshot(struct rd *r, struct zec_snapshot *o, bool *oom)
 {
+#define STR(key, member) { key, sizeof(key) - 1, offsetof(struct zec_snapshot, member) }
 	static const struct {
 		const char *key;
+		size_t len;                 /* known here: a record has 8 keys to match */
 		size_t off;
 	} strs[] = {
-		{ "snapshotId", offsetof(struct zec_snapshot, snapshot_id) },
-		{ "snapshotName", offsetof(struct zec_snapshot, snapshot_name) },
-		{ "zoneId", offsetof(struct zec_snapshot, zone_id) },
-		{ "status", offsetof(struct zec_snapshot, status) },
-		{ "snapshotType", offsetof(struct zec_snapshot, snapshot_type) },
-		{ "retentionTime", offsetof(struct zec_snapshot, retention_time) },
-		{ "diskId", offsetof(struct zec_snapshot, disk_id) },
-		{ "createTime", offsetof(struct zec_snapshot, create_time) },
+		STR("snapshotId", snapshot_id), STR("snapshotName", snapshot_name),
+		STR("zoneId", zone_id), STR("status", status),
+		STR("snapshotType", snapshot_type), STR("retentionTime", retention_time),
+		STR("diskId", disk_id), STR("createTime", create_time),
 	};
+#undef STR
 	const size_t n_strs = sizeof(strs) / sizeof(strs[0]);
 	unsigned seen = 0;
 	const char *k;
@@ -282,8 +270,10 @@ static bool snapshot(struct rd *r, struct zec_snapshot *o, bool *oom)
 
 			if (!string(r, &k, &n) || !take(r, ':'))
 				return false;
-			for (i = 0; i < n_strs && !key_is(k, n, strs[i].key); i++)
-				;
+			for (i = 0; i < n_strs; i++) {
+				if (strs[i].len == n && memcmp(k, strs[i].key, n) == 0)
+					break;
+			}
 			if (i < n_strs) {
 				ok = first(&seen, 1u << i) &&
 				     opt_string(r, (char **)((char *)o + strs[i].off), oom);
@@ -309,7 +299,8 @@ static bool snapshot(struct rd *r, struct zec_snapshot *o, bool *oom)
 	if (!o->snapshot_id || !o->snapshot_id[0])
 		return false;
 	if (o->retention_time && !o->retention_time[0]) {
-		free(o->retention_time);
+		if (!o->lent)
+			free(o->retention_time);
 		o->retention_time = NULL;
 	}
 	return true;
@@ -317,7 +308,7 @@ static bool snapshot(struct rd *r, struct zec_snapshot *o, bool *oom)
 
 static bool data_set(struct rd *r, struct zec_snapshot_list *out, bool *oom)
 {
-	size_t cap = 0;
+	size_t cap = r->lend ? ZEC_SNAPSHOT_LENT_MAX : 0;
 
 	if (null(r))
 		return true;
@@ -328,8 +319,11 @@ static bool data_set(struct rd *r, struct zec_snapshot_list *out, bool *oom)
 	do {
 		if (out->count == cap) {
 			size_t c = cap ? cap * 2 : 100;
-			struct zec_snapshot *v = realloc(out->items, c * sizeof(*v));
+			struct zec_snapshot *v;
 
+			if (r->lend)
+				return false;       /* the block does not grow */
+			v = realloc(out->items, c * sizeof(*v));
 			if (!v) {
 				*oom = true;
 				return false;
@@ -338,6 +332,7 @@ static bool data_set(struct rd *r, struct zec_snapshot_list *out, bool *oom)
 			cap = c;
 		}
 		memset(&out->items[out->count], 0, sizeof(out->items[0]));
+		out->items[out->count].lent = r->lend != NULL;
 		/* counted before it is read, so that a failure frees its fields too */
 		out->count++;
 		if (!snapshot(r, &out->items[out->count - 1], oom))
@@ -409,12 +404,13 @@ static void list_clear(struct zec_snapshot_list *out)
 	memset(out, 0, sizeof(*out));
 }
 
-int zec_snappage_read(const char *body, size_t len, struct zec_snapshot_list *out,
+int zec_snappage_read(const char *body, size_t len, bool lend,
+                      struct zec_snapshot_list *out,
                       char *request_id_out, size_t request_id_size)
 {
 	char root_rid[sizeof(((struct zec_result *)0)->request_id)] = "";
 	char resp_rid[sizeof(root_rid)] = "";
-	struct rd r = { body, body + len };
+	struct rd r = { body, body + len, NULL };
 	unsigned seen = 0;
 	bool oom = false;
 	const char *k;
@@ -423,6 +419,15 @@ int zec_snappage_read(const char *body, size_t len, struct zec_snapshot_list *ou
 	memset(out, 0, sizeof(*out));
 	if (!body || !take(&r, '{') || take(&r, '}'))
 		goto decline;
+	if (lend) {
+		/* the records, then room for every string the body can hold */
+		out->items = malloc(ZEC_SNAPSHOT_LENT_MAX * sizeof(*out->items) + len + 1);
+		if (!out->items) {
+			oom = true;
+			goto decline;
+		}
+		r.lend = (char *)(out->items + ZEC_SNAPSHOT_LENT_MAX);
+	}
 	do {
 		bool ok;
 

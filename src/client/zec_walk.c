@@ -749,9 +749,16 @@ int zec_walk_all(struct zec_client *c, const struct walk_kind *k,
 
 /* ---- a sink that keeps every item ------------------------------------------ */
 
-/* Moves n items into k (the walker's copies are left zeroed). */
+/*
+ * Moves n items into k (the walker's copies are left zeroed), each made
+ * its own first: a lent item's strings go with its page.
+ */
 static int collect_add(struct zec_collect *k, void *items, size_t n)
 {
+	for (size_t i = 0; k->own && i < n; i++) {
+		if (k->own((char *)items + i * k->size))
+			return -ENOMEM;
+	}
 	if (k->count + n > k->cap) {
 		size_t cap = k->cap ? k->cap : 64;
 		char *v;

@@ -65,6 +65,9 @@ struct zec_collect {
 	char *items;
 	size_t count, cap, size;
 	void (*clear)(void *item);
+	/* makes a lent item its own before it is kept (0 or -ENOMEM);
+	 * NULL: the record type is never lent */
+	int (*own)(void *item);
 };
 
 /* A walk whose sink fills col: the array on success, nothing on failure. */

@@ -10,8 +10,9 @@
  */
 #include "snapjson.h"
 
-#include <stdint.h>
 #include <string.h>
+
+#include "zec_plain.h"
 
 /* Where the text goes: the first cap bytes into buf (if any), len counts all. */
 struct out {
@@ -25,12 +26,6 @@ static void put(struct out *o, const char *s, size_t n)
 	if (o->buf && o->len < o->cap)
 		memcpy(o->buf + o->len, s, n < o->cap - o->len ? n : o->cap - o->len);
 	o->len += n;
-}
-
-/* A byte that stands for itself inside a JSON string (cJSON: >= 32, not " or \). */
-static bool plain(unsigned char c)
-{
-	return c >= 32 && c != '"' && c != '\\';
 }
 
 /* A byte that does not, as cJSON escapes it: \" \\ \b \f \n \r \t, else \u00xx. */
@@ -52,35 +47,6 @@ static size_t escape(unsigned char c, char e[6])
 	return 6;
 }
 
-/*
- * Whether every byte of [s, s + n) is plain, eight at a time: a byte below
- * 0x20 borrows through its high bit in w - 0x20...20 while its own high bit
- * is clear, and '"' or '\\' is a zero byte of w xor it; a borrow that
- * crosses into a higher byte starts at a byte that is not plain anyway.
- * Names are short and almost always plain: one pass, then one copy.
- */
-static bool all_plain(const unsigned char *s, size_t n)
-{
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w, q, b;
-
-		memcpy(&w, s + i, sizeof(w));
-		q = w ^ (ones * '"');
-		b = w ^ (ones * '\\');
-		if (((w - ones * 0x20) & ~w & highs) | ((q - ones) & ~q & highs) |
-		    ((b - ones) & ~b & highs))
-			return false;
-	}
-	for (; i < n; i++) {
-		if (!plain(s[i]))
-			return false;
-	}
-	return true;
-}
-
 /* A JSON string: runs of plain bytes copied as they are (UTF-8 included). */
 static void put_str(struct out *o, const char *s)
 {
@@ -88,7 +54,7 @@ static void put_str(struct out *o, const char *s)
 	size_t n = strlen(s);
 
 	put(o, "\"", 1);
-	if (all_plain(p, n)) {
+	if (zec_plain_end(s, s + n) == s + n) {
 		put(o, s, n);
 		put(o, "\"", 1);
 		return;
@@ -97,7 +63,7 @@ static void put_str(struct out *o, const char *s)
 		const unsigned char *run = p;
 		char e[6];
 
-		while (plain(*p))
+		while (zec_plain_byte(*p))   /* cJSON's: >= 32, not " or \\ */
 			p++;
 		put(o, (const char *)run, (size_t)(p - run));
 		if (*p) {

@@ -100,6 +100,29 @@ static int same_str(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* Records read lent (one block) are the records read owned. */
+static void lent_agrees(const uint8_t *data, size_t size, const struct zec_snapshot_list *owned)
+{
+	struct zec_snapshot_list lent;
+	char rid[sizeof(((struct zec_result *)0)->request_id)];
+	int ret = zec_snappage_read((const char *)data, size, true, &lent, rid, sizeof(rid));
+
+	if (ret != 0) {
+		CHECK(ret == -ENOMEM || owned->count > ZEC_SNAPSHOT_LENT_MAX);
+		CHECK(lent.count == 0 && lent.items == NULL);
+		return;
+	}
+	CHECK(lent.count == owned->count && lent.total == owned->total);
+	for (size_t i = 0; i < lent.count; i++) {
+		CHECK(lent.items[i].lent);
+#define SAME(name, common) CHECK(same_str(lent.items[i].name, owned->items[i].name));
+		ZEC_SNAPSHOT_STRINGS(SAME)
+#undef SAME
+		CHECK(lent.items[i].disk_ability == owned->items[i].disk_ability);
+	}
+	zec_snapshot_list_free(&lent);
+}
+
 /* What the fast read takes, the general path takes the same way. */
 static void fast_agrees(const uint8_t *data, size_t size)
 {
@@ -107,7 +130,7 @@ static void fast_agrees(const uint8_t *data, size_t size)
 	struct zec_result res;
 	cJSON *response = NULL;
 	char rid[sizeof(res.request_id)];
-	int ret = zec_snappage_read((const char *)data, size, &fast, rid, sizeof(rid));
+	int ret = zec_snappage_read((const char *)data, size, false, &fast, rid, sizeof(rid));
 
 	if (ret != 0) {
 		CHECK(ret == -EAGAIN || ret == -ENOMEM);
@@ -128,8 +151,9 @@ static void fast_agrees(const uint8_t *data, size_t size)
 		CHECK(fast.items[i].disk_ability == slow.items[i].disk_ability);
 	}
 	cJSON_Delete(response);
-	zec_snapshot_list_free(&fast);
 	zec_snapshot_list_free(&slow);
+	lent_agrees(data, size, &fast);
+	zec_snapshot_list_free(&fast);
 }
 
 static void one_status(long status, const uint8_t *data, size_t size)

@@ -1094,7 +1094,10 @@ static int tally_page(void *arg, struct zec_snapshot *items, size_t n)
 
 	t->items += n;
 	t->pages++;
-	/* take one field, leave the rest to the walker */
+	/* the strings are lent: made its own, one field taken, the rest left
+	 * to the walker */
+	if (!items[0].lent || zec_snapshot_own(&items[0]) || items[0].lent)
+		return -EIO;
 	free(items[0].snapshot_name);
 	items[0].snapshot_name = NULL;
 	return 0;

@@ -1,6 +1,7 @@
 /*
  * test_lib.c - the pure logic of src/lib: API times, retention values,
- * the snapshot name rule and log-line escaping.
+ * the snapshot name rule, log-line escaping, numbers and JSON strings'
+ * plain runs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "zec_log.h"
 #include "zec_name.h"
 #include "zec_num.h"
+#include "zec_plain.h"
 #include "zec_time.h"
 
 static void test_time(void)
@@ -293,11 +295,65 @@ static void test_sanitize(void)
 	      "log: the newline and CR are written as \\n and \\r (got %s)", line);
 }
 
+/*
+ * The end of a plain run found eight bytes at a time is the first byte a
+ * byte-by-byte scan stops at: each kind of stop byte at every position of
+ * runs of 0-40 bytes, at every alignment, among bytes just above and below
+ * the limits; then random bytes.
+ */
+static void test_plain_end(void)
+{
+	static const unsigned char stops[] = { '"', '\\', 0x00, 0x01, 0x1f, '\n' };
+	static const unsigned char fills[] = { 'a', 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xff };
+	unsigned long long x = 88172645463325252ULL;
+	unsigned char buf[64];
+	int bad = 0, checked = 0;
+
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t k = 0; k < sizeof(stops) * sizeof(fills); k++) {
+				size_t off = k % 8;
+				const char *p = (const char *)buf + off, *want, *got;
+
+				memset(buf, fills[k / sizeof(stops)], sizeof(buf));
+				if (at < len)
+					buf[off + at] = stops[k % sizeof(stops)];
+				want = p;
+				while (want < p + len && zec_plain_byte((unsigned char)*want))
+					want++;
+				got = zec_plain_end(p, p + len);
+				checked++;
+				if (got != want)
+					bad++;
+			}
+		}
+	}
+	for (int round = 0; round < 200000; round++) {
+		size_t len = (size_t)(round % 41);
+		const char *p = (const char *)buf, *want;
+
+		for (size_t i = 0; i < len; i++) {
+			x = next_random(x);
+			/* mostly plain, with a stop byte now and then */
+			buf[i] = (unsigned char)(x % 23 ? 0x20 + (x >> 8) % 224 : (x >> 8) % 0x24);
+		}
+		want = p;
+		while (want < p + len && zec_plain_byte((unsigned char)*want))
+			want++;
+		checked++;
+		if (zec_plain_end(p, p + len) != want)
+			bad++;
+	}
+	CHECK(bad == 0, "plain: a run's end is where a byte-by-byte scan stops (%d of %d differ)",
+	      bad, checked);
+}
+
 int main(void)
 {
 	test_time();
 	test_time_libc();
 	test_u64_dec();
+	test_plain_end();
 	test_time_api();
 	test_retention();
 	test_names();

@@ -31,9 +31,35 @@ static bool same_snapshot(const struct zec_snapshot *a, const struct zec_snapsho
 }
 
 /*
+ * The read with records lent (one block) agrees with the read that owns
+ * them: the same answer, the same records, each marked lent; or it
+ * declines a page of more records than its block holds.
+ */
+static bool lent_agrees(const char *body, size_t len, int fr,
+                        const struct zec_snapshot_list *owned, const char *rid)
+{
+	struct zec_snapshot_list lent;
+	char lrid[sizeof(((struct zec_result *)0)->request_id)] = "";
+	int lr = zec_snappage_read(body, len, true, &lent, lrid, sizeof(lrid));
+	bool ok;
+
+	if (lr != 0)
+		return lent.count == 0 && lent.items == NULL &&
+		       (lr == fr || (lr == -EAGAIN && fr == 0 &&
+		                     owned->count > ZEC_SNAPSHOT_LENT_MAX));
+	ok = fr == 0 && lent.count == owned->count && lent.total == owned->total &&
+	     strcmp(lrid, rid) == 0 && (lent.count > 0) == (lent.items != NULL);
+	for (size_t i = 0; ok && i < lent.count; i++)
+		ok = lent.items[i].lent && !owned->items[i].lent &&
+		     same_snapshot(&lent.items[i], &owned->items[i]);
+	zec_snapshot_list_free(&lent);
+	return ok;
+}
+
+/*
  * 1: the fast read took it, and the general path agrees; 0: the fast read
  * declined; -1: they disagree (the fast read took what the general path
- * refuses, or found other records).
+ * refuses, or found other records, or lent other records than it owns).
  */
 static int compare(const char *body, size_t len)
 {
@@ -43,7 +69,11 @@ static int compare(const char *body, size_t len)
 	cJSON *response = NULL;
 	int fr, sr, verdict = -1;
 
-	fr = zec_snappage_read(body, len, &fast, rid, sizeof(rid));
+	fr = zec_snappage_read(body, len, false, &fast, rid, sizeof(rid));
+	if (!lent_agrees(body, len, fr, &fast, rid)) {
+		zec_snapshot_list_free(&fast);
+		return -1;
+	}
 	if (fr != 0) {
 		bool empty = fast.count == 0 && fast.items == NULL;
 
@@ -182,6 +212,10 @@ int main(void)
 
 	p = page(100, false);
 	CHECK(compare_str(p) == 1, "a compact page of 100 records is taken, the same records");
+	free(p);
+	p = page(ZEC_SNAPSHOT_LENT_MAX + 1, true);
+	CHECK(compare_str(p) == 1, "a page of %d records is taken, and declined when lent",
+	      ZEC_SNAPSHOT_LENT_MAX + 1);
 	free(p);
 	p = page(12, false);        /* damage lands in a field more often */
 	srand(24);
