@@ -188,48 +188,31 @@ bool zecfs_snap_same_id(const struct zecfs_snap *a, const struct zecfs_snap *b)
 	       strcmp(zecfs_snap_id(a, ba), zecfs_snap_id(b, bb)) == 0;
 }
 
-/*
- * A time kept as a number, written into buf; or, when only its length is
- * wanted, a stand-in of that length: zec_time_format writes 20 plain
- * characters for any year of four digits.
- */
-static const char *time_text(time_t t, char buf[ZEC_TIME_LEN], bool length_only)
+/* The record, numbers and times written into out's buffers. */
+static void snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
 {
-	if (length_only && (long long)t >= ZEC_TIME_FOUR_DIGITS_FROM &&
-	    (long long)t <= ZEC_TIME_FOUR_DIGITS_TO)
-		return "0000-00-00T00:00:00Z";
-	zec_time_format(t, buf);
-	return buf;
-}
-
-/* The record; length_only: numbers as stand-ins of their written length. */
-static void snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out, bool length_only)
-{
-	static const char zeros[] = "00000000000000000000";   /* 20: UINT64_MAX's digits */
 	const struct zecfs_snap_common *c = sn->common;
 	unsigned f = sn->text[0];
 	struct parts p;
 
 	parts_of(sn->text, &p);
 	memset(&out->s, 0, sizeof(out->s));
-	if (length_only && sn->id != ZECFS_SNAP_ID_TEXT) {
-		out->s.snapshot_id = (char *)zeros + (sizeof(zeros) - 1 - zec_u64_dec_len(sn->id));
-	} else {
-		out->s.snapshot_id = (char *)zecfs_snap_id(sn, out->id);
-	}
+	out->s.snapshot_id = (char *)zecfs_snap_id(sn, out->id);
 	out->s.snapshot_name = (char *)p.name;
-	if (p.ct)
+	if (p.ct) {
 		out->s.create_time = (char *)p.ct;
-	else if (!(f & T_CT_NONE))
-		out->s.create_time = (char *)time_text(sn->ctime, out->create_time, length_only);
+	} else if (!(f & T_CT_NONE)) {
+		zec_time_format(sn->ctime, out->create_time);
+		out->s.create_time = out->create_time;
+	}
 	if (p.rt) {
 		out->s.retention_time = (char *)p.rt;
 	} else if (p.rt_bin) {
 		int64_t t;
 
 		memcpy(&t, p.rt_bin, sizeof(t));
-		out->s.retention_time = (char *)time_text((time_t)t, out->retention_time,
-		                                          length_only);
+		zec_time_format((time_t)t, out->retention_time);
+		out->s.retention_time = out->retention_time;
 	}
 	out->s.zone_id = (char *)c->zone_id;
 	out->s.status = (char *)c->status;
@@ -242,7 +225,7 @@ static void snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out,
 
 void zecfs_snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
 {
-	snap_record(sn, out, false);
+	snap_record(sn, out);
 }
 
 const char *zecfs_snap_str(const struct zecfs_snap *sn, size_t member, char *buf, size_t size)
@@ -360,18 +343,50 @@ static void common_json_len(struct zecfs_snap_common *c)
 		c->json_len[pretty] = zecfs_snapjson(&shared, pretty != 0, NULL, 0);
 }
 
+/* What a time kept as a number adds as the member k, written out only
+ * where zec_time_format would not write 20 plain characters (a year of
+ * four digits). */
+static size_t time_member_len(const char *k, time_t t, bool pretty)
+{
+	char buf[ZEC_TIME_LEN];
+
+	if ((long long)t >= ZEC_TIME_FOUR_DIGITS_FROM && (long long)t <= ZEC_TIME_FOUR_DIGITS_TO)
+		return zecfs_snapjson_plain_member_len(strlen(k), ZEC_TIME_LEN - 1, pretty);
+	zec_time_format(t, buf);
+	return zecfs_snapjson_member_len(k, buf, pretty);
+}
+
+/*
+ * The members in zecfs_snapjson's order do not matter to a length: each
+ * own member adds its frame and value.  Numbers and times kept as numbers
+ * are counted from their digit counts, never written out: a walk sizes
+ * every snapshot.json it lists, twice with snapshots.json.
+ */
 size_t zecfs_snap_json_len(const struct zecfs_snap *sn, bool pretty)
 {
-	struct zecfs_snap_rec r;
+	unsigned f = sn->text[0];
 	size_t len = sn->common->json_len[pretty];
+	struct parts p;
 
-	snap_record(sn, &r, true);
-	len += zecfs_snapjson_member_len("snapshotId", r.s.snapshot_id, pretty);
-	len += zecfs_snapjson_member_len("snapshotName", r.s.snapshot_name, pretty);
-	if (r.s.retention_time)
-		len += zecfs_snapjson_member_len("retentionTime", r.s.retention_time, pretty);
-	if (r.s.create_time)
-		len += zecfs_snapjson_member_len("createTime", r.s.create_time, pretty);
+	parts_of(sn->text, &p);
+	if (sn->id != ZECFS_SNAP_ID_TEXT)
+		len += zecfs_snapjson_plain_member_len(sizeof("snapshotId") - 1,
+		                                       zec_u64_dec_len(sn->id), pretty);
+	else
+		len += zecfs_snapjson_member_len("snapshotId", p.id, pretty);
+	len += zecfs_snapjson_member_len("snapshotName", p.name, pretty);
+	if (p.rt) {
+		len += zecfs_snapjson_member_len("retentionTime", p.rt, pretty);
+	} else if (p.rt_bin) {
+		int64_t t;
+
+		memcpy(&t, p.rt_bin, sizeof(t));
+		len += time_member_len("retentionTime", (time_t)t, pretty);
+	}
+	if (p.ct)
+		len += zecfs_snapjson_member_len("createTime", p.ct, pretty);
+	else if (!(f & T_CT_NONE))
+		len += time_member_len("createTime", sn->ctime, pretty);
 	return len;
 }
 

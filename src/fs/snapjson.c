@@ -94,14 +94,35 @@ static void end(struct out *o, bool pretty, bool more)
 		put(o, "\n", 1);
 }
 
+/* What put_str writes for s, quotes included: counted, not written. */
+static size_t str_len(const char *s)
+{
+	size_t n = strlen(s), len = n + 2;
+	const char *p = zec_plain_end(s, s + n);
+
+	for (; *p; p++) {
+		char e[6];
+
+		if (!zec_plain_byte((unsigned char)*p))
+			len += escape((unsigned char)*p, e) - 1;
+	}
+	return len;
+}
+
+/* What key() and end(more) add around a value: the same bytes, counted. */
+static size_t member_frame(size_t klen, bool pretty)
+{
+	return pretty ? 1 + 1 + klen + 3 + 1 + 1 : 1 + klen + 2 + 1;
+}
+
 size_t zecfs_snapjson_member_len(const char *k, const char *v, bool pretty)
 {
-	struct out o = { NULL, 0, 0 };
+	return member_frame(strlen(k), pretty) + str_len(v);
+}
 
-	key(&o, pretty, 1, k);
-	put_str(&o, v);
-	end(&o, pretty, true);
-	return o.len;
+size_t zecfs_snapjson_plain_member_len(size_t klen, size_t vlen, bool pretty)
+{
+	return member_frame(klen, pretty) + vlen + 2;
 }
 
 size_t zecfs_snapjson(const struct zec_snapshot *s, bool pretty, char *buf, size_t cap)

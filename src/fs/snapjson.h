@@ -27,4 +27,10 @@ size_t zecfs_snapjson(const struct zec_snapshot *s, bool pretty, char *buf, size
  */
 size_t zecfs_snapjson_member_len(const char *k, const char *v, bool pretty);
 
+/*
+ * The same for a key of klen bytes and a value of vlen bytes that need no
+ * escape (a number, a time zecfs writes): counted without the text.
+ */
+size_t zecfs_snapjson_plain_member_len(size_t klen, size_t vlen, bool pretty);
+
 #endif /* ZECFS_SNAPJSON_H */

@@ -163,6 +163,47 @@ static void test_every_position(void)
 	      "(%d of %d differ)", bad, checked);
 }
 
+/*
+ * A member's counted length is what the member adds to the written record,
+ * for an escaped byte at every position of a name; and a plain value
+ * counted by its length alone adds the same as its text.
+ */
+static void test_member_len(void)
+{
+	static const char odd[] = { '"', '\\', '\x01', '\x1f', '\n', '\t', 'a' };
+	int bad = 0, checked = 0;
+
+	for (size_t len = 0; len < 20; len++) {
+		for (size_t pos = 0; pos < (len ? len : 1); pos++) {
+			for (size_t k = 0; k < sizeof(odd); k++) {
+				struct zec_snapshot s = full(), without;
+				char name[24];
+
+				memset(name, 'n', len);
+				name[len] = '\0';
+				if (len)
+					name[pos] = odd[k];
+				s.snapshot_name = name;
+				without = s;
+				without.snapshot_name = NULL;
+				for (int pretty = 0; pretty < 2; pretty++) {
+					checked++;
+					if (zecfs_snapjson_member_len("snapshotName", name, pretty) !=
+					    zecfs_snapjson(&s, pretty, NULL, 0) -
+					    zecfs_snapjson(&without, pretty, NULL, 0))
+						bad++;
+				}
+			}
+		}
+	}
+	CHECK(bad == 0, "a member's length is what it adds to the record, escapes anywhere "
+	      "(%d of %d differ)", bad, checked);
+	for (int pretty = 0; pretty < 2; pretty++)
+		CHECK(zecfs_snapjson_plain_member_len(10, 20, pretty) ==
+		      zecfs_snapjson_member_len("createTime", "2026-10-01T12:34:56Z", pretty),
+		      "a plain value counted by its length (pretty %d)", pretty);
+}
+
 /* Through a cached list: the id kept as a number, the time as a time_t. */
 static void test_from_list(void)
 {
@@ -188,6 +229,7 @@ int main(void)
 {
 	test_records();
 	test_every_position();
+	test_member_len();
 	test_from_list();
 	return check_summary();
 }
