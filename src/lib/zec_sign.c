@@ -9,12 +9,51 @@
 #include "zec_sign.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+
+#define SHA256_LEN   32
+#define SHA256_BLOCK 64
+
+/*
+ * SHA-256 fetched once.  From OpenSSL 3 on, EVP_sha256() hands out a
+ * stand-in that every EVP_Digest and HMAC call resolves again through the
+ * provider store, locks included: about 20,000 instructions a call, most
+ * of a request's signing.  The fetched one is released at exit, before
+ * OpenSSL's own clean-up (registered earlier, so run later).
+ */
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_release(void)
+{
+	EVP_MD_free(sha256_md);
+	sha256_md = NULL;
+}
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (sha256_md && atexit(sha256_release) != 0)
+		sha256_release();
+}
+#endif
+
+static const EVP_MD *sha256(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	pthread_once(&sha256_once, sha256_fetch);
+	if (sha256_md)
+		return sha256_md;
+#endif
+	return EVP_sha256();
+}
 
 static void to_hex(const unsigned char *d, size_t n, char *out)
 {
@@ -26,31 +65,79 @@ static void to_hex(const unsigned char *d, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-int zec_sha256_hex(const void *data, size_t len, char out[ZEC_HEX256_LEN + 1])
+/* SHA-256 of a then b (either may be empty) into md, with ctx. */
+static int digest2(EVP_MD_CTX *ctx, const void *a, size_t a_len, const void *b, size_t b_len,
+                   unsigned char md[SHA256_LEN])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
 
-	if (!data && len)
-		return -EINVAL;
-	if (!EVP_Digest(data ? data : "", len, md, &md_len, EVP_sha256(), NULL))
+	if (!EVP_DigestInit_ex(ctx, sha256(), NULL) ||
+	    (a_len && !EVP_DigestUpdate(ctx, a, a_len)) ||
+	    (b_len && !EVP_DigestUpdate(ctx, b, b_len)) ||
+	    !EVP_DigestFinal_ex(ctx, md, &md_len) || md_len != SHA256_LEN)
 		return -EIO;
-	to_hex(md, md_len, out);
 	return 0;
 }
 
+int zec_sha256_hex(const void *data, size_t len, char out[ZEC_HEX256_LEN + 1])
+{
+	unsigned char md[SHA256_LEN];
+	EVP_MD_CTX *ctx;
+	int ret;
+
+	if (!data && len)
+		return -EINVAL;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return -ENOMEM;
+	ret = digest2(ctx, data, len, NULL, 0, md);
+	if (!ret)
+		to_hex(md, sizeof(md), out);
+	EVP_MD_CTX_free(ctx);
+	return ret;
+}
+
+/*
+ * HMAC-SHA256 (RFC 2104) over the fetched digest: H((K ^ opad) || H((K ^
+ * ipad) || msg)), K the key padded to a block, or its digest when longer.
+ */
 int zec_hmac_sha256_hex(const void *key, size_t key_len,
                         const void *msg, size_t msg_len,
                         char out[ZEC_HEX256_LEN + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
+	unsigned char k[SHA256_BLOCK] = { 0 }, pad[SHA256_BLOCK], inner[SHA256_LEN];
+	unsigned char md[SHA256_LEN];
+	EVP_MD_CTX *ctx;
+	int ret;
 
-	if (!HMAC(EVP_sha256(), key ? key : "", (int)key_len,
-	          msg ? msg : (const void *)"", msg_len, md, &md_len))
-		return -EIO;
-	to_hex(md, md_len, out);
-	return 0;
+	if ((!key && key_len) || (!msg && msg_len))
+		return -EINVAL;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return -ENOMEM;
+	if (key_len > SHA256_BLOCK) {
+		ret = digest2(ctx, key, key_len, NULL, 0, k);
+		if (ret)
+			goto out;
+	} else if (key_len) {
+		memcpy(k, key, key_len);
+	}
+	for (size_t i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = k[i] ^ 0x36;
+	ret = digest2(ctx, pad, sizeof(pad), msg, msg_len, inner);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = k[i] ^ 0x5c;
+	ret = digest2(ctx, pad, sizeof(pad), inner, sizeof(inner), md);
+	if (!ret)
+		to_hex(md, sizeof(md), out);
+out:
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(inner, sizeof(inner));
+	EVP_MD_CTX_free(ctx);
+	return ret;
 }
 
 int zec_signature(const char *secret, const char *timestamp,

@@ -3,7 +3,11 @@
  * the Authorization header format, and zec_parse_authorization.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "check.h"
 #include "zec_sign.h"
@@ -45,6 +49,44 @@ static void test_vectors(void)
 		CHECK(ret == 0 && strcmp(sig, v->signature) == 0,
 		      "vector %s: signature", v->name);
 	}
+}
+
+/* RFC 4231's HMAC-SHA256 cases 1, 2 and 6 (a key longer than a block),
+ * and every key length from 0 to 200 against OpenSSL's HMAC(). */
+static void test_hmac(void)
+{
+	unsigned char k20[20], k131[131], key[200], md[EVP_MAX_MD_SIZE];
+	const char *msg = "Test Using Larger Than Block-Size Key - Hash Key First";
+	char out[ZEC_HEX256_LEN + 1], want[ZEC_HEX256_LEN + 1];
+	int bad = 0;
+
+	memset(k20, 0x0b, sizeof(k20));
+	memset(k131, 0xaa, sizeof(k131));
+	CHECK(zec_hmac_sha256_hex(k20, sizeof(k20), "Hi There", 8, out) == 0 &&
+	      strcmp(out, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7") == 0,
+	      "rfc 4231 case 1");
+	CHECK(zec_hmac_sha256_hex("Jefe", 4, "what do ya want for nothing?", 28, out) == 0 &&
+	      strcmp(out, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843") == 0,
+	      "rfc 4231 case 2");
+	CHECK(zec_hmac_sha256_hex(k131, sizeof(k131), msg, strlen(msg), out) == 0 &&
+	      strcmp(out, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54") == 0,
+	      "rfc 4231 case 6: a key longer than a block is hashed first");
+	for (size_t n = 0; n < sizeof(key); n++) {
+		unsigned int len = 0;
+
+		key[n] = (unsigned char)(n * 37 + 1);
+		if (!HMAC(EVP_sha256(), key, (int)n, (const unsigned char *)msg, strlen(msg), md, &len) ||
+		    len != 32) {
+			bad++;
+			continue;
+		}
+		for (unsigned i = 0; i < len; i++)
+			snprintf(want + 2 * i, 3, "%02x", md[i]);
+		if (zec_hmac_sha256_hex(key, n, msg, strlen(msg), out) != 0 || strcmp(out, want) != 0)
+			bad++;
+	}
+	CHECK(bad == 0, "keys of 0-199 bytes: OpenSSL's HMAC (%d differ)", bad);
+	CHECK(zec_hmac_sha256_hex(NULL, 1, "x", 1, out) == -EINVAL, "a NULL key of length 1: -EINVAL");
 }
 
 static void test_signature_inputs(void)
@@ -121,6 +163,7 @@ static void test_authorization_malformed(void)
 int main(void)
 {
 	test_vectors();
+	test_hmac();
 	test_signature_inputs();
 	test_authorization();
 	test_authorization_malformed();
