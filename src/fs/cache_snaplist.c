@@ -141,6 +141,26 @@ static bool canonical_time(const char *s, time_t t)
 	return strcmp(again, s) == 0;
 }
 
+/*
+ * A time the server sent and whether it is kept as a number only (it prints
+ * back to its text).  The server's own layout comes first: what
+ * zec_time_parse accepts (yyyy-MM-ddTHH:mm:ssZ, a real date from 1970) is
+ * what zec_time_format writes for the time it gives, so it needs no
+ * writing back to compare; every snapshot of a listing has one.
+ */
+static time_t api_time(const char *s, bool *canonical)
+{
+	time_t t;
+
+	if (zec_time_parse(s, &t) == 0 && t != 0) {
+		*canonical = true;
+		return t;
+	}
+	t = zecfs_cache_parse_time(s);
+	*canonical = canonical_time(s, t);
+	return t;
+}
+
 const char *zecfs_snap_raw_name(const struct zecfs_snap *sn)
 {
 	const char *shown = zecfs_snap_name(sn);
@@ -445,6 +465,7 @@ int zecfs_cache_builder_add(struct zecfs_builder *b, const struct zec_snapshot *
 	unsigned char *t, *at;
 	unsigned f = 0;
 	time_t rt = 0;
+	bool canonical;
 	size_t len;
 
 	if (!s->snapshot_id || !s->snapshot_name ||
@@ -465,12 +486,15 @@ int zecfs_cache_builder_add(struct zecfs_builder *b, const struct zec_snapshot *
 		f |= T_ID_TEXT;
 		len += strlen(s->snapshot_id) + 1;
 	}
-	sn->ctime = zecfs_cache_parse_time(s->create_time);
 	if (!s->create_time) {
+		sn->ctime = 0;
 		f |= T_CT_NONE;
-	} else if (!canonical_time(s->create_time, sn->ctime)) {
-		f |= T_CT_TEXT;
-		len += strlen(s->create_time) + 1;
+	} else {
+		sn->ctime = api_time(s->create_time, &canonical);
+		if (!canonical) {
+			f |= T_CT_TEXT;
+			len += strlen(s->create_time) + 1;
+		}
 	}
 	if (sn->ctime == 0) {
 		/* never 1970: a recipe that prunes by age would delete it */
@@ -478,8 +502,7 @@ int zecfs_cache_builder_add(struct zecfs_builder *b, const struct zec_snapshot *
 		f |= T_BAD_TIME;
 	}
 	if (s->retention_time) {
-		if (zec_time_parse(s->retention_time, &rt) == 0 &&
-		    canonical_time(s->retention_time, rt)) {
+		if (zec_time_parse(s->retention_time, &rt) == 0 && rt != 0) {   /* as api_time */
 			f |= T_RT_BIN;
 			len += sizeof(int64_t);
 		} else {
@@ -626,10 +649,13 @@ int zecfs_cache_builder_finish(struct zecfs_builder *b, double fetched, struct z
 	sort_once(b->v, b->n, sizeof(*b->v), snap_group_cmp);
 	for (i = 1; i < b->n; i++) {
 		struct zecfs_snap *sn = &b->v[i];
-		const char *name = zecfs_snap_name(sn);
+		const char *name = zecfs_snap_name(sn), *prev = zecfs_snap_raw_name(&b->v[i - 1]);
 		char both[400], id[ZECFS_SNAP_ID_LEN];
-		const char *shown = zecfs_shown_name(name, zecfs_snap_raw_name(&b->v[i - 1]),
-		                                     zecfs_snap_id(sn, id), both, sizeof(both));
+		const char *shown;
+
+		if (strcmp(name, prev) != 0)
+			continue;       /* the usual case: no id to write out */
+		shown = zecfs_shown_name(name, prev, zecfs_snap_id(sn, id), both, sizeof(both));
 
 		/* a repeated name: the text again, with name@id first */
 		if (shown != name &&

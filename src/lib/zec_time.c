@@ -17,9 +17,11 @@ static int digits(const char *s, int n, int *out)
 	int v = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
+		unsigned d = (unsigned char)s[i] - (unsigned)'0';   /* ASCII digits, any locale */
+
+		if (d > 9)
 			return -EINVAL;
-		v = v * 10 + (s[i] - '0');
+		v = v * 10 + (int)d;
 	}
 	*out = v;
 	return 0;
