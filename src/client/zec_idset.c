@@ -41,9 +41,9 @@ static void idset_place(uint64_t *slots, size_t size, uint64_t h, uint64_t v)
 	slots[i] = v;
 }
 
-static int idset_grow(struct zec_idset *s)
+/* Moves the index to a table of 'size' slots (a power of two, above n). */
+static int idset_resize(struct zec_idset *s, size_t size)
 {
-	size_t size = s->size ? s->size * 2 : 256;
 	uint64_t *slots;
 
 	if (size > SIZE_MAX / sizeof(*slots))
@@ -62,6 +62,22 @@ static int idset_grow(struct zec_idset *s)
 	s->slots = slots;
 	s->size = size;
 	return 0;
+}
+
+static int idset_grow(struct zec_idset *s)
+{
+	return idset_resize(s, s->size ? s->size * 2 : 256);
+}
+
+int zec_idset_reserve(struct zec_idset *s, size_t n)
+{
+	size_t size = s->size ? s->size : 256;
+
+	if (n > ZEC_IDSET_RESERVE_MAX)
+		n = ZEC_IDSET_RESERVE_MAX;
+	while (size < 2 * n)
+		size *= 2;
+	return size > s->size ? idset_resize(s, size) : 0;
 }
 
 /* Whether id is in the set. */

@@ -21,6 +21,15 @@ struct zec_idset {
 
 /* 1 when id is new (and now remembered), 0 when seen before, -ENOMEM. */
 int zec_idset_add(struct zec_idset *s, const char *id);
+
+/* A reservation is believed up to this many ids (a count from a server). */
+#define ZEC_IDSET_RESERVE_MAX (1u << 18)
+/*
+ * Room for n ids (at most ZEC_IDSET_RESERVE_MAX) added without the index
+ * growing: a listing's totalCount, so that its ids are hashed once rather
+ * than again at every doubling.  0 or -ENOMEM (the set is unchanged).
+ */
+int zec_idset_reserve(struct zec_idset *s, size_t n);
 /* Whether id is in the set. */
 bool zec_idset_has(const struct zec_idset *s, const char *id);
 /* Empties the set and frees its memory (key too is cleared). */

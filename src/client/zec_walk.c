@@ -264,6 +264,11 @@ static void walk_page(struct walk *w, size_t p, void *items, size_t count,
 		w->total1 = total;
 		w->last = total <= 0 ? 1 : (size_t)(total / k->page_max) +
 		                            (total % k->page_max != 0);
+		/* only to spare rehashing: without the room, adds grow the set */
+		if (total > 0 && zec_idset_reserve(&w->seen, total < ZEC_IDSET_RESERVE_MAX ?
+		                                   (size_t)total : ZEC_IDSET_RESERVE_MAX) < 0)
+			zlog_debug("walk id set reservation failed, growing instead items=%lld",
+			           total);
 	} else if (total != w->total1) {
 		w->moved = true;
 		if (!w->final) {

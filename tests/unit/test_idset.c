@@ -2,7 +2,7 @@
  * test_idset.c - the set of ids a walk delivered (zec_idset.c): each id
  * new once, found afterwards, unaffected by the key, through the index's
  * growth and the arena's reallocations, and ids that share a prefix or
- * collide in the low bits kept apart.
+ * collide in the low bits kept apart; a reservation made ahead, capped.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -66,6 +66,30 @@ int main(void)
 	}
 	CHECK(count_found(&s, 0, 1000) == 1000 && count_found(&s, 1000, 2000) == 0,
 	      "a different key gives the same membership");
+	zec_idset_free(&s);
+
+	/* a reservation: the ids already in stay, the index does not grow again */
+	s.key = 7;
+	zec_idset_add(&s, "before");
+	CHECK(zec_idset_reserve(&s, 5000) == 0 && s.size >= 10000 && zec_idset_has(&s, "before"),
+	      "room for 5000: %zu slots, the id added before kept", s.size);
+	{
+		size_t size = s.size;
+
+		for (int i = 0; i < 5000; i++) {
+			snprintf(id, sizeof(id), "snap-%018d", i);
+			zec_idset_add(&s, id);
+		}
+		CHECK(s.size == size && count_found(&s, 0, 5000) == 5000,
+		      "5000 added without the index growing: %zu slots", s.size);
+		CHECK(zec_idset_reserve(&s, 10) == 0 && s.size == size, "a smaller reservation is a no-op");
+	}
+	zec_idset_free(&s);
+	CHECK(zec_idset_reserve(&s, (size_t)1 << 40) == 0 &&
+	      s.size == 2 * (size_t)ZEC_IDSET_RESERVE_MAX,
+	      "a count from a server is believed up to %u ids: %zu slots",
+	      ZEC_IDSET_RESERVE_MAX, s.size);
+	CHECK(zec_idset_add(&s, "x") == 1 && zec_idset_has(&s, "x"), "a reserved empty set takes ids");
 	zec_idset_free(&s);
 	return check_summary();
 }
