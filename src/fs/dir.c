@@ -520,6 +520,26 @@ static int scan_list(struct zecfs *fs, struct zecfs_node *n, off_t off, long pid
 	return ret;
 }
 
+/*
+ * A snapshot's directory read past its last entry, as the second READDIR
+ * of every snapshot a walk enters is: the end, told from the inode number
+ * and the offset alone.  Its entries are fixed, so resolving the snapshot
+ * (half of a walk's READDIRs) could only turn the end of a listing already
+ * handed out into ENOENT.
+ */
+static bool snapshot_dir_at_end(fuse_ino_t ino, off_t off)
+{
+	struct zecfs_node dir;
+	const struct order *o;
+
+	if (off <= 2 || zecfs_inode_number_kind(ino) != ZECFS_SNAPSHOT)
+		return false;
+	memset(&dir, 0, sizeof(dir));
+	dir.id.kind = ZECFS_SNAPSHOT;
+	o = fixed_order(ZECFS_SNAPSHOT);
+	return o && resume_at(&dir, o, (uint64_t)off) == o->n;
+}
+
 /* READDIR and READDIRPLUS: . and .. at offsets 1 and 2, then cookie order. */
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                        bool plus)
@@ -536,6 +556,10 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	char *buf = NULL;
 	int ret;
 
+	if (snapshot_dir_at_end(ino, off)) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
 	ret = zecfs_node_get(fs, ino, &n, &res);
 	if (ret)
 		goto out;

@@ -188,6 +188,13 @@ static uint64_t derived(enum zecfs_kind kind, const char *obj_id)
 	return DERIVED | (kind == ZECFS_SNAP_JSON ? DERIVED_JSON : 0) | id;
 }
 
+enum zecfs_kind zecfs_inode_number_kind(uint64_t ino)
+{
+	if (ino < DERIVED || ino >= DERIVED << 1)
+		return 0;
+	return ino & DERIVED_JSON ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT;
+}
+
 static uint64_t str_hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;

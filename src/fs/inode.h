@@ -106,6 +106,11 @@ uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,
 uint64_t zecfs_inode_held(struct zecfs_inodes *t, enum zecfs_kind kind,
                           const char *disk_id, const char *obj_id);
 /*
+ * The kind an inode number says by itself, without the table: a snapshot's
+ * directory or snapshot.json numbered from its id; 0 for every other number.
+ */
+enum zecfs_kind zecfs_inode_number_kind(uint64_t ino);
+/*
  * How many entries the table holds for the kernel's references (stats and
  * tests): a snapshot.json under its held directory has none of its own.
  */

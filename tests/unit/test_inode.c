@@ -116,6 +116,16 @@ static void test_derived_numbers(void)
 	      strcmp(id.obj_id, "99999999999999999999") == 0, "an id over 2^64");
 	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "snap-xyz", &n) == 0 && n < (1ULL << 63),
 	      "an id with letters");
+	/* the kind a number says alone: only a number derived from an id */
+	CHECK(zecfs_inode_number_kind(json) == ZECFS_SNAP_JSON, "a derived snapshot.json number says so");
+	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "1262447417567117312", &n) == 0 &&
+	      zecfs_inode_number_kind(n) == ZECFS_SNAPSHOT, "a derived directory number says so");
+	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "snap-xyz", &n) == 0 &&
+	      zecfs_inode_number_kind(n) == 0, "a hashed snapshot number says nothing");
+	CHECK(zecfs_inode_ref(t, ZECFS_DISK, "d1", "", &n) == 0 && zecfs_inode_number_kind(n) == 0 &&
+	      zecfs_inode_number_kind(ZECFS_INO_ROOT) == 0 &&
+	      zecfs_inode_number_kind((1ULL << 63) | n) == 0,
+	      "a disk, the root and a passthrough number say nothing");
 	/* many entries, half forgotten in a scattered order: the rest still found */
 	for (int i = 0; i < 5000; i++) {
 		snprintf(snap, sizeof(snap), "88000005896%07d", i * 7919 % 5000);
@@ -137,7 +147,7 @@ static void test_derived_numbers(void)
 			bad++;
 	}
 	CHECK(bad == 0, "5000 entries, 2500 forgotten: the others intact (%d wrong)", bad);
-	CHECK(zecfs_inodes_count(t) == 1 + 3 + 2500, "counted (%llu)",
+	CHECK(zecfs_inodes_count(t) == 1 + 3 + 2 + 2500, "counted (%llu)",
 	      (unsigned long long)zecfs_inodes_count(t));
 out:
 	zecfs_inodes_free(t);
