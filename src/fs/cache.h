@@ -65,6 +65,12 @@ static inline const char *zecfs_snap_status(const struct zecfs_snap *sn)
 	return sn->common->status;
 }
 
+/* The id as a zecfs_ident's snap_num: 0 when it is kept as text (or is 0). */
+static inline uint64_t zecfs_snap_num(const struct zecfs_snap *sn)
+{
+	return sn->id == ZECFS_SNAP_ID_TEXT ? 0 : sn->id;
+}
+
 /* The snapshotId: in the list, or written in buf. */
 const char *zecfs_snap_id(const struct zecfs_snap *sn, char buf[ZECFS_SNAP_ID_LEN]);
 /* The snapshotId written in out (size >= ZECFS_SNAP_ID_LEN, or the id may be cut). */
@@ -222,6 +228,8 @@ const struct zecfs_snap *zecfs_snaplist_find(const struct zecfs_snaplist *l,
                                          const char *name);
 const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
                                             const char *snapshot_id);
+/* The same by the id's number (a zecfs_ident's snap_num, not 0). */
+const struct zecfs_snap *zecfs_snaplist_find_num(const struct zecfs_snaplist *l, uint64_t num);
 /*
  * A list of s alone, as a listing would hold it (the entry of a snapshot
  * zecfs just made); -ENOMEM, or -EINVAL when s could not be listed.

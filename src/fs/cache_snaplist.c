@@ -763,6 +763,11 @@ const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
 	return find_id(l, id_number(snapshot_id), snapshot_id);
 }
 
+const struct zecfs_snap *zecfs_snaplist_find_num(const struct zecfs_snaplist *l, uint64_t num)
+{
+	return find_id(l, num, NULL);
+}
+
 const struct zecfs_snap *zecfs_snaplist_find_same(const struct zecfs_snaplist *l,
                                               const struct zecfs_snap *sn)
 {

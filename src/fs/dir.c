@@ -142,6 +142,7 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.id.kind = ZECFS_SNAPSHOT;
 		d->name = zecfs_snap_name(d->node.snap);  /* checked when listed */
 		zecfs_snap_id_to(d->node.snap, d->node.id.obj_id, sizeof(d->node.id.obj_id));
+		d->node.id.snap_num = zecfs_snap_num(d->node.snap);
 		break;
 	case ZECFS_STATS_DIR:
 		if (i >= 2)
@@ -181,6 +182,7 @@ static bool nth_entry(const struct zecfs_node *dir, size_t i, struct dent *d)
 		d->node.disk = dir->disk;
 		d->node.snap = dir->snap;
 		zecfs_id_set(d->node.id.obj_id, dir->id.obj_id);
+		d->node.id.snap_num = dir->id.snap_num;
 		break;
 	default:
 		return false;

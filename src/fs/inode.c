@@ -172,13 +172,20 @@ static uint64_t hashed_at(uint64_t base, uint64_t i)
 /*
  * The number derived from a snapshot's id, or 0 when the id is not a
  * plain decimal below 2^61 (then the identity is hashed like the others).
+ * num, when not 0, is the id's number (obj_id is its decimal writing).
  */
-static uint64_t derived(enum zecfs_kind kind, const char *obj_id)
+static uint64_t derived(enum zecfs_kind kind, const char *obj_id, uint64_t num)
 {
 	uint64_t id = 0;
 	const char *p = obj_id;
 
-	if ((kind != ZECFS_SNAPSHOT && kind != ZECFS_SNAP_JSON) || *p < '1' || *p > '9')
+	if (kind != ZECFS_SNAPSHOT && kind != ZECFS_SNAP_JSON)
+		return 0;
+	/* the bound the digits' loop below applies, to the same numbers */
+	if (num)
+		return num / 10 <= (DERIVED_ID - 9) / 10 ?
+		       DERIVED | (kind == ZECFS_SNAP_JSON ? DERIVED_JSON : 0) | num : 0;
+	if (*p < '1' || *p > '9')
 		return 0;
 	for (; *p; p++) {
 		if (*p < '0' || *p > '9' || id > (DERIVED_ID - 9) / 10)
@@ -692,8 +699,8 @@ static bool under_held_dir(struct zecfs_inodes *t, uint64_t json_ino, const char
 	return dir && strcmp(dir, disk_id) == 0;
 }
 
-int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
-                  const char *obj_id, uint64_t *ino)
+static int ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
+               const char *obj_id, uint64_t num, uint64_t *ino)
 {
 	struct disk_name *d = NULL;
 	size_t ld, ls;
@@ -709,7 +716,7 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 	ls = strlen(obj_id);
 	if (ld > ZECFS_ID_MAX || ls > ZECFS_ID_MAX)
 		return -ENAMETOOLONG;
-	free_ino = derived(kind, obj_id);
+	free_ino = derived(kind, obj_id, num);
 	pthread_mutex_lock(&t->lock);
 	if (free_ino && ld && (free_ino & DERIVED_JSON) && !derived_disk(t, free_ino) &&
 	    under_held_dir(t, free_ino, disk_id)) {
@@ -747,6 +754,17 @@ int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *di
 out:
 	pthread_mutex_unlock(&t->lock);
 	return ret;
+}
+
+int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
+                  const char *obj_id, uint64_t *ino)
+{
+	return ref(t, kind, disk_id, obj_id, 0, ino);
+}
+
+int zecfs_inode_ref_ident(struct zecfs_inodes *t, const struct zecfs_ident *id, uint64_t *ino)
+{
+	return ref(t, id->kind, id->disk_id, id->obj_id, id->snap_num, ino);
 }
 
 void zecfs_inode_forget(struct zecfs_inodes *t, uint64_t ino, uint64_t nlookup)
@@ -789,6 +807,7 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 
 	out->kind = 0;
 	out->disk_id[0] = out->obj_id[0] = '\0';
+	out->snap_num = 0;
 	switch (ino) {
 	case ZECFS_INO_ROOT: out->kind = ZECFS_ROOT; return 0;
 	case ZECFS_INO_BYNAME: out->kind = ZECFS_BYNAME_DIR; return 0;
@@ -807,6 +826,7 @@ int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *
 		out->kind = ino & DERIVED_JSON ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT;
 		strcpy(out->disk_id, disk);    /* bounded by ZECFS_ID_MAX */
 		zec_u64_dec(ino & DERIVED_ID, out->obj_id);
+		out->snap_num = ino & DERIVED_ID;
 	} else if (ino < DERIVED && (n = find(t, ino)) != NULL) {
 		out->kind = (enum zecfs_kind)n->kind;
 		strcpy(out->disk_id, disk_of(n));    /* both bounded by ZECFS_ID_MAX */
@@ -829,7 +849,7 @@ static uint64_t lookup(struct zecfs_inodes *t, enum zecfs_kind kind, const char 
 		return ino;
 	disk_id = disk_id ? disk_id : "";
 	obj_id = obj_id ? obj_id : "";
-	ino = derived(kind, obj_id);
+	ino = derived(kind, obj_id, 0);
 	if (ino && *disk_id && !held)
 		return ino;             /* the same whether held or not: no lock */
 	pthread_mutex_lock(&t->lock);

@@ -71,6 +71,13 @@ struct zecfs_ident {
 	 * ZECFS_POLICY_LINK.
 	 */
 	char obj_id[ZECFS_ID_MAX + 1];
+	/*
+	 * A snapshot's obj_id as a number, when its holder knew it: obj_id is
+	 * then exactly that number in decimal, without a leading zero.  0:
+	 * obj_id alone says the id.  Spares a walk writing each snapshot id out
+	 * and reading it back in the several steps that need the number.
+	 */
+	uint64_t snap_num;
 };
 
 /* Sets an identity's id field, cut at ZECFS_ID_MAX as snprintf would (a
@@ -95,9 +102,12 @@ void zecfs_inodes_free(struct zecfs_inodes *t);
  */
 int zecfs_inode_ref(struct zecfs_inodes *t, enum zecfs_kind kind, const char *disk_id,
                   const char *obj_id, uint64_t *ino);
+/* The same for an identity whose snap_num may say the id's number. */
+int zecfs_inode_ref_ident(struct zecfs_inodes *t, const struct zecfs_ident *id, uint64_t *ino);
 /* The kernel forgot n references. */
 void zecfs_inode_forget(struct zecfs_inodes *t, uint64_t ino, uint64_t n);
-/* What an inode number stands for; -ENOENT (stale) when unknown. */
+/* What an inode number stands for (snap_num set for a number derived from
+ * a snapshot id); -ENOENT (stale) when unknown. */
 int zecfs_inode_ident(struct zecfs_inodes *t, uint64_t ino, struct zecfs_ident *out);
 /* The number an identity has or would have, without a reference (0: none yet). */
 uint64_t zecfs_inode_peek(struct zecfs_inodes *t, enum zecfs_kind kind,

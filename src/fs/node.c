@@ -112,7 +112,8 @@ static int resolve(struct zecfs *fs, struct zecfs_node *n, struct zec_result *re
 	ret = zecfs_cache_snapshots(fs->cache, n->id.disk_id, &n->sl, res);
 	if (ret)
 		return ret;
-	n->snap = zecfs_snaplist_find_id(n->sl, n->id.obj_id);
+	n->snap = n->id.snap_num ? zecfs_snaplist_find_num(n->sl, n->id.snap_num) :
+	          zecfs_snaplist_find_id(n->sl, n->id.obj_id);
 	return n->snap ? 0 : zecfs_errno_of(ZECFS_NOT_FOUND);
 }
 
@@ -217,6 +218,7 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 		if (!sn)
 			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		zecfs_snap_id_to(sn, c->id.obj_id, sizeof(c->id.obj_id));
+		c->id.snap_num = zecfs_snap_num(sn);
 		if (!id_name(c->id.obj_id))
 			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		c->snap = sn;
@@ -234,6 +236,7 @@ int zecfs_node_child(struct zecfs *fs, const struct zecfs_node *parent,
 		if (strcmp(name, "snapshot.json") != 0)
 			return zecfs_errno_of(ZECFS_NOT_FOUND);
 		set_ident(c, ZECFS_SNAP_JSON, parent->id.disk_id, parent->id.obj_id);
+		c->id.snap_num = parent->id.snap_num;
 		return resolve(fs, c, res);
 	case ZECFS_POLICIES_DIR: {
 		const struct zecfs_policy_entry *pol;
@@ -466,7 +469,7 @@ int zecfs_node_entry(struct zecfs *fs, struct zecfs_node *n, struct fuse_entry_p
 	int ret;
 
 	memset(e, 0, sizeof(*e));
-	ret = zecfs_inode_ref(fs->inodes, n->id.kind, n->id.disk_id, n->id.obj_id, &ino);
+	ret = zecfs_inode_ref_ident(fs->inodes, &n->id, &ino);
 	if (ret)
 		return ret;
 	n->ino = ino;

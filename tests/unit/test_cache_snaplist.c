@@ -242,6 +242,20 @@ static void test_round_trip(void)
 
 		all = all && sn && same_record(sn, &v[i]);
 	}
+	{
+		int by_num = 0, numeric = 0;
+
+		for (size_t i = 0; again && i < again->n; i++) {
+			const struct zecfs_snap *sn = &again->v[i];
+
+			if (zecfs_snap_num(sn)) {
+				numeric++;
+				by_num += zecfs_snaplist_find_num(again, zecfs_snap_num(sn)) == sn;
+			}
+		}
+		CHECK(numeric > 0 && by_num == numeric, "found by their ids' numbers too (%d of %d)",
+		      by_num, numeric);
+	}
 	CHECK(again && all && again->h.digest == l->h.digest &&
 	      zecfs_snaplist_find(again, "plain@80"),
 	      "the copies read back the same, with the same names and digest");

@@ -116,6 +116,30 @@ static void test_derived_numbers(void)
 	      strcmp(id.obj_id, "99999999999999999999") == 0, "an id over 2^64");
 	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "snap-xyz", &n) == 0 && n < (1ULL << 63),
 	      "an id with letters");
+	/* an identity that carries its id's number: the same numbers, either way */
+	{
+		static const char *const ids[] = { "1262447417567117312", "2305843009213693951",
+			"2305843009213693952", "18446744073709551614", "7", "2305843009213693949",
+			"2305843009213693950" };
+		int same = 0;
+
+		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+			struct zecfs_ident x = { .kind = i % 2 ? ZECFS_SNAP_JSON : ZECFS_SNAPSHOT };
+			uint64_t by_text = 0, by_num = 0;
+
+			zecfs_id_set(x.disk_id, "d9");
+			zecfs_id_set(x.obj_id, ids[i]);
+			x.snap_num = strtoull(ids[i], NULL, 10);
+			if (zecfs_inode_ref(u, x.kind, "d9", ids[i], &by_text) == 0 &&
+			    zecfs_inode_ref_ident(u, &x, &by_num) == 0 && by_text == by_num &&
+			    zecfs_inode_ident(u, by_num, &id) == 0 && strcmp(id.obj_id, ids[i]) == 0 &&
+			    id.snap_num == (by_num >= (1ULL << 62) ? x.snap_num : 0))
+				same++;
+		}
+		CHECK(same == 7, "an id's number gives the number its text gives, derived or "
+		      "hashed near 2^61 and past it, and comes back with a derived number (%d of 7)",
+		      same);
+	}
 	/* the kind a number says alone: only a number derived from an id */
 	CHECK(zecfs_inode_number_kind(json) == ZECFS_SNAP_JSON, "a derived snapshot.json number says so");
 	CHECK(zecfs_inode_ref(t, ZECFS_SNAPSHOT, "d1", "1262447417567117312", &n) == 0 &&
