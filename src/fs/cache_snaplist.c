@@ -765,7 +765,8 @@ const struct zecfs_snap *zecfs_snaplist_find_id(const struct zecfs_snaplist *l,
 
 const struct zecfs_snap *zecfs_snaplist_find_num(const struct zecfs_snaplist *l, uint64_t num)
 {
-	return find_id(l, num, NULL);
+	/* a number is never the text ids' mark; "" only stands for their text */
+	return num == ZECFS_SNAP_ID_TEXT ? NULL : find_id(l, num, "");
 }
 
 const struct zecfs_snap *zecfs_snaplist_find_same(const struct zecfs_snaplist *l,
