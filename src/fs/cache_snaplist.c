@@ -209,7 +209,7 @@ bool zecfs_snap_same_id(const struct zecfs_snap *a, const struct zecfs_snap *b)
 }
 
 /* The record, numbers and times written into out's buffers. */
-static void snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
+void zecfs_snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
 {
 	const struct zecfs_snap_common *c = sn->common;
 	unsigned f = sn->text[0];
@@ -241,11 +241,6 @@ static void snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
 	out->s.resource_group_id = (char *)c->resource_group_id;
 	out->s.resource_group_name = (char *)c->resource_group_name;
 	out->s.disk_ability = c->disk_ability;
-}
-
-void zecfs_snap_record(const struct zecfs_snap *sn, struct zecfs_snap_rec *out)
-{
-	snap_record(sn, out);
 }
 
 const char *zecfs_snap_str(const struct zecfs_snap *sn, size_t member, char *buf, size_t size)
