@@ -146,6 +146,10 @@ int main(void)
 		"\"dataSet\":[{\"snapshotId\":\"9\",\"extra\":{\"a\":[]},\"resourceGroup\":null,"
 		"\"diskAbility\":null,\"retentionTime\":\"\"}]},\"other\":\"\xc3\xa9\"}",
 		" \t\r\n{ \"response\" : { \"totalCount\" : 2 , \"dataSet\" : [ ] } } \n",
+		/* keys of a known key's length that are not it: read over */
+		"{\"response\":{\"totalCount\":1,\"dataSet\":[{\"snapshotId\":\"9\",\"zoneIx\":\"q\","
+		"\"Status\":1,\"snapshotID\":\"w\",\"createTimes\":\"x\",\"diskAbilitY\":2,"
+		"\"snapshotNamE\":\"y\",\"resourceGroups\":[],\"retentionTimE\":{}}]}}",
 	};
 	static const char *const declined[] = {
 		"",
