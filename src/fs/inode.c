@@ -43,6 +43,7 @@
 
 /* How far a colliding identity may move from its hashed number. */
 #define PROBE_MAX 8
+#define SLOTS_DOUBLE_MAX 65536      /* slots (768 KiB): then growth by a quarter */
 
 /* The number ranges (see above). */
 #define HASHED_END   (1ULL << 62)
@@ -466,15 +467,18 @@ static void slot_put(struct slots *sl, struct slot e)
 }
 
 /*
- * Keeps the array at most 80% full, growing it by a quarter (a walk's
- * millions of entries cost 12 bytes over 64-80% of their slots); on ENOMEM
- * it stays fuller (false when full).  Not fuller: an insertion's probe
- * grows as 1 / (1 - load)^2, and at 90% it cost 870 instructions, a
- * tenth of a walk's READDIRPLUS.
+ * Keeps the array at most 80% full, doubling it up to SLOTS_DOUBLE_MAX
+ * (a first walk of 10,000 snapshots moved each entry 4 times growing by a
+ * quarter from the start: 150 instructions a request) and growing it by a
+ * quarter after (a walk's millions of entries cost 12 bytes over 64-80%
+ * of their slots); on ENOMEM it stays fuller (false when full).  Not
+ * fuller: an insertion's probe grows as 1 / (1 - load)^2, and at 90% it
+ * cost 870 instructions, a tenth of a walk's READDIRPLUS.
  */
 static bool slots_room(struct slots *sl)
 {
-	size_t cap = sl->cap ? sl->cap + sl->cap / 4 : 1024;
+	size_t cap = !sl->cap ? 1024 :
+	             sl->cap < SLOTS_DOUBLE_MAX ? sl->cap * 2 : sl->cap + sl->cap / 4;
 	struct slot *old = sl->v, *fresh;
 	size_t old_cap = sl->cap;
 
