@@ -42,9 +42,10 @@ def emu():
     e.stop()
 
 
-def scan(path, between=None, bufsize=512):
+def scan(path, between=None, bufsize=512, offsets=None):
     """Names from getdents64 with a small buffer; between(k) runs after
-    the k-th call that returned entries."""
+    the k-th call that returned entries; offsets, a list, gets each
+    entry's d_off."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     buf = ctypes.create_string_buffer(bufsize)
     names = []
@@ -58,8 +59,10 @@ def scan(path, between=None, bufsize=512):
                 return names
             pos = 0
             while pos < n:
-                _ino, _off, reclen, _type = struct.unpack_from("<QqHB", buf.raw, pos)
+                _ino, off, reclen, _type = struct.unpack_from("<QqHB", buf.raw, pos)
                 name = buf.raw[pos + 19:pos + reclen].split(b"\0", 1)[0].decode()
+                if offsets is not None:
+                    offsets.append(off)
                 if name not in (".", ".."):
                     names.append(name)
                 pos += reclen
@@ -96,6 +99,19 @@ def test_a_scan_sees_every_untouched_entry_exactly_once(emu, mount, ttl):
     untouched = {"s%03d" % i for i in range(N)} - touched
     missing = sorted(untouched - set(names))
     assert missing == [], "untouched entries the scan skipped"
+
+
+def test_offsets_rise_along_a_scan(emu, mount):
+    """Each entry's offset is past the one before (the scan resumes after
+    the last offset it was given), over 400 entries in many READDIRs."""
+    m = mount(emu)
+    offsets = []
+    names = scan(m.p(DB, "snapshots"), offsets=offsets)
+    assert sorted(names) == ["s%03d" % i for i in range(N)]
+    assert len(offsets) == N + 2
+    assert offsets[:2] == [1, 2]                          # . and ..
+    falls = [(a, b) for a, b in zip(offsets, offsets[1:]) if b <= a]
+    assert falls == []
 
 
 def test_one_scan_costs_one_listing_at_ttl_0(emu, mount):
