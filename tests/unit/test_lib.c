@@ -100,6 +100,18 @@ static void test_u64_dec(void)
 	unsigned long long x = 2463534242ULL;
 	int bad = 0;
 
+	/* each power of ten and its neighbours: where the digit count turns */
+	for (uint64_t p = 1, i = 0; i < 20; i++, p *= 10) {
+		for (uint64_t v = p - 1; v <= p + 1 && v >= p - 1; v++) {
+			char want[32];
+
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+			if (zec_u64_dec_len(v) != strlen(want) && bad++ < 5)
+				CHECK(0, "u64: %s counted %zu digits", want, zec_u64_dec_len(v));
+		}
+		if (i == 19)
+			break;              /* 10^20 does not fit */
+	}
 	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]) + 100000; i++) {
 		char want[32], got[ZEC_U64_DEC_LEN];
 		uint64_t v;
