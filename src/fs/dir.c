@@ -307,7 +307,14 @@ static uint64_t cookie(const char *name)
 struct order {
 	size_t n;
 	uint32_t *idx;               /* right after the struct when allocated */
+	const uint64_t *cookie;      /* each entry's, for the fixed orders; else NULL */
 };
+
+/* The cookie of o's k-th entry, whose name is 'name'. */
+static uint64_t cookie_at(const struct order *o, size_t k, const char *name)
+{
+	return o->cookie ? o->cookie[k] : cookie(name);
+}
 
 /* Directories up to this size (a snapshot, a disk) are ordered on the stack. */
 #define SMALL_ORDER 16
@@ -430,6 +437,7 @@ static struct order *build_order(const struct zecfs_node *dir, struct order *sma
 	}
 	if (o != small)
 		o->idx = (uint32_t *)(void *)(o + 1);
+	o->cookie = NULL;
 	o->n = n;
 	for (size_t i = 0; i < n; i++)
 		o->idx[i] = k[i].idx;
@@ -446,6 +454,7 @@ out:
  */
 static const enum zecfs_kind fixed_kinds[] = { ZECFS_DISK, ZECFS_SNAPSHOT, ZECFS_STATS_DIR };
 static uint32_t fixed_idx[sizeof(fixed_kinds) / sizeof(fixed_kinds[0])][SMALL_ORDER];
+static uint64_t fixed_cookies[sizeof(fixed_kinds) / sizeof(fixed_kinds[0])][SMALL_ORDER];
 static struct order fixed_orders[sizeof(fixed_kinds) / sizeof(fixed_kinds[0])];
 static pthread_once_t fixed_once = PTHREAD_ONCE_INIT;
 
@@ -458,6 +467,13 @@ static void build_fixed(void)
 		dir.id.kind = fixed_kinds[k];
 		fixed_orders[k].idx = fixed_idx[k];
 		build_order(&dir, &fixed_orders[k], 0);   /* fits: names, no allocation */
+		for (size_t i = 0; i < fixed_orders[k].n; i++) {
+			struct dent d;
+
+			nth_entry(&dir, (size_t)fixed_idx[k][i] + 2, &d, false);
+			fixed_cookies[k][i] = cookie(d.name);
+		}
+		fixed_orders[k].cookie = fixed_cookies[k];
 	}
 }
 
@@ -524,10 +540,17 @@ static size_t resume_at(const struct zecfs_node *dir, const struct order *o, uin
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		struct dent d;
+		uint64_t c;
 
-		nth_entry(dir, (size_t)o->idx[mid] + 2, &d, false);
-		if (cookie(d.name) <= off)
+		if (o->cookie) {
+			c = o->cookie[mid];
+		} else {
+			struct dent d;
+
+			nth_entry(dir, (size_t)o->idx[mid] + 2, &d, false);
+			c = cookie(d.name);
+		}
+		if (c <= off)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -609,7 +632,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	uint64_t *sent = NULL;        /* READDIRPLUS: the inodes referenced in buf */
 	size_t used = 0, n_sent = 0, room;
 	uint32_t small_idx[SMALL_ORDER];
-	struct order small = { 0, small_idx };
+	struct order small = { 0, small_idx, NULL };
 	char *buf = NULL;
 	int ret;
 
@@ -654,7 +677,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 		nth_entry(&n, (size_t)o->idx[k] + 2, &d, true);
 		got = add_entry(req, fs, &n, &d, plus, buf + used, size - used,
-		                (off_t)cookie(d.name), plus ? &sent[n_sent] : NULL);
+		                (off_t)cookie_at(o, k, d.name), plus ? &sent[n_sent] : NULL);
 		if (got == SIZE_MAX)
 			continue;
 		if (got == 0)
