@@ -2,7 +2,7 @@
  * dir.c - directories: OPENDIR (declined where the kernel can skip it) and
  * READDIR/READDIRPLUS with real offsets and real inode numbers.
  *
- * Offsets are cookies of the entries' names (see cookie()), so a scan is
+ * Offsets are cookies of the entries' names (dir_order.c), so a scan is
  * stable while the listing changes under it, and every entry carries its
  * inode number, so no libfuse version loses entries or hands the kernel
  * d_ino 0.  READDIRPLUS gives each entry's attributes and takes one lookup
@@ -10,6 +10,7 @@
  */
 #include "zecfs.h"
 #include "browse.h"
+#include "dir_order.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -276,33 +277,6 @@ static size_t add_entry(fuse_req_t req, struct zecfs *fs, const struct zecfs_nod
 	return need > left ? 0 : need;
 }
 
-/*
- * Directory offsets are cookies of the entries' names, not positions.
- * Entries are handed out in cookie order, and a READDIR at offset X goes
- * on with the first entry whose cookie is past X, in whatever listing is
- * current then.  So an entry that exists for the whole scan is returned
- * exactly once however the listing changes between two READDIRs (a mkdir
- * through this mount, another host's rmdir): a position would shift under
- * an insertion or a removal and repeat or skip an untouched entry.  The
- * same scheme as ext4's hashed directory offsets and NFS cookies; two names
- * share a cookie with odds of about n^2 / 2^63, and only a READDIR buffer
- * that ends between the two of them loses the second.
- * . and .. have offsets 1 and 2, so cookies start at 3.
- */
-static uint64_t cookie(const char *name)
-{
-	uint64_t h = 1469598103934665603ULL;     /* FNV-1a, then a final mix */
-
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		h ^= *p;
-		h *= 1099511628211ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return (h >> 2) + 3;
-}
-
 /* A directory's entries (indices for nth_entry, past . and ..) in cookie order. */
 struct order {
 	size_t n;
@@ -313,66 +287,11 @@ struct order {
 /* The cookie of o's k-th entry, whose name is 'name'. */
 static uint64_t cookie_at(const struct order *o, size_t k, const char *name)
 {
-	return o->cookie ? o->cookie[k] : cookie(name);
+	return o->cookie ? o->cookie[k] : zecfs_dir_cookie(name);
 }
 
 /* Directories up to this size (a snapshot, a disk) are ordered on the stack. */
 #define SMALL_ORDER 16
-
-struct keyed {
-	uint64_t cookie;
-	const char *name;
-	uint32_t idx;
-};
-
-static bool keyed_before(const struct keyed *a, const struct keyed *b)
-{
-	if (a->cookie != b->cookie)
-		return a->cookie < b->cookie;
-	return strcmp(a->name, b->name) < 0;
-}
-
-/*
- * Sorts k[0, n) by cookie, then name, through tmp (room for n): runs of 8
- * by insertion, then merged in rounds between the two arrays.  qsort's
- * call through a pointer for each of a listing's n log n comparisons cost
- * a twentieth of a first walk's READDIRPLUS.
- */
-static void keyed_sort(struct keyed *k, struct keyed *tmp, size_t n)
-{
-	struct keyed *from = k, *to = tmp, *swap;
-
-	for (size_t lo = 0; lo < n; lo += 8) {
-		size_t hi = lo + 8 < n ? lo + 8 : n;
-
-		for (size_t i = lo + 1; i < hi; i++) {
-			struct keyed x = k[i];
-			size_t j = i;
-
-			for (; j > lo && keyed_before(&x, &k[j - 1]); j--)
-				k[j] = k[j - 1];
-			k[j] = x;
-		}
-	}
-	for (size_t w = 8; w < n; w *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-			size_t a = lo, b = mid, o = lo;
-
-			while (a < mid && b < hi)
-				to[o++] = keyed_before(&from[b], &from[a]) ? from[b++] : from[a++];
-			while (a < mid)
-				to[o++] = from[a++];
-			while (b < hi)
-				to[o++] = from[b++];
-		}
-		swap = from;
-		from = to;
-		to = swap;
-	}
-	if (from != k)
-		memcpy(k, from, n * sizeof(*k));
-}
 
 /*
  * The order of dir's entries: in 'small' (its idx holds SMALL_ORDER) when
@@ -385,7 +304,7 @@ static void keyed_sort(struct keyed *k, struct keyed *tmp, size_t n)
 static struct order *build_order(const struct zecfs_node *dir, struct order *small,
                                  size_t bound)
 {
-	struct keyed stack[2 * SMALL_ORDER], *k = stack;   /* cap entries, then the sort's */
+	struct zecfs_keyed stack[2 * SMALL_ORDER], *k = stack;   /* cap entries, then the sort's */
 	struct order *o = NULL, *grown_o;
 	size_t n = 0, cap = SMALL_ORDER;
 	struct dent d;
@@ -405,7 +324,7 @@ static struct order *build_order(const struct zecfs_node *dir, struct order *sma
 		if (!d.name)
 			continue;
 		if (n == cap) {
-			struct keyed *grown = k == stack ? malloc(4 * cap * sizeof(*k)) :
+			struct zecfs_keyed *grown = k == stack ? malloc(4 * cap * sizeof(*k)) :
 			                      realloc(k, 4 * cap * sizeof(*k));
 
 			if (!grown) {
@@ -418,12 +337,12 @@ static struct order *build_order(const struct zecfs_node *dir, struct order *sma
 			k = grown;
 			cap *= 2;
 		}
-		k[n].cookie = cookie(d.name);
+		k[n].cookie = zecfs_dir_cookie(d.name);
 		k[n].name = d.name;
 		k[n].idx = (uint32_t)(i - 2);
 		n++;
 	}
-	keyed_sort(k, k + cap, n);
+	zecfs_keyed_sort(k, k + cap, n);
 	if (small && n <= SMALL_ORDER) {
 		free(o);
 		o = small;
@@ -471,7 +390,7 @@ static void build_fixed(void)
 			struct dent d;
 
 			nth_entry(&dir, (size_t)fixed_idx[k][i] + 2, &d, false);
-			fixed_cookies[k][i] = cookie(d.name);
+			fixed_cookies[k][i] = zecfs_dir_cookie(d.name);
 		}
 		fixed_orders[k].cookie = fixed_cookies[k];
 	}
@@ -548,7 +467,7 @@ static size_t resume_at(const struct zecfs_node *dir, const struct order *o, uin
 			struct dent d;
 
 			nth_entry(dir, (size_t)o->idx[mid] + 2, &d, false);
-			c = cookie(d.name);
+			c = zecfs_dir_cookie(d.name);
 		}
 		if (c <= off)
 			lo = mid + 1;
